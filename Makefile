@@ -1,0 +1,128 @@
+# mtk - metrics toolkit.  One non-recursive GNU Makefile.
+#
+# Targets:
+#   all        build every binary into build/bin (default)
+#   check      build, then run all tests (unit and end-to-end) with prove
+#   lint       mandoc -Tlint over the man pages
+#   bench      build optimised, run the benchmarks in bench/ (slow)
+#   demo       build, then run the main pipeline on the default store
+#   deps       install missing Debian build/test packages (scripts/deps.sh)
+#   install    install binaries, man pages and completions
+#   clean      remove build/
+#
+# Knobs (make VAR=value):
+#   CC         compiler (gcc or clang)                     default: cc
+#   CFLAGS     optimisation/debug flags                    default: -O2 -g
+#   SAN=1      build with -fsanitize=address,undefined into build/san/
+#   VALGRIND=1 run the end-to-end tests' binaries under valgrind (check only)
+#   V=1        show full compiler command lines
+#   PREFIX     install prefix                              default: /usr/local
+#   DESTDIR    staging root for install                    default: empty
+#   PROVE      TAP harness                                 default: prove
+#   JOBS       parallel test jobs                          default: nproc
+
+VERSION  := 0.1.0
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DATADIR  ?= $(PREFIX)/share
+PROVE    ?= prove
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+
+ifeq ($(SAN),1)
+BUILD    := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD    := build
+SANFLAGS :=
+endif
+
+PKGS     := jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson)
+
+WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wformat=2
+ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -DMTK_VERSION='"$(VERSION)"' \
+              -Ilib $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LIBS        = $(PKG_LIBS) -lm
+
+ifneq ($(V),1)
+Q_CC = @echo '   CC' $@;
+Q_AR = @echo '   AR' $@;
+Q_LD = @echo '   LD' $@;
+endif
+
+BINS      := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
+LIB_SRC   := $(wildcard lib/*.c)
+LIB_OBJ   := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
+CMD_OBJ   := $(patsubst cmd/%.c,$(BUILD)/cmd/%.o,$(wildcard cmd/*.c))
+UNIT_SRC  := $(wildcard tests/unit/t_*.c)
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+LIBMTK    := $(BUILD)/libmtk.a
+MANPAGES  := $(wildcard man/man*/*.[1-9])
+
+.PHONY: all check lint bench demo deps install clean tools
+all: $(addprefix $(BUILD)/bin/,$(BINS))
+tools: $(UNIT_BIN) $(BENCH_BIN)
+
+$(BUILD)/lib/%.o: lib/%.c | $(BUILD)/lib
+	$(Q_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/cmd/%.o: cmd/%.c | $(BUILD)/cmd
+	$(Q_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(LIBMTK): $(LIB_OBJ)
+	$(Q_AR)rm -f $@ && $(AR) rcs $@ $^
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(LIBMTK) | $(BUILD)/bin
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBMTK) $(LIBS)
+$(BUILD)/tests/t_%: tests/unit/t_%.c tests/unit/tap.h $(LIBMTK) | $(BUILD)/tests
+	$(Q_LD)$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIBMTK) $(LIBS)
+$(BUILD)/bench/%: bench/%.c $(LIBMTK) | $(BUILD)/bench
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBMTK) $(LIBS)
+$(BUILD)/lib $(BUILD)/cmd $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench:
+	@mkdir -p $@
+
+deps:
+	@sh scripts/deps.sh
+
+# The dependency check runs first, on its own, so that pkg-config answers
+# for the build that follows on a fresh machine.
+check:
+	@sh scripts/deps.sh test
+	@$(MAKE) --no-print-directory all tools
+	MTK_BUILD=$(BUILD) VALGRIND=$(VALGRIND) $(PROVE) -j$(JOBS) tests/t[0-9]*.sh $(UNIT_BIN)
+
+lint:
+	@sh scripts/deps.sh test
+	mandoc -Tlint -W warning $(MANPAGES)
+
+bench:
+	@sh scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all tools CFLAGS='-O2 -g -DNDEBUG'
+	sh bench/run.sh $(BUILD)
+
+demo:
+	@sh scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh $(BUILD)/bin
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/bash-completion/completions \
+		$(DESTDIR)$(DATADIR)/zsh/vendor-completions $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	install -m 755 $(addprefix $(BUILD)/bin/,$(BINS)) $(DESTDIR)$(BINDIR)
+	for m in $(MANPAGES); do install -m 644 $$m $(DESTDIR)$(MANDIR)/$$(basename $$(dirname $$m)); done
+	for b in $(BINS); do \
+		install -m 644 completions/mtk.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/$$b; \
+		install -m 644 completions/mtk.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$b.fish; \
+	done
+	install -m 644 completions/_mtk $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_mtk
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

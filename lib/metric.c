@@ -1,0 +1,132 @@
+/* metric.c - sample checks shared by every stream reader */
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "metric.h"
+
+const char *
+metric_type_name(enum metric_type t)
+{
+	switch (t) {
+	case METRIC_COUNTER:	return "counter";
+	case METRIC_HISTOGRAM:	return "histogram";
+	case METRIC_GAUGE:	break;
+	}
+	return "gauge";
+}
+
+int
+metric_type_parse(const char *s, size_t len, enum metric_type *t)
+{
+	if (len == 5 && memcmp(s, "gauge", 5) == 0)
+		*t = METRIC_GAUGE;
+	else if (len == 7 && memcmp(s, "counter", 7) == 0)
+		*t = METRIC_COUNTER;
+	else if (len == 9 && memcmp(s, "histogram", 9) == 0)
+		*t = METRIC_HISTOGRAM;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+is_alpha_(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int
+is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int
+metric_label_name_valid(const char *name, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || !is_alpha_((unsigned char)name[0]))
+		return 0;
+	for (i = 1; i < len; i++)
+		if (!is_alpha_((unsigned char)name[i]) &&
+		    !is_digit((unsigned char)name[i]))
+			return 0;
+	return 1;
+}
+
+int
+metric_name_is_prom(const char *name, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (!is_alpha_(c) && c != ':' && !(i > 0 && is_digit(c)))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Insertion sort: samples carry a handful of labels, usually already in
+ * order, where this is a single pass of comparisons.
+ */
+static void
+sort_labels(struct label *l, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct label tmp = l[i];
+		for (j = i; j > 0 && strcmp(l[j - 1].name, tmp.name) > 0; j--)
+			l[j] = l[j - 1];
+		l[j] = tmp;
+	}
+}
+
+int
+metric_check(struct sample *s, struct errbuf *eb)
+{
+	size_t i;
+
+	if (s->name_len == 0)
+		return errbuf_set(eb, "empty metric name");
+	if (s->name_len > METRIC_NAME_MAX)
+		return errbuf_set(eb, "metric name longer than %d bytes",
+		    METRIC_NAME_MAX);
+	for (i = 0; i < s->name_len; i++) {
+		unsigned char c = (unsigned char)s->name[i];
+		if (c < 0x20 || c == 0x7f)
+			return errbuf_set(eb,
+			    "control character in metric name");
+	}
+	if (s->nlabels > METRIC_LABELS_MAX)
+		return errbuf_set(eb, "more than %d labels",
+		    METRIC_LABELS_MAX);
+	for (i = 0; i < s->nlabels; i++) {
+		const struct label *l = &s->labels[i];
+		if (l->name_len > METRIC_LABEL_NAME_MAX)
+			return errbuf_set(eb,
+			    "label name longer than %d bytes",
+			    METRIC_LABEL_NAME_MAX);
+		if (!metric_label_name_valid(l->name, l->name_len))
+			return errbuf_set(eb, "invalid label name '%s'",
+			    l->name);
+		if (l->name_len >= 2 && l->name[0] == '_' && l->name[1] == '_')
+			return errbuf_set(eb, "reserved label name '%s'",
+			    l->name);
+		if (l->value_len > METRIC_LABEL_VALUE_MAX)
+			return errbuf_set(eb,
+			    "value of label '%s' longer than %d bytes",
+			    l->name, METRIC_LABEL_VALUE_MAX);
+	}
+	sort_labels(s->labels, s->nlabels);
+	for (i = 1; i < s->nlabels; i++)
+		if (strcmp(s->labels[i - 1].name, s->labels[i].name) == 0)
+			return errbuf_set(eb, "duplicate label '%s'",
+			    s->labels[i].name);
+	return 0;
+}

@@ -1,0 +1,232 @@
+/* number.c - fast, exact conversion of doubles from and to text */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "number.h"
+
+/*
+ * Powers of ten that a double holds exactly.  A decimal m * 10^e with
+ * m < 2^53 and |e| <= 22 is then one correctly rounded multiplication or
+ * division away (Clinger's fast path), and IEEE 754 guarantees that
+ * result is the one strtod() would give.  Everything else goes to
+ * strtod(), which glibc rounds correctly too.
+ */
+static const double pow10_exact[23] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+#define TWO53 9007199254740992ULL
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int
+number_parse_json(const char *s, size_t len, double *out)
+{
+	const char *p = s, *end = s + len;
+	uint64_t mant = 0;
+	int ndigits = 0, exp10 = 0, neg = 0, exact = 1;
+
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (p >= end || !is_digit(*p))
+		return 0;
+	if (*p == '0') {
+		p++;
+	} else {
+		for (; p < end && is_digit(*p); p++) {
+			if (ndigits < 19) {
+				mant = mant * 10 + (uint64_t)(*p - '0');
+				if (mant)
+					ndigits++;
+			} else {
+				exp10++;
+				if (*p != '0')
+					exact = 0;
+			}
+		}
+	}
+	if (p < end && *p == '.') {
+		p++;
+		if (p >= end || !is_digit(*p))
+			return 0;
+		for (; p < end && is_digit(*p); p++) {
+			if (ndigits < 19) {
+				mant = mant * 10 + (uint64_t)(*p - '0');
+				if (mant)
+					ndigits++;
+				exp10--;
+			} else if (*p != '0') {
+				exact = 0;
+			}
+		}
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		int eneg = 0, e = 0;
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		if (p >= end || !is_digit(*p))
+			return 0;
+		for (; p < end && is_digit(*p); p++)
+			if (e < 100000)
+				e = e * 10 + (*p - '0');
+		exp10 += eneg ? -e : e;
+	}
+	if (exact && mant <= TWO53 && exp10 >= -22 && exp10 <= 22) {
+		double d = (double)mant;
+		d = exp10 < 0 ? d / pow10_exact[-exp10] : d * pow10_exact[exp10];
+		*out = neg ? -d : d;
+		return (int)(p - s);
+	}
+
+	/*
+	 * The slow, general case.  strtod() needs a terminated string and
+	 * would read past a number that is directly followed by digits of
+	 * something else, so hand it a copy of exactly the span checked
+	 * above.
+	 */
+	{
+		char tmp[512], *copy = tmp, *ep;
+		size_t n = (size_t)(p - s);
+		double d;
+
+		if (n >= sizeof(tmp) && (copy = malloc(n + 1)) == NULL)
+			return -1;
+		memcpy(copy, s, n);
+		copy[n] = '\0';
+		errno = 0;
+		d = strtod(copy, &ep);
+		if (copy != tmp)
+			free(copy);
+		if (errno == ERANGE && isinf(d))
+			return -1;
+		*out = d;
+	}
+	return (int)(p - s);
+}
+
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static size_t
+format_u64(char *out, uint64_t v)
+{
+	char tmp[24];
+	char *p = tmp + sizeof(tmp);
+	size_t n;
+
+	while (v >= 100) {
+		unsigned i = (unsigned)(v % 100) * 2;
+		v /= 100;
+		*--p = digit_pairs[i + 1];
+		*--p = digit_pairs[i];
+	}
+	if (v >= 10) {
+		*--p = digit_pairs[v * 2 + 1];
+		*--p = digit_pairs[v * 2];
+	} else {
+		*--p = (char)('0' + v);
+	}
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return n;
+}
+
+size_t
+number_format_i64(char *out, int64_t v)
+{
+	if (v < 0) {
+		out[0] = '-';
+		return 1 + format_u64(out + 1, (uint64_t)0 - (uint64_t)v);
+	}
+	return format_u64(out, (uint64_t)v);
+}
+
+/* Write 'm' with a decimal point 'k' digits from the right. */
+static size_t
+format_fixed(char *out, int neg, uint64_t m, int k)
+{
+	char digits[24];
+	size_t nd = format_u64(digits, m), n = 0;
+
+	if (neg)
+		out[n++] = '-';
+	if (nd <= (size_t)k) {
+		out[n++] = '0';
+		out[n++] = '.';
+		memset(out + n, '0', (size_t)k - nd);
+		n += (size_t)k - nd;
+		memcpy(out + n, digits, nd);
+		n += nd;
+	} else {
+		memcpy(out + n, digits, nd - (size_t)k);
+		n += nd - (size_t)k;
+		out[n++] = '.';
+		memcpy(out + n, digits + nd - (size_t)k, (size_t)k);
+		n += (size_t)k;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+size_t
+number_format(char *out, double v)
+{
+	double a;
+	int k, prec;
+
+	if (isnan(v))
+		return (size_t)(memcpy(out, "NaN", 4), 3);
+	if (isinf(v)) {
+		memcpy(out, v < 0 ? "-Inf" : "+Inf", 5);
+		return 4;
+	}
+	a = fabs(v);
+	if (a < (double)TWO53 && a == floor(a)) {
+		size_t n = 0;
+		if (signbit(v))
+			out[n++] = '-';
+		return n + format_u64(out + n, (uint64_t)a);
+	}
+
+	/*
+	 * Most metric values are short decimals.  Find the fewest fraction
+	 * digits k for which the integer m = round(v * 10^k) divided back by
+	 * 10^k gives v exactly: that division is correctly rounded, like
+	 * strtod() on the printed text, so the text reads back as v.
+	 */
+	if (a >= 1e-5 && a < 1e15) {
+		for (k = 1; k <= 17; k++) {
+			double m = nearbyint(a * pow10_exact[k]);
+			if (m >= (double)TWO53)
+				break;
+			if (m / pow10_exact[k] == a)
+				return format_fixed(out, signbit(v) != 0,
+				    (uint64_t)m, k);
+		}
+	}
+
+	/* Otherwise the shortest of %.15g, %.16g, %.17g that reads back. */
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(out, NUMBER_BUFSZ, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			break;
+	}
+	if (prec == 17)
+		snprintf(out, NUMBER_BUFSZ, "%.17g", v);
+	return strlen(out);
+}

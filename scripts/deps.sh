@@ -1,0 +1,47 @@
+#!/bin/sh
+# Install the Debian packages mtk needs, when missing.
+#
+# usage: sh scripts/deps.sh [build|test|bench]
+#
+# "build" (the default) covers compiling; "test" adds what 'make check'
+# runs against (prove, mandoc, the real node_exporter used as a peer);
+# "bench" adds the peers the benchmarks measure against.  Run as root, the
+# missing packages are installed with apt-get; otherwise the exact command
+# is printed and the script fails.
+set -eu
+
+build_pkgs="gcc make pkg-config libjansson-dev libarchive-dev libreadline-dev"
+test_pkgs="perl mandoc prometheus-node-exporter procps"
+bench_pkgs="prometheus-node-exporter hyperfine procps"
+
+case "${1:-build}" in
+build) want="$build_pkgs" ;;
+test)  want="$build_pkgs $test_pkgs" ;;
+bench) want="$build_pkgs $bench_pkgs" ;;
+*)     echo "usage: sh scripts/deps.sh [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $want; do
+	case " $missing " in *" $p "*) continue ;; esac
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing Debian packages:$missing" >&2
+	echo "deps: run: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine may have empty package lists; update once on failure.
+# shellcheck disable=SC2086
+if ! apt-get install -y --no-install-recommends $missing >/dev/null 2>&1; then
+	apt-get update >/dev/null
+	apt-get install -y --no-install-recommends $missing >/dev/null
+fi

@@ -1,0 +1,142 @@
+# tap.sh - a small TAP library for mtk's end-to-end tests
+# SPDX-License-Identifier: MIT
+#
+# Source it from a test script:
+#
+#	test_description='what this script checks'
+#	. "${0%/*}/tap.sh"
+#	test_expect_success 'title' 'commands && chained'
+#	test_done
+#
+# Each test runs in a fresh shell, inside the script's own scratch
+# directory (removed at exit unless MTK_TEST_KEEP is set).  PATH starts
+# with the binaries under test: $MTK_BIN if set (installed binaries),
+# else build/bin of this tree ($MTK_BUILD/bin for SAN=1 builds).
+# With VALGRIND=1 the binaries run under valgrind, and any error it finds
+# fails the test.
+
+LC_ALL=C
+TZ=UTC
+export LC_ALL TZ
+unset MTK_STORE XDG_DATA_HOME
+
+TEST_DIR=$(cd "${0%/*}" && pwd)
+SRC_DIR=${TEST_DIR%/*}
+FIXTURES=$TEST_DIR/fixtures
+MTK_BUILD=${MTK_BUILD:-build}
+case $MTK_BUILD in /*) ;; *) MTK_BUILD=$SRC_DIR/$MTK_BUILD ;; esac
+if [ -n "${MTK_BIN:-}" ]; then
+	BIN_DIR=$MTK_BIN
+else
+	BIN_DIR=$MTK_BUILD/bin
+fi
+export FIXTURES SRC_DIR BIN_DIR MTK_BUILD
+
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/mtk-test.XXXXXX") || exit 1
+test_cleanup() {
+	[ -n "${MTK_TEST_KEEP:-}" ] || rm -rf "$TRASH"
+}
+trap 'test_cleanup' EXIT
+trap 'exit 130' INT TERM
+
+if [ "${VALGRIND:-}" = 1 ]; then
+	# Wrap every binary in a directory of small scripts that run it
+	# under valgrind; an error makes the binary exit 126.
+	mkdir -p "$TRASH/.vg"
+	for b in "$BIN_DIR"/*; do
+		[ -x "$b" ] || continue
+		cat >"$TRASH/.vg/${b##*/}" <<VG
+#!/bin/sh
+exec valgrind -q --error-exitcode=126 --leak-check=full --errors-for-leak-kinds=definite "$b" "\$@"
+VG
+		chmod +x "$TRASH/.vg/${b##*/}"
+	done
+	PATH=$TRASH/.vg:$PATH
+else
+	PATH=$BIN_DIR:$PATH
+fi
+export PATH
+
+mkdir -p "$TRASH/work"
+cd "$TRASH/work" || exit 1
+
+test_count=0
+test_failed=0
+test_skipped=0
+
+say() {
+	printf '# %s\n' "$*"
+}
+
+test_ok_() {
+	test_count=$((test_count + 1))
+	printf 'ok %d - %s\n' "$test_count" "$1"
+}
+
+test_not_ok_() {
+	test_count=$((test_count + 1))
+	test_failed=$((test_failed + 1))
+	printf 'not ok %d - %s\n' "$test_count" "$1"
+}
+
+# test_expect_success TITLE SCRIPT
+test_expect_success() {
+	if (eval "$2") >"$TRASH/out" 2>&1 </dev/null; then
+		test_ok_ "$1"
+	else
+		test_not_ok_ "$1"
+		sed 's/^/#   /' "$TRASH/out"
+		printf '#   failed script:\n'
+		printf '%s\n' "$2" | sed 's/^/#   /'
+	fi
+}
+
+# test_skip TITLE REASON
+test_skip() {
+	test_count=$((test_count + 1))
+	test_skipped=$((test_skipped + 1))
+	printf 'ok %d - %s # SKIP %s\n' "$test_count" "$1" "$2"
+}
+
+# test_skip_all REASON: no test in this script can run here.
+test_skip_all() {
+	printf '1..0 # SKIP %s\n' "$1"
+	exit 0
+}
+
+# test_expect_code N COMMAND...: COMMAND must exit with status N.
+test_expect_code() {
+	want=$1
+	shift
+	"$@"
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		return 0
+	fi
+	echo "test_expect_code: '$*' exited $got, expected $want" >&2
+	return 1
+}
+
+# test_cmp EXPECTED ACTUAL: the files must be identical.
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# test_must_be_empty FILE
+test_must_be_empty() {
+	if [ -s "$1" ]; then
+		echo "'$1' is not empty:" >&2
+		cat "$1" >&2
+		return 1
+	fi
+}
+
+# test_have_prog NAME: whether NAME is on PATH.
+test_have_prog() {
+	command -v "$1" >/dev/null 2>&1
+}
+
+test_done() {
+	printf '1..%d\n' "$test_count"
+	[ "$test_failed" -eq 0 ]
+}

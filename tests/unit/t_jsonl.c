@@ -1,0 +1,512 @@
+/* t_jsonl.c - the stream parsers: cases, and fast path == jansson path */
+/* SPDX-License-Identifier: MIT */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "jsonl.h"
+#include "tap.h"
+
+/* Parse 'line' and return its canonical form, or "error: <message>". */
+static const char *
+canon(struct jsonl_parser *ps, const char *line, struct buf *out)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct sample s;
+
+	buf_reset(out);
+	if (jsonl_parse(ps, line, strlen(line), &s, &eb) == -1) {
+		buf_addf(out, "error: %s", eb.msg);
+		return out->p;
+	}
+	if (!s.has_ts)
+		s.ts = -1;
+	jsonl_format(out, &s);
+	out->p[--out->len] = '\0';	/* drop the newline */
+	return out->p;
+}
+
+static void
+test_cases(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "{\"name\":\"node_load1\",\"type\":\"gauge\",\"value\":0.42,\"ts\":1732233600000,\"labels\":{\"host\":\"web1\"}}",
+		  "{\"name\":\"node_load1\",\"type\":\"gauge\",\"value\":0.42,\"ts\":1732233600000,\"labels\":{\"host\":\"web1\"}}" },
+		/* key order, whitespace, label order */
+		{ " { \"labels\" : { \"b\" : \"2\" , \"a\" : \"1\" } , \"value\" : 1 , \"name\" : \"x\" } \r",
+		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":-1,\"labels\":{\"a\":\"1\",\"b\":\"2\"}}" },
+		{ "{\"name\":\"api.requests.total\",\"type\":\"counter\",\"value\":1e3,\"ts\":\"2026-11-22T10:00:00.5Z\"}",
+		  "{\"name\":\"api.requests.total\",\"type\":\"counter\",\"value\":1000,\"ts\":1795341600500}" },
+		{ "{\"name\":\"x\",\"value\":\"NaN\",\"ts\":\"2026-11-22T11:00:00+01:00\"}",
+		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":\"NaN\",\"ts\":1795341600000}" },
+		{ "{\"name\":\"x\",\"value\":\"-Inf\",\"ts\":0}",
+		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":\"-Inf\",\"ts\":0}" },
+		{ "{\"name\":\"x\",\"value\":-0,\"ts\":1.0e3}",
+		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":-0,\"ts\":1000}" },
+		{ "{\"name\":\"x\",\"value\":18446744073709551615,\"ts\":1}",
+		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1.8446744073709552e+19,\"ts\":1}" },
+		{ "{\"name\":\"x\",\"value\":0.1,\"ts\":1,\"unit\":\"seconds\",\"help\":\"a \\\"b\\\"\",\"other\":[1,{\"a\":null}]}",
+		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":0.1,\"ts\":1,\"unit\":\"seconds\",\"help\":\"a \\\"b\\\"\"}" },
+		{ "{\"name\":\"caf\\u00e9\",\"value\":1,\"ts\":1,\"labels\":{\"l\":\"\\ud83d\\ude00\\n\\u0001\"}}",
+		  "{\"name\":\"caf\xc3\xa9\",\"type\":\"gauge\",\"value\":1,\"ts\":1,\"labels\":{\"l\":\"\xf0\x9f\x98\x80\\n\\u0001\"}}" },
+		{ "{\"name\":\"x\",\"value\":1.5e-7,\"ts\":1,\"labels\":{}}",
+		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1.5e-07,\"ts\":1}" },
+		/* errors */
+		{ "{\"name\":\"x\"}", "error: missing member 'value'" },
+		{ "{\"value\":1}", "error: missing member 'name'" },
+		{ "{\"name\":\"\",\"value\":1}", "error: empty metric name" },
+		{ "{\"name\":\"a\\tb\",\"value\":1}", "error: control character in metric name" },
+		{ "{\"name\":\"x\",\"value\":true}", "error: member 'value' is not a number, \"NaN\", \"+Inf\" or \"-Inf\"" },
+		{ "{\"name\":\"x\",\"value\":\"inf\"}", "error: member 'value' is not a number, \"NaN\", \"+Inf\" or \"-Inf\"" },
+		{ "{\"name\":\"x\",\"value\":1,\"type\":\"summary\"}", "error: unknown type 'summary'" },
+		{ "{\"name\":\"x\",\"value\":1,\"ts\":1.5}", "error: member 'ts' is not a whole number of milliseconds in years 1 to 9999" },
+		{ "{\"name\":\"x\",\"value\":1,\"ts\":\"yesterday\"}", "error: member 'ts' is not an RFC 3339 date-time: 'yesterday'" },
+		{ "{\"name\":\"x\",\"value\":1,\"labels\":{\"__a\":\"1\"}}", "error: reserved label name '__a'" },
+		{ "{\"name\":\"x\",\"value\":1,\"labels\":{\"1a\":\"1\"}}", "error: invalid label name '1a'" },
+		{ "{\"name\":\"x\",\"value\":1,\"labels\":{\"a\":1}}", "error: label 'a' is not a string" },
+		{ "{\"name\":\"x\",\"value\":1,\"labels\":[]}", "error: member 'labels' is not an object" },
+		{ "[1]", "error: record is not a JSON object" },
+		{ "{\"name\":\"x\",\"name\":\"y\",\"value\":1}", "error: invalid JSON: duplicate object key near '\"name\"' (column 18)" },
+		{ "{\"name\":\"x\",\"value\":1e400}", "error: invalid JSON: real number overflow near '1e400' (column 25)" },
+		{ "{\"name\":\"x\",\"value\":1", "error: invalid JSON: '}' expected near end of file (column 21)" },
+	};
+	struct jsonl_parser *fast = jsonl_parser_new(0);
+	struct jsonl_parser *slow = jsonl_parser_new(JSONL_SLOW_ONLY);
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		is_str(canon(fast, cases[i].in, &a), cases[i].want,
+		    "case %zu: %.40s", i, cases[i].in);
+		is_str(canon(slow, cases[i].in, &b), cases[i].want,
+		    "case %zu (jansson): %.40s", i, cases[i].in);
+	}
+	buf_release(&a);
+	buf_release(&b);
+	jsonl_parser_free(fast);
+	jsonl_parser_free(slow);
+}
+
+static void
+test_limits(void)
+{
+	struct jsonl_parser *ps = jsonl_parser_new(0);
+	struct buf line = BUF_INIT, out = BUF_INIT;
+	int i;
+
+	buf_adds(&line, "{\"name\":\"");
+	for (i = 0; i < 256; i++)
+		buf_addch(&line, 'n');
+	buf_adds(&line, "\",\"value\":1}");
+	is_str(canon(ps, line.p, &out), "error: metric name longer than 255 bytes",
+	    "name of 256 bytes refused");
+
+	buf_reset(&line);
+	buf_adds(&line, "{\"name\":\"x\",\"value\":1,\"labels\":{");
+	for (i = 0; i < 65; i++)
+		buf_addf(&line, "%s\"l%d\":\"v\"", i ? "," : "", i);
+	buf_adds(&line, "}}");
+	is_str(canon(ps, line.p, &out), "error: more than 64 labels",
+	    "65 labels refused");
+
+	buf_reset(&line);
+	buf_adds(&line, "{\"name\":\"x\",\"value\":1,\"ts\":1,\"labels\":{\"l\":\"");
+	for (i = 0; i < 4096; i++)
+		buf_addch(&line, 'v');
+	buf_adds(&line, "\"}}");
+	ok(strncmp(canon(ps, line.p, &out), "{\"name\"", 7) == 0,
+	    "label value of 4096 bytes accepted");
+	line.len -= 3;
+	buf_adds(&line, "v\"}}");
+	is_str(canon(ps, line.p, &out),
+	    "error: value of label 'l' longer than 4096 bytes",
+	    "label value of 4097 bytes refused");
+	buf_release(&line);
+	buf_release(&out);
+	jsonl_parser_free(ps);
+}
+
+/*
+ * The differential test.  Lines come from a generator that covers the
+ * stream grammar (and wanders outside it), then get mutated; every line
+ * is parsed by both parsers, which must agree on acceptance, on every
+ * field (values bit for bit) and on the message.
+ */
+static uint64_t rng_state;
+
+static uint64_t
+rnd(void)
+{
+	/* xorshift64*: deterministic, so a failure can be replayed. */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ULL;
+}
+
+static unsigned
+pick(unsigned n)
+{
+	return (unsigned)(rnd() % n);
+}
+
+static void
+ws(struct buf *b)
+{
+	static const char *const spaces[] = { "", "", "", " ", "\t", "\r\n ", "  " };
+
+	if (pick(4) == 0)
+		buf_adds(b, spaces[pick(7)]);
+}
+
+static void
+gen_string(struct buf *b, int key_like)
+{
+	static const char *const pieces[] = {
+		"a", "node_load1", "x", "_", "web1", "cpu0", "idle", "0", "9",
+		"\\\"", "\\\\", "\\/", "\\n", "\\t", "\\b", "\\f", "\\r",
+		"\\u00e9", "\\u20AC", "\\ud83d\\ude00", "\\u0041", "\\u001f",
+		"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", " ", ".", ":",
+		"\\u0000", "\\ud800", "\\udc00x", "\xc0\xaf", "\xed\xa0\x80",
+		"\xff", "\x01", "\\x", "\\u12", "__", "\xf4\x90\x80\x80",
+	};
+	unsigned n = 1 + pick(key_like ? 3 : 6), i;
+
+	buf_addch(b, '"');
+	for (i = 0; i < n; i++) {
+		unsigned k = pick(key_like ? 9 : sizeof(pieces) / sizeof(pieces[0]));
+		/* Rare bad pieces, so most lines stay valid. */
+		if (k >= 28 && pick(30) != 0)
+			k = pick(9);
+		buf_adds(b, pieces[k]);
+	}
+	buf_addch(b, '"');
+}
+
+static void
+gen_number(struct buf *b)
+{
+	static const char *const fixed[] = {
+		"0", "-0", "1", "-1", "0.1", "0.2", "0.30000000000000004",
+		"1e3", "1E3", "1e+3", "1e-3", "-1.5e-7", "123456789012345678901234",
+		"9007199254740993", "1.7976931348623157e308", "1e308", "1e309",
+		"4.9e-324", "1e-400", "2.2250738585072014e-308", "0.000001",
+		"3.14159265358979323846264338327950288", "01", "1.", ".5", "-",
+		"1e", "+1", "0x10", "1732233600000", "1732233600000.0",
+		"1.732233600000e12", "100000000000000000000000", "18446744073709551616",
+	};
+
+	/* One call per statement: argument order is unspecified in C. */
+	unsigned kind = pick(4), a = pick(64), c = pick(17), e = pick(200);
+	uint64_t r = rnd();
+
+	switch (kind) {
+	case 0:
+		buf_adds(b, fixed[a % (sizeof(fixed) / sizeof(fixed[0]))]);
+		break;
+	case 1:
+		buf_addf(b, "%lld", (long long)(r >> (1 + a % 63)) * (e % 2 ? 1 : -1));
+		break;
+	case 2:
+		buf_addf(b, "%.*f", (int)(c % 12), (double)(r % 1000000) / 1000.0);
+		break;
+	default:
+		buf_addf(b, "%.*g", 1 + (int)c, ldexp((double)(r >> 11), (int)e - 120));
+		break;
+	}
+}
+
+static void
+gen_ts(struct buf *b)
+{
+	static const char *const strs[] = {
+		"\"2026-11-22T10:00:00Z\"", "\"2026-11-22T10:00:00.5Z\"",
+		"\"2026-11-22t10:00:00.123456789z\"", "\"2026-11-22 10:00:00+05:30\"",
+		"\"2026-11-22T10:00:00-00:00\"", "\"2024-02-29T23:59:60Z\"",
+		"\"2023-02-29T00:00:00Z\"", "\"2026-13-01T00:00:00Z\"",
+		"\"0001-01-01T00:00:00Z\"", "\"9999-12-31T23:59:59.999Z\"",
+		"\"2026-11-22T10:00Z\"", "\"now\"", "null", "true",
+	};
+
+	if (pick(4) == 0)
+		buf_adds(b, strs[pick(sizeof(strs) / sizeof(strs[0]))]);
+	else if (pick(4) != 0)
+		buf_addf(b, "%lld", 1700000000000LL + (long long)pick(100000000));
+	else
+		gen_number(b);
+}
+
+static void
+gen_line(struct buf *b)
+{
+	static const char *const types[] = {
+		"\"gauge\"", "\"counter\"", "\"histogram\"", "\"summary\"",
+		"\"Gauge\"", "1",
+	};
+	const char *keys[10];
+	unsigned nkeys = 0, i, j;
+
+	/*
+	 * Mostly valid records: name and value, some of the optional keys,
+	 * now and then an unknown or repeated key or a missing one.
+	 */
+	if (pick(20) != 0)
+		keys[nkeys++] = "name";
+	if (pick(20) != 0)
+		keys[nkeys++] = "value";
+	if (pick(3) != 0)
+		keys[nkeys++] = "ts";
+	if (pick(2) == 0)
+		keys[nkeys++] = "type";
+	if (pick(3) != 0)
+		keys[nkeys++] = "labels";
+	if (pick(8) == 0)
+		keys[nkeys++] = "unit";
+	if (pick(8) == 0)
+		keys[nkeys++] = "help";
+	if (pick(6) == 0)
+		keys[nkeys++] = "other";
+	if (pick(20) == 0)
+		keys[nkeys++] = pick(2) ? "name" : "ts";
+	for (i = 0; i + 1 < nkeys; i++) {
+		const char *t;
+		j = i + pick(nkeys - i);
+		t = keys[i];
+		keys[i] = keys[j];
+		keys[j] = t;
+	}
+	ws(b);
+	buf_addch(b, '{');
+	for (i = 0; i < nkeys; i++) {
+		const char *k = keys[i];
+		ws(b);
+		if (i > 0) {
+			buf_addch(b, ',');
+			ws(b);
+		}
+		buf_addf(b, "\"%s\"", k);
+		ws(b);
+		buf_addch(b, ':');
+		ws(b);
+		if (strcmp(k, "name") == 0) {
+			gen_string(b, pick(4) != 0);
+		} else if (strcmp(k, "unit") == 0 || strcmp(k, "help") == 0) {
+			gen_string(b, 0);
+		} else if (strcmp(k, "value") == 0) {
+			if (pick(8) == 0)
+				buf_adds(b, (const char *[]){ "\"NaN\"", "\"+Inf\"",
+				    "\"-Inf\"", "\"Inf\"", "null" }[pick(5)]);
+			else
+				gen_number(b);
+		} else if (strcmp(k, "ts") == 0) {
+			gen_ts(b);
+		} else if (strcmp(k, "type") == 0) {
+			buf_adds(b, types[pick(8) ? pick(3) :
+			    pick(sizeof(types) / sizeof(types[0]))]);
+		} else if (strcmp(k, "labels") == 0) {
+			unsigned nl = pick(5), l;
+			buf_addch(b, '{');
+			for (l = 0; l < nl; l++) {
+				ws(b);
+				if (l > 0)
+					buf_addch(b, ',');
+				if (pick(10) == 0) {
+					gen_string(b, 1);
+				} else {
+					/* Usually a valid, distinct name. */
+					static const char *const ln[] = { "host",
+					    "cpu", "mode", "device", "job", "le" };
+					buf_addf(b, "\"%s\"", ln[(l + pick(2)) % 6]);
+				}
+				ws(b);
+				buf_addch(b, ':');
+				ws(b);
+				if (pick(30) == 0)
+					gen_number(b);
+				else
+					gen_string(b, 0);
+			}
+			ws(b);
+			buf_addch(b, '}');
+		} else {
+			buf_adds(b, (const char *[]){ "null", "[1,2]", "{\"a\":{}}",
+			    "\"s\"", "3" }[pick(5)]);
+		}
+	}
+	ws(b);
+	buf_addch(b, '}');
+	ws(b);
+}
+
+static void
+mutate(struct buf *b)
+{
+	static const char junk[] = "{}[]\",:\\ 0123456789eE.+-aunlt\x80\xff\t";
+	unsigned n = 1 + pick(3);
+
+	while (n-- > 0 && b->len > 0) {
+		size_t at = pick((unsigned)b->len);
+		switch (pick(4)) {
+		case 0:		/* replace a byte */
+			b->p[at] = junk[pick(sizeof(junk) - 1)];
+			break;
+		case 1:		/* delete a byte */
+			memmove(b->p + at, b->p + at + 1, b->len - at - 1);
+			b->len--;
+			break;
+		case 2:		/* truncate */
+			b->len = at;
+			break;
+		default:	/* insert a byte */
+			buf_addch(b, ' ');
+			memmove(b->p + at + 1, b->p + at, b->len - at - 1);
+			b->p[at] = junk[pick(sizeof(junk) - 1)];
+			break;
+		}
+		b->p[b->len] = '\0';
+	}
+}
+
+/* Whether both parsers' results for 'line' are the same. */
+static int
+same(struct jsonl_parser *f, struct jsonl_parser *s, const struct buf *line,
+    int *accepted)
+{
+	struct errbuf ef = ERRBUF_INIT, es = ERRBUF_INIT;
+	struct sample a, b;
+	struct buf fa = BUF_INIT, fb = BUF_INIT;
+	int ra, rb, eq;
+
+	ra = jsonl_parse(f, line->p, line->len, &a, &ef);
+	rb = jsonl_parse(s, line->p, line->len, &b, &es);
+	*accepted = ra == 0;
+	if (ra != rb)
+		return 0;
+	if (ra == -1)
+		return strcmp(ef.msg, es.msg) == 0;
+	jsonl_format(&fa, &a);
+	jsonl_format(&fb, &b);
+	eq = strcmp(fa.p, fb.p) == 0 && a.has_ts == b.has_ts &&
+	    memcmp(&a.value, &b.value, sizeof(double)) == 0;
+	buf_release(&fa);
+	buf_release(&fb);
+	return eq;
+}
+
+static void
+test_differential(void)
+{
+	struct jsonl_parser *f = jsonl_parser_new(0);
+	struct jsonl_parser *s = jsonl_parser_new(JSONL_SLOW_ONLY);
+	struct buf line = BUF_INIT;
+	const char *env = getenv("MTK_TEST_SEED");
+	unsigned long n, rounds = 200000, bad = 0, accepted = 0, fast = 0;
+	uint64_t seed = env ? strtoull(env, NULL, 0) : 0x6d746b2d6a736f6eULL;
+
+	rng_state = seed ? seed : 1;
+	for (n = 0; n < rounds; n++) {
+		uint64_t slow_before = jsonl_parser_slow_count(f);
+		int acc;
+
+		buf_reset(&line);
+		gen_line(&line);
+		if (n % 3 == 0)
+			mutate(&line);
+		if (!same(f, s, &line, &acc)) {
+			if (bad++ < 5)
+				printf("# parsers differ on: %s\n", line.p);
+		}
+		accepted += acc;
+		fast += acc && jsonl_parser_slow_count(f) == slow_before;
+	}
+	printf("# seed %#llx: %lu lines, %lu accepted, %lu by the fast path\n",
+	    (unsigned long long)seed, rounds, accepted, fast);
+	is_int(bad, 0, "fast path and jansson agree on %lu lines", rounds);
+	ok(accepted > rounds / 10, "generator makes valid lines too (%lu)",
+	    accepted);
+	ok(fast > accepted * 6 / 10, "fast path takes most valid lines (%lu)",
+	    fast);
+	buf_release(&line);
+	jsonl_parser_free(f);
+	jsonl_parser_free(s);
+}
+
+/* Write 'data' to a pipe and read it back with a reader. */
+static void
+test_reader(void)
+{
+	const char data[] =
+	    "{\"name\":\"a\",\"value\":1,\"ts\":1}\n"
+	    "\n"
+	    "   \n"
+	    "{\"name\":\"b\",\"value\":}\n"
+	    "{\"name\":\"c\",\"value\":3}\n"
+	    "{\"name\":\"d\",\"value\":4,\"ts\":4}";	/* no final newline */
+	struct errbuf eb = ERRBUF_INIT;
+	struct jsonl_reader *r;
+	struct sample s;
+	char path[] = "/tmp/t_jsonl.XXXXXX";
+	int fd = mkstemp(path), rc;
+	struct buf big = BUF_INIT;
+
+	ok(fd >= 0 && write(fd, data, sizeof(data) - 1) == (ssize_t)sizeof(data) - 1,
+	    "fixture written");
+	r = jsonl_reader_open(path, 0, &eb);
+	ok(r != NULL, "reader opened");
+	rc = jsonl_next(r, &s, &eb);
+	ok(rc == 1 && strcmp(s.name, "a") == 0 && s.ts == 1, "line 1 read");
+	rc = jsonl_next(r, &s, &eb);
+	is_int(rc, -1, "line 4 is bad");
+	ok(strstr(eb.msg, ":4: invalid JSON: unexpected token near '}'") != NULL,
+	    "message names file and line: %s", eb.msg);
+	rc = jsonl_next(r, &s, &eb);
+	ok(rc == 1 && strcmp(s.name, "c") == 0 && s.has_ts && s.ts > 1700000000000LL,
+	    "line 5 read and stamped with the time it was read");
+	is_int(jsonl_reader_lineno(r), 5, "blank lines counted");
+	rc = jsonl_next(r, &s, &eb);
+	ok(rc == 1 && strcmp(s.name, "d") == 0, "last line without newline read");
+	is_int(jsonl_next(r, &s, &eb), 0, "then end of input");
+	jsonl_reader_free(r);
+
+	/* A line over the limit is reported once and skipped. */
+	ok(ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0, "truncated");
+	buf_adds(&big, "{\"name\":\"a\",\"value\":1}\n{\"name\":\"");
+	while (big.len < METRIC_LINE_MAX + 10)
+		buf_adds(&big, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	buf_adds(&big, "\",\"value\":1}\n{\"name\":\"c\",\"value\":1}\n");
+	ok(write(fd, big.p, big.len) == (ssize_t)big.len, "long line written");
+	r = jsonl_reader_open(path, 0, &eb);
+	is_int(jsonl_next(r, &s, &eb), 1, "line before the long one");
+	is_int(jsonl_next(r, &s, &eb), -1, "long line refused");
+	ok(strstr(eb.msg, ":2: line longer than 1048576 bytes") != NULL,
+	    "message names line 2: %s", eb.msg);
+	rc = jsonl_next(r, &s, &eb);
+	ok(rc == 1 && strcmp(s.name, "c") == 0, "line after the long one read");
+	is_int(jsonl_reader_lineno(r), 3, "line numbers still right");
+	is_int(jsonl_next(r, &s, &eb), 0, "end");
+	jsonl_reader_free(r);
+	buf_release(&big);
+	close(fd);
+	unlink(path);
+
+	r = jsonl_reader_open("/nonexistent/x", 0, &eb);
+	ok(r == NULL && strcmp(eb.msg,
+	    "cannot open '/nonexistent/x': No such file or directory") == 0,
+	    "open error: %s", eb.msg);
+}
+
+int
+main(void)
+{
+	test_cases();
+	test_limits();
+	test_reader();
+	test_differential();
+	return done_testing();
+}
