@@ -1,0 +1,221 @@
+/* gen.c - generate a realistic metric stream for benchmarks and tests */
+/* SPDX-License-Identifier: MIT */
+#include <err.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "jsonl.h"
+#include "timestamp.h"
+#include "xalloc.h"
+
+/*
+ * node_exporter-like series: for each host, per-CPU counters in
+ * hundredths of a second, byte counters, wandering integer and decimal
+ * gauges, constants, a few high-precision floats, and now and then a
+ * counter reset (a restarted host).  Deterministic for a given seed.
+ */
+
+static const char usage_str[] =
+    "usage: gen [-h] [-H hosts] [-i interval] [-n samples] [-s seed] [-t start]\n";
+
+enum kind {
+	K_CPU,		/* counter, 0.01 s resolution */
+	K_BYTES,	/* integer counter, bursty */
+	K_MEM,		/* integer gauge, multiple of 4096, wandering */
+	K_LOAD,		/* gauge, 2 decimals */
+	K_CONST,	/* constant */
+	K_TEMP,		/* high-precision float gauge */
+	K_OBS		/* histogram observation, high precision */
+};
+
+struct series {
+	char name[64];
+	struct label labels[3];
+	char lv[3][32];
+	size_t nlabels;
+	enum kind kind;
+	enum metric_type type;
+	double v;
+};
+
+static uint64_t rng = 88172645463325252ULL;
+
+static double
+urand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+static void
+add(struct series **s, size_t *n, size_t *cap, const char *name,
+    enum kind k, enum metric_type t, double v0, const char *host,
+    const char *l2, const char *v2, const char *l3, const char *v3)
+{
+	struct series *x;
+
+	*s = xgrow(*s, cap, *n + 1, sizeof(**s));
+	x = &(*s)[(*n)++];
+	memset(x, 0, sizeof(*x));
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	x->kind = k;
+	x->type = t;
+	x->v = v0;
+	/* Labels in sorted order: cpu/device < host < mode. */
+	if (l2) {
+		snprintf(x->lv[x->nlabels], 32, "%s", v2);
+		x->labels[x->nlabels].name = l2;
+		x->nlabels++;
+	}
+	snprintf(x->lv[x->nlabels], 32, "%s", host);
+	x->labels[x->nlabels].name = "host";
+	x->nlabels++;
+	if (l3) {
+		snprintf(x->lv[x->nlabels], 32, "%s", v3);
+		x->labels[x->nlabels].name = l3;
+		x->nlabels++;
+	}
+}
+
+static void
+step(struct series *x)
+{
+	switch (x->kind) {
+	case K_CPU:
+		x->v = round((x->v + urand() * 15) * 100) / 100;
+		if (urand() < 0.00002)
+			x->v = 0;
+		break;
+	case K_BYTES:
+		x->v += floor(urand() * urand() * 5e6);
+		if (urand() < 0.00002)
+			x->v = 0;
+		break;
+	case K_MEM:
+		x->v += 4096 * floor((urand() - 0.5) * 2000);
+		if (x->v < 1e8)
+			x->v = 1e8;
+		break;
+	case K_LOAD:
+		x->v = round(fabs(x->v + (urand() - 0.5) * 0.3) * 100) / 100;
+		break;
+	case K_CONST:
+		break;
+	case K_TEMP:
+		x->v = 40 + 10 * sin(x->v * 0 + urand() * 6.283185307179586) *
+		    urand() + urand() / 3;
+		break;
+	case K_OBS:
+		x->v = -log(1 - urand()) * 0.05;
+		break;
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "hosts", required_argument, NULL, 'H' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "samples", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "start", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const modes[] = { "idle", "iowait", "irq", "nice",
+		"softirq", "steal", "system", "user" };
+	struct errbuf eb = ERRBUF_INIT;
+	struct series *s = NULL;
+	struct jsonl_writer *w;
+	size_t n = 0, cap = 0, i, h, c, m;
+	long hosts = 10;
+	int64_t interval = 15000, start = 1767225600000LL;	/* 2026-01-01 */
+	unsigned long long total = 1000000, done = 0;
+	int ch;
+
+	cli_init(argc, argv, longopts);
+	while ((ch = getopt_long(argc, argv, "hH:i:n:s:t:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H': hosts = atol(optarg); break;
+		case 'i':
+			if (ts_parse_duration(optarg, &interval) == -1 || interval <= 0)
+				cli_usage_error(usage_str, "bad interval '%s'", optarg);
+			break;
+		case 'n': total = strtoull(optarg, NULL, 10); break;
+		case 's': rng = strtoull(optarg, NULL, 0) | 1; break;
+		case 't': start = atoll(optarg); break;
+		case 'h': cli_help(usage_str, "");
+		default: cli_usage(usage_str);
+		}
+	}
+	if (hosts < 1)
+		cli_usage_error(usage_str, "bad host count");
+	for (h = 0; h < (size_t)hosts; h++) {
+		char host[32], dev[16];
+		snprintf(host, sizeof(host), "host-%03zu", h);
+		for (c = 0; c < 8; c++) {
+			snprintf(dev, sizeof(dev), "%zu", c);
+			for (m = 0; m < 8; m++)
+				add(&s, &n, &cap, "node_cpu_seconds_total", K_CPU,
+				    METRIC_COUNTER, round(urand() * 1e8) / 100, host, "cpu", dev,
+				    "mode", modes[m]);
+		}
+		for (c = 0; c < 4; c++) {
+			snprintf(dev, sizeof(dev), "eth%zu", c);
+			add(&s, &n, &cap, "node_network_receive_bytes_total",
+			    K_BYTES, METRIC_COUNTER, floor(urand() * 1e12), host,
+			    "device", dev, NULL, NULL);
+			add(&s, &n, &cap, "node_network_transmit_bytes_total",
+			    K_BYTES, METRIC_COUNTER, floor(urand() * 1e12), host,
+			    "device", dev, NULL, NULL);
+		}
+		add(&s, &n, &cap, "node_memory_MemAvailable_bytes", K_MEM,
+		    METRIC_GAUGE, 4096 * floor(urand() * 4e6), host, NULL, NULL,
+		    NULL, NULL);
+		add(&s, &n, &cap, "node_memory_MemTotal_bytes", K_CONST,
+		    METRIC_GAUGE, 33554432000, host, NULL, NULL, NULL, NULL);
+		add(&s, &n, &cap, "node_boot_time_seconds", K_CONST, METRIC_GAUGE,
+		    1767000000 + floor(urand() * 1e5), host, NULL, NULL, NULL, NULL);
+		add(&s, &n, &cap, "node_load1", K_LOAD, METRIC_GAUGE, 1.5, host,
+		    NULL, NULL, NULL, NULL);
+		add(&s, &n, &cap, "node_load5", K_LOAD, METRIC_GAUGE, 1.2, host,
+		    NULL, NULL, NULL, NULL);
+		add(&s, &n, &cap, "node_hwmon_temp_celsius", K_TEMP, METRIC_GAUGE,
+		    45, host, "chip", "coretemp", NULL, NULL);
+		add(&s, &n, &cap, "http_request_duration_seconds", K_OBS,
+		    METRIC_HISTOGRAM, 0.1, host, NULL, NULL, NULL, NULL);
+	}
+	for (i = 0; i < n; i++)
+		for (c = 0; c < s[i].nlabels; c++) {
+			s[i].labels[c].value = s[i].lv[c];
+			s[i].labels[c].name_len = (uint32_t)strlen(s[i].labels[c].name);
+			s[i].labels[c].value_len = (uint32_t)strlen(s[i].lv[c]);
+		}
+
+	w = jsonl_writer_new(stdout);
+	for (int64_t t = start; done < total; t += interval) {
+		for (i = 0; i < n && done < total; i++, done++) {
+			struct sample smp = {
+				.name = s[i].name, .name_len = strlen(s[i].name),
+				.type = s[i].type, .has_ts = 1, .value = s[i].v,
+				.ts = t, .labels = s[i].labels,
+				.nlabels = s[i].nlabels,
+			};
+			if (jsonl_write(w, &smp, &eb) == -1)
+				errx(1, "%s", eb.msg);
+			step(&s[i]);
+		}
+	}
+	if (jsonl_writer_flush(w, &eb) == -1)
+		errx(1, "%s", eb.msg);
+	jsonl_writer_free(w);
+	free(s);
+	return cli_finish(0);
+}
