@@ -1,0 +1,25 @@
+#!/bin/sh
+# run.sh - mtk's benchmarks, each next to a peer measured in the same run.
+#
+# usage: sh bench/run.sh BUILD_DIR
+#
+# Figures are medians over several rounds, with ratios against the peer.
+# Set BENCH_LINES to change the size of the generated stream.
+set -eu
+build=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mtk-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+lines=${BENCH_LINES:-2000000}
+
+echo "== machine: $(nproc) cores, $(uname -r), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+
+echo "== stream: parse and write $lines generated node_exporter-like lines (one core)"
+"$build/bench/gen" -n "$lines" >"$tmp/stream.jsonl"
+taskset -c 0 "$build/bench/parse" "$tmp/stream.jsonl" 5 2>/dev/null ||
+	"$build/bench/parse" "$tmp/stream.jsonl" 5
+
+if [ -f "$here/mgather.sh" ]; then
+	echo "== mgather: one pass, against prometheus-node-exporter"
+	sh "$here/mgather.sh" "$build/bin"
+fi
