@@ -40,6 +40,7 @@ struct series {
 	enum kind kind;
 	enum metric_type type;
 	double v;
+	double share;	/* K_CPU: mean seconds per interval */
 };
 
 static uint64_t rng = 88172645463325252ULL;
@@ -88,7 +89,11 @@ step(struct series *x)
 {
 	switch (x->kind) {
 	case K_CPU:
-		x->v = round((x->v + urand() * 15) * 100) / 100;
+		/*
+		 * Seconds per interval spent in this mode, at USER_HZ
+		 * resolution: 'share' of the interval, with noise.
+		 */
+		x->v = round((x->v + x->share * (0.5 + urand())) * 100) / 100;
 		if (urand() < 0.00002)
 			x->v = 0;
 		break;
@@ -131,6 +136,9 @@ main(int argc, char *argv[])
 	};
 	static const char *const modes[] = { "idle", "iowait", "irq", "nice",
 		"softirq", "steal", "system", "user" };
+	/* Share of a CPU's time per mode, as on a lightly loaded server. */
+	static const double shares[] = { 0.80, 0.02, 0.005, 0.01, 0.015, 0,
+		0.05, 0.10 };
 	struct errbuf eb = ERRBUF_INIT;
 	struct series *s = NULL;
 	struct jsonl_writer *w;
@@ -162,10 +170,13 @@ main(int argc, char *argv[])
 		snprintf(host, sizeof(host), "host-%03zu", h);
 		for (c = 0; c < 8; c++) {
 			snprintf(dev, sizeof(dev), "%zu", c);
-			for (m = 0; m < 8; m++)
+			for (m = 0; m < 8; m++) {
 				add(&s, &n, &cap, "node_cpu_seconds_total", K_CPU,
-				    METRIC_COUNTER, round(urand() * 1e8) / 100, host, "cpu", dev,
-				    "mode", modes[m]);
+				    METRIC_COUNTER, round(urand() * 1e8 * shares[m]) / 100,
+				    host, "cpu", dev, "mode", modes[m]);
+				s[n - 1].share = shares[m] * (double)interval / 1000 *
+				    (0.5 + urand());
+			}
 		}
 		for (c = 0; c < 4; c++) {
 			snprintf(dev, sizeof(dev), "eth%zu", c);

@@ -153,6 +153,25 @@ jsonl_reader_lineno(const struct jsonl_reader *r)
 }
 
 int
+jsonl_reader_ready(const struct jsonl_reader *r)
+{
+	return r->eof ||
+	    memchr(r->buf + r->start, '\n', r->end - r->start) != NULL;
+}
+
+int
+jsonl_reader_fd(const struct jsonl_reader *r)
+{
+	return r->fd;
+}
+
+const char *
+jsonl_reader_name(const struct jsonl_reader *r)
+{
+	return r->name;
+}
+
+int
 jsonl_reader_failed(const struct jsonl_reader *r)
 {
 	return r->failed;

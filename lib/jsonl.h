@@ -83,6 +83,19 @@ void jsonl_reader_free(struct jsonl_reader *r);
  */
 int jsonl_next(struct jsonl_reader *r, struct sample *s, struct errbuf *eb);
 
+/*
+ * Whether the next jsonl_next() can answer without reading: a whole line
+ * is buffered, or the input has ended.  A program that must act while
+ * its input is idle (sync, flush) polls jsonl_reader_fd() when it is not.
+ */
+int jsonl_reader_ready(const struct jsonl_reader *r);
+
+/* The file descriptor read from. */
+int jsonl_reader_fd(const struct jsonl_reader *r);
+
+/* The name given to the reader (for messages). */
+const char *jsonl_reader_name(const struct jsonl_reader *r);
+
 /* The number of the line last returned (1-based). */
 uint64_t jsonl_reader_lineno(const struct jsonl_reader *r);
 

@@ -10,9 +10,9 @@
 # is printed and the script fails.
 set -eu
 
-build_pkgs="gcc make pkg-config libjansson-dev libarchive-dev libreadline-dev"
-test_pkgs="perl mandoc prometheus-node-exporter procps"
-bench_pkgs="prometheus-node-exporter hyperfine procps"
+build_pkgs="gcc make pkg-config libjansson-dev libarchive-dev libreadline-dev libzstd-dev libxxhash-dev libpcre2-dev"
+test_pkgs="perl mandoc prometheus-node-exporter procps curl"
+bench_pkgs="prometheus-node-exporter hyperfine procps curl victoria-metrics"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;

@@ -1,0 +1,245 @@
+/* mstore.c - append a metric stream to a tiered on-disk store */
+/* SPDX-License-Identifier: MIT */
+#include <err.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "jsonl.h"
+#include "store.h"
+#include "timestamp.h"
+
+static const char usage_str[] =
+    "usage: mstore [-hqV] [--strict] [-d dir] [--fsync mode] [--max-series n]\n"
+    "              [--self-metrics] [file ...]\n"
+    "       mstore init [-d dir] [--retention tier=duration,...]\n"
+    "       mstore stats [-d dir]\n";
+
+static const char help_str[] =
+    "  -d, --dir=DIR         the store (default $MTK_STORE, else $XDG_DATA_HOME/mtk/store)\n"
+    "      --fsync=MODE      batch (default: at most once a second), always, never\n"
+    "      --max-series=N    refuse new series beyond N (default 1000000, 0: no limit)\n"
+    "      --retention=SPEC  with init: raw=24h,1m=7d,5m=30d,1h=365d\n"
+    "      --self-metrics    also store mstore's own mtk_mstore_* metrics\n"
+    "      --strict          stop at the first bad line\n"
+    "  -q, --quiet           no message per bad line, only the summary\n"
+    "  -h, --help            this help\n"
+    "  -V, --version         the version\n";
+
+enum { OPT_FSYNC = 256, OPT_MAX_SERIES, OPT_RETENTION, OPT_SELF, OPT_STRICT };
+
+static const struct option longopts[] = {
+	{ "dir", required_argument, NULL, 'd' },
+	{ "fsync", required_argument, NULL, OPT_FSYNC },
+	{ "help", no_argument, NULL, 'h' },
+	{ "max-series", required_argument, NULL, OPT_MAX_SERIES },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "retention", required_argument, NULL, OPT_RETENTION },
+	{ "self-metrics", no_argument, NULL, OPT_SELF },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct counts {
+	uint64_t bad, rejected;
+	int failed;	/* an input could not be opened */
+};
+
+/*
+ * Wait until the reader has a line or the input ends; while waiting,
+ * sync the WAL once a second is up.  Returns 0, or -1 when a signal
+ * asks to stop.
+ */
+static int
+wait_input(struct jsonl_reader *r, struct store_writer *w, struct errbuf *eb)
+{
+	struct pollfd p = { jsonl_reader_fd(r), POLLIN, 0 };
+
+	if (jsonl_reader_ready(r))
+		return 0;
+	if (store_writer_commit(w, eb) == -1)
+		errx(CLI_EXIT_FAIL, "%s", eb->msg);
+	while (!stop) {
+		int n = poll(&p, 1, store_writer_unsynced(w) ? 1000 : -1);
+		if (n > 0)
+			return 0;
+		if (n == 0 && store_writer_sync(w, eb) == -1)
+			errx(CLI_EXIT_FAIL, "%s", eb->msg);
+		if (n == -1 && errno != EINTR)
+			err(CLI_EXIT_FAIL, "poll");
+	}
+	return -1;
+}
+
+static int
+ingest(struct store_writer *w, const char *path, int strict, int quiet,
+    struct counts *c)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct jsonl_reader *r;
+	struct sample s;
+	int rc;
+
+	if ((r = jsonl_reader_open(path, 0, &eb)) == NULL) {
+		warnx("%s", eb.msg);
+		c->failed = 1;
+		return strict ? -1 : 0;
+	}
+	while (wait_input(r, w, &eb) == 0 && (rc = jsonl_next(r, &s, &eb)) != 0) {
+		if (rc == 1)
+			rc = store_writer_add(w, &s, &eb);
+		else
+			rc = jsonl_reader_failed(r) ? -1 : 2;
+		if (rc == 0)
+			continue;
+		if (rc == -1)
+			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		if (rc == 1) {
+			c->rejected++;
+			errbuf_prefix(&eb, "%s:%" PRIu64, jsonl_reader_name(r),
+			    jsonl_reader_lineno(r));
+		} else {
+			c->bad++;
+		}
+		if (!quiet || strict)
+			warnx("%s", eb.msg);
+		if (strict)
+			break;
+	}
+	jsonl_reader_free(r);
+	return 0;
+}
+
+static int
+run_stats(struct store *st)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct store_tier_stats t;
+	char a[TS_BUFSZ], b[TS_BUFSZ];
+	int i;
+
+	printf("%-4s %7s %9s %12s %12s %8s  %s\n", "tier", "blocks", "series",
+	    "samples", "bytes", "B/sample", "range");
+	for (i = 0; i < STORE_NTIERS; i++) {
+		if (store_tier_stats(st, (enum store_tier)i, &t, &eb) == -1) {
+			warnx("%s", eb.msg);
+			return CLI_EXIT_FAIL;
+		}
+		a[0] = b[0] = '\0';
+		if (t.blocks) {
+			ts_format_rfc3339(a, t.mint);
+			ts_format_rfc3339(b, t.maxt);
+		}
+		printf("%-4s %7" PRIu64 " %9" PRIu64 " %12" PRIu64 " %12" PRIu64
+		    " %8.3f  %s%s%s\n", store_tier_name((enum store_tier)i),
+		    t.blocks, t.series, t.samples + t.wal_samples,
+		    t.block_bytes + t.wal_bytes, t.samples ?
+		    (double)t.block_bytes / (double)t.samples : 0.0, a,
+		    t.blocks ? " .. " : "", b);
+		if (t.wal_files)
+			printf("     (%" PRIu64 " samples in %" PRIu64 " WAL files,"
+			    " %" PRIu64 " bytes, not yet in blocks)\n",
+			    t.wal_samples, t.wal_files, t.wal_bytes);
+	}
+	return CLI_EXIT_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct store_writer_opts o = STORE_WRITER_OPTS_INIT;
+	struct errbuf eb = ERRBUF_INIT;
+	struct counts c = { 0, 0, 0 };
+	struct store_writer *w;
+	struct store *st;
+	char *dir = NULL, *end;
+	const char *cmd = NULL, *retention = NULL;
+	int ch, strict = 0, quiet = 0, self = 0, rc = CLI_EXIT_OK, i;
+
+	cli_init(argc, argv, longopts);
+	if (argc > 1 && (strcmp(argv[1], "init") == 0 ||
+	    strcmp(argv[1], "stats") == 0)) {
+		cmd = argv[1];
+		argv++;
+		argc--;
+	}
+	while ((ch = getopt_long(argc, argv, "d:hqV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': dir = optarg; break;
+		case OPT_FSYNC:
+			if (strcmp(optarg, "batch") == 0) o.fsync = STORE_FSYNC_BATCH;
+			else if (strcmp(optarg, "always") == 0) o.fsync = STORE_FSYNC_ALWAYS;
+			else if (strcmp(optarg, "never") == 0) o.fsync = STORE_FSYNC_NEVER;
+			else cli_usage_error(usage_str, "unknown fsync mode '%s'", optarg);
+			break;
+		case OPT_MAX_SERIES:
+			errno = 0;
+			o.max_series = strtoull(optarg, &end, 10);
+			if (errno || *end || *optarg == '-' || end == optarg)
+				cli_usage_error(usage_str, "invalid --max-series '%s'", optarg);
+			break;
+		case OPT_RETENTION: retention = optarg; break;
+		case OPT_SELF: self = 1; break;
+		case OPT_STRICT: strict = 1; break;
+		case 'q': quiet = 1; break;
+		case 'h': cli_help(usage_str, help_str);
+		case 'V': cli_version();
+		default: cli_usage(usage_str);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (retention && (cmd == NULL || strcmp(cmd, "init") != 0))
+		cli_usage_error(usage_str, "--retention goes with 'mstore init'");
+	if (cmd && argc > 0)
+		cli_usage_error(usage_str, "'mstore %s' takes no file", cmd);
+	if (dir == NULL && (dir = store_default_dir()) == NULL)
+		errx(CLI_EXIT_FAIL, "no store directory: set MTK_STORE or HOME, or use -d");
+	if (cmd && strcmp(cmd, "init") == 0) {
+		if (store_init(dir, retention, &eb) == -1)
+			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		return cli_finish(CLI_EXIT_OK);
+	}
+	if ((st = store_open(dir, cmd == NULL, &eb)) == NULL)
+		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	if (cmd) {
+		rc = run_stats(st);
+		store_close(st);
+		return cli_finish(rc);
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if ((w = store_writer_open(st, &o, &eb)) == NULL)
+		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	for (i = 0; i < (argc ? argc : 1) && !stop; i++)
+		if (ingest(w, argc ? argv[i] : "-", strict, quiet, &c) == -1 ||
+		    (strict && c.bad + c.rejected > 0))
+			break;
+	if (self && store_writer_self_metrics(w, ts_now(), c.bad, &eb) == -1)
+		warnx("%s", eb.msg);
+	if (store_writer_close(w, &eb) == -1)
+		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	store_close(st);
+	if (c.bad + c.rejected > 0)
+		warnx("%" PRIu64 " bad lines, %" PRIu64 " samples rejected",
+		    c.bad, c.rejected);
+	if (c.bad + c.rejected > 0 || c.failed)
+		rc = CLI_EXIT_FAIL;
+	return cli_finish(rc);
+}

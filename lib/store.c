@@ -1,0 +1,343 @@
+/* store.c - the store directory, its settings, and its lock */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "store_int.h"
+#include "timestamp.h"
+#include "xalloc.h"
+
+static const char *const tier_names[STORE_NTIERS] = { "raw", "1m", "5m", "1h" };
+
+const char *
+store_tier_name(enum store_tier t)
+{
+	return tier_names[t];
+}
+
+char *
+store_default_dir(void)
+{
+	const char *e;
+	char *dir = NULL;
+
+	if ((e = getenv("MTK_STORE")) != NULL && *e)
+		return xstrdup(e);
+	if ((e = getenv("XDG_DATA_HOME")) != NULL && *e == '/') {
+		if (asprintf(&dir, "%s/mtk/store", e) == -1)
+			return NULL;
+		return dir;
+	}
+	if ((e = getenv("HOME")) != NULL && *e) {
+		if (asprintf(&dir, "%s/.local/share/mtk/store", e) == -1)
+			return NULL;
+		return dir;
+	}
+	return NULL;
+}
+
+/* mkdir -p */
+static int
+make_dirs(const char *path, struct errbuf *eb)
+{
+	char tmp[PATH_MAX], *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return errbuf_set(eb, "path too long: '%s'", path);
+	for (p = tmp + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(tmp, 0755) == -1 && errno != EEXIST)
+				return errbuf_set(eb, "cannot create '%s': %s",
+				    tmp, strerror(errno));
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return 0;
+}
+
+/* Parse "raw=24h,1m=7d" into 'ret'.  Returns 0, or -1 with 'eb'. */
+static int
+parse_retention(const char *spec, int64_t ret[STORE_NTIERS], struct errbuf *eb)
+{
+	char *copy = xstrdup(spec), *tok, *save = NULL;
+	int rc = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		int t;
+		if (eq == NULL) {
+			rc = errbuf_set(eb, "retention '%s': expected tier=duration",
+			    tok);
+			break;
+		}
+		*eq = '\0';
+		for (t = 0; t < STORE_NTIERS; t++)
+			if (strcmp(tok, tier_names[t]) == 0)
+				break;
+		if (t == STORE_NTIERS)
+			rc = errbuf_set(eb, "unknown tier '%s' (raw, 1m, 5m, 1h)",
+			    tok);
+		else if (ts_parse_duration(eq + 1, &ret[t]) == -1 || ret[t] <= 0)
+			rc = errbuf_set(eb, "invalid retention '%s' for tier %s",
+			    eq + 1, tok);
+	}
+	free(copy);
+	return rc;
+}
+
+static void
+format_duration(char *out, size_t len, int64_t ms)
+{
+	static const struct { int64_t ms; const char *u; } units[] = {
+		{ 86400000, "d" }, { 3600000, "h" }, { 60000, "m" },
+		{ 1000, "s" }, { 1, "ms" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (ms % units[i].ms == 0) {
+			snprintf(out, len, "%lld%s", (long long)(ms / units[i].ms),
+			    units[i].u);
+			return;
+		}
+}
+
+static int
+write_conf(const char *dir, const int64_t ret[STORE_NTIERS], struct errbuf *eb)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], d[32];
+	FILE *fp;
+	int t;
+
+	snprintf(path, sizeof(path), "%s/mtk.conf", dir);
+	snprintf(tmp, sizeof(tmp), "%s/.mtk.conf.%d", dir, (int)getpid());
+	if ((fp = fopen(tmp, "w")) == NULL)
+		return errbuf_set(eb, "cannot create '%s': %s", tmp,
+		    strerror(errno));
+	fprintf(fp, "# mtk store settings: see mtk-store(5).\n"
+	    "format = 1\n"
+	    "# How long each tier keeps data; mroll removes what is older.\n");
+	for (t = 0; t < STORE_NTIERS; t++) {
+		format_duration(d, sizeof(d), ret[t]);
+		fprintf(fp, "retention.%s = %s\n", tier_names[t], d);
+	}
+	if (fflush(fp) == EOF || fsync(fileno(fp)) == -1 || ferror(fp)) {
+		fclose(fp);
+		unlink(tmp);
+		return errbuf_set(eb, "cannot write '%s': %s", tmp,
+		    strerror(errno));
+	}
+	fclose(fp);
+	if (rename(tmp, path) == -1) {
+		unlink(tmp);
+		return errbuf_set(eb, "cannot rename '%s': %s", tmp,
+		    strerror(errno));
+	}
+	return 0;
+}
+
+/* Read DIR/mtk.conf into 'ret'.  Returns 0, -1 with 'eb', or 1 if absent. */
+static int
+read_conf(const char *dir, int64_t ret[STORE_NTIERS], struct errbuf *eb)
+{
+	struct conf c = CONF_INIT;
+	char path[PATH_MAX];
+	const char *v;
+	unsigned line;
+	int t, rc = -1;
+
+	snprintf(path, sizeof(path), "%s/mtk.conf", dir);
+	if (access(path, F_OK) == -1 && errno == ENOENT)
+		return 1;
+	if (conf_load(&c, path, eb) == -1)
+		goto out;
+	if ((v = conf_get(&c, "format", &line)) != NULL && strcmp(v, "1") != 0) {
+		errbuf_set(eb, "%s:%u: unsupported store format '%s'", path,
+		    line, v);
+		goto out;
+	}
+	for (t = 0; t < STORE_NTIERS; t++) {
+		char key[32];
+		snprintf(key, sizeof(key), "retention.%s", tier_names[t]);
+		if ((v = conf_get(&c, key, &line)) == NULL)
+			continue;
+		if (ts_parse_duration(v, &ret[t]) == -1 || ret[t] <= 0) {
+			errbuf_set(eb, "%s:%u: invalid duration '%s'", path,
+			    line, v);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	conf_release(&c);
+	return rc;
+}
+
+static int
+make_layout(const char *dir, struct errbuf *eb)
+{
+	char path[PATH_MAX];
+	int t;
+
+	for (t = 0; t < STORE_NTIERS; t++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, tier_names[t]);
+		if (make_dirs(path, eb) == -1)
+			return -1;
+	}
+	snprintf(path, sizeof(path), "%s/raw/wal", dir);
+	return make_dirs(path, eb);
+}
+
+int
+store_init(const char *dir, const char *retention, struct errbuf *eb)
+{
+	int64_t ret[STORE_NTIERS] = STORE_RETENTION_DEFAULTS;
+
+	if (make_dirs(dir, eb) == -1 || read_conf(dir, ret, eb) == -1)
+		return -1;
+	if (retention && parse_retention(retention, ret, eb) == -1)
+		return -1;
+	if (make_layout(dir, eb) == -1)
+		return -1;
+	return write_conf(dir, ret, eb);
+}
+
+struct store *
+store_open(const char *dir, int create, struct errbuf *eb)
+{
+	int64_t ret[STORE_NTIERS] = STORE_RETENTION_DEFAULTS;
+	struct store *st;
+	int rc;
+
+	rc = read_conf(dir, ret, eb);
+	if (rc == -1)
+		return NULL;
+	if (rc == 1) {
+		if (!create) {
+			errbuf_set(eb, "no store in '%s' (create one with "
+			    "'mstore init -d %s')", dir, dir);
+			return NULL;
+		}
+		if (store_init(dir, NULL, eb) == -1)
+			return NULL;
+	} else if (create && make_layout(dir, eb) == -1) {
+		return NULL;
+	}
+	st = xcalloc(1, sizeof(*st));
+	st->dir = xstrdup(dir);
+	memcpy(st->retention, ret, sizeof(ret));
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	free(st->dir);
+	free(st);
+}
+
+const char *
+store_dir(const struct store *st)
+{
+	return st->dir;
+}
+
+int64_t
+store_retention(const struct store *st, enum store_tier t)
+{
+	return st->retention[t];
+}
+
+void
+store_path(const struct store *st, char *out, const char *a, const char *b)
+{
+	/* Store paths are short; a directory too long fails at open(2). */
+	if (snprintf(out, PATH_MAX, "%s/%s%s%s", st->dir, a, b ? "/" : "",
+	    b ? b : "") >= PATH_MAX)
+		out[0] = '\0';
+}
+
+int
+store_lock(const struct store *st, enum store_tier t, int exclusive,
+    struct errbuf *eb)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	store_path(st, path, tier_names[t], ".lock");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1 && errno == EACCES)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return errbuf_set(eb, "cannot open '%s': %s", path,
+		    strerror(errno));
+	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) == -1) {
+		if (errno != EINTR) {
+			errbuf_set(eb, "cannot lock '%s': %s", path,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+void
+store_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int
+store_list(const char *dir, const char *suffix, char ***names, size_t *n,
+    struct errbuf *eb)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t cap = 0, sl = strlen(suffix);
+
+	*names = NULL;
+	*n = 0;
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return errbuf_set(eb, "cannot read '%s': %s", dir,
+		    strerror(errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		if (de->d_name[0] == '.' || l <= sl ||
+		    strcmp(de->d_name + l - sl, suffix) != 0)
+			continue;
+		*names = xgrow(*names, &cap, *n + 1, sizeof(**names));
+		(*names)[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	return 0;
+}
+
+void
+store_list_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}

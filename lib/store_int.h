@@ -1,0 +1,47 @@
+/* store_int.h - what the store's files share; private to lib/store*.c */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_STORE_INT_H
+#define MTK_STORE_INT_H
+
+#include <dirent.h>
+
+#include "store.h"
+
+struct store {
+	char *dir;
+	int64_t retention[STORE_NTIERS];
+};
+
+/* "DIR/a" or "DIR/a/b" (when 'b' is not NULL) into 'out' (PATH_MAX). */
+void store_path(const struct store *st, char *out, const char *a,
+    const char *b);
+
+/*
+ * Take the tier's lock, shared or exclusive, waiting for it.  Returns
+ * the descriptor to pass to store_unlock(), or -1 with 'eb'.
+ */
+int store_lock(const struct store *st, enum store_tier t, int exclusive,
+    struct errbuf *eb);
+void store_unlock(int fd);
+
+/*
+ * The names in 'dir' ending in 'suffix' and not starting with '.'.
+ * A missing directory is empty.  Free with store_list_free().
+ */
+int store_list(const char *dir, const char *suffix, char ***names, size_t *n,
+    struct errbuf *eb);
+void store_list_free(char **names, size_t n);
+
+/* A new unique sequence number: the time in nanoseconds, made unique. */
+uint64_t store_seq(void);
+
+struct head;
+
+/*
+ * Replay the WAL 'path' into 'h'.  Sets '*seq' to the WAL's sequence
+ * number and '*samples' to the samples read.  Returns 0, or -1 with 'eb'.
+ */
+int store_replay_wal(const char *path, struct head *h, uint64_t *seq,
+    uint64_t *samples, struct errbuf *eb);
+
+#endif

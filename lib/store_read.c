@@ -1,0 +1,441 @@
+/* store_read.c - reading a store: snapshots, selection, merging */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "block.h"
+#include "head.h"
+#include "store_int.h"
+#include "xalloc.h"
+
+/*
+ * A reader holds the blocks and WALs of a tier that overlap its time
+ * range, opened while holding the tier's lock shared: WALs first, then
+ * blocks.  A writer removes a WAL only after linking the blocks that
+ * hold its samples, and only under the lock held exclusively, so a WAL
+ * the reader did not find had its blocks in place before the reader
+ * listed them.  Once open, files stay readable even if removed.
+ */
+struct source {
+	struct block *b;	/* a block, or */
+	struct head *h;		/* the samples of a WAL */
+	uint64_t seq;
+};
+
+struct store_reader {
+	struct store *st;
+	int64_t mint, maxt;
+	struct source *src;
+	size_t nsrc, cap;
+};
+
+static void
+add_source(struct store_reader *r, struct block *b, struct head *h,
+    uint64_t seq)
+{
+	r->src = xgrow(r->src, &r->cap, r->nsrc + 1, sizeof(*r->src));
+	r->src[r->nsrc].b = b;
+	r->src[r->nsrc].h = h;
+	r->src[r->nsrc].seq = seq;
+	r->nsrc++;
+}
+
+static int
+open_wals(struct store_reader *r, struct errbuf *eb)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	char **names;
+	size_t n, i;
+
+	store_path(r->st, dir, "raw", "wal");
+	if (store_list(dir, ".wal", &names, &n, eb) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct head *h = head_new();
+		uint64_t seq, samples;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (store_replay_wal(path, h, &seq, &samples, eb) == -1) {
+			head_free(h);
+			/* Removed since listed: its samples are in blocks. */
+			if (errno == ENOENT)
+				continue;
+			store_list_free(names, n);
+			return -1;
+		}
+		if (samples == 0) {
+			head_free(h);
+			continue;
+		}
+		/* WAL samples are newer than any block sealed before them. */
+		add_source(r, NULL, h, seq);
+	}
+	store_list_free(names, n);
+	return 0;
+}
+
+static int
+open_blocks(struct store_reader *r, enum store_tier t, struct errbuf *eb)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	char **names;
+	size_t n, i;
+
+	store_path(r->st, dir, store_tier_name(t), NULL);
+	if (store_list(dir, ".blk", &names, &n, eb) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct block *b;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if ((b = block_open(path, eb)) == NULL) {
+			store_list_free(names, n);
+			return -1;
+		}
+		if (block_maxt(b) < r->mint || block_mint(b) > r->maxt) {
+			block_close(b);
+			continue;
+		}
+		add_source(r, b, NULL, block_seq(b));
+	}
+	store_list_free(names, n);
+	return 0;
+}
+
+struct store_reader *
+store_reader_open(struct store *st, enum store_tier t, int64_t mint,
+    int64_t maxt, struct errbuf *eb)
+{
+	struct store_reader *r = xcalloc(1, sizeof(*r));
+	int lock;
+
+	r->st = st;
+	r->mint = mint;
+	r->maxt = maxt;
+	if ((lock = store_lock(st, t, 0, eb)) == -1)
+		goto fail;
+	if ((t == STORE_TIER_RAW && open_wals(r, eb) == -1) ||
+	    open_blocks(r, t, eb) == -1) {
+		store_unlock(lock);
+		goto fail;
+	}
+	store_unlock(lock);
+	return r;
+fail:
+	store_reader_close(r);
+	return NULL;
+}
+
+void
+store_reader_close(struct store_reader *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nsrc; i++) {
+		block_close(r->src[i].b);
+		head_free(r->src[i].h);
+	}
+	free(r->src);
+	free(r);
+}
+
+/*
+ * Selection: every matching series of every source, sorted by key and
+ * then by source sequence, so that equal keys are adjacent and the
+ * newest comes last.
+ */
+struct hit {
+	const char *key;
+	size_t keylen;
+	uint32_t src;
+	uint32_t idx;
+};
+
+struct store_iter {
+	struct store_reader *r;
+	struct hit *hits;
+	size_t nhits, pos;
+	/* Output and scratch arrays, reused from series to series. */
+	int64_t *ts, *tts;
+	double *v, *tv;
+	uint64_t *seq;
+	size_t cap, tcap;
+};
+
+static int
+cmp_hit(const void *a, const void *b, void *ctx)
+{
+	const struct hit *x = a, *y = b;
+	const struct store_reader *r = ctx;
+	size_t m = x->keylen < y->keylen ? x->keylen : y->keylen;
+	int c = memcmp(x->key, y->key, m);
+
+	if (c)
+		return c;
+	if (x->keylen != y->keylen)
+		return x->keylen < y->keylen ? -1 : 1;
+	return (r->src[x->src].seq > r->src[y->src].seq) -
+	    (r->src[x->src].seq < r->src[y->src].seq);
+}
+
+struct store_iter *
+store_select(struct store_reader *r, store_match_fn match, void *ctx,
+    struct errbuf *eb)
+{
+	struct store_iter *it = xcalloc(1, sizeof(*it));
+	size_t cap = 0, s, i;
+
+	(void)eb;
+	it->r = r;
+	for (s = 0; s < r->nsrc; s++) {
+		const struct source *src = &r->src[s];
+		size_t n = src->b ? block_nseries(src->b) : head_nseries(src->h);
+		for (i = 0; i < n; i++) {
+			const char *key;
+			size_t keylen;
+			if (src->b) {
+				const struct block_series *bs = block_series(src->b, i);
+				if (bs->maxt < r->mint || bs->mint > r->maxt)
+					continue;
+				key = bs->key;
+				keylen = bs->keylen;
+			} else {
+				struct head_series *hs = head_series(src->h,
+				    (uint32_t)i);
+				if (hs->n == 0)
+					continue;
+				key = head_key(src->h, hs);
+				keylen = hs->keylen;
+			}
+			if (match && !match(ctx, key, keylen))
+				continue;
+			it->hits = xgrow(it->hits, &cap, it->nhits + 1,
+			    sizeof(*it->hits));
+			it->hits[it->nhits++] = (struct hit){ key, keylen,
+			    (uint32_t)s, (uint32_t)i };
+		}
+	}
+	qsort_r(it->hits, it->nhits, sizeof(*it->hits), cmp_hit, r);
+	return it;
+}
+
+static void
+reserve(struct store_iter *it, size_t n)
+{
+	if (n > it->cap) {
+		size_t c = it->cap;
+		it->ts = xgrow(it->ts, &c, n, sizeof(*it->ts));
+		it->v = xreallocarray(it->v, c, sizeof(*it->v));
+		it->seq = xreallocarray(it->seq, c, sizeof(*it->seq));
+		it->cap = c;
+	}
+}
+
+/*
+ * Append the samples of hit 'h' within the reader's range to the output
+ * arrays, tagged with the source's sequence.
+ */
+static int
+gather(struct store_iter *it, const struct hit *h, size_t *n,
+    struct errbuf *eb)
+{
+	struct source *src = &it->r->src[h->src];
+	const int64_t *ts;
+	const double *v;
+	size_t cnt, i;
+
+	if (src->b) {
+		cnt = block_series(src->b, h->idx)->n;
+		if (cnt > it->tcap) {
+			size_t c = it->tcap;
+			it->tts = xgrow(it->tts, &c, cnt, sizeof(*it->tts));
+			it->tv = xreallocarray(it->tv, c, sizeof(*it->tv));
+			it->tcap = c;
+		}
+		if (block_read(src->b, h->idx, it->tts, it->tv, eb) == -1)
+			return -1;
+		ts = it->tts;
+		v = it->tv;
+	} else {
+		struct head_series *hs = head_series(src->h, h->idx);
+		head_series_sort(src->h, h->idx);
+		ts = hs->ts;
+		v = hs->v;
+		cnt = hs->n;
+	}
+	reserve(it, *n + cnt);
+	for (i = 0; i < cnt; i++) {
+		if (ts[i] < it->r->mint || ts[i] > it->r->maxt)
+			continue;
+		it->ts[*n] = ts[i];
+		it->v[*n] = v[i];
+		it->seq[*n] = src->seq;
+		(*n)++;
+	}
+	return 0;
+}
+
+struct tagged {
+	int64_t ts;
+	uint64_t seq;
+	double v;
+};
+
+static int
+cmp_tagged(const void *a, const void *b)
+{
+	const struct tagged *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Sort by time and keep, for each timestamp, the newest source's value. */
+static size_t
+merge(struct store_iter *it, size_t n)
+{
+	struct tagged *t;
+	size_t i, out = 0;
+
+	t = xmalloc(n * sizeof(*t));
+	for (i = 0; i < n; i++)
+		t[i] = (struct tagged){ it->ts[i], it->seq[i], it->v[i] };
+	qsort(t, n, sizeof(*t), cmp_tagged);
+	for (i = 0; i < n; i++) {
+		if (out > 0 && it->ts[out - 1] == t[i].ts)
+			out--;
+		it->ts[out] = t[i].ts;
+		it->v[out] = t[i].v;
+		out++;
+	}
+	free(t);
+	return out;
+}
+
+int
+store_iter_next(struct store_iter *it, struct store_series *out,
+    struct errbuf *eb)
+{
+	while (it->pos < it->nhits) {
+		const struct hit *first = &it->hits[it->pos], *last;
+		size_t end = it->pos + 1, n = 0, k;
+		struct source *src;
+
+		while (end < it->nhits && it->hits[end].keylen == first->keylen &&
+		    memcmp(it->hits[end].key, first->key, first->keylen) == 0)
+			end++;
+		for (k = it->pos; k < end; k++)
+			if (gather(it, &it->hits[k], &n, eb) == -1)
+				return -1;
+		if (end - it->pos > 1)
+			n = merge(it, n);
+		last = &it->hits[end - 1];
+		it->pos = end;
+		if (n == 0)
+			continue;
+		src = &it->r->src[last->src];
+		out->key = first->key;
+		out->keylen = first->keylen;
+		if (src->b) {
+			const struct block_series *bs = block_series(src->b, last->idx);
+			out->type = bs->type;
+			out->unit = bs->unit;
+			out->help = bs->help;
+		} else {
+			struct head_series *hs = head_series(src->h, last->idx);
+			out->type = hs->type;
+			out->unit = hs->unit;
+			out->help = hs->help;
+		}
+		out->ts = it->ts;
+		out->v = it->v;
+		out->n = n;
+		return 1;
+	}
+	return 0;
+}
+
+void
+store_iter_free(struct store_iter *it)
+{
+	if (it == NULL)
+		return;
+	free(it->hits);
+	free(it->ts);
+	free(it->v);
+	free(it->tts);
+	free(it->tv);
+	free(it->seq);
+	free(it);
+}
+
+/* Sum the sizes of the WAL files of 'st'. */
+static uint64_t
+wal_bytes(struct store *st)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	char **names;
+	size_t n, i;
+	uint64_t total = 0;
+	struct stat sb;
+
+	store_path(st, dir, "raw", "wal");
+	if (store_list(dir, ".wal", &names, &n, NULL) == -1)
+		return 0;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (stat(path, &sb) == 0)
+			total += (uint64_t)sb.st_size;
+	}
+	store_list_free(names, n);
+	return total;
+}
+
+int
+store_tier_stats(struct store *st, enum store_tier t,
+    struct store_tier_stats *out, struct errbuf *eb)
+{
+	struct store_reader *r;
+	struct store_iter *it;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->mint = INT64_MAX;
+	out->maxt = INT64_MIN;
+	if ((r = store_reader_open(st, t, INT64_MIN, INT64_MAX, eb)) == NULL)
+		return -1;
+	for (i = 0; i < r->nsrc; i++) {
+		const struct source *src = &r->src[i];
+		if (src->b) {
+			size_t j;
+			out->blocks++;
+			out->block_bytes += block_file_size(src->b);
+			for (j = 0; j < block_nseries(src->b); j++)
+				out->samples += block_series(src->b, j)->n;
+			if (block_mint(src->b) < out->mint)
+				out->mint = block_mint(src->b);
+			if (block_maxt(src->b) > out->maxt)
+				out->maxt = block_maxt(src->b);
+		} else {
+			out->wal_files++;
+			out->wal_samples += head_nsamples(src->h);
+		}
+	}
+	/* Distinct series: the selection is sorted, count key changes. */
+	it = store_select(r, NULL, NULL, eb);
+	for (i = 0; i < it->nhits; i++)
+		if (i == 0 || it->hits[i].keylen != it->hits[i - 1].keylen ||
+		    memcmp(it->hits[i].key, it->hits[i - 1].key,
+		    it->hits[i].keylen) != 0)
+			out->series++;
+	store_iter_free(it);
+	store_reader_close(r);
+	if (t == STORE_TIER_RAW)
+		out->wal_bytes = wal_bytes(st);
+	return 0;
+}
