@@ -23,3 +23,5 @@ if [ -f "$here/mgather.sh" ]; then
 	echo "== mgather: one pass, against prometheus-node-exporter"
 	sh "$here/mgather.sh" "$build/bin"
 fi
+echo "== store: mstore and mquery against victoria-metrics"
+sh "$here/store.sh" "$build"

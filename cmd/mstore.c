@@ -194,7 +194,13 @@ main(int argc, char *argv[])
 			if (errno || *end || *optarg == '-' || end == optarg)
 				cli_usage_error(usage_str, "invalid --max-series '%s'", optarg);
 			break;
-		case OPT_RETENTION: retention = optarg; break;
+		case OPT_RETENTION: {
+			int64_t ret[STORE_NTIERS] = STORE_RETENTION_DEFAULTS;
+			if (store_parse_retention(optarg, ret, &eb) == -1)
+				cli_usage_error(usage_str, "%s", eb.msg);
+			retention = optarg;
+			break;
+		}
 		case OPT_SELF: self = 1; break;
 		case OPT_STRICT: strict = 1; break;
 		case 'q': quiet = 1; break;

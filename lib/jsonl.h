@@ -115,6 +115,12 @@ int jsonl_reader_failed(const struct jsonl_reader *r);
 void jsonl_format(struct buf *out, const struct sample *s);
 
 /*
+ * Append 'len' bytes of UTF-8 at 's' as a JSON string, quoted and escaped
+ * the canonical way.
+ */
+void jsonl_quote(struct buf *out, const char *s, size_t len);
+
+/*
  * A buffered writer of canonical lines to 'fp' (borrowed, not closed).
  * Returns a new writer; free with jsonl_writer_free(), which does not
  * flush.

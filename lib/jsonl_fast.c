@@ -155,14 +155,18 @@ parse_string(struct jsonl_parser *ps, struct cursor *c, size_t *lenp)
 			special = haszero(x ^ REP(0x22)) | haszero(x ^ REP(0x5c)) |
 			    ((x - REP(0x20)) & ~x) | x;
 			special &= REP(0x80);
+			/*
+			 * All eight bytes are copied even when fewer belong
+			 * to the string: the arena has JSONL_ARENA_SLACK
+			 * bytes to spare, and a fixed-size copy is one move.
+			 */
+			memcpy(d, p, 8);
 			if (special) {
 				size_t n = (size_t)__builtin_ctzll(special) / 8;
-				memcpy(d, p, n);
 				d += n;
 				p += n;
 				break;
 			}
-			memcpy(d, p, 8);
 			d += 8;
 			p += 8;
 		}

@@ -9,8 +9,11 @@
  * Decoded strings go into 'arena'.  Unescaping never makes a string
  * longer, and each string in a line costs at least its two quotes, so an
  * arena of the line's length plus one always holds all of them with
- * their NUL terminators.
+ * their NUL terminators.  The fast path copies eight bytes at a time and
+ * may write up to JSONL_ARENA_SLACK bytes past the last string.
  */
+#define JSONL_ARENA_SLACK 16
+
 struct jsonl_parser {
 	unsigned flags;
 	char *arena;

@@ -31,8 +31,8 @@ static const unsigned char needs_escape[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
 };
 
-static void
-add_string(struct buf *b, const char *s, size_t len)
+void
+jsonl_quote(struct buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, start = 0;
@@ -76,7 +76,7 @@ jsonl_format(struct buf *b, const struct sample *s)
 	size_t i, n;
 
 	buf_add(b, "{\"name\":", 8);
-	add_string(b, s->name, s->name_len);
+	jsonl_quote(b, s->name, s->name_len);
 	buf_add(b, ",\"type\":\"", 9);
 	buf_adds(b, metric_type_name(s->type));
 	buf_add(b, "\",\"value\":", 10);
@@ -96,20 +96,20 @@ jsonl_format(struct buf *b, const struct sample *s)
 		for (i = 0; i < s->nlabels; i++) {
 			if (i > 0)
 				buf_addch(b, ',');
-			add_string(b, s->labels[i].name, s->labels[i].name_len);
+			jsonl_quote(b, s->labels[i].name, s->labels[i].name_len);
 			buf_addch(b, ':');
-			add_string(b, s->labels[i].value,
+			jsonl_quote(b, s->labels[i].value,
 			    s->labels[i].value_len);
 		}
 		buf_addch(b, '}');
 	}
 	if (s->unit) {
 		buf_add(b, ",\"unit\":", 8);
-		add_string(b, s->unit, s->unit_len);
+		jsonl_quote(b, s->unit, s->unit_len);
 	}
 	if (s->help) {
 		buf_add(b, ",\"help\":", 8);
-		add_string(b, s->help, s->help_len);
+		jsonl_quote(b, s->help, s->help_len);
 	}
 	buf_add(b, "}\n", 2);
 }

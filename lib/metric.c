@@ -29,28 +29,40 @@ metric_type_parse(const char *s, size_t len, enum metric_type *t)
 	return 0;
 }
 
+/* Character classes: 1 letter or '_', 2 digit, 4 ':', 8 control. */
+static const unsigned char cclass[256] = {
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 4, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 8,
+};
+
 static int
 is_alpha_(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+	return cclass[c] & 1;
 }
 
 static int
 is_digit(unsigned char c)
 {
-	return c >= '0' && c <= '9';
+	return cclass[c] & 2;
 }
 
 int
 metric_label_name_valid(const char *name, size_t len)
 {
+	const unsigned char *p = (const unsigned char *)name;
 	size_t i;
 
-	if (len == 0 || !is_alpha_((unsigned char)name[0]))
+	if (len == 0 || !(cclass[p[0]] & 1))
 		return 0;
 	for (i = 1; i < len; i++)
-		if (!is_alpha_((unsigned char)name[i]) &&
-		    !is_digit((unsigned char)name[i]))
+		if (!(cclass[p[i]] & 3))
 			return 0;
 	return 1;
 }
@@ -97,12 +109,10 @@ metric_check(struct sample *s, struct errbuf *eb)
 	if (s->name_len > METRIC_NAME_MAX)
 		return errbuf_set(eb, "metric name longer than %d bytes",
 		    METRIC_NAME_MAX);
-	for (i = 0; i < s->name_len; i++) {
-		unsigned char c = (unsigned char)s->name[i];
-		if (c < 0x20 || c == 0x7f)
+	for (i = 0; i < s->name_len; i++)
+		if (cclass[(unsigned char)s->name[i]] & 8)
 			return errbuf_set(eb,
 			    "control character in metric name");
-	}
 	if (s->nlabels > METRIC_LABELS_MAX)
 		return errbuf_set(eb, "more than %d labels",
 		    METRIC_LABELS_MAX);

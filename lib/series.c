@@ -4,6 +4,7 @@
 
 #include <xxhash.h>
 
+#include "matcher.h"
 #include "series.h"
 
 void
@@ -82,4 +83,26 @@ uint64_t
 series_hash(const void *p, size_t len)
 {
 	return XXH3_64bits(p, len);
+}
+
+int
+series_key_matches(const char *key, size_t len, const struct matcher *m,
+    size_t n)
+{
+	size_t i, vl;
+	const char *v;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(m[i].name, "__name__") == 0) {
+			v = key;
+			vl = strlen(key);
+		} else if ((v = series_key_label(key, len, m[i].name, &vl)) == NULL) {
+			if (!matcher_matches_empty(&m[i]))
+				return 0;
+			continue;
+		}
+		if (!matcher_matches(&m[i], v, vl))
+			return 0;
+	}
+	return 1;
 }

@@ -39,6 +39,16 @@ int series_key_decode(const char *key, size_t len, struct sample *s,
 const char *series_key_label(const char *key, size_t len, const char *name,
     size_t *vlen);
 
+struct matcher;
+
+/*
+ * Whether the series 'key' satisfies all 'n' matchers; a matcher on
+ * "__name__" looks at the metric name, one on a label the series lacks
+ * sees the empty string (as in PromQL).
+ */
+int series_key_matches(const char *key, size_t len, const struct matcher *m,
+    size_t n);
+
 /* A 64-bit hash of 'len' bytes at 'p' (XXH3). */
 uint64_t series_hash(const void *p, size_t len);
 

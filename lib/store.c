@@ -67,9 +67,8 @@ make_dirs(const char *path, struct errbuf *eb)
 	return 0;
 }
 
-/* Parse "raw=24h,1m=7d" into 'ret'.  Returns 0, or -1 with 'eb'. */
-static int
-parse_retention(const char *spec, int64_t ret[STORE_NTIERS], struct errbuf *eb)
+int
+store_parse_retention(const char *spec, int64_t ret[STORE_NTIERS], struct errbuf *eb)
 {
 	char *copy = xstrdup(spec), *tok, *save = NULL;
 	int rc = 0;
@@ -208,7 +207,7 @@ store_init(const char *dir, const char *retention, struct errbuf *eb)
 
 	if (make_dirs(dir, eb) == -1 || read_conf(dir, ret, eb) == -1)
 		return -1;
-	if (retention && parse_retention(retention, ret, eb) == -1)
+	if (retention && store_parse_retention(retention, ret, eb) == -1)
 		return -1;
 	if (make_layout(dir, eb) == -1)
 		return -1;

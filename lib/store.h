@@ -59,6 +59,13 @@ char *store_default_dir(void);
 int store_init(const char *dir, const char *retention, struct errbuf *eb);
 
 /*
+ * Parse a retention setting "raw=24h,1m=7d" into 'ret' (tiers not named
+ * keep their value).  Returns 0, or -1 with the reason in 'eb'.
+ */
+int store_parse_retention(const char *spec, int64_t ret[STORE_NTIERS],
+    struct errbuf *eb);
+
+/*
  * Open the store in 'dir'.  With 'create', a missing store is created
  * with the defaults.  Returns a new handle (close with store_close()), or
  * NULL with the reason in 'eb'.

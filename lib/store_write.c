@@ -42,6 +42,7 @@ struct store_writer {
 	int64_t head_mint;	/* oldest sample in the head */
 	int64_t max_ts;		/* newest sample seen */
 	int64_t last_sync_ns;
+	int64_t now;		/* ts_now(), refreshed at commits */
 	int unsynced;
 	struct store_writer_stats stats;
 };
@@ -423,6 +424,7 @@ store_writer_open(struct store *st, const struct store_writer_opts *o,
 	w->head_mint = INT64_MAX;
 	w->max_ts = INT64_MIN;
 	w->last_sync_ns = mono_ns();
+	w->now = ts_now();
 	clean_tmp(st);
 	store_path(st, dir, "raw", "wal");
 	if (store_list(dir, ".wal", &names, &n, eb) == -1)
@@ -455,7 +457,8 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 	uint32_t id;
 	int created;
 
-	if (s->ts < ts_now() - w->st->retention[STORE_TIER_RAW]) {
+	/* 'now' is at most a commit old: 1 MiB of WAL, or one input batch. */
+	if (s->ts < w->now - w->st->retention[STORE_TIER_RAW]) {
 		w->stats.rejected_old++;
 		errbuf_set(eb, "sample older than the raw retention");
 		return 1;
@@ -522,6 +525,7 @@ store_writer_commit(struct store_writer *w, struct errbuf *eb)
 {
 	uint64_t before = wal_size(w->wal);
 
+	w->now = ts_now();
 	if (wal_commit(w->wal, 0, eb) == -1)
 		return -1;
 	w->stats.bytes += wal_size(w->wal) - before;

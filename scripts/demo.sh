@@ -1,21 +1,21 @@
 #!/bin/sh
-# demo.sh - run the mtk pipeline as far as it exists, on this machine.
+# demo.sh - run the mtk pipeline on this machine: gather, store, query.
 #
 # usage: sh scripts/demo.sh BINDIR
 #
-# Gathers two passes of real system metrics one second apart (the second
-# with per-second rates), and prints them as an aligned table of
-# series and values.
+# Gathers three passes of real system metrics one second apart into the
+# default store ($MTK_STORE, else ~/.local/share/mtk/store), then queries
+# a few series back as a table and prints the store's statistics.
 set -eu
 bindir=${1:-build/bin}
-out=$(mktemp "${TMPDIR:-/tmp}/mtk-demo.XXXXXX")
-trap 'rm -f "$out"' EXIT
+PATH=$bindir:$PATH
 
-echo "== mgather -n 2 -i 1s --rates: $(uname -n), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-"$bindir/mgather" -n 2 -i 1s --rates >"$out"
-echo "== $(wc -l <"$out") samples; the last pass:"
-last=$(tail -n 1 "$out" | sed 's/.*"ts":\([0-9]*\).*/\1/')
-grep "\"ts\":$last[,}]" "$out" |
-sed -e 's/^{"name":"\([^"]*\)","type":"\([^"]*\)","value":\([^,]*\),"ts":[0-9]*/\1 \2 \3/' \
-    -e 's/,"labels":{\(.*\)}}$/ {\1}/' -e 's/}$//' -e 's/"//g' |
-awk '{ printf "%-45s %-9s %18s  %s\n", $1, $2, $3, $4 }'
+echo "== mgather -n 3 -i 1s --rates | mstore    ($(uname -n), $(date -u +%Y-%m-%dT%H:%M:%SZ))"
+mgather -n 3 -i 1s --rates | mstore
+echo
+echo "== mquery -o table --since 1m '{__name__=~\"node_load1|node_memory_MemAvailable_bytes|mtk_cpu_busy_percent\",mode=~\"|user|system\"}'"
+mquery -o table --since 1m \
+    '{__name__=~"node_load1|node_memory_MemAvailable_bytes|mtk_cpu_busy_percent",mode=~"|user|system"}'
+echo
+echo "== mstore stats"
+mstore stats

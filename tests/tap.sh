@@ -55,6 +55,8 @@ VG
 else
 	PATH=$BIN_DIR:$PATH
 fi
+# Test helpers built from bench/ (the stream generator).
+PATH=$PATH:$MTK_BUILD/bench
 export PATH
 
 mkdir -p "$TRASH/work"

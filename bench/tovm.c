@@ -1,0 +1,95 @@
+/* tovm.c - convert a metric stream to VictoriaMetrics' JSON import format */
+/* SPDX-License-Identifier: MIT */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "head.h"
+#include "jsonl.h"
+#include "number.h"
+#include "series.h"
+#include "xalloc.h"
+
+/*
+ * usage: tovm < stream.jsonl > vm.jsonl
+ *
+ * Writes one line per series, as /api/v1/import takes it:
+ * {"metric":{"__name__":"x","host":"a"},"values":[...],"timestamps":[...]}
+ * so the benchmark can feed VictoriaMetrics exactly the samples mstore
+ * gets.  Lines are cut every 'batch' samples to keep them short.
+ */
+static void
+json_str(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	buf_addch(b, '"');
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf_addch(b, '\\');
+		buf_addch(b, s[i]);
+	}
+	buf_addch(b, '"');
+}
+
+int
+main(void)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct jsonl_reader *r = jsonl_reader_new(0, "<stdin>", 0);
+	struct head *h = head_new();
+	struct buf key = BUF_INIT, out = BUF_INIT;
+	struct label labels[METRIC_LABELS_MAX];
+	struct sample s;
+	char num[NUMBER_BUFSZ];
+	size_t i, j, k, batch = 1000;
+	int rc, created;
+
+	while ((rc = jsonl_next(r, &s, &eb)) != 0) {
+		if (rc == -1)
+			errx(1, "%s", eb.msg);
+		buf_reset(&key);
+		series_key(&key, &s);
+		head_append(h, head_series_get(h, key.p, key.len,
+		    series_hash(key.p, key.len), s.type, NULL, 0, NULL, 0,
+		    &created), s.ts, s.value);
+	}
+	for (i = 0; i < head_nseries(h); i++) {
+		struct head_series *hs = head_series(h, (uint32_t)i);
+		struct sample m;
+		series_key_decode(head_key(h, hs), hs->keylen, &m, labels);
+		for (j = 0; j < hs->n; j += batch) {
+			size_t end = j + batch < hs->n ? j + batch : hs->n;
+			buf_reset(&out);
+			buf_adds(&out, "{\"metric\":{\"__name__\":");
+			json_str(&out, m.name, m.name_len);
+			for (k = 0; k < m.nlabels; k++) {
+				buf_addch(&out, ',');
+				json_str(&out, m.labels[k].name, m.labels[k].name_len);
+				buf_addch(&out, ':');
+				json_str(&out, m.labels[k].value, m.labels[k].value_len);
+			}
+			buf_adds(&out, "},\"values\":[");
+			for (k = j; k < end; k++) {
+				if (k > j)
+					buf_addch(&out, ',');
+				buf_add(&out, num, number_format(num, hs->v[k]));
+			}
+			buf_adds(&out, "],\"timestamps\":[");
+			for (k = j; k < end; k++) {
+				if (k > j)
+					buf_addch(&out, ',');
+				buf_add(&out, num, number_format_i64(num, hs->ts[k]));
+			}
+			buf_adds(&out, "]}\n");
+			fwrite(out.p, 1, out.len, stdout);
+		}
+	}
+	buf_release(&key);
+	buf_release(&out);
+	head_free(h);
+	jsonl_reader_free(r);
+	return fclose(stdout) == 0 ? 0 : 1;
+}

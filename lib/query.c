@@ -1,0 +1,164 @@
+/* query.c - answer a selector from the store: samples, series, labels */
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "jsonl.h"
+#include "promql_parse.h"
+#include "query.h"
+#include "series.h"
+#include "xalloc.h"
+
+struct selector {
+	const struct matcher *m;
+	size_t n;
+};
+
+static int
+match_key(void *ctx, const char *key, size_t keylen)
+{
+	const struct selector *sel = ctx;
+
+	return series_key_matches(key, keylen, sel->m, sel->n);
+}
+
+/* A sorted set of strings, for label names and values. */
+struct strset {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+strset_add(struct strset *s, const char *str, size_t len)
+{
+	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	s->v[s->n++] = xstrndup(str, len);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+strset_write(struct strset *s, struct output *out, struct errbuf *eb)
+{
+	size_t i;
+	int rc = 0;
+
+	qsort(s->v, s->n, sizeof(*s->v), cmp_str);
+	for (i = 0; i < s->n; i++) {
+		if (rc == 0 && (i == 0 || strcmp(s->v[i], s->v[i - 1]) != 0))
+			rc = output_text(out, s->v[i], strlen(s->v[i]), eb);
+		free(s->v[i]);
+	}
+	free(s->v);
+	return rc;
+}
+
+/* The series as JSON, in the shape of Prometheus' series API. */
+static void
+series_json(struct buf *b, const struct sample *m)
+{
+	size_t i;
+
+	buf_adds(b, "{\"__name__\":");
+	jsonl_quote(b, m->name, m->name_len);
+	for (i = 0; i < m->nlabels; i++) {
+		buf_addch(b, ',');
+		jsonl_quote(b, m->labels[i].name, m->labels[i].name_len);
+		buf_addch(b, ':');
+		jsonl_quote(b, m->labels[i].value, m->labels[i].value_len);
+	}
+	buf_addch(b, '}');
+}
+
+int
+query_store(struct store *st, const struct query_opts *o, FILE *fp,
+    struct errbuf *eb)
+{
+	struct promql_node *sel = NULL;
+	struct store_reader *r = NULL;
+	struct store_iter *it = NULL;
+	struct output *out = output_new(fp, o->format);
+	struct selector ctx = { NULL, 0 };
+	struct label labels[METRIC_LABELS_MAX];
+	struct strset set = { NULL, 0, 0 };
+	struct store_series ss;
+	struct buf line = BUF_INIT;
+	size_t i;
+	int rc = -1, n;
+
+	if (o->selector) {
+		if (promql_parse_selector(o->selector, &sel, eb) == -1)
+			goto out;
+		ctx.m = sel->vs.matchers;
+		ctx.n = sel->vs.nmatchers;
+	}
+	if ((r = store_reader_open(st, STORE_TIER_RAW, o->start, o->end,
+	    eb)) == NULL ||
+	    (it = store_select(r, o->selector ? match_key : NULL, &ctx,
+	    eb)) == NULL)
+		goto out;
+	while ((n = store_iter_next(it, &ss, eb)) == 1) {
+		struct sample m = { .type = ss.type, .unit = ss.unit,
+			.help = ss.help };
+		if (series_key_decode(ss.key, ss.keylen, &m, labels) == -1) {
+			errbuf_set(eb, "corrupt series key in the store");
+			goto out;
+		}
+		m.unit_len = m.unit ? strlen(m.unit) : 0;
+		m.help_len = m.help ? strlen(m.help) : 0;
+		switch (o->mode) {
+		case QUERY_SAMPLES:
+			if (output_series(out, &m, ss.ts, ss.v, ss.n, eb) == -1)
+				goto out;
+			break;
+		case QUERY_SERIES:
+			buf_reset(&line);
+			if (o->format == OUTPUT_JSONL)
+				series_json(&line, &m);
+			else
+				output_series_name(&line, &m);
+			if (output_text(out, line.p, line.len, eb) == -1)
+				goto out;
+			break;
+		case QUERY_LABELS:
+			strset_add(&set, "__name__", 8);
+			for (i = 0; i < m.nlabels; i++)
+				strset_add(&set, m.labels[i].name,
+				    m.labels[i].name_len);
+			break;
+		case QUERY_LABEL_VALUES:
+			if (strcmp(o->label, "__name__") == 0)
+				strset_add(&set, m.name, m.name_len);
+			for (i = 0; i < m.nlabels; i++)
+				if (strcmp(m.labels[i].name, o->label) == 0)
+					strset_add(&set, m.labels[i].value,
+					    m.labels[i].value_len);
+			break;
+		}
+	}
+	if (n == -1)
+		goto out;
+	if ((o->mode == QUERY_LABELS || o->mode == QUERY_LABEL_VALUES) &&
+	    strset_write(&set, out, eb) == -1) {
+		set.v = NULL;
+		goto out;
+	}
+	set.v = NULL;
+	set.n = 0;
+	rc = output_finish(out, eb);
+out:
+	for (i = 0; i < set.n; i++)
+		free(set.v[i]);
+	free(set.v);
+	buf_release(&line);
+	output_free(out);
+	store_iter_free(it);
+	store_reader_close(r);
+	promql_free(sel);
+	return rc;
+}
