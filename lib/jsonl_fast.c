@@ -26,8 +26,9 @@ struct cursor {
 static inline void
 skip_ws(struct cursor *c)
 {
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' ||
-	    *c->p == '\n' || *c->p == '\r'))
+	/* Every JSON white space byte is <= ' ': most calls stop at once. */
+	while (c->p < c->end && (unsigned char)*c->p <= ' ' &&
+	    (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
 		c->p++;
 }
 
@@ -259,23 +260,33 @@ key_of(const char *k, size_t len)
 }
 
 /*
- * Look up the key at c->p when it has no escapes in it (the usual case),
- * without copying it.  Returns the key's bit (0 for an unknown key) and
- * moves past it, or -1, not moving, for a key that needs decoding.
+ * Look up the key at c->p when it is one of the known keys written
+ * plainly (the usual case), without copying it.  Returns the key's bit
+ * and moves past it, or -1, not moving, for anything else.
  */
 static int
 raw_key(struct cursor *c)
 {
-	const char *q = c->p + 1;
-	size_t n;
+	static const struct {
+		const char *text;	/* the key and its closing quote */
+		size_t len;
+		int key;
+	} keys[] = {
+		{ "name\"", 5, K_NAME }, { "type\"", 5, K_TYPE },
+		{ "value\"", 6, K_VALUE }, { "ts\"", 3, K_TS },
+		{ "labels\"", 7, K_LABELS }, { "unit\"", 5, K_UNIT },
+		{ "help\"", 5, K_HELP },
+	};
+	const char *p = c->p + 1;
+	size_t i, left = (size_t)(c->end - p);
 
-	while (q < c->end && q - c->p <= 8 && *q != '"' && *q != '\\')
-		q++;
-	if (q >= c->end || *q != '"')
-		return -1;
-	n = (size_t)(q - c->p - 1);
-	c->p = q + 1;
-	return key_of(c->p - n - 1, n);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (p[0] == keys[i].text[0] && left >= keys[i].len &&
+		    memcmp(p, keys[i].text, keys[i].len) == 0) {
+			c->p = p + keys[i].len;
+			return keys[i].key;
+		}
+	return -1;	/* unknown, or escaped: decode it */
 }
 
 static int
@@ -336,6 +347,108 @@ parse_number(struct cursor *c, double *out)
 	return 1;
 }
 
+/* Whether string literal 'lit' comes next; if so, move past it. */
+#define TAKE(c, lit) take((c), (lit), sizeof(lit) - 1)
+
+static inline int
+take(struct cursor *c, const char *lit, size_t n)
+{
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0)
+		return 0;
+	c->p += n;
+	return 1;
+}
+
+/*
+ * A whole-number "ts" as the canonical form writes it: an optional
+ * minus, no leading zero, at most 15 digits, then ',' or '}'.  Returns 1
+ * and sets '*ts', or 0 for anything else (left to the general path).
+ */
+static int
+take_ts(struct cursor *c, int64_t *ts)
+{
+	const char *p = c->p;
+	int64_t v = 0;
+	int neg = 0, n = 0;
+
+	if (p < c->end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (p >= c->end || *p < '0' || *p > '9' ||
+	    (*p == '0' && p + 1 < c->end && p[1] >= '0' && p[1] <= '9'))
+		return 0;
+	for (; p < c->end && *p >= '0' && *p <= '9' && n < 16; p++, n++)
+		v = v * 10 + (*p - '0');
+	if (n > 15 || p >= c->end || (*p != ',' && *p != '}'))
+		return 0;
+	v = neg ? -v : v;
+	if (v < TS_MIN || v > TS_MAX)
+		return 0;
+	*ts = v;
+	c->p = p;
+	return 1;
+}
+
+/*
+ * The canonical form (mtk-stream(5)), which mtk's own programs write:
+ * the members in their fixed order without white space, so each is
+ * expected, not looked up.  Returns 1 for a record, 0 to let the general
+ * fast path try.
+ */
+static int
+parse_canonical(struct jsonl_parser *ps, const char *line, size_t len,
+    struct sample *s)
+{
+	struct cursor c = { line, line + len };
+	const char *str;
+	size_t slen;
+
+	if (!TAKE(&c, "{\"name\":\""))
+		return 0;
+	c.p--;
+	if ((str = parse_string(ps, &c, &slen)) == NULL)
+		return 0;
+	s->name = str;
+	s->name_len = slen;
+	if (TAKE(&c, ",\"type\":\"gauge\""))
+		s->type = METRIC_GAUGE;
+	else if (TAKE(&c, ",\"type\":\"counter\""))
+		s->type = METRIC_COUNTER;
+	else if (TAKE(&c, ",\"type\":\"histogram\""))
+		s->type = METRIC_HISTOGRAM;
+	else
+		return 0;
+	if (!TAKE(&c, ",\"value\":") || c.p >= c.end)
+		return 0;
+	if (*c.p == '"') {
+		if ((str = parse_string(ps, &c, &slen)) == NULL ||
+		    jsonl_special_value(str, slen, &s->value) == -1)
+			return 0;
+	} else if (!parse_number(&c, &s->value)) {
+		return 0;
+	}
+	if (!TAKE(&c, ",\"ts\":") || !take_ts(&c, &s->ts))
+		return 0;
+	s->has_ts = 1;
+	if (TAKE(&c, ",\"labels\":{") && !TAKE(&c, "}")) {
+		c.p--;		/* parse_labels() wants the '{' */
+		if (!parse_labels(ps, &c, s))
+			return 0;
+	}
+	if (TAKE(&c, ",\"unit\":\"")) {
+		c.p--;
+		if ((s->unit = parse_string(ps, &c, &s->unit_len)) == NULL)
+			return 0;
+	}
+	if (TAKE(&c, ",\"help\":\"")) {
+		c.p--;
+		if ((s->help = parse_string(ps, &c, &s->help_len)) == NULL)
+			return 0;
+	}
+	return TAKE(&c, "}") && c.p == c.end && metric_check(s, NULL) == 0;
+}
+
 int
 jsonl_parse_fast(struct jsonl_parser *ps, const char *line, size_t len,
     struct sample *s)
@@ -345,6 +458,12 @@ jsonl_parse_fast(struct jsonl_parser *ps, const char *line, size_t len,
 	const char *str;
 	size_t slen;
 
+	jsonl_arena_reset(ps, len);
+	memset(s, 0, sizeof(*s));
+	s->labels = ps->labels;
+	if (parse_canonical(ps, line, len, s))
+		return 1;
+	/* Start again, for records in any other layout. */
 	jsonl_arena_reset(ps, len);
 	memset(s, 0, sizeof(*s));
 	s->labels = ps->labels;

@@ -83,9 +83,41 @@ metric_name_is_prom(const char *name, size_t len)
 }
 
 /*
- * Insertion sort: samples carry a handful of labels, usually already in
- * order, where this is a single pass of comparisons.
+ * Whether any of the 'len' bytes at 's' is a control character (< 0x20
+ * or 0x7f).  Eight bytes at a time: a byte b of x is < 0x20 when
+ * (b - 0x20) borrows, and 0x7f when b ^ 0x7f is zero; bytes >= 0x80 are
+ * masked out by ~x.  Names are checked on every sample read.
  */
+static int
+has_control(const char *s, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, s + i, 8);
+		y = x ^ (ones * 0x7f);
+		if ((((x - ones * 0x20) | (y - ones)) & ~x & high) != 0)
+			return 1;
+	}
+	for (; i < len; i++)
+		if (cclass[(unsigned char)s[i]] & 8)
+			return 1;
+	return 0;
+}
+
+/* Byte order of label names, as strcmp(3) but with the known lengths. */
+static int
+label_cmp(const struct label *a, const struct label *b)
+{
+	uint32_t n = a->name_len < b->name_len ? a->name_len : b->name_len;
+	int c = memcmp(a->name, b->name, n);
+
+	return c ? c : (a->name_len > b->name_len) - (a->name_len < b->name_len);
+}
+
+/* Insertion sort: samples carry a handful of labels. */
 static void
 sort_labels(struct label *l, size_t n)
 {
@@ -93,7 +125,7 @@ sort_labels(struct label *l, size_t n)
 
 	for (i = 1; i < n; i++) {
 		struct label tmp = l[i];
-		for (j = i; j > 0 && strcmp(l[j - 1].name, tmp.name) > 0; j--)
+		for (j = i; j > 0 && label_cmp(&l[j - 1], &tmp) > 0; j--)
 			l[j] = l[j - 1];
 		l[j] = tmp;
 	}
@@ -109,10 +141,8 @@ metric_check(struct sample *s, struct errbuf *eb)
 	if (s->name_len > METRIC_NAME_MAX)
 		return errbuf_set(eb, "metric name longer than %d bytes",
 		    METRIC_NAME_MAX);
-	for (i = 0; i < s->name_len; i++)
-		if (cclass[(unsigned char)s->name[i]] & 8)
-			return errbuf_set(eb,
-			    "control character in metric name");
+	if (has_control(s->name, s->name_len))
+		return errbuf_set(eb, "control character in metric name");
 	if (s->nlabels > METRIC_LABELS_MAX)
 		return errbuf_set(eb, "more than %d labels",
 		    METRIC_LABELS_MAX);
@@ -133,10 +163,19 @@ metric_check(struct sample *s, struct errbuf *eb)
 			    "value of label '%s' longer than %d bytes",
 			    l->name, METRIC_LABEL_VALUE_MAX);
 	}
-	sort_labels(s->labels, s->nlabels);
+	/*
+	 * Labels usually arrive sorted: one pass of comparisons confirms
+	 * order and distinctness at once, and only otherwise do we sort.
+	 */
 	for (i = 1; i < s->nlabels; i++)
-		if (strcmp(s->labels[i - 1].name, s->labels[i].name) == 0)
-			return errbuf_set(eb, "duplicate label '%s'",
-			    s->labels[i].name);
+		if (label_cmp(&s->labels[i - 1], &s->labels[i]) >= 0)
+			break;
+	if (i < s->nlabels) {
+		sort_labels(s->labels, s->nlabels);
+		for (i = 1; i < s->nlabels; i++)
+			if (label_cmp(&s->labels[i - 1], &s->labels[i]) == 0)
+				return errbuf_set(eb, "duplicate label '%s'",
+				    s->labels[i].name);
+	}
 	return 0;
 }

@@ -41,6 +41,38 @@ number_parse_json(const char *s, size_t len, double *out)
 	}
 	if (p >= end || !is_digit(*p))
 		return 0;
+	{
+		/*
+		 * The common case first: at most 19 digits in all, so the
+		 * mantissa cannot overflow and needs no per-digit checks.
+		 */
+		const char *i0 = p, *f0 = NULL, *q;
+		size_t ni, nf = 0;
+
+		if (*p == '0')
+			p++;
+		else
+			while (p < end && is_digit(*p))
+				p++;
+		ni = (size_t)(p - i0);
+		if (p < end && *p == '.') {
+			f0 = ++p;
+			while (p < end && is_digit(*p))
+				p++;
+			nf = (size_t)(p - f0);
+			if (nf == 0)
+				return 0;
+		}
+		if (ni + nf <= 19) {
+			for (q = i0; q < i0 + ni; q++)
+				mant = mant * 10 + (uint64_t)(*q - '0');
+			for (q = f0; q && q < f0 + nf; q++)
+				mant = mant * 10 + (uint64_t)(*q - '0');
+			exp10 = -(int)nf;
+			goto exponent;
+		}
+		p = i0;
+	}
 	if (*p == '0') {
 		p++;
 	} else {
@@ -71,6 +103,7 @@ number_parse_json(const char *s, size_t len, double *out)
 			}
 		}
 	}
+exponent:
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		int eneg = 0, e = 0;
 		p++;

@@ -463,10 +463,8 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 		errbuf_set(eb, "sample older than the raw retention");
 		return 1;
 	}
-	buf_reset(&w->key);
-	series_key(&w->key, s);
-	hash = series_hash(w->key.p, w->key.len);
-	found = head_series_find(w->head, w->key.p, w->key.len, hash);
+	hash = series_hash_sample(s);
+	found = head_series_find_sample(w->head, s, hash);
 	if (found < 0 && w->o.max_series &&
 	    head_nseries(w->head) >= w->o.max_series) {
 		w->stats.rejected_series++;
@@ -483,12 +481,15 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 		    (hs->help == NULL) != (s->help == NULL) ||
 		    (s->unit && strcmp(hs->unit, s->unit) != 0) ||
 		    (s->help && strcmp(hs->help, s->help) != 0)) {
-			head_series_get(w->head, w->key.p, w->key.len, hash,
-			    s->type, s->unit, s->unit_len, s->help, s->help_len,
-			    &created);
+			head_series_get(w->head, head_key(w->head, hs),
+			    hs->keylen, hash, s->type, s->unit, s->unit_len,
+			    s->help, s->help_len, &created);
 			w->logged[id] = 0;
 		}
 	} else {
+		/* A new series: only now is its key built. */
+		buf_reset(&w->key);
+		series_key(&w->key, s);
 		id = head_series_get(w->head, w->key.p, w->key.len, hash, s->type,
 		    s->unit, s->unit_len, s->help, s->help_len, &created);
 		w->stats.series++;

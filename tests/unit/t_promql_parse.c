@@ -672,7 +672,7 @@ test_invalid(void)
 		if (invalid[i].msg[0] == '\0')
 			continue;
 		is_int(rc, -1, "invalid: %s", name.p);
-		is_str(eb.msg, invalid[i].msg, "... %s", invalid[i].msg);
+		is_str(eb.msg, invalid[i].msg, "... its message: %s", name.p);
 	}
 	buf_release(&name);
 }

@@ -1,0 +1,79 @@
+/* t_series.c - series keys: encoding, decoding, hashing, matching */
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "matcher.h"
+#include "series.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	struct label l[3] = {
+		{ "cpu", "0", 3, 1 }, { "host", "web1", 4, 4 }, { "mode", "idle", 4, 4 },
+	};
+	struct sample s = { .name = "node_cpu_seconds_total", .name_len = 22,
+		.labels = l, .nlabels = 3 };
+	struct sample d;
+	struct label dl[METRIC_LABELS_MAX];
+	struct buf key = BUF_INIT;
+	struct matcher m[2];
+	struct errbuf eb = ERRBUF_INIT;
+	const char *v;
+	size_t vl, i;
+	int same = 1;
+
+	series_key(&key, &s);
+	ok(key.len == 22 + 1 + 4 + 2 + 5 + 5 + 5 + 5 &&
+	    memcmp(key.p, "node_cpu_seconds_total\0cpu\0" "0\0host\0web1\0mode\0idle\0",
+	    key.len) == 0, "key bytes");
+	ok(series_key_decode(key.p, key.len, &d, dl) == 0 && d.nlabels == 3 &&
+	    strcmp(d.name, s.name) == 0 && strcmp(dl[2].value, "idle") == 0 &&
+	    dl[1].value_len == 4, "key decodes");
+	is_int(series_key_decode(key.p, key.len - 1, &d, dl), -1,
+	    "a key cut short is refused");
+	v = series_key_label(key.p, key.len, "host", &vl);
+	ok(v && vl == 4 && memcmp(v, "web1", 4) == 0, "label lookup");
+	ok(series_key_label(key.p, key.len, "job", &vl) == NULL, "missing label");
+	ok(series_key_is(key.p, key.len, &s), "key is the sample's");
+	l[2].value = "user";
+	ok(!series_key_is(key.p, key.len, &s), "another value is not");
+	l[2].value = "idle";
+	s.nlabels = 2;
+	ok(!series_key_is(key.p, key.len, &s), "fewer labels are not");
+	s.nlabels = 3;
+
+	/* The two ways of hashing agree, and differ between series. */
+	for (i = 0; i < 1000 && same; i++) {
+		char name[32], val[32];
+		struct buf k = BUF_INIT;
+		snprintf(name, sizeof(name), "m%zu", i % 7);
+		snprintf(val, sizeof(val), "v%zu", i);
+		l[1].value = val;
+		l[1].value_len = (uint32_t)strlen(val);
+		s.name = name;
+		s.name_len = strlen(name);
+		s.nlabels = i % 4;
+		series_key(&k, &s);
+		same = series_hash(k.p, k.len) == series_hash_sample(&s) &&
+		    series_key_is(k.p, k.len, &s);
+		buf_release(&k);
+	}
+	ok(same, "series_hash(key) == series_hash_sample(sample)");
+	ok(series_hash("a\0b\0", 4) != series_hash("ab\0\0", 4),
+	    "part boundaries count in the hash");
+
+	ok(matcher_init(&m[0], MATCHER_RE, "__name__", "node_.*", 7, &eb) == 0 &&
+	    matcher_init(&m[1], MATCHER_EQ, "job", "", 0, &eb) == 0, "matchers");
+	ok(series_key_matches(key.p, key.len, m, 2),
+	    "name regex and job=\"\" (absent) match");
+	matcher_release(&m[1]);
+	matcher_init(&m[1], MATCHER_NE, "mode", "idle", 4, &eb);
+	ok(!series_key_matches(key.p, key.len, m, 2), "mode!=\"idle\" does not");
+	matcher_release(&m[0]);
+	matcher_release(&m[1]);
+	buf_release(&key);
+	return done_testing();
+}
