@@ -47,9 +47,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson)
 # snprintf into a PATH_MAX buffer; the code checks lengths where it matters.
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wno-format-truncation
-ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -DMTK_VERSION='"$(VERSION)"' \
+ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANFLAGS) -pthread -D_GNU_SOURCE -DMTK_VERSION='"$(VERSION)"' \
               -Ilib $(PKG_CFLAGS) -MMD -MP
-ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 LIBS        = $(PKG_LIBS) -lm
 
 ifneq ($(V),1)

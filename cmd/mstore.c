@@ -168,7 +168,7 @@ main(int argc, char *argv[])
 	struct counts c = { 0, 0, 0 };
 	struct store_writer *w;
 	struct store *st;
-	char *dir = NULL, *end;
+	char *dir = NULL, *end, *dir_alloc = NULL;
 	const char *cmd = NULL, *retention = NULL;
 	int ch, strict = 0, quiet = 0, self = 0, rc = CLI_EXIT_OK, i;
 
@@ -215,14 +215,17 @@ main(int argc, char *argv[])
 		cli_usage_error(usage_str, "--retention goes with 'mstore init'");
 	if (cmd && argc > 0)
 		cli_usage_error(usage_str, "'mstore %s' takes no file", cmd);
-	if (dir == NULL && (dir = store_default_dir()) == NULL)
+	if (dir == NULL && (dir = dir_alloc = store_default_dir()) == NULL)
 		errx(CLI_EXIT_FAIL, "no store directory: set MTK_STORE or HOME, or use -d");
 	if (cmd && strcmp(cmd, "init") == 0) {
 		if (store_init(dir, retention, &eb) == -1)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		free(dir_alloc);
 		return cli_finish(CLI_EXIT_OK);
 	}
-	if ((st = store_open(dir, cmd == NULL, &eb)) == NULL)
+	st = store_open(dir, cmd == NULL, &eb);
+	free(dir_alloc);
+	if (st == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
 	if (cmd) {
 		rc = run_stats(st);

@@ -45,13 +45,129 @@ chunk_decimal(double v, int64_t *m, int *k)
 	return 0;
 }
 
+static uint64_t
+gcd64(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+static unsigned
+bit_width(uint64_t x)
+{
+	return x ? 64 - (unsigned)__builtin_clzll(x) : 0;
+}
+
+/*
+ * The residuals of order 'order' of 'm': the numbers themselves (0),
+ * their differences (1), or the differences of those (2), from index
+ * 'order' on.  Computed with wrapping arithmetic: |m| <= 2^53, so the
+ * true values fit anyway.
+ */
+static int64_t
+residual(const int64_t *m, size_t i, int order)
+{
+	uint64_t a = (uint64_t)m[i];
+
+	if (order >= 1)
+		a -= (uint64_t)m[i - 1];
+	if (order == 2)
+		a -= (uint64_t)m[i - 1] - (uint64_t)m[i - 2];
+	return (int64_t)a;
+}
+
+/*
+ * Write whole numbers 'm' (the values times 10^scale) as CHUNK_V_DEC:
+ * for the order whose residuals pack smallest, the first values, then
+ * the residuals as (r - base) / step in a fixed number of bits each.  A
+ * step (the residuals' greatest common divisor) takes out factors such
+ * as 4096 in page-sized memory figures; the base makes a counter's
+ * increments of 1400..1600 cost 8 bits, not 11.
+ */
+static void
+encode_packed(struct buf *out, const int64_t *m, size_t n, int scale)
+{
+	uint64_t step[3], best_bits = UINT64_MAX, acc = 0;
+	int64_t base[3];
+	unsigned width[3], have = 0;
+	int order = 0, o;
+	size_t i;
+
+	for (o = 0; o < 3; o++) {
+		int64_t lo = INT64_MAX, hi = INT64_MIN;
+		uint64_t g = 0, bits;
+		if ((size_t)o >= n) {
+			width[o] = 0;
+			continue;
+		}
+		for (i = (size_t)o; i < n; i++) {
+			int64_t r = residual(m, i, o);
+			if (r < lo)
+				lo = r;
+			if (r > hi)
+				hi = r;
+		}
+		for (i = (size_t)o; i < n && g != 1; i++)
+			g = gcd64(g, (uint64_t)(residual(m, i, o) - lo));
+		base[o] = lo;
+		step[o] = g ? g : 1;
+		width[o] = bit_width(((uint64_t)hi - (uint64_t)lo) / step[o]);
+		/* Header bytes roughly, plus the packed bits. */
+		bits = (uint64_t)width[o] * (n - (size_t)o) + 80 * (unsigned)o;
+		if (bits < best_bits) {
+			best_bits = bits;
+			order = o;
+		}
+	}
+	buf_addch(out, CHUNK_V_DEC);
+	buf_addch(out, (char)scale);
+	buf_addch(out, (char)order);
+	buf_add_varint(out, zigzag(m[0]));
+	if (order == 2 && n > 1)
+		buf_add_varint(out, zigzag(m[1] - m[0]));
+	if ((size_t)order >= n)
+		return;
+	buf_add_varint(out, zigzag(base[order]));
+	buf_add_varint(out, step[order]);
+	buf_addch(out, (char)width[order]);
+	if (width[order] == 0)
+		return;
+	/* Bits least significant first, bytes in order. */
+	for (i = (size_t)order; i < n; i++) {
+		uint64_t x = ((uint64_t)residual(m, i, order) -
+		    (uint64_t)base[order]) / step[order];
+		unsigned w = width[order];
+		while (w > 0) {
+			unsigned take = 64 - have < w ? 64 - have : w;
+			uint64_t part = take == 64 ? x : x & ((1ULL << take) - 1);
+			acc |= part << have;
+			have += take;
+			x = take == 64 ? 0 : x >> take;
+			w -= take;
+			if (have == 64) {
+				buf_add_le64(out, acc);
+				acc = 0;
+				have = 0;
+			}
+		}
+	}
+	for (; have > 0; have = have > 8 ? have - 8 : 0) {
+		buf_addch(out, (char)(acc & 0xff));
+		acc >>= 8;
+	}
+}
+
 void
 chunk_encode(struct buf *ts_out, struct buf *val_out, const int64_t *ts,
     const double *v, size_t n)
 {
 	int64_t *m = NULL;
-	size_t i, size[3] = { 0, 0, 0 };
-	int regular = 1, scale = 0, order, dec = 1, same = 1;
+	size_t i;
+	int regular = 1, scale = 0, dec = 1, same = 1;
 
 	/* Timestamps. */
 	for (i = 2; i < n && regular; i++)
@@ -95,28 +211,7 @@ chunk_encode(struct buf *ts_out, struct buf *val_out, const int64_t *ts,
 		free(k);
 	}
 	if (dec) {
-		/* Pick whichever of raw, delta, delta-of-delta is smallest. */
-		for (i = 0; i < n; i++) {
-			int64_t d1 = i >= 1 ? m[i] - m[i - 1] : m[i];
-			int64_t d2 = i >= 2 ? d1 - (m[i - 1] - m[i - 2]) : d1;
-			size[0] += varint_len(zigzag(m[i]));
-			size[1] += varint_len(zigzag(d1));
-			size[2] += varint_len(zigzag(d2));
-		}
-		order = size[1] < size[0] ? 1 : 0;
-		if (size[2] < size[order])
-			order = 2;
-		buf_addch(val_out, CHUNK_V_DEC);
-		buf_addch(val_out, (char)scale);
-		buf_addch(val_out, (char)order);
-		for (i = 0; i < n; i++) {
-			int64_t x = m[i];
-			if (order >= 1 && i >= 1)
-				x -= m[i - 1];
-			if (order == 2 && i >= 2)
-				x -= m[i - 1] - m[i - 2];
-			buf_add_varint(val_out, zigzag(x));
-		}
+		encode_packed(val_out, m, n, scale);
 	} else {
 		uint64_t prev, cur;
 		memcpy(&prev, &v[0], 8);
@@ -170,6 +265,97 @@ chunk_decode_ts(const unsigned char *p, size_t len, size_t n, int64_t *ts)
 	return p == end ? 0 : -1;
 }
 
+/* Read the next 'w' (<= 64) bits from the packed area. */
+struct bits {
+	const unsigned char *p, *end;
+	uint64_t acc;
+	unsigned have;
+};
+
+static int
+bits_get(struct bits *b, unsigned w, uint64_t *out)
+{
+	uint64_t x = 0;
+	unsigned got = 0;
+
+	while (got < w) {
+		unsigned take;
+		if (b->have == 0) {
+			if (b->p >= b->end)
+				return -1;
+			b->acc = *b->p++;
+			b->have = 8;
+		}
+		take = w - got < b->have ? w - got : b->have;
+		x |= (b->acc & ((1ULL << take) - 1)) << got;
+		b->acc >>= take;
+		b->have -= take;
+		got += take;
+	}
+	*out = x;
+	return 0;
+}
+
+static int
+decode_packed(const unsigned char *p, const unsigned char *end, size_t n,
+    double *v)
+{
+	struct bits b;
+	uint64_t u, step, x;
+	int64_t m, d = 0, base;
+	unsigned width;
+	int scale, order;
+	double div;
+	size_t i;
+
+	if (end - p < 2)
+		return -1;
+	scale = *p++;
+	order = *p++;
+	if (scale > 17 || order > 2 || varint_get(&p, end, &u) == -1)
+		return -1;
+	div = pow10_tab[scale];
+	m = unzigzag(u);
+	v[0] = scale ? (double)m / div : (double)m;
+	if (order == 2 && n > 1) {
+		if (varint_get(&p, end, &u) == -1)
+			return -1;
+		d = unzigzag(u);
+		m = (int64_t)((uint64_t)m + (uint64_t)d);
+		v[1] = scale ? (double)m / div : (double)m;
+	}
+	if ((size_t)order >= n)
+		return p == end ? 0 : -1;
+	if (varint_get(&p, end, &u) == -1 || varint_get(&p, end, &step) == -1 ||
+	    p >= end || (width = *p++) > 64)
+		return -1;
+	base = unzigzag(u);
+	b.p = p;
+	b.end = end;
+	b.acc = 0;
+	b.have = 0;
+	for (i = (size_t)order; i < n; i++) {
+		int64_t r;
+		if (width == 0)
+			x = 0;
+		else if (bits_get(&b, width, &x) == -1)
+			return -1;
+		r = (int64_t)((uint64_t)base + x * step);
+		/* Wrapping: corrupt input must not be undefined behaviour. */
+		if (order == 0) {
+			m = r;
+		} else if (order == 1) {
+			m = (int64_t)((uint64_t)m + (uint64_t)r);
+		} else {
+			d = (int64_t)((uint64_t)d + (uint64_t)r);
+			m = (int64_t)((uint64_t)m + (uint64_t)d);
+		}
+		v[i] = scale ? (double)m / div : (double)m;
+	}
+	/* Exactly the bytes the bits need. */
+	return b.p == end ? 0 : -1;
+}
+
 int
 chunk_decode_values(const unsigned char *p, size_t len, size_t n, double *v)
 {
@@ -187,36 +373,8 @@ chunk_decode_values(const unsigned char *p, size_t len, size_t n, double *v)
 		for (i = 0; i < n; i++)
 			memcpy(&v[i], &bits, 8);
 		return 0;
-	case CHUNK_V_DEC: {
-		int scale, order;
-		int64_t m = 0, d = 0;
-		double div;
-		if (end - p < 2)
-			return -1;
-		scale = *p++;
-		order = *p++;
-		if (scale > 17 || order > 2)
-			return -1;
-		div = pow10_tab[scale];
-		for (i = 0; i < n; i++) {
-			int64_t x;
-			if (varint_get(&p, end, &u) == -1)
-				return -1;
-			x = unzigzag(u);
-			if (order == 0 || i == 0) {
-				d = x - m;
-				m = x;
-			} else if (order == 1 || i == 1) {
-				d = x;
-				m = (int64_t)((uint64_t)m + (uint64_t)x);
-			} else {
-				d = (int64_t)((uint64_t)d + (uint64_t)x);
-				m = (int64_t)((uint64_t)m + (uint64_t)d);
-			}
-			v[i] = scale ? (double)m / div : (double)m;
-		}
-		return p == end ? 0 : -1;
-	}
+	case CHUNK_V_DEC:
+		return decode_packed(p, end, n, v);
 	case CHUNK_V_XOR:
 		if (end - p < 8)
 			return -1;

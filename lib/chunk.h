@@ -21,10 +21,13 @@
  *   CHUNK_TS_DOD      zigzag t0, zigzag d1, then n-2 zigzag deltas of deltas
  * Values:
  *   CHUNK_V_CONST     8 bytes: every value has the same bits
- *   CHUNK_V_DEC       scale s, order o, then n zigzag varints: the values
- *                     times 10^s are whole numbers m_i of at most 2^53,
- *                     written as they are (o = 0), as differences (o = 1)
- *                     or as differences of differences (o = 2)
+ *   CHUNK_V_DEC       when the values times 10^s are whole numbers m_i of
+ *                     at most 2^53: scale s, order o, m_0 (and for o = 2
+ *                     m_1 - m_0) as zigzag varints; then the residuals of
+ *                     order o (the m_i, their differences, or differences
+ *                     of differences) as base (zigzag varint), step
+ *                     (varint), width w (byte) and (r - base) / step in w
+ *                     bits each, least significant bit first
  *   CHUNK_V_XOR       8 bytes, then n-1 varints: each value's bits XOR the
  *                     previous one's, which is a small number when they
  *                     share sign, exponent and high mantissa bits (for

@@ -219,7 +219,8 @@ store_select(struct store_reader *r, store_match_fn match, void *ctx,
 			    (uint32_t)s, (uint32_t)i };
 		}
 	}
-	qsort_r(it->hits, it->nhits, sizeof(*it->hits), cmp_hit, r);
+	if (it->nhits > 1)
+		qsort_r(it->hits, it->nhits, sizeof(*it->hits), cmp_hit, r);
 	return it;
 }
 
