@@ -49,11 +49,11 @@ const char *gather_collector_desc(int c);
 
 /*
  * Apply a comma-separated list of collector names to '*mask'.  "name"
- * or "+name" enables, "-name" disables, "all" stands for every
- * collector.  When '*explicit' is 0 and the list starts with a bare name,
- * the set starts empty ("-C cpu,load" chooses exactly those); after the
- * first call '*explicit' is 1, so repeated -C options add up.  Returns 0,
- * or -1 with "unknown collector 'x'" in 'eb'.
+ * or "+name" enables, "-name" disables, "all" stands for every collector
+ * and "load" for "loadavg".  When '*explicit' is 0 and the list starts
+ * with a bare name, the set starts empty ("-C cpu,load" chooses exactly
+ * those); after the first call '*explicit' is 1, so repeated -C options
+ * add up.  Returns 0, or -1 with "unknown collector 'x'" in 'eb'.
  */
 int gather_collectors_parse(const char *list, unsigned *mask, int *explicit,
     struct errbuf *eb);
