@@ -520,9 +520,55 @@ test_reader(void)
 	    "open error: %s", eb.msg);
 }
 
+/* Every byte at every position of a string is quoted as JSON wants. */
+static void
+test_quote(void)
+{
+	struct buf got = BUF_INIT, want = BUF_INIT;
+	char str[24];
+	int c, pos, bad = 0;
+
+	for (c = 1; c < 256; c++)
+		for (pos = 0; pos < 20; pos++) {
+			size_t i;
+			memset(str, 'a', 20);
+			str[pos] = (char)c;
+			buf_reset(&got);
+			buf_reset(&want);
+			jsonl_quote(&got, str, 20);
+			buf_addch(&want, '"');
+			for (i = 0; i < 20; i++) {
+				unsigned char u = (unsigned char)str[i];
+				if (u == '"' || u == '\\')
+					buf_addf(&want, "\\%c", u);
+				else if (u == '\n')
+					buf_adds(&want, "\\n");
+				else if (u == '\t')
+					buf_adds(&want, "\\t");
+				else if (u == '\r')
+					buf_adds(&want, "\\r");
+				else if (u == '\b')
+					buf_adds(&want, "\\b");
+				else if (u == '\f')
+					buf_adds(&want, "\\f");
+				else if (u < 0x20)
+					buf_addf(&want, "\\u%04x", u);
+				else
+					buf_addch(&want, (char)u);
+			}
+			buf_addch(&want, '"');
+			if (strcmp(got.p, want.p) != 0 && bad++ < 3)
+				printf("# byte %#x at %d: %s\n", c, pos, got.p);
+		}
+	is_int(bad, 0, "quoting: every byte at every position");
+	buf_release(&got);
+	buf_release(&want);
+}
+
 int
 main(void)
 {
+	test_quote();
 	test_cases();
 	test_limits();
 	test_reader();
