@@ -85,21 +85,6 @@ head_series_find(const struct head *h, const char *key, size_t keylen,
 	return -1;
 }
 
-long
-head_series_find_sample(const struct head *h, const struct sample *smp,
-    uint64_t hash)
-{
-	size_t mask = h->nslots - 1, i;
-
-	for (i = hash & mask; h->slots[i].id1; i = (i + 1) & mask) {
-		const struct head_series *s = &h->series[h->slots[i].id1 - 1];
-		if (h->slots[i].hash == hash &&
-		    series_key_is(h->keys.p + s->key_off, s->keylen, smp))
-			return (long)h->slots[i].id1 - 1;
-	}
-	return -1;
-}
-
 static void
 rehash(struct head *h)
 {

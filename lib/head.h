@@ -47,13 +47,6 @@ uint32_t head_series_get(struct head *h, const char *key, size_t keylen,
 long head_series_find(const struct head *h, const char *key, size_t keylen,
     uint64_t hash);
 
-/*
- * The number of the series of sample 's' (labels sorted), whose
- * series_hash_sample() is 'hash', or -1 if unknown.
- */
-long head_series_find_sample(const struct head *h, const struct sample *s,
-    uint64_t hash);
-
 /* Append a sample to series 'id'. */
 void head_append(struct head *h, uint32_t id, int64_t ts, double v);
 

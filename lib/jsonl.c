@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -90,6 +91,7 @@ jsonl_parse(struct jsonl_parser *ps, const char *line, size_t len,
  * longer line is reported and skipped up to its newline.
  */
 #define READ_CHUNK (256 * 1024)
+#define NO_NEWLINE SIZE_MAX
 
 struct jsonl_reader {
 	int fd;
@@ -100,6 +102,7 @@ struct jsonl_reader {
 	char *name;
 	char *buf;
 	size_t cap, start, end;
+	size_t nl;		/* a newline at or after 'start', or NO_NEWLINE */
 	uint64_t lineno;
 	struct jsonl_parser *ps;
 };
@@ -113,6 +116,7 @@ jsonl_reader_new(int fd, const char *name, unsigned flags)
 	r->name = xstrdup(name);
 	r->cap = READ_CHUNK;
 	r->buf = xmalloc(r->cap);
+	r->nl = NO_NEWLINE;
 	r->ps = jsonl_parser_new(flags);
 	return r;
 }
@@ -153,11 +157,27 @@ jsonl_reader_lineno(const struct jsonl_reader *r)
 	return r->lineno;
 }
 
-int
-jsonl_reader_ready(const struct jsonl_reader *r)
+/*
+ * The offset of the next newline in the buffer, or NO_NEWLINE when there
+ * is none yet.  Remembered, so that asking jsonl_reader_ready() and then
+ * reading the line scans it once.
+ */
+static size_t
+next_newline(struct jsonl_reader *r)
 {
-	return r->eof ||
-	    memchr(r->buf + r->start, '\n', r->end - r->start) != NULL;
+	char *nl;
+
+	if (r->nl != NO_NEWLINE && r->nl >= r->start)
+		return r->nl;
+	nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+	r->nl = nl ? (size_t)(nl - r->buf) : NO_NEWLINE;
+	return r->nl;
+}
+
+int
+jsonl_reader_ready(struct jsonl_reader *r)
+{
+	return r->eof || next_newline(r) != NO_NEWLINE;
 }
 
 int
@@ -189,6 +209,7 @@ fill(struct jsonl_reader *r)
 
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->nl = NO_NEWLINE;	/* offsets moved */
 		r->end -= r->start;
 		r->start = 0;
 	}
@@ -226,8 +247,8 @@ jsonl_next(struct jsonl_reader *r, struct sample *s, struct errbuf *eb)
 {
 	for (;;) {
 		char *line = r->buf + r->start;
-		char *nl = memchr(line, '\n', r->end - r->start);
-		size_t len;
+		size_t len, at = next_newline(r);
+		char *nl = at == NO_NEWLINE ? NULL : r->buf + at;
 		ssize_t n;
 
 		if (nl == NULL) {

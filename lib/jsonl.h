@@ -88,7 +88,7 @@ int jsonl_next(struct jsonl_reader *r, struct sample *s, struct errbuf *eb);
  * is buffered, or the input has ended.  A program that must act while
  * its input is idle (sync, flush) polls jsonl_reader_fd() when it is not.
  */
-int jsonl_reader_ready(const struct jsonl_reader *r);
+int jsonl_reader_ready(struct jsonl_reader *r);
 
 /* The file descriptor read from. */
 int jsonl_reader_fd(const struct jsonl_reader *r);

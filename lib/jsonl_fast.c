@@ -391,6 +391,31 @@ take_ts(struct cursor *c, int64_t *ts)
 }
 
 /*
+ * The name and labels were decoded into the arena one after another,
+ * each with its NUL: when nothing came between them and the labels
+ * arrived sorted, the arena holds the series key (series.h) as it is.
+ */
+static void
+set_key(struct jsonl_parser *ps, struct sample *s)
+{
+	const char *next = s->name + s->name_len + 1;
+	size_t i;
+
+	if (s->name != ps->arena)
+		return;
+	for (i = 0; i < s->nlabels; i++) {
+		if (s->labels[i].name != next)
+			return;
+		next += s->labels[i].name_len + 1;
+		if (s->labels[i].value != next)
+			return;
+		next += s->labels[i].value_len + 1;
+	}
+	s->key = ps->arena;
+	s->key_len = (size_t)(next - ps->arena);
+}
+
+/*
  * The canonical form (mtk-stream(5)), which mtk's own programs write:
  * the members in their fixed order without white space, so each is
  * expected, not looked up.  Returns 1 for a record, 0 to let the general
@@ -446,7 +471,10 @@ parse_canonical(struct jsonl_parser *ps, const char *line, size_t len,
 		if ((s->help = parse_string(ps, &c, &s->help_len)) == NULL)
 			return 0;
 	}
-	return TAKE(&c, "}") && c.p == c.end && metric_check(s, NULL) == 0;
+	if (!TAKE(&c, "}") || c.p != c.end || metric_check(s, NULL) == -1)
+		return 0;
+	set_key(ps, s);
+	return 1;
 }
 
 int

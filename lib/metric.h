@@ -55,6 +55,13 @@ struct sample {
 	const char *help;
 	size_t unit_len;
 	size_t help_len;
+	/*
+	 * The series key (series.h) of this sample, when whoever filled it
+	 * had it for free (the stream parser often does), else NULL.  Saves
+	 * the store building it again.
+	 */
+	const char *key;
+	size_t key_len;
 };
 
 /* "gauge", "counter" or "histogram". */

@@ -82,55 +82,7 @@ series_key_label(const char *key, size_t len, const char *name, size_t *vlen)
 uint64_t
 series_hash(const char *key, size_t len)
 {
-	const char *p = key, *end = key + len, *nul;
-	uint64_t h = 0;
-
-	while (p < end && (nul = memchr(p, '\0', (size_t)(end - p))) != NULL) {
-		h = XXH3_64bits_withSeed(p, (size_t)(nul - p), h);
-		p = nul + 1;
-	}
-	return h;
-}
-
-uint64_t
-series_hash_sample(const struct sample *s)
-{
-	uint64_t h = XXH3_64bits_withSeed(s->name, s->name_len, 0);
-	size_t i;
-
-	for (i = 0; i < s->nlabels; i++) {
-		h = XXH3_64bits_withSeed(s->labels[i].name,
-		    s->labels[i].name_len, h);
-		h = XXH3_64bits_withSeed(s->labels[i].value,
-		    s->labels[i].value_len, h);
-	}
-	return h;
-}
-
-/* Whether the 'n' bytes at 'str' followed by NUL come next in the key. */
-static int
-part_is(const char **p, const char *end, const char *str, size_t n)
-{
-	if ((size_t)(end - *p) < n + 1 || memcmp(*p, str, n) != 0 ||
-	    (*p)[n] != '\0')
-		return 0;
-	*p += n + 1;
-	return 1;
-}
-
-int
-series_key_is(const char *key, size_t len, const struct sample *s)
-{
-	const char *p = key, *end = key + len;
-	size_t i;
-
-	if (!part_is(&p, end, s->name, s->name_len))
-		return 0;
-	for (i = 0; i < s->nlabels; i++)
-		if (!part_is(&p, end, s->labels[i].name, s->labels[i].name_len) ||
-		    !part_is(&p, end, s->labels[i].value, s->labels[i].value_len))
-			return 0;
-	return p == end;
+	return XXH3_64bits(key, len);
 }
 
 int

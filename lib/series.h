@@ -49,16 +49,7 @@ struct matcher;
 int series_key_matches(const char *key, size_t len, const struct matcher *m,
     size_t n);
 
-/*
- * A 64-bit hash of the series 'key' ('len' bytes): XXH3 of each string
- * in turn, each seeded with the hash so far.  series_hash_sample() gives
- * the same value from a sample without building its key, which is what
- * lets the store look a sample's series up without copying anything.
- */
+/* A 64-bit hash of the series 'key' ('len' bytes): XXH3. */
 uint64_t series_hash(const char *key, size_t len);
-uint64_t series_hash_sample(const struct sample *s);
-
-/* Whether 'key' is the key of sample 's' (labels sorted). */
-int series_key_is(const char *key, size_t len, const struct sample *s);
 
 #endif

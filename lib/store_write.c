@@ -452,6 +452,8 @@ int
 store_writer_add(struct store_writer *w, const struct sample *s,
     struct errbuf *eb)
 {
+	const char *key;
+	size_t keylen;
 	uint64_t hash;
 	long found;
 	uint32_t id;
@@ -463,8 +465,17 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 		errbuf_set(eb, "sample older than the raw retention");
 		return 1;
 	}
-	hash = series_hash_sample(s);
-	found = head_series_find_sample(w->head, s, hash);
+	if (s->key) {
+		key = s->key;
+		keylen = s->key_len;
+	} else {
+		buf_reset(&w->key);
+		series_key(&w->key, s);
+		key = w->key.p;
+		keylen = w->key.len;
+	}
+	hash = series_hash(key, keylen);
+	found = head_series_find(w->head, key, keylen, hash);
 	if (found < 0 && w->o.max_series &&
 	    head_nseries(w->head) >= w->o.max_series) {
 		w->stats.rejected_series++;
@@ -487,10 +498,7 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 			w->logged[id] = 0;
 		}
 	} else {
-		/* A new series: only now is its key built. */
-		buf_reset(&w->key);
-		series_key(&w->key, s);
-		id = head_series_get(w->head, w->key.p, w->key.len, hash, s->type,
+		id = head_series_get(w->head, key, keylen, hash, s->type,
 		    s->unit, s->unit_len, s->help, s->help_len, &created);
 		w->stats.series++;
 	}

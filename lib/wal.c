@@ -106,16 +106,20 @@ wal_add_series(struct wal *w, uint64_t ref, enum metric_type type,
 void
 wal_add_sample(struct wal *w, uint64_t ref, int64_t ts, double v)
 {
-	unsigned char tmp[1 + 2 * VARINT_MAX + 8], *p = tmp;
+	unsigned char *p;
 	uint64_t bits;
 
+	/* Written in place: this runs for every sample stored. */
+	if (w->rec.cap - w->rec.len <= 1 + 2 * VARINT_MAX + 8)
+		buf_grow(&w->rec, 1 + 2 * VARINT_MAX + 8);
+	p = (unsigned char *)w->rec.p + w->rec.len;
 	memcpy(&bits, &v, 8);
 	*p++ = 'D';
 	p += varint_put(p, ref);
 	p += varint_put(p, zigzag(ts));
 	le64_put(p, bits);
 	p += 8;
-	buf_add(&w->rec, tmp, (size_t)(p - tmp));
+	w->rec.len = (size_t)(p - (unsigned char *)w->rec.p);
 }
 
 size_t

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "jsonl.h"
+#include "series.h"
 #include "tap.h"
 
 /* Parse 'line' and return its canonical form, or "error: <message>". */
@@ -376,7 +377,7 @@ mutate(struct buf *b)
 /* Whether both parsers' results for 'line' are the same. */
 static int
 same(struct jsonl_parser *f, struct jsonl_parser *s, const struct buf *line,
-    int *accepted)
+    int *accepted, unsigned long *keyed)
 {
 	struct errbuf ef = ERRBUF_INIT, es = ERRBUF_INIT;
 	struct sample a, b;
@@ -394,6 +395,13 @@ same(struct jsonl_parser *f, struct jsonl_parser *s, const struct buf *line,
 	jsonl_format(&fb, &b);
 	eq = strcmp(fa.p, fb.p) == 0 && a.has_ts == b.has_ts &&
 	    memcmp(&a.value, &b.value, sizeof(double)) == 0;
+	if (eq && a.key) {
+		/* A key the parser hands out is the sample's key exactly. */
+		buf_reset(&fa);
+		series_key(&fa, &a);
+		eq = fa.len == a.key_len && memcmp(fa.p, a.key, fa.len) == 0;
+		*keyed += 1;
+	}
 	buf_release(&fa);
 	buf_release(&fb);
 	return eq;
@@ -407,6 +415,7 @@ test_differential(void)
 	struct buf line = BUF_INIT;
 	const char *env = getenv("MTK_TEST_SEED");
 	unsigned long n, rounds = 200000, bad = 0, accepted = 0, fast = 0;
+	unsigned long keyed = 0;
 	uint64_t seed = env ? strtoull(env, NULL, 0) : 0x6d746b2d6a736f6eULL;
 
 	rng_state = seed ? seed : 1;
@@ -437,7 +446,7 @@ test_differential(void)
 		}
 		if (n % 3 == 0)
 			mutate(&line);
-		if (!same(f, s, &line, &acc)) {
+		if (!same(f, s, &line, &acc, &keyed)) {
 			if (bad++ < 5)
 				printf("# parsers differ on: %s\n", line.p);
 		}
@@ -451,6 +460,7 @@ test_differential(void)
 	    accepted);
 	ok(fast > accepted * 6 / 10, "fast path takes most valid lines (%lu)",
 	    fast);
+	ok(keyed > 1000, "series keys handed out, and right (%lu)", keyed);
 	buf_release(&line);
 	jsonl_parser_free(f);
 	jsonl_parser_free(s);

@@ -37,33 +37,10 @@ main(void)
 	v = series_key_label(key.p, key.len, "host", &vl);
 	ok(v && vl == 4 && memcmp(v, "web1", 4) == 0, "label lookup");
 	ok(series_key_label(key.p, key.len, "job", &vl) == NULL, "missing label");
-	ok(series_key_is(key.p, key.len, &s), "key is the sample's");
-	l[2].value = "user";
-	ok(!series_key_is(key.p, key.len, &s), "another value is not");
-	l[2].value = "idle";
-	s.nlabels = 2;
-	ok(!series_key_is(key.p, key.len, &s), "fewer labels are not");
-	s.nlabels = 3;
-
-	/* The two ways of hashing agree, and differ between series. */
-	for (i = 0; i < 1000 && same; i++) {
-		char name[32], val[32];
-		struct buf k = BUF_INIT;
-		snprintf(name, sizeof(name), "m%zu", i % 7);
-		snprintf(val, sizeof(val), "v%zu", i);
-		l[1].value = val;
-		l[1].value_len = (uint32_t)strlen(val);
-		s.name = name;
-		s.name_len = strlen(name);
-		s.nlabels = i % 4;
-		series_key(&k, &s);
-		same = series_hash(k.p, k.len) == series_hash_sample(&s) &&
-		    series_key_is(k.p, k.len, &s);
-		buf_release(&k);
-	}
-	ok(same, "series_hash(key) == series_hash_sample(sample)");
 	ok(series_hash("a\0b\0", 4) != series_hash("ab\0\0", 4),
 	    "part boundaries count in the hash");
+	(void)same;
+	(void)i;
 
 	ok(matcher_init(&m[0], MATCHER_RE, "__name__", "node_.*", 7, &eb) == 0 &&
 	    matcher_init(&m[1], MATCHER_EQ, "job", "", 0, &eb) == 0, "matchers");
