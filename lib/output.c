@@ -166,30 +166,76 @@ output_series(struct output *o, const struct sample *meta, const int64_t *ts,
 	size_t i, nl, tl;
 
 	switch (o->f) {
-	case OUTPUT_JSONL:
+	case OUTPUT_JSONL: {
+		/*
+		 * Every line of a series is the same but for value and ts:
+		 * format the series once, then fill in each point.  The
+		 * template's '"value":0,"ts":0' cannot occur earlier, inside
+		 * the quoted name, whose quotes are escaped.
+		 */
+		static const char mark[] = "\"value\":0,\"ts\":0";
+		const char *at;
+		size_t pre, post;
+
+		s.value = 0;
+		s.ts = 0;
 		s.has_ts = 1;
+		buf_reset(&o->name);
+		jsonl_format(&o->name, &s);
+		at = strstr(o->name.p, mark);
+		pre = (size_t)(at - o->name.p) + 8;	/* through "value": */
+		post = pre + sizeof(mark) - 1 - 8;	/* after 0,"ts":0 */
 		for (i = 0; i < n; i++) {
-			s.ts = ts[i];
-			s.value = v[i];
-			jsonl_format(&o->out, &s);
+			size_t need = o->name.len + 2 * NUMBER_BUFSZ + 4;
+			char *p;
+			if (o->out.cap - o->out.len < need)
+				buf_grow(&o->out, need);
+			p = o->out.p + o->out.len;
+			memcpy(p, o->name.p, pre);
+			p += pre;
+			if (isfinite(v[i])) {
+				p += number_format(p, v[i]);
+			} else {
+				*p++ = '"';
+				p += number_format(p, v[i]);
+				*p++ = '"';
+			}
+			memcpy(p, ",\"ts\":", 6);
+			p += 6;
+			p += number_format_i64(p, ts[i]);
+			memcpy(p, o->name.p + post, o->name.len - post + 1);
+			p += o->name.len - post;
+			o->out.len = (size_t)(p - o->out.p);
 			if (o->out.len >= CHUNK && flush_out(o, eb) == -1)
 				return -1;
 		}
 		break;
+	}
 	case OUTPUT_CSV:
 		if (!o->header) {
 			buf_adds(&o->out, "series,timestamp,value\n");
 			o->header = 1;
 		}
+		/* The series field is the same on every line: quote it once. */
+		buf_reset(&o->rows);
+		output_series_name(&o->rows, meta);
 		buf_reset(&o->name);
-		output_series_name(&o->name, meta);
+		add_csv_field(&o->name, o->rows.p, o->rows.len);
+		buf_addch(&o->name, ',');
+		buf_reset(&o->rows);
 		for (i = 0; i < n; i++) {
-			add_csv_field(&o->out, o->name.p, o->name.len);
-			buf_addch(&o->out, ',');
-			buf_add(&o->out, num, number_format_i64(num, ts[i]));
-			buf_addch(&o->out, ',');
-			buf_add(&o->out, num, number_format(num, v[i]));
-			buf_addch(&o->out, '\n');
+			char *p;
+			if (o->out.cap - o->out.len < o->name.len + 2 * NUMBER_BUFSZ + 2)
+				buf_grow(&o->out, o->name.len + 2 * NUMBER_BUFSZ + 2);
+			p = o->out.p + o->out.len;
+			memcpy(p, o->name.p, o->name.len);
+			p += o->name.len;
+			p += number_format_i64(p, ts[i]);
+			*p++ = ',';
+			p += number_format(p, v[i]);
+			*p++ = '\n';
+			*p = '\0';
+			o->out.len = (size_t)(p - o->out.p);
 			if (o->out.len >= CHUNK && flush_out(o, eb) == -1)
 				return -1;
 		}

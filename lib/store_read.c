@@ -318,6 +318,22 @@ merge(struct store_iter *it, size_t n)
 	return out;
 }
 
+/*
+ * Whether the gathered samples are already strictly increasing in time:
+ * a series spread over blocks of successive windows, the usual case,
+ * needs no merging.
+ */
+static int
+in_order(const struct store_iter *it, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (it->ts[i] <= it->ts[i - 1])
+			return 0;
+	return 1;
+}
+
 int
 store_iter_next(struct store_iter *it, struct store_series *out,
     struct errbuf *eb)
@@ -333,7 +349,7 @@ store_iter_next(struct store_iter *it, struct store_series *out,
 		for (k = it->pos; k < end; k++)
 			if (gather(it, &it->hits[k], &n, eb) == -1)
 				return -1;
-		if (end - it->pos > 1)
+		if (end - it->pos > 1 && !in_order(it, n))
 			n = merge(it, n);
 		last = &it->hits[end - 1];
 		it->pos = end;
