@@ -10,6 +10,7 @@
 #           VictoriaMetrics fed the same samples on /api/v1/import;
 #   size    bytes on disk once sealed (mstore: raw/; VictoriaMetrics: its
 #           data directory after a forced flush and its merges);
+#   decode  every block of the raw tier, decompression included;
 #   read    mquery of every sample to CSV and JSON Lines;
 #   memory  peak RSS of mstore ingesting 100,000 active series.
 # Each timing is the median of BENCH_ROUNDS (default 3) runs.
@@ -83,6 +84,9 @@ awk -v n="$n" -v mw="$mstore_wall" -v mb="$mstore_bytes" -v vw="$vm_wall" -v vb=
 	printf "size    mstore           %12.3f bytes/sample (%d bytes)\n", mb / n, mb
 	if (vb != "") printf "size    victoria-metrics %12.3f bytes/sample (%d bytes)   mstore/vm %.2fx\n", vb / n, vb, mb / vb
 }'
+
+# --- decode ---
+taskset -c 0 "$tools/decode" "$tmp/s/raw" 5
 
 # --- mquery read ---
 for fmt in csv jsonl; do

@@ -330,30 +330,51 @@ decode_packed(const unsigned char *p, const unsigned char *end, size_t n,
 	    p >= end || (width = *p++) > 64)
 		return -1;
 	base = unzigzag(u);
-	b.p = p;
-	b.end = end;
-	b.acc = 0;
-	b.have = 0;
-	for (i = (size_t)order; i < n; i++) {
-		int64_t r;
-		if (width == 0)
-			x = 0;
-		else if (bits_get(&b, width, &x) == -1)
+	{
+		/*
+		 * Exactly the bytes the bits need; then each value is one
+		 * unaligned little-endian load and a shift while eight bytes
+		 * remain, and bit by bit for the last few (or w > 56).
+		 */
+		size_t nbits = (n - (size_t)order) * width;
+		size_t avail = (size_t)(end - p), pos = 0;
+		uint64_t mask = width == 64 ? ~0ULL : (1ULL << width) - 1;
+
+		if ((nbits + 7) / 8 != avail)
 			return -1;
-		r = (int64_t)((uint64_t)base + x * step);
-		/* Wrapping: corrupt input must not be undefined behaviour. */
-		if (order == 0) {
-			m = r;
-		} else if (order == 1) {
-			m = (int64_t)((uint64_t)m + (uint64_t)r);
-		} else {
-			d = (int64_t)((uint64_t)d + (uint64_t)r);
-			m = (int64_t)((uint64_t)m + (uint64_t)d);
+		for (i = (size_t)order; i < n; i++) {
+			int64_t r;
+			if (width <= 56 && (pos >> 3) + 8 <= avail) {
+				x = (le64_get(p + (pos >> 3)) >> (pos & 7)) & mask;
+			} else {
+				b.p = p + (pos >> 3);
+				b.end = end;
+				b.acc = 0;
+				b.have = 0;
+				if (pos & 7) {
+					uint64_t skip;
+					bits_get(&b, (unsigned)(pos & 7), &skip);
+				}
+				if (width > 0 && bits_get(&b, width, &x) == -1)
+					return -1;
+				if (width == 0)
+					x = 0;
+			}
+			pos += width;
+			r = (int64_t)((uint64_t)base + x * step);
+			/* Wrapping: corrupt input must not be undefined behaviour. */
+			if (order == 0) {
+				m = r;
+			} else if (order == 1) {
+				m = (int64_t)((uint64_t)m + (uint64_t)r);
+			} else {
+				d = (int64_t)((uint64_t)d + (uint64_t)r);
+				m = (int64_t)((uint64_t)m + (uint64_t)d);
+			}
+			v[i] = scale ? (double)m / div : (double)m;
 		}
-		v[i] = scale ? (double)m / div : (double)m;
 	}
-	/* Exactly the bytes the bits need. */
-	return b.p == end ? 0 : -1;
+	return 0;
 }
 
 int

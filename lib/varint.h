@@ -92,20 +92,28 @@ buf_add_varint(struct buf *b, uint64_t v)
 	buf_add(b, tmp, varint_put(tmp, v));
 }
 
+/*
+ * Unaligned little-endian loads and stores: one memcpy, which compilers
+ * turn into a single move, and a byte swap on big-endian machines.
+ */
 static inline void
 le64_put(unsigned char *p, uint64_t v)
 {
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(p, &v, 8);
 }
 
 static inline uint64_t
 le64_get(const unsigned char *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
+	memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
 	return v;
 }
 
