@@ -378,6 +378,32 @@ take_ts(struct cursor *c, int64_t *ts)
 	if (p >= c->end || *p < '0' || *p > '9' ||
 	    (*p == '0' && p + 1 < c->end && p[1] >= '0' && p[1] <= '9'))
 		return 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	{
+		/*
+		 * Millisecond times have 13 digits: take the first eight at
+		 * once.  A byte is a digit when its high nibble is 3 and
+		 * adding 6 leaves it so; the eight are then combined in
+		 * three multiplications (pairs, quads, the whole).
+		 */
+		uint64_t x;
+		if (c->end - p >= 8) {
+			memcpy(&x, p, 8);
+			if ((x & REP(0xf0)) == REP(0x30) &&
+			    ((x + REP(0x06)) & REP(0xf0)) == REP(0x30)) {
+				x -= REP(0x30);
+				x = (x * 10) + (x >> 8);
+				x = (((x & 0x000000ff000000ffULL) *
+				    (100 + (1000000ULL << 32))) +
+				    (((x >> 16) & 0x000000ff000000ffULL) *
+				    (1 + (10000ULL << 32)))) >> 32;
+				v = (int64_t)(uint32_t)x;
+				p += 8;
+				n = 8;
+			}
+		}
+	}
+#endif
 	for (; p < c->end && *p >= '0' && *p <= '9' && n < 16; p++, n++)
 		v = v * 10 + (*p - '0');
 	if (n > 15 || p >= c->end || (*p != ',' && *p != '}'))

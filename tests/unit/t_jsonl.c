@@ -575,9 +575,44 @@ test_quote(void)
 	buf_release(&want);
 }
 
+/*
+ * Canonical lines with timestamps of every length and sign, in and out
+ * of range: the canonical path's digit reading agrees with jansson.
+ */
+static void
+test_ts_digits(void)
+{
+	struct jsonl_parser *f = jsonl_parser_new(0);
+	struct jsonl_parser *j = jsonl_parser_new(JSONL_SLOW_ONLY);
+	struct sample a, b;
+	struct errbuf ea, eb;
+	char line[128];
+	uint64_t r = 1;
+	int i, bad = 0;
+
+	for (i = 0; i < 200000; i++) {
+		long long t;
+		int ra, rb;
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		t = (long long)(r >> (1 + i % 60)) % 1000000000000000LL;
+		if (i % 3 == 0)
+			t = -t;
+		snprintf(line, sizeof(line),
+		    "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":%lld}", t);
+		ra = jsonl_parse(f, line, strlen(line), &a, &ea);
+		rb = jsonl_parse(j, line, strlen(line), &b, &eb);
+		if ((ra != rb || (ra == 0 && a.ts != b.ts)) && bad++ < 3)
+			printf("# differ: %s\n", line);
+	}
+	is_int(bad, 0, "timestamps of every length read alike by both paths");
+	jsonl_parser_free(f);
+	jsonl_parser_free(j);
+}
+
 int
 main(void)
 {
+	test_ts_digits();
 	test_quote();
 	test_cases();
 	test_limits();
