@@ -43,10 +43,13 @@ PKGS     := jansson libxxhash libzstd libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson)
 
-# -Wno-format-truncation: gcc's guesses about path lengths flood every
-# snprintf into a PATH_MAX buffer; the code checks lengths where it matters.
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-            -Wpointer-arith -Wformat=2 -Wno-format-truncation
+            -Wpointer-arith -Wformat=2
+# gcc only: its guesses about path lengths flood every snprintf into a
+# PATH_MAX buffer; the code checks lengths where it matters.
+ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
+WARN     += -Wno-format-truncation
+endif
 ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANFLAGS) -pthread -D_GNU_SOURCE -DMTK_VERSION='"$(VERSION)"' \
               -Ilib $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
