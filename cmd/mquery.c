@@ -1,4 +1,4 @@
-/* mquery.c - query the store: samples, series and labels of a selector */
+/* mquery.c - query the store or a stream: raw samples, series, labels, PromQL */
 /* SPDX-License-Identifier: MIT */
 #include <err.h>
 #include <stdio.h>
@@ -7,41 +7,60 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "promql_parse.h"
 #include "query.h"
 #include "store.h"
 #include "timeparse.h"
 #include "timestamp.h"
 
 static const char usage_str[] =
-    "usage: mquery [-hV] [--labels] [--series] [-d dir] [-o format] [--end time]\n"
-    "              [--label-values name] [--since duration] [--start time]\n"
-    "              [selector]\n";
+    "usage: mquery [-hV] [--labels] [--series] [-d dir] [-f file] [-o format]\n"
+    "              [--end time] [--label-values name] [--lookback duration]\n"
+    "              [--max-samples n] [--name name] [--since duration]\n"
+    "              [--start time] [--step duration] [--time time]\n"
+    "              [--timeout duration] [expr]\n";
 
 static const char help_str[] =
     "  -d, --dir=DIR            the store (default $MTK_STORE, else $XDG_DATA_HOME/mtk/store)\n"
-    "  -o, --output=FORMAT      table (default on a terminal), jsonl (default otherwise), csv\n"
+    "  -f, --file=FILE          evaluate over the stream in FILE ('-': standard input), not the store\n"
+    "  -o, --output=FORMAT      table (default on a terminal), jsonl (default otherwise), csv,\n"
+    "                           prom-json (Prometheus' API data), openmetrics\n"
+    "      --time=TIME          an instant query at TIME (default: now)\n"
     "      --start=TIME         from TIME: RFC 3339, Unix seconds, now, -1h (default: end - 1h)\n"
     "      --end=TIME           up to TIME, inclusive (default: now)\n"
     "      --since=DURATION     from DURATION before the end (same as --start=-DURATION)\n"
+    "      --step=DURATION      a range query with this resolution\n"
+    "      --name=NAME          the metric name of every result series\n"
+    "      --lookback=DURATION  how far back a selector looks for a sample (default 5m)\n"
+    "      --max-samples=N      fail past N samples held at once (default 50000000)\n"
+    "      --timeout=DURATION   fail when the evaluation takes longer (default: none)\n"
     "      --series             print the matching series, not their samples\n"
     "      --labels             print the label names of the matching series\n"
     "      --label-values=NAME  print the values of label NAME in the matching series\n"
     "  -h, --help               this help\n"
     "  -V, --version            the version\n";
 
-enum { OPT_END = 256, OPT_LABELS, OPT_LABEL_VALUES, OPT_SERIES, OPT_SINCE,
-	OPT_START };
+enum { OPT_END = 256, OPT_LABELS, OPT_LABEL_VALUES, OPT_LOOKBACK,
+	OPT_MAX_SAMPLES, OPT_NAME, OPT_SERIES, OPT_SINCE, OPT_START, OPT_STEP,
+	OPT_TIME, OPT_TIMEOUT };
 
 static const struct option longopts[] = {
 	{ "dir", required_argument, NULL, 'd' },
 	{ "end", required_argument, NULL, OPT_END },
+	{ "file", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "label-values", required_argument, NULL, OPT_LABEL_VALUES },
 	{ "labels", no_argument, NULL, OPT_LABELS },
+	{ "lookback", required_argument, NULL, OPT_LOOKBACK },
+	{ "max-samples", required_argument, NULL, OPT_MAX_SAMPLES },
+	{ "name", required_argument, NULL, OPT_NAME },
 	{ "output", required_argument, NULL, 'o' },
 	{ "series", no_argument, NULL, OPT_SERIES },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "start", required_argument, NULL, OPT_START },
+	{ "step", required_argument, NULL, OPT_STEP },
+	{ "time", required_argument, NULL, OPT_TIME },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -57,24 +76,48 @@ parse_time(const char *opt, const char *s, int64_t now)
 	return ms;
 }
 
+static int64_t
+parse_duration(const char *opt, const char *s)
+{
+	int64_t ms;
+
+	if (ts_parse_duration(s, &ms) == -1 || ms <= 0)
+		cli_usage_error(usage_str, "%s: invalid duration '%s'", opt, s);
+	return ms;
+}
+
+static void
+warn_record(void *arg, const char *msg)
+{
+	(void)arg;
+	warnx("%s", msg);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct query_opts o = { .mode = QUERY_SAMPLES };
+	struct query_eval_opts e = { .eval = PROMQL_EVAL_OPTS_INIT };
 	struct errbuf eb = ERRBUF_INIT;
-	struct store *st;
-	const char *start = NULL, *end = NULL, *since = NULL;
-	char *dir = NULL;
-	int ch, modes = 0, rc;
-	int64_t now = ts_now(), ms;
+	struct store *st = NULL;
+	struct promql_memsrc *ms = NULL;
+	struct promql_source src;
+	struct promql_node *tree = NULL;
+	const char *start = NULL, *end = NULL, *since = NULL, *at = NULL,
+	    *step = NULL, *file = NULL;
+	char *dir = NULL, *dir_alloc = NULL, *endp;
+	int ch, modes = 0, rc, raw;
+	uint64_t bad = 0;
+	int64_t now = ts_now(), ms_;
 
 	cli_init(argc, argv, longopts);
-	o.format = isatty(STDOUT_FILENO) ? OUTPUT_TABLE : OUTPUT_JSONL;
-	while ((ch = getopt_long(argc, argv, "d:ho:V", longopts, NULL)) != -1) {
+	e.format = isatty(STDOUT_FILENO) ? PROMQL_FMT_TABLE : PROMQL_FMT_JSONL;
+	while ((ch = getopt_long(argc, argv, "d:f:ho:V", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
+		case 'f': file = optarg; break;
 		case 'o':
-			if (output_format_parse(optarg, &o.format) == -1)
+			if (promql_format_parse(optarg, &e.format) == -1)
 				cli_usage_error(usage_str, "unknown format '%s'", optarg);
 			break;
 		case OPT_END: end = optarg; break;
@@ -84,9 +127,19 @@ main(int argc, char *argv[])
 			o.label = optarg;
 			modes++;
 			break;
+		case OPT_LOOKBACK: e.eval.lookback_ms = parse_duration("--lookback", optarg); break;
+		case OPT_MAX_SAMPLES:
+			e.eval.max_samples = strtoull(optarg, &endp, 10);
+			if (*optarg == '\0' || *endp != '\0' || *optarg == '-')
+				cli_usage_error(usage_str, "--max-samples: invalid number '%s'", optarg);
+			break;
+		case OPT_NAME: e.name = optarg; break;
 		case OPT_SERIES: o.mode = QUERY_SERIES; modes++; break;
 		case OPT_SINCE: since = optarg; break;
 		case OPT_START: start = optarg; break;
+		case OPT_STEP: step = optarg; break;
+		case OPT_TIME: at = optarg; break;
+		case OPT_TIMEOUT: e.eval.timeout_ms = parse_duration("--timeout", optarg); break;
 		case 'h': cli_help(usage_str, help_str);
 		case 'V': cli_version();
 		default: cli_usage(usage_str);
@@ -96,31 +149,82 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (modes > 1)
 		cli_usage_error(usage_str, "--series, --labels and --label-values exclude each other");
+	if (modes && file)
+		cli_usage_error(usage_str, "--series, --labels and --label-values read the store only");
 	if (argc > 1)
-		cli_usage_error(usage_str, "one selector only");
+		cli_usage_error(usage_str, "one expression only");
 	if (argc == 0 && o.mode == QUERY_SAMPLES)
-		cli_usage_error(usage_str, "a selector is needed");
+		cli_usage_error(usage_str, "an expression is needed");
 	if (start && since)
 		cli_usage_error(usage_str, "--start and --since exclude each other");
+	if (at && (start || since || end || step))
+		cli_usage_error(usage_str, "--time excludes --start, --since, --end and --step");
 	o.selector = argc ? argv[0] : NULL;
+	/* A stream is read first: "now" is when it ended. */
+	if (file) {
+		ms = promql_memsrc_new();
+		if (query_load_stream(ms, file, 0, warn_record, NULL, &bad, &eb) == -1)
+			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		now = ts_now();
+	}
 	o.end = end ? parse_time("--end", end, now) : now;
 	o.start = o.end - 3600000;
 	if (start)
 		o.start = parse_time("--start", start, now);
-	if (since) {
-		if (ts_parse_duration(since, &ms) == -1)
-			cli_usage_error(usage_str, "--since: invalid duration '%s'", since);
-		o.start = o.end - ms;
-	}
+	if (since)
+		o.start = o.end - parse_duration("--since", since);
 	if (o.start > o.end)
 		cli_usage_error(usage_str, "the start is after the end");
-	if (dir == NULL && (dir = store_default_dir()) == NULL)
-		errx(CLI_EXIT_FAIL, "no store directory: set MTK_STORE or HOME, or use -d");
-	if ((st = store_open(dir, 0, &eb)) == NULL)
-		errx(CLI_EXIT_FAIL, "%s", eb.msg);
-	rc = query_store(st, &o, stdout, &eb);
+
+	/*
+	 * A bare selector without --time or --step prints raw samples;
+	 * anything else is evaluated (mquery(1), "Raw samples or PromQL").
+	 */
+	raw = modes > 0;
+	if (!raw) {
+		if (promql_parse(o.selector, &tree, &eb) == -1)
+			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		raw = promql_is_selector(tree) && !at && !step &&
+		    e.format != PROMQL_FMT_PROM_JSON;
+		promql_free(tree);
+	}
+	e.expr = o.selector;
+	if (step) {
+		if (timeparse_step(step, &ms_, &eb) == -1)
+			cli_usage_error(usage_str, "--step: %s", eb.msg);
+		e.eval.step = ms_;
+	} else if (!raw && (start || since)) {
+		/* Prometheus' graph: about 250 points, at least 1s apart. */
+		e.eval.step = (o.end - o.start) / 250 / 1000 * 1000;
+		if (e.eval.step < 1000)
+			e.eval.step = 1000;
+	}
+	e.eval.start = e.eval.step ? o.start : at ? parse_time("--time", at, now) : now;
+	e.eval.end = e.eval.step ? o.end : e.eval.start;
+
+	if (file) {
+		promql_memsrc_source(ms, &src);
+	} else {
+		if (dir == NULL && (dir = dir_alloc = store_default_dir()) == NULL)
+			errx(CLI_EXIT_FAIL, "no store directory: set MTK_STORE or HOME, or use -d");
+		if ((st = store_open(dir, 0, &eb)) == NULL)
+			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		promql_source_store(&src, st);
+	}
+	if (raw && !modes && (file || e.format == PROMQL_FMT_OPENMETRICS)) {
+		rc = query_raw(&src, o.selector ? o.selector : "{__name__=~\".+\"}",
+		    o.start, o.end, e.format, stdout, &eb);
+	} else if (raw) {
+		o.format = e.format == PROMQL_FMT_CSV ? OUTPUT_CSV :
+		    e.format == PROMQL_FMT_JSONL ? OUTPUT_JSONL : OUTPUT_TABLE;
+		rc = query_store(st, &o, stdout, &eb);
+	} else {
+		rc = query_eval(&src, &e, stdout, &eb);
+	}
 	store_close(st);
+	free(dir_alloc);
+	promql_memsrc_free(ms);
 	if (rc == -1)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
-	return cli_finish(CLI_EXIT_OK);
+	return cli_finish(bad ? CLI_EXIT_FAIL : CLI_EXIT_OK);
 }

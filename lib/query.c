@@ -1,5 +1,6 @@
-/* query.c - answer a selector from the store: samples, series, labels */
+/* query.c - answer a query: raw samples, series and labels, or PromQL */
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,5 +161,149 @@ out:
 	store_iter_free(it);
 	store_reader_close(r);
 	promql_free(sel);
+	return rc;
+}
+
+int
+query_eval(const struct promql_source *src, const struct query_eval_opts *o,
+    FILE *fp, struct errbuf *eb)
+{
+	struct promql_node *expr = NULL;
+	struct promql_result *r = NULL;
+	int rc = -1;
+
+	if (promql_parse(o->expr, &expr, eb) == -1)
+		goto out;
+	if ((r = promql_eval(expr, src, &o->eval, eb)) == NULL)
+		goto out;
+	rc = promql_result_write(fp, r, o->format, o->name, eb);
+out:
+	promql_result_free(r);
+	promql_free(expr);
+	return rc;
+}
+
+/* Collects raw series from a source for query_raw(). */
+struct raw_ctx {
+	FILE *fp;
+	enum promql_format format;
+	struct output *out;
+	struct buf om;
+	struct errbuf *eb;
+	int failed;
+};
+
+static int
+raw_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
+    const double *v, size_t n)
+{
+	struct raw_ctx *c = arg;
+	struct label labels[METRIC_LABELS_MAX];
+	struct sample m = { .type = METRIC_GAUGE };
+
+	if (series_key_decode(key, keylen, &m, labels) == -1) {
+		c->failed = 1;
+		return errbuf_set(c->eb, "corrupt series key");
+	}
+	if (c->format == PROMQL_FMT_OPENMETRICS) {
+		if (promql_om_series(&c->om, &m, ts, v, n, c->eb) == -1 ||
+		    (c->om.len > 65536 && fwrite(c->om.p, 1, c->om.len,
+		    c->fp) != c->om.len)) {
+			c->failed = 1;
+			return -1;
+		}
+		if (c->om.len > 65536)
+			buf_reset(&c->om);
+		return 0;
+	}
+	if (output_series(c->out, &m, ts, v, n, c->eb) == -1) {
+		c->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static enum output_format
+plain_format(enum promql_format f)
+{
+	switch (f) {
+	case PROMQL_FMT_CSV: return OUTPUT_CSV;
+	case PROMQL_FMT_JSONL: return OUTPUT_JSONL;
+	default: return OUTPUT_TABLE;
+	}
+}
+
+int
+query_raw(const struct promql_source *src, const char *selector,
+    int64_t start, int64_t end, enum promql_format format, FILE *fp,
+    struct errbuf *eb)
+{
+	struct promql_node *sel = NULL;
+	struct raw_ctx c = { fp, format, NULL, BUF_INIT, eb, 0 };
+	int rc = -1;
+
+	if (promql_parse_selector(selector, &sel, eb) == -1)
+		goto out;
+	c.out = output_new(fp, plain_format(format));
+	if (src->select(src->ctx, sel->vs.matchers, sel->vs.nmatchers, start,
+	    end, raw_emit, &c, eb) == -1 || c.failed)
+		goto out;
+	if (format == PROMQL_FMT_OPENMETRICS) {
+		buf_adds(&c.om, "# EOF\n");
+		if (fwrite(c.om.p, 1, c.om.len, fp) != c.om.len ||
+		    fflush(fp) == EOF) {
+			errbuf_set(eb, "write error: %s", strerror(errno));
+			goto out;
+		}
+		rc = 0;
+	} else {
+		rc = output_finish(c.out, eb);
+	}
+out:
+	buf_release(&c.om);
+	output_free(c.out);
+	promql_free(sel);
+	return rc;
+}
+
+int
+query_store_openmetrics(struct store *st, const struct query_opts *o,
+    FILE *fp, struct errbuf *eb)
+{
+	struct promql_source src;
+
+	promql_source_store(&src, st);
+	return query_raw(&src, o->selector, o->start, o->end,
+	    PROMQL_FMT_OPENMETRICS, fp, eb);
+}
+
+int
+query_load_stream(struct promql_memsrc *ms, const char *path, int strict,
+    query_warn_fn warn, void *arg, uint64_t *bad, struct errbuf *eb)
+{
+	struct jsonl_reader *r;
+	struct sample s;
+	struct buf key = BUF_INIT;
+	int n, rc = -1;
+
+	if ((r = jsonl_reader_open(path, 0, eb)) == NULL)
+		return -1;
+	while ((n = jsonl_next(r, &s, eb)) != 0) {
+		if (n == -1) {
+			if (jsonl_reader_failed(r) || strict)
+				goto out;
+			(*bad)++;
+			if (warn)
+				warn(arg, eb->msg);
+			continue;
+		}
+		buf_reset(&key);
+		series_key(&key, &s);
+		promql_memsrc_add(ms, key.p, key.len, s.ts, s.value);
+	}
+	rc = 0;
+out:
+	buf_release(&key);
+	jsonl_reader_free(r);
 	return rc;
 }
