@@ -76,10 +76,14 @@ wait_input(struct jsonl_reader *r, struct store_writer *w, struct errbuf *eb)
 	if (store_writer_commit(w, eb) == -1)
 		errx(CLI_EXIT_FAIL, "%s", eb->msg);
 	while (!stop) {
-		int n = poll(&p, 1, store_writer_unsynced(w) ? 1000 : -1);
-		if (n > 0)
+		int64_t due = store_writer_due(w);
+		int timeout = store_writer_unsynced(w) ? 1000 : -1, n;
+		if (due >= 0 && (timeout == -1 || due < timeout))
+			timeout = (int)due;
+		if ((n = poll(&p, 1, timeout)) > 0)
 			return 0;
-		if (n == 0 && store_writer_sync(w, eb) == -1)
+		if (n == 0 && (store_writer_commit(w, eb) == -1 ||
+		    (store_writer_unsynced(w) && store_writer_sync(w, eb) == -1)))
 			errx(CLI_EXIT_FAIL, "%s", eb->msg);
 		if (n == -1 && errno != EINTR)
 			err(CLI_EXIT_FAIL, "poll");
@@ -116,6 +120,7 @@ ingest(struct store_writer *w, const char *path, int strict, int quiet,
 			    jsonl_reader_lineno(r));
 		} else {
 			c->bad++;
+			store_writer_count_bad(w);
 		}
 		if (!quiet || strict)
 			warnx("%s", eb.msg);
@@ -170,7 +175,7 @@ main(int argc, char *argv[])
 	struct store *st;
 	char *dir = NULL, *end, *dir_alloc = NULL;
 	const char *cmd = NULL, *retention = NULL;
-	int ch, strict = 0, quiet = 0, self = 0, rc = CLI_EXIT_OK, i;
+	int ch, strict = 0, quiet = 0, rc = CLI_EXIT_OK, i;
 
 	cli_init(argc, argv, longopts);
 	if (argc > 1 && (strcmp(argv[1], "init") == 0 ||
@@ -201,7 +206,7 @@ main(int argc, char *argv[])
 			retention = optarg;
 			break;
 		}
-		case OPT_SELF: self = 1; break;
+		case OPT_SELF: o.self_metrics_ms = STORE_SELF_METRICS_MS; break;
 		case OPT_STRICT: strict = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': cli_help(usage_str, help_str);
@@ -240,8 +245,6 @@ main(int argc, char *argv[])
 		if (ingest(w, argc ? argv[i] : "-", strict, quiet, &c) == -1 ||
 		    (strict && c.bad + c.rejected > 0))
 			break;
-	if (self && store_writer_self_metrics(w, ts_now(), c.bad, &eb) == -1)
-		warnx("%s", eb.msg);
 	if (store_writer_close(w, &eb) == -1)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
 	store_close(st);

@@ -89,14 +89,19 @@ struct store_writer_opts {
 	enum store_fsync fsync;
 	uint64_t max_series;	/* 0: no limit */
 	uint64_t head_samples;	/* seal when the head holds this many */
+	int64_t self_metrics_ms; /* store own metrics this often; 0: never */
 };
 
-#define STORE_WRITER_OPTS_INIT { STORE_FSYNC_BATCH, 1000000, 4000000 }
+#define STORE_WRITER_OPTS_INIT { STORE_FSYNC_BATCH, 1000000, 4000000, 0 }
+
+/* How often --self-metrics records them, and once more at the end. */
+#define STORE_SELF_METRICS_MS 10000
 
 struct store_writer_stats {
 	uint64_t samples;		/* accepted */
 	uint64_t rejected_old;		/* older than the raw retention */
 	uint64_t rejected_series;	/* new series over max_series */
+	uint64_t bad_lines;		/* counted by store_writer_count_bad() */
 	uint64_t series;		/* known to this writer */
 	uint64_t blocks;		/* sealed */
 	uint64_t bytes;			/* written to blocks and the WAL */
@@ -139,13 +144,22 @@ int store_writer_sync(struct store_writer *w, struct errbuf *eb);
 
 const struct store_writer_stats *store_writer_stats(const struct store_writer *w);
 
+/* Count an input line that was bad and never reached the writer. */
+void store_writer_count_bad(struct store_writer *w);
+
 /*
  * Add the writer's own metrics (mtk_mstore_*, labelled with the host
- * name) at time 'ts', counting 'bad_lines' that never reached the writer.
- * Returns 0, or -1 with 'eb'.
+ * name) at time 'ts'.  With 'o.self_metrics_ms' set, commits and close
+ * do this by themselves.  Returns 0, or -1 with 'eb'.
  */
 int store_writer_self_metrics(struct store_writer *w, int64_t ts,
-    uint64_t bad_lines, struct errbuf *eb);
+    struct errbuf *eb);
+
+/*
+ * Milliseconds until the writer wants a commit for its own metrics, or
+ * -1 if it does not (for a caller waiting on idle input).
+ */
+int64_t store_writer_due(const struct store_writer *w);
 
 /*
  * Commit, seal everything into blocks, remove the WAL and free 'w'.

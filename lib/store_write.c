@@ -43,6 +43,7 @@ struct store_writer {
 	int64_t max_ts;		/* newest sample seen */
 	int64_t last_sync_ns;
 	int64_t now;		/* ts_now(), refreshed at commits */
+	int64_t last_self;	/* when own metrics were last added */
 	int unsynced;
 	struct store_writer_stats stats;
 };
@@ -535,6 +536,9 @@ store_writer_commit(struct store_writer *w, struct errbuf *eb)
 	uint64_t before = wal_size(w->wal);
 
 	w->now = ts_now();
+	if (w->o.self_metrics_ms && w->now - w->last_self >= w->o.self_metrics_ms &&
+	    store_writer_self_metrics(w, w->now, eb) == -1)
+		return -1;
 	if (wal_commit(w->wal, 0, eb) == -1)
 		return -1;
 	w->stats.bytes += wal_size(w->wal) - before;
@@ -572,6 +576,10 @@ store_writer_close(struct store_writer *w, struct errbuf *eb)
 
 	if (w == NULL)
 		return 0;
+	/* The last figures, at the end. */
+	if (w->o.self_metrics_ms &&
+	    store_writer_self_metrics(w, ts_now(), eb) == -1)
+		goto out;
 	if (store_writer_commit(w, eb) == -1)
 		goto out;
 	if (head_nsamples(w->head) > 0 &&
@@ -593,11 +601,28 @@ out:
 	return rc;
 }
 
+void
+store_writer_count_bad(struct store_writer *w)
+{
+	w->stats.bad_lines++;
+}
+
+int64_t
+store_writer_due(const struct store_writer *w)
+{
+	int64_t left;
+
+	if (!w->o.self_metrics_ms)
+		return -1;
+	left = w->last_self + w->o.self_metrics_ms - ts_now();
+	return left > 0 ? left : 0;
+}
+
 int
 store_writer_self_metrics(struct store_writer *w, int64_t ts,
-    uint64_t bad_lines, struct errbuf *eb)
+    struct errbuf *eb)
 {
-	const struct store_writer_stats *st = &w->stats;
+	struct store_writer_stats snap = w->stats, *st = &snap;
 	struct {
 		const char *name;
 		enum metric_type type;
@@ -607,7 +632,7 @@ store_writer_self_metrics(struct store_writer *w, int64_t ts,
 		{ "mtk_mstore_samples_ingested_total", METRIC_COUNTER,
 		  (double)st->samples, NULL },
 		{ "mtk_mstore_samples_rejected_total", METRIC_COUNTER,
-		  (double)bad_lines, "bad_line" },
+		  (double)st->bad_lines, "bad_line" },
 		{ "mtk_mstore_samples_rejected_total", METRIC_COUNTER,
 		  (double)st->rejected_old, "too_old" },
 		{ "mtk_mstore_samples_rejected_total", METRIC_COUNTER,
@@ -626,6 +651,7 @@ store_writer_self_metrics(struct store_writer *w, int64_t ts,
 	struct label l[2];
 	size_t i;
 
+	w->last_self = ts;
 	if (gethostname(host, sizeof(host)) == -1)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
@@ -643,5 +669,8 @@ store_writer_self_metrics(struct store_writer *w, int64_t ts,
 		if (store_writer_add(w, &s, eb) == -1)
 			return -1;
 	}
+	/* Its own samples are not what the figures count. */
+	w->stats.samples = snap.samples;
+	w->stats.series = snap.series;
 	return 0;
 }
