@@ -417,6 +417,41 @@ take_ts(struct cursor *c, int64_t *ts)
 }
 
 /*
+ * The members of a canonical labels object after its '{': "name":"value"
+ * pairs separated by ',' without white space, then '}'.
+ */
+static int
+take_labels(struct jsonl_parser *ps, struct cursor *c, struct sample *s)
+{
+	size_t n = 0, len;
+
+	do {
+		struct label *l;
+		const char *str;
+
+		if (n == METRIC_LABELS_MAX || c->p >= c->end || *c->p != '"' ||
+		    (str = parse_string(ps, c, &len)) == NULL)
+			return 0;
+		l = &ps->labels[n++];
+		l->name = str;
+		l->name_len = (uint32_t)len;
+		if (c->end - c->p < 2 || c->p[0] != ':' || c->p[1] != '"')
+			return 0;
+		c->p++;
+		if ((str = parse_string(ps, c, &len)) == NULL)
+			return 0;
+		l->value = str;
+		l->value_len = (uint32_t)len;
+		if (c->p >= c->end)
+			return 0;
+	} while (*c->p++ == ',');
+	if (c->p[-1] != '}')
+		return 0;
+	s->nlabels = n;
+	return 1;
+}
+
+/*
  * The name and labels were decoded into the arena one after another,
  * each with its NUL: when nothing came between them and the labels
  * arrived sorted, the arena holds the series key (series.h) as it is.
@@ -482,11 +517,9 @@ parse_canonical(struct jsonl_parser *ps, const char *line, size_t len,
 	if (!TAKE(&c, ",\"ts\":") || !take_ts(&c, &s->ts))
 		return 0;
 	s->has_ts = 1;
-	if (TAKE(&c, ",\"labels\":{") && !TAKE(&c, "}")) {
-		c.p--;		/* parse_labels() wants the '{' */
-		if (!parse_labels(ps, &c, s))
-			return 0;
-	}
+	if (TAKE(&c, ",\"labels\":{") && !TAKE(&c, "}") &&
+	    !take_labels(ps, &c, s))
+		return 0;
 	if (TAKE(&c, ",\"unit\":\"")) {
 		c.p--;
 		if ((s->unit = parse_string(ps, &c, &s->unit_len)) == NULL)
