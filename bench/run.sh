@@ -25,3 +25,5 @@ if [ -f "$here/mgather.sh" ]; then
 fi
 echo "== store: mstore and mquery against victoria-metrics"
 sh "$here/store.sh" "$build"
+echo "== promql: mquery against prometheus"
+sh "$here/promql.sh" "$build"
