@@ -384,10 +384,40 @@ out:
 	return rc;
 }
 
+/*
+ * Remove WAL files a writer died while creating (*.wal.new): the ones
+ * nobody holds locked and that are over a minute old (one just created
+ * is unlocked for a moment).
+ */
+static void
+clean_new_wals(struct store *st)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	char **names;
+	size_t n, i;
+
+	store_path(st, dir, "raw", "wal");
+	if (store_list(dir, ".wal.new", &names, &n, NULL) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		int fd;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		struct stat sb;
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		if (fstat(fd, &sb) == 0 && sb.st_mtime < time(NULL) - 60 &&
+		    flock(fd, LOCK_EX | LOCK_NB) == 0)
+			unlink(path);
+		close(fd);
+	}
+	store_list_free(names, n);
+}
+
 /* Remove temporary block files left by writers that died. */
 static void
 clean_tmp(struct store *st)
 {
+	clean_new_wals(st);
 	char dir[PATH_MAX], path[PATH_MAX + 256];
 	DIR *d;
 	struct dirent *de;

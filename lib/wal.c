@@ -2,6 +2,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -55,34 +57,43 @@ struct wal *
 wal_create(const char *path, uint64_t seq, struct errbuf *eb)
 {
 	unsigned char hdr[WAL_HEADER];
+	char tmp[PATH_MAX];
 	struct wal *w;
-	int fd;
+	int fd, e;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd == -1) {
-		errbuf_set(eb, "cannot create '%s': %s", path, strerror(errno));
+	/*
+	 * Made under another name, locked, and only then linked in as
+	 * 'path': a writer looking for WALs of dead writers must never find
+	 * one that is not locked yet, or it would take it for an orphan.
+	 */
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		errbuf_set(eb, "path too long: '%s'", path);
 		return NULL;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		errbuf_set(eb, "cannot lock '%s': %s", path, strerror(errno));
-		goto fail;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		errbuf_set(eb, "cannot create '%s': %s", tmp, strerror(errno));
+		return NULL;
 	}
 	memcpy(hdr, WAL_MAGIC, 8);
 	le64_put(hdr + 8, seq);
-	if (write_all(fd, hdr, sizeof(hdr)) == -1) {
-		errbuf_set(eb, "cannot write '%s': %s", path, strerror(errno));
-		goto fail;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1 ||
+	    write_all(fd, hdr, sizeof(hdr)) == -1 || link(tmp, path) == -1) {
+		e = errno;
+		errbuf_set(eb, "cannot create '%s': %s", path, strerror(e));
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		return NULL;
 	}
+	unlink(tmp);
 	w = xcalloc(1, sizeof(*w));
 	w->fd = fd;
 	w->path = xstrdup(path);
 	w->size = WAL_HEADER;
 	rec_start(w);
 	return w;
-fail:
-	close(fd);
-	unlink(path);
-	return NULL;
 }
 
 void
