@@ -39,7 +39,7 @@ BUILD    := build
 SANFLAGS :=
 endif
 
-PKGS     := jansson libxxhash libzstd libpcre2-8
+PKGS     := jansson libxxhash libzstd libpcre2-8 libarchive
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson)
 

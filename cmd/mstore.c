@@ -13,13 +13,16 @@
 #include "cli.h"
 #include "jsonl.h"
 #include "store.h"
+#include "timeparse.h"
 #include "timestamp.h"
 
 static const char usage_str[] =
     "usage: mstore [-hqV] [--strict] [-d dir] [--fsync mode] [--max-series n]\n"
     "              [--self-metrics] [file ...]\n"
     "       mstore init [-d dir] [--retention tier=duration,...]\n"
-    "       mstore stats [-d dir]\n";
+    "       mstore stats [-d dir]\n"
+    "       mstore export [-d dir] [--since time] [--until time]\n"
+    "       mstore import [-q] [-d dir]\n";
 
 static const char help_str[] =
     "  -d, --dir=DIR         the store (default $MTK_STORE, else $XDG_DATA_HOME/mtk/store)\n"
@@ -27,12 +30,17 @@ static const char help_str[] =
     "      --max-series=N    refuse new series beyond N (default 1000000, 0: no limit)\n"
     "      --retention=SPEC  with init: raw=24h,1m=7d,5m=30d,1h=365d\n"
     "      --self-metrics    also store mstore's own mtk_mstore_* metrics\n"
+    "      --since=TIME      with export: from this time (RFC 3339, Unix seconds, -1h)\n"
     "      --strict          stop at the first bad line\n"
+    "      --until=TIME      with export: up to this time, inclusive\n"
     "  -q, --quiet           no message per bad line, only the summary\n"
     "  -h, --help            this help\n"
     "  -V, --version         the version\n";
 
-enum { OPT_FSYNC = 256, OPT_MAX_SERIES, OPT_RETENTION, OPT_SELF, OPT_STRICT };
+enum {
+	OPT_FSYNC = 256, OPT_MAX_SERIES, OPT_RETENTION, OPT_SELF, OPT_SINCE,
+	OPT_STRICT, OPT_UNTIL
+};
 
 static const struct option longopts[] = {
 	{ "dir", required_argument, NULL, 'd' },
@@ -42,7 +50,9 @@ static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "retention", required_argument, NULL, OPT_RETENTION },
 	{ "self-metrics", no_argument, NULL, OPT_SELF },
+	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -165,6 +175,49 @@ run_stats(struct store *st)
 	return CLI_EXIT_OK;
 }
 
+static const char *const commands[] = { "init", "stats", "export", "import" };
+
+/* The store's subcommands other than init. */
+static int
+run_command(const char *cmd, const char *dir, int64_t since, int64_t until,
+    int quiet)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct store_import_stats is;
+	struct store *st;
+	int rc;
+
+	if (strcmp(cmd, "import") == 0) {
+		if (store_import(dir, 0, &is, &eb) == -1)
+			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		if (!quiet)
+			warnx("imported %" PRIu64 " blocks, %" PRIu64 " bytes",
+			    is.blocks, is.bytes);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(cmd, "export") == 0 && isatty(1))
+		errx(CLI_EXIT_FAIL, "not writing an archive to a terminal");
+	if ((st = store_open(dir, 0, &eb)) == NULL)
+		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	if (strcmp(cmd, "stats") == 0)
+		rc = run_stats(st);
+	else if ((rc = store_export(st, since, until, 1, &eb)) == -1)
+		warnx("%s", eb.msg);
+	store_close(st);
+	return rc == -1 ? CLI_EXIT_FAIL : rc;
+}
+
+static int64_t
+parse_time(const char *s)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	int64_t ms;
+
+	if (timeparse_query(s, ts_now(), &ms, &eb) == -1)
+		cli_usage_error(usage_str, "%s", eb.msg);
+	return ms;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -175,15 +228,17 @@ main(int argc, char *argv[])
 	struct store *st;
 	char *dir = NULL, *end, *dir_alloc = NULL;
 	const char *cmd = NULL, *retention = NULL;
-	int ch, strict = 0, quiet = 0, rc = CLI_EXIT_OK, i;
+	int64_t since = TS_MIN, until = TS_MAX;
+	int ch, strict = 0, quiet = 0, ranged = 0, rc = CLI_EXIT_OK, i;
 
 	cli_init(argc, argv, longopts);
-	if (argc > 1 && (strcmp(argv[1], "init") == 0 ||
-	    strcmp(argv[1], "stats") == 0)) {
-		cmd = argv[1];
-		argv++;
-		argc--;
-	}
+	for (i = 0; argc > 1 && i < (int)(sizeof(commands) / sizeof(commands[0])); i++)
+		if (strcmp(argv[1], commands[i]) == 0) {
+			cmd = argv[1];
+			argv++;
+			argc--;
+			break;
+		}
 	while ((ch = getopt_long(argc, argv, "d:hqV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
@@ -207,7 +262,9 @@ main(int argc, char *argv[])
 			break;
 		}
 		case OPT_SELF: o.self_metrics_ms = STORE_SELF_METRICS_MS; break;
+		case OPT_SINCE: since = parse_time(optarg); ranged = 1; break;
 		case OPT_STRICT: strict = 1; break;
+		case OPT_UNTIL: until = parse_time(optarg); ranged = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': cli_help(usage_str, help_str);
 		case 'V': cli_version();
@@ -218,6 +275,10 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (retention && (cmd == NULL || strcmp(cmd, "init") != 0))
 		cli_usage_error(usage_str, "--retention goes with 'mstore init'");
+	if (ranged && (cmd == NULL || strcmp(cmd, "export") != 0))
+		cli_usage_error(usage_str, "--since and --until go with 'mstore export'");
+	if (since > until)
+		cli_usage_error(usage_str, "--since is after --until");
 	if (cmd && argc > 0)
 		cli_usage_error(usage_str, "'mstore %s' takes no file", cmd);
 	if (dir == NULL && (dir = dir_alloc = store_default_dir()) == NULL)
@@ -228,15 +289,15 @@ main(int argc, char *argv[])
 		free(dir_alloc);
 		return cli_finish(CLI_EXIT_OK);
 	}
-	st = store_open(dir, cmd == NULL, &eb);
+	if (cmd) {
+		rc = run_command(cmd, dir, since, until, quiet);
+		free(dir_alloc);
+		return cli_finish(rc);
+	}
+	st = store_open(dir, 1, &eb);
 	free(dir_alloc);
 	if (st == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
-	if (cmd) {
-		rc = run_stats(st);
-		store_close(st);
-		return cli_finish(rc);
-	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if ((w = store_writer_open(st, &o, &eb)) == NULL)

@@ -220,6 +220,45 @@ int store_iter_next(struct store_iter *it, struct store_series *out,
 void store_iter_free(struct store_iter *it);
 
 /*
+ * Backup and restore (mstore export, mstore import).  An archive is a
+ * pax tar stream compressed with zstd holding "mtk.conf" and block files
+ * "TIER/NAME.blk" (mtk-store(5)).
+ */
+
+/*
+ * Write an archive of 'st' to descriptor 'fd' (left open): mtk.conf, the
+ * raw tier's samples in [since, until] as fresh blocks, one per window,
+ * taken from one merged snapshot (so samples still in WALs are included
+ * and overlapping blocks come out merged), and the blocks of the other
+ * tiers that overlap [since, until], copied whole.  Temporary blocks go
+ * to a directory under $TMPDIR (default /tmp), removed before return.
+ * Returns 0, or -1 with 'eb'.
+ */
+int store_export(struct store *st, int64_t since, int64_t until, int fd,
+    struct errbuf *eb);
+
+struct store_import_stats {
+	uint64_t blocks;	/* imported */
+	uint64_t bytes;		/* of those blocks */
+	int conf_used;		/* the store was created from the archive's mtk.conf */
+};
+
+/*
+ * Read an archive from descriptor 'fd' (left open) into the store in
+ * 'dir', creating it if missing: with the retention of the archive's
+ * mtk.conf when that comes before any block (as store_export() writes
+ * it), else the defaults.  An existing store keeps its own settings.
+ * Each block is checked in full, then linked in under a new name and a
+ * new sequence number, so its samples win over samples already stored
+ * for the same series and timestamp.  Stops at the first member that is
+ * not "mtk.conf" or "TIER/NAME.blk" (absolute, "..", other names or
+ * types), or not a valid block: blocks imported before it stay, nothing
+ * of it does.  Fills 'stats' (may be NULL).  Returns 0, or -1 with 'eb'.
+ */
+int store_import(const char *dir, int fd, struct store_import_stats *stats,
+    struct errbuf *eb);
+
+/*
  * Statistics of a tier, for "mstore stats".
  */
 struct store_tier_stats {
