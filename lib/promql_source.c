@@ -8,6 +8,7 @@
 #include "promql_eval.h"
 #include "series.h"
 #include "store.h"
+#include "timestamp.h"
 #include "xalloc.h"
 
 /*
@@ -109,22 +110,6 @@ promql_memsrc_samples(const struct promql_memsrc *ms)
 	return ms->samples;
 }
 
-/* The first index in 'ts' ('n' increasing times) at or after 't'. */
-static size_t
-lower_bound(const int64_t *ts, size_t n, int64_t t)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ts[mid] < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static int
 mem_select(void *ctx, const struct matcher *m, size_t n, int64_t mint,
     int64_t maxt, promql_emit_fn emit, void *arg, struct errbuf *eb)
@@ -146,8 +131,8 @@ mem_select(void *ctx, const struct matcher *m, size_t n, int64_t mint,
 		size_t a, b;
 		if (!series_key_matches(key, s->keylen, m, n))
 			continue;
-		a = lower_bound(s->ts, s->n, mint);
-		b = lower_bound(s->ts, s->n, maxt == INT64_MAX ? maxt : maxt + 1);
+		a = ts_lower_bound(s->ts, s->n, mint);
+		b = ts_lower_bound(s->ts, s->n, maxt == INT64_MAX ? maxt : maxt + 1);
 		if (b > a && emit(arg, key, s->keylen, s->ts + a, s->v + a,
 		    b - a) == -1)
 			return -1;

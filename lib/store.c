@@ -340,3 +340,12 @@ store_list_free(char **names, size_t n)
 		free(names[i]);
 	free(names);
 }
+
+int64_t
+store_window_start(int64_t ts)
+{
+	int64_t w = ts / STORE_BLOCK_MS * STORE_BLOCK_MS;
+
+	/* Division truncates toward zero; windows start below. */
+	return ts < 0 && w != ts ? w - STORE_BLOCK_MS : w;
+}

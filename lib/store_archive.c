@@ -34,30 +34,6 @@
 #define COPY_BUFSZ (64 * 1024)
 #define CONF_MAX (64 * 1024)
 
-static int64_t
-window_start(int64_t ts)
-{
-	int64_t w = ts / STORE_BLOCK_MS * STORE_BLOCK_MS;
-
-	return ts < 0 && w != ts ? w - STORE_BLOCK_MS : w;
-}
-
-/* Index of the first of the 'n' sorted 'ts' that is >= 't'. */
-static size_t
-lower_bound(const int64_t *ts, size_t n, int64_t t)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ts[mid] < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static int
 archive_fail(struct archive *a, const char *what, struct errbuf *eb)
 {
@@ -173,11 +149,11 @@ export_windows(struct store_reader *r, struct archive *a, const char *tmp,
 	 * series in the order block_writer_add() wants.
 	 */
 	while ((more = store_iter_next(it, &s, eb)) == 1) {
-		size_t j = lower_bound(s.ts, s.n, lo), e;
+		size_t j = ts_lower_bound(s.ts, s.n, lo), e;
 		for (; j < s.n && s.ts[j] < hi; j = e) {
-			int64_t ws = window_start(s.ts[j]);
+			int64_t ws = store_window_start(s.ts[j]);
 			k = (int)((ws - lo) / STORE_BLOCK_MS);
-			e = j + lower_bound(s.ts + j, s.n - j, ws + STORE_BLOCK_MS);
+			e = j + ts_lower_bound(s.ts + j, s.n - j, ws + STORE_BLOCK_MS);
 			if (bw[k] == NULL &&
 			    (bw[k] = block_writer_new(tmp, (*seq)++, eb)) == NULL)
 				goto out;
@@ -185,8 +161,8 @@ export_windows(struct store_reader *r, struct archive *a, const char *tmp,
 			    s.unit, s.help, s.ts + j, s.v + j, e - j, eb) == -1)
 				goto out;
 		}
-		if (j < s.n && window_start(s.ts[j]) < *next)
-			*next = window_start(s.ts[j]);
+		if (j < s.n && store_window_start(s.ts[j]) < *next)
+			*next = store_window_start(s.ts[j]);
 	}
 	if (more == -1)
 		goto out;
@@ -222,7 +198,7 @@ export_raw(struct store *st, struct archive *a, int64_t since, int64_t until,
 	const char *tmpenv = getenv("TMPDIR");
 	char tmp[PATH_MAX] = "";
 	uint64_t seq = store_seq();
-	int64_t lo = window_start(since), next;
+	int64_t lo = store_window_start(since), next;
 	int rc = -1;
 
 	if (snprintf(tmp, sizeof(tmp), "%s/mtk-export.XXXXXX",

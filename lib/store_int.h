@@ -32,6 +32,9 @@ int store_list(const char *dir, const char *suffix, char ***names, size_t *n,
     struct errbuf *eb);
 void store_list_free(char **names, size_t n);
 
+/* The start of the raw block window (STORE_BLOCK_MS) holding 'ts'. */
+int64_t store_window_start(int64_t ts);
+
 /* A new unique sequence number: the time in nanoseconds, made unique. */
 uint64_t store_seq(void);
 

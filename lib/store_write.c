@@ -66,30 +66,6 @@ store_seq(void)
 	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
-static int64_t
-window_start(int64_t ts)
-{
-	int64_t w = ts / STORE_BLOCK_MS * STORE_BLOCK_MS;
-
-	return ts < 0 && w != ts ? w - STORE_BLOCK_MS : w;
-}
-
-/* Insertion point of 't' in the sorted 'ts' of 'n' entries. */
-static size_t
-lower_bound(const int64_t *ts, size_t n, int64_t t)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ts[mid] < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static int
 cmp_i64(const void *a, const void *b)
 {
@@ -120,7 +96,7 @@ seal_head(struct store *st, struct head *h, int64_t cut, uint64_t seq,
 		int64_t last = INT64_MIN;
 		head_series_sort(h, (uint32_t)i);
 		for (j = 0; j < s->n && s->ts[j] < cut; j++) {
-			int64_t ws = window_start(s->ts[j]);
+			int64_t ws = store_window_start(s->ts[j]);
 			if (ws == last)
 				continue;
 			last = ws;
@@ -142,8 +118,8 @@ seal_head(struct store *st, struct head *h, int64_t cut, uint64_t seq,
 			goto out;
 		for (i = 0; i < ns; i++) {
 			struct head_series *s = head_series(h, ids[i]);
-			size_t a = lower_bound(s->ts, s->n, lo);
-			size_t b = lower_bound(s->ts, s->n, hi);
+			size_t a = ts_lower_bound(s->ts, s->n, lo);
+			size_t b = ts_lower_bound(s->ts, s->n, hi);
 			if (a == b)
 				continue;
 			if (block_writer_add(bw, head_key(h, s), s->keylen,
@@ -161,7 +137,7 @@ seal_head(struct store *st, struct head *h, int64_t cut, uint64_t seq,
 	/* Keep only what is at or after 'cut'. */
 	for (i = 0; i < ns; i++) {
 		struct head_series *s = head_series(h, (uint32_t)i);
-		size_t a = lower_bound(s->ts, s->n, cut);
+		size_t a = ts_lower_bound(s->ts, s->n, cut);
 		if (a == 0)
 			continue;
 		memmove(s->ts, s->ts + a, (s->n - a) * sizeof(*s->ts));
@@ -582,8 +558,8 @@ store_writer_commit(struct store_writer *w, struct errbuf *eb)
 	if (w->o.head_samples && head_nsamples(w->head) >= w->o.head_samples)
 		return seal(w, INT64_MAX, eb);
 	if (w->head_mint != INT64_MAX && w->max_ts != INT64_MIN &&
-	    window_start(w->head_mint) + STORE_BLOCK_MS + SEAL_GRACE_MS <= w->max_ts)
-		return seal(w, window_start(w->max_ts - SEAL_GRACE_MS), eb);
+	    store_window_start(w->head_mint) + STORE_BLOCK_MS + SEAL_GRACE_MS <= w->max_ts)
+		return seal(w, store_window_start(w->max_ts - SEAL_GRACE_MS), eb);
 	return 0;
 }
 

@@ -223,3 +223,18 @@ ts_parse_duration(const char *s, int64_t *ms)
 	*ms = total;
 	return 0;
 }
+
+size_t
+ts_lower_bound(const int64_t *ts, size_t n, int64_t t)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ts[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

@@ -43,4 +43,10 @@ size_t ts_format_rfc3339(char *out, int64_t ms);
  */
 int ts_parse_duration(const char *s, int64_t *ms);
 
+/*
+ * The index of the first of the 'n' increasing timestamps 'ts' that is
+ * at or after 't' ('n' when none is).
+ */
+size_t ts_lower_bound(const int64_t *ts, size_t n, int64_t t);
+
 #endif
