@@ -21,6 +21,7 @@ static const char usage_str[] =
     "              [--self-metrics] [file ...]\n"
     "       mstore init [-d dir] [--retention tier=duration,...]\n"
     "       mstore stats [-d dir]\n"
+    "       mstore check [-d dir]\n"
     "       mstore export [-d dir] [--since time] [--until time]\n"
     "       mstore import [-q] [-d dir]\n";
 
@@ -175,7 +176,29 @@ run_stats(struct store *st)
 	return CLI_EXIT_OK;
 }
 
-static const char *const commands[] = { "init", "stats", "export", "import" };
+static const char *const commands[] = { "init", "stats", "check", "export",
+	"import" };
+
+static int
+run_check(struct store *st)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct store_check_stats c;
+
+	if (store_check(st, &c, &eb) == -1) {
+		warnx("%s", eb.msg);
+		return CLI_EXIT_FAIL;
+	}
+	printf("%" PRIu64 " blocks, %" PRIu64 " samples: ok\n", c.blocks,
+	    c.samples);
+	printf("%" PRIu64 " WAL files, %" PRIu64 " records: ok", c.wal_files,
+	    c.wal_records);
+	if (c.wal_torn_bytes)
+		printf(" (%" PRIu64 " bytes of torn records at the end, cut "
+		    "by the next writer)", c.wal_torn_bytes);
+	printf("\n");
+	return CLI_EXIT_OK;
+}
 
 /* The store's subcommands other than init. */
 static int
@@ -201,6 +224,8 @@ run_command(const char *cmd, const char *dir, int64_t since, int64_t until,
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
 	if (strcmp(cmd, "stats") == 0)
 		rc = run_stats(st);
+	else if (strcmp(cmd, "check") == 0)
+		rc = run_check(st);
 	else if ((rc = store_export(st, since, until, 1, &eb)) == -1)
 		warnx("%s", eb.msg);
 	store_close(st);

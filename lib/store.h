@@ -275,4 +275,25 @@ struct store_tier_stats {
 int store_tier_stats(struct store *st, enum store_tier t,
     struct store_tier_stats *out, struct errbuf *eb);
 
+/*
+ * What "mstore check" found: every block of every tier read and its
+ * checksums and encodings verified; every WAL read up to its first
+ * incomplete or corrupt record.
+ */
+struct store_check_stats {
+	uint64_t blocks;
+	uint64_t samples;	/* in blocks */
+	uint64_t wal_files;
+	uint64_t wal_records;
+	uint64_t wal_torn_bytes;	/* past the last valid record */
+};
+
+/*
+ * Check the whole store.  A torn WAL tail is counted, not an error (the
+ * next writer cuts it).  Returns 0, or -1 with the first problem in 'eb'
+ * (a block that does not read back, a WAL that is not one).
+ */
+int store_check(struct store *st, struct store_check_stats *out,
+    struct errbuf *eb);
+
 #endif

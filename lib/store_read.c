@@ -10,6 +10,7 @@
 #include "block.h"
 #include "head.h"
 #include "store_int.h"
+#include "wal.h"
 #include "xalloc.h"
 
 /*
@@ -455,4 +456,71 @@ store_tier_stats(struct store *st, enum store_tier t,
 	if (t == STORE_TIER_RAW)
 		out->wal_bytes = wal_bytes(st);
 	return 0;
+}
+
+static int
+check_series_noop(void *ctx, uint64_t ref, enum metric_type type,
+    const char *key, size_t keylen, const char *unit, size_t unit_len,
+    const char *help, size_t help_len)
+{
+	(void)ctx; (void)ref; (void)type; (void)key; (void)keylen;
+	(void)unit; (void)unit_len; (void)help; (void)help_len;
+	return 0;
+}
+
+static int
+check_sample_noop(void *ctx, uint64_t ref, int64_t ts, double v)
+{
+	(void)ctx; (void)ref; (void)ts; (void)v;
+	return 0;
+}
+
+int
+store_check(struct store *st, struct store_check_stats *out,
+    struct errbuf *eb)
+{
+	struct wal_visitor nothing = { check_series_noop, check_sample_noop,
+		NULL };
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	char **names;
+	size_t n, i;
+	int t, rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (t = 0; t < STORE_NTIERS && rc == 0; t++) {
+		store_path(st, dir, store_tier_name((enum store_tier)t), NULL);
+		if (store_list(dir, ".blk", &names, &n, eb) == -1)
+			return -1;
+		for (i = 0; i < n && rc == 0; i++) {
+			struct block *b;
+			size_t j;
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			if ((b = block_open(path, eb)) == NULL) {
+				rc = -1;
+				break;
+			}
+			rc = block_verify(b, eb);
+			for (j = 0; j < block_nseries(b); j++)
+				out->samples += block_series(b, j)->n;
+			out->blocks++;
+			block_close(b);
+		}
+		store_list_free(names, n);
+	}
+	if (rc == -1)
+		return -1;
+	store_path(st, dir, "raw", "wal");
+	if (store_list(dir, ".wal", &names, &n, eb) == -1)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		struct wal_read_stats ws;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if ((rc = wal_read(path, &nothing, &ws, eb)) == 0) {
+			out->wal_files++;
+			out->wal_records += ws.records;
+			out->wal_torn_bytes += ws.file_bytes - ws.valid_bytes;
+		}
+	}
+	store_list_free(names, n);
+	return rc;
 }
