@@ -22,6 +22,7 @@ static const char usage_str[] =
     "       mstore init [-d dir] [--retention tier=duration,...]\n"
     "       mstore stats [-d dir]\n"
     "       mstore check [-d dir]\n"
+    "       mstore compact [-d dir]\n"
     "       mstore export [-d dir] [--since time] [--until time]\n"
     "       mstore import [-q] [-d dir]\n";
 
@@ -176,8 +177,23 @@ run_stats(struct store *st)
 	return CLI_EXIT_OK;
 }
 
-static const char *const commands[] = { "init", "stats", "check", "export",
-	"import" };
+static const char *const commands[] = { "init", "stats", "check", "compact",
+	"export", "import" };
+
+/* Merge the blocks of windows closed ten minutes ago or more. */
+static int
+run_compact(struct store *st)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	uint64_t removed;
+
+	if (store_compact(st, ts_now() - 10 * 60000, &removed, &eb) == -1) {
+		warnx("%s", eb.msg);
+		return CLI_EXIT_FAIL;
+	}
+	printf("%" PRIu64 " blocks merged away\n", removed);
+	return CLI_EXIT_OK;
+}
 
 static int
 run_check(struct store *st)
@@ -226,6 +242,8 @@ run_command(const char *cmd, const char *dir, int64_t since, int64_t until,
 		rc = run_stats(st);
 	else if (strcmp(cmd, "check") == 0)
 		rc = run_check(st);
+	else if (strcmp(cmd, "compact") == 0)
+		rc = run_compact(st);
 	else if ((rc = store_export(st, since, until, 1, &eb)) == -1)
 		warnx("%s", eb.msg);
 	store_close(st);

@@ -276,6 +276,16 @@ int store_tier_stats(struct store *st, enum store_tier t,
     struct store_tier_stats *out, struct errbuf *eb);
 
 /*
+ * Merge the raw blocks of each window that ends at or before
+ * 'closed_before' (ms) and has more than one block (left by restarts,
+ * late samples, several writers) into one.  Safe beside writers and
+ * readers; a second compaction at the same time returns at once.  Adds
+ * the number of blocks removed to '*removed'.  Returns 0, or -1 with 'eb'.
+ */
+int store_compact(struct store *st, int64_t closed_before, uint64_t *removed,
+    struct errbuf *eb);
+
+/*
  * What "mstore check" found: every block of every tier read and its
  * checksums and encodings verified; every WAL read up to its first
  * incomplete or corrupt record.

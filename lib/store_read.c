@@ -1,6 +1,9 @@
 /* store_read.c - reading a store: snapshots, selection, merging */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,9 +108,10 @@ open_blocks(struct store_reader *r, enum store_tier t, struct errbuf *eb)
 	return 0;
 }
 
-struct store_reader *
-store_reader_open(struct store *st, enum store_tier t, int64_t mint,
-    int64_t maxt, struct errbuf *eb)
+/* A reader of the blocks, and with 'wals' the WALs, of tier 't'. */
+static struct store_reader *
+reader_open(struct store *st, enum store_tier t, int64_t mint, int64_t maxt,
+    int wals, struct errbuf *eb)
 {
 	struct store_reader *r = xcalloc(1, sizeof(*r));
 	int lock;
@@ -117,7 +121,7 @@ store_reader_open(struct store *st, enum store_tier t, int64_t mint,
 	r->maxt = maxt;
 	if ((lock = store_lock(st, t, 0, eb)) == -1)
 		goto fail;
-	if ((t == STORE_TIER_RAW && open_wals(r, eb) == -1) ||
+	if ((wals && t == STORE_TIER_RAW && open_wals(r, eb) == -1) ||
 	    open_blocks(r, t, eb) == -1) {
 		store_unlock(lock);
 		goto fail;
@@ -127,6 +131,13 @@ store_reader_open(struct store *st, enum store_tier t, int64_t mint,
 fail:
 	store_reader_close(r);
 	return NULL;
+}
+
+struct store_reader *
+store_reader_open(struct store *st, enum store_tier t, int64_t mint,
+    int64_t maxt, struct errbuf *eb)
+{
+	return reader_open(st, t, mint, maxt, 1, eb);
 }
 
 void
@@ -522,5 +533,113 @@ store_check(struct store *st, struct store_check_stats *out,
 		}
 	}
 	store_list_free(names, n);
+	return rc;
+}
+
+/*
+ * Merge the blocks of one raw window into one.  The new block takes the
+ * highest sequence number of those it replaces, so it ranks against
+ * every other block and WAL as they did; it is linked in before they
+ * are removed (under the tier's lock, held exclusively), so a reader
+ * sees the old blocks, the new one, or both, which merge to the same.
+ */
+static int
+compact_window(struct store *st, int64_t start, uint64_t *removed,
+    struct errbuf *eb)
+{
+	struct store_reader *r;
+	struct store_iter *it = NULL;
+	struct block_writer *bw = NULL;
+	struct store_series ss;
+	char dir[PATH_MAX];
+	uint64_t seq = 0;
+	size_t i;
+	int rc = -1, n, lock;
+
+	r = reader_open(st, STORE_TIER_RAW, start, start + STORE_BLOCK_MS - 1, 0,
+	    eb);
+	if (r == NULL)
+		return -1;
+	if (r->nsrc < 2) {
+		store_reader_close(r);
+		return 0;
+	}
+	for (i = 0; i < r->nsrc; i++)
+		if (r->src[i].seq > seq)
+			seq = r->src[i].seq;
+	store_path(st, dir, "raw", NULL);
+	if ((it = store_select(r, NULL, NULL, eb)) == NULL ||
+	    (bw = block_writer_new(dir, seq, eb)) == NULL)
+		goto out;
+	while ((n = store_iter_next(it, &ss, eb)) == 1)
+		if (block_writer_add(bw, ss.key, ss.keylen, ss.type, ss.unit,
+		    ss.help, ss.ts, ss.v, ss.n, eb) == -1)
+			goto out;
+	if (n == -1)
+		goto out;
+	n = block_writer_finish(bw, NULL, eb);
+	bw = NULL;
+	if (n == -1 || (lock = store_lock(st, STORE_TIER_RAW, 1, eb)) == -1)
+		goto out;
+	for (i = 0; i < r->nsrc; i++)
+		if (unlink(block_path(r->src[i].b)) == 0)
+			(*removed)++;
+	store_unlock(lock);
+	rc = 0;
+out:
+	block_writer_abort(bw);
+	store_iter_free(it);
+	store_reader_close(r);
+	return rc;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int
+store_compact(struct store *st, int64_t closed_before, uint64_t *removed,
+    struct errbuf *eb)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	char **names;
+	int64_t *wins = NULL;
+	size_t n, i, nw = 0;
+	int fd, rc = 0;
+
+	*removed = 0;
+	/* One compaction at a time; a busy lock means someone is at it. */
+	store_path(st, path, "raw", ".compact");
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		return errbuf_set(eb, "cannot open '%s': %s", path,
+		    strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return 0;
+	}
+	store_path(st, dir, "raw", NULL);
+	if (store_list(dir, ".blk", &names, &n, eb) == -1) {
+		close(fd);
+		return -1;
+	}
+	/* Block names start with their first timestamp: its window. */
+	wins = xmalloc((n ? n : 1) * sizeof(*wins));
+	for (i = 0; i < n; i++) {
+		int64_t w = store_window_start(strtoll(names[i], NULL, 10));
+		if (w + STORE_BLOCK_MS <= closed_before)
+			wins[nw++] = w;
+	}
+	store_list_free(names, n);
+	qsort(wins, nw, sizeof(*wins), cmp_i64);
+	for (i = 0; i < nw && rc == 0; i++)
+		if (i + 1 < nw && wins[i + 1] == wins[i] &&
+		    (i == 0 || wins[i - 1] != wins[i]))
+			rc = compact_window(st, wins[i], removed, eb);
+	free(wins);
+	close(fd);
 	return rc;
 }
