@@ -15,6 +15,7 @@
 #include "block.h"
 #include "buf.h"
 #include "chunk.h"
+#include "fileio.h"
 #include "varint.h"
 #include "xalloc.h"
 
@@ -47,43 +48,6 @@ struct block_writer {
 	size_t nframes, frames_cap;
 	uint32_t nseries, frame_first;
 };
-
-static int
-pwrite_all(int fd, const void *p, size_t n, uint64_t off)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t w = pwrite(fd, c, n, (off_t)off);
-		if (w == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return 0;
-}
-
-static int
-pread_all(int fd, void *p, size_t n, uint64_t off)
-{
-	char *c = p;
-
-	while (n > 0) {
-		ssize_t r = pread(fd, c, n, (off_t)off);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		c += r;
-		n -= (size_t)r;
-		off += (uint64_t)r;
-	}
-	return 0;
-}
 
 struct block_writer *
 block_writer_new(const char *dir, uint64_t seq, struct errbuf *eb)
@@ -120,7 +84,7 @@ put_compressed(struct block_writer *bw, const struct buf *src, uint64_t *off,
 	    ZSTD_LEVEL);
 	if (ZSTD_isError(n))
 		return errbuf_set(eb, "zstd: %s", ZSTD_getErrorName(n));
-	if (pwrite_all(bw->fd, bw->z.p, n, bw->off) == -1)
+	if (fileio_pwrite_all(bw->fd, bw->z.p, n, bw->off) == -1)
 		return errbuf_set(eb, "cannot write '%s': %s", bw->tmp,
 		    strerror(errno));
 	*off = bw->off;
@@ -228,18 +192,6 @@ block_writer_abort(struct block_writer *bw)
 	free(bw);
 }
 
-static int
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd == -1)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 int
 block_writer_finish(struct block_writer *bw, char *path, struct errbuf *eb)
 {
@@ -291,9 +243,9 @@ block_writer_finish(struct block_writer *bw, char *path, struct errbuf *eb)
 	le64_put(hdr + 8, bw->seq);
 	le64_put(hdr + 16, (uint64_t)bw->mint);
 	le64_put(hdr + 24, (uint64_t)bw->maxt);
-	if (pwrite_all(bw->fd, table.p, table.len, t_off) == -1 ||
-	    pwrite_all(bw->fd, foot, sizeof(foot), t_off + table.len) == -1 ||
-	    pwrite_all(bw->fd, hdr, sizeof(hdr), 0) == -1) {
+	if (fileio_pwrite_all(bw->fd, table.p, table.len, t_off) == -1 ||
+	    fileio_pwrite_all(bw->fd, foot, sizeof(foot), t_off + table.len) == -1 ||
+	    fileio_pwrite_all(bw->fd, hdr, sizeof(hdr), 0) == -1) {
 		errbuf_set(eb, "cannot write '%s': %s", bw->tmp, strerror(errno));
 		goto out;
 	}
@@ -318,7 +270,7 @@ block_writer_finish(struct block_writer *bw, char *path, struct errbuf *eb)
 	}
 	unlink(bw->tmp);
 	bw->tmp[0] = '\0';	/* nothing for block_writer_abort() to remove */
-	if (sync_dir(bw->dir) == -1) {
+	if (fileio_sync_dir(bw->dir) == -1) {
 		errbuf_set(eb, "cannot sync '%s': %s", bw->dir, strerror(errno));
 		goto out;
 	}
@@ -363,7 +315,7 @@ decompress(int fd, uint64_t off, uint32_t clen, uint32_t ulen, uint64_t sum,
 
 	buf_reset(z);
 	buf_grow(z, clen);
-	if (pread_all(fd, z->p, clen, off) == -1 || XXH64(z->p, clen, 0) != sum)
+	if (fileio_pread_all(fd, z->p, clen, off) == -1 || XXH64(z->p, clen, 0) != sum)
 		return -1;
 	buf_reset(out);
 	buf_grow(out, ulen);
@@ -374,17 +326,16 @@ decompress(int fd, uint64_t off, uint32_t clen, uint32_t ulen, uint64_t sum,
 	return 0;
 }
 
+/* A length-prefixed string of the series section, which 'b' owns. */
 static int
 get_str(const unsigned char **p, const unsigned char *end, char **out,
     size_t *len)
 {
-	uint64_t n;
+	const char *s;
 
-	if (varint_get(p, end, &n) == -1 || n > (uint64_t)(end - *p))
+	if (varint_get_bytes(p, end, &s, len) == -1)
 		return -1;
-	*out = (char *)*p;
-	*len = (size_t)n;
-	*p += n;
+	*out = (char *)s;
 	return 0;
 }
 
@@ -475,8 +426,8 @@ block_open(const char *path, struct errbuf *eb)
 	}
 	if (fstat(b->fd, &st) == -1 ||
 	    (uint64_t)st.st_size < HEADER_SIZE + FOOTER_SIZE ||
-	    pread_all(b->fd, hdr, sizeof(hdr), 0) == -1 ||
-	    pread_all(b->fd, foot, sizeof(foot),
+	    fileio_pread_all(b->fd, hdr, sizeof(hdr), 0) == -1 ||
+	    fileio_pread_all(b->fd, foot, sizeof(foot),
 	    (uint64_t)st.st_size - FOOTER_SIZE) == -1 ||
 	    memcmp(hdr, BLOCK_MAGIC, 8) != 0 ||
 	    memcmp(foot + 72, BLOCK_END, 8) != 0)
@@ -498,7 +449,7 @@ block_open(const char *path, struct errbuf *eb)
 	    s_off + s_clen > t_off || s_clen > UINT32_MAX || s_ulen > UINT32_MAX)
 		goto corrupt;
 	buf_grow(&table, b->nframes * FRAME_ENTRY + 56);
-	if (pread_all(b->fd, table.p, b->nframes * FRAME_ENTRY, t_off) == -1)
+	if (fileio_pread_all(b->fd, table.p, b->nframes * FRAME_ENTRY, t_off) == -1)
 		goto corrupt;
 	table.len = b->nframes * FRAME_ENTRY;
 	buf_add(&table, foot, 56);

@@ -13,6 +13,7 @@
 #include <archive_entry.h>
 
 #include "block.h"
+#include "fileio.h"
 #include "buf.h"
 #include "conf.h"
 #include "store_int.h"
@@ -447,18 +448,6 @@ out:
 	return rc;
 }
 
-static int
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd == -1)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 /*
  * Import the current member, block 'name' of tier 't': copy it to a
  * temporary file in the tier's directory, check all of it, give it a new
@@ -536,7 +525,7 @@ import_block(struct store *st, enum store_tier t, struct archive *a,
 			goto out;
 		}
 	}
-	if (sync_dir(dir) == -1) {
+	if (fileio_sync_dir(dir) == -1) {
 		errbuf_set(eb, "cannot sync '%s': %s", dir, strerror(errno));
 		goto out;
 	}

@@ -84,6 +84,25 @@ varint_get(const unsigned char **p, const unsigned char *end, uint64_t *v)
 	return -1;
 }
 
+/*
+ * Read a varint length and that many bytes at '*p', not past 'end'.
+ * Returns 0 with '*s' pointing at the bytes and '*len' their count, and
+ * advances '*p'; -1 for a truncated field.
+ */
+static inline int
+varint_get_bytes(const unsigned char **p, const unsigned char *end,
+    const char **s, size_t *len)
+{
+	uint64_t n;
+
+	if (varint_get(p, end, &n) == -1 || n > (uint64_t)(end - *p))
+		return -1;
+	*s = (const char *)*p;
+	*len = (size_t)n;
+	*p += n;
+	return 0;
+}
+
 static inline void
 buf_add_varint(struct buf *b, uint64_t v)
 {

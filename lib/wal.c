@@ -13,6 +13,7 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "varint.h"
 #include "wal.h"
 #include "xalloc.h"
@@ -27,24 +28,6 @@ struct wal {
 	struct buf rec;		/* header room + queued entries */
 	uint64_t size;
 };
-
-static int
-write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t w = write(fd, c, n);
-		if (w == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static void
 rec_start(struct wal *w)
@@ -79,7 +62,7 @@ wal_create(const char *path, uint64_t seq, struct errbuf *eb)
 	memcpy(hdr, WAL_MAGIC, 8);
 	le64_put(hdr + 8, seq);
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1 ||
-	    write_all(fd, hdr, sizeof(hdr)) == -1 || link(tmp, path) == -1) {
+	    fileio_write_all(fd, hdr, sizeof(hdr)) == -1 || link(tmp, path) == -1) {
 		e = errno;
 		errbuf_set(eb, "cannot create '%s': %s", path, strerror(e));
 		close(fd);
@@ -148,7 +131,7 @@ wal_commit(struct wal *w, int sync, struct errbuf *eb)
 	if (len > 0) {
 		le32_put(p, (uint32_t)len);
 		le32_put(p + 4, XXH32(p + REC_HEADER, len, 0));
-		if (write_all(w->fd, p, w->rec.len) == -1) {
+		if (fileio_write_all(w->fd, p, w->rec.len) == -1) {
 			int e = errno;
 			/*
 			 * Cut what may have been written, so the file ends on
@@ -188,20 +171,6 @@ wal_close(struct wal *w, int unlink_it)
 	free(w);
 }
 
-static int
-get_bytes(const unsigned char **p, const unsigned char *end, const char **s,
-    size_t *len)
-{
-	uint64_t n;
-
-	if (varint_get(p, end, &n) == -1 || n > (uint64_t)(end - *p))
-		return -1;
-	*s = (const char *)*p;
-	*len = (size_t)n;
-	*p += n;
-	return 0;
-}
-
 /* Visit the entries of one valid record. */
 static int
 read_record(const unsigned char *p, const unsigned char *end,
@@ -221,9 +190,9 @@ read_record(const unsigned char *p, const unsigned char *end,
 				goto bad;
 			type = *p++;
 			if (type > METRIC_HISTOGRAM ||
-			    get_bytes(&p, end, &key, &kl) == -1 ||
-			    get_bytes(&p, end, &unit, &ul) == -1 ||
-			    get_bytes(&p, end, &help, &hl) == -1)
+			    varint_get_bytes(&p, end, &key, &kl) == -1 ||
+			    varint_get_bytes(&p, end, &unit, &ul) == -1 ||
+			    varint_get_bytes(&p, end, &help, &hl) == -1)
 				goto bad;
 			if (v->series(v->ctx, ref, (enum metric_type)type, key,
 			    kl, ul ? unit : NULL, ul, hl ? help : NULL, hl) == -1)
