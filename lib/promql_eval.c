@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "matcher.h"
+#include "metric.h"
 #include "promql_int.h"
 #include "series.h"
 #include "xalloc.h"
@@ -1108,8 +1109,9 @@ struct kitem {
 	size_t item;
 };
 
+/* 'desc' points at 1 for topk (largest first), 0 for bottomk. */
 static int
-cmp_topk(const void *a, const void *b)
+cmp_k(const void *a, const void *b, void *desc)
 {
 	const struct kitem *x = a, *y = b;
 
@@ -1119,22 +1121,7 @@ cmp_topk(const void *a, const void *b)
 		return isnan(x->v) ? 1 : -1;
 	}
 	if (x->v != y->v)
-		return x->v > y->v ? -1 : 1;
-	return x->item < y->item ? -1 : x->item > y->item;
-}
-
-static int
-cmp_bottomk(const void *a, const void *b)
-{
-	const struct kitem *x = a, *y = b;
-
-	if (isnan(x->v) || isnan(y->v)) {
-		if (isnan(x->v) && isnan(y->v))
-			return x->item < y->item ? -1 : x->item > y->item;
-		return isnan(x->v) ? 1 : -1;
-	}
-	if (x->v != y->v)
-		return x->v < y->v ? -1 : 1;
+		return (x->v > y->v) == *(const int *)desc ? -1 : 1;
 	return x->item < y->item ? -1 : x->item > y->item;
 }
 
@@ -1197,21 +1184,6 @@ agg_result(enum promql_aggop op, const struct group *g)
 	case PROMQL_AGG_STDDEV: return sqrt(g->value / g->count);
 	default: return g->value;
 	}
-}
-
-static int
-valid_label_name(const char *s)
-{
-	size_t i;
-
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
-	    s[0] == '_'))
-		return 0;
-	for (i = 1; s[i]; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return 0;
-	return 1;
 }
 
 /* Grow 'a' to 'need' entries, the new ones zero. */
@@ -1307,6 +1279,7 @@ eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 	size_t ngroups = 0, gcap = 0, *gid = NULL, k, i, j;
 	size_t *touched = NULL, ntouched;
 	struct kitem *kit = NULL;
+	int desc;
 	size_t kcap = 0;
 	struct pbuilder b;
 	struct cursor c;
@@ -1324,7 +1297,7 @@ eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 		const struct promql_node *p = n->agg.param;
 		while (p->kind == PROMQL_PAREN)
 			p = p->paren.expr;
-		if (!valid_label_name(p->string.s)) {
+		if (!metric_label_name_valid(p->string.s, strlen(p->string.s))) {
 			errbuf_set(ev->eb, "invalid label name \"%s\"", p->string.s);
 			goto out;
 		}
@@ -1397,8 +1370,8 @@ eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 					kit[j].v = g->vals[j];
 					kit[j].item = g->items[j];
 				}
-				qsort(kit, g->nitems, sizeof(*kit),
-				    op == PROMQL_AGG_TOPK ? cmp_topk : cmp_bottomk);
+				desc = op == PROMQL_AGG_TOPK;
+				qsort_r(kit, g->nitems, sizeof(*kit), cmp_k, &desc);
 				for (j = 0; j < take; j++) {
 					struct pseries *s = &in.s[kit[j].item];
 					size_t oi = pbuilder_series(ev, &b, s->lbl,

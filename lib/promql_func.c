@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "metric.h"
 #include "promql_int.h"
 #include "xalloc.h"
 
@@ -783,21 +784,6 @@ expand(struct buf *out, const char *tmpl, const char *subj,
 	}
 }
 
-static int
-valid_label_name(const char *s)
-{
-	size_t i;
-
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
-	    s[0] == '_'))
-		return 0;
-	for (i = 1; s[i]; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return 0;
-	return 1;
-}
-
 static const char *
 str_arg(const struct promql_node *n, size_t i)
 {
@@ -834,20 +820,22 @@ label_func(struct pev *ev, const struct promql_node *n, int join,
 			goto out;
 		}
 		md = pcre2_match_data_create_from_pattern(re, NULL);
-		if (!valid_label_name(dst)) {
+		if (!metric_label_name_valid(dst, strlen(dst))) {
 			errbuf_set(ev->eb, "invalid destination label name in label_replace(): %s", dst);
 			goto out;
 		}
 	} else {
-		if (!valid_label_name(dst)) {
+		if (!metric_label_name_valid(dst, strlen(dst))) {
 			errbuf_set(ev->eb, "invalid destination label name in label_join(): %s", dst);
 			goto out;
 		}
-		for (i = 3; i < n->call.nargs; i++)
-			if (!valid_label_name(str_arg(n, i))) {
-				errbuf_set(ev->eb, "invalid source label name in label_join(): %s", str_arg(n, i));
+		for (i = 3; i < n->call.nargs; i++) {
+			const char *src = str_arg(n, i);
+			if (!metric_label_name_valid(src, strlen(src))) {
+				errbuf_set(ev->eb, "invalid source label name in label_join(): %s", src);
 				goto out;
 			}
+		}
 	}
 	if (pev_eval(ev, n->call.args[0], &in) == -1)
 		goto out;
