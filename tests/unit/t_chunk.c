@@ -61,7 +61,7 @@ main(void)
 	enum { N = 500 };
 	int64_t ts[N];
 	double v[N];
-	size_t i, bytes = 0, r, bad = 0;
+	size_t i, bytes = 0, r, bad = 0, refused = 0;
 	int same;
 
 	for (r = 0; r < 3000; r++) {
@@ -134,11 +134,17 @@ main(void)
 		chunk_encode(&t, &b, ts, v, n);
 		t.p[rnd() % t.len] ^= (char)(1 + rnd() % 255);
 		b.p[rnd() % b.len] ^= (char)(1 + rnd() % 255);
-		(void)chunk_decode_ts((unsigned char *)t.p, t.len, n, ts);
-		(void)chunk_decode_values((unsigned char *)b.p, b.len, n, v);
+		refused += chunk_decode_ts((unsigned char *)t.p, t.len, n, ts) == -1;
+		refused += chunk_decode_values((unsigned char *)b.p, b.len, n, v) == -1;
 		buf_release(&t);
 		buf_release(&b);
 	}
-	ok(1, "20000 corrupted chunks decoded or refused without a fault");
+	/*
+	 * Under ASan a fault fails the run; here, corruption must be caught
+	 * often (a flipped byte in a bit-packed value may decode to another
+	 * value, so not always).
+	 */
+	ok(refused > 10000, "corrupted chunks refused (%zu of 40000 columns), "
+	    "none faulted", refused);
 	return done_testing();
 }
