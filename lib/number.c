@@ -28,6 +28,44 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/*
+ * The common case: at most 19 digits in all, so that the mantissa fits
+ * in 64 bits without a check per digit.  Returns the bytes consumed and
+ * sets '*mant' and '*exp10' for the number without its sign and
+ * exponent part, or 0 when it cannot tell (the general path decides,
+ * from the start).
+ */
+static int
+parse_simple(const char *s, const char *end, uint64_t *mant, int *exp10)
+{
+	const char *p = s, *lim;
+	uint64_t m = 0;
+	int ni;
+
+	if (*p == '0') {
+		p++;	/* no leading zeros in JSON: "01" is "0", then "1" */
+	} else {
+		lim = end - s > 20 ? s + 20 : end;
+		while (p < lim && is_digit(*p))
+			m = m * 10 + (uint64_t)(*p++ - '0');
+		if (p - s > 19)
+			return 0;
+	}
+	ni = (int)(p - s);
+	*exp10 = 0;
+	if (p < end && *p == '.') {
+		const char *f = ++p;
+		lim = end - f > 20 - ni ? f + 20 - ni : end;
+		while (p < lim && is_digit(*p))
+			m = m * 10 + (uint64_t)(*p++ - '0');
+		if (p == f || ni + (p - f) > 19)
+			return 0;
+		*exp10 = -(int)(p - f);
+	}
+	*mant = m;
+	return (int)(p - s);
+}
+
 int
 number_parse_json(const char *s, size_t len, double *out)
 {
@@ -42,36 +80,13 @@ number_parse_json(const char *s, size_t len, double *out)
 	if (p >= end || !is_digit(*p))
 		return 0;
 	{
-		/*
-		 * The common case first: at most 19 digits in all, so the
-		 * mantissa cannot overflow and needs no per-digit checks.
-		 */
-		const char *i0 = p, *f0 = NULL, *q;
-		size_t ni, nf = 0;
-
-		if (*p == '0')
-			p++;
-		else
-			while (p < end && is_digit(*p))
-				p++;
-		ni = (size_t)(p - i0);
-		if (p < end && *p == '.') {
-			f0 = ++p;
-			while (p < end && is_digit(*p))
-				p++;
-			nf = (size_t)(p - f0);
-			if (nf == 0)
-				return 0;
-		}
-		if (ni + nf <= 19) {
-			for (q = i0; q < i0 + ni; q++)
-				mant = mant * 10 + (uint64_t)(*q - '0');
-			for (q = f0; q && q < f0 + nf; q++)
-				mant = mant * 10 + (uint64_t)(*q - '0');
-			exp10 = -(int)nf;
+		int n = parse_simple(p, end, &mant, &exp10);
+		if (n > 0) {
+			p += n;
 			goto exponent;
 		}
-		p = i0;
+		mant = 0;
+		exp10 = 0;
 	}
 	if (*p == '0') {
 		p++;

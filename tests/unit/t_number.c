@@ -1,5 +1,6 @@
 /* t_number.c - number_parse_json() and number_format() */
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,6 +46,166 @@ sigdigits(const char *s)
 		}
 	}
 	return n - trailing;
+}
+
+
+/*
+ * The length of the JSON number at the start of 's' by the RFC 8259
+ * grammar, written the plain way; 0 if there is none.
+ */
+static int
+json_number_len(const char *s)
+{
+	const char *p = s;
+
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return 0;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return 0;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	if (*p == 'e' || *p == 'E') {
+		const char *e = p + 1;
+		if (*e == '+' || *e == '-')
+			e++;
+		if (*e < '0' || *e > '9')
+			return 0;
+		while (*e >= '0' && *e <= '9')
+			e++;
+		p = e;
+	}
+	return (int)(p - s);
+}
+
+/* A run of 'n' random digits. */
+static void
+add_digits(char **p, int n, int zeros)
+{
+	while (n-- > 0)
+		*(*p)++ = zeros && rnd() % 3 ? '0' : (char)('0' + rnd() % 10);
+}
+
+/*
+ * Random number-like text, built to reach every branch of the parser:
+ * few and many digits (around 8, 16 and 19, where the eight-at-a-time
+ * path changes step or gives up), leading and trailing zeros, values
+ * near 2^53, large and tiny exponents (overflow, subnormals, zero), -0,
+ * and broken forms ("1.", "01", "-", "1e").
+ */
+static void
+gen_number(char *buf)
+{
+	static const char *const near[] = {
+		"9007199254740991", "9007199254740992", "9007199254740993",
+		"9007199254740994", "9007199254740995", "18014398509481985",
+		"4503599627370497.5", "900719925474099.3", "0.9007199254740993",
+		"2.2250738585072011e-308", "2.2250738585072014e-308",
+		"4.9406564584124654e-324", "2.4703282292062327e-324",
+		"2.4703282292062328e-324", "1.7976931348623157e308",
+		"1.7976931348623158e308", "1.7976931348623159e308", "-0", "-0.0",
+		"0e0", "-0e-0", "1e22", "1e23", "9999999999999999999",
+		"10000000000000000000", "18446744073709551615",
+		"18446744073709551616", "0.0000000000000000000000001",
+		"1.00000000000000000000000000001", "123456789.12345678",
+	};
+	char *p = buf;
+	unsigned kind = (unsigned)(rnd() % 8);
+
+	if (kind == 0) {
+		strcpy(buf, near[rnd() % (sizeof(near) / sizeof(near[0]))]);
+		p = buf + strlen(buf);
+	} else {
+		int ni = (int)(rnd() % 22), nf = (int)(rnd() % 22);
+		if (rnd() % 3 == 0)
+			*p++ = '-';
+		if (rnd() % 6 == 0 || ni == 0) {
+			*p++ = '0';
+			if (rnd() % 8 == 0)
+				add_digits(&p, 1 + (int)(rnd() % 3), 0); /* "01" */
+		} else {
+			*p++ = (char)('1' + rnd() % 9);
+			add_digits(&p, ni - 1, kind == 1);
+		}
+		if (rnd() % 4 != 0) {
+			*p++ = '.';
+			add_digits(&p, rnd() % 16 ? nf : 0, kind == 2);
+		}
+		if (rnd() % 4 == 0) {
+			*p++ = rnd() % 2 ? 'e' : 'E';
+			if (rnd() % 2)
+				*p++ = rnd() % 2 ? '-' : '+';
+			p += sprintf(p, "%d", (int)(rnd() % (kind == 3 ? 400 : 30)));
+			if (rnd() % 20 == 0)
+				p[-1] = '\0';	/* "1e" */
+		}
+	}
+	/* What follows: as in a record, or the end of the buffer. */
+	switch (rnd() % 4) {
+	case 0: strcpy(p, ",\"ts\":1767225600000}"); break;
+	case 1: strcpy(p, "}"); break;
+	case 2: *p = '\0'; break;
+	default: strcpy(p, "123456789"); break;	/* digits of something else */
+	}
+}
+
+/*
+ * number_parse_json() against strtod(3) on random text: the same span,
+ * the same double bit for bit (so the eight-at-a-time path is exactly
+ * as correctly rounded as the general one), -1 where strtod overflows.
+ * The text is copied to a heap buffer of exactly its length, so that
+ * a read past it is caught under ASan.
+ */
+static int
+differential(unsigned long rounds)
+{
+	char text[256], copy[256];
+	unsigned long i;
+	int bad = 0;
+
+	for (i = 0; i < rounds; i++) {
+		size_t len;
+		int want_n, n, trunc;
+		double want = 0, got = 0;
+		char *heap;
+
+		gen_number(text);
+		len = strlen(text);
+		/* Sometimes cut the buffer inside the number or just after. */
+		trunc = rnd() % 5 == 0 && len > 0;
+		if (trunc)
+			len = (size_t)(rnd() % (len + 1));
+		memcpy(copy, text, len);
+		copy[len] = '\0';
+		want_n = json_number_len(copy);
+		if (want_n > 0) {
+			char num[256];
+			memcpy(num, copy, (size_t)want_n);
+			num[want_n] = '\0';
+			errno = 0;
+			want = strtod(num, NULL);
+			if (errno == ERANGE && isinf(want))
+				want_n = -1;
+		}
+		heap = malloc(len ? len : 1);
+		memcpy(heap, copy, len);
+		n = number_parse_json(heap, len, &got);
+		free(heap);
+		if (n != want_n || (n > 0 && memcmp(&got, &want, sizeof(got)))) {
+			if (bad++ < 5)
+				printf("# '%s' (%zu bytes): %d %.17g, want %d %.17g\n",
+				    copy, len, n, got, want_n, want);
+		}
+	}
+	return bad;
 }
 
 int
@@ -128,6 +289,9 @@ main(void)
 	}
 	is_int(bad, 0, "decimal values read back exactly");
 	is_int(longer, 0, "decimal values are written as short as they came");
+
+	is_int(differential(2000000), 0,
+	    "two million random numbers parse as strtod(3) parses them");
 
 	{
 		char out[NUMBER_BUFSZ];
