@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,15 @@
 #include "buf.h"
 #include "chunk.h"
 #include "fileio.h"
+#include "rollup.h"
 #include "varint.h"
 #include "xalloc.h"
 
 #define BLOCK_MAGIC "MTKBLK\0\1"
+#define BLOCK_MAGIC_ROLLED "MTKBLK\0\2"
 #define BLOCK_END "MTKBEND\1"
 #define HEADER_SIZE 32
+#define HEADER_SIZE_ROLLED 48
 #define FRAME_ENTRY 56
 #define FOOTER_SIZE 80
 /* zstd level: sealing runs beside ingestion, so cheap but effective. */
@@ -40,6 +44,8 @@ struct block_writer {
 	char tmp[PATH_MAX];
 	uint64_t seq, off;
 	int64_t mint, maxt;
+	int64_t res;		/* rolled blocks: the resolution, else 0 */
+	struct buf sources;	/* rolled blocks: the source list, encoded */
 	struct buf ts, val;	/* the frame being filled */
 	struct buf series;	/* the series section, raw */
 	struct buf key;		/* the last key added */
@@ -68,6 +74,25 @@ block_writer_new(const char *dir, uint64_t seq, struct errbuf *eb)
 	bw->off = HEADER_SIZE;
 	bw->mint = INT64_MAX;
 	bw->maxt = INT64_MIN;
+	return bw;
+}
+
+struct block_writer *
+block_writer_new_rolled(const char *dir, uint64_t seq, int64_t res,
+    const struct block_source *src, size_t nsrc, struct errbuf *eb)
+{
+	struct block_writer *bw = block_writer_new(dir, seq, eb);
+	size_t i;
+
+	if (bw == NULL)
+		return NULL;
+	bw->res = res;
+	for (i = 0; i < nsrc; i++) {
+		buf_add_le64(&bw->sources, (uint64_t)src[i].window);
+		buf_add_le64(&bw->sources, src[i].fingerprint);
+	}
+	buf_add_le64(&bw->sources, XXH64(bw->sources.p, bw->sources.len, 0));
+	bw->off = HEADER_SIZE_ROLLED + bw->sources.len;
 	return bw;
 }
 
@@ -129,6 +154,44 @@ add_str(struct buf *b, const char *s)
 		buf_add(b, s, n);
 }
 
+/* Check that 'key' comes after the previous series' key, and keep it. */
+static int
+next_key(struct block_writer *bw, const char *key, size_t keylen,
+    struct errbuf *eb)
+{
+	if (bw->nseries > 0) {
+		size_t m = keylen < bw->key.len ? keylen : bw->key.len;
+		int c = memcmp(key, bw->key.p, m);
+		if (c < 0 || (c == 0 && keylen <= bw->key.len))
+			return errbuf_set(eb, "block series out of order");
+	}
+	buf_reset(&bw->key);
+	buf_add(&bw->key, key, keylen);
+	return 0;
+}
+
+/* The series entry, up to the lengths of its values. */
+static void
+add_entry(struct block_writer *bw, const char *key, size_t keylen,
+    enum metric_type type, const char *unit, const char *help,
+    const int64_t *ts, size_t n, size_t ts_len, size_t v_len)
+{
+	if (ts[0] < bw->mint)
+		bw->mint = ts[0];
+	if (ts[n - 1] > bw->maxt)
+		bw->maxt = ts[n - 1];
+	buf_add_varint(&bw->series, keylen);
+	buf_add(&bw->series, key, keylen);
+	buf_addch(&bw->series, (char)type);
+	add_str(&bw->series, unit);
+	add_str(&bw->series, help);
+	buf_add_varint(&bw->series, n);
+	buf_add_varint(&bw->series, zigzag(ts[0]));
+	buf_add_varint(&bw->series, (uint64_t)(ts[n - 1] - ts[0]));
+	buf_add_varint(&bw->series, ts_len);
+	buf_add_varint(&bw->series, v_len);
+}
+
 int
 block_writer_add(struct block_writer *bw, const char *key, size_t keylen,
     enum metric_type type, const char *unit, const char *help,
@@ -138,30 +201,60 @@ block_writer_add(struct block_writer *bw, const char *key, size_t keylen,
 
 	if (n == 0)
 		return 0;
-	if (bw->nseries > 0) {
-		size_t m = keylen < bw->key.len ? keylen : bw->key.len;
-		int c = memcmp(key, bw->key.p, m);
-		if (c < 0 || (c == 0 && keylen <= bw->key.len))
-			return errbuf_set(eb, "block series out of order");
-	}
-	buf_reset(&bw->key);
-	buf_add(&bw->key, key, keylen);
+	if (bw->res)
+		return errbuf_set(eb, "samples added to a rolled block");
+	if (next_key(bw, key, keylen, eb) == -1)
+		return -1;
 	chunk_encode(&bw->ts, &bw->val, ts, v, n);
-	if (ts[0] < bw->mint)
-		bw->mint = ts[0];
-	if (ts[n - 1] > bw->maxt)
-		bw->maxt = ts[n - 1];
+	add_entry(bw, key, keylen, type, unit, help, ts, n, bw->ts.len - ts0,
+	    bw->val.len - v0);
+	bw->nseries++;
+	if (bw->ts.len + bw->val.len >= BLOCK_FRAME_TARGET)
+		return flush_frame(bw, eb);
+	return 0;
+}
 
-	buf_add_varint(&bw->series, keylen);
-	buf_add(&bw->series, key, keylen);
-	buf_addch(&bw->series, (char)type);
-	add_str(&bw->series, unit);
-	add_str(&bw->series, help);
-	buf_add_varint(&bw->series, n);
-	buf_add_varint(&bw->series, zigzag(ts[0]));
-	buf_add_varint(&bw->series, (uint64_t)(ts[n - 1] - ts[0]));
-	buf_add_varint(&bw->series, bw->ts.len - ts0);
-	buf_add_varint(&bw->series, bw->val.len - v0);
+/* The columns a row of 'flags' has, in the order they are stored. */
+static int
+rolled_cols(unsigned flags)
+{
+	return flags & ROLLUP_F_COUNTER ? ROLLUP_NCOLS : ROLLUP_BASE_COLS;
+}
+
+int
+block_writer_add_rollup(struct block_writer *bw, const char *key,
+    size_t keylen, enum metric_type type, const char *unit, const char *help,
+    const struct rollup *r, struct errbuf *eb)
+{
+	size_t ts0 = bw->ts.len, v0 = bw->val.len, len[ROLLUP_NCOLS + 1];
+	int c, ncols = rolled_cols(r->flags);
+
+	if (r->n == 0)
+		return 0;
+	if (bw->res == 0)
+		return errbuf_set(eb, "rows added to a raw block");
+	if (next_key(bw, key, keylen, eb) == -1)
+		return -1;
+	chunk_encode(&bw->ts, &bw->val, r->t, r->col[ROLLUP_COUNT], r->n);
+	len[0] = bw->val.len - v0;
+	for (c = 1; c < ncols; c++) {
+		size_t before = bw->val.len;
+		chunk_encode_values(&bw->val, r->col[c], r->n);
+		len[c] = bw->val.len - before;
+	}
+	if (r->flags & ROLLUP_F_SKETCH) {
+		size_t before = bw->val.len, i;
+		for (i = 0; i < r->n; i++) {
+			buf_add_varint(&bw->val, r->sk_len[i]);
+			buf_add(&bw->val, r->sk.p + r->sk_off[i], r->sk_len[i]);
+		}
+		len[ncols] = bw->val.len - before;
+	}
+	add_entry(bw, key, keylen, type, unit, help, r->t, r->n,
+	    bw->ts.len - ts0, bw->val.len - v0);
+	buf_addch(&bw->series, (char)r->flags);
+	for (c = 0; c < ncols; c++)
+		buf_add_varint(&bw->series, len[c]);
 	bw->nseries++;
 	if (bw->ts.len + bw->val.len >= BLOCK_FRAME_TARGET)
 		return flush_frame(bw, eb);
@@ -187,6 +280,7 @@ block_writer_abort(struct block_writer *bw)
 	buf_release(&bw->series);
 	buf_release(&bw->key);
 	buf_release(&bw->z);
+	buf_release(&bw->sources);
 	free(bw->frames);
 	free(bw->dir);
 	free(bw);
@@ -195,7 +289,7 @@ block_writer_abort(struct block_writer *bw)
 int
 block_writer_finish(struct block_writer *bw, char *path, struct errbuf *eb)
 {
-	unsigned char hdr[HEADER_SIZE], foot[FOOTER_SIZE];
+	unsigned char hdr[HEADER_SIZE_ROLLED], foot[FOOTER_SIZE];
 	struct buf table = BUF_INIT;
 	uint64_t s_off, s_sum, t_off;
 	uint32_t s_clen;
@@ -239,13 +333,18 @@ block_writer_finish(struct block_writer *bw, char *path, struct errbuf *eb)
 	memcpy(foot + 64, "\0\0\0\0\0\0\0\0", 8);
 	memcpy(foot + 72, BLOCK_END, 8);
 	table.len -= 56;
-	memcpy(hdr, BLOCK_MAGIC, 8);
+	memcpy(hdr, bw->res ? BLOCK_MAGIC_ROLLED : BLOCK_MAGIC, 8);
 	le64_put(hdr + 8, bw->seq);
 	le64_put(hdr + 16, (uint64_t)bw->mint);
 	le64_put(hdr + 24, (uint64_t)bw->maxt);
-	if (fileio_pwrite_all(bw->fd, table.p, table.len, t_off) == -1 ||
+	le64_put(hdr + 32, (uint64_t)bw->res);
+	le64_put(hdr + 40, (bw->sources.len - 8) / 16);
+	if ((bw->res && fileio_pwrite_all(bw->fd, bw->sources.p, bw->sources.len,
+	    HEADER_SIZE_ROLLED) == -1) ||
+	    fileio_pwrite_all(bw->fd, table.p, table.len, t_off) == -1 ||
 	    fileio_pwrite_all(bw->fd, foot, sizeof(foot), t_off + table.len) == -1 ||
-	    fileio_pwrite_all(bw->fd, hdr, sizeof(hdr), 0) == -1) {
+	    fileio_pwrite_all(bw->fd, hdr, bw->res ? HEADER_SIZE_ROLLED :
+	    HEADER_SIZE, 0) == -1) {
 		errbuf_set(eb, "cannot write '%s': %s", bw->tmp, strerror(errno));
 		goto out;
 	}
@@ -290,6 +389,7 @@ struct series_ix {
 	struct block_series s;
 	uint32_t frame;
 	uint32_t ts_at, ts_len, v_at, v_len;	/* within the frame, raw */
+	uint32_t col_at;	/* rolled: first of its lengths in b->cols */
 };
 
 struct block {
@@ -297,6 +397,11 @@ struct block {
 	char *path;
 	uint64_t seq, size;
 	int64_t mint, maxt;
+	int64_t res;		/* rolled blocks, else 0 */
+	struct block_source *sources;
+	size_t nsources;
+	uint32_t *cols;		/* rolled: each series' column lengths */
+	size_t ncols, cols_cap;
 	char *series_raw;	/* the decompressed series section */
 	struct series_ix *ix;
 	size_t nseries;
@@ -392,6 +497,28 @@ parse_series(struct block *b, size_t len)
 		    varint_get(&p, end, &tl) == -1 ||
 		    varint_get(&p, end, &vl) == -1)
 			return -1;
+		if (b->res) {
+			int c, nc;
+			uint64_t l, total = 0;
+			if (p >= end || (*p & ~(ROLLUP_F_COUNTER | ROLLUP_F_SKETCH)))
+				return -1;
+			x->s.rollup_flags = *p++;
+			nc = rolled_cols(x->s.rollup_flags);
+			b->cols = xgrow(b->cols, &b->cols_cap, b->ncols + nc + 1,
+			    sizeof(*b->cols));
+			x->col_at = (uint32_t)b->ncols;
+			for (c = 0; c < nc; c++) {
+				if (varint_get(&p, end, &l) == -1 || l > vl)
+					return -1;
+				b->cols[b->ncols++] = (uint32_t)l;
+				total += l;
+			}
+			/* The sketches take what is left. */
+			if (total > vl || (total < vl &&
+			    !(x->s.rollup_flags & ROLLUP_F_SKETCH)))
+				return -1;
+			b->cols[b->ncols++] = (uint32_t)(vl - total);
+		}
 		x->s.n = (size_t)n;
 		x->s.mint = unzigzag(u);
 		x->s.maxt = (int64_t)((uint64_t)x->s.mint + span);
@@ -411,8 +538,9 @@ parse_series(struct block *b, size_t len)
 struct block *
 block_open(const char *path, struct errbuf *eb)
 {
-	unsigned char hdr[HEADER_SIZE], foot[FOOTER_SIZE];
+	unsigned char hdr[HEADER_SIZE_ROLLED], foot[FOOTER_SIZE];
 	struct block *b = xcalloc(1, sizeof(*b));
+	size_t hsize;
 	struct buf table = BUF_INIT, z = BUF_INIT, raw = BUF_INIT;
 	uint64_t s_off, s_clen, s_ulen, s_sum, t_off;
 	struct stat st;
@@ -425,17 +553,41 @@ block_open(const char *path, struct errbuf *eb)
 		goto fail;
 	}
 	if (fstat(b->fd, &st) == -1 ||
-	    (uint64_t)st.st_size < HEADER_SIZE + FOOTER_SIZE ||
+	    (uint64_t)st.st_size < HEADER_SIZE_ROLLED + FOOTER_SIZE ||
 	    fileio_pread_all(b->fd, hdr, sizeof(hdr), 0) == -1 ||
 	    fileio_pread_all(b->fd, foot, sizeof(foot),
 	    (uint64_t)st.st_size - FOOTER_SIZE) == -1 ||
-	    memcmp(hdr, BLOCK_MAGIC, 8) != 0 ||
 	    memcmp(foot + 72, BLOCK_END, 8) != 0)
+		goto corrupt;
+	if (memcmp(hdr, BLOCK_MAGIC, 8) == 0)
+		hsize = HEADER_SIZE;
+	else if (memcmp(hdr, BLOCK_MAGIC_ROLLED, 8) == 0)
+		hsize = HEADER_SIZE_ROLLED;
+	else
 		goto corrupt;
 	b->size = (uint64_t)st.st_size;
 	b->seq = le64_get(hdr + 8);
 	b->mint = (int64_t)le64_get(hdr + 16);
 	b->maxt = (int64_t)le64_get(hdr + 24);
+	if (hsize == HEADER_SIZE_ROLLED) {
+		uint64_t ns = le64_get(hdr + 40);
+		const unsigned char *u;
+		b->res = (int64_t)le64_get(hdr + 32);
+		if (b->res <= 0 || ns > (b->size - hsize - FOOTER_SIZE) / 16)
+			goto corrupt;
+		buf_grow(&table, ns * 16 + 8);
+		u = (const unsigned char *)table.p;
+		if (fileio_pread_all(b->fd, table.p, ns * 16 + 8, hsize) == -1 ||
+		    XXH64(table.p, ns * 16, 0) != le64_get(u + ns * 16))
+			goto corrupt;
+		b->sources = xcalloc(ns ? ns : 1, sizeof(*b->sources));
+		for (i = 0; i < ns; i++) {
+			b->sources[i].window = (int64_t)le64_get(u + i * 16);
+			b->sources[i].fingerprint = le64_get(u + i * 16 + 8);
+		}
+		b->nsources = (size_t)ns;
+		hsize += ns * 16 + 8;
+	}
 	s_off = le64_get(foot);
 	s_clen = le64_get(foot + 8);
 	s_ulen = le64_get(foot + 16);
@@ -443,7 +595,7 @@ block_open(const char *path, struct errbuf *eb)
 	t_off = le64_get(foot + 32);
 	b->nframes = (size_t)le64_get(foot + 40);
 	b->nseries = (size_t)le64_get(foot + 48);
-	if (t_off > b->size - FOOTER_SIZE ||
+	if (t_off > b->size - FOOTER_SIZE || t_off < hsize ||
 	    b->nframes != (b->size - FOOTER_SIZE - t_off) / FRAME_ENTRY ||
 	    (b->size - FOOTER_SIZE - t_off) % FRAME_ENTRY != 0 ||
 	    s_off + s_clen > t_off || s_clen > UINT32_MAX || s_ulen > UINT32_MAX)
@@ -502,6 +654,8 @@ block_close(struct block *b)
 	free(b->path);
 	free(b->series_raw);
 	free(b->ix);
+	free(b->cols);
+	free(b->sources);
 	free(b->frames);
 	buf_release(&b->ts);
 	buf_release(&b->val);
@@ -510,6 +664,14 @@ block_close(struct block *b)
 }
 
 uint64_t block_seq(const struct block *b) { return b->seq; }
+int64_t block_res(const struct block *b) { return b->res; }
+
+const struct block_source *
+block_sources(const struct block *b, size_t *n)
+{
+	*n = b->nsources;
+	return b->sources;
+}
 int64_t block_mint(const struct block *b) { return b->mint; }
 int64_t block_maxt(const struct block *b) { return b->maxt; }
 size_t block_nseries(const struct block *b) { return b->nseries; }
@@ -545,6 +707,8 @@ block_read(struct block *b, size_t i, int64_t *ts, double *v,
 {
 	const struct series_ix *x = &b->ix[i];
 
+	if (b->res)
+		return errbuf_set(eb, "'%s' is a rolled block", b->path);
 	if (load_frame(b, x->frame, eb) == -1)
 		return -1;
 	if (chunk_decode_ts((unsigned char *)b->ts.p + x->ts_at, x->ts_len,
@@ -557,12 +721,72 @@ block_read(struct block *b, size_t i, int64_t *ts, double *v,
 }
 
 int
+block_read_rollup(struct block *b, size_t i, struct rollup *out,
+    struct errbuf *eb)
+{
+	const struct series_ix *x = &b->ix[i];
+	const uint32_t *len = b->cols + x->col_at;
+	const unsigned char *p, *end;
+	size_t n = x->s.n, base = out->n, k;
+	int c, nc = rolled_cols(x->s.rollup_flags);
+
+	if (b->res == 0)
+		return errbuf_set(eb, "'%s' is not a rolled block", b->path);
+	if (out->flags != x->s.rollup_flags)
+		return errbuf_set(eb, "'%s': series %zu: unexpected columns",
+		    b->path, i);
+	if (load_frame(b, x->frame, eb) == -1)
+		return -1;
+	rollup_reserve(out, base + n);
+	p = (unsigned char *)b->val.p + x->v_at;
+	if (chunk_decode_ts((unsigned char *)b->ts.p + x->ts_at, x->ts_len, n,
+	    out->t + base) == -1)
+		goto bad;
+	for (c = 0; c < nc; c++) {
+		if (chunk_decode_values(p, len[c], n, out->col[c] + base) == -1)
+			goto bad;
+		p += len[c];
+	}
+	for (; c < ROLLUP_NCOLS; c++)
+		for (k = 0; k < n; k++)
+			out->col[c][base + k] = NAN;
+	end = p + len[nc];
+	for (k = 0; k < n; k++) {
+		const char *s;
+		size_t sl = 0;
+		if ((x->s.rollup_flags & ROLLUP_F_SKETCH) &&
+		    varint_get_bytes(&p, end, &s, &sl) == -1)
+			goto bad;
+		out->sk_off[base + k] = out->sk.len;
+		out->sk_len[base + k] = sl;
+		if (sl)
+			buf_add(&out->sk, s, sl);
+	}
+	if (p != end)
+		goto bad;
+	out->n = base + n;
+	return 0;
+bad:
+	return errbuf_set(eb, "'%s': series %zu does not decode", b->path, i);
+}
+
+int
 block_verify(struct block *b, struct errbuf *eb)
 {
 	int64_t *ts = NULL;
 	double *v = NULL;
 	size_t i, cap = 0;
 	int rc = 0;
+
+	if (b->res) {
+		struct rollup r = ROLLUP_INIT;
+		for (i = 0; i < b->nseries && rc == 0; i++) {
+			rollup_reset(&r, b->ix[i].s.rollup_flags);
+			rc = block_read_rollup(b, i, &r, eb);
+		}
+		rollup_release(&r);
+		return rc;
+	}
 
 	for (i = 0; i < b->nseries && rc == 0; i++) {
 		size_t c2 = cap;

@@ -9,6 +9,8 @@
 #include "errbuf.h"
 #include "metric.h"
 
+struct rollup;
+
 /*
  * A block holds the samples of many series for a span of time.  It is
  * written once, to a temporary name, synced and then linked into place,
@@ -16,10 +18,15 @@
  * integer little-endian:
  *
  *   header  "MTKBLK\0" version(1) | seq le64 | mint le64 | maxt le64
+ *           rolled blocks (version 2) add: res le64 | nsources le64,
+ *           then nsources (window le64, fingerprint le64) and their XXH64
  *   frames  zstd-compressed timestamp and value columns of a run of
  *           series (chunk.h), about BLOCK_FRAME_TARGET bytes raw each
  *   series  zstd-compressed: for each series, in key order: key, type,
- *           unit, help, sample count, time range, chunk lengths
+ *           unit, help, sample count, time range, chunk lengths; in
+ *           rolled blocks also the row's flags (rollup.h) and the
+ *           length of each value column; the column chunks follow each
+ *           other, then each row's sketch (varint length and bytes)
  *   table   per frame: first series, series count, offsets, lengths and
  *           the XXH64 of each compressed column
  *   footer  offsets and lengths of the above, counts, the XXH64 of the
@@ -37,6 +44,31 @@ struct block_writer;
  */
 struct block_writer *block_writer_new(const char *dir, uint64_t seq,
     struct errbuf *eb);
+
+/*
+ * What a rolled block was rolled from: for each window of the source
+ * tier, a fingerprint of the blocks it had (roll.c).
+ */
+struct block_source {
+	int64_t window;
+	uint64_t fingerprint;
+};
+
+/*
+ * Start a rolled block (rollup.h) of resolution 'res' ms, recording the
+ * 'nsrc' entries of 'src'.
+ */
+struct block_writer *block_writer_new_rolled(const char *dir, uint64_t seq,
+    int64_t res, const struct block_source *src, size_t nsrc,
+    struct errbuf *eb);
+
+/*
+ * Add a series to a rolled block: as block_writer_add(), with its rows
+ * 'r' (r->n >= 1, strictly increasing times).  Returns 0, or -1 with 'eb'.
+ */
+int block_writer_add_rollup(struct block_writer *bw, const char *key,
+    size_t keylen, enum metric_type type, const char *unit, const char *help,
+    const struct rollup *r, struct errbuf *eb);
 
 /*
  * Add a series: 'key' (series.h) strictly after the previous one's in
@@ -75,6 +107,7 @@ struct block_series {
 	const char *help;
 	size_t n;
 	int64_t mint, maxt;
+	unsigned rollup_flags;	/* rolled blocks: ROLLUP_F_* */
 };
 
 /*
@@ -86,6 +119,9 @@ struct block *block_open(const char *path, struct errbuf *eb);
 void block_close(struct block *b);
 
 uint64_t block_seq(const struct block *b);
+int64_t block_res(const struct block *b);	/* 0: a raw block */
+/* A rolled block's sources, '*n' of them (none for raw blocks).  Borrowed. */
+const struct block_source *block_sources(const struct block *b, size_t *n);
 int64_t block_mint(const struct block *b);
 int64_t block_maxt(const struct block *b);
 size_t block_nseries(const struct block *b);
@@ -101,6 +137,14 @@ const struct block_series *block_series(const struct block *b, size_t i);
  * (a checksum mismatch or undecodable data: a corrupt block).
  */
 int block_read(struct block *b, size_t i, int64_t *ts, double *v,
+    struct errbuf *eb);
+
+/*
+ * Append the rows of series 'i' of a rolled block to 'out', whose flags
+ * must be block_series()->rollup_flags.  Returns 0, or -1 with 'eb'.
+ * (block_read() refuses rolled blocks.)
+ */
+int block_read_rollup(struct block *b, size_t i, struct rollup *out,
     struct errbuf *eb);
 
 /*

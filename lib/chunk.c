@@ -165,9 +165,8 @@ void
 chunk_encode(struct buf *ts_out, struct buf *val_out, const int64_t *ts,
     const double *v, size_t n)
 {
-	int64_t *m = NULL;
 	size_t i;
-	int regular = 1, scale = 0, dec = 1, same = 1;
+	int regular = 1;
 
 	/* Timestamps. */
 	for (i = 2; i < n && regular; i++)
@@ -181,7 +180,17 @@ chunk_encode(struct buf *ts_out, struct buf *val_out, const int64_t *ts,
 			buf_add_varint(ts_out, zigzag((ts[i] - ts[i - 1]) -
 			    (ts[i - 1] - ts[i - 2])));
 
-	/* Values: all the same? */
+	chunk_encode_values(val_out, v, n);
+}
+
+void
+chunk_encode_values(struct buf *val_out, const double *v, size_t n)
+{
+	int64_t *m = NULL;
+	size_t i;
+	int scale = 0, dec = 1, same = 1;
+
+	/* All the same? */
 	for (i = 1; i < n && same; i++)
 		same = memcmp(&v[i], &v[0], sizeof(double)) == 0;
 	if (same) {

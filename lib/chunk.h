@@ -51,6 +51,9 @@ enum {
 void chunk_encode(struct buf *ts_out, struct buf *val_out, const int64_t *ts,
     const double *v, size_t n);
 
+/* Append the encoding of the 'n' (>= 1) values 'v' only. */
+void chunk_encode_values(struct buf *val_out, const double *v, size_t n);
+
 /*
  * Decode 'n' timestamps from 'p' ('len' bytes) into 'ts'.  Returns 0, or
  * -1 when the bytes are not a valid encoding of 'n' timestamps.

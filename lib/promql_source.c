@@ -8,12 +8,13 @@
 #include "promql_eval.h"
 #include "series.h"
 #include "store.h"
+#include "tier.h"
 #include "timestamp.h"
 #include "xalloc.h"
 
 /*
- * The store: one reader of the raw tier per selection, so each selector
- * sees what was committed when it ran.
+ * The store: one reader per selection, of the tiers tier_get() says, so
+ * each selector sees what was committed when it ran.
  */
 struct match_ctx {
 	const struct matcher *m;
@@ -40,7 +41,8 @@ store_select_series(void *ctx, const struct matcher *m, size_t n,
 	struct store_series ss;
 	int rc = -1, got;
 
-	if ((r = store_reader_open(st, STORE_TIER_RAW, mint, maxt, eb)) == NULL ||
+	if ((r = tier_reader_open(st, tier_get(st), mint, maxt, NULL,
+	    eb)) == NULL ||
 	    (it = store_select(r, match_key, &mc, eb)) == NULL)
 		goto out;
 	while ((got = store_iter_next(it, &ss, eb)) == 1)

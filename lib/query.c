@@ -8,6 +8,7 @@
 #include "jsonl.h"
 #include "promql_parse.h"
 #include "query.h"
+#include "tier.h"
 #include "series.h"
 #include "xalloc.h"
 
@@ -98,7 +99,7 @@ query_store(struct store *st, const struct query_opts *o, FILE *fp,
 		ctx.m = sel->vs.matchers;
 		ctx.n = sel->vs.nmatchers;
 	}
-	if ((r = store_reader_open(st, STORE_TIER_RAW, o->start, o->end,
+	if ((r = tier_reader_open(st, tier_get(st), o->start, o->end, NULL,
 	    eb)) == NULL ||
 	    (it = store_select(r, o->selector ? match_key : NULL, &ctx,
 	    eb)) == NULL)

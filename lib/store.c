@@ -114,12 +114,23 @@ format_duration(char *out, size_t len, int64_t ms)
 		}
 }
 
-static int
-write_conf(const char *dir, const int64_t ret[STORE_NTIERS], struct errbuf *eb)
+static const char *const archive_names[] = { "off", "zstd", "xz" };
+
+void
+store_settings_release(struct store_settings *s)
 {
+	free(s->sketch);
+	s->sketch = NULL;
+}
+
+static int
+write_conf(const char *dir, const struct store_settings *set,
+    struct errbuf *eb)
+{
+	const int64_t *ret = set->retention;
 	char path[PATH_MAX], tmp[PATH_MAX], d[32];
 	FILE *fp;
-	int t;
+	int t, first;
 
 	snprintf(path, sizeof(path), "%s/mtk.conf", dir);
 	snprintf(tmp, sizeof(tmp), "%s/.mtk.conf.%d", dir, (int)getpid());
@@ -133,6 +144,16 @@ write_conf(const char *dir, const int64_t ret[STORE_NTIERS], struct errbuf *eb)
 		format_duration(d, sizeof(d), ret[t]);
 		fprintf(fp, "retention.%s = %s\n", tier_names[t], d);
 	}
+	fprintf(fp, "# Archive what expires from these tiers (off, zstd, xz).\n"
+	    "archive = %s\narchive.tiers =", archive_names[set->archive]);
+	for (t = 0, first = 1; t < STORE_NTIERS; t++)
+		if (set->archive_tiers & (1u << t)) {
+			fprintf(fp, "%s%s", first ? " " : ",", tier_names[t]);
+			first = 0;
+		}
+	fprintf(fp, "\n# Gauges that also keep quantile sketches when rolled "
+	    "(name globs).\nsketch =%s%s\n", set->sketch ? " " : "",
+	    set->sketch ? set->sketch : "");
 	if (fflush(fp) == EOF || fsync(fileno(fp)) == -1 || ferror(fp)) {
 		fclose(fp);
 		unlink(tmp);
@@ -148,10 +169,33 @@ write_conf(const char *dir, const int64_t ret[STORE_NTIERS], struct errbuf *eb)
 	return 0;
 }
 
-/* Read DIR/mtk.conf into 'ret'.  Returns 0, -1 with 'eb', or 1 if absent. */
+/* Parse "1m,1h" into a bit per tier.  Returns 0 or -1. */
 static int
-read_conf(const char *dir, int64_t ret[STORE_NTIERS], struct errbuf *eb)
+parse_tiers(const char *v, unsigned *out)
 {
+	char *copy = xstrdup(v), *tok, *save = NULL;
+	int t, rc = 0;
+
+	*out = 0;
+	for (tok = strtok_r(copy, ", ", &save); tok && rc == 0;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		for (t = 0; t < STORE_NTIERS; t++)
+			if (strcmp(tok, tier_names[t]) == 0)
+				break;
+		if (t == STORE_NTIERS)
+			rc = -1;
+		else
+			*out |= 1u << t;
+	}
+	free(copy);
+	return rc;
+}
+
+/* Read DIR/mtk.conf into 'set'.  Returns 0, -1 with 'eb', or 1 if absent. */
+static int
+read_conf(const char *dir, struct store_settings *set, struct errbuf *eb)
+{
+	int64_t *ret = set->retention;
 	struct conf c = CONF_INIT;
 	char path[PATH_MAX];
 	const char *v;
@@ -179,6 +223,27 @@ read_conf(const char *dir, int64_t ret[STORE_NTIERS], struct errbuf *eb)
 			goto out;
 		}
 	}
+	if ((v = conf_get(&c, "archive", &line)) != NULL) {
+		for (t = 0; t < 3; t++)
+			if (strcmp(v, archive_names[t]) == 0)
+				break;
+		if (t == 3) {
+			errbuf_set(eb, "%s:%u: archive: expected off, zstd or "
+			    "xz, not '%s'", path, line, v);
+			goto out;
+		}
+		set->archive = (enum store_archive)t;
+	}
+	if ((v = conf_get(&c, "archive.tiers", &line)) != NULL &&
+	    parse_tiers(v, &set->archive_tiers) == -1) {
+		errbuf_set(eb, "%s:%u: archive.tiers: expected tiers "
+		    "(raw, 1m, 5m, 1h), not '%s'", path, line, v);
+		goto out;
+	}
+	if ((v = conf_get(&c, "sketch", &line)) != NULL) {
+		free(set->sketch);
+		set->sketch = *v ? xstrdup(v) : NULL;
+	}
 	rc = 0;
 out:
 	conf_release(&c);
@@ -203,27 +268,34 @@ make_layout(const char *dir, struct errbuf *eb)
 int
 store_init(const char *dir, const char *retention, struct errbuf *eb)
 {
-	int64_t ret[STORE_NTIERS] = STORE_RETENTION_DEFAULTS;
+	struct store_settings set = STORE_SETTINGS_INIT;
+	int rc = -1;
 
-	if (make_dirs(dir, eb) == -1 || read_conf(dir, ret, eb) == -1)
-		return -1;
-	if (retention && store_parse_retention(retention, ret, eb) == -1)
-		return -1;
+	if (make_dirs(dir, eb) == -1 || read_conf(dir, &set, eb) == -1)
+		goto out;
+	if (retention && store_parse_retention(retention, set.retention,
+	    eb) == -1)
+		goto out;
 	if (make_layout(dir, eb) == -1)
-		return -1;
-	return write_conf(dir, ret, eb);
+		goto out;
+	rc = write_conf(dir, &set, eb);
+out:
+	store_settings_release(&set);
+	return rc;
 }
 
 struct store *
 store_open(const char *dir, int create, struct errbuf *eb)
 {
-	int64_t ret[STORE_NTIERS] = STORE_RETENTION_DEFAULTS;
+	struct store_settings set = STORE_SETTINGS_INIT;
 	struct store *st;
 	int rc;
 
-	rc = read_conf(dir, ret, eb);
-	if (rc == -1)
+	rc = read_conf(dir, &set, eb);
+	if (rc == -1) {
+		store_settings_release(&set);
 		return NULL;
+	}
 	if (rc == 1) {
 		if (!create) {
 			errbuf_set(eb, "no store in '%s' (create one with "
@@ -233,11 +305,14 @@ store_open(const char *dir, int create, struct errbuf *eb)
 		if (store_init(dir, NULL, eb) == -1)
 			return NULL;
 	} else if (create && make_layout(dir, eb) == -1) {
+		store_settings_release(&set);
 		return NULL;
 	}
 	st = xcalloc(1, sizeof(*st));
 	st->dir = xstrdup(dir);
-	memcpy(st->retention, ret, sizeof(ret));
+	st->set = set;
+	st->read = (struct tier_opts)TIER_OPTS_INIT;
+	memcpy(st->retention, set.retention, sizeof(st->retention));
 	return st;
 }
 
@@ -247,6 +322,7 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	free(st->dir);
+	store_settings_release(&st->set);
 	free(st);
 }
 
@@ -260,6 +336,12 @@ int64_t
 store_retention(const struct store *st, enum store_tier t)
 {
 	return st->retention[t];
+}
+
+const struct store_settings *
+store_settings(const struct store *st)
+{
+	return &st->set;
 }
 
 void

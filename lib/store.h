@@ -8,6 +8,7 @@
 
 #include "errbuf.h"
 #include "metric.h"
+#include "rollup.h"
 
 /*
  * A store is a directory (mtk-store(5)):
@@ -75,6 +76,30 @@ void store_close(struct store *st);
 
 const char *store_dir(const struct store *st);
 int64_t store_retention(const struct store *st, enum store_tier t);
+
+/*
+ * The settings of mtk.conf (mtk-store(5)) besides the retention.
+ */
+enum store_archive {
+	STORE_ARCHIVE_OFF = 0,	/* expired blocks are deleted */
+	STORE_ARCHIVE_ZSTD,	/* moved into archive/TIER/ as tar.zst */
+	STORE_ARCHIVE_XZ	/* or as tar.xz */
+};
+
+struct store_settings {
+	int64_t retention[STORE_NTIERS];
+	enum store_archive archive;
+	unsigned archive_tiers;	/* bit (1 << tier) for each tier archived */
+	char *sketch;		/* gauge name globs, blank-separated, or NULL */
+};
+
+#define STORE_SETTINGS_INIT { STORE_RETENTION_DEFAULTS, STORE_ARCHIVE_OFF, \
+	1u << STORE_TIER_1H, NULL }
+
+void store_settings_release(struct store_settings *s);
+
+/* The settings of 'st'.  Borrowed. */
+const struct store_settings *store_settings(const struct store *st);
 
 /*
  * Writing.
@@ -181,6 +206,36 @@ struct store_reader *store_reader_open(struct store *st, enum store_tier t,
     int64_t mint, int64_t maxt, struct errbuf *eb);
 void store_reader_close(struct store_reader *r);
 
+/* Part of a reader: the samples or rows of tier 'tier' in [mint, maxt]. */
+struct store_span {
+	enum store_tier tier;
+	int64_t mint, maxt;
+};
+
+/*
+ * A reader stitched from spans of several tiers (see store_plan()).
+ * Returns a new reader, or NULL with 'eb'.
+ */
+struct store_reader *store_reader_open_spans(struct store *st,
+    const struct store_span *spans, size_t n, struct errbuf *eb);
+
+/*
+ * What a reader gives for the rows of rolled tiers: their average,
+ * maximum... (rollup.h; the default, ROLLUP_AGG_AUTO, is the rebuilt
+ * counter for counters and the average for the others).
+ */
+void store_reader_set_agg(struct store_reader *r, enum rollup_agg agg);
+
+/*
+ * Add to 'r' the blocks of tier 't' archived by mroll (DIR/archive/TIER/)
+ * for [mint, maxt]: each archive whose window overlaps is read and its
+ * blocks are opened from a temporary directory under $TMPDIR (default
+ * /tmp), removed again at once.  Returns 0, or -1 with 'eb'.
+ */
+int store_reader_add_archives(struct store_reader *r, struct store *st,
+    enum store_tier t, int64_t mint, int64_t maxt, struct errbuf *eb);
+
+
 /*
  * Whether a series key matches: the caller's predicate, given the key
  * (series.h) and its length.
@@ -218,6 +273,13 @@ struct store_iter *store_select(struct store_reader *r, store_match_fn match,
 int store_iter_next(struct store_iter *it, struct store_series *out,
     struct errbuf *eb);
 void store_iter_free(struct store_iter *it);
+
+/*
+ * The rolled rows of the series store_iter_next() returned last, merged
+ * from every block (the newest block's row for each time), or NULL if it
+ * had none.  Borrowed, valid until the next call.
+ */
+const struct rollup *store_iter_rollup(const struct store_iter *it);
 
 /*
  * Backup and restore (mstore export, mstore import).  An archive is a

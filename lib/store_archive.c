@@ -16,6 +16,7 @@
 #include "fileio.h"
 #include "buf.h"
 #include "conf.h"
+#include "roll.h"
 #include "store_int.h"
 #include "timestamp.h"
 #include "xalloc.h"
@@ -612,5 +613,182 @@ store_import(const char *dir, int fd, struct store_import_stats *stats,
 out:
 	archive_read_free(a);
 	store_close(st);
+	return rc;
+}
+
+/*
+ * Archives of expired windows (mroll).
+ */
+static int
+mkdir_ok(const char *path, struct errbuf *eb)
+{
+	if (mkdir(path, 0755) == -1 && errno != EEXIST)
+		return errbuf_set(eb, "cannot create '%s': %s", path,
+		    strerror(errno));
+	return 0;
+}
+
+int
+store_archive_window(struct store *st, enum store_tier t, int64_t window,
+    uint64_t fingerprint, const char *const *names, size_t n,
+    enum store_archive comp, char *out, uint64_t *bytes, struct errbuf *eb)
+{
+	struct archive *a = archive_write_new();
+	char dir[PATH_MAX], tmp[PATH_MAX + 64], path[PATH_MAX + 256];
+	char member[PATH_MAX + 16];
+	struct stat sb;
+	size_t i;
+	int fd = -1, rc = -1;
+
+	store_path(st, dir, "archive", NULL);
+	if (mkdir_ok(dir, eb) == -1)
+		goto out;
+	store_path(st, dir, "archive", store_tier_name(t));
+	if (mkdir_ok(dir, eb) == -1)
+		goto out;
+	snprintf(out, PATH_MAX, "%s/%013lld-%016llx.tar.%s", dir,
+	    (long long)window, (unsigned long long)fingerprint,
+	    comp == STORE_ARCHIVE_XZ ? "xz" : "zst");
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-%d.tar", dir, (int)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1) {
+		errbuf_set(eb, "cannot create '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    (comp == STORE_ARCHIVE_XZ ? archive_write_add_filter_xz(a) :
+	    archive_write_add_filter_zstd(a)) < ARCHIVE_WARN ||
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    archive_write_open_fd(a, fd) != ARCHIVE_OK) {
+		archive_fail(a, "cannot start the archive", eb);
+		goto out;
+	}
+	/* With mtk.conf first, "mstore import" restores it as it is. */
+	store_path(st, path, "mtk.conf", NULL);
+	if (add_file(a, path, "mtk.conf", eb) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		store_path(st, path, store_tier_name(t), names[i]);
+		snprintf(member, sizeof(member), "%s/%s", store_tier_name(t),
+		    names[i]);
+		if (add_file(a, path, member, eb) == -1)
+			goto out;
+	}
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		archive_fail(a, "cannot write archive", eb);
+		goto out;
+	}
+	if (fsync(fd) == -1 || fstat(fd, &sb) == -1) {
+		errbuf_set(eb, "cannot sync '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, out) == -1) {
+		errbuf_set(eb, "cannot rename '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (fileio_sync_dir(dir) == -1) {
+		errbuf_set(eb, "cannot sync '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	*bytes = (uint64_t)sb.st_size;
+	rc = 0;
+out:
+	archive_write_free(a);
+	if (fd != -1)
+		close(fd);
+	if (rc == -1)
+		unlink(tmp);
+	return rc;
+}
+
+/*
+ * Extract each block of the current member's archive into 'dir', open
+ * it and add it to 'r' for [mint, maxt]; the file is removed at once
+ * (the open block keeps it readable).
+ */
+static int
+extract_blocks(struct store_reader *r, struct archive *a, const char *dir,
+    enum store_tier want, int64_t mint, int64_t maxt, struct errbuf *eb)
+{
+	struct archive_entry *e;
+	char tmp[PATH_MAX + 64];
+	int k, n = 0;
+
+	while ((k = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		enum store_tier t;
+		struct block *b;
+		struct buf data = BUF_INIT;
+		int fd, ok;
+
+		if (member_kind(name, &t) != MEMBER_BLOCK || t != want)
+			continue;
+		if (read_member(a, name, &data, (size_t)1 << 34, eb) == -1) {
+			buf_release(&data);
+			return -1;
+		}
+		snprintf(tmp, sizeof(tmp), "%s/%d.blk", dir, n++);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		ok = fd != -1 && fileio_write_all(fd, data.p, data.len) == 0;
+		if (fd != -1)
+			close(fd);
+		buf_release(&data);
+		if (!ok) {
+			unlink(tmp);
+			return errbuf_set(eb, "cannot write '%s': %s", tmp,
+			    strerror(errno));
+		}
+		b = block_open(tmp, eb);
+		unlink(tmp);
+		if (b == NULL)
+			return -1;
+		store_reader_add_block(r, b, mint, maxt);
+	}
+	if (k != ARCHIVE_EOF)
+		return archive_fail(a, "cannot read archive", eb);
+	return 0;
+}
+
+int
+store_reader_add_archives(struct store_reader *r, struct store *st,
+    enum store_tier t, int64_t mint, int64_t maxt, struct errbuf *eb)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256], tmp[PATH_MAX];
+	const char *td = getenv("TMPDIR");
+	char **names;
+	size_t n, i;
+	int rc = 0;
+
+	store_path(st, dir, "archive", store_tier_name(t));
+	if (store_list(dir, "", &names, &n, eb) == -1)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s/mtk-archive.XXXXXX",
+	    td && *td ? td : "/tmp");
+	if (n > 0 && mkdtemp(tmp) == NULL) {
+		store_list_free(names, n);
+		return errbuf_set(eb, "cannot create '%s': %s", tmp,
+		    strerror(errno));
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		int64_t w = strtoll(names[i], NULL, 10);
+		struct archive *a;
+		/* Named by window: skip those outside the range. */
+		if (w > maxt || w + roll_span(t) < mint)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		a = archive_read_new();
+		archive_read_support_format_tar(a);
+		archive_read_support_filter_all(a);
+		if (archive_read_open_filename(a, path, COPY_BUFSZ) != ARCHIVE_OK)
+			rc = archive_fail(a, path, eb);
+		else if (extract_blocks(r, a, tmp, t, mint, maxt, eb) == -1) {
+			errbuf_prefix(eb, "%s", path);
+			rc = -1;
+		}
+		archive_read_free(a);
+	}
+	if (n > 0)
+		rmdir(tmp);
+	store_list_free(names, n);
 	return rc;
 }

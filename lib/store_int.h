@@ -6,10 +6,15 @@
 #include <dirent.h>
 
 #include "store.h"
+#include "tier.h"
+
+struct block;
 
 struct store {
 	char *dir;
 	int64_t retention[STORE_NTIERS];
+	struct store_settings set;
+	struct tier_opts read;	/* tier_set() */
 };
 
 /* "DIR/a" or "DIR/a/b" (when 'b' is not NULL) into 'out' (PATH_MAX). */
@@ -31,6 +36,27 @@ void store_unlock(int fd);
 int store_list(const char *dir, const char *suffix, char ***names, size_t *n,
     struct errbuf *eb);
 void store_list_free(char **names, size_t n);
+
+/*
+ * A reader of the blocks of tier 't' in [mint, maxt], without the WALs.
+ */
+struct store_reader *store_reader_open_blocks(struct store *st,
+    enum store_tier t, int64_t mint, int64_t maxt, struct errbuf *eb);
+
+/* Add open block 'b' (taking it) to 'r' for its samples in [mint, maxt]. */
+void store_reader_add_block(struct store_reader *r, struct block *b,
+    int64_t mint, int64_t maxt);
+
+/*
+ * Write the blocks 'names' (n of them) of window 'window' of tier 't' to
+ * a new archive DIR/archive/TIER/WINDOW-FINGERPRINT.tar.zst (or .tar.xz),
+ * with mtk.conf first, as "mstore import" reads it; synced and renamed
+ * into place.  Its path goes to 'out' (PATH_MAX), its size to '*bytes'.
+ * Returns 0, or -1 with 'eb'.
+ */
+int store_archive_window(struct store *st, enum store_tier t, int64_t window,
+    uint64_t fingerprint, const char *const *names, size_t n,
+    enum store_archive comp, char *out, uint64_t *bytes, struct errbuf *eb);
 
 /* The start of the raw block window (STORE_BLOCK_MS) holding 'ts'. */
 int64_t store_window_start(int64_t ts);

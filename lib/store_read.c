@@ -12,6 +12,7 @@
 
 #include "block.h"
 #include "head.h"
+#include "rollup.h"
 #include "store_int.h"
 #include "wal.h"
 #include "xalloc.h"
@@ -28,11 +29,18 @@ struct source {
 	struct block *b;	/* a block, or */
 	struct head *h;		/* the samples of a WAL */
 	uint64_t seq;
+	int64_t mint, maxt;	/* what the reader takes from it */
 };
 
+/*
+ * A reader may take different spans of time from different tiers
+ * (store_reader_open_spans()); 'mint' and 'maxt' span them all.
+ */
 struct store_reader {
 	struct store *st;
 	int64_t mint, maxt;
+	int64_t span_mint, span_maxt;	/* of the span being opened */
+	enum rollup_agg agg;
 	struct source *src;
 	size_t nsrc, cap;
 };
@@ -45,7 +53,26 @@ add_source(struct store_reader *r, struct block *b, struct head *h,
 	r->src[r->nsrc].b = b;
 	r->src[r->nsrc].h = h;
 	r->src[r->nsrc].seq = seq;
+	r->src[r->nsrc].mint = r->span_mint;
+	r->src[r->nsrc].maxt = r->span_maxt;
 	r->nsrc++;
+}
+
+void
+store_reader_add_block(struct store_reader *r, struct block *b, int64_t mint,
+    int64_t maxt)
+{
+	if (block_maxt(b) < mint || block_mint(b) > maxt) {
+		block_close(b);
+		return;
+	}
+	if (mint < r->mint)
+		r->mint = mint;
+	if (maxt > r->maxt)
+		r->maxt = maxt;
+	r->span_mint = mint;
+	r->span_maxt = maxt;
+	add_source(r, b, NULL, block_seq(b));
 }
 
 static int
@@ -98,7 +125,7 @@ open_blocks(struct store_reader *r, enum store_tier t, struct errbuf *eb)
 			store_list_free(names, n);
 			return -1;
 		}
-		if (block_maxt(b) < r->mint || block_mint(b) > r->maxt) {
+		if (block_maxt(b) < r->span_mint || block_mint(b) > r->span_maxt) {
 			block_close(b);
 			continue;
 		}
@@ -108,37 +135,86 @@ open_blocks(struct store_reader *r, enum store_tier t, struct errbuf *eb)
 	return 0;
 }
 
-/* A reader of the blocks, and with 'wals' the WALs, of tier 't'. */
+/* Add the blocks, and with 'wals' the WALs, of tier 't' in [mint, maxt]. */
+static int
+add_span(struct store_reader *r, enum store_tier t, int64_t mint,
+    int64_t maxt, int wals, struct errbuf *eb)
+{
+	int lock, rc = 0;
+
+	if (mint < r->mint)
+		r->mint = mint;
+	if (maxt > r->maxt)
+		r->maxt = maxt;
+	r->span_mint = mint;
+	r->span_maxt = maxt;
+	if ((lock = store_lock(r->st, t, 0, eb)) == -1)
+		return -1;
+	if ((wals && t == STORE_TIER_RAW && open_wals(r, eb) == -1) ||
+	    open_blocks(r, t, eb) == -1)
+		rc = -1;
+	store_unlock(lock);
+	return rc;
+}
+
 static struct store_reader *
-reader_open(struct store *st, enum store_tier t, int64_t mint, int64_t maxt,
-    int wals, struct errbuf *eb)
+reader_new(struct store *st)
 {
 	struct store_reader *r = xcalloc(1, sizeof(*r));
-	int lock;
 
 	r->st = st;
-	r->mint = mint;
-	r->maxt = maxt;
-	if ((lock = store_lock(st, t, 0, eb)) == -1)
-		goto fail;
-	if ((wals && t == STORE_TIER_RAW && open_wals(r, eb) == -1) ||
-	    open_blocks(r, t, eb) == -1) {
-		store_unlock(lock);
-		goto fail;
-	}
-	store_unlock(lock);
+	r->mint = INT64_MAX;
+	r->maxt = INT64_MIN;
 	return r;
-fail:
-	store_reader_close(r);
-	return NULL;
+}
+
+struct store_reader *
+store_reader_open_blocks(struct store *st, enum store_tier t, int64_t mint,
+    int64_t maxt, struct errbuf *eb)
+{
+	struct store_reader *r = reader_new(st);
+
+	if (add_span(r, t, mint, maxt, 0, eb) == -1) {
+		store_reader_close(r);
+		return NULL;
+	}
+	return r;
 }
 
 struct store_reader *
 store_reader_open(struct store *st, enum store_tier t, int64_t mint,
     int64_t maxt, struct errbuf *eb)
 {
-	return reader_open(st, t, mint, maxt, 1, eb);
+	struct store_reader *r = reader_new(st);
+
+	if (add_span(r, t, mint, maxt, 1, eb) == -1) {
+		store_reader_close(r);
+		return NULL;
+	}
+	return r;
 }
+
+struct store_reader *
+store_reader_open_spans(struct store *st, const struct store_span *sp,
+    size_t n, struct errbuf *eb)
+{
+	struct store_reader *r = reader_new(st);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (add_span(r, sp[i].tier, sp[i].mint, sp[i].maxt, 1, eb) == -1) {
+			store_reader_close(r);
+			return NULL;
+		}
+	return r;
+}
+
+void
+store_reader_set_agg(struct store_reader *r, enum rollup_agg agg)
+{
+	r->agg = agg;
+}
+
 
 void
 store_reader_close(struct store_reader *r)
@@ -176,6 +252,14 @@ struct store_iter {
 	double *v, *tv;
 	uint64_t *seq;
 	size_t cap, tcap;
+	/*
+	 * Rolled rows: as gathered from each block ('rows', with the
+	 * block's sequence per row in 'rseq'), and merged ('merged').
+	 */
+	struct rollup rows, merged;
+	uint64_t *rseq;
+	size_t rseq_cap;
+	int have_rows;
 };
 
 static int
@@ -211,7 +295,7 @@ store_select(struct store_reader *r, store_match_fn match, void *ctx,
 			size_t keylen;
 			if (src->b) {
 				const struct block_series *bs = block_series(src->b, i);
-				if (bs->maxt < r->mint || bs->mint > r->maxt)
+				if (bs->maxt < src->mint || bs->mint > src->maxt)
 					continue;
 				key = bs->key;
 				keylen = bs->keylen;
@@ -249,6 +333,41 @@ reserve(struct store_iter *it, size_t n)
 }
 
 /*
+ * Append the rows of series 'idx' of the rolled block of 'src' within the
+ * source's range to it->rows, tagged with the block's sequence.
+ */
+static int
+gather_rows(struct store_iter *it, const struct source *src, uint32_t idx,
+    struct errbuf *eb)
+{
+	const struct block_series *bs = block_series(src->b, idx);
+	size_t base = it->rows.n, i, out;
+
+	if (!it->have_rows) {
+		rollup_reset(&it->rows, bs->rollup_flags);
+		it->have_rows = 1;
+	} else if (it->rows.flags != bs->rollup_flags) {
+		/*
+		 * The series changed kind between blocks (say, gauge to
+		 * counter): keep the newest block's kind.
+		 */
+		rollup_reset(&it->rows, bs->rollup_flags);
+		base = 0;
+	}
+	if (block_read_rollup(src->b, idx, &it->rows, eb) == -1)
+		return -1;
+	it->rseq = xgrow(it->rseq, &it->rseq_cap, it->rows.n, sizeof(*it->rseq));
+	for (i = out = base; i < it->rows.n; i++) {
+		if (it->rows.t[i] < src->mint || it->rows.t[i] > src->maxt)
+			continue;
+		rollup_move_row(&it->rows, out, i);
+		it->rseq[out++] = src->seq;
+	}
+	it->rows.n = out;
+	return 0;
+}
+
+/*
  * Append the samples of hit 'h' within the reader's range to the output
  * arrays, tagged with the source's sequence.
  */
@@ -261,6 +380,8 @@ gather(struct store_iter *it, const struct hit *h, size_t *n,
 	const double *v;
 	size_t cnt, i;
 
+	if (src->b && block_res(src->b))
+		return gather_rows(it, src, h->idx, eb);
 	if (src->b) {
 		cnt = block_series(src->b, h->idx)->n;
 		if (cnt > it->tcap) {
@@ -282,7 +403,7 @@ gather(struct store_iter *it, const struct hit *h, size_t *n,
 	}
 	reserve(it, *n + cnt);
 	for (i = 0; i < cnt; i++) {
-		if (ts[i] < it->r->mint || ts[i] > it->r->maxt)
+		if (ts[i] < src->mint || ts[i] > src->maxt)
 			continue;
 		it->ts[*n] = ts[i];
 		it->v[*n] = v[i];
@@ -346,6 +467,60 @@ in_order(const struct store_iter *it, size_t n)
 	return 1;
 }
 
+struct row_ref {
+	int64_t t;
+	uint64_t seq;
+	size_t i;
+};
+
+static int
+cmp_row_ref(const void *a, const void *b)
+{
+	const struct row_ref *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * Merge the gathered rows into it->merged (for each time, the newest
+ * block's row) and append their values, as the reader's aggregate says,
+ * to the output arrays.  Rolled points rank below raw samples of the
+ * same time.
+ */
+static void
+merge_rows(struct store_iter *it, size_t *n)
+{
+	struct rollup *rows = &it->rows;
+	struct row_ref *ref = xmalloc((rows->n ? rows->n : 1) * sizeof(*ref));
+	size_t i, k;
+
+	for (i = 0; i < rows->n; i++)
+		ref[i] = (struct row_ref){ rows->t[i], it->rseq[i], i };
+	qsort(ref, rows->n, sizeof(*ref), cmp_row_ref);
+	rollup_reset(&it->merged, rows->flags);
+	for (i = 0; i < rows->n; i++)
+		if (i + 1 == rows->n || ref[i + 1].t != ref[i].t)
+			rollup_copy_row(&it->merged, rows, ref[i].i);
+	free(ref);
+	reserve(it, *n + it->merged.n);
+	rollup_values(&it->merged, it->r->agg, it->v + *n);
+	for (k = 0; k < it->merged.n; k++) {
+		it->ts[*n + k] = it->merged.t[k];
+		it->seq[*n + k] = 0;
+	}
+	*n += it->merged.n;
+}
+
+const struct rollup *
+store_iter_rollup(const struct store_iter *it)
+{
+	return it->merged.n ? &it->merged : NULL;
+}
+
 int
 store_iter_next(struct store_iter *it, struct store_series *out,
     struct errbuf *eb)
@@ -358,9 +533,14 @@ store_iter_next(struct store_iter *it, struct store_series *out,
 		while (end < it->nhits && it->hits[end].keylen == first->keylen &&
 		    memcmp(it->hits[end].key, first->key, first->keylen) == 0)
 			end++;
+		it->have_rows = 0;
+		it->rows.n = 0;
+		it->merged.n = 0;
 		for (k = it->pos; k < end; k++)
 			if (gather(it, &it->hits[k], &n, eb) == -1)
 				return -1;
+		if (it->have_rows)
+			merge_rows(it, &n);
 		if (end - it->pos > 1 && !in_order(it, n))
 			n = merge(it, n);
 		last = &it->hits[end - 1];
@@ -400,6 +580,9 @@ store_iter_free(struct store_iter *it)
 	free(it->tts);
 	free(it->tv);
 	free(it->seq);
+	free(it->rseq);
+	rollup_release(&it->rows);
+	rollup_release(&it->merged);
 	free(it);
 }
 
@@ -556,8 +739,8 @@ compact_window(struct store *st, int64_t start, uint64_t *removed,
 	size_t i;
 	int rc = -1, n, lock;
 
-	r = reader_open(st, STORE_TIER_RAW, start, start + STORE_BLOCK_MS - 1, 0,
-	    eb);
+	r = store_reader_open_blocks(st, STORE_TIER_RAW, start,
+	    start + STORE_BLOCK_MS - 1, eb);
 	if (r == NULL)
 		return -1;
 	if (r->nsrc < 2) {

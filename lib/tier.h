@@ -1,0 +1,65 @@
+/* tier.h - which tiers answer a query: choosing and stitching them */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_TIER_H
+#define MTK_TIER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errbuf.h"
+#include "rollup.h"
+#include "store.h"
+
+/*
+ * How a query reads the store.  With 'tier' TIER_AUTO, the tier is the
+ * coarsest whose resolution is not coarser than 'step' (raw when 'step'
+ * is 0), and where it has no data for part of the range (not rolled yet,
+ * or past its retention) the other tiers fill in: finer ones first, then
+ * coarser ones.  With a forced tier, only that tier is read.
+ */
+#define TIER_AUTO (-1)
+
+struct tier_opts {
+	int tier;		/* enum store_tier, or TIER_AUTO */
+	enum rollup_agg agg;	/* what rolled rows give (rollup.h) */
+	int archive;		/* also read mroll's archives */
+	int64_t step;		/* ms; 0: full resolution */
+};
+
+#define TIER_OPTS_INIT { TIER_AUTO, ROLLUP_AGG_AUTO, 0, 0 }
+
+/* Parse "raw", "1m", "5m", "1h" or "auto".  Returns 0, or -1. */
+int tier_parse(const char *s, int *tier);
+
+/*
+ * The spans to read for [mint, maxt]: at most 2 * STORE_NTIERS + 2 of them,
+ * into 'out'; their number in '*n'.  Returns 0, or -1 with 'eb'.
+ */
+int tier_plan(struct store *st, const struct tier_opts *o, int64_t mint,
+    int64_t maxt, struct store_span *out, size_t *n, struct errbuf *eb);
+
+/*
+ * Open a reader of [mint, maxt] as 'o' says (tier_plan(), the aggregate,
+ * the archives).  Sets '*res' (if not NULL) to the coarsest resolution
+ * it reads, in ms (0 when only raw).  Returns a new reader, or NULL with
+ * 'eb'.
+ */
+struct store_reader *tier_reader_open(struct store *st,
+    const struct tier_opts *o, int64_t mint, int64_t maxt, int64_t *res,
+    struct errbuf *eb);
+
+/*
+ * The options the store's readers use (query_store(), the PromQL store
+ * source): set on the handle by the program, TIER_OPTS_INIT until then.
+ */
+void tier_set(struct store *st, const struct tier_opts *o);
+const struct tier_opts *tier_get(const struct store *st);
+
+/*
+ * The lookback a query needs with 'o': at least the resolution of the
+ * coarsest tier it may read, so every evaluation time finds the row of
+ * the window before it.
+ */
+int64_t tier_lookback(const struct tier_opts *o, int64_t lookback);
+
+#endif
