@@ -22,6 +22,10 @@ static const double pow10_exact[23] = {
 
 #define TWO53 9007199254740992ULL
 
+static const uint64_t pow10_u64[9] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000
+};
+
 static int
 is_digit(char c)
 {
@@ -79,6 +83,41 @@ number_parse_json(const char *s, size_t len, double *out)
 	}
 	if (p >= end || !is_digit(*p))
 		return 0;
+#ifdef NUMBER_HAVE_DIGITS8
+	if (end - p >= 16) {
+		/*
+		 * Metric values are mostly short: up to 15 digits with at
+		 * most seven after the point, eight digits at a time.  Both
+		 * loads stay within the 16 bytes checked.  Anything else (a
+		 * leading zero before more digits, a longer run) is left to
+		 * the paths below.
+		 */
+		uint64_t ip, v;
+		unsigned ni = number_digits8(p, &ip), nf;
+		const char *q = p + ni;
+
+		if (ni == 8 && *p != '0' && (nf = number_digits8(q, &v)) < 8 &&
+		    *(q += nf) != '.') {
+			mant = ip * pow10_u64[nf] + v;
+			p = q;
+			goto exponent;
+		}
+		if (ni < 8 && (*p != '0' || ni == 1)) {
+			if (*q != '.') {
+				mant = ip;
+				p = q;
+				goto exponent;
+			}
+			nf = number_digits8(q + 1, &v);
+			if (nf > 0 && nf < 8) {
+				mant = ip * pow10_u64[nf] + v;
+				exp10 = -(int)nf;
+				p = q + 1 + nf;
+				goto exponent;
+			}
+		}
+	}
+#endif
 	{
 		int n = parse_simple(p, end, &mant, &exp10);
 		if (n > 0) {

@@ -130,7 +130,7 @@ gen_number(char *buf)
 		if (rnd() % 6 == 0 || ni == 0) {
 			*p++ = '0';
 			if (rnd() % 8 == 0)
-				add_digits(&p, 1 + (int)(rnd() % 3), 0); /* "01" */
+				add_digits(&p, 1 + (int)(rnd() % 20), 0); /* "01" */
 		} else {
 			*p++ = (char)('1' + rnd() % 9);
 			add_digits(&p, ni - 1, kind == 1);
@@ -290,8 +290,8 @@ main(void)
 	is_int(bad, 0, "decimal values read back exactly");
 	is_int(longer, 0, "decimal values are written as short as they came");
 
-	is_int(differential(2000000), 0,
-	    "two million random numbers parse as strtod(3) parses them");
+	is_int(differential(1000000), 0,
+	    "a million random numbers parse as strtod(3) parses them");
 
 	{
 		char out[NUMBER_BUFSZ];
