@@ -26,6 +26,7 @@ jsonl_parser_free(struct jsonl_parser *ps)
 {
 	if (ps == NULL)
 		return;
+	jsonl_known_clear(ps);
 	free(ps->arena);
 	free(ps);
 }
@@ -46,6 +47,12 @@ uint64_t
 jsonl_parser_slow_count(const struct jsonl_parser *ps)
 {
 	return ps->slow_count;
+}
+
+uint64_t
+jsonl_parser_known_count(const struct jsonl_parser *ps)
+{
+	return ps->known_hits;
 }
 
 int

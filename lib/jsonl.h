@@ -24,7 +24,8 @@
 struct jsonl_parser;
 
 enum {
-	JSONL_SLOW_ONLY = 1	/* skip the fast path (for tests and benchmarks) */
+	JSONL_SLOW_ONLY = 1,	/* skip the fast path (for tests and benchmarks) */
+	JSONL_NO_KNOWN = 2	/* parse every line in full: no known lines */
 };
 
 /* Returns a new parser; free with jsonl_parser_free(). */
@@ -49,6 +50,12 @@ int jsonl_parse_fast(struct jsonl_parser *ps, const char *line, size_t len,
 
 /* How many records the last parser calls sent to jansson (for tests). */
 uint64_t jsonl_parser_slow_count(const struct jsonl_parser *ps);
+
+/*
+ * How many records the fast path took from its known lines, the
+ * canonical lines of series it has parsed before (for tests).
+ */
+uint64_t jsonl_parser_known_count(const struct jsonl_parser *ps);
 
 /*
  * Reading a stream.

@@ -1,10 +1,13 @@
 /* jsonl_fast.c - the stream parser's fast path */
 /* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonl_int.h"
 #include "number.h"
+#include "series.h"
 #include "timestamp.h"
+#include "xalloc.h"
 
 /*
  * A hand-written parser for exactly the records mtk-stream(5) describes:
@@ -237,6 +240,29 @@ parse_string(struct jsonl_parser *ps, struct cursor *c, size_t *lenp)
 }
 
 /*
+ * The first byte at or after 'p' that is not plain printable ASCII (a
+ * quote, a backslash, a control or a byte >= 0x80), or 'end'.  Eight
+ * bytes at a time, as in parse_string().
+ */
+static inline const unsigned char *
+plain_run(const unsigned char *p, const unsigned char *end)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; end - p >= 8; p += 8) {
+		uint64_t x, special;
+		memcpy(&x, p, 8);
+		special = (haszero(x ^ REP(0x22)) | haszero(x ^ REP(0x5c)) |
+		    ((x - REP(0x20)) & ~x) | x) & REP(0x80);
+		if (special)
+			return p + (size_t)__builtin_ctzll(special) / 8;
+	}
+#endif
+	while (p < end && plain[*p])
+		p++;
+	return p;
+}
+
+/*
  * A string as the canonical form mostly has them: printable ASCII with
  * no escape.  Find its closing quote eight bytes at a time, then copy it
  * whole.  Anything else goes to parse_string(), from the same place.
@@ -244,26 +270,12 @@ parse_string(struct jsonl_parser *ps, struct cursor *c, size_t *lenp)
 static inline const char *
 take_string(struct jsonl_parser *ps, struct cursor *c, size_t *lenp)
 {
-	const unsigned char *p = (const unsigned char *)c->p + 1, *q = p;
+	const unsigned char *p = (const unsigned char *)c->p + 1, *q;
 	const unsigned char *end = (const unsigned char *)c->end;
 	char *d = ps->arena + ps->arena_len;
 	size_t n;
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	for (; end - q >= 8; q += 8) {
-		uint64_t x, special;
-		memcpy(&x, q, 8);
-		special = (haszero(x ^ REP(0x22)) | haszero(x ^ REP(0x5c)) |
-		    ((x - REP(0x20)) & ~x) | x) & REP(0x80);
-		if (special) {
-			q += (size_t)__builtin_ctzll(special) / 8;
-			goto found;
-		}
-	}
-#endif
-	while (q < end && plain[*q])
-		q++;
-found:
+	q = plain_run(p, end);
 	if (q >= end || *q != '"')
 		return parse_string(ps, c, lenp);
 	n = (size_t)(q - p);
@@ -397,7 +409,6 @@ take(struct cursor *c, const char *lit, size_t n)
 	c->p += n;
 	return 1;
 }
-
 /*
  * A whole-number "ts" as the canonical form writes it: an optional
  * minus, no leading zero, at most 15 digits, then ',' or '}'.  Returns 1
@@ -417,29 +428,25 @@ take_ts(struct cursor *c, int64_t *ts)
 	if (p >= c->end || *p < '0' || *p > '9' ||
 	    (*p == '0' && p + 1 < c->end && p[1] >= '0' && p[1] <= '9'))
 		return 0;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	{
-		/*
-		 * Millisecond times have 13 digits: take the first eight at
-		 * once.  A byte is a digit when its high nibble is 3 and
-		 * adding 6 leaves it so; the eight are then combined in
-		 * three multiplications (pairs, quads, the whole).
-		 */
-		uint64_t x;
-		if (c->end - p >= 8) {
-			memcpy(&x, p, 8);
-			if ((x & REP(0xf0)) == REP(0x30) &&
-			    ((x + REP(0x06)) & REP(0xf0)) == REP(0x30)) {
-				x -= REP(0x30);
-				x = (x * 10) + (x >> 8);
-				x = (((x & 0x000000ff000000ffULL) *
-				    (100 + (1000000ULL << 32))) +
-				    (((x >> 16) & 0x000000ff000000ffULL) *
-				    (1 + (10000ULL << 32)))) >> 32;
-				v = (int64_t)(uint32_t)x;
-				p += 8;
-				n = 8;
-			}
+#ifdef NUMBER_HAVE_DIGITS8
+	/*
+	 * Millisecond times have 13 digits: eight at a time, while eight
+	 * bytes are left to read.
+	 */
+	if (c->end - p >= 8) {
+		uint64_t d;
+		n = (int)number_digits8(p, &d);
+		v = (int64_t)d;
+		p += n;
+		if (n == 8 && c->end - p >= 8) {
+			static const int64_t pow10[8] = { 1, 10, 100, 1000,
+				10000, 100000, 1000000, 10000000 };
+			int k = (int)number_digits8(p, &d);
+			if (k == 8)
+				return 0;	/* more than 15 digits */
+			v = v * pow10[k] + (int64_t)d;
+			p += k;
+			n += k;
 		}
 	}
 #endif
@@ -516,6 +523,289 @@ set_key(struct jsonl_parser *ps, struct sample *s)
 }
 
 /*
+ * The rest of a canonical line after its "ts": labels, unit, help, the
+ * closing brace, then the checks of metric_check().  Returns 1 for a
+ * record, 0 to let the general fast path try.
+ */
+static int
+parse_tail(struct jsonl_parser *ps, struct cursor *c, struct sample *s)
+{
+	if (TAKE(c, ",\"labels\":{") && !TAKE(c, "}") &&
+	    !take_labels(ps, c, s))
+		return 0;
+	if (TAKE(c, ",\"unit\":\"")) {
+		c->p--;
+		if ((s->unit = parse_string(ps, c, &s->unit_len)) == NULL)
+			return 0;
+	}
+	if (TAKE(c, ",\"help\":\"")) {
+		c->p--;
+		if ((s->help = parse_string(ps, c, &s->help_len)) == NULL)
+			return 0;
+	}
+	if (!TAKE(c, "}") || c->p != c->end || metric_check(s, NULL) == -1)
+		return 0;
+	set_key(ps, s);
+	return 1;
+}
+
+/*
+ * Known lines.  A canonical line is, in order, its name, its type, its
+ * value, its "ts", and a tail: the labels, unit and help, and the
+ * closing brace.  What the fast path makes of it depends on nothing but
+ * these bytes, so two lines with the same name, type and tail give the
+ * same sample but for the value and "ts".  For each canonical line it
+ * accepts whose name needs no decoding, the parser keeps the name,
+ * type and tail as they were written, next to the decoded labels, unit
+ * and help and the series key and its hash; a later line that matches
+ * them byte for byte only has its value and "ts" parsed.  Only what
+ * the full parse accepted is kept, so a match gives exactly what the
+ * full parse would.
+ */
+struct jsonl_known {
+	uint64_t hash;		/* of the name, type and tail */
+	uint64_t key_hash;	/* series_hash() of the key */
+	const char *key;	/* the series key; the name is its start */
+	const char *tail;	/* as it was in the line */
+	const char *unit;	/* decoded, NUL-terminated; NULL if none */
+	const char *help;
+	uint32_t name_len, tail_len, key_len, unit_len, help_len;
+	uint16_t nlabels;
+	uint8_t type;
+	struct jsonl_known *next;	/* the line after this one, last time */
+	/* Per label: name length, value length.  Then the strings. */
+	uint16_t lens[];
+};
+
+static inline uint64_t
+mum(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+#define HASH_K1 0xa0761d6478bd642fULL	/* wyhash's constants */
+#define HASH_K2 0xe7037ed1a0b428dbULL
+
+/*
+ * Hash the name at 'name' ('nlen' bytes, followed in the line by at
+ * least eight more), the type, and the tail at 'tail' ('tlen' bytes,
+ * ending the line and preceded in it by at least eight more): eight
+ * bytes at a time, reading only inside the line and masking off the
+ * bytes outside each range.  Sixteen bytes go into each 128-bit
+ * multiplication (as in wyhash).
+ */
+static uint64_t
+known_hash(const char *name, size_t nlen, int type, const char *tail,
+    size_t tlen)
+{
+	uint64_t h = ((uint64_t)nlen << 40) ^ ((uint64_t)tlen << 8) ^
+	    (uint64_t)type, x, y;
+	const char *p, *end;
+	size_t skip;
+
+	/* The name, its last word cut to its end. */
+	for (p = name, end = name + nlen; end - p > 8; p += 16) {
+		memcpy(&x, p, 8);
+		memcpy(&y, p + 8, 8);
+		if (end - p < 16)
+			y &= ~0ULL >> (8 * (16 - (end - p)));
+		h = mum(x ^ HASH_K1, y ^ h);
+	}
+	if (p < end) {
+		memcpy(&x, p, 8);
+		x &= ~0ULL >> (8 * (8 - (end - p)));
+		h = mum(x ^ HASH_K1, h ^ HASH_K2);
+	}
+	/* The tail, from a multiple of eight bytes before its end. */
+	skip = (8 - tlen % 8) % 8;
+	p = tail - skip;
+	end = tail + tlen;
+	memcpy(&x, p, 8);
+	x &= ~0ULL << (8 * skip);
+	for (p += 8; end - p >= 8; p += 16) {
+		memcpy(&y, p, 8);
+		h = mum(x ^ HASH_K2, y ^ h);
+		if (end - p < 16)
+			return mum(h, HASH_K1);
+		memcpy(&x, p + 8, 8);
+	}
+	return mum(mum(x ^ HASH_K2, h ^ HASH_K1), HASH_K1);
+}
+
+/* Whether the 'n' bytes at 'a' and 'b' are the same.  Reads only those. */
+static inline int
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	size_t i;
+
+	if (n < 8)
+		return memcmp(a, b, n) == 0;
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return 0;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
+
+static inline int
+known_match(const struct jsonl_known *e, const char *name, size_t nlen,
+    int type, const char *tail, size_t tlen)
+{
+	return e->name_len == nlen && e->tail_len == tlen && e->type == type &&
+	    same_bytes(e->key, name, nlen) && same_bytes(e->tail, tail, tlen);
+}
+
+static struct jsonl_known *
+known_find(const struct jsonl_parser *ps, uint64_t hash, const char *name,
+    size_t nlen, int type, const char *tail, size_t tlen)
+{
+	size_t mask = ps->known_slots - 1, i;
+	struct jsonl_known *e;
+
+	for (i = hash & mask; (e = ps->known[i]) != NULL; i = (i + 1) & mask)
+		if (e->hash == hash &&
+		    known_match(e, name, nlen, type, tail, tlen))
+			return e;
+	return NULL;
+}
+
+/* The sample of a known line, but for its value and "ts". */
+static void
+known_fill(struct jsonl_parser *ps, const struct jsonl_known *e,
+    struct sample *s)
+{
+	const char *p = e->key + e->name_len + 1;
+	size_t i;
+
+	s->name = e->key;
+	s->name_len = e->name_len;
+	s->type = (enum metric_type)e->type;
+	for (i = 0; i < e->nlabels; i++) {
+		struct label *l = &ps->labels[i];
+		l->name = p;
+		l->name_len = e->lens[2 * i];
+		p += l->name_len + 1;
+		l->value = p;
+		l->value_len = e->lens[2 * i + 1];
+		p += l->value_len + 1;
+	}
+	s->labels = ps->labels;
+	s->nlabels = e->nlabels;
+	s->unit = e->unit;
+	s->unit_len = e->unit_len;
+	s->help = e->help;
+	s->help_len = e->help_len;
+	s->key = e->key;
+	s->key_len = e->key_len;
+	s->key_hash = e->key_hash;
+}
+
+/* Put 'len' bytes at 's' and a NUL at '*d'; move '*d' past them. */
+static const char *
+put_str(char **d, const char *s, size_t len)
+{
+	char *start = *d;
+
+	memcpy(start, s, len);
+	start[len] = '\0';
+	*d += len + 1;
+	return start;
+}
+
+/*
+ * Remember the accepted sample 's' of the line whose tail is given.
+ * Returns the new entry, or NULL when the memory for known lines is used
+ * up.
+ */
+static struct jsonl_known *
+known_add(struct jsonl_parser *ps, uint64_t hash, const struct sample *s,
+    const char *tail, size_t tlen)
+{
+	struct jsonl_known *e;
+	size_t i, klen = s->name_len + 1, size, mask;
+	char *d;
+
+	for (i = 0; i < s->nlabels; i++)
+		klen += s->labels[i].name_len + s->labels[i].value_len + 2;
+	size = sizeof(*e) + 4 * s->nlabels + klen + tlen +
+	    (s->unit ? s->unit_len + 1 : 0) + (s->help ? s->help_len + 1 : 0);
+	if ((ps->known_count + 1) * 2 > ps->known_slots) {
+		/* Grow at half full; keep the table within its share too. */
+		size_t n = ps->known_slots ? ps->known_slots * 2 : 1024;
+		struct jsonl_known **t;
+		if (ps->known_bytes + n * sizeof(*t) + size > JSONL_KNOWN_BYTES)
+			return NULL;
+		t = xcalloc(n, sizeof(*t));
+		for (i = 0; i < ps->known_slots; i++) {
+			size_t j;
+			if ((e = ps->known[i]) == NULL)
+				continue;
+			for (j = e->hash & (n - 1); t[j]; j = (j + 1) & (n - 1))
+				;
+			t[j] = e;
+		}
+		ps->known_bytes += (n - ps->known_slots) * sizeof(*t);
+		free(ps->known);
+		ps->known = t;
+		ps->known_slots = n;
+	}
+	if (ps->known_bytes + size > JSONL_KNOWN_BYTES)
+		return NULL;
+	e = xmalloc(size);
+	e->hash = hash;
+	e->name_len = (uint32_t)s->name_len;
+	e->tail_len = (uint32_t)tlen;
+	e->key_len = (uint32_t)klen;
+	e->nlabels = (uint16_t)s->nlabels;
+	e->type = (uint8_t)s->type;
+	e->next = NULL;
+	d = (char *)(e->lens + 2 * s->nlabels);
+	e->key = d;
+	put_str(&d, s->name, s->name_len);
+	for (i = 0; i < s->nlabels; i++) {
+		e->lens[2 * i] = (uint16_t)s->labels[i].name_len;
+		e->lens[2 * i + 1] = (uint16_t)s->labels[i].value_len;
+		put_str(&d, s->labels[i].name, s->labels[i].name_len);
+		put_str(&d, s->labels[i].value, s->labels[i].value_len);
+	}
+	e->tail = d;
+	memcpy(d, tail, tlen);
+	d += tlen;
+	e->unit = s->unit ? put_str(&d, s->unit, s->unit_len) : NULL;
+	e->unit_len = (uint32_t)s->unit_len;
+	e->help = s->help ? put_str(&d, s->help, s->help_len) : NULL;
+	e->help_len = (uint32_t)s->help_len;
+	e->key_hash = series_hash(e->key, klen);
+	mask = ps->known_slots - 1;
+	for (i = hash & mask; ps->known[i]; i = (i + 1) & mask)
+		;
+	ps->known[i] = e;
+	ps->known_count++;
+	ps->known_bytes += size;
+	return e;
+}
+
+void
+jsonl_known_clear(struct jsonl_parser *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->known_slots; i++)
+		free(ps->known[i]);
+	free(ps->known);
+	ps->known = NULL;
+	ps->known_last = NULL;
+	ps->known_slots = ps->known_count = ps->known_bytes = 0;
+}
+
+/*
  * The canonical form (mtk-stream(5)), which mtk's own programs write:
  * the members in their fixed order without white space, so each is
  * expected, not looked up.  Returns 1 for a record, 0 to let the general
@@ -526,16 +816,44 @@ parse_canonical(struct jsonl_parser *ps, const char *line, size_t len,
     struct sample *s)
 {
 	struct cursor c = { line, line + len };
-	const char *str;
-	size_t slen;
+	struct jsonl_known *e = NULL;
+	const char *str, *name, *tail;
+	size_t slen, tlen;
+	int plain_name, known = !(ps->flags & JSONL_NO_KNOWN);
 
 	if (!TAKE(&c, "{\"name\":\""))
 		return 0;
-	c.p--;
-	if ((str = take_string(ps, &c, &slen)) == NULL)
-		return 0;
-	s->name = str;
-	s->name_len = slen;
+	/*
+	 * Streams mostly repeat their series in the same order, so the
+	 * known line that followed the last one last time is tried first:
+	 * when its name is next, there is no need to look for the end of
+	 * the name.  A name without escapes is left where it is until it
+	 * is needed, with its room kept at the start of the arena, where
+	 * set_key() looks for it.
+	 */
+	name = c.p;
+	if (known && ps->known_last && (e = ps->known_last->next) != NULL &&
+	    (size_t)(c.end - name) > e->name_len && name[e->name_len] == '"' &&
+	    same_bytes(name, e->key, e->name_len)) {
+		plain_name = 1;
+		s->name_len = e->name_len;
+	} else {
+		const unsigned char *q = plain_run((const unsigned char *)name,
+		    (const unsigned char *)c.end);
+		e = NULL;
+		plain_name = q < (const unsigned char *)c.end && *q == '"';
+		s->name_len = (size_t)((const char *)q - name);
+	}
+	if (plain_name) {
+		ps->arena_len = s->name_len + 1;
+		c.p = name + s->name_len + 1;
+	} else {
+		c.p--;
+		if ((str = parse_string(ps, &c, &slen)) == NULL)
+			return 0;
+		s->name = str;
+		s->name_len = slen;
+	}
 	if (TAKE(&c, ",\"type\":\"gauge\""))
 		s->type = METRIC_GAUGE;
 	else if (TAKE(&c, ",\"type\":\"counter\""))
@@ -556,23 +874,39 @@ parse_canonical(struct jsonl_parser *ps, const char *line, size_t len,
 	if (!TAKE(&c, ",\"ts\":") || !take_ts(&c, &s->ts))
 		return 0;
 	s->has_ts = 1;
-	if (TAKE(&c, ",\"labels\":{") && !TAKE(&c, "}") &&
-	    !take_labels(ps, &c, s))
-		return 0;
-	if (TAKE(&c, ",\"unit\":\"")) {
-		c.p--;
-		if ((s->unit = parse_string(ps, &c, &s->unit_len)) == NULL)
-			return 0;
+	tail = c.p;
+	tlen = (size_t)(c.end - c.p);
+	if (plain_name && known) {
+		uint64_t hash = 0;
+		if (e == NULL || e->type != s->type || e->tail_len != tlen ||
+		    !same_bytes(e->tail, tail, tlen)) {
+			hash = known_hash(name, s->name_len, (int)s->type, tail,
+			    tlen);
+			e = ps->known_slots ? known_find(ps, hash, name,
+			    s->name_len, (int)s->type, tail, tlen) : NULL;
+		}
+		if (e == NULL) {
+			memcpy(ps->arena, name, s->name_len);
+			ps->arena[s->name_len] = '\0';
+			s->name = ps->arena;
+			if (!parse_tail(ps, &c, s))
+				return 0;
+			e = known_add(ps, hash, s, tail, tlen);
+		} else {
+			known_fill(ps, e, s);
+			ps->known_hits++;
+		}
+		if (ps->known_last && e)
+			ps->known_last->next = e;
+		ps->known_last = e;
+		return 1;
 	}
-	if (TAKE(&c, ",\"help\":\"")) {
-		c.p--;
-		if ((s->help = parse_string(ps, &c, &s->help_len)) == NULL)
-			return 0;
+	if (plain_name) {
+		memcpy(ps->arena, name, s->name_len);
+		ps->arena[s->name_len] = '\0';
+		s->name = ps->arena;
 	}
-	if (!TAKE(&c, "}") || c.p != c.end || metric_check(s, NULL) == -1)
-		return 0;
-	set_key(ps, s);
-	return 1;
+	return parse_tail(ps, &c, s);
 }
 
 int

@@ -14,6 +14,18 @@
  */
 #define JSONL_ARENA_SLACK 16
 
+/*
+ * The known lines (jsonl_fast.c): the fast path remembers what it made
+ * of the canonical lines it accepted, by the bytes that are not the
+ * value or "ts", so that the next line of the same series costs a
+ * lookup instead of decoding and checking the name and labels again.
+ * At most JSONL_KNOWN_BYTES of memory go to them; past that, lines of
+ * new series are parsed in full each time, as without the table.
+ */
+#define JSONL_KNOWN_BYTES (4u * 1024 * 1024)
+
+struct jsonl_known;
+
 struct jsonl_parser {
 	unsigned flags;
 	char *arena;
@@ -21,7 +33,16 @@ struct jsonl_parser {
 	size_t arena_len;
 	struct label labels[METRIC_LABELS_MAX];
 	uint64_t slow_count;
+	struct jsonl_known **known;	/* open addressing, NULL: free */
+	size_t known_slots;		/* a power of two, or 0 */
+	size_t known_count;
+	size_t known_bytes;		/* entries and slots */
+	struct jsonl_known *known_last;	/* of the last line, or NULL */
+	uint64_t known_hits;
 };
+
+/* Free the known lines of 'ps'. */
+void jsonl_known_clear(struct jsonl_parser *ps);
 
 /* Make room in the arena for a line of 'len' bytes and empty it. */
 void jsonl_arena_reset(struct jsonl_parser *ps, size_t len);

@@ -62,6 +62,11 @@ struct sample {
 	 */
 	const char *key;
 	size_t key_len;
+	/*
+	 * series_hash() of 'key' when whoever set 'key' had that too, else
+	 * 0 (a key whose hash is 0 is then only hashed again).
+	 */
+	uint64_t key_hash;
 };
 
 /* "gauge", "counter" or "histogram". */

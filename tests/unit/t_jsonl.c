@@ -11,6 +11,7 @@
 #include "jsonl.h"
 #include "series.h"
 #include "tap.h"
+#include "xalloc.h"
 
 /* Parse 'line' and return its canonical form, or "error: <message>". */
 static const char *
@@ -399,7 +400,8 @@ same(struct jsonl_parser *f, struct jsonl_parser *s, const struct buf *line,
 		/* A key the parser hands out is the sample's key exactly. */
 		buf_reset(&fa);
 		series_key(&fa, &a);
-		eq = fa.len == a.key_len && memcmp(fa.p, a.key, fa.len) == 0;
+		eq = fa.len == a.key_len && memcmp(fa.p, a.key, fa.len) == 0 &&
+		    (a.key_hash == 0 || a.key_hash == series_hash(a.key, a.key_len));
 		*keyed += 1;
 	}
 	buf_release(&fa);
@@ -464,6 +466,148 @@ test_differential(void)
 	buf_release(&line);
 	jsonl_parser_free(f);
 	jsonl_parser_free(s);
+}
+
+/*
+ * Replace the value and "ts" of the canonical line 'in' with the texts
+ * 'v' and 't', into 'out'.  Returns 0, or -1 if 'in' has no such members.
+ */
+static int
+splice(struct buf *out, const char *in, const char *v, const char *t)
+{
+	const char *a = strstr(in, ",\"value\":"), *b = strstr(in, ",\"ts\":");
+	const char *c;
+
+	if (a == NULL || b == NULL || b < a)
+		return -1;
+	for (c = b + 6; *c == '-' || (*c >= '0' && *c <= '9'); c++)
+		;
+	buf_reset(out);
+	buf_add(out, in, (size_t)(a - in) + 9);
+	buf_adds(out, v);
+	buf_adds(out, ",\"ts\":");
+	buf_adds(out, t);
+	buf_adds(out, c);
+	return 0;
+}
+
+/*
+ * Known lines: a parser that remembers the series it has seen gives for
+ * every line what jansson gives.  The lines repeat a few hundred series, mostly in a fixed
+ * order as streams do and sometimes at random, with random value and
+ * "ts" texts (good and bad), now and then with one byte of the name or
+ * the tail changed, or the type; many series have names or tails that
+ * are prefixes of others'.  Then more series than the table has room
+ * for, which must still parse right.
+ */
+static void
+test_known(void)
+{
+	struct jsonl_parser *k = jsonl_parser_new(0);
+	struct jsonl_parser *j = jsonl_parser_new(JSONL_SLOW_ONLY);
+	struct buf line = BUF_INIT, v = BUF_INIT, t = BUF_INIT, cl = BUF_INIT;
+	char **shapes = NULL;
+	size_t nshapes = 0, cap = 0, at = 0;
+	unsigned long n, bad = 0, accepted = 0, keyed = 0;
+	uint64_t hits0;
+	int acc;
+
+	rng_state = 0x6b6e6f776e;
+	/* Series shapes: canonical lines, as the generator makes them. */
+	while (nshapes < 300) {
+		struct sample cs;
+		struct errbuf ce;
+		buf_reset(&line);
+		gen_line(&line);
+		if (jsonl_parse(j, line.p, line.len, &cs, &ce) == -1)
+			continue;
+		cs.ts = 1700000000000LL;
+		buf_reset(&cl);
+		jsonl_format(&cl, &cs);
+		cl.p[--cl.len] = '\0';
+		shapes = xgrow(shapes, &cap, nshapes + 2, sizeof(*shapes));
+		shapes[nshapes++] = xstrdup(cl.p);
+		if (cs.nlabels > 0 && pick(3) == 0) {
+			/* The same series without its last label: a shorter tail. */
+			cs.nlabels--;
+			buf_reset(&cl);
+			jsonl_format(&cl, &cs);
+			cl.p[--cl.len] = '\0';
+			shapes[nshapes++] = xstrdup(cl.p);
+		}
+	}
+	for (n = 0; n < 200000; n++) {
+		const char *shape;
+		char *p;
+
+		at = pick(10) == 0 ? pick((unsigned)nshapes) : (at + 1) % nshapes;
+		shape = shapes[at];
+		buf_reset(&v);
+		buf_reset(&t);
+		if (pick(10) == 0)
+			buf_adds(&v, (const char *[]){ "\"NaN\"", "\"+Inf\"",
+			    "\"-Inf\"", "\"Inf\"", "null", "-0", "1e400",
+			    "00", "1." }[pick(9)]);
+		else
+			gen_number(&v);
+		if (pick(20) == 0)
+			gen_ts(&t);
+		else
+			buf_addf(&t, "%lld", 1700000000000LL + (long long)pick(1000000));
+		if (splice(&line, shape, v.p, t.p) == -1)
+			continue;
+		switch (pick(40)) {
+		case 0:	/* a byte of the name */
+			line.p[9 + pick(4)] ^= (char)(1 << pick(7));
+			break;
+		case 1:	/* a byte of the tail */
+			line.p[line.len - 1 - pick(8)] ^= (char)(1 << pick(7));
+			break;
+		case 2:	/* another type */
+			if ((p = strstr(line.p, "\"gauge\"")) != NULL)
+				memcpy(p, "\"Gauge\"", 7);
+			break;
+		case 3:	/* cut the line */
+			line.len -= pick((unsigned)line.len / 2);
+			line.p[line.len] = '\0';
+			break;
+		}
+		if (!same(k, j, &line, &acc, &keyed) && bad++ < 5)
+			printf("# known lines and jansson differ on: %s\n", line.p);
+		accepted += acc;
+	}
+	printf("# %lu lines of %zu series, %lu accepted, %llu known\n", n,
+	    nshapes, accepted, (unsigned long long)jsonl_parser_known_count(k));
+	is_int(bad, 0, "known lines parse as jansson parses them");
+	ok(jsonl_parser_known_count(k) > accepted / 2,
+	    "most accepted lines were known (%llu of %lu)",
+	    (unsigned long long)jsonl_parser_known_count(k), accepted);
+
+	/* More series than there is room for: the rest parse in full. */
+	bad = 0;
+	hits0 = jsonl_parser_known_count(k);
+	for (n = 0; n < 60000; n++) {
+		buf_reset(&line);
+		buf_addf(&line, "{\"name\":\"series_%lu\",\"type\":\"gauge\","
+		    "\"value\":%lu,\"ts\":1700000000000,\"labels\":{\"host\":"
+		    "\"a-rather-long-host-name-%lu\",\"job\":\"node\"}}",
+		    n % 30000, n, n % 30000);
+		if (!same(k, j, &line, &acc, &keyed) && bad++ < 5)
+			printf("# differ: %s\n", line.p);
+	}
+	is_int(bad, 0, "more series than the known lines hold parse right");
+	ok(jsonl_parser_known_count(k) - hits0 < 30000,
+	    "and not all of them were kept (%llu known)",
+	    (unsigned long long)(jsonl_parser_known_count(k) - hits0));
+	while (nshapes > 0)
+		free(shapes[--nshapes]);
+	free(shapes);
+	buf_release(&line);
+	buf_release(&v);
+	buf_release(&t);
+	buf_release(&cl);
+	jsonl_parser_free(k);
+	jsonl_parser_free(j);
 }
 
 /* Write 'data' to a pipe and read it back with a reader. */
@@ -618,5 +762,6 @@ main(void)
 	test_limits();
 	test_reader();
 	test_differential();
+	test_known();
 	return done_testing();
 }
