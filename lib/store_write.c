@@ -475,13 +475,14 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 	if (s->key) {
 		key = s->key;
 		keylen = s->key_len;
+		hash = s->key_hash ? s->key_hash : series_hash(key, keylen);
 	} else {
 		buf_reset(&w->key);
 		series_key(&w->key, s);
 		key = w->key.p;
 		keylen = w->key.len;
+		hash = series_hash(key, keylen);
 	}
-	hash = series_hash(key, keylen);
 	found = head_series_find(w->head, key, keylen, hash);
 	if (found < 0 && w->o.max_series &&
 	    head_nseries(w->head) >= w->o.max_series) {
