@@ -1,6 +1,7 @@
 /* mquery.c - query the store or a stream: raw samples, series, labels, PromQL */
 /* SPDX-License-Identifier: MIT */
 #include <err.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +10,15 @@
 #include "cli.h"
 #include "promql_parse.h"
 #include "query.h"
+#include "query_view.h"
 #include "store.h"
+#include "tier.h"
 #include "timeparse.h"
 #include "timestamp.h"
 
 static const char usage_str[] =
-    "usage: mquery [-hV] [--labels] [--series] [-d dir] [-f file] [-o format]\n"
+    "usage: mquery [-hV] [--follow] [--labels] [--latest] [--list-functions]\n"
+    "              [--series] [--stats] [-d dir] [-f file] [-o format]\n"
     "              [--end time] [--label-values name] [--lookback duration]\n"
     "              [--max-samples n] [--name name] [--since duration]\n"
     "              [--start time] [--step duration] [--time time]\n"
@@ -37,20 +41,33 @@ static const char help_str[] =
     "      --series             print the matching series, not their samples\n"
     "      --labels             print the label names of the matching series\n"
     "      --label-values=NAME  print the values of label NAME in the matching series\n"
+    "      --latest             the newest sample of each series (an expression: its value)\n"
+    "      --stats              count, min, avg, max, p50, p95, p99 of each series in the range\n"
+    "      --follow             print new samples (an expression: each step) until interrupted\n"
+    "      --list-functions     print the names of the PromQL functions\n"
+    "      --tier=TIER          read only this tier: raw, 1m, 5m, 1h (default auto)\n"
+    "      --agg=AGG            rolled tiers give avg, min, max, sum, count, last, p50, p95, p99\n"
+    "      --archive            also read the archives mroll made\n"
     "  -h, --help               this help\n"
     "  -V, --version            the version\n";
 
 enum { OPT_END = 256, OPT_LABELS, OPT_LABEL_VALUES, OPT_LOOKBACK,
 	OPT_MAX_SAMPLES, OPT_NAME, OPT_SERIES, OPT_SINCE, OPT_START, OPT_STEP,
-	OPT_TIME, OPT_TIMEOUT };
+	OPT_TIME, OPT_TIMEOUT, OPT_FOLLOW, OPT_LATEST, OPT_LIST_FUNCTIONS,
+	OPT_STATS, OPT_TIER, OPT_AGG, OPT_ARCHIVE };
 
 static const struct option longopts[] = {
+	{ "agg", required_argument, NULL, OPT_AGG },
+	{ "archive", no_argument, NULL, OPT_ARCHIVE },
 	{ "dir", required_argument, NULL, 'd' },
 	{ "end", required_argument, NULL, OPT_END },
 	{ "file", required_argument, NULL, 'f' },
+	{ "follow", no_argument, NULL, OPT_FOLLOW },
 	{ "help", no_argument, NULL, 'h' },
 	{ "label-values", required_argument, NULL, OPT_LABEL_VALUES },
 	{ "labels", no_argument, NULL, OPT_LABELS },
+	{ "latest", no_argument, NULL, OPT_LATEST },
+	{ "list-functions", no_argument, NULL, OPT_LIST_FUNCTIONS },
 	{ "lookback", required_argument, NULL, OPT_LOOKBACK },
 	{ "max-samples", required_argument, NULL, OPT_MAX_SAMPLES },
 	{ "name", required_argument, NULL, OPT_NAME },
@@ -58,7 +75,9 @@ static const struct option longopts[] = {
 	{ "series", no_argument, NULL, OPT_SERIES },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "start", required_argument, NULL, OPT_START },
+	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "step", required_argument, NULL, OPT_STEP },
+	{ "tier", required_argument, NULL, OPT_TIER },
 	{ "time", required_argument, NULL, OPT_TIME },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "version", no_argument, NULL, 'V' },
@@ -86,6 +105,16 @@ parse_duration(const char *opt, const char *s)
 	return ms;
 }
 
+/* Set by SIGINT and SIGTERM: --follow then ends, with status 0. */
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
 static void
 warn_record(void *arg, const char *msg)
 {
@@ -98,6 +127,9 @@ main(int argc, char *argv[])
 {
 	struct query_opts o = { .mode = QUERY_SAMPLES };
 	struct query_eval_opts e = { .eval = PROMQL_EVAL_OPTS_INIT };
+	struct query_view_opts v = { .stop = &stop };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	struct tier_opts t = TIER_OPTS_INIT;
 	struct errbuf eb = ERRBUF_INIT;
 	struct store *st = NULL;
 	struct promql_memsrc *ms = NULL;
@@ -106,6 +138,7 @@ main(int argc, char *argv[])
 	const char *start = NULL, *end = NULL, *since = NULL, *at = NULL,
 	    *step = NULL, *file = NULL;
 	char *dir = NULL, *dir_alloc = NULL, *endp;
+	const char *why;
 	int ch, modes = 0, rc, raw;
 	uint64_t bad = 0;
 	int64_t now = ts_now(), ms_;
@@ -120,7 +153,23 @@ main(int argc, char *argv[])
 			if (promql_format_parse(optarg, &e.format) == -1)
 				cli_usage_error(usage_str, "unknown format '%s'", optarg);
 			break;
+		case OPT_AGG:
+			if (rollup_agg_parse(optarg, &t.agg) == -1)
+				cli_usage_error(usage_str, "unknown aggregate '%s'", optarg);
+			break;
+		case OPT_ARCHIVE: t.archive = 1; break;
+		case OPT_TIER:
+			if (tier_parse(optarg, &t.tier) == -1)
+				cli_usage_error(usage_str, "unknown tier '%s'", optarg);
+			break;
 		case OPT_END: end = optarg; break;
+		case OPT_FOLLOW: v.view = QUERY_VIEW_FOLLOW; modes++; break;
+		case OPT_LATEST: v.view = QUERY_VIEW_LATEST; modes++; break;
+		case OPT_LIST_FUNCTIONS:
+			if (query_functions_write(stdout, &eb) == -1)
+				errx(CLI_EXIT_FAIL, "%s", eb.msg);
+			return cli_finish(CLI_EXIT_OK);
+		case OPT_STATS: v.view = QUERY_VIEW_STATS; modes++; break;
 		case OPT_LABELS: o.mode = QUERY_LABELS; modes++; break;
 		case OPT_LABEL_VALUES:
 			o.mode = QUERY_LABEL_VALUES;
@@ -148,8 +197,11 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (modes > 1)
-		cli_usage_error(usage_str, "--series, --labels and --label-values exclude each other");
-	if (modes && file)
+		cli_usage_error(usage_str, "--series, --labels, --label-values, --latest, --stats and --follow exclude each other");
+	if ((why = query_view_conflict(&v, at != NULL, start || since,
+	    end != NULL, step != NULL, file != NULL, e.format)) != NULL)
+		cli_usage_error(usage_str, "%s", why);
+	if (modes && !v.view && file)
 		cli_usage_error(usage_str, "--series, --labels and --label-values read the store only");
 	if (argc > 1)
 		cli_usage_error(usage_str, "one expression only");
@@ -180,12 +232,12 @@ main(int argc, char *argv[])
 	 * A bare selector without --time or --step prints raw samples;
 	 * anything else is evaluated (mquery(1), "Raw samples or PromQL").
 	 */
-	raw = modes > 0;
+	raw = modes > 0 && !v.view;
 	if (!raw) {
 		if (promql_parse(o.selector, &tree, &eb) == -1)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
-		raw = promql_is_selector(tree) && !at && !step &&
-		    e.format != PROMQL_FMT_PROM_JSON;
+		raw = promql_is_selector(tree) && ((!at && !step &&
+		    e.format != PROMQL_FMT_PROM_JSON) || v.view == QUERY_VIEW_LATEST);
 		promql_free(tree);
 	}
 	e.expr = o.selector;
@@ -209,9 +261,23 @@ main(int argc, char *argv[])
 			errx(CLI_EXIT_FAIL, "no store directory: set MTK_STORE or HOME, or use -d");
 		if ((st = store_open(dir, 0, &eb)) == NULL)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		t.step = raw ? 0 : e.eval.step;
+		tier_set(st, &t);
+		e.eval.lookback_ms = tier_lookback(&t, e.eval.lookback_ms);
 		promql_source_store(&src, st);
 	}
-	if (raw && !modes && (file || e.format == PROMQL_FMT_OPENMETRICS)) {
+	if (v.view) {
+		v.raw = raw;
+		v.start = o.start;
+		v.end = o.end;
+		v.history = start || since;
+		v.step = step ? ms_ : 0;
+		if (v.view == QUERY_VIEW_FOLLOW) {
+			sigaction(SIGINT, &sa, NULL);
+			sigaction(SIGTERM, &sa, NULL);
+		}
+		rc = query_view(st, &src, &v, &e, stdout, &eb);
+	} else if (raw && !modes && (file || e.format == PROMQL_FMT_OPENMETRICS)) {
 		rc = query_raw(&src, o.selector ? o.selector : "{__name__=~\".+\"}",
 		    o.start, o.end, e.format, stdout, &eb);
 	} else if (raw) {

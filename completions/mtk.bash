@@ -3,21 +3,29 @@
 #
 # One function serves every mtk binary.  Options come from the binary
 # itself ("prog --list-options"), asked once per shell and cached, so
-# this file never needs to change when an option is added.
+# this file never needs to change when an option is added.  A binary
+# that lists --list-functions takes a PromQL expression: the word under
+# the cursor then completes to a function name too, from
+# "prog --list-functions", cached the same way.
 
-_mtk_options()
+_mtk_cached()
 {
-	local cmd=$1 var
-	var="_mtk_opts_${cmd//[^a-zA-Z0-9_]/_}"
+	local cmd=$1 flag=$2 var
+	var="_mtk${flag//[^a-zA-Z0-9_]/_}_${cmd//[^a-zA-Z0-9_]/_}"
 	if [[ -z ${!var+set} ]]; then
-		printf -v "$var" '%s' "$("$cmd" --list-options 2>/dev/null)"
+		printf -v "$var" '%s' "$("$cmd" "$flag" 2>/dev/null)"
 	fi
 	printf '%s\n' "${!var}"
 }
 
+_mtk_options()
+{
+	_mtk_cached "$1" --list-options
+}
+
 _mtk()
 {
-	local cur prev words cword
+	local cur prev words cword cmd=${COMP_WORDS[0]}
 	if declare -F _init_completion >/dev/null; then
 		_init_completion -s || return
 	else
@@ -28,13 +36,28 @@ _mtk()
 	case $cur in
 	-*)
 		local opts
-		opts=$(_mtk_options "${COMP_WORDS[0]}")
+		opts=$(_mtk_options "$cmd")
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 		;;
 	esac
 	COMPREPLY=($(compgen -f -- "$cur"))
+	# After a short option, or a long one that takes a value, a file;
+	# elsewhere function names as well, when the binary has them.
+	case $prev in
+	--*) [[ $'\n'$(_mtk_options "$cmd")$'\n' == *$'\n'"$prev="$'\n'* ]] && return ;;
+	-?) return ;;
+	esac
+	[[ -n $cur && $'\n'$(_mtk_options "$cmd")$'\n' == *$'\n'--list-functions$'\n'* ]] ||
+		return
+	# The function name being typed ends the word: "sum(ra" completes "ra".
+	local stem=${cur##*[^a-zA-Z0-9_:]} f n=${#COMPREPLY[@]}
+	for f in $(compgen -W "$(_mtk_cached "$cmd" --list-functions)" -- "$stem"); do
+		COMPREPLY+=("${cur%"$stem"}$f(")
+	done
+	((${#COMPREPLY[@]} > n)) && compopt -o nospace 2>/dev/null
+	return 0
 }
 
 complete -F _mtk mgather mpush mstore mroll mquery malert mshell

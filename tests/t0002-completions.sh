@@ -5,15 +5,22 @@ test_description='shell completion offers the options each binary lists'
 test_have_prog bash || test_skip_all 'bash not installed'
 bins=$(cd "$BIN_DIR" && echo *)
 
+# bash_complete WORD...: what the bash completion offers for the last
+# WORD of the command line WORD..., one per line, sorted.
+bash_complete() {
+	bash -c '
+		. "$SRC_DIR/completions/mtk.bash"
+		COMP_WORDS=("$@") COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*" COMP_POINT=${#COMP_LINE}
+		_mtk 2>/dev/null
+		printf "%s\n" "${COMPREPLY[@]}"
+	' bash "$@" | sort
+}
+
 for b in $bins; do
 	test_expect_success "bash completes $b --<TAB> from --list-options" "
 		$b --list-options | sort >expect &&
-		bash -c '
-			. \"\$SRC_DIR/completions/mtk.bash\"
-			COMP_WORDS=($b --) COMP_CWORD=1 COMP_LINE=\"$b --\" COMP_POINT=\${#COMP_LINE}
-			_mtk
-			printf \"%s\n\" \"\${COMPREPLY[@]}\"
-		' | sort >actual &&
+		bash_complete $b -- >actual &&
 		test_cmp expect actual
 	"
 done
@@ -25,6 +32,54 @@ test_expect_success 'the bash file registers every binary' "
 	done
 "
 
+test_expect_success 'mquery --list-functions: the parser table, in order' '
+	sed -n "s/^	{ \"\([a-z_0-9]*\)\", {.*/\1/p" "$SRC_DIR/lib/promql_parse.c" >expect &&
+	test $(wc -l <expect) -gt 60 &&
+	mquery --list-functions >actual &&
+	test_cmp expect actual &&
+	LC_ALL=C sort -u actual >sorted &&
+	test_cmp actual sorted
+'
+
+test_expect_success 'every function is documented in mquery(1)' '
+	mquery --list-functions >names &&
+	while read -r f; do
+		grep -q "^\.Fn $f\( \|$\)" "$SRC_DIR/man/man1/mquery.1" ||
+			{ echo "$f missing from mquery.1"; exit 1; }
+	done <names
+'
+
+test_expect_success 'bash completes a function name, or a file' '
+	>rafile &&
+	mquery --list-functions | sed -n "s/^ra.*/&(/p" >funcs &&
+	test $(wc -l <funcs) -ge 2 &&
+	{ cat funcs && echo rafile; } | sort >expect &&
+	bash_complete mquery ra >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'bash completes the name at the end of an expression' '
+	mquery --list-functions | sed -n "s/^ra.*/sum(&(/p" | sort >expect &&
+	bash_complete mquery "sum(ra" >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'bash completes only files after an option that takes one' '
+	>rafile &&
+	echo rafile >expect &&
+	bash_complete mquery -f ra >actual &&
+	test_cmp expect actual &&
+	bash_complete mquery --since ra >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'bash offers no function names to a binary without them' '
+	>rafile &&
+	echo rafile >expect &&
+	bash_complete mgather ra >actual &&
+	test_cmp expect actual
+'
+
 if test_have_prog zsh; then
 	test_expect_success 'zsh completion file parses' '
 		zsh -n "$SRC_DIR/completions/_mtk"
@@ -33,6 +88,20 @@ fi
 if test_have_prog fish; then
 	test_expect_success 'fish completion file parses' '
 		fish -n "$SRC_DIR/completions/mtk.fish"
+	'
+	for b in $bins; do
+		test_expect_success "fish completes $b --<TAB> from --list-options" "
+			$b --list-options | sed 's/=\$//' | sort >expect &&
+			fish -c 'source \$SRC_DIR/completions/mtk.fish; complete -C \"$b --\"' |
+				sort >actual &&
+			test_cmp expect actual
+		"
+	done
+	test_expect_success 'fish completes a function name in an expression' '
+		mquery --list-functions | sed -n "s/^ra.*/'\''sum(&(/p" | sort >expect &&
+		fish -c "source \$SRC_DIR/completions/mtk.fish; complete -C \"mquery '\''sum(ra\"" |
+			sort >actual &&
+		test_cmp expect actual
 	'
 fi
 
