@@ -51,11 +51,12 @@ strset_write(struct strset *s, struct output *out, struct errbuf *eb)
 	int rc = 0;
 
 	qsort(s->v, s->n, sizeof(*s->v), cmp_str);
-	for (i = 0; i < s->n; i++) {
-		if (rc == 0 && (i == 0 || strcmp(s->v[i], s->v[i - 1]) != 0))
+	for (i = 0; i < s->n && rc == 0; i++)
+		if (i == 0 || strcmp(s->v[i], s->v[i - 1]) != 0)
 			rc = output_text(out, s->v[i], strlen(s->v[i]), eb);
+	/* Only now: each string was compared with the one before it. */
+	for (i = 0; i < s->n; i++)
 		free(s->v[i]);
-	}
 	free(s->v);
 	return rc;
 }
