@@ -243,7 +243,7 @@ rollup_agg_parse(const char *s, enum rollup_agg *out)
 {
 	int a;
 
-	for (a = ROLLUP_AGG_AVG; a <= ROLLUP_AGG_P99; a++)
+	for (a = ROLLUP_AGG_AVG; a <= ROLLUP_AGG_COUNTER; a++)
 		if (strcmp(s, agg_names[a]) == 0) {
 			*out = (enum rollup_agg)a;
 			return 0;

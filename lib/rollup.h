@@ -122,7 +122,7 @@ enum rollup_agg {
 	ROLLUP_AGG_COUNTER
 };
 
-/* Parse "avg", "min", ... "p99" (not "auto", "counter").  -1 if unknown. */
+/* Parse "avg", "min", ... "p99", "counter" (not "auto").  -1 if unknown. */
 int rollup_agg_parse(const char *s, enum rollup_agg *out);
 const char *rollup_agg_name(enum rollup_agg a);
 
