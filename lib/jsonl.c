@@ -32,15 +32,12 @@ jsonl_parser_free(struct jsonl_parser *ps)
 }
 
 void
-jsonl_arena_reset(struct jsonl_parser *ps, size_t len)
+jsonl_arena_grow(struct jsonl_parser *ps, size_t len)
 {
-	if (ps->arena_cap < len + 1 + JSONL_ARENA_SLACK) {
-		free(ps->arena);
-		ps->arena_cap = len + 1 + JSONL_ARENA_SLACK < 4096 ? 4096 :
-		    len + 1 + JSONL_ARENA_SLACK;
-		ps->arena = xmalloc(ps->arena_cap);
-	}
-	ps->arena_len = 0;
+	free(ps->arena);
+	ps->arena_cap = len + 1 + JSONL_ARENA_SLACK < 4096 ? 4096 :
+	    len + 1 + JSONL_ARENA_SLACK;
+	ps->arena = xmalloc(ps->arena_cap);
 }
 
 uint64_t

@@ -676,17 +676,14 @@ known_find(const struct jsonl_parser *ps, uint64_t hash, const char *name,
 	return NULL;
 }
 
-/* The sample of a known line, but for its value and "ts". */
+/* The sample of a known line, with 'value' and 'ts'. */
 static void
 known_fill(struct jsonl_parser *ps, const struct jsonl_known *e,
-    struct sample *s)
+    double value, int64_t ts, struct sample *s)
 {
 	const char *p = e->key + e->name_len + 1;
 	size_t i;
 
-	s->name = e->key;
-	s->name_len = e->name_len;
-	s->type = (enum metric_type)e->type;
 	for (i = 0; i < e->nlabels; i++) {
 		struct label *l = &ps->labels[i];
 		l->name = p;
@@ -696,15 +693,15 @@ known_fill(struct jsonl_parser *ps, const struct jsonl_known *e,
 		l->value_len = e->lens[2 * i + 1];
 		p += l->value_len + 1;
 	}
-	s->labels = ps->labels;
-	s->nlabels = e->nlabels;
-	s->unit = e->unit;
-	s->unit_len = e->unit_len;
-	s->help = e->help;
-	s->help_len = e->help_len;
-	s->key = e->key;
-	s->key_len = e->key_len;
-	s->key_hash = e->key_hash;
+	*s = (struct sample){
+		.name = e->key, .name_len = e->name_len,
+		.type = (enum metric_type)e->type, .has_ts = 1,
+		.value = value, .ts = ts,
+		.labels = ps->labels, .nlabels = e->nlabels,
+		.unit = e->unit, .unit_len = e->unit_len,
+		.help = e->help, .help_len = e->help_len,
+		.key = e->key, .key_len = e->key_len, .key_hash = e->key_hash,
+	};
 }
 
 /* Put 'len' bytes at 's' and a NUL at '*d'; move '*d' past them. */
@@ -818,7 +815,11 @@ parse_canonical(struct jsonl_parser *ps, const char *line, size_t len,
 	struct cursor c = { line, line + len };
 	struct jsonl_known *e = NULL;
 	const char *str, *name, *tail;
-	size_t slen, tlen;
+	enum metric_type type;
+	double value;
+	int64_t ts;
+	uint64_t hash = 0;
+	size_t nlen, slen, tlen;
 	int plain_name, known = !(ps->flags & JSONL_NO_KNOWN);
 
 	if (!TAKE(&c, "{\"name\":\""))
@@ -836,77 +837,81 @@ parse_canonical(struct jsonl_parser *ps, const char *line, size_t len,
 	    (size_t)(c.end - name) > e->name_len && name[e->name_len] == '"' &&
 	    same_bytes(name, e->key, e->name_len)) {
 		plain_name = 1;
-		s->name_len = e->name_len;
+		nlen = e->name_len;
 	} else {
 		const unsigned char *q = plain_run((const unsigned char *)name,
 		    (const unsigned char *)c.end);
 		e = NULL;
 		plain_name = q < (const unsigned char *)c.end && *q == '"';
-		s->name_len = (size_t)((const char *)q - name);
+		nlen = (size_t)((const char *)q - name);
 	}
 	if (plain_name) {
-		ps->arena_len = s->name_len + 1;
-		c.p = name + s->name_len + 1;
+		ps->arena_len = nlen + 1;
+		c.p = name + nlen + 1;
 	} else {
 		c.p--;
-		if ((str = parse_string(ps, &c, &slen)) == NULL)
+		if ((name = parse_string(ps, &c, &nlen)) == NULL)
 			return 0;
-		s->name = str;
-		s->name_len = slen;
 	}
 	if (TAKE(&c, ",\"type\":\"gauge\""))
-		s->type = METRIC_GAUGE;
+		type = METRIC_GAUGE;
 	else if (TAKE(&c, ",\"type\":\"counter\""))
-		s->type = METRIC_COUNTER;
+		type = METRIC_COUNTER;
 	else if (TAKE(&c, ",\"type\":\"histogram\""))
-		s->type = METRIC_HISTOGRAM;
+		type = METRIC_HISTOGRAM;
 	else
 		return 0;
 	if (!TAKE(&c, ",\"value\":") || c.p >= c.end)
 		return 0;
 	if (*c.p == '"') {
 		if ((str = parse_string(ps, &c, &slen)) == NULL ||
-		    jsonl_special_value(str, slen, &s->value) == -1)
+		    jsonl_special_value(str, slen, &value) == -1)
 			return 0;
-	} else if (!parse_number(&c, &s->value)) {
+	} else if (!parse_number(&c, &value)) {
 		return 0;
 	}
-	if (!TAKE(&c, ",\"ts\":") || !take_ts(&c, &s->ts))
+	if (!TAKE(&c, ",\"ts\":") || !take_ts(&c, &ts))
 		return 0;
-	s->has_ts = 1;
 	tail = c.p;
 	tlen = (size_t)(c.end - c.p);
 	if (plain_name && known) {
-		uint64_t hash = 0;
-		if (e == NULL || e->type != s->type || e->tail_len != tlen ||
+		if (e == NULL || e->type != type || e->tail_len != tlen ||
 		    !same_bytes(e->tail, tail, tlen)) {
-			hash = known_hash(name, s->name_len, (int)s->type, tail,
-			    tlen);
-			e = ps->known_slots ? known_find(ps, hash, name,
-			    s->name_len, (int)s->type, tail, tlen) : NULL;
+			hash = known_hash(name, nlen, (int)type, tail, tlen);
+			e = ps->known_slots ? known_find(ps, hash, name, nlen,
+			    (int)type, tail, tlen) : NULL;
 		}
-		if (e == NULL) {
-			memcpy(ps->arena, name, s->name_len);
-			ps->arena[s->name_len] = '\0';
-			s->name = ps->arena;
-			if (!parse_tail(ps, &c, s))
-				return 0;
-			e = known_add(ps, hash, s, tail, tlen);
-		} else {
-			known_fill(ps, e, s);
+		if (e != NULL) {
+			known_fill(ps, e, value, ts, s);
 			ps->known_hits++;
+			if (ps->known_last)
+				ps->known_last->next = e;
+			ps->known_last = e;
+			return 1;
 		}
+	}
+	memset(s, 0, sizeof(*s));
+	s->labels = ps->labels;
+	s->type = type;
+	s->value = value;
+	s->ts = ts;
+	s->has_ts = 1;
+	if (plain_name) {
+		memcpy(ps->arena, name, nlen);
+		ps->arena[nlen] = '\0';
+		name = ps->arena;
+	}
+	s->name = name;
+	s->name_len = nlen;
+	if (!parse_tail(ps, &c, s))
+		return 0;
+	if (plain_name && known) {
+		e = known_add(ps, hash, s, tail, tlen);
 		if (ps->known_last && e)
 			ps->known_last->next = e;
 		ps->known_last = e;
-		return 1;
 	}
-	if (plain_name) {
-		memcpy(ps->arena, name, s->name_len);
-		ps->arena[s->name_len] = '\0';
-		s->name = ps->arena;
-	}
-	return parse_tail(ps, &c, s);
+	return 1;
 }
 
 int
@@ -919,8 +924,6 @@ jsonl_parse_fast(struct jsonl_parser *ps, const char *line, size_t len,
 	size_t slen;
 
 	jsonl_arena_reset(ps, len);
-	memset(s, 0, sizeof(*s));
-	s->labels = ps->labels;
 	if (parse_canonical(ps, line, len, s))
 		return 1;
 	/* Start again, for records in any other layout. */

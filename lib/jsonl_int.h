@@ -45,7 +45,15 @@ struct jsonl_parser {
 void jsonl_known_clear(struct jsonl_parser *ps);
 
 /* Make room in the arena for a line of 'len' bytes and empty it. */
-void jsonl_arena_reset(struct jsonl_parser *ps, size_t len);
+void jsonl_arena_grow(struct jsonl_parser *ps, size_t len);
+
+static inline void
+jsonl_arena_reset(struct jsonl_parser *ps, size_t len)
+{
+	if (ps->arena_cap < len + 1 + JSONL_ARENA_SLACK)
+		jsonl_arena_grow(ps, len);
+	ps->arena_len = 0;
+}
 
 /* The parts of a record's meaning both parsers share. */
 
