@@ -93,30 +93,37 @@ number_parse_json(const char *s, size_t len, double *out)
 		 * the paths below.
 		 */
 		uint64_t ip, v;
-		unsigned ni = number_digits8(p, &ip), nf;
+		unsigned ni = number_digits8(p, &ip), nf = 0;
 		const char *q = p + ni;
 
 		if (ni == 8 && *p != '0' && (nf = number_digits8(q, &v)) < 8 &&
 		    *(q += nf) != '.') {
 			mant = ip * pow10_u64[nf] + v;
-			p = q;
-			goto exponent;
-		}
-		if (ni < 8 && (*p != '0' || ni == 1)) {
-			if (*q != '.') {
-				mant = ip;
-				p = q;
-				goto exponent;
-			}
-			nf = number_digits8(q + 1, &v);
-			if (nf > 0 && nf < 8) {
+			nf = 0;
+		} else if (ni < 8 && (*p != '0' || ni == 1)) {
+			mant = ip;
+			nf = 0;
+			if (*q == '.') {
+				nf = number_digits8(q + 1, &v);
+				if (nf == 0 || nf == 8)
+					goto general;
 				mant = ip * pow10_u64[nf] + v;
-				exp10 = -(int)nf;
-				p = q + 1 + nf;
-				goto exponent;
+				q += 1 + nf;
 			}
+		} else {
+			goto general;
 		}
+		/* Below 10^15 and over at most 10^7: exact, as further down. */
+		if (*q != 'e' && *q != 'E') {
+			double d = (double)mant / pow10_exact[nf];
+			*out = neg ? -d : d;
+			return (int)(q - s);
+		}
+		exp10 = -(int)nf;
+		p = q;
+		goto exponent;
 	}
+general:
 #endif
 	{
 		int n = parse_simple(p, end, &mant, &exp10);
