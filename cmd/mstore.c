@@ -81,10 +81,11 @@ struct counts {
 static int
 wait_input(struct jsonl_reader *r, struct store_writer *w, struct errbuf *eb)
 {
-	struct pollfd p = { jsonl_reader_fd(r), POLLIN, 0 };
+	struct pollfd p;
 
 	if (jsonl_reader_ready(r))
 		return 0;
+	p = (struct pollfd){ jsonl_reader_fd(r), POLLIN, 0 };
 	if (store_writer_commit(w, eb) == -1)
 		errx(CLI_EXIT_FAIL, "%s", eb->msg);
 	while (!stop) {

@@ -187,7 +187,7 @@ new_wal(struct store_writer *w, struct errbuf *eb)
 
 /* Log series 'id' in the current WAL if it is not there yet. */
 static void
-log_series(struct store_writer *w, uint32_t id)
+log_series_slow(struct store_writer *w, uint32_t id)
 {
 	struct head_series *s;
 
@@ -203,6 +203,14 @@ log_series(struct store_writer *w, uint32_t id)
 	    s->unit, s->unit ? strlen(s->unit) : 0, s->help,
 	    s->help ? strlen(s->help) : 0);
 	w->logged[id] = 1;
+}
+
+/* The same; inline, for every sample: the series is mostly logged. */
+static inline void
+log_series(struct store_writer *w, uint32_t id)
+{
+	if (id >= w->logged_cap || !w->logged[id])
+		log_series_slow(w, id);
 }
 
 /*
