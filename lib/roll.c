@@ -428,6 +428,12 @@ roll_tier(struct pass *p, enum store_tier t, struct errbuf *eb)
 		last = w;
 		if (w > p->horizon - spans[t])
 			break;		/* the windows after are open too */
+		/*
+		 * A window the tier would expire at once (its retention is
+		 * shorter than the source's) is not rolled again.
+		 */
+		if (w + spans[t] <= p->o->now - store_retention(p->st, t))
+			continue;
 		nsrc = sources_of(p, t, w, &src);
 		if ((ok = up_to_date(p, t, w, src, nsrc, eb)) == -1)
 			rc = -1;
@@ -465,6 +471,9 @@ rolled_up(struct pass *p, enum store_tier t, int64_t w, struct errbuf *eb)
 	uint64_t fp;
 	int ok = 0;
 
+	/* Past the next tier's retention: it would not keep the rows. */
+	if (tw + spans[t + 1] <= p->o->now - store_retention(p->st, t + 1))
+		return 1;
 	if (in_window(dst, tw, &first) != 1)
 		return 0;
 	n = in_window(&p->tiers[t], w, &k);

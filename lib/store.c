@@ -123,8 +123,8 @@ store_settings_release(struct store_settings *s)
 	s->sketch = NULL;
 }
 
-static int
-write_conf(const char *dir, const struct store_settings *set,
+int
+store_settings_write(const char *dir, const struct store_settings *set,
     struct errbuf *eb)
 {
 	const int64_t *ret = set->retention;
@@ -195,16 +195,24 @@ parse_tiers(const char *v, unsigned *out)
 static int
 read_conf(const char *dir, struct store_settings *set, struct errbuf *eb)
 {
-	int64_t *ret = set->retention;
-	struct conf c = CONF_INIT;
 	char path[PATH_MAX];
-	const char *v;
-	unsigned line;
-	int t, rc = -1;
 
 	snprintf(path, sizeof(path), "%s/mtk.conf", dir);
 	if (access(path, F_OK) == -1 && errno == ENOENT)
 		return 1;
+	return store_settings_load(path, set, eb);
+}
+
+int
+store_settings_load(const char *path, struct store_settings *set,
+    struct errbuf *eb)
+{
+	int64_t *ret = set->retention;
+	struct conf c = CONF_INIT;
+	const char *v;
+	unsigned line;
+	int t, rc = -1;
+
 	if (conf_load(&c, path, eb) == -1)
 		goto out;
 	if ((v = conf_get(&c, "format", &line)) != NULL && strcmp(v, "1") != 0) {
@@ -278,7 +286,7 @@ store_init(const char *dir, const char *retention, struct errbuf *eb)
 		goto out;
 	if (make_layout(dir, eb) == -1)
 		goto out;
-	rc = write_conf(dir, &set, eb);
+	rc = store_settings_write(dir, &set, eb);
 out:
 	store_settings_release(&set);
 	return rc;

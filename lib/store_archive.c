@@ -392,17 +392,16 @@ read_member(struct archive *a, const char *name, struct buf *out, size_t max,
 }
 
 /*
- * Create the store in 'dir' with the retention settings of the archive's
- * mtk.conf (the current member); nothing else of it is taken.
+ * Create the store in 'dir' with the settings of the archive's mtk.conf
+ * (the current member), checked as a store's own would be.
  */
 static int
 create_from_conf(const char *dir, struct archive *a, struct errbuf *eb)
 {
-	struct conf c = CONF_INIT;
-	struct buf data = BUF_INIT, spec = BUF_INIT;
+	struct store_settings set = STORE_SETTINGS_INIT;
+	struct buf data = BUF_INIT;
 	char path[PATH_MAX];
-	const char *v;
-	int fd = -1, t, rc = -1;
+	int fd = -1, rc = -1;
 
 	if (read_member(a, "mtk.conf", &data, CONF_MAX, eb) == -1 ||
 	    store_init(dir, NULL, eb) == -1)
@@ -410,42 +409,26 @@ create_from_conf(const char *dir, struct archive *a, struct errbuf *eb)
 	snprintf(path, sizeof(path), "%s/.mtk.conf.import.%d", dir,
 	    (int)getpid());
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1 || (data.len && write(fd, data.p, data.len) !=
-	    (ssize_t)data.len)) {
+	    0644)) == -1 || fileio_write_all(fd, data.p, data.len) == -1) {
 		errbuf_set(eb, "cannot write '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	if (conf_load(&c, path, eb) == -1) {
-		errbuf_prefix(eb, "archive member 'mtk.conf'");
+	if (store_settings_load(path, &set, eb) == -1) {
+		/* "path:line: reason": name the member instead of 'path'. */
+		char why[sizeof(eb->msg)];
+		snprintf(why, sizeof(why), "%s", strchr(eb->msg, ':') ?
+		    strchr(eb->msg, ':') : "");
+		errbuf_set(eb, "archive member 'mtk.conf'%s", why);
 		goto out;
 	}
-	if ((v = conf_get(&c, "format", NULL)) != NULL && strcmp(v, "1") != 0) {
-		errbuf_set(eb, "archive member 'mtk.conf': unsupported store "
-		    "format '%s'", v);
-		goto out;
-	}
-	for (t = 0; t < STORE_NTIERS; t++) {
-		char key[32];
-		snprintf(key, sizeof(key), "retention.%s",
-		    store_tier_name((enum store_tier)t));
-		if ((v = conf_get(&c, key, NULL)) == NULL)
-			continue;
-		buf_addf(&spec, "%s%s=%s", spec.len ? "," : "",
-		    store_tier_name((enum store_tier)t), v);
-	}
-	if (spec.len > 0 && store_init(dir, spec.p, eb) == -1) {
-		errbuf_prefix(eb, "archive member 'mtk.conf'");
-		goto out;
-	}
-	rc = 0;
+	rc = store_settings_write(dir, &set, eb);
 out:
 	if (fd != -1) {
 		close(fd);
 		unlink(path);
 	}
-	conf_release(&c);
+	store_settings_release(&set);
 	buf_release(&data);
-	buf_release(&spec);
 	return rc;
 }
 

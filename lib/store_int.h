@@ -43,6 +43,17 @@ void store_list_free(char **names, size_t n);
 struct store_reader *store_reader_open_blocks(struct store *st,
     enum store_tier t, int64_t mint, int64_t maxt, struct errbuf *eb);
 
+/*
+ * Read settings file 'path' over 'set' (keys it does not name keep their
+ * value).  Returns 0, or -1 with "path:line: reason" in 'eb'.
+ */
+int store_settings_load(const char *path, struct store_settings *set,
+    struct errbuf *eb);
+
+/* Write 'set' to DIR/mtk.conf, atomically.  Returns 0, or -1 with 'eb'. */
+int store_settings_write(const char *dir, const struct store_settings *set,
+    struct errbuf *eb);
+
 /* Add open block 'b' (taking it) to 'r' for its samples in [mint, maxt]. */
 void store_reader_add_block(struct store_reader *r, struct block *b,
     int64_t mint, int64_t maxt);
