@@ -643,6 +643,11 @@ roll_run(struct store *st, const struct roll_opts *o, struct roll_stats *out,
 		    strerror(errno));
 	}
 	if (!o->dry_run) {
+		/* What a pass that was killed left half written. */
+		for (t = STORE_TIER_RAW; t < STORE_NTIERS; t++) {
+			store_remove_stale_tmp(st, store_tier_name(t), NULL);
+			store_remove_stale_tmp(st, "archive", store_tier_name(t));
+		}
 		if (store_compact(st, p.horizon, &out->compacted, eb) == -1)
 			goto out;
 		if (out->compacted) {

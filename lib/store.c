@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,6 +430,32 @@ store_list_free(char **names, size_t n)
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+void
+store_remove_stale_tmp(const struct store *st, const char *a, const char *b)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	struct dirent *de;
+	DIR *d;
+
+	store_path(st, dir, a, b);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		const char *dash;
+		long pid;
+		if (strncmp(de->d_name, ".tmp-", 5) != 0 ||
+		    (dash = strrchr(de->d_name, '-')) == NULL)
+			continue;
+		/* The name ends with its writer's process id. */
+		pid = strtol(dash + 1, NULL, 10);
+		if (pid > 0 && kill((pid_t)pid, 0) == -1 && errno == ESRCH) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	}
+	closedir(d);
 }
 
 int64_t

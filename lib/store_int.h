@@ -69,6 +69,14 @@ int store_archive_window(struct store *st, enum store_tier t, int64_t window,
     uint64_t fingerprint, const char *const *names, size_t n,
     enum store_archive comp, char *out, uint64_t *bytes, struct errbuf *eb);
 
+/*
+ * Remove the temporary files ".tmp-...-PID..." in DIR/a (or DIR/a/b)
+ * whose process is gone: blocks and archives being written when their
+ * writer died.
+ */
+void store_remove_stale_tmp(const struct store *st, const char *a,
+    const char *b);
+
 /* The start of the raw block window (STORE_BLOCK_MS) holding 'ts'. */
 int64_t store_window_start(int64_t ts);
 
