@@ -634,32 +634,12 @@ known_hash(const char *name, size_t nlen, int type, const char *tail,
 	return mum(mum(x ^ HASH_K2, h ^ HASH_K1), HASH_K1);
 }
 
-/* Whether the 'n' bytes at 'a' and 'b' are the same.  Reads only those. */
-static inline int
-same_bytes(const char *a, const char *b, size_t n)
-{
-	uint64_t x, y;
-	size_t i;
-
-	if (n < 8)
-		return memcmp(a, b, n) == 0;
-	for (i = 0; i + 8 < n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return 0;
-	}
-	memcpy(&x, a + n - 8, 8);
-	memcpy(&y, b + n - 8, 8);
-	return x == y;
-}
-
 static inline int
 known_match(const struct jsonl_known *e, const char *name, size_t nlen,
     int type, const char *tail, size_t tlen)
 {
 	return e->name_len == nlen && e->tail_len == tlen && e->type == type &&
-	    same_bytes(e->key, name, nlen) && same_bytes(e->tail, tail, tlen);
+	    memcmp(e->key, name, nlen) == 0 && memcmp(e->tail, tail, tlen) == 0;
 }
 
 static struct jsonl_known *
@@ -835,7 +815,7 @@ parse_canonical(struct jsonl_parser *ps, const char *line, size_t len,
 	name = c.p;
 	if (known && ps->known_last && (e = ps->known_last->next) != NULL &&
 	    (size_t)(c.end - name) > e->name_len && name[e->name_len] == '"' &&
-	    same_bytes(name, e->key, e->name_len)) {
+	    memcmp(name, e->key, e->name_len) == 0) {
 		plain_name = 1;
 		nlen = e->name_len;
 	} else {
@@ -876,7 +856,7 @@ parse_canonical(struct jsonl_parser *ps, const char *line, size_t len,
 	tlen = (size_t)(c.end - c.p);
 	if (plain_name && known) {
 		if (e == NULL || e->type != type || e->tail_len != tlen ||
-		    !same_bytes(e->tail, tail, tlen)) {
+		    memcmp(e->tail, tail, tlen) != 0) {
 			hash = known_hash(name, nlen, (int)type, tail, tlen);
 			e = ps->known_slots ? known_find(ps, hash, name, nlen,
 			    (int)type, tail, tlen) : NULL;
