@@ -17,10 +17,16 @@
  * hundredths of a second, byte counters, wandering integer and decimal
  * gauges, constants, a few high-precision floats, and now and then a
  * counter reset (a restarted host).  Deterministic for a given seed.
+ *
+ * With -b, each host also has a classic histogram of request latency:
+ * http_request_duration_seconds_bucket counters for Prometheus' default
+ * buckets and +Inf, then _sum and _count, all updated together from the
+ * same requests, so that they agree at every timestamp.  Without -b the
+ * output is what it always was (bench/store.sh depends on it).
  */
 
 static const char usage_str[] =
-    "usage: gen [-h] [-H hosts] [-i interval] [-n samples] [-s seed] [-t start]\n";
+    "usage: gen [-bh] [-H hosts] [-i interval] [-n samples] [-s seed] [-t start]\n";
 
 enum kind {
 	K_CPU,		/* counter, 0.01 s resolution */
@@ -29,7 +35,19 @@ enum kind {
 	K_LOAD,		/* gauge, 2 decimals */
 	K_CONST,	/* constant */
 	K_TEMP,		/* high-precision float gauge */
-	K_OBS		/* histogram observation, high precision */
+	K_OBS,		/* histogram observation, high precision */
+	K_HIST		/* a histogram's bucket, sum or count (-b) */
+};
+
+/* Prometheus' default buckets, then +Inf. */
+static const double bucket_le[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+	1, 2.5, 5, 10, INFINITY };
+#define NBUCKETS (sizeof(bucket_le) / sizeof(bucket_le[0]))
+
+/* One host's latency histogram: cumulative counts, sum, count. */
+struct hist {
+	double bucket[NBUCKETS];
+	double sum, count;
 };
 
 struct series {
@@ -41,6 +59,8 @@ struct series {
 	enum metric_type type;
 	double v;
 	double share;	/* K_CPU: mean seconds per interval */
+	struct hist *h;	/* K_HIST: the histogram; which of its values: */
+	int part;	/* a bucket's index, NBUCKETS for _sum, +1 for _count */
 };
 
 static uint64_t rng = 88172645463325252ULL;
@@ -84,6 +104,32 @@ add(struct series **s, size_t *n, size_t *cap, const char *name,
 	}
 }
 
+/*
+ * New requests for the histogram whose series start at 's': a few a
+ * second, with a log-normal latency around 60 ms and a slow tail.
+ */
+static void
+hist_observe(struct series *s)
+{
+	struct hist *h = s->h;
+	int i, k, n = (int)(urand() * 40);
+
+	for (k = 0; k < n; k++) {
+		double z = sqrt(-2 * log(1 - urand())) * cos(6.283185307179586 * urand());
+		double lat = 0.06 * exp(0.9 * z);
+		if (urand() < 0.01)
+			lat *= 20;
+		for (i = 0; i < (int)NBUCKETS; i++)
+			if (lat <= bucket_le[i])
+				h->bucket[i]++;
+		h->sum += lat;
+		h->count++;
+	}
+	for (i = 0; i < (int)NBUCKETS + 2; i++)
+		s[i].v = i < (int)NBUCKETS ? h->bucket[i] :
+		    i == (int)NBUCKETS ? h->sum : h->count;
+}
+
 static void
 step(struct series *x)
 {
@@ -119,6 +165,11 @@ step(struct series *x)
 	case K_OBS:
 		x->v = -log(1 - urand()) * 0.05;
 		break;
+	case K_HIST:
+		/* The histogram moves when its last series (_count) has been written. */
+		if (x->part == NBUCKETS + 1)
+			hist_observe(x - NBUCKETS - 1);
+		break;
 	}
 }
 
@@ -126,6 +177,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "buckets", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "hosts", required_argument, NULL, 'H' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -141,16 +193,18 @@ main(int argc, char *argv[])
 		0.05, 0.10 };
 	struct errbuf eb = ERRBUF_INIT;
 	struct series *s = NULL;
+	struct hist *hists = NULL;
 	struct jsonl_writer *w;
 	size_t n = 0, cap = 0, i, h, c, m;
 	long hosts = 10;
 	int64_t interval = 15000, start = 1767225600000LL;	/* 2026-01-01 */
 	unsigned long long total = 1000000, done = 0;
-	int ch;
+	int ch, buckets = 0;
 
 	cli_init(argc, argv, longopts);
-	while ((ch = getopt_long(argc, argv, "hH:i:n:s:t:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "bhH:i:n:s:t:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'b': buckets = 1; break;
 		case 'H': hosts = atol(optarg); break;
 		case 'i':
 			if (ts_parse_duration(optarg, &interval) == -1 || interval <= 0)
@@ -165,6 +219,8 @@ main(int argc, char *argv[])
 	}
 	if (hosts < 1)
 		cli_usage_error(usage_str, "bad host count");
+	if (buckets)
+		hists = xcalloc((size_t)hosts, sizeof(*hists));
 	for (h = 0; h < (size_t)hosts; h++) {
 		char host[32], dev[16];
 		snprintf(host, sizeof(host), "host-%03zu", h);
@@ -202,6 +258,23 @@ main(int argc, char *argv[])
 		    45, host, "chip", "coretemp", NULL, NULL);
 		add(&s, &n, &cap, "http_request_duration_seconds", K_OBS,
 		    METRIC_HISTOGRAM, 0.1, host, NULL, NULL, NULL, NULL);
+		for (c = 0; buckets && c < NBUCKETS + 2; c++) {
+			char le[16];
+			if (c < NBUCKETS)
+				snprintf(le, sizeof(le), "%g", bucket_le[c]);
+			/* Labels sorted: host < le. */
+			if (c < NBUCKETS)
+				add(&s, &n, &cap, "http_request_duration_seconds_bucket",
+				    K_HIST, METRIC_COUNTER, 0, host, NULL, NULL,
+				    "le", isinf(bucket_le[c]) ? "+Inf" : le);
+			else
+				add(&s, &n, &cap, c == NBUCKETS ?
+				    "http_request_duration_seconds_sum" :
+				    "http_request_duration_seconds_count", K_HIST,
+				    METRIC_COUNTER, 0, host, NULL, NULL, NULL, NULL);
+			s[n - 1].h = &hists[h];
+			s[n - 1].part = (int)c;
+		}
 	}
 	for (i = 0; i < n; i++)
 		for (c = 0; c < s[i].nlabels; c++) {
@@ -228,5 +301,6 @@ main(int argc, char *argv[])
 		errx(1, "%s", eb.msg);
 	jsonl_writer_free(w);
 	free(s);
+	free(hists);
 	return cli_finish(0);
 }
