@@ -4,8 +4,9 @@
 # usage: sh scripts/demo.sh BINDIR
 #
 # Gathers three passes of real system metrics one second apart into the
-# default store ($MTK_STORE, else ~/.local/share/mtk/store), then queries
-# a few series back as a table and prints the store's statistics.
+# default store ($MTK_STORE, else ~/.local/share/mtk/store), queries a few
+# series back as a table, runs one mroll pass and prints the store's
+# statistics.
 set -eu
 bindir=${1:-build/bin}
 PATH=$bindir:$PATH
@@ -16,6 +17,9 @@ echo
 echo "== mquery -o table --since 1m '{__name__=~\"node_load1|node_memory_MemAvailable_bytes|mtk_cpu_busy_percent\",mode=~\"|user|system\"}'"
 mquery -o table --since 1m \
     '{__name__=~"node_load1|node_memory_MemAvailable_bytes|mtk_cpu_busy_percent",mode=~"|user|system"}'
+echo
+echo "== mroll -v    (run it from cron: rolls closed windows into 1m, 5m and 1h, applies retention)"
+mroll -v
 echo
 echo "== mstore stats"
 mstore stats
