@@ -25,5 +25,7 @@ if [ -f "$here/mgather.sh" ]; then
 fi
 echo "== store: mstore and mquery against victoria-metrics"
 sh "$here/store.sh" "$build"
+echo "== roll: mroll against rrdtool"
+sh "$here/roll.sh" "$build"
 echo "== promql: mquery against prometheus"
 sh "$here/promql.sh" "$build"
