@@ -12,7 +12,7 @@ set -eu
 
 build_pkgs="gcc make pkg-config libjansson-dev libarchive-dev libreadline-dev libzstd-dev libxxhash-dev libpcre2-dev"
 test_pkgs="perl mandoc prometheus-node-exporter prometheus procps curl"
-bench_pkgs="prometheus-node-exporter hyperfine procps curl victoria-metrics prometheus"
+bench_pkgs="prometheus-node-exporter hyperfine procps curl victoria-metrics prometheus rrdtool"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;
