@@ -69,8 +69,17 @@ pseries_release(struct pev *ev, struct pseries *s)
 	ev->samples -= s->n;
 	free(s->t);
 	free(s->v);
+	if (s->rows) {
+		free(s->rows->from);
+		free(s->rows->count);
+		free(s->rows->sk);
+		free(s->rows->sk_off);
+		free(s->rows->sk_len);
+		free(s->rows);
+	}
 	s->t = NULL;
 	s->v = NULL;
+	s->rows = NULL;
 	s->n = s->cap = 0;
 }
 
@@ -353,14 +362,44 @@ key_to_labels(struct pev *ev, const char *key, size_t keylen, size_t *len)
 	return parena_dup(&ev->ar, b->len ? b->p : "", b->len);
 }
 
+/* Copy what the kept samples of 'rows' stand for into 's->rows'. */
+static void
+load_rows(struct pseries *s, const struct promql_rows *rows,
+    const size_t *keep, size_t m)
+{
+	struct prows *pr = xcalloc(1, sizeof(*pr));
+	size_t i, len = 0;
+
+	pr->from = xreallocarray(NULL, m ? m : 1, sizeof(*pr->from));
+	pr->count = xreallocarray(NULL, m ? m : 1, sizeof(*pr->count));
+	for (i = 0; i < m; i++) {
+		pr->from[i] = rows->from[keep[i]];
+		pr->count[i] = rows->count[keep[i]];
+	}
+	if (rows->sk) {
+		pr->sk_off = xreallocarray(NULL, m ? m : 1, sizeof(*pr->sk_off));
+		pr->sk_len = xreallocarray(NULL, m ? m : 1, sizeof(*pr->sk_len));
+		for (i = 0; i < m; i++) {
+			pr->sk_off[i] = len;
+			len += pr->sk_len[i] = rows->sk_len[keep[i]];
+		}
+		pr->sk = xmalloc(len ? len : 1);
+		for (i = 0; i < m; i++)
+			if (pr->sk_len[i])
+				memcpy(pr->sk + pr->sk_off[i],
+				    rows->sk[keep[i]], pr->sk_len[i]);
+	}
+	s->rows = pr;
+}
+
 static int
 load_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
-    const double *v, size_t n)
+    const double *v, size_t n, const struct promql_rows *rows)
 {
 	struct load_ctx *c = arg;
 	struct pev *ev = c->ev;
 	struct pseries *s;
-	size_t i, len, m = 0;
+	size_t i, len, m = 0, *keep = NULL;
 	const char *lbl;
 
 	if (n == 0)
@@ -374,12 +413,19 @@ load_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
 	s->t = xreallocarray(NULL, n, sizeof(*s->t));
 	s->v = xreallocarray(NULL, n, sizeof(*s->v));
 	s->cap = n;
+	if (rows)
+		keep = xreallocarray(NULL, n, sizeof(*keep));
 	for (i = 0; i < n; i++) {
 		if (c->drop_stale && pis_stale(v[i]))
 			continue;
+		if (keep)
+			keep[m] = i;
 		s->t[m] = ts[i];
 		s->v[m++] = v[i];
 	}
+	if (rows)
+		load_rows(s, rows, keep, m);
+	free(keep);
 	ev->samples -= n - m;
 	s->n = m;
 	return 0;
@@ -396,7 +442,7 @@ cmp_series(const void *a, const void *b)
 /* Load the series of selector 'vs' with samples in [mint, maxt], sorted. */
 static int
 load(struct pev *ev, const struct promql_node *vs, int64_t mint, int64_t maxt,
-    int drop_stale, struct pval *out)
+    int drop_stale, enum promql_use use, struct pval *out)
 {
 	struct load_ctx c = { ev, out, drop_stale, 0 };
 	size_t i, k;
@@ -405,7 +451,7 @@ load(struct pev *ev, const struct promql_node *vs, int64_t mint, int64_t maxt,
 	if (mint > maxt)
 		return 0;
 	if (ev->src->select(ev->src->ctx, vs->vs.matchers, vs->vs.nmatchers,
-	    mint, maxt, load_emit, &c, ev->eb) == -1 || c.failed)
+	    mint, maxt, use, load_emit, &c, ev->eb) == -1 || c.failed)
 		return -1;
 	/* Sources give key order (name first); PromQL's is by labels. */
 	for (i = 1; i < out->n; i++)
@@ -457,7 +503,7 @@ eval_vector_selector(struct pev *ev, const struct promql_node *n, int want_ts,
 	out->type = PROMQL_TYPE_VECTOR;
 	ref0 = (has_at ? at : ev->start) - m->offset_ms;
 	ref1 = (has_at ? at : ev->end) - m->offset_ms;
-	if (load(ev, n, ref0 - lb, ref1, 0, &raw) == -1)
+	if (load(ev, n, ref0 - lb, ref1, 0, PROMQL_USE_VALUE, &raw) == -1)
 		goto out;
 	for (i = 0; i < raw.n; i++) {
 		struct pseries *r = &raw.s[i], *s;
@@ -487,7 +533,7 @@ out:
 
 static int
 eval_matrix_selector(struct pev *ev, const struct promql_node *n,
-    struct pval *out)
+    enum promql_use use, struct pval *out)
 {
 	const struct promql_node *vs = n->ms.vs;
 	const struct promql_mods *m = &vs->vs.mods;
@@ -496,7 +542,7 @@ eval_matrix_selector(struct pev *ev, const struct promql_node *n,
 
 	ref0 = (has_at ? at : ev->start) - m->offset_ms;
 	ref1 = (has_at ? at : ev->end) - m->offset_ms;
-	if (load(ev, vs, ref0 - n->ms.range_ms, ref1, 1, out) == -1)
+	if (load(ev, vs, ref0 - n->ms.range_ms, ref1, 1, use, out) == -1)
 		return -1;
 	out->range_ms = n->ms.range_ms;
 	out->offset_ms = m->offset_ms;
@@ -1522,7 +1568,7 @@ eval_node(struct pev *ev, const struct promql_node *n, struct pval *out)
 	case PROMQL_VECTOR_SELECTOR:
 		return eval_vector_selector(ev, n, 0, out);
 	case PROMQL_MATRIX_SELECTOR:
-		return eval_matrix_selector(ev, n, out);
+		return eval_matrix_selector(ev, n, PROMQL_USE_VALUE, out);
 	case PROMQL_SUBQUERY:
 		return eval_subquery(ev, n, out);
 	case PROMQL_PAREN:
@@ -1587,6 +1633,21 @@ pev_eval(struct pev *ev, const struct promql_node *n, struct pval *out)
 				return -1;
 	}
 	return 0;
+}
+
+int
+pev_eval_matrix(struct pev *ev, const struct promql_node *n,
+    enum promql_use use, struct pval *out)
+{
+	const struct promql_node *u = n;
+
+	while (u->kind == PROMQL_PAREN)
+		u = u->paren.expr;
+	if (u->kind != PROMQL_MATRIX_SELECTOR)
+		return pev_eval(ev, n, out);
+	if (pev_check_time(ev) == -1)
+		return -1;
+	return eval_matrix_selector(ev, u, use, out);
 }
 
 int

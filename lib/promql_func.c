@@ -10,6 +10,7 @@
 
 #include "metric.h"
 #include "promql_int.h"
+#include "sketch.h"
 #include "xalloc.h"
 
 /*
@@ -21,6 +22,9 @@ struct rwin {
 	const int64_t *t;
 	const double *v;
 	size_t n;
+	const struct prows *rows;	/* of a rolled tier, or NULL */
+	size_t off;			/* of t[0] in 'rows' */
+	struct sketch *sk[2];		/* scratch, with 'rows' */
 	int64_t range_start, range_end, range_ms;
 	int64_t t_eval;
 	double arg[2];		/* scalar arguments at this step */
@@ -210,12 +214,32 @@ f_changes(const struct rwin *w, double *out)
 	return 1;
 }
 
+/*
+ * Over rows of a rolled tier the values are the windows' sums and
+ * 'rows->count' their sizes (a plain sample: itself and 1).
+ */
+static int
+rows_avg(const struct rwin *w, double *out)
+{
+	double sum = 0, c = 0, count = 0;
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		kahan_inc(w->v[i], &sum, &c);
+		count += w->rows->count[w->off + i];
+	}
+	*out = (isinf(sum) ? sum : sum + c) / count;
+	return 1;
+}
+
 static int
 f_avg_over_time(const struct rwin *w, double *out)
 {
 	double mean = 0, count = 0;
 	size_t i;
 
+	if (w->rows)
+		return rows_avg(w, out);
 	for (i = 0; i < w->n; i++) {
 		double v = w->v[i];
 		count++;
@@ -246,7 +270,16 @@ f_sum_over_time(const struct rwin *w, double *out)
 static int
 f_count_over_time(const struct rwin *w, double *out)
 {
-	*out = (double)w->n;
+	double count = 0;
+	size_t i;
+
+	if (w->rows == NULL) {
+		*out = (double)w->n;
+		return 1;
+	}
+	for (i = 0; i < w->n; i++)
+		count += w->rows->count[w->off + i];
+	*out = count;
 	return 1;
 }
 
@@ -295,9 +328,45 @@ stdvar(const struct rwin *w)
 static int f_stdvar_over_time(const struct rwin *w, double *o) { *o = stdvar(w); return 1; }
 static int f_stddev_over_time(const struct rwin *w, double *o) { *o = sqrt(stdvar(w)); return 1; }
 
+/*
+ * Over rows of a rolled tier: the quantile of the windows' sketches
+ * merged, within the sketch's relative error (sketch.h) of the raw
+ * data's; a row without a sketch stands for its count of its value.
+ */
+static int
+rows_quantile(const struct rwin *w, double *out)
+{
+	const struct prows *r = w->rows;
+	double q = w->arg[0];
+	size_t i, k;
+
+	if (isnan(q) || q < 0 || q > 1) {
+		*out = isnan(q) ? NAN : q < 0 ? -INFINITY : INFINITY;
+		return 1;
+	}
+	sketch_reset(w->sk[0]);
+	for (i = 0; i < w->n; i++) {
+		k = w->off + i;
+		if (r->sk_len && r->sk_len[k]) {
+			if (sketch_decode(w->sk[1], r->sk + r->sk_off[k],
+			    r->sk_len[k]) == -1)
+				return errbuf_set(w->ev->eb, "corrupt sketch in a rolled row");
+			sketch_merge(w->sk[0], w->sk[1]);
+		} else
+			sketch_add_n(w->sk[0], w->v[i], (uint64_t)r->count[k]);
+	}
+	if (sketch_count(w->sk[0]) == 0)
+		*out = NAN;
+	else
+		*out = sketch_quantile(w->sk[0], q);
+	return 1;
+}
+
 static int
 f_quantile_over_time(const struct rwin *w, double *out)
 {
+	if (w->rows)
+		return rows_quantile(w, out);
 	memcpy(w->tmp, w->v, w->n * sizeof(double));
 	*out = pquantile(w->arg[0], w->tmp, w->n);
 	return 1;
@@ -363,7 +432,7 @@ scalar_arg(struct pev *ev, const struct promql_node *n, size_t i,
  */
 static int
 range_call(struct pev *ev, const struct promql_node *n, size_t mi, rfunc fn,
-    struct pval *out)
+    enum promql_use use, struct pval *out)
 {
 	struct pval m = { 0 }, a[2] = { { 0 }, { 0 } };
 	struct pbuilder b;
@@ -371,6 +440,7 @@ range_call(struct pev *ev, const struct promql_node *n, size_t mi, rfunc fn,
 	int keep_name = strcmp(name, "last_over_time") == 0;
 	size_t i, k, na = 0, maxn = 0, before;
 	double *tmp = NULL;
+	struct sketch *sk[2] = { NULL, NULL };
 	int ret = -1, r;
 
 	out->type = PROMQL_TYPE_VECTOR;
@@ -378,8 +448,12 @@ range_call(struct pev *ev, const struct promql_node *n, size_t mi, rfunc fn,
 	for (i = 0; i < n->call.nargs && na < 2; i++)
 		if (i != mi && scalar_arg(ev, n, i, &a[na++]) == -1)
 			goto out;
-	if (pev_eval(ev, n->call.args[mi], &m) == -1)
+	if (pev_eval_matrix(ev, n->call.args[mi], use, &m) == -1)
 		goto out;
+	if (use == PROMQL_USE_QUANTILE) {
+		sk[0] = sketch_new();
+		sk[1] = sketch_new();
+	}
 	for (i = 0; i < m.n; i++)
 		if (m.s[i].n > maxn)
 			maxn = m.s[i].n;
@@ -394,13 +468,19 @@ range_call(struct pev *ev, const struct promql_node *n, size_t mi, rfunc fn,
 			ref = (m.has_at ? m.at_ms : t) - m.offset_ms;
 			while (hi < s->n && s->t[hi] <= ref)
 				hi++;
-			while (lo < hi && s->t[lo] < ref - m.range_ms)
+			/* Rows: only the windows wholly in the range. */
+			while (lo < hi && (s->rows ? s->rows->from[lo] :
+			    s->t[lo]) < ref - m.range_ms)
 				lo++;
 			if (lo == hi)
 				continue;
 			w.t = s->t + lo;
 			w.v = s->v + lo;
 			w.n = hi - lo;
+			w.rows = s->rows;
+			w.off = lo;
+			w.sk[0] = sk[0];
+			w.sk[1] = sk[1];
 			w.range_start = ref - m.range_ms;
 			w.range_end = ref;
 			w.range_ms = m.range_ms;
@@ -439,6 +519,8 @@ out:
 		free(b.unsorted);
 	}
 	free(tmp);
+	sketch_free(sk[0]);
+	sketch_free(sk[1]);
 	pval_release(ev, &m);
 	pval_release(ev, &a[0]);
 	pval_release(ev, &a[1]);
@@ -1122,28 +1204,29 @@ pfunc_call(struct pev *ev, const struct promql_node *n, struct pval *out)
 	static const struct {
 		const char *name;
 		rfunc fn;
+		enum promql_use use;	/* what it needs of rolled rows */
 	} ranged[] = {
-		{ "avg_over_time", f_avg_over_time },
-		{ "changes", f_changes },
-		{ "count_over_time", f_count_over_time },
-		{ "delta", f_delta },
-		{ "deriv", f_deriv },
-		{ "holt_winters", f_holt_winters },
-		{ "idelta", f_idelta },
-		{ "increase", f_increase },
-		{ "irate", f_irate },
-		{ "last_over_time", f_last_over_time },
-		{ "mad_over_time", f_mad_over_time },
-		{ "max_over_time", f_max_over_time },
-		{ "min_over_time", f_min_over_time },
-		{ "predict_linear", f_predict_linear },
-		{ "present_over_time", f_present_over_time },
-		{ "quantile_over_time", f_quantile_over_time },
-		{ "rate", f_rate },
-		{ "resets", f_resets },
-		{ "stddev_over_time", f_stddev_over_time },
-		{ "stdvar_over_time", f_stdvar_over_time },
-		{ "sum_over_time", f_sum_over_time },
+		{ "avg_over_time", f_avg_over_time, PROMQL_USE_AVG },
+		{ "changes", f_changes, PROMQL_USE_VALUE },
+		{ "count_over_time", f_count_over_time, PROMQL_USE_COUNT },
+		{ "delta", f_delta, PROMQL_USE_VALUE },
+		{ "deriv", f_deriv, PROMQL_USE_VALUE },
+		{ "holt_winters", f_holt_winters, PROMQL_USE_VALUE },
+		{ "idelta", f_idelta, PROMQL_USE_VALUE },
+		{ "increase", f_increase, PROMQL_USE_VALUE },
+		{ "irate", f_irate, PROMQL_USE_VALUE },
+		{ "last_over_time", f_last_over_time, PROMQL_USE_LAST },
+		{ "mad_over_time", f_mad_over_time, PROMQL_USE_VALUE },
+		{ "max_over_time", f_max_over_time, PROMQL_USE_MAX },
+		{ "min_over_time", f_min_over_time, PROMQL_USE_MIN },
+		{ "predict_linear", f_predict_linear, PROMQL_USE_VALUE },
+		{ "present_over_time", f_present_over_time, PROMQL_USE_VALUE },
+		{ "quantile_over_time", f_quantile_over_time, PROMQL_USE_QUANTILE },
+		{ "rate", f_rate, PROMQL_USE_VALUE },
+		{ "resets", f_resets, PROMQL_USE_VALUE },
+		{ "stddev_over_time", f_stddev_over_time, PROMQL_USE_VALUE },
+		{ "stdvar_over_time", f_stdvar_over_time, PROMQL_USE_VALUE },
+		{ "sum_over_time", f_sum_over_time, PROMQL_USE_SUM },
 	};
 	static const struct {
 		const char *name;
@@ -1171,7 +1254,8 @@ pfunc_call(struct pev *ev, const struct promql_node *n, struct pval *out)
 	for (i = 0; i < PNELEM(ranged); i++)
 		if (strcmp(name, ranged[i].name) == 0) {
 			size_t mi = strcmp(name, "quantile_over_time") == 0;
-			return range_call(ev, n, mi, ranged[i].fn, out);
+			return range_call(ev, n, mi, ranged[i].fn,
+			    ranged[i].use, out);
 		}
 	for (i = 0; i < PNELEM(point); i++)
 		if (strcmp(name, point[i].name) == 0)

@@ -89,6 +89,21 @@ struct pseries {
 	int64_t *t;
 	double *v;
 	size_t n, cap;
+	struct prows *rows;	/* matrix from rolled rows, else NULL */
+};
+
+/*
+ * What the samples of a matrix series stand for when some are rows of a
+ * rolled tier (promql_eval.h, struct promql_rows), owned: per sample
+ * the start of its window, the number of samples and, if 'sk_len' is
+ * not NULL, the sketch of sk_len[i] bytes at sk + sk_off[i] (none when
+ * 0).
+ */
+struct prows {
+	int64_t *from;
+	double *count;
+	unsigned char *sk;
+	size_t *sk_off, *sk_len;
 };
 
 /*
@@ -198,6 +213,14 @@ const char *pev_encode(struct pev *ev, struct plb *b, size_t *len);
  * Returns 0, or -1 with 'ev->eb'.
  */
 int pev_eval(struct pev *ev, const struct promql_node *n, struct pval *out);
+
+/*
+ * Evaluate the argument 'n' of a range function whose samples serve
+ * 'use' (a matrix selector asks its source for them; anything else is
+ * pev_eval()).  Returns 0, or -1 with 'ev->eb'.
+ */
+int pev_eval_matrix(struct pev *ev, const struct promql_node *n,
+    enum promql_use use, struct pval *out);
 
 /*
  * Evaluate the vector selector 'vs' with each point's value the time of

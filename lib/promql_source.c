@@ -6,6 +6,7 @@
 #include "head.h"
 #include "matcher.h"
 #include "promql_eval.h"
+#include "rollup.h"
 #include "series.h"
 #include "store.h"
 #include "tier.h"
@@ -29,28 +30,115 @@ match_key(void *ctx, const char *key, size_t keylen)
 	return series_key_matches(key, keylen, c->m, c->n);
 }
 
+/* The column of a rolled row that answers 'use' (promql_eval.h). */
+static enum rollup_agg
+use_agg(enum promql_use use, enum rollup_agg dflt)
+{
+	switch (use) {
+	case PROMQL_USE_MIN: return ROLLUP_AGG_MIN;
+	case PROMQL_USE_MAX: return ROLLUP_AGG_MAX;
+	case PROMQL_USE_SUM: return ROLLUP_AGG_SUM;
+	case PROMQL_USE_AVG: return ROLLUP_AGG_SUM;
+	case PROMQL_USE_LAST: return ROLLUP_AGG_LAST;
+	case PROMQL_USE_COUNT: return ROLLUP_AGG_COUNT;
+	case PROMQL_USE_VALUE:
+	case PROMQL_USE_QUANTILE:
+		break;
+	}
+	return dflt;
+}
+
+/* Per-sample windows, counts and sketches of a series (promql_rows). */
+struct rows_buf {
+	int64_t *from;
+	double *count;
+	const unsigned char **sk;
+	size_t *sk_len;
+	size_t cap;
+};
+
+/*
+ * Fill 'rb' for the 'n' samples at 'ts' read with 'plan', of which those
+ * at the times of 'ro' are its rows (the spans of a plan cover disjoint
+ * times, so a row and a raw sample never share a time).
+ */
+static void
+rows_fill(struct rows_buf *rb, const struct rollup *ro, const int64_t *ts,
+    size_t n, const struct store_span *plan, size_t nplan, int sketches)
+{
+	size_t i, j = 0;
+
+	if (n > rb->cap) {
+		rb->cap = n;
+		rb->from = xreallocarray(rb->from, n, sizeof(*rb->from));
+		rb->count = xreallocarray(rb->count, n, sizeof(*rb->count));
+		rb->sk = xreallocarray(rb->sk, n, sizeof(*rb->sk));
+		rb->sk_len = xreallocarray(rb->sk_len, n, sizeof(*rb->sk_len));
+	}
+	for (i = 0; i < n; i++) {
+		while (j < ro->n && ro->t[j] < ts[i])
+			j++;
+		rb->sk[i] = NULL;
+		rb->sk_len[i] = 0;
+		if (j == ro->n || ro->t[j] != ts[i]) {
+			rb->from[i] = ts[i];
+			rb->count[i] = 1;
+			continue;
+		}
+		rb->from[i] = ts[i] - tier_width(plan, nplan, ts[i]);
+		rb->count[i] = ro->col[ROLLUP_COUNT][j];
+		if (sketches && (ro->flags & ROLLUP_F_SKETCH)) {
+			rb->sk[i] = (const unsigned char *)ro->sk.p + ro->sk_off[j];
+			rb->sk_len[i] = ro->sk_len[j];
+		}
+	}
+}
+
 static int
 store_select_series(void *ctx, const struct matcher *m, size_t n,
-    int64_t mint, int64_t maxt, promql_emit_fn emit, void *arg,
-    struct errbuf *eb)
+    int64_t mint, int64_t maxt, enum promql_use use, promql_emit_fn emit,
+    void *arg, struct errbuf *eb)
 {
 	struct store *st = ctx;
 	struct match_ctx mc = { m, n };
+	struct tier_opts o = *tier_get(st);
+	struct store_span plan[TIER_MAX_SPANS];
 	struct store_reader *r = NULL;
 	struct store_iter *it = NULL;
 	struct store_series ss;
+	struct rows_buf rb = { 0 };
+	const struct rollup *ro;
+	size_t nplan;
 	int rc = -1, got;
 
-	if ((r = tier_reader_open(st, tier_get(st), mint, maxt, NULL,
+	o.agg = use_agg(use, o.agg);
+	if ((r = tier_reader_open(st, &o, mint, maxt, plan, &nplan,
 	    eb)) == NULL ||
 	    (it = store_select(r, match_key, &mc, eb)) == NULL)
 		goto out;
-	while ((got = store_iter_next(it, &ss, eb)) == 1)
-		if (emit(arg, ss.key, ss.keylen, ss.ts, ss.v, ss.n) == -1)
+	while ((got = store_iter_next(it, &ss, eb)) == 1) {
+		struct promql_rows rows = { NULL, NULL, NULL, NULL };
+		const struct promql_rows *rp = NULL;
+		if (use != PROMQL_USE_VALUE &&
+		    (ro = store_iter_rollup(it)) != NULL) {
+			rows_fill(&rb, ro, ss.ts, ss.n, plan, nplan,
+			    use == PROMQL_USE_QUANTILE);
+			rows.from = rb.from;
+			rows.count = rb.count;
+			if (use == PROMQL_USE_QUANTILE)
+				rows.sk = rb.sk, rows.sk_len = rb.sk_len;
+			rp = &rows;
+		}
+		if (emit(arg, ss.key, ss.keylen, ss.ts, ss.v, ss.n, rp) == -1)
 			goto out;
+	}
 	if (got == 0)
 		rc = 0;
 out:
+	free(rb.from);
+	free(rb.count);
+	free(rb.sk);
+	free(rb.sk_len);
 	store_iter_free(it);
 	store_reader_close(r);
 	return rc;
@@ -114,11 +202,13 @@ promql_memsrc_samples(const struct promql_memsrc *ms)
 
 static int
 mem_select(void *ctx, const struct matcher *m, size_t n, int64_t mint,
-    int64_t maxt, promql_emit_fn emit, void *arg, struct errbuf *eb)
+    int64_t maxt, enum promql_use use, promql_emit_fn emit, void *arg,
+    struct errbuf *eb)
 {
 	struct promql_memsrc *ms = ctx;
 	size_t i, ns = head_nseries(ms->h);
 
+	(void)use;
 	(void)eb;
 	if (!ms->sorted) {
 		for (i = 0; i < ns; i++)
@@ -136,7 +226,7 @@ mem_select(void *ctx, const struct matcher *m, size_t n, int64_t mint,
 		a = ts_lower_bound(s->ts, s->n, mint);
 		b = ts_lower_bound(s->ts, s->n, maxt == INT64_MAX ? maxt : maxt + 1);
 		if (b > a && emit(arg, key, s->keylen, s->ts + a, s->v + a,
-		    b - a) == -1)
+		    b - a, NULL) == -1)
 			return -1;
 	}
 	return 0;

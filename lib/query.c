@@ -100,7 +100,7 @@ query_store(struct store *st, const struct query_opts *o, FILE *fp,
 		ctx.m = sel->vs.matchers;
 		ctx.n = sel->vs.nmatchers;
 	}
-	if ((r = tier_reader_open(st, tier_get(st), o->start, o->end, NULL,
+	if ((r = tier_reader_open(st, tier_get(st), o->start, o->end, NULL, NULL,
 	    eb)) == NULL ||
 	    (it = store_select(r, o->selector ? match_key : NULL, &ctx,
 	    eb)) == NULL)
@@ -197,12 +197,13 @@ struct raw_ctx {
 
 static int
 raw_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
-    const double *v, size_t n)
+    const double *v, size_t n, const struct promql_rows *rows)
 {
 	struct raw_ctx *c = arg;
 	struct label labels[METRIC_LABELS_MAX];
 	struct sample m = { .type = METRIC_GAUGE };
 
+	(void)rows;
 	if (series_key_decode(key, keylen, &m, labels) == -1) {
 		c->failed = 1;
 		return errbuf_set(c->eb, "corrupt series key");
@@ -248,7 +249,7 @@ query_raw(const struct promql_source *src, const char *selector,
 		goto out;
 	c.out = output_new(fp, plain_format(format));
 	if (src->select(src->ctx, sel->vs.matchers, sel->vs.nmatchers, start,
-	    end, raw_emit, &c, eb) == -1 || c.failed)
+	    end, PROMQL_USE_VALUE, raw_emit, &c, eb) == -1 || c.failed)
 		goto out;
 	if (format == PROMQL_FMT_OPENMETRICS) {
 		buf_adds(&c.om, "# EOF\n");

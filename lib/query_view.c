@@ -95,12 +95,13 @@ match_key(void *arg, const char *key, size_t keylen)
 /* One series of the source: decoded, then handed on as a gauge. */
 static int
 select_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
-    const double *v, size_t n)
+    const double *v, size_t n, const struct promql_rows *rows)
 {
 	struct select_ctx *c = arg;
 	struct label labels[METRIC_LABELS_MAX];
 	struct sample m = { .type = METRIC_GAUGE };
 
+	(void)rows;
 	if (series_key_decode(key, keylen, &m, labels) == -1) {
 		c->failed = 1;
 		return errbuf_set(c->eb, "corrupt series key");
@@ -131,8 +132,8 @@ query_select_series(struct store *st, const struct promql_source *src,
 	c.n = sel->vs.nmatchers;
 	if (st == NULL) {
 		/* A source without types: select_emit() calls them gauges. */
-		if (src->select(src->ctx, c.m, c.n, mint, maxt, select_emit, &c,
-		    eb) == -1 || c.failed)
+		if (src->select(src->ctx, c.m, c.n, mint, maxt, PROMQL_USE_VALUE,
+		    select_emit, &c, eb) == -1 || c.failed)
 			goto out;
 		rc = 0;
 		goto out;

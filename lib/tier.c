@@ -113,7 +113,7 @@ int
 tier_plan(struct store *st, const struct tier_opts *o, int64_t mint,
     int64_t maxt, struct store_span *out, size_t *n, struct errbuf *eb)
 {
-	struct gap gaps[2 * STORE_NTIERS + 2];
+	struct gap gaps[TIER_MAX_SPANS];
 	size_t ngaps = 1, g;
 	int order[STORE_NTIERS], norder = 0, t, best = STORE_TIER_RAW, k;
 
@@ -135,7 +135,7 @@ tier_plan(struct store *st, const struct tier_opts *o, int64_t mint,
 	for (k = 0; k < norder && ngaps > 0; k++) {
 		int64_t lo, hi;
 		size_t keep = 0;
-		struct gap left[2 * STORE_NTIERS + 2];
+		struct gap left[TIER_MAX_SPANS];
 
 		if (coverage(st, (enum store_tier)order[k], o->archive, &lo, &hi,
 		    eb) == -1)
@@ -164,21 +164,19 @@ tier_plan(struct store *st, const struct tier_opts *o, int64_t mint,
 
 struct store_reader *
 tier_reader_open(struct store *st, const struct tier_opts *o, int64_t mint,
-    int64_t maxt, int64_t *res, struct errbuf *eb)
+    int64_t maxt, struct store_span *plan, size_t *nplan, struct errbuf *eb)
 {
-	struct store_span sp[2 * STORE_NTIERS + 2];
+	struct store_span own[TIER_MAX_SPANS], *sp = plan ? plan : own;
 	struct store_reader *r;
 	size_t n, i;
 
-	if (res)
-		*res = 0;
 	if (tier_plan(st, o, mint, maxt, sp, &n, eb) == -1 ||
 	    (r = store_reader_open_spans(st, sp, n, eb)) == NULL)
 		return NULL;
 	store_reader_set_agg(r, o->agg);
+	if (nplan)
+		*nplan = n;
 	for (i = 0; i < n; i++) {
-		if (res && roll_resolution(sp[i].tier) > *res)
-			*res = roll_resolution(sp[i].tier);
 		if (o->archive && store_reader_add_archives(r, st, sp[i].tier,
 		    sp[i].mint, sp[i].maxt, eb) == -1) {
 			store_reader_close(r);
@@ -186,4 +184,16 @@ tier_reader_open(struct store *st, const struct tier_opts *o, int64_t mint,
 		}
 	}
 	return r;
+}
+
+int64_t
+tier_width(const struct store_span *plan, size_t nplan, int64_t t)
+{
+	size_t i;
+
+	for (i = 0; i < nplan; i++)
+		if (plan[i].mint <= t && t <= plan[i].maxt)
+			return plan[i].tier == STORE_TIER_RAW ? 0 :
+			    roll_resolution(plan[i].tier);
+	return 0;
 }

@@ -31,22 +31,32 @@ struct tier_opts {
 /* Parse "raw", "1m", "5m", "1h" or "auto".  Returns 0, or -1. */
 int tier_parse(const char *s, int *tier);
 
+/* The most spans a plan has. */
+#define TIER_MAX_SPANS (2 * STORE_NTIERS + 2)
+
 /*
- * The spans to read for [mint, maxt]: at most 2 * STORE_NTIERS + 2 of them,
- * into 'out'; their number in '*n'.  Returns 0, or -1 with 'eb'.
+ * The spans to read for [mint, maxt], over disjoint times: at most
+ * TIER_MAX_SPANS of them, into 'out'; their number in '*n'.  Returns 0,
+ * or -1 with 'eb'.
  */
 int tier_plan(struct store *st, const struct tier_opts *o, int64_t mint,
     int64_t maxt, struct store_span *out, size_t *n, struct errbuf *eb);
 
 /*
  * Open a reader of [mint, maxt] as 'o' says (tier_plan(), the aggregate,
- * the archives).  Sets '*res' (if not NULL) to the coarsest resolution
- * it reads, in ms (0 when only raw).  Returns a new reader, or NULL with
- * 'eb'.
+ * the archives).  If 'plan' is not NULL, it gets the spans read (room
+ * for TIER_MAX_SPANS), their number in '*nplan'.  Returns a new reader,
+ * or NULL with 'eb'.
  */
 struct store_reader *tier_reader_open(struct store *st,
-    const struct tier_opts *o, int64_t mint, int64_t maxt, int64_t *res,
-    struct errbuf *eb);
+    const struct tier_opts *o, int64_t mint, int64_t maxt,
+    struct store_span *plan, size_t *nplan, struct errbuf *eb);
+
+/*
+ * The width of the window of a point at time 't' read with 'plan': the
+ * resolution of the tier of the span holding 't', 0 for raw samples.
+ */
+int64_t tier_width(const struct store_span *plan, size_t nplan, int64_t t);
 
 /*
  * The options the store's readers use (query_store(), the PromQL store

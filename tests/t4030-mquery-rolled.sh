@@ -1,0 +1,149 @@
+#!/bin/sh
+test_description='PromQL range functions over rolled tiers read the aggregate that answers them'
+. "${0%/*}/tap.sh"
+
+START=2026-01-01T02:00:00Z
+END=2026-01-01T09:00:00Z
+# q TIER EXPR: a range query from START to END at a 1 h step, as CSV.
+q() {
+	mquery -d s --tier "$1" --start $START --end $END --step 1h -o csv "$2"
+}
+# close A B TOL: the CSV files A and B have the same series and times,
+# and values within a relative tolerance TOL.
+close() {
+	perl -e '
+		my ($tol, $a, $b) = @ARGV;
+		open(my $fa, "<", $a) or die; open(my $fb, "<", $b) or die;
+		my @a = <$fa>; my @b = <$fb>;
+		@a == @b or die "$a: ", scalar @a, " lines, $b: ", scalar @b, "\n";
+		@a > 2 or die "$a: no points\n";
+		for my $i (0 .. $#a) {
+			my ($ka, $va) = $a[$i] =~ /^(.*),([^,]*)$/;
+			my ($kb, $vb) = $b[$i] =~ /^(.*),([^,]*)$/;
+			$ka eq $kb or die "line ", $i + 1, ": $ka against $kb\n";
+			next if $i == 0;
+			my $d = abs($va - $vb), $m = abs($va) > abs($vb) ? abs($va) : abs($vb);
+			$d <= $tol * $m or die "line ", $i + 1, ": $va against $vb\n";
+		}' "$3" "$1" "$2"
+}
+
+# rankcheck FILE...: each FILE (qNN.TIER, CSV of quantile_over_time(0.NN,
+# http_request_duration_seconds[1h])) is within 1% of the observation of
+# rank floor(q (n - 1)) of its hour in in.jsonl: what the sketch answers
+# for (sketch.h).
+rankcheck() {
+	perl -e '
+	my %v;
+	open(my $in, "<", "in.jsonl") or die;
+	while (<$in>) {
+		/"http_request_duration_seconds".*"value":([^,]*),"ts":(\d+)/ or next;
+		push @{$v{int(($2 / 1000 - 1) / 3600) + 1}}, $1;
+	}
+	for my $f (@ARGV) {
+		my ($q) = $f =~ /^q(\d+)/; $q /= 100;
+		open(my $fh, "<", $f) or die; <$fh>; my $n = 0;
+		while (<$fh>) {
+			my ($t, $got) = /,(\d+),([^,]+)$/ or die;
+			my @s = sort { $a <=> $b } @{$v{$t / 3600000}};
+			my $want = $s[int($q * (@s - 1))];
+			$n++;
+			abs($got - $want) <= 0.01 * abs($want) or
+			    die "$f: at $t: $got, rank value $want\n";
+		}
+		$n == 8 or die "$f: $n points\n";
+	}' "$@"
+}
+
+test_expect_success 'ten hours of a gauge, a counter and observations, rolled' '
+	# Samples at 7 s past each 15 s: none on a window edge, so a range
+	# [t - 1h, t] holds the same samples as the windows of (t - 1h, t).
+	gen -H 1 -i 15s -n 200000 -t 1767225607000 |
+	grep -E "\"name\":\"(node_load1|node_network_receive_bytes_total|http_request_duration_seconds)\"" >in.jsonl &&
+	mstore init -d s --retention raw=100000d,1m=100000d,5m=100000d,1h=100000d &&
+	mstore -d s <in.jsonl &&
+	mroll -d s --now 2026-01-03T00:00:00Z --no-self-metrics &&
+	test -n "$(ls s/1h)"
+'
+
+test_expect_success 'max, min, count and last over 1m, 5m and 1h rows equal raw' '
+	for f in max min count last; do
+		for m in node_load1 node_network_receive_bytes_total \
+		    http_request_duration_seconds; do
+			q raw "${f}_over_time($m[1h])" >raw &&
+			for t in 1m 5m 1h; do
+				q $t "${f}_over_time($m[1h])" >$t &&
+				test_cmp raw $t || return 1
+			done || return 1
+		done
+	done
+'
+
+test_expect_success 'sum and avg over rows equal raw but for rounding' '
+	for f in sum avg; do
+		for m in node_load1 node_network_receive_bytes_total \
+		    http_request_duration_seconds; do
+			q raw "${f}_over_time($m[1h])" >raw &&
+			for t in 1m 5m 1h; do
+				q $t "${f}_over_time($m[1h])" >$t &&
+				close raw $t 1e-12 || return 1
+			done || return 1
+		done
+	done
+'
+
+test_expect_success 'a 2 h range takes only the windows wholly inside it' '
+	q raw "count_over_time(node_load1[2h])" >raw &&
+	q 1h "count_over_time(node_load1[2h])" >1h &&
+	test_cmp raw 1h &&
+	grep -q ",480$" 1h
+'
+
+test_expect_success 'quantile_over_time from merged sketches: within 1% of the raw rank' '
+	for t in 1m 5m 1h; do
+		q $t "quantile_over_time(0.99, http_request_duration_seconds[1h])" >q99.$t &&
+		q $t "quantile_over_time(0.5, http_request_duration_seconds[1h])" >q50.$t ||
+		return 1
+	done &&
+	rankcheck q99.1m q99.5m q99.1h q50.1m q50.5m q50.1h
+'
+
+test_expect_success 'rate and increase from the rows'"'"' reset-aware increases' '
+	q raw "increase(node_network_receive_bytes_total[1h])" >raw &&
+	q 5m "increase(node_network_receive_bytes_total[1h])" >5m &&
+	# From 03:00: at 02:00 a 2 h range starts before the first sample,
+	# and Prometheus extrapolates a lone hour of rows to the whole range.
+	for t in raw 1h; do
+		mquery -d s --tier $t --start 2026-01-01T03:00:00Z --end $END \
+		    --step 1h -o csv \
+		    "increase(node_network_receive_bytes_total[2h])" >$t.2h ||
+		return 1
+	done &&
+	# Raw: the 239 intervals between the samples in the range,
+	# extrapolated to it; rows: the 240 from the last sample before the
+	# range to the last in it.  Both estimate the same increase.
+	close raw 5m 0.03 &&
+	close raw.2h 1h.2h 0.03
+'
+
+test_expect_success 'the tier chosen for a 5 m step is the 5m tier' '
+	mquery -d s --start $START --end $END --step 5m -o csv \
+	    "max_over_time(node_load1[10m])" >auto &&
+	mquery -d s --tier 5m --start $START --end $END --step 5m -o csv \
+	    "max_over_time(node_load1[10m])" >forced &&
+	test_cmp forced auto &&
+	test $(wc -l <auto) -eq 86
+'
+
+test_expect_success '--agg sets plain values, not what a function needs' '
+	q 5m "max_over_time(node_load1[1h])" >max &&
+	mquery -d s --tier 5m --agg min --start $START --end $END --step 1h \
+	    -o csv "max_over_time(node_load1[1h])" >agg &&
+	test_cmp max agg &&
+	mquery -d s --tier 5m --agg min --start $START --end $END --step 1h \
+	    -o csv "min_over_time(node_load1[5m])" >min5 &&
+	mquery -d s --tier 5m --agg min --start $START --end $END --step 1h \
+	    -o csv "node_load1 + 0" >plain &&
+	test_cmp min5 plain
+'
+
+test_done
