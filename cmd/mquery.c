@@ -17,12 +17,12 @@
 #include "timestamp.h"
 
 static const char usage_str[] =
-    "usage: mquery [-hV] [--follow] [--labels] [--latest] [--list-functions]\n"
-    "              [--series] [--stats] [-d dir] [-f file] [-o format]\n"
-    "              [--end time] [--label-values name] [--lookback duration]\n"
-    "              [--max-samples n] [--name name] [--since duration]\n"
-    "              [--start time] [--step duration] [--time time]\n"
-    "              [--timeout duration] [expr]\n";
+    "usage: mquery [-hV] [--archive] [--follow] [--labels] [--latest]\n"
+    "              [--list-functions] [--series] [--stats] [-d dir] [-f file]\n"
+    "              [-o format] [--agg agg] [--end time] [--label-values name]\n"
+    "              [--lookback duration] [--max-samples n] [--name name]\n"
+    "              [--since duration] [--start time] [--step duration]\n"
+    "              [--tier tier] [--time time] [--timeout duration] [expr]\n";
 
 static const char help_str[] =
     "  -d, --dir=DIR            the store (default $MTK_STORE, else $XDG_DATA_HOME/mtk/store)\n"
