@@ -497,10 +497,16 @@ merge_rows(struct store_iter *it, size_t *n)
 	struct rollup *rows = &it->rows;
 	struct row_ref *ref = xmalloc((rows->n ? rows->n : 1) * sizeof(*ref));
 	size_t i, k;
+	int sorted = 1;
 
-	for (i = 0; i < rows->n; i++)
+	for (i = 0; i < rows->n; i++) {
 		ref[i] = (struct row_ref){ rows->t[i], it->rseq[i], i };
-	qsort(ref, rows->n, sizeof(*ref), cmp_row_ref);
+		if (i > 0 && cmp_row_ref(&ref[i - 1], &ref[i]) > 0)
+			sorted = 0;
+	}
+	/* Rows of one block, or of blocks in time order, are sorted. */
+	if (!sorted)
+		qsort(ref, rows->n, sizeof(*ref), cmp_row_ref);
 	rollup_reset(&it->merged, rows->flags);
 	for (i = 0; i < rows->n; i++)
 		if (i + 1 == rows->n || ref[i + 1].t != ref[i].t)
