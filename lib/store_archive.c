@@ -490,6 +490,11 @@ import_block(struct store *st, enum store_tier t, struct archive *a,
 			errbuf_set(eb, "archive member '%s': %s", name, e2.msg);
 		goto out;
 	}
+	if (block_res(b) != (t == STORE_TIER_RAW ? 0 : roll_resolution(t))) {
+		errbuf_set(eb, "archive member '%s': a %s block, not one of tier %s",
+		    name, block_res(b) ? "rolled" : "raw", store_tier_name(t));
+		goto out;
+	}
 	for (i = 0; i < 8; i++)
 		le[i] = (unsigned char)(seq >> (8 * i));
 	if (pwrite(fd, le, sizeof(le), 8) != (ssize_t)sizeof(le) ||

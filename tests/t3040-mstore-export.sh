@@ -121,11 +121,16 @@ test_expect_success 'sparse data over years: many passes, gaps skipped' '
 '
 
 test_expect_success 'blocks of the other tiers are copied whole, by range' '
-	mkdir -p t1m && cp -R sparse t1m/s &&
-	mv t1m/s/raw/0000000001000-*.blk t1m/s/raw/0000288000005-*.blk t1m/s/1m/ &&
-	mstore export -d t1m/s --since 2 --until 315360000 >t1m.tar.zst &&
+	mkdir -p t1m &&
+	init t1m/s raw=100000d,1m=100000d,5m=100000d,1h=100000d &&
+	mstore -d t1m/s <sparse.jsonl &&
+	mroll -d t1m/s --now 2030-01-01T00:00:00Z --no-self-metrics &&
+	# 1m blocks of two hours: the first holds rows from 60000 (the
+	# window of 1000 and 1001), the next from 288060000.
+	ls t1m/s/1m/0000000060000-*.blk t1m/s/1m/0000288060000-*.blk &&
+	mstore export -d t1m/s --since 2 --until 287000 >t1m.tar.zst &&
 	mstore import -q -d t1m/copy <t1m.tar.zst &&
-	(cd t1m/s/1m && ls 0000288000005-*.blk) >want &&
+	(cd t1m/s/1m && ls 0000000060000-*.blk) >want &&
 	(cd t1m/copy/1m && ls) >got.names &&
 	test $(wc -l <got.names) -eq 1 &&
 	# The same bytes, but for the sequence number (bytes 9 to 16).
@@ -182,6 +187,13 @@ test_expect_success 'a corrupt member: exit 1, named, nothing of it stored' '
 	test_expect_code 1 mstore import -d other <junk.tar 2>err &&
 	grep "archive member .raw/junk.blk. is not a valid block" err &&
 	ls -a other/raw >all && ! grep "^\.tmp" all &&
+	# A raw block filed under a rolled tier.
+	blk=$(cd sparse/raw && ls 0*.blk | head -n 1) &&
+	mkdir -p x/1m && cp "sparse/raw/$blk" "x/1m/$blk" &&
+	tar -C x -cf wrongtier.tar "1m/$blk" &&
+	test_expect_code 1 mstore import -d other <wrongtier.tar 2>err &&
+	grep "a raw block, not one of tier 1m" err &&
+	! ls other/1m/*.blk 2>/dev/null &&
 	test_expect_code 1 mstore import -d other </dev/null 2>err &&
 	grep "cannot read archive: empty input" err &&
 	echo garbage >garbage &&
