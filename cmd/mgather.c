@@ -90,6 +90,15 @@ list_collectors(void)
 	exit(cli_finish(CLI_EXIT_OK));
 }
 
+/* The values of --collectors, for the completions. */
+static const char *
+option_value(const char *opt, size_t i)
+{
+	if (strcmp(opt, "collectors") == 0)
+		return gather_collector_name((int)i);
+	return NULL;
+}
+
 static long
 parse_count(const char *s, long max)
 {
@@ -120,6 +129,7 @@ main(int argc, char *argv[])
 	int ch, explicit = 0, rc = CLI_EXIT_OK;
 
 	cli_init(argc, argv, longopts);
+	cli_list_values(argc, argv, longopts, option_value);
 	/* No option comes more often than there are arguments. */
 	labels = xcalloc((size_t)argc, sizeof(*labels));
 	comms = xcalloc((size_t)argc, sizeof(*comms));

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "promql_output.h"
 #include "promql_parse.h"
 #include "query.h"
 #include "query_view.h"
@@ -122,6 +123,21 @@ warn_record(void *arg, const char *msg)
 	warnx("%s", msg);
 }
 
+/* The values of --output, --tier and --agg, for the completions. */
+static const char *
+option_value(const char *opt, size_t i)
+{
+	if (strcmp(opt, "output") == 0)
+		return promql_format_name(i);
+	if (strcmp(opt, "tier") == 0)
+		return i == 0 ? "auto" : i <= STORE_NTIERS ?
+		    store_tier_name((enum store_tier)(i - 1)) : NULL;
+	if (strcmp(opt, "agg") == 0)
+		return ROLLUP_AGG_AVG + i <= ROLLUP_AGG_COUNTER ?
+		    rollup_agg_name((enum rollup_agg)(ROLLUP_AGG_AVG + i)) : NULL;
+	return NULL;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -144,6 +160,7 @@ main(int argc, char *argv[])
 	int64_t now = ts_now(), ms_;
 
 	cli_init(argc, argv, longopts);
+	cli_list_values(argc, argv, longopts, option_value);
 	e.format = isatty(STDOUT_FILENO) ? PROMQL_FMT_TABLE : PROMQL_FMT_JSONL;
 	while ((ch = getopt_long(argc, argv, "d:f:ho:V", longopts, NULL)) != -1) {
 		switch (ch) {

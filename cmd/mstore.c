@@ -178,8 +178,29 @@ run_stats(struct store *st)
 	return CLI_EXIT_OK;
 }
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 static const char *const commands[] = { "init", "stats", "check", "compact",
 	"export", "import" };
+
+static const struct {
+	const char *name;
+	enum store_fsync mode;
+} fsync_modes[] = {
+	{ "batch", STORE_FSYNC_BATCH }, { "always", STORE_FSYNC_ALWAYS },
+	{ "never", STORE_FSYNC_NEVER },
+};
+
+/* The commands (the first word) and --fsync's modes, for the completions. */
+static const char *
+option_value(const char *opt, size_t i)
+{
+	if (opt[0] == '\0')
+		return i < NELEM(commands) ? commands[i] : NULL;
+	if (strcmp(opt, "fsync") == 0)
+		return i < NELEM(fsync_modes) ? fsync_modes[i].name : NULL;
+	return NULL;
+}
 
 /* Merge the blocks of windows closed ten minutes ago or more. */
 static int
@@ -276,7 +297,8 @@ main(int argc, char *argv[])
 	int ch, strict = 0, quiet = 0, ranged = 0, rc = CLI_EXIT_OK, i;
 
 	cli_init(argc, argv, longopts);
-	for (i = 0; argc > 1 && i < (int)(sizeof(commands) / sizeof(commands[0])); i++)
+	cli_list_values(argc, argv, longopts, option_value);
+	for (i = 0; argc > 1 && i < (int)NELEM(commands); i++)
 		if (strcmp(argv[1], commands[i]) == 0) {
 			cmd = argv[1];
 			argv++;
@@ -287,10 +309,12 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case OPT_FSYNC:
-			if (strcmp(optarg, "batch") == 0) o.fsync = STORE_FSYNC_BATCH;
-			else if (strcmp(optarg, "always") == 0) o.fsync = STORE_FSYNC_ALWAYS;
-			else if (strcmp(optarg, "never") == 0) o.fsync = STORE_FSYNC_NEVER;
-			else cli_usage_error(usage_str, "unknown fsync mode '%s'", optarg);
+			for (i = 0; i < (int)NELEM(fsync_modes); i++)
+				if (strcmp(optarg, fsync_modes[i].name) == 0)
+					break;
+			if (i == (int)NELEM(fsync_modes))
+				cli_usage_error(usage_str, "unknown fsync mode '%s'", optarg);
+			o.fsync = fsync_modes[i].mode;
 			break;
 		case OPT_MAX_SERIES:
 			errno = 0;

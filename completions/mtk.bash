@@ -3,9 +3,12 @@
 #
 # One function serves every mtk binary.  Options come from the binary
 # itself ("prog --list-options"), asked once per shell and cached, so
-# this file never needs to change when an option is added.  A binary
-# that lists --list-functions takes a PromQL expression: the word under
-# the cursor then completes to a function name too, from
+# this file never needs to change when an option is added.  The value
+# of an option completes from "prog --list-values=NAME" when that prints
+# words (the word after the last comma, for lists), else to a file; the
+# first word from "prog --list-values=" when that prints commands.  A
+# binary that lists --list-functions takes a PromQL expression: the word
+# under the cursor then completes to a function name too, from
 # "prog --list-functions", cached the same way.
 
 _mtk_cached()
@@ -43,12 +46,38 @@ _mtk()
 		;;
 	esac
 	COMPREPLY=($(compgen -f -- "$cur"))
-	# After a short option, or a long one that takes a value, a file;
-	# elsewhere function names as well, when the binary has them.
-	case $prev in
-	--*) [[ $'\n'$(_mtk_options "$cmd")$'\n' == *$'\n'"$prev="$'\n'* ]] && return ;;
-	-?) return ;;
+	# After a long option that takes a value, its values or a file;
+	# after a short one, a file; elsewhere function names as well, when
+	# the binary has them.  Without bash-completion, "--opt=" leaves
+	# "=" as the previous word.
+	local opt=$prev
+	[[ $prev == = && $COMP_CWORD -ge 2 ]] && opt=${COMP_WORDS[COMP_CWORD-2]}
+	local vals head= stem=$cur
+	case $opt in
+	--*)
+		[[ $'\n'$(_mtk_options "$cmd")$'\n' == *$'\n'"$opt="$'\n'* ]] ||
+			opt=
+		;;
+	-?) ;;
+	*) opt= ;;
 	esac
+	if [[ -n $opt ]]; then
+		opt=${opt#-}
+		vals=$(_mtk_cached "$cmd" "--list-values=${opt#-}")
+		if [[ -n $vals ]]; then
+			[[ $cur == *,* ]] && head=${cur%,*}, stem=${cur##*,}
+			COMPREPLY=($(compgen -P "$head" -W "$vals" -- "$stem"))
+		fi
+		return
+	fi
+	# The first word: a command, when the binary has them.
+	if ((COMP_CWORD == 1)); then
+		vals=$(_mtk_cached "$cmd" --list-values=)
+		if [[ -n $vals ]]; then
+			COMPREPLY=($(compgen -W "$vals" -- "$cur"))
+			return
+		fi
+	fi
 	[[ -n $cur && $'\n'$(_mtk_options "$cmd")$'\n' == *$'\n'--list-functions$'\n'* ]] ||
 		return
 	# The function name being typed ends the word: "sum(ra" completes "ra".

@@ -32,6 +32,28 @@ cli_init(int argc, char *argv[], const struct option *longopts)
 }
 
 void
+cli_list_values(int argc, char *argv[], const struct option *longopts,
+    cli_value_fn fn)
+{
+	static const char flag[] = "--list-values=";
+	const struct option *o;
+	const char *name, *w;
+	size_t i;
+
+	if (argc != 2 || strncmp(argv[1], flag, sizeof(flag) - 1) != 0)
+		return;
+	name = argv[1] + sizeof(flag) - 1;
+	/* A short option: its long name. */
+	if (name[0] != '\0' && name[1] == '\0')
+		for (o = longopts; o && o->name; o++)
+			if (o->flag == NULL && o->val == name[0])
+				name = o->name;
+	for (i = 0; (w = fn(name, i)) != NULL; i++)
+		printf("%s\n", w);
+	exit(cli_finish(CLI_EXIT_OK));
+}
+
+void
 cli_usage(const char *usage)
 {
 	fputs(usage, stderr);

@@ -4,6 +4,7 @@
 #define MTK_CLI_H
 
 #include <getopt.h>
+#include <stddef.h>
 
 /* Exit codes, listed in every man page that uses them. */
 enum {
@@ -19,6 +20,23 @@ enum {
  * and exiting 0; the shell completions use that.
  */
 void cli_init(int argc, char *argv[], const struct option *longopts);
+
+/*
+ * The words an option's value may be, for the shell completions: the
+ * 'i'-th (from 0) for long option 'opt' (its name without dashes; "" for
+ * the first word of the command line, a command), or NULL past the last
+ * one, or for an option that takes anything.
+ */
+typedef const char *(*cli_value_fn)(const char *opt, size_t i);
+
+/*
+ * Call after cli_init().  Answers a lone '--list-values=NAME' by printing
+ * what 'fn' gives for option NAME (a long option, or a short one of
+ * 'longopts'), one word per line (nothing for an option that takes
+ * anything), and exiting 0.
+ */
+void cli_list_values(int argc, char *argv[], const struct option *longopts,
+    cli_value_fn fn);
 
 /* Print 'usage' to stderr and exit CLI_EXIT_USAGE. */
 void cli_usage(const char *usage) __attribute__((noreturn));

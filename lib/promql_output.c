@@ -14,25 +14,32 @@
 
 #define CHUNK (64 * 1024)
 
+static const struct {
+	const char *name;
+	enum promql_format f;
+} format_names[] = {
+	{ "table", PROMQL_FMT_TABLE }, { "csv", PROMQL_FMT_CSV },
+	{ "jsonl", PROMQL_FMT_JSONL }, { "prom-json", PROMQL_FMT_PROM_JSON },
+	{ "openmetrics", PROMQL_FMT_OPENMETRICS },
+};
+
 int
 promql_format_parse(const char *s, enum promql_format *f)
 {
-	static const struct {
-		const char *name;
-		enum promql_format f;
-	} names[] = {
-		{ "table", PROMQL_FMT_TABLE }, { "csv", PROMQL_FMT_CSV },
-		{ "jsonl", PROMQL_FMT_JSONL }, { "prom-json", PROMQL_FMT_PROM_JSON },
-		{ "openmetrics", PROMQL_FMT_OPENMETRICS },
-	};
 	size_t i;
 
-	for (i = 0; i < PNELEM(names); i++)
-		if (strcmp(s, names[i].name) == 0) {
-			*f = names[i].f;
+	for (i = 0; i < PNELEM(format_names); i++)
+		if (strcmp(s, format_names[i].name) == 0) {
+			*f = format_names[i].f;
 			return 0;
 		}
 	return -1;
+}
+
+const char *
+promql_format_name(size_t i)
+{
+	return i < PNELEM(format_names) ? format_names[i].name : NULL;
 }
 
 void

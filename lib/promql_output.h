@@ -25,6 +25,9 @@ enum promql_format {
  */
 int promql_format_parse(const char *s, enum promql_format *f);
 
+/* The 'i'-th of those names (from 0), or NULL past the last. */
+const char *promql_format_name(size_t i);
+
 /*
  * Write 'r' to 'fp' (borrowed) in format 'f'.  'name', when not NULL,
  * becomes the metric name of every series, as a recording rule names

@@ -25,6 +25,37 @@ for b in $bins; do
 	"
 done
 
+test_expect_success 'bash completes option values from --list-values' '
+	mquery --list-values=tier >tiers &&
+	printf "1h\n1m\n5m\nauto\nraw\n" >expect && sort tiers | test_cmp expect - &&
+	bash_complete mquery --tier "" >actual && test_cmp expect actual &&
+	printf "1h\n1m\n" >expect &&
+	bash_complete mquery --tier = 1 >actual && test_cmp expect actual &&
+	printf "p50\np95\np99\n" >expect &&
+	bash_complete mquery --agg p >actual && test_cmp expect actual &&
+	printf "prom-json\n" >expect &&
+	bash_complete mquery -o pr >actual && test_cmp expect actual &&
+	bash_complete mquery --output pr >actual && test_cmp expect actual &&
+	mquery --list-values=label-values >none && test_must_be_empty none &&
+	printf "cpu,meminfo\n" >expect &&
+	bash_complete mgather --collectors cpu,me >actual && test_cmp expect actual
+'
+
+test_expect_success 'bash completes the commands of mstore first' '
+	printf "check\ncompact\n" >expect &&
+	bash_complete mstore c >actual && test_cmp expect actual &&
+	printf "always\n" >expect &&
+	bash_complete mstore --fsync al >actual && test_cmp expect actual &&
+	bash_complete mstore init c >actual && ! grep -q compact actual
+'
+
+test_expect_success 'an option without listed values completes to files' '
+	: >somefile &&
+	mquery --list-values=start >none && test_must_be_empty none &&
+	bash_complete mquery --start som >actual &&
+	echo somefile >expect && test_cmp expect actual
+'
+
 test_expect_success 'the bash file registers every binary' "
 	for b in $bins; do
 		grep \"^complete -F _mtk \" '$SRC_DIR/completions/mtk.bash' |
