@@ -240,6 +240,21 @@ f_avg_over_time(const struct rwin *w, double *out)
 
 	if (w->rows)
 		return rows_avg(w, out);
+	/*
+	 * The compensated sum over the count: within rounding of Prometheus'
+	 * running mean, and without its two divisions per sample.  The
+	 * running mean where the sum is infinite (an Inf among the values,
+	 * or an overflow), for its answers there.
+	 */
+	{
+		double sum = 0, c = 0;
+		for (i = 0; i < w->n; i++)
+			kahan_inc(w->v[i], &sum, &c);
+		if (!isinf(sum)) {
+			*out = (sum + c) / (double)w->n;
+			return 1;
+		}
+	}
 	for (i = 0; i < w->n; i++) {
 		double v = w->v[i];
 		count++;
