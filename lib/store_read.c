@@ -726,11 +726,41 @@ store_check(struct store *st, struct store_check_stats *out,
 }
 
 /*
+ * Whether a WAL's sequence lies strictly between 'lo' and 'hi': its
+ * samples outrank the blocks below it and are outranked by those above,
+ * which a merged block (ranked as the highest) would change.  Such a
+ * WAL lives until its writer next seals, when its samples go to blocks
+ * and a WAL numbered above both.
+ */
+static int
+wal_between(struct store *st, uint64_t lo, uint64_t hi, int *between,
+    struct errbuf *eb)
+{
+	char dir[PATH_MAX];
+	char **names;
+	size_t n, i;
+
+	*between = 0;
+	store_path(st, dir, "raw", "wal");
+	if (store_list(dir, ".wal", &names, &n, eb) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		uint64_t seq = strtoull(names[i], NULL, 16);
+		if (seq > lo && seq < hi)
+			*between = 1;
+	}
+	store_list_free(names, n);
+	return 0;
+}
+
+/*
  * Merge the blocks of one raw window into one.  The new block takes the
  * highest sequence number of those it replaces, so it ranks against
- * every other block and WAL as they did; it is linked in before they
- * are removed (under the tier's lock, held exclusively), so a reader
- * sees the old blocks, the new one, or both, which merge to the same.
+ * every other block as they did, and against every WAL too: a window
+ * is left alone while a WAL numbered between its blocks exists.  It is
+ * linked in before they are removed (under the tier's lock, held
+ * exclusively), so a reader sees the old blocks, the new one, or both,
+ * which merge to the same.
  */
 static int
 compact_window(struct store *st, int64_t start, uint64_t *removed,
@@ -741,9 +771,9 @@ compact_window(struct store *st, int64_t start, uint64_t *removed,
 	struct block_writer *bw = NULL;
 	struct store_series ss;
 	char dir[PATH_MAX];
-	uint64_t seq = 0;
+	uint64_t seq = 0, low = UINT64_MAX;
 	size_t i;
-	int rc = -1, n, lock;
+	int rc = -1, n, lock, between;
 
 	r = store_reader_open_blocks(st, STORE_TIER_RAW, start,
 	    start + STORE_BLOCK_MS - 1, eb);
@@ -753,9 +783,16 @@ compact_window(struct store *st, int64_t start, uint64_t *removed,
 		store_reader_close(r);
 		return 0;
 	}
-	for (i = 0; i < r->nsrc; i++)
+	for (i = 0; i < r->nsrc; i++) {
 		if (r->src[i].seq > seq)
 			seq = r->src[i].seq;
+		if (r->src[i].seq < low)
+			low = r->src[i].seq;
+	}
+	if (wal_between(st, low, seq, &between, eb) == -1 || between) {
+		store_reader_close(r);
+		return between ? 0 : -1;
+	}
 	store_path(st, dir, "raw", NULL);
 	if ((it = store_select(r, NULL, NULL, eb)) == NULL ||
 	    (bw = block_writer_new(dir, seq, eb)) == NULL)

@@ -47,6 +47,32 @@ test_expect_success 'a value written later still wins after compaction' '
 	test $(wc -l <after2) -eq 30000
 '
 
+test_expect_success 'a running writer'"'"'s samples keep their rank over older blocks' '
+	t=$(( ($(date +%s) - 6 * 3600) * 1000 )) &&
+	mstore init -d c &&
+	echo "{\"name\":\"x\",\"value\":1,\"ts\":$t}" | mstore -d c &&
+	mkfifo f &&
+	{ mstore -d c --fsync=always <f & } &&
+	exec 3>f &&
+	sleep 0.1 &&
+	echo "{\"name\":\"x\",\"value\":2,\"ts\":$t}" >&3 &&
+	i=0 && while ! dump c | grep -q "\"value\":2,"; do
+		i=$((i + 1)); test $i -lt 100 || exit 1; sleep 0.1
+	done &&
+	# A later block in the same window: the WAL is numbered between.
+	echo "{\"name\":\"y\",\"value\":5,\"ts\":$((t + 1))}" | mstore -d c &&
+	test $(nblocks c) -eq 2 &&
+	mstore compact -d c >out &&
+	echo "0 blocks merged away" >expect && test_cmp expect out &&
+	dump c | grep "\"x\"" >got &&
+	grep -q "\"value\":2," got &&
+	exec 3>&- && wait &&
+	mstore compact -d c >out &&
+	echo "3 blocks merged away" >expect && test_cmp expect out &&
+	dump c | grep "\"x\"" >got &&
+	grep -q "\"value\":2," got
+'
+
 test_expect_success 'mstore check is happy with the result' '
 	mstore check -d s >out
 '
