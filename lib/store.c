@@ -134,7 +134,8 @@ store_settings_write(const char *dir, const struct store_settings *set,
 	int t, first;
 
 	snprintf(path, sizeof(path), "%s/mtk.conf", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.mtk.conf.%d", dir, (int)getpid());
+	/* Named as store_remove_stale_tmp() expects. */
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-mtk.conf-%d", dir, (int)getpid());
 	if ((fp = fopen(tmp, "w")) == NULL)
 		return errbuf_set(eb, "cannot create '%s': %s", tmp,
 		    strerror(errno));

@@ -406,7 +406,7 @@ create_from_conf(const char *dir, struct archive *a, struct errbuf *eb)
 	if (read_member(a, "mtk.conf", &data, CONF_MAX, eb) == -1 ||
 	    store_init(dir, NULL, eb) == -1)
 		goto out;
-	snprintf(path, sizeof(path), "%s/.mtk.conf.import.%d", dir,
+	snprintf(path, sizeof(path), "%s/.tmp-import.conf-%d", dir,
 	    (int)getpid());
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644)) == -1 || fileio_write_all(fd, data.p, data.len) == -1) {

@@ -39,6 +39,17 @@ for ms in 0 15 30 45 60 80 100 130 160 200 250 300; do
 	"
 done
 
+test_expect_success 'a killed mtk.conf writer'"'"'s file goes, a running one'"'"'s stays' '
+	rm -rf k && cp -a base k &&
+	dead=$(sh -c "echo \$\$") &&
+	echo "format = 1" >k/.tmp-mtk.conf-$dead &&
+	echo "format = 1" >k/.tmp-import.conf-$dead &&
+	echo "format = 1" >k/.tmp-mtk.conf-$$ &&
+	mroll -d k --now $NOW --no-self-metrics &&
+	! test -e k/.tmp-mtk.conf-$dead && ! test -e k/.tmp-import.conf-$dead &&
+	test -e k/.tmp-mtk.conf-$$
+'
+
 test_expect_success 'a second mroll exits at once with status 75' '
 	flock base/.roll sleep 3 &
 	pid=$! &&
