@@ -565,6 +565,7 @@ parse_tail(struct jsonl_parser *ps, struct cursor *c, struct sample *s)
 struct jsonl_known {
 	uint64_t hash;		/* of the name, type and tail */
 	uint64_t key_hash;	/* series_hash() of the key */
+	uint64_t note;		/* the consumer's (metric.h) */
 	const char *key;	/* the series key; the name is its start */
 	const char *tail;	/* as it was in the line */
 	const char *unit;	/* decoded, NUL-terminated; NULL if none */
@@ -658,7 +659,7 @@ known_find(const struct jsonl_parser *ps, uint64_t hash, const char *name,
 
 /* The sample of a known line, with 'value' and 'ts'. */
 static void
-known_fill(struct jsonl_parser *ps, const struct jsonl_known *e,
+known_fill(struct jsonl_parser *ps, struct jsonl_known *e,
     double value, int64_t ts, struct sample *s)
 {
 	const char *p = e->key + e->name_len + 1;
@@ -681,6 +682,7 @@ known_fill(struct jsonl_parser *ps, const struct jsonl_known *e,
 		.unit = e->unit, .unit_len = e->unit_len,
 		.help = e->help, .help_len = e->help_len,
 		.key = e->key, .key_len = e->key_len, .key_hash = e->key_hash,
+		.note = &e->note,
 	};
 }
 
@@ -737,6 +739,7 @@ known_add(struct jsonl_parser *ps, uint64_t hash, const struct sample *s,
 		return NULL;
 	e = xmalloc(size);
 	e->hash = hash;
+	e->note = 0;
 	e->name_len = (uint32_t)s->name_len;
 	e->tail_len = (uint32_t)tlen;
 	e->key_len = (uint32_t)klen;
@@ -890,6 +893,13 @@ parse_canonical(struct jsonl_parser *ps, const char *line, size_t len,
 		if (ps->known_last && e)
 			ps->known_last->next = e;
 		ps->known_last = e;
+		if (e) {
+			/* The same key, kept for the parser's life. */
+			s->key = e->key;
+			s->key_len = e->key_len;
+			s->key_hash = e->key_hash;
+			s->note = &e->note;
+		}
 	}
 	return 1;
 }

@@ -30,14 +30,26 @@
 #define SYNC_INTERVAL_NS 1000000000LL
 #define COMMIT_BYTES (1024 * 1024)
 
+/* What a writer keeps per series of its head. */
+struct wseries {
+	/*
+	 * The address of the key of the last sample whose note (metric.h)
+	 * was set to this series: a note is only believed when it comes
+	 * with the key it was set with.  An address, not a pointer: it
+	 * outlives the parser that held the key, and is only compared.
+	 */
+	uintptr_t noted;
+	int logged;		/* an 'S' entry in the current WAL */
+};
+
 struct store_writer {
 	struct store *st;
 	struct store_writer_opts o;
 	struct head *head;
 	struct wal *wal;
 	char wal_path[PATH_MAX];
-	unsigned char *logged;	/* per series: 'S' entry in the current WAL */
-	size_t logged_cap;
+	struct wseries *ws;	/* by series number */
+	size_t ws_cap;
 	struct buf key;
 	int64_t head_mint;	/* oldest sample in the head */
 	int64_t max_ts;		/* newest sample seen */
@@ -185,31 +197,40 @@ new_wal(struct store_writer *w, struct errbuf *eb)
 	return errbuf_set(eb, "cannot create a WAL in '%s'", dir);
 }
 
+/* The writer's entry for series 'id', made when new. */
+static struct wseries *
+wseries_grow(struct store_writer *w, uint32_t id)
+{
+	size_t old = w->ws_cap;
+
+	w->ws = xgrow(w->ws, &w->ws_cap, (size_t)id + 1, sizeof(*w->ws));
+	memset(w->ws + old, 0, (w->ws_cap - old) * sizeof(*w->ws));
+	return &w->ws[id];
+}
+
+static inline struct wseries *
+wseries(struct store_writer *w, uint32_t id)
+{
+	return id < w->ws_cap ? &w->ws[id] : wseries_grow(w, id);
+}
+
 /* Log series 'id' in the current WAL if it is not there yet. */
 static void
 log_series_slow(struct store_writer *w, uint32_t id)
 {
-	struct head_series *s;
+	struct head_series *s = head_series(w->head, id);
 
-	if (id >= w->logged_cap) {
-		size_t old = w->logged_cap;
-		w->logged = xgrow(w->logged, &w->logged_cap, id + 1, 1);
-		memset(w->logged + old, 0, w->logged_cap - old);
-	}
-	if (w->logged[id])
-		return;
-	s = head_series(w->head, id);
 	wal_add_series(w->wal, id, s->type, head_key(w->head, s), s->keylen,
 	    s->unit, s->unit ? strlen(s->unit) : 0, s->help,
 	    s->help ? strlen(s->help) : 0);
-	w->logged[id] = 1;
+	w->ws[id].logged = 1;
 }
 
 /* The same; inline, for every sample: the series is mostly logged. */
 static inline void
 log_series(struct store_writer *w, uint32_t id)
 {
-	if (id >= w->logged_cap || !w->logged[id])
+	if (!wseries(w, id)->logged)
 		log_series_slow(w, id);
 }
 
@@ -237,7 +258,8 @@ seal(struct store_writer *w, int64_t cut, struct errbuf *eb)
 		memcpy(w->wal_path, old_path, sizeof(old_path));
 		return -1;
 	}
-	memset(w->logged, 0, w->logged_cap);
+	for (i = 0; i < w->ws_cap; i++)
+		w->ws[i].logged = 0;
 	w->head_mint = INT64_MAX;
 	for (i = 0; i < ns; i++) {
 		struct head_series *s = head_series(w->head, (uint32_t)i);
@@ -467,9 +489,10 @@ int
 store_writer_add(struct store_writer *w, const struct sample *s,
     struct errbuf *eb)
 {
-	const char *key;
-	size_t keylen;
-	uint64_t hash;
+	struct head_series *hs;
+	const char *key = s->key;
+	size_t keylen = s->key_len;
+	uint64_t hash = s->key_hash, note;
 	long found;
 	uint32_t id;
 	int created;
@@ -480,43 +503,58 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 		errbuf_set(eb, "sample older than the raw retention");
 		return 1;
 	}
-	if (s->key) {
-		key = s->key;
-		keylen = s->key_len;
-		hash = s->key_hash ? s->key_hash : series_hash(key, keylen);
+	/*
+	 * A note names the series without a lookup when this writer set it
+	 * for this very key (the parser keeps one per line shape it has
+	 * seen: most samples come with one).
+	 */
+	if (key && s->note && (note = *s->note) != 0 && note <= w->ws_cap &&
+	    w->ws[note - 1].noted == (uintptr_t)key) {
+		id = (uint32_t)(note - 1);
+		found = 1;
 	} else {
-		buf_reset(&w->key);
-		series_key(&w->key, s);
-		key = w->key.p;
-		keylen = w->key.len;
-		hash = series_hash(key, keylen);
-	}
-	found = head_series_find(w->head, key, keylen, hash);
-	if (found < 0 && w->o.max_series &&
-	    head_nseries(w->head) >= w->o.max_series) {
-		w->stats.rejected_series++;
-		errbuf_set(eb, "new series over the limit of %llu (--max-series)",
-		    (unsigned long long)w->o.max_series);
-		return 1;
-	}
-	if (found >= 0) {
-		struct head_series *hs = head_series(w->head, (uint32_t)found);
-		id = (uint32_t)found;
-		/* Type, unit or help changed: log the series again. */
-		if (hs->type != s->type ||
-		    (hs->unit == NULL) != (s->unit == NULL) ||
-		    (hs->help == NULL) != (s->help == NULL) ||
-		    (s->unit && strcmp(hs->unit, s->unit) != 0) ||
-		    (s->help && strcmp(hs->help, s->help) != 0)) {
-			head_series_get(w->head, head_key(w->head, hs),
-			    hs->keylen, hash, s->type, s->unit, s->unit_len,
-			    s->help, s->help_len, &created);
-			w->logged[id] = 0;
+		if (key == NULL) {
+			buf_reset(&w->key);
+			series_key(&w->key, s);
+			key = w->key.p;
+			keylen = w->key.len;
+			hash = 0;
 		}
-	} else {
-		id = head_series_get(w->head, key, keylen, hash, s->type,
-		    s->unit, s->unit_len, s->help, s->help_len, &created);
-		w->stats.series++;
+		if (hash == 0)
+			hash = series_hash(key, keylen);
+		found = head_series_find(w->head, key, keylen, hash);
+		if (found < 0 && w->o.max_series &&
+		    head_nseries(w->head) >= w->o.max_series) {
+			w->stats.rejected_series++;
+			errbuf_set(eb, "new series over the limit of %llu "
+			    "(--max-series)", (unsigned long long)w->o.max_series);
+			return 1;
+		}
+		if (found >= 0) {
+			id = (uint32_t)found;
+		} else {
+			id = head_series_get(w->head, key, keylen, hash, s->type,
+			    s->unit, s->unit_len, s->help, s->help_len, &created);
+			w->stats.series++;
+		}
+		if (s->note) {
+			wseries(w, id)->noted = (uintptr_t)key;
+			*s->note = (uint64_t)id + 1;
+		}
+	}
+	hs = head_series(w->head, id);
+	/* Type, unit or help changed: log the series again. */
+	if (found >= 0 && (hs->type != s->type ||
+	    (hs->unit == NULL) != (s->unit == NULL) ||
+	    (hs->help == NULL) != (s->help == NULL) ||
+	    (s->unit && strcmp(hs->unit, s->unit) != 0) ||
+	    (s->help && strcmp(hs->help, s->help) != 0))) {
+		if (hash == 0)
+			hash = series_hash(key, keylen);
+		head_series_get(w->head, head_key(w->head, hs), hs->keylen, hash,
+		    s->type, s->unit, s->unit_len, s->help, s->help_len,
+		    &created);
+		wseries(w, id)->logged = 0;
 	}
 	log_series(w, id);
 	head_append(w->head, id, s->ts, s->value);
@@ -611,7 +649,7 @@ out:
 	wal_close(w->wal, 0);
 	head_free(w->head);
 	buf_release(&w->key);
-	free(w->logged);
+	free(w->ws);
 	free(w);
 	return rc;
 }

@@ -404,6 +404,15 @@ same(struct jsonl_parser *f, struct jsonl_parser *s, const struct buf *line,
 		    (a.key_hash == 0 || a.key_hash == series_hash(a.key, a.key_len));
 		*keyed += 1;
 	}
+	if (eq && a.note) {
+		/*
+		 * A note comes with a key and stays with it: play the
+		 * consumer, noting the address of the key.
+		 */
+		if (*a.note == 0)
+			*a.note = (uint64_t)(uintptr_t)a.key;
+		eq = a.key != NULL && *a.note == (uint64_t)(uintptr_t)a.key;
+	}
 	buf_release(&fa);
 	buf_release(&fb);
 	return eq;
@@ -610,6 +619,40 @@ test_known(void)
 	jsonl_parser_free(j);
 }
 
+/* The note of a known line: one word per line shape, starting at 0. */
+static void
+test_note(void)
+{
+	struct jsonl_parser *k = jsonl_parser_new(0);
+	struct errbuf eb = ERRBUF_INIT;
+	struct sample s;
+	uint64_t *first;
+	const char *a1 = "{\"name\":\"up\",\"type\":\"gauge\",\"value\":1,"
+	    "\"ts\":1,\"labels\":{\"job\":\"a\"}}";
+	const char *a2 = "{\"name\":\"up\",\"type\":\"gauge\",\"value\":0.5,"
+	    "\"ts\":2,\"labels\":{\"job\":\"a\"}}";
+	const char *b = "{\"name\":\"up\",\"type\":\"gauge\",\"value\":1,"
+	    "\"ts\":1,\"labels\":{\"job\":\"b\"}}";
+
+	is_int(jsonl_parse(k, a1, strlen(a1), &s, &eb), 0, "note: a line");
+	ok(s.note != NULL && *s.note == 0 && s.key != NULL,
+	    "a canonical line comes with a key and a blank note");
+	first = s.note;
+	if (first)
+		*first = 42;
+	is_int(jsonl_parse(k, b, strlen(b), &s, &eb), 0, "note: another series");
+	ok(s.note != first && s.note != NULL && *s.note == 0,
+	    "another series has a note of its own");
+	is_int(jsonl_parse(k, a2, strlen(a2), &s, &eb), 0, "note: the first again");
+	ok(s.note == first && *s.note == 42 && s.value == 0.5 && s.ts == 2,
+	    "the same series again: the same note, as the consumer left it");
+	jsonl_parser_free(k);
+	k = jsonl_parser_new(JSONL_NO_KNOWN);
+	is_int(jsonl_parse(k, a1, strlen(a1), &s, &eb), 0, "note: no known lines");
+	ok(s.note == NULL, "without known lines, no note");
+	jsonl_parser_free(k);
+}
+
 /* Write 'data' to a pipe and read it back with a reader. */
 static void
 test_reader(void)
@@ -763,5 +806,6 @@ main(void)
 	test_reader();
 	test_differential();
 	test_known();
+	test_note();
 	return done_testing();
 }
