@@ -1171,6 +1171,39 @@ cmp_k(const void *a, const void *b, void *desc)
 	return x->item < y->item ? -1 : x->item > y->item;
 }
 
+/*
+ * The first 'take' of the items of 'g' in cmp_k() order, into 'kit' (room
+ * for all of them): for a few, by insertion into the best so far; else
+ * by sorting them all.  cmp_k() orders every pair, so both agree.
+ */
+static void
+k_select(struct kitem *kit, const struct group *g, size_t take, int desc)
+{
+	size_t j, m = 0, pos;
+
+	if (take == 0)
+		return;
+	if (take * 8 >= g->nitems) {
+		for (j = 0; j < g->nitems; j++) {
+			kit[j].v = g->vals[j];
+			kit[j].item = g->items[j];
+		}
+		qsort_r(kit, g->nitems, sizeof(*kit), cmp_k, &desc);
+		return;
+	}
+	for (j = 0; j < g->nitems; j++) {
+		struct kitem x = { g->vals[j], g->items[j] };
+		if (m == take && cmp_k(&x, &kit[m - 1], &desc) >= 0)
+			continue;
+		pos = m < take ? m++ : take - 1;
+		while (pos > 0 && cmp_k(&x, &kit[pos - 1], &desc) < 0) {
+			kit[pos] = kit[pos - 1];
+			pos--;
+		}
+		kit[pos] = x;
+	}
+}
+
 static void
 agg_add(enum promql_aggop op, struct group *g, double v)
 {
@@ -1412,12 +1445,8 @@ eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 				size_t take = g->nitems < (size_t)kk ?
 				    g->nitems : (size_t)kk;
 				kit = xgrow(kit, &kcap, g->nitems, sizeof(*kit));
-				for (j = 0; j < g->nitems; j++) {
-					kit[j].v = g->vals[j];
-					kit[j].item = g->items[j];
-				}
 				desc = op == PROMQL_AGG_TOPK;
-				qsort_r(kit, g->nitems, sizeof(*kit), cmp_k, &desc);
+				k_select(kit, g, take, desc);
 				for (j = 0; j < take; j++) {
 					struct pseries *s = &in.s[kit[j].item];
 					size_t oi = pbuilder_series(ev, &b, s->lbl,

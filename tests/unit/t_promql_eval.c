@@ -287,6 +287,25 @@ test_nan(void)
 	is_str(at(ms, "clamp_min(n, 0)", 10), "{i=\"1\"} NaN | {i=\"2\"} 1", "clamp keeps NaN (Go's math.Max)");
 	is_str(at(ms, "topk(1, n)", 10), "{__name__=\"n\",i=\"2\"} 1", "topk prefers numbers to NaN");
 	is_str(at(ms, "bottomk(1, n)", 10), "{__name__=\"n\",i=\"2\"} 1", "so does bottomk");
+	{
+		char name[32];
+		int i;
+		/* Twenty series: ties, NaNs; topk(2) picks from many. */
+		for (i = 1; i <= 20; i++) {
+			tv[0] = 0;
+			tv[1] = i == 3 || i == 7 ? NAN : i % 5;
+			snprintf(name, sizeof(name), "w{i=\"%02d\"}", i);
+			add(ms, name, tv, 1);
+		}
+		is_str(at(ms, "topk(2, w)", 10),
+		    "{__name__=\"w\",i=\"04\"} 4 | {__name__=\"w\",i=\"09\"} 4",
+		    "topk of many: ties in label order");
+		is_str(at(ms, "bottomk(2, w)", 10),
+		    "{__name__=\"w\",i=\"05\"} 0 | {__name__=\"w\",i=\"10\"} 0",
+		    "bottomk of many");
+		is_str(at(ms, "topk(20, w)", 10) + strlen(at(ms, "topk(20, w)", 10)) - 25,
+		    "{__name__=\"w\",i=\"07\"} NaN", "NaN last, in label order");
+	}
 	is_str(at(ms, "changes(n[1m])", 10), "{i=\"1\"} 0 | {i=\"2\"} 0", "changes");
 	is_str(at(ms, "1 / 0", 10), "scalar +Inf", "scalar division by zero");
 	is_str(at(ms, "-1 % 0", 10), "scalar NaN", "modulo by zero");
