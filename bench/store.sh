@@ -6,8 +6,10 @@
 # Generates BENCH_SAMPLES (default 10,000,000) node_exporter-like samples
 # of 1,027 series at a 15 s interval, ending now, then measures on one
 # core (taskset -c 0):
-#   ingest  mstore from a pipe into a durable store, against
-#           VictoriaMetrics fed the same samples on /api/v1/import;
+#   ingest  mstore from a pipe into a durable store (cat, on any core,
+#           writing the pipe), and from the file itself, against
+#           VictoriaMetrics fed the same samples on /api/v1/import
+#           (curl, on any core, sending them; its GOMAXPROCS is 1);
 #   size    bytes on disk once sealed (mstore: raw/; VictoriaMetrics: its
 #           data directory after a forced flush and its merges);
 #   decode  every block of the raw tier, decompression included;
@@ -37,14 +39,22 @@ span=$(( n / 1027 * 15 + 60 ))
 "$tools/gen" -H 13 -n "$n" -t $(( (now - span) * 1000 )) >"$tmp/in.jsonl"
 echo "data: $n samples, 1027 series, 15 s interval, $(( span / 3600 )) h, $(wc -c <"$tmp/in.jsonl") bytes of JSON Lines"
 
-# --- mstore ingest ---
+# --- mstore ingest, from a pipe, then from the file ---
+for r in $(seq "$rounds"); do
+	rm -rf "$tmp/s"
+	"$bin/mstore" init -d "$tmp/s" --retention raw=3650d
+	cat "$tmp/in.jsonl" |
+		"$tools/rusage" taskset -c 0 "$bin/mstore" -d "$tmp/s" 2>"$tmp/r.$r"
+	wall "$tmp/r.$r"
+done | median >"$tmp/mstore.wall"
+mstore_wall=$(cat "$tmp/mstore.wall")
 for r in $(seq "$rounds"); do
 	rm -rf "$tmp/s"
 	"$bin/mstore" init -d "$tmp/s" --retention raw=3650d
 	"$tools/rusage" taskset -c 0 "$bin/mstore" -d "$tmp/s" <"$tmp/in.jsonl" 2>"$tmp/r.$r"
 	wall "$tmp/r.$r"
-done | median >"$tmp/mstore.wall"
-mstore_wall=$(cat "$tmp/mstore.wall")
+done | median >"$tmp/mstore.fwall"
+mstore_fwall=$(cat "$tmp/mstore.fwall")
 mstore_bytes=$(du -sb "$tmp/s/raw" | cut -f1)
 
 # --- VictoriaMetrics ingest ---
@@ -78,8 +88,10 @@ if [ -n "$vm" ] && command -v curl >/dev/null; then
 	vm_bytes=$(cat "$tmp/vm.bytes")
 fi
 
-awk -v n="$n" -v mw="$mstore_wall" -v mb="$mstore_bytes" -v vw="$vm_wall" -v vb="$vm_bytes" 'BEGIN {
-	printf "ingest  mstore           %12.0f samples/s (%.2f s)\n", n / mw, mw
+awk -v n="$n" -v mw="$mstore_wall" -v mf="$mstore_fwall" -v mb="$mstore_bytes" \
+    -v vw="$vm_wall" -v vb="$vm_bytes" 'BEGIN {
+	printf "ingest  mstore           %12.0f samples/s (%.2f s, from a pipe)\n", n / mw, mw
+	printf "ingest  mstore           %12.0f samples/s (%.2f s, from the file)\n", n / mf, mf
 	if (vw != "") printf "ingest  victoria-metrics %12.0f samples/s (%.2f s)   mstore/vm %.2fx\n", n / vw, vw, vw / mw
 	printf "size    mstore           %12.3f bytes/sample (%d bytes)\n", mb / n, mb
 	if (vb != "") printf "size    victoria-metrics %12.3f bytes/sample (%d bytes)   mstore/vm %.2fx\n", vb / n, vb, mb / vb
