@@ -406,9 +406,9 @@ clean_new_wals(struct store *st)
 	if (store_list(dir, ".wal.new", &names, &n, NULL) == -1)
 		return;
 	for (i = 0; i < n; i++) {
+		struct stat sb;
 		int fd;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		struct stat sb;
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 			continue;
 		if (fstat(fd, &sb) == 0 && sb.st_mtime < time(NULL) - 60 &&
@@ -419,31 +419,12 @@ clean_new_wals(struct store *st)
 	store_list_free(names, n);
 }
 
-/* Remove temporary block files left by writers that died. */
+/* Remove what writers that died left half written. */
 static void
 clean_tmp(struct store *st)
 {
 	clean_new_wals(st);
-	char dir[PATH_MAX], path[PATH_MAX + 256];
-	DIR *d;
-	struct dirent *de;
-
-	store_path(st, dir, "raw", NULL);
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		const char *dash;
-		long pid;
-		if (strncmp(de->d_name, ".tmp-", 5) != 0 ||
-		    (dash = strrchr(de->d_name, '-')) == NULL)
-			continue;
-		pid = strtol(dash + 1, NULL, 10);
-		if (pid > 0 && kill((pid_t)pid, 0) == -1 && errno == ESRCH) {
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			unlink(path);
-		}
-	}
-	closedir(d);
+	store_remove_stale_tmp(st, "raw", NULL);
 }
 
 struct store_writer *
