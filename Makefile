@@ -86,7 +86,7 @@ $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(LIBMTK) | $(BUILD)/bin
 	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBMTK) $(LIBS)
 $(BUILD)/tests/t_%: tests/unit/t_%.c tests/unit/tap.h $(LIBMTK) | $(BUILD)/tests
 	$(Q_LD)$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIBMTK) $(LIBS)
-$(BUILD)/bench/%: bench/%.c $(LIBMTK) | $(BUILD)/bench
+$(BUILD)/bench/%: bench/%.c bench/load.h $(LIBMTK) | $(BUILD)/bench
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBMTK) $(LIBS)
 $(BUILD)/lib $(BUILD)/cmd $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench:
 	@mkdir -p $@

@@ -6,11 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "head.h"
-#include "jsonl.h"
+#include "load.h"
 #include "number.h"
-#include "series.h"
 
 /*
  * usage: torrd DIR STEP CREATE UPDATE RRA... < stream.jsonl
@@ -81,18 +78,15 @@ put_seconds(struct buf *b, int64_t ms)
 int
 main(int argc, char *argv[])
 {
-	struct errbuf eb = ERRBUF_INIT;
-	struct jsonl_reader *r;
 	struct head *h;
-	struct buf key = BUF_INIT, out = BUF_INIT, name = BUF_INIT;
+	struct buf out = BUF_INIT, name = BUF_INIT;
 	struct label labels[METRIC_LABELS_MAX];
-	struct sample s;
 	char num[NUMBER_BUFSZ];
 	FILE *cf, *uf;
 	int64_t step_ms;
 	long step;
 	size_t i, k;
-	int c, rc, created;
+	int c;
 
 	if (argc < 6 || (step = strtol(argv[2], NULL, 10)) <= 0)
 		errx(2, "usage: torrd dir step create update rra ... < stream");
@@ -101,17 +95,7 @@ main(int argc, char *argv[])
 		err(1, "%s", argv[3]);
 	if ((uf = fopen(argv[4], "w")) == NULL)
 		err(1, "%s", argv[4]);
-	r = jsonl_reader_new(0, "<stdin>", 0);
-	h = head_new();
-	while ((rc = jsonl_next(r, &s, &eb)) != 0) {
-		if (rc == -1)
-			errx(1, "%s", eb.msg);
-		buf_reset(&key);
-		series_key(&key, &s);
-		head_append(h, head_series_get(h, key.p, key.len,
-		    series_hash(key.p, key.len), s.type, NULL, 0, NULL, 0,
-		    &created), s.ts, s.value);
-	}
+	h = load_stdin();
 	for (i = 0; i < head_nseries(h); i++) {
 		struct head_series *hs;
 		struct sample m;
@@ -159,11 +143,9 @@ main(int argc, char *argv[])
 		buf_addch(&out, '\n');
 		fwrite(out.p, 1, out.len, uf);
 	}
-	buf_release(&key);
 	buf_release(&out);
 	buf_release(&name);
 	head_free(h);
-	jsonl_reader_free(r);
 	if (fclose(cf) != 0)
 		err(1, "%s", argv[3]);
 	return fclose(uf) == 0 && fclose(stdout) == 0 ? 0 : 1;

@@ -5,11 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "head.h"
-#include "jsonl.h"
+#include "load.h"
 #include "number.h"
-#include "series.h"
 #include "xalloc.h"
 
 /*
@@ -37,25 +34,12 @@ json_str(struct buf *b, const char *s, size_t n)
 int
 main(void)
 {
-	struct errbuf eb = ERRBUF_INIT;
-	struct jsonl_reader *r = jsonl_reader_new(0, "<stdin>", 0);
-	struct head *h = head_new();
-	struct buf key = BUF_INIT, out = BUF_INIT;
+	struct head *h = load_stdin();
+	struct buf out = BUF_INIT;
 	struct label labels[METRIC_LABELS_MAX];
-	struct sample s;
 	char num[NUMBER_BUFSZ];
 	size_t i, j, k, batch = 1000;
-	int rc, created;
 
-	while ((rc = jsonl_next(r, &s, &eb)) != 0) {
-		if (rc == -1)
-			errx(1, "%s", eb.msg);
-		buf_reset(&key);
-		series_key(&key, &s);
-		head_append(h, head_series_get(h, key.p, key.len,
-		    series_hash(key.p, key.len), s.type, NULL, 0, NULL, 0,
-		    &created), s.ts, s.value);
-	}
 	for (i = 0; i < head_nseries(h); i++) {
 		struct head_series *hs = head_series(h, (uint32_t)i);
 		struct sample m;
@@ -87,9 +71,7 @@ main(void)
 			fwrite(out.p, 1, out.len, stdout);
 		}
 	}
-	buf_release(&key);
 	buf_release(&out);
 	head_free(h);
-	jsonl_reader_free(r);
 	return fclose(stdout) == 0 ? 0 : 1;
 }
