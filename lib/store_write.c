@@ -116,7 +116,8 @@ seal_head(struct store *st, struct head *h, int64_t cut, uint64_t seq,
 			wins[nw++] = ws;
 		}
 	}
-	qsort(wins, nw, sizeof(*wins), cmp_i64);
+	if (nw > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(wins, nw, sizeof(*wins), cmp_i64);
 	ids = head_sorted(h);
 	for (w = 0; w < nw; w++) {
 		struct block_writer *bw;
