@@ -277,6 +277,63 @@ format_fixed(char *out, int neg, uint64_t m, int k)
 	return n;
 }
 
+typedef unsigned __int128 u128;
+
+/*
+ * Whether m / 10^k reads back as a = M 2^-F (M in [2^52, 2^53)), given
+ * X = M 10^k and P = 10^k: whether m / 10^k lies in the interval of a,
+ * the values that round to it.  That reaches half an ulp to each side,
+ * ends included when M is even (ties round to even), and only a quarter
+ * ulp below when M = 2^52 (the double below is nearer).  Scaled by
+ * 10^k 2^F, an ulp is P, so with D = |m 2^F - X| the test is 2D < P
+ * (4D < P below a power of two).  Sets '*dist' to D.
+ */
+static int
+reads_back(u128 m, u128 X, u128 P, int F, uint64_t M, u128 *dist)
+{
+	u128 y = m << F;
+	int below = y < X, scale = below && M == TWO53 / 2 ? 4 : 2;
+
+	*dist = below ? X - y : y - X;
+	if (*dist > P)		/* and no overflow below */
+		return 0;
+	return *dist * (u128)scale < P ||
+	    (*dist * (u128)scale == P && (M & 1) == 0);
+}
+
+/*
+ * The shortest fixed-point text of 'a' that reads back as it, for a
+ * positive non-integer in [1e-5, 2^53): fewest fraction digits k, then
+ * the nearest such decimal (the even one of two as near), as printf()
+ * rounds.  All in exact
+ * integers: a = M 2^-F, and m is M 10^k / 2^F rounded down or up.
+ */
+static size_t
+format_exact(char *out, int neg, double a)
+{
+	int e, F, k;
+	uint64_t M = (uint64_t)ldexp(frexp(a, &e), 53);
+	u128 P = 1;
+
+	F = 53 - e;	/* 1 <= F <= 70 in this range */
+	for (k = 1; k <= 22; k++) {
+		u128 X, lo, d_lo, d_hi;
+		int ok_lo, ok_hi;
+		P *= 10;
+		X = (u128)M * P;
+		lo = X >> F;
+		ok_lo = reads_back(lo, X, P, F, M, &d_lo);
+		ok_hi = reads_back(lo + 1, X, P, F, M, &d_hi);
+		if (ok_lo || ok_hi) {
+			/* The nearer; on a tie the even one, as printf. */
+			u128 m = ok_lo && (!ok_hi || d_lo < d_hi ||
+			    (d_lo == d_hi && (lo & 1) == 0)) ? lo : lo + 1;
+			return format_fixed(out, neg, (uint64_t)m, k);
+		}
+	}
+	return 0;
+}
+
 size_t
 number_format(char *out, double v)
 {
@@ -312,6 +369,12 @@ number_format(char *out, double v)
 				return format_fixed(out, signbit(v) != 0,
 				    (uint64_t)m, k);
 		}
+	}
+	/* Computed values, with all their digits: the same, exactly. */
+	if (a >= 1e-5 && a < (double)TWO53) {
+		size_t n = format_exact(out, signbit(v) != 0, a);
+		if (n > 0)
+			return n;
 	}
 
 	/* Otherwise the shortest of %.15g, %.16g, %.17g that reads back. */

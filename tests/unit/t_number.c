@@ -293,6 +293,39 @@ main(void)
 	is_int(differential(1000000), 0,
 	    "a million random numbers parse as strtod(3) parses them");
 
+	/*
+	 * Computed values, all their digits random, from 1e-5 to 2^53: the
+	 * digits are those of the shortest "%.*e" that reads back, which
+	 * printf rounds correctly, so also the nearest of that length.
+	 */
+	bad = 0;
+	for (i = 0; i < 300000; i++) {
+		char ref[64], got[64], *q;
+		const char *p;
+		double v = ldexp(1 + (double)(rnd() >> 12) * 0x1p-52,
+		    (int)(rnd() % 70) - 17);
+		int prec;
+		if (v < 1e-5 || v >= 0x1p53 || v == floor(v))
+			continue;
+		for (prec = 0; prec < 17; prec++) {
+			snprintf(ref, sizeof(ref), "%.*e", prec, v);
+			if (strtod(ref, NULL) == v)
+				break;
+		}
+		*strchr(ref, 'e') = '\0';
+		for (p = ref, q = ref; *p; p++)
+			if (*p != '.')
+				*q++ = *p;
+		*q = '\0';
+		for (p = fmt(v), q = got; *p; p++)
+			if (*p != '.' && (*p != '0' || q > got))
+				*q++ = *p;
+		*q = '\0';
+		if (strcmp(ref, got) != 0 && bad++ < 5)
+			printf("# %.17g: %s, want the digits %s\n", v, fmt(v), ref);
+	}
+	is_int(bad, 0, "computed values: the shortest digits, the nearest");
+
 	{
 		char out[NUMBER_BUFSZ];
 		number_format_i64(out, INT64_MIN);
