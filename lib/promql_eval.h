@@ -186,6 +186,12 @@ struct promql_result *promql_eval(const struct promql_node *expr,
 
 void promql_result_free(struct promql_result *r);
 
+/*
+ * avg_over_time() of the 'n' > 0 values at 'v', as the evaluator
+ * computes it (mquery --stats agrees with it to the bit).
+ */
+double promql_avg_over_time(const double *v, size_t n);
+
 /* Whether 'n' is a plain vector selector (perhaps in parentheses). */
 int promql_is_selector(const struct promql_node *n);
 

@@ -232,41 +232,42 @@ rows_avg(const struct rwin *w, double *out)
 	return 1;
 }
 
-static int
-f_avg_over_time(const struct rwin *w, double *out)
+double
+promql_avg_over_time(const double *v, size_t n)
 {
-	double mean = 0, count = 0;
+	double sum = 0, c = 0, mean = 0, count = 0;
 	size_t i;
 
-	if (w->rows)
-		return rows_avg(w, out);
 	/*
 	 * The compensated sum over the count: within rounding of Prometheus'
 	 * running mean, and without its two divisions per sample.  The
 	 * running mean where the sum is infinite (an Inf among the values,
 	 * or an overflow), for its answers there.
 	 */
-	{
-		double sum = 0, c = 0;
-		for (i = 0; i < w->n; i++)
-			kahan_inc(w->v[i], &sum, &c);
-		if (!isinf(sum)) {
-			*out = (sum + c) / (double)w->n;
-			return 1;
-		}
-	}
-	for (i = 0; i < w->n; i++) {
-		double v = w->v[i];
+	for (i = 0; i < n; i++)
+		kahan_inc(v[i], &sum, &c);
+	if (!isinf(sum))
+		return (sum + c) / (double)n;
+	for (i = 0; i < n; i++) {
+		double x = v[i];
 		count++;
 		if (isinf(mean)) {
-			if (isinf(v) && (mean > 0) == (v > 0))
+			if (isinf(x) && (mean > 0) == (x > 0))
 				continue;
-			if (!isinf(v) && !isnan(v))
+			if (!isinf(x) && !isnan(x))
 				continue;
 		}
-		mean += v / count - mean / count;
+		mean += x / count - mean / count;
 	}
-	*out = mean;
+	return mean;
+}
+
+static int
+f_avg_over_time(const struct rwin *w, double *out)
+{
+	if (w->rows)
+		return rows_avg(w, out);
+	*out = promql_avg_over_time(w->v, w->n);
 	return 1;
 }
 

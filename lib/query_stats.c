@@ -66,14 +66,13 @@ quantile_sorted(double q, const double *v, size_t n)
  * The statistics of the 'n' values at 'v' (n > 0, in time order) into
  * 'out' (NCOLS - 1 values), each as its PromQL *_over_time() function
  * computes it, so that the two agree to the bit: min and max pass over
- * NaN (NaN only when every value is), the average is the incremental
- * mean of avg_over_time() in 2.42 (which stays at an infinity once
- * there, and is NaN after a NaN), the quantiles come from one sort.
+ * NaN (NaN only when every value is), the average is avg_over_time()'s
+ * own, the quantiles come from one sort.
  */
 static void
 stats_compute(struct stats_ctx *c, const double *v, size_t n, double *out)
 {
-	double min = v[0], max = v[0], mean = 0, count = 0;
+	double min = v[0], max = v[0];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -82,21 +81,13 @@ stats_compute(struct stats_ctx *c, const double *v, size_t n, double *out)
 			min = x;
 		if (x > max || isnan(max))
 			max = x;
-		count++;
-		if (isinf(mean)) {
-			if (isinf(x) && (mean > 0) == (x > 0))
-				continue;
-			if (!isinf(x) && !isnan(x))
-				continue;
-		}
-		mean += x / count - mean / count;
 	}
 	c->tmp = xgrow(c->tmp, &c->tmpcap, n, sizeof(double));
 	memcpy(c->tmp, v, n * sizeof(double));
 	qsort(c->tmp, n, sizeof(double), cmp_nan_first);
 	out[0] = (double)n;
 	out[1] = min;
-	out[2] = mean;
+	out[2] = promql_avg_over_time(v, n);
 	out[3] = max;
 	for (i = 0; i < 3; i++)
 		out[4 + i] = quantile_sorted(quantiles[i], c->tmp, n);
