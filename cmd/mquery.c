@@ -138,6 +138,23 @@ option_value(const char *opt, size_t i)
 	return NULL;
 }
 
+/* A usage error for a value of 'opt' that is not one of its words. */
+static void __attribute__((noreturn))
+bad_value(const char *opt, const char *what, const char *val)
+{
+	char list[256] = "";
+	const char *w;
+	size_t i;
+
+	for (i = 0; (w = option_value(opt, i)) != NULL; i++) {
+		if (i > 0)
+			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+		strncat(list, w, sizeof(list) - strlen(list) - 1);
+	}
+	cli_usage_error(usage_str, "unknown %s '%s' (one of: %s)", what, val,
+	    list);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -168,16 +185,16 @@ main(int argc, char *argv[])
 		case 'f': file = optarg; break;
 		case 'o':
 			if (promql_format_parse(optarg, &e.format) == -1)
-				cli_usage_error(usage_str, "unknown format '%s'", optarg);
+				bad_value("output", "format", optarg);
 			break;
 		case OPT_AGG:
 			if (rollup_agg_parse(optarg, &t.agg) == -1)
-				cli_usage_error(usage_str, "unknown aggregate '%s'", optarg);
+				bad_value("agg", "aggregate", optarg);
 			break;
 		case OPT_ARCHIVE: t.archive = 1; break;
 		case OPT_TIER:
 			if (tier_parse(optarg, &t.tier) == -1)
-				cli_usage_error(usage_str, "unknown tier '%s'", optarg);
+				bad_value("tier", "tier", optarg);
 			break;
 		case OPT_END: end = optarg; break;
 		case OPT_FOLLOW: v.view = QUERY_VIEW_FOLLOW; modes++; break;
