@@ -313,7 +313,10 @@ main(int argc, char *argv[])
 				if (strcmp(optarg, fsync_modes[i].name) == 0)
 					break;
 			if (i == (int)NELEM(fsync_modes))
-				cli_usage_error(usage_str, "unknown fsync mode '%s'", optarg);
+				cli_usage_error(usage_str, "unknown fsync mode '%s' "
+				    "(one of: %s, %s, %s)", optarg,
+				    fsync_modes[0].name, fsync_modes[1].name,
+				    fsync_modes[2].name);
 			o.fsync = fsync_modes[i].mode;
 			break;
 		case OPT_MAX_SERIES:
