@@ -31,6 +31,15 @@
 /* zstd level: sealing runs beside ingestion, so cheap but effective. */
 #define ZSTD_LEVEL 3
 
+/*
+ * A series' flags byte in a rolled block: the rollup flags (rollup.h),
+ * and this bit of the encoding: its increase column holds each row's
+ * inc - (last - first), which is 0 until a counter resets, so that it
+ * takes next to nothing; readers add (last - first) back.  Set only when
+ * that gives back every row's increase bit for bit.
+ */
+#define BLOCK_F_INC_DELTA 0x80
+
 struct frame {
 	uint32_t first, count;
 	uint64_t ts_off, v_off;
@@ -53,6 +62,8 @@ struct block_writer {
 	struct frame *frames;
 	size_t nframes, frames_cap;
 	uint32_t nseries, frame_first;
+	double *delta;		/* rolled: scratch of inc_delta() */
+	size_t delta_cap;
 };
 
 struct block_writer *
@@ -221,12 +232,44 @@ rolled_cols(unsigned flags)
 	return flags & ROLLUP_F_COUNTER ? ROLLUP_NCOLS : ROLLUP_BASE_COLS;
 }
 
+/* Row 'k's increase from its BLOCK_F_INC_DELTA form in the column. */
+static double
+inc_from_delta(const struct rollup *r, size_t k)
+{
+	return (r->col[ROLLUP_LAST][k] - r->col[ROLLUP_FIRST][k]) +
+	    r->col[ROLLUP_INC][k];
+}
+
+/*
+ * The increase column of 'r' in BLOCK_F_INC_DELTA form, in bw->delta, or
+ * NULL when some row would not read back bit for bit.
+ */
+static const double *
+inc_delta(struct block_writer *bw, const struct rollup *r)
+{
+	struct rollup back = *r;
+	size_t k;
+
+	bw->delta = xgrow(bw->delta, &bw->delta_cap, r->n, sizeof(double));
+	for (k = 0; k < r->n; k++)
+		bw->delta[k] = r->col[ROLLUP_INC][k] -
+		    (r->col[ROLLUP_LAST][k] - r->col[ROLLUP_FIRST][k]);
+	back.col[ROLLUP_INC] = bw->delta;
+	for (k = 0; k < r->n; k++) {
+		double got = inc_from_delta(&back, k);
+		if (memcmp(&got, &r->col[ROLLUP_INC][k], sizeof(got)) != 0)
+			return NULL;
+	}
+	return bw->delta;
+}
+
 int
 block_writer_add_rollup(struct block_writer *bw, const char *key,
     size_t keylen, enum metric_type type, const char *unit, const char *help,
     const struct rollup *r, struct errbuf *eb)
 {
 	size_t ts0 = bw->ts.len, v0 = bw->val.len, len[ROLLUP_NCOLS + 1];
+	const double *delta;
 	int c, ncols = rolled_cols(r->flags);
 
 	if (r->n == 0)
@@ -237,9 +280,11 @@ block_writer_add_rollup(struct block_writer *bw, const char *key,
 		return -1;
 	chunk_encode(&bw->ts, &bw->val, r->t, r->col[ROLLUP_COUNT], r->n);
 	len[0] = bw->val.len - v0;
+	delta = (r->flags & ROLLUP_F_COUNTER) ? inc_delta(bw, r) : NULL;
 	for (c = 1; c < ncols; c++) {
 		size_t before = bw->val.len;
-		chunk_encode_values(&bw->val, r->col[c], r->n);
+		chunk_encode_values(&bw->val, c == ROLLUP_INC && delta ? delta :
+		    r->col[c], r->n);
 		len[c] = bw->val.len - before;
 	}
 	if (r->flags & ROLLUP_F_SKETCH) {
@@ -252,7 +297,7 @@ block_writer_add_rollup(struct block_writer *bw, const char *key,
 	}
 	add_entry(bw, key, keylen, type, unit, help, r->t, r->n,
 	    bw->ts.len - ts0, bw->val.len - v0);
-	buf_addch(&bw->series, (char)r->flags);
+	buf_addch(&bw->series, (char)(r->flags | (delta ? BLOCK_F_INC_DELTA : 0)));
 	for (c = 0; c < ncols; c++)
 		buf_add_varint(&bw->series, len[c]);
 	bw->nseries++;
@@ -281,6 +326,7 @@ block_writer_abort(struct block_writer *bw)
 	buf_release(&bw->key);
 	buf_release(&bw->z);
 	buf_release(&bw->sources);
+	free(bw->delta);
 	free(bw->frames);
 	free(bw->dir);
 	free(bw);
@@ -390,6 +436,7 @@ struct series_ix {
 	uint32_t frame;
 	uint32_t ts_at, ts_len, v_at, v_len;	/* within the frame, raw */
 	uint32_t col_at;	/* rolled: first of its lengths in b->cols */
+	int inc_delta;		/* rolled: BLOCK_F_INC_DELTA */
 };
 
 struct block {
@@ -500,9 +547,12 @@ parse_series(struct block *b, size_t len)
 		if (b->res) {
 			int c, nc;
 			uint64_t l, total = 0;
-			if (p >= end || (*p & ~(ROLLUP_F_COUNTER | ROLLUP_F_SKETCH)))
+			if (p >= end || (*p & ~(ROLLUP_F_COUNTER | ROLLUP_F_SKETCH |
+			    BLOCK_F_INC_DELTA)) || ((*p & BLOCK_F_INC_DELTA) &&
+			    !(*p & ROLLUP_F_COUNTER)))
 				return -1;
-			x->s.rollup_flags = *p++;
+			x->inc_delta = (*p & BLOCK_F_INC_DELTA) != 0;
+			x->s.rollup_flags = *p++ & ~BLOCK_F_INC_DELTA;
 			nc = rolled_cols(x->s.rollup_flags);
 			b->cols = xgrow(b->cols, &b->cols_cap, b->ncols + nc + 1,
 			    sizeof(*b->cols));
@@ -750,6 +800,9 @@ block_read_rollup(struct block *b, size_t i, struct rollup *out,
 	for (; c < ROLLUP_NCOLS; c++)
 		for (k = 0; k < n; k++)
 			out->col[c][base + k] = NAN;
+	if (x->inc_delta)
+		for (k = base; k < base + n; k++)
+			out->col[ROLLUP_INC][k] = inc_from_delta(out, k);
 	end = p + len[nc];
 	for (k = 0; k < n; k++) {
 		const char *s;

@@ -97,6 +97,7 @@ window_end(int64_t t, int64_t res)
 	return w + res;
 }
 
+
 /* Increase of a counter from 'prev' to 'cur': a drop is a reset. */
 static double
 counter_step(double prev, double cur)
@@ -139,7 +140,7 @@ rollup_from_samples(struct rollup *r, const int64_t *ts, const double *v,
 	while (i < n) {
 		int64_t end = window_end(ts[i], res);
 		double sum = 0, mn = NAN, mx = NAN, first = NAN, prev = NAN;
-		double inc = 0;
+		double drops = 0;
 		size_t row, k = 0;
 
 		if (sk)
@@ -151,8 +152,8 @@ rollup_from_samples(struct rollup *r, const int64_t *ts, const double *v,
 			if (!isnan(v[i])) {
 				if (isnan(first))
 					first = v[i];
-				else
-					inc += counter_step(prev, v[i]);
+				else if (v[i] < prev)
+					drops += prev;	/* a reset */
 				prev = v[i];
 			}
 			if (sk)
@@ -167,7 +168,8 @@ rollup_from_samples(struct rollup *r, const int64_t *ts, const double *v,
 		r->col[ROLLUP_LAST][row] = (r->flags & ROLLUP_F_COUNTER) &&
 		    !isnan(prev) ? prev : v[i - 1];
 		r->col[ROLLUP_FIRST][row] = first;
-		r->col[ROLLUP_INC][row] = isnan(first) ? NAN : inc;
+		r->col[ROLLUP_INC][row] = isnan(first) ? NAN :
+		    (prev - first) + drops;
 		if (sk)
 			put_sketch(r, row, sk);
 	}
@@ -188,7 +190,7 @@ rollup_coarsen(struct rollup *dst, const struct rollup *src, int64_t res)
 		/* A row stamped t holds [t - res', t): its window ends by t. */
 		int64_t end = window_end(src->t[i] - 1, res);
 		double cnt = 0, sum = 0, mn = NAN, mx = NAN, first = NAN;
-		double inc = NAN, last = NAN, prevlast = NAN;
+		double drops = 0, last = NAN, prevlast = NAN;
 		size_t row;
 
 		if (acc)
@@ -202,13 +204,13 @@ rollup_coarsen(struct rollup *dst, const struct rollup *src, int64_t res)
 			if (!(src->flags & ROLLUP_F_COUNTER))
 				last = c[ROLLUP_LAST][i];
 			else if (!isnan(c[ROLLUP_FIRST][i])) {
-				if (isnan(first)) {
+				if (isnan(first))
 					first = c[ROLLUP_FIRST][i];
-					inc = c[ROLLUP_INC][i];
-				} else {
-					inc += counter_step(prevlast,
-					    c[ROLLUP_FIRST][i]) + c[ROLLUP_INC][i];
-				}
+				else if (c[ROLLUP_FIRST][i] < prevlast)
+					drops += prevlast;	/* a reset */
+				/* The row's own drops. */
+				drops += c[ROLLUP_INC][i] -
+				    (c[ROLLUP_LAST][i] - c[ROLLUP_FIRST][i]);
 				prevlast = last = c[ROLLUP_LAST][i];
 			} else if (isnan(first)) {
 				last = c[ROLLUP_LAST][i];	/* all NaN so far */
@@ -225,7 +227,8 @@ rollup_coarsen(struct rollup *dst, const struct rollup *src, int64_t res)
 		dst->col[ROLLUP_MAX][row] = mx;
 		dst->col[ROLLUP_LAST][row] = last;
 		dst->col[ROLLUP_FIRST][row] = first;
-		dst->col[ROLLUP_INC][row] = inc;
+		dst->col[ROLLUP_INC][row] = isnan(first) ? NAN :
+		    (last - first) + drops;
 		if (acc)
 			put_sketch(dst, row, acc);
 	}

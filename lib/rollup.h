@@ -28,7 +28,9 @@
  *   inc    the reset-aware increase between the window's first and last
  *          samples: the sum over successive samples of v[i] - v[i-1], or
  *          of v[i] where the counter went down (a reset).  NaN samples
- *          are skipped.
+ *          are skipped.  Computed as (last - first) + drops, drops being
+ *          the sum of the v[i-1] before each reset: exactly last - first
+ *          until the counter resets (and so cheap to store).
  * Between two windows the increase is (first - previous last), or first
  * after a reset, so increases add up over any run of windows to exactly
  * the raw data's reset-aware increase, and rolling rolls up exactly:
