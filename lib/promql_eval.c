@@ -70,6 +70,7 @@ pseries_release(struct pev *ev, struct pseries *s)
 	free(s->t);
 	free(s->v);
 	if (s->rows) {
+		ev->samples -= s->rows->held;
 		free(s->rows->from);
 		free(s->rows->count);
 		free(s->rows->sk);
@@ -423,8 +424,20 @@ load_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
 		s->t[m] = ts[i];
 		s->v[m++] = v[i];
 	}
-	if (rows)
+	if (rows) {
+		/* Sketches count against --max-samples as 16-byte samples. */
+		size_t bytes = 0;
+		for (i = 0; rows->sk && i < m; i++)
+			bytes += rows->sk_len[keep[i]];
+		if (pev_hold(ev, bytes / 16) == -1) {
+			free(keep);
+			s->n = m;
+			c->failed = 1;
+			return -1;
+		}
 		load_rows(s, rows, keep, m);
+		s->rows->held = bytes / 16;
+	}
 	free(keep);
 	ev->samples -= n - m;
 	s->n = m;

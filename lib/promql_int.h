@@ -104,6 +104,7 @@ struct prows {
 	double *count;
 	unsigned char *sk;
 	size_t *sk_off, *sk_len;
+	uint64_t held;		/* what the sketches count as samples */
 };
 
 /*

@@ -107,6 +107,16 @@ test_expect_success 'quantile_over_time from merged sketches: within 1% of the r
 	rankcheck q99.1m q99.5m q99.1h q50.1m q50.5m q50.1h
 '
 
+test_expect_success 'sketches count against --max-samples' '
+	mquery -d s --tier 5m --max-samples 500 --start $START --end $END \
+	    --step 1h -o csv "max_over_time(http_request_duration_seconds[1h])" >max &&
+	test $(wc -l <max) -eq 9 &&
+	test_expect_code 1 mquery -d s --tier 5m --max-samples 500 --start $START \
+	    --end $END --step 1h -o csv \
+	    "quantile_over_time(0.99, http_request_duration_seconds[1h])" 2>err &&
+	grep "too many samples" err
+'
+
 test_expect_success 'rate and increase from the rows'"'"' reset-aware increases' '
 	q raw "increase(node_network_receive_bytes_total[1h])" >raw &&
 	q 5m "increase(node_network_receive_bytes_total[1h])" >5m &&
