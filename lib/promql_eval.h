@@ -56,7 +56,8 @@ enum promql_use {
 	PROMQL_USE_LAST,	/* last_over_time */
 	PROMQL_USE_COUNT,	/* count_over_time: counts */
 	PROMQL_USE_AVG,		/* avg_over_time: sums and counts */
-	PROMQL_USE_QUANTILE	/* quantile_over_time: sketches */
+	PROMQL_USE_QUANTILE,	/* quantile_over_time: sketches */
+	PROMQL_USE_STATS	/* mquery --stats: all of the above */
 };
 
 /*
@@ -69,14 +70,18 @@ enum promql_use {
  * PROMQL_USE_QUANTILE, when 'sk' is not NULL, the window's encoded
  * sketch (sketch.h) of 'sk_len[i]' bytes, none when 0 (a plain sample,
  * or a series without sketches: the value then stands for all
- * 'count[i]' samples).  For PROMQL_USE_VALUE a source gives no rows:
- * the value of a row is then a point at its time (a counter's, say).
+ * 'count[i]' samples).  With PROMQL_USE_STATS, the value is the
+ * average, and 'sk' and 'min', 'max' and 'sum' are there too (a plain
+ * sample's are its value).  For PROMQL_USE_VALUE a source gives no
+ * rows: the value of a row is then a point at its time (a counter's,
+ * say).
  */
 struct promql_rows {
 	const int64_t *from;
 	const double *count;
 	const unsigned char *const *sk;
 	const size_t *sk_len;
+	const double *min, *max, *sum;
 };
 
 /*

@@ -41,6 +41,7 @@ use_agg(enum promql_use use, enum rollup_agg dflt)
 	case PROMQL_USE_AVG: return ROLLUP_AGG_SUM;
 	case PROMQL_USE_LAST: return ROLLUP_AGG_LAST;
 	case PROMQL_USE_COUNT: return ROLLUP_AGG_COUNT;
+	case PROMQL_USE_STATS: return ROLLUP_AGG_AVG;
 	case PROMQL_USE_VALUE:
 	case PROMQL_USE_QUANTILE:
 		break;
@@ -51,7 +52,7 @@ use_agg(enum promql_use use, enum rollup_agg dflt)
 /* Per-sample windows, counts and sketches of a series (promql_rows). */
 struct rows_buf {
 	int64_t *from;
-	double *count;
+	double *count, *min, *max, *sum;
 	const unsigned char **sk;
 	size_t *sk_len;
 	size_t cap;
@@ -64,14 +65,20 @@ struct rows_buf {
  */
 static void
 rows_fill(struct rows_buf *rb, const struct rollup *ro, const int64_t *ts,
-    size_t n, const struct store_span *plan, size_t nplan, int sketches)
+    const double *v, size_t n, const struct store_span *plan, size_t nplan,
+    enum promql_use use)
 {
+	int sketches = use == PROMQL_USE_QUANTILE || use == PROMQL_USE_STATS;
+	int stats = use == PROMQL_USE_STATS;
 	size_t i, j = 0;
 
 	if (n > rb->cap) {
 		rb->cap = n;
 		rb->from = xreallocarray(rb->from, n, sizeof(*rb->from));
 		rb->count = xreallocarray(rb->count, n, sizeof(*rb->count));
+		rb->min = xreallocarray(rb->min, n, sizeof(*rb->min));
+		rb->max = xreallocarray(rb->max, n, sizeof(*rb->max));
+		rb->sum = xreallocarray(rb->sum, n, sizeof(*rb->sum));
 		rb->sk = xreallocarray(rb->sk, n, sizeof(*rb->sk));
 		rb->sk_len = xreallocarray(rb->sk_len, n, sizeof(*rb->sk_len));
 	}
@@ -83,10 +90,17 @@ rows_fill(struct rows_buf *rb, const struct rollup *ro, const int64_t *ts,
 		if (j == ro->n || ro->t[j] != ts[i]) {
 			rb->from[i] = ts[i];
 			rb->count[i] = 1;
+			if (stats)
+				rb->min[i] = rb->max[i] = rb->sum[i] = v[i];
 			continue;
 		}
 		rb->from[i] = ts[i] - tier_width(plan, nplan, ts[i]);
 		rb->count[i] = ro->col[ROLLUP_COUNT][j];
+		if (stats) {
+			rb->min[i] = ro->col[ROLLUP_MIN][j];
+			rb->max[i] = ro->col[ROLLUP_MAX][j];
+			rb->sum[i] = ro->col[ROLLUP_SUM][j];
+		}
 		if (sketches && (ro->flags & ROLLUP_F_SKETCH)) {
 			rb->sk[i] = (const unsigned char *)ro->sk.p + ro->sk_off[j];
 			rb->sk_len[i] = ro->sk_len[j];
@@ -117,16 +131,20 @@ store_select_series(void *ctx, const struct matcher *m, size_t n,
 	    (it = store_select(r, match_key, &mc, eb)) == NULL)
 		goto out;
 	while ((got = store_iter_next(it, &ss, eb)) == 1) {
-		struct promql_rows rows = { NULL, NULL, NULL, NULL };
+		struct promql_rows rows = { 0 };
 		const struct promql_rows *rp = NULL;
 		if (use != PROMQL_USE_VALUE &&
 		    (ro = store_iter_rollup(it)) != NULL) {
-			rows_fill(&rb, ro, ss.ts, ss.n, plan, nplan,
-			    use == PROMQL_USE_QUANTILE);
+			rows_fill(&rb, ro, ss.ts, ss.v, ss.n, plan, nplan, use);
 			rows.from = rb.from;
 			rows.count = rb.count;
-			if (use == PROMQL_USE_QUANTILE)
+			if (use == PROMQL_USE_QUANTILE || use == PROMQL_USE_STATS)
 				rows.sk = rb.sk, rows.sk_len = rb.sk_len;
+			if (use == PROMQL_USE_STATS) {
+				rows.min = rb.min;
+				rows.max = rb.max;
+				rows.sum = rb.sum;
+			}
 			rp = &rows;
 		}
 		if (emit(arg, ss.key, ss.keylen, ss.ts, ss.v, ss.n, rp) == -1)
@@ -137,6 +155,9 @@ store_select_series(void *ctx, const struct matcher *m, size_t n,
 out:
 	free(rb.from);
 	free(rb.count);
+	free(rb.min);
+	free(rb.max);
+	free(rb.sum);
 	free(rb.sk);
 	free(rb.sk_len);
 	store_iter_free(it);

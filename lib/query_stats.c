@@ -9,7 +9,10 @@
 #include "jsonl.h"
 #include "number.h"
 #include "output.h"
+#include "promql_parse.h"
 #include "query_view.h"
+#include "series.h"
+#include "sketch.h"
 #include "xalloc.h"
 
 #define CHUNK (64 * 1024)
@@ -34,6 +37,7 @@ struct stats_ctx {
 	size_t tmpcap;
 	double *vals;		/* a raw series' values, stale markers out */
 	size_t valscap;
+	struct sketch *acc, *one;	/* for rolled rows */
 };
 
 /* Go's sort.Float64s, which quantile_over_time() uses: NaN first. */
@@ -142,18 +146,14 @@ flush_out(struct stats_ctx *c, struct errbuf *eb)
 	return 0;
 }
 
-/* Write (or, for a table, keep) the row of one series with 'n' values. */
+/* Write (or, for a table, keep) the row of one series: statistics 'st'. */
 static int
-stats_row(struct stats_ctx *c, const struct sample *m, const double *v,
-    size_t n, struct errbuf *eb)
+stats_write(struct stats_ctx *c, const struct sample *m, const double *st,
+    struct errbuf *eb)
 {
-	double st[NCOLS - 1];
 	char num[NUMBER_BUFSZ];
 	size_t i, len, start;
 
-	if (n == 0)
-		return 0;
-	stats_compute(c, v, n, st);
 	switch (c->f) {
 	case PROMQL_FMT_JSONL:
 		buf_addch(&c->out, '{');
@@ -215,22 +215,136 @@ stats_row(struct stats_ctx *c, const struct sample *m, const double *v,
 }
 
 /* A raw series: the values of its samples, stale markers left out. */
+/* The row of one series with 'n' values (none: no row). */
 static int
-stats_series(void *arg, const struct sample *m, const int64_t *ts,
-    const double *v, size_t n, struct errbuf *eb)
+stats_row(struct stats_ctx *c, const struct sample *m, const double *v,
+    size_t n, struct errbuf *eb)
 {
-	struct stats_ctx *c = arg;
-	size_t i, k = 0;
+	double st[NCOLS - 1];
+
+	if (n == 0)
+		return 0;
+	stats_compute(c, v, n, st);
+	return stats_write(c, m, st, eb);
+}
+
+static int
+is_stale(double v)
+{
 	uint64_t bits;
 
-	(void)ts;
-	c->vals = xgrow(c->vals, &c->valscap, n, sizeof(double));
-	for (i = 0; i < n; i++) {
-		memcpy(&bits, &v[i], sizeof(bits));
-		if (bits != PROMQL_STALE_NAN_BITS)
-			c->vals[k++] = v[i];
+	memcpy(&bits, &v, sizeof(bits));
+	return bits == PROMQL_STALE_NAN_BITS;
+}
+
+/*
+ * The statistics of samples some of which stand for the windows of
+ * rolled rows ('r', promql_eval.h), those whose windows start at 'mint'
+ * or later: counts add up, min and max of the
+ * rows' min and max, the average of the sums over the counts, the
+ * quantiles from the rows' sketches merged (a row without one counts
+ * its average as many times as it has samples), within the sketch's
+ * error.  Returns the number of samples.
+ */
+static double
+stats_rows(struct stats_ctx *c, const double *v, size_t n,
+    const struct promql_rows *r, int64_t mint, double *out)
+{
+	double count = 0, sum = 0, min = NAN, max = NAN;
+	size_t i;
+	int q;
+
+	if (c->acc == NULL) {
+		c->acc = sketch_new();
+		c->one = sketch_new();
 	}
-	return stats_row(c, m, c->vals, k, eb);
+	sketch_reset(c->acc);
+	for (i = 0; i < n; i++) {
+		/* Rows only for windows wholly in the range. */
+		if (is_stale(v[i]) || r->from[i] < mint)
+			continue;
+		count += r->count[i];
+		sum += r->sum[i];
+		if (r->min[i] < min || isnan(min))
+			min = r->min[i];
+		if (r->max[i] > max || isnan(max))
+			max = r->max[i];
+		if (r->sk && r->sk_len[i] && sketch_decode(c->one, r->sk[i],
+		    r->sk_len[i]) == 0)
+			sketch_merge(c->acc, c->one);
+		else
+			sketch_add_n(c->acc, v[i], (uint64_t)r->count[i]);
+	}
+	out[0] = count;
+	out[1] = min;
+	out[2] = sum / count;
+	out[3] = max;
+	for (q = 0; q < 3; q++)
+		out[4 + q] = sketch_count(c->acc) ?
+		    sketch_quantile(c->acc, quantiles[q]) : NAN;
+	return count;
+}
+
+/* A selection of the source, read with what --stats needs of rows. */
+struct stats_sel {
+	struct stats_ctx *c;
+	int64_t mint;
+	struct errbuf *eb;
+	int failed;
+};
+
+static int
+stats_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
+    const double *v, size_t n, const struct promql_rows *rows)
+{
+	struct stats_sel *sel = arg;
+	struct stats_ctx *c = sel->c;
+	struct label labels[METRIC_LABELS_MAX];
+	struct sample m = { .type = METRIC_GAUGE };
+	double st[NCOLS - 1];
+	size_t i, k = 0;
+	int rc;
+
+	(void)ts;
+	if (series_key_decode(key, keylen, &m, labels) == -1) {
+		sel->failed = 1;
+		return errbuf_set(sel->eb, "corrupt series key");
+	}
+	if (rows) {
+		rc = stats_rows(c, v, n, rows, sel->mint, st) > 0 ?
+		    stats_write(c, &m, st, sel->eb) : 0;
+	} else {
+		c->vals = xgrow(c->vals, &c->valscap, n, sizeof(double));
+		for (i = 0; i < n; i++)
+			if (!is_stale(v[i]))
+				c->vals[k++] = v[i];
+		rc = stats_row(c, &m, c->vals, k, sel->eb);
+	}
+	if (rc == -1)
+		sel->failed = 1;
+	return rc;
+}
+
+/*
+ * The samples of 'selector' in [mint, maxt]: from a store, those of the
+ * raw tier, and where it has none (past its retention), the rows of the
+ * finest rolled tier that has them.
+ */
+static int
+stats_select(struct stats_ctx *c, const struct promql_source *src,
+    const char *selector, int64_t mint, int64_t maxt, struct errbuf *eb)
+{
+	struct promql_node *sel = NULL;
+	struct stats_sel ss = { c, mint, eb, 0 };
+	int rc = -1;
+
+	if (promql_parse_selector(selector, &sel, eb) == -1)
+		return -1;
+	if (src->select(src->ctx, sel->vs.matchers, sel->vs.nmatchers, mint,
+	    maxt, PROMQL_USE_STATS, stats_emit, &ss, eb) == 0 && !ss.failed)
+		rc = 0;
+	promql_free(sel);
+	return rc;
 }
 
 /* The points of each series of a range query's result 'r'. */
@@ -315,9 +429,9 @@ query_stats(struct store *st, const struct promql_source *src,
 			buf_addf(&c.out, "%s%s", i ? "," : "", col_names[i]);
 		buf_addch(&c.out, '\n');
 	}
+	(void)st;	/* the source reads it, tiers and all */
 	if (v->raw) {
-		if (query_select_series(st, src, e->expr, v->start, v->end,
-		    stats_series, &c, eb) == -1)
+		if (stats_select(&c, src, e->expr, v->start, v->end, eb) == -1)
 			goto out;
 	} else {
 		/* A range query; without a step, Prometheus graph's. */
@@ -341,5 +455,7 @@ out:
 	buf_release(&c.rows);
 	free(c.tmp);
 	free(c.vals);
+	sketch_free(c.acc);
+	sketch_free(c.one);
 	return rc;
 }

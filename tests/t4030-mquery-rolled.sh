@@ -107,6 +107,31 @@ test_expect_success 'quantile_over_time from merged sketches: within 1% of the r
 	rankcheck q99.1m q99.5m q99.1h q50.1m q50.5m q50.1h
 '
 
+test_expect_success '--stats over rows: count, min, max exact, avg and quantiles close' '
+	for t in raw 1m 5m 1h; do
+		mquery -d s --tier $t --stats --start 2026-01-01T01:00:00Z \
+		    --end 2026-01-01T09:00:00Z -o csv \
+		    "{__name__=~\"node_load1|http_request_duration_seconds\"}" >stats.$t ||
+		return 1
+	done &&
+	test $(wc -l <stats.raw) -eq 3 &&
+	for t in 1m 5m 1h; do
+		cut -d, -f1-3,5 stats.raw >want && cut -d, -f1-3,5 stats.$t >got &&
+		test_cmp want got &&
+		perl -F, -lane "
+			BEGIN { open(R, q(<), q(stats.raw)); <R>; <>; }
+			my @w = split /,/, <R>;
+			abs(\$F[3] - \$w[3]) <= 1e-12 * abs(\$w[3]) or die qq(avg \$F[3] \$w[3]);
+			# Observations have sketches: within their 1% of the
+			# rank value, and so close to the interpolated one.
+			next unless /http_request/;
+			for my \$i (5, 6, 7) {
+				abs(\$F[\$i] - \$w[\$i]) <= 0.05 * abs(\$w[\$i]) or
+				    die qq(quantile \$i: \$F[\$i] \$w[\$i]);
+			}" stats.$t || return 1
+	done
+'
+
 test_expect_success 'sketches count against --max-samples' '
 	mquery -d s --tier 5m --max-samples 500 --start $START --end $END \
 	    --step 1h -o csv "max_over_time(http_request_duration_seconds[1h])" >max &&
