@@ -49,6 +49,12 @@ test_expect_success 'bash completes the commands of mstore first' '
 	bash_complete mstore init c >actual && ! grep -q compact actual
 '
 
+for b in $bins; do
+	test_expect_success "$b answers --list-values" "
+		$b --list-values=dir >out && test_must_be_empty out
+	"
+done
+
 test_expect_success 'an option without listed values completes to files' '
 	: >somefile &&
 	mquery --list-values=start >none && test_must_be_empty none &&
