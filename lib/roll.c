@@ -182,7 +182,34 @@ struct pass {
 	int64_t horizon;	/* windows ending by then are closed */
 	struct tier_list tiers[STORE_NTIERS];
 	struct rollup fresh, merged;
+	/*
+	 * A dry run: the windows of each tier it found to roll, ascending,
+	 * so that the next tier counts them as changed, as a real pass
+	 * would find them.
+	 */
+	int64_t *dirty[STORE_NTIERS];
+	size_t ndirty[STORE_NTIERS], dirty_cap[STORE_NTIERS];
 };
+
+/* Whether a dry run would roll a window of tier 't' in [lo, hi). */
+static int
+dirty_in(const struct pass *p, enum store_tier t, int64_t lo, int64_t hi)
+{
+	size_t i;
+
+	for (i = 0; i < p->ndirty[t]; i++)
+		if (p->dirty[t][i] >= lo && p->dirty[t][i] < hi)
+			return 1;
+	return 0;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
 
 static void
 report(struct pass *p, const struct roll_action *a)
@@ -417,12 +444,20 @@ roll_tier(struct pass *p, enum store_tier t, struct errbuf *eb)
 {
 	const struct tier_list *l = &p->tiers[t - 1];
 	struct block_source *src = NULL;
-	int64_t last = INT64_MIN;
-	size_t i, nsrc;
+	int64_t last = INT64_MIN, *ws;
+	size_t i, nsrc, nw = 0;
 	int rc = 0, ok;
 
-	for (i = 0; i < l->n && rc == 0; i++) {
-		int64_t w = align(l->b[i].window, spans[t]);
+	/* The target windows: of the source's blocks, and of a dry run's. */
+	ws = xmalloc((l->n + p->ndirty[t - 1] + 1) * sizeof(*ws));
+	for (i = 0; i < l->n; i++)
+		ws[nw++] = align(l->b[i].window, spans[t]);
+	for (i = 0; i < p->ndirty[t - 1]; i++)
+		ws[nw++] = align(p->dirty[t - 1][i], spans[t]);
+	if (p->ndirty[t - 1])
+		qsort(ws, nw, sizeof(*ws), cmp_i64);
+	for (i = 0; i < nw && rc == 0; i++) {
+		int64_t w = ws[i];
 		if (w == last)
 			continue;
 		last = w;
@@ -437,9 +472,13 @@ roll_tier(struct pass *p, enum store_tier t, struct errbuf *eb)
 		nsrc = sources_of(p, t, w, &src);
 		if ((ok = up_to_date(p, t, w, src, nsrc, eb)) == -1)
 			rc = -1;
-		else if (!ok && p->o->dry_run) {
+		else if (p->o->dry_run && (!ok ||
+		    dirty_in(p, t - 1, w, w + spans[t]))) {
 			struct roll_action a = { ROLL_ROLLED, t, w, w + spans[t],
 				0, 0, 0, 0, NULL };
+			p->dirty[t] = xgrow(p->dirty[t], &p->dirty_cap[t],
+			    p->ndirty[t] + 1, sizeof(**p->dirty));
+			p->dirty[t][p->ndirty[t]++] = w;
 			report(p, &a);
 		} else if (!ok) {
 			rc = roll_window(p, t, w, src, nsrc, eb);
@@ -447,6 +486,7 @@ roll_tier(struct pass *p, enum store_tier t, struct errbuf *eb)
 		free(src);
 		src = NULL;
 	}
+	free(ws);
 	if (rc == 0 && !p->o->dry_run) {
 		/* This tier changed: the next one rolls from the new list. */
 		tier_list_free(&p->tiers[t]);
@@ -473,6 +513,9 @@ rolled_up(struct pass *p, enum store_tier t, int64_t w, struct errbuf *eb)
 
 	/* Past the next tier's retention: it would not keep the rows. */
 	if (tw + spans[t + 1] <= p->o->now - store_retention(p->st, t + 1))
+		return 1;
+	/* A dry run's: the pass would roll it first. */
+	if (dirty_in(p, t + 1, tw, tw + 1))
 		return 1;
 	if (in_window(dst, tw, &first) != 1)
 		return 0;
@@ -620,7 +663,7 @@ roll_run(struct store *st, const struct roll_opts *o, struct roll_stats *out,
     struct errbuf *eb)
 {
 	struct pass p = { st, o, out, o->now - ROLL_GRACE_MS, { { NULL, 0 } },
-		ROLLUP_INIT, ROLLUP_INIT };
+		ROLLUP_INIT, ROLLUP_INIT, { NULL }, { 0 }, { 0 } };
 	char path[PATH_MAX];
 	double t0 = now_seconds();
 	int fd, t, rc = -1;
@@ -672,8 +715,10 @@ roll_run(struct store *st, const struct roll_opts *o, struct roll_stats *out,
 		goto out;
 	rc = 0;
 out:
-	for (t = 0; t < STORE_NTIERS; t++)
+	for (t = 0; t < STORE_NTIERS; t++) {
 		tier_list_free(&p.tiers[t]);
+		free(p.dirty[t]);
+	}
 	rollup_release(&p.fresh);
 	rollup_release(&p.merged);
 	close(fd);

@@ -25,6 +25,25 @@ test_expect_success 'three days in a store that archives raw and 1h' '
 	test -s 1h.all
 '
 
+# actions FILE: the action, tier and window of each JSON line, sorted.
+actions() {
+	sed "s/^\({\"action\":\"[a-z]*\",\"tier\":\"[a-z0-9]*\",\"start\":\"[^\"]*\",\"end\":\"[^\"]*\"\).*/\1/" "$1" | sort
+}
+
+test_expect_success 'a dry run lists what the pass then does, all tiers deep' '
+	mstore init -d d --retention raw=100000d,1m=100000d,5m=100000d,1h=100000d &&
+	sed -i "s/^archive = off/archive = zstd/" d/mtk.conf &&
+	mstore -d d <in.jsonl &&
+	mstore init -d d --retention raw=1d,1m=2d &&
+	mroll -d d -n --json --now 2026-01-04T00:00:00Z --no-self-metrics >dry &&
+	mroll -d d --json --now 2026-01-04T00:00:00Z --no-self-metrics >real &&
+	actions dry >dry.sorted && actions real >real.sorted &&
+	grep -q "\"rolled\",\"tier\":\"1h\"" dry.sorted &&
+	grep -q "\"rolled\",\"tier\":\"5m\"" dry.sorted &&
+	grep -q "\"removed\",\"tier\":\"raw\"" dry.sorted &&
+	test_cmp real.sorted dry.sorted
+'
+
 test_expect_success 'changing the retention keeps the other settings' '
 	mstore init -d s --retention raw=24h,1m=7d,1h=2d &&
 	grep "^archive = zstd$" s/mtk.conf &&
