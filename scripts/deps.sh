@@ -4,14 +4,15 @@
 # usage: sh scripts/deps.sh [build|test|bench]
 #
 # "build" (the default) covers compiling; "test" adds what 'make check'
-# runs against (prove, mandoc, the real node_exporter used as a peer);
+# runs against (prove, mandoc, the real node_exporter and Prometheus used
+# as peers, zsh and fish to check their completions);
 # "bench" adds the peers the benchmarks measure against.  Run as root, the
 # missing packages are installed with apt-get; otherwise the exact command
 # is printed and the script fails.
 set -eu
 
 build_pkgs="gcc make pkg-config libjansson-dev libarchive-dev libreadline-dev libzstd-dev libxxhash-dev libpcre2-dev"
-test_pkgs="perl mandoc prometheus-node-exporter prometheus procps curl"
+test_pkgs="perl mandoc prometheus-node-exporter prometheus procps curl zsh fish"
 bench_pkgs="prometheus-node-exporter hyperfine procps curl victoria-metrics prometheus rrdtool"
 
 case "${1:-build}" in

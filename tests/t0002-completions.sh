@@ -134,6 +134,19 @@ if test_have_prog fish; then
 			test_cmp expect actual
 		"
 	done
+	test_expect_success 'fish completes option values and mstore'"'"'s commands' '
+		printf "1h\n1m\n5m\nauto\nraw\n" >expect &&
+		fish -c "source \$SRC_DIR/completions/mtk.fish; complete -C \"mquery --tier \"" |
+			sort >actual &&
+		test_cmp expect actual &&
+		printf -- "--tier=1h\n--tier=1m\n" >expect &&
+		fish -c "source \$SRC_DIR/completions/mtk.fish; complete -C \"mquery --tier=1\"" |
+			sort >actual &&
+		test_cmp expect actual &&
+		printf "compact\n" >expect &&
+		fish -c "source \$SRC_DIR/completions/mtk.fish; complete -C \"mstore com\"" >actual &&
+		test_cmp expect actual
+	'
 	test_expect_success 'fish completes a function name in an expression' '
 		mquery --list-functions | sed -n "s/^ra.*/'\''sum(&(/p" | sort >expect &&
 		fish -c "source \$SRC_DIR/completions/mtk.fish; complete -C \"mquery '\''sum(ra\"" |
