@@ -123,6 +123,9 @@ if test_have_prog zsh; then
 	'
 fi
 if test_have_prog fish; then
+	# fish keeps history and settings under $HOME: the scratch directory.
+	HOME=$TRASH XDG_CONFIG_HOME=$TRASH/.config XDG_DATA_HOME=$TRASH/.local/share
+	export HOME XDG_CONFIG_HOME XDG_DATA_HOME
 	test_expect_success 'fish completion file parses' '
 		fish -n "$SRC_DIR/completions/mtk.fish"
 	'
