@@ -344,7 +344,7 @@ roll_window(struct pass *p, enum store_tier t, int64_t w,
 	struct block_writer *bw = NULL;
 	struct store_series ss, os;
 	struct roll_action a = { ROLL_ROLLED, t, w, w + spans[t], 0, 0, 0, 0,
-		NULL };
+		NULL, 0 };
 	const struct tier_list *old = &p->tiers[t];
 	char dir[PATH_MAX], path[PATH_MAX];
 	struct stat sb;
@@ -475,10 +475,11 @@ roll_tier(struct pass *p, enum store_tier t, struct errbuf *eb)
 		else if (p->o->dry_run && (!ok ||
 		    dirty_in(p, t - 1, w, w + spans[t]))) {
 			struct roll_action a = { ROLL_ROLLED, t, w, w + spans[t],
-				0, 0, 0, 0, NULL };
+				0, 0, 0, 0, NULL, 1 };
 			p->dirty[t] = xgrow(p->dirty[t], &p->dirty_cap[t],
 			    p->ndirty[t] + 1, sizeof(**p->dirty));
 			p->dirty[t][p->ndirty[t]++] = w;
+			p->stats->windows[t]++;
 			report(p, &a);
 		} else if (!ok) {
 			rc = roll_window(p, t, w, src, nsrc, eb);
@@ -547,7 +548,7 @@ expire_tier(struct pass *p, enum store_tier t, struct errbuf *eb)
 	for (i = 0; i < l->n && rc == 0; i = j) {
 		struct roll_action a = { archive ? ROLL_ARCHIVED : ROLL_REMOVED,
 			t, l->b[i].window, l->b[i].window + spans[t], 0, 0, 0, 0,
-			NULL };
+			NULL, 0 };
 		char apath[PATH_MAX];
 		int ok = 1, lock;
 
@@ -562,6 +563,12 @@ expire_tier(struct pass *p, enum store_tier t, struct errbuf *eb)
 			continue;
 		}
 		if (p->o->dry_run) {
+			a.dry_run = 1;
+			if (archive)
+				p->stats->archived++;
+			else
+				p->stats->removed++;
+			p->stats->bytes_freed += a.bytes;
 			report(p, &a);
 			continue;
 		}
@@ -669,6 +676,7 @@ roll_run(struct store *st, const struct roll_opts *o, struct roll_stats *out,
 	int fd, t, rc = -1;
 
 	memset(out, 0, sizeof(*out));
+	out->dry_run = o->dry_run;
 	store_path(st, path, ".roll", NULL);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
 		return errbuf_set(eb, "cannot open '%s': %s", path,
@@ -697,7 +705,7 @@ roll_run(struct store *st, const struct roll_opts *o, struct roll_stats *out,
 		if (out->compacted) {
 			struct roll_action a = { ROLL_COMPACTED,
 				STORE_TIER_RAW, 0, 0, 0, 0, out->compacted, 0,
-				NULL };
+				NULL, 0 };
 			report(&p, &a);
 		}
 	}
@@ -737,11 +745,13 @@ roll_action_format(const struct roll_action *a, int json, struct buf *out)
 	ts_format_rfc3339(start, a->start);
 	ts_format_rfc3339(end, a->end);
 	if (!json) {
-		buf_addf(out, "%s %s", kind_names[a->kind],
-		    store_tier_name(a->tier));
+		buf_addf(out, "%s%s %s", a->dry_run ? "would be " : "",
+		    kind_names[a->kind], store_tier_name(a->tier));
 		if (a->kind != ROLL_COMPACTED)
 			buf_addf(out, " %s..%s", start, end);
-		if (a->kind == ROLL_ROLLED)
+		if (a->kind == ROLL_ROLLED && a->dry_run)
+			;	/* only rolling counts them */
+		else if (a->kind == ROLL_ROLLED)
 			buf_addf(out, ": %llu series, %llu rows, %llu bytes",
 			    (unsigned long long)a->series,
 			    (unsigned long long)a->rows,
@@ -759,12 +769,15 @@ roll_action_format(const struct roll_action *a, int json, struct buf *out)
 	    kind_names[a->kind], store_tier_name(a->tier));
 	if (a->kind != ROLL_COMPACTED)
 		buf_addf(out, ",\"start\":\"%s\",\"end\":\"%s\"", start, end);
-	if (a->kind == ROLL_ROLLED)
+	if (a->dry_run)
+		buf_adds(out, ",\"dry_run\":true");
+	if (a->kind == ROLL_ROLLED && !a->dry_run)
 		buf_addf(out, ",\"series\":%llu,\"rows\":%llu",
 		    (unsigned long long)a->series, (unsigned long long)a->rows);
-	else
+	else if (a->kind != ROLL_ROLLED)
 		buf_addf(out, ",\"blocks\":%llu", (unsigned long long)a->blocks);
-	buf_addf(out, ",\"bytes\":%llu", (unsigned long long)a->bytes);
+	if (a->kind != ROLL_ROLLED || !a->dry_run)
+		buf_addf(out, ",\"bytes\":%llu", (unsigned long long)a->bytes);
 	if (a->path) {
 		buf_adds(out, ",\"path\":");
 		jsonl_quote(out, a->path, strlen(a->path));
@@ -777,6 +790,19 @@ roll_stats_format(const struct roll_stats *s, struct buf *out)
 {
 	int t;
 
+	if (s->dry_run) {
+		for (t = STORE_TIER_1M; t < STORE_NTIERS; t++)
+			buf_addf(out, "%s: %llu windows would be rolled\n",
+			    store_tier_name((enum store_tier)t),
+			    (unsigned long long)s->windows[t]);
+		buf_addf(out, "expired: %llu windows would be removed, %llu "
+		    "archived (%llu bytes freed)\n",
+		    (unsigned long long)s->removed,
+		    (unsigned long long)s->archived,
+		    (unsigned long long)s->bytes_freed);
+		buf_addf(out, "took %.3f s\n", s->seconds);
+		return;
+	}
 	for (t = STORE_TIER_1M; t < STORE_NTIERS; t++)
 		buf_addf(out, "%s: %llu windows rolled, %llu rows\n",
 		    store_tier_name((enum store_tier)t),

@@ -58,6 +58,7 @@ struct roll_action {
 	uint64_t blocks;	/* read (rolled), removed, archived, compacted */
 	uint64_t bytes;		/* written (rolled), freed, archived */
 	const char *path;	/* ROLL_ARCHIVED: the archive */
+	int dry_run;		/* what a pass would do: no series, rows, path */
 };
 
 typedef void (*roll_report_fn)(void *ctx, const struct roll_action *a);
@@ -80,6 +81,7 @@ struct roll_stats {
 	uint64_t bytes_freed;		/* of blocks removed, archived or not */
 	uint64_t bytes_archived;	/* written to archives */
 	double seconds;
+	int dry_run;			/* counts of what a pass would do */
 };
 
 /*

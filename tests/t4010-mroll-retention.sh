@@ -41,7 +41,11 @@ test_expect_success 'a dry run lists what the pass then does, all tiers deep' '
 	grep -q "\"rolled\",\"tier\":\"1h\"" dry.sorted &&
 	grep -q "\"rolled\",\"tier\":\"5m\"" dry.sorted &&
 	grep -q "\"removed\",\"tier\":\"raw\"" dry.sorted &&
-	test_cmp real.sorted dry.sorted
+	test_cmp real.sorted dry.sorted &&
+	grep -c "\"dry_run\":true" dry >n && test $(cat n) -eq $(wc -l <dry) &&
+	! grep "dry_run" real &&
+	mroll -d d -n -v --now 2026-01-04T00:00:00Z --no-self-metrics >human &&
+	grep "^1m: 0 windows would be rolled" human
 '
 
 test_expect_success 'changing the retention keeps the other settings' '
