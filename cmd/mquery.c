@@ -174,7 +174,7 @@ main(int argc, char *argv[])
 	const char *why;
 	int ch, modes = 0, rc, raw;
 	uint64_t bad = 0;
-	int64_t now = ts_now(), ms_;
+	int64_t now = ts_now(), ms_, lookback;
 
 	cli_init(argc, argv, longopts);
 	cli_list_values(argc, argv, longopts, option_value);
@@ -297,7 +297,11 @@ main(int argc, char *argv[])
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
 		t.step = raw ? 0 : e.eval.step;
 		tier_set(st, &t);
-		e.eval.lookback_ms = tier_lookback(&t, e.eval.lookback_ms);
+		lookback = tier_lookback(st, &t, e.eval.start -
+		    e.eval.lookback_ms, e.eval.end, e.eval.lookback_ms, &eb);
+		if (lookback == -1)
+			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		e.eval.lookback_ms = lookback;
 		promql_source_store(&src, st);
 	}
 	if (v.view) {

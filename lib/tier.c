@@ -22,17 +22,19 @@ tier_get(const struct store *st)
 }
 
 int64_t
-tier_lookback(const struct tier_opts *o, int64_t lookback)
+tier_lookback(struct store *st, const struct tier_opts *o, int64_t mint,
+    int64_t maxt, int64_t lookback, struct errbuf *eb)
 {
+	struct store_span sp[TIER_MAX_SPANS];
 	int64_t res = 0;
-	int t;
+	size_t n, i;
 
-	if (o->tier != TIER_AUTO)
-		res = roll_resolution((enum store_tier)o->tier);
-	else
-		for (t = STORE_TIER_1M; t < STORE_NTIERS; t++)
-			if (o->step > 0 && roll_resolution((enum store_tier)t) <= o->step)
-				res = roll_resolution((enum store_tier)t);
+	if (tier_plan(st, o, mint, maxt, sp, &n, eb) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (sp[i].tier != STORE_TIER_RAW &&
+		    roll_resolution(sp[i].tier) > res)
+			res = roll_resolution(sp[i].tier);
 	return res > lookback ? res : lookback;
 }
 

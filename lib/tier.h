@@ -66,10 +66,12 @@ void tier_set(struct store *st, const struct tier_opts *o);
 const struct tier_opts *tier_get(const struct store *st);
 
 /*
- * The lookback a query needs with 'o': at least the resolution of the
- * coarsest tier it may read, so every evaluation time finds the row of
- * the window before it.
+ * The lookback a query of [mint, maxt] needs with 'o': at least the
+ * resolution of the coarsest tier it reads there (tier_plan()), so that
+ * every evaluation time finds the row of the window before it; at least
+ * 'lookback'.  Returns it, or -1 with 'eb'.
  */
-int64_t tier_lookback(const struct tier_opts *o, int64_t lookback);
+int64_t tier_lookback(struct store *st, const struct tier_opts *o,
+    int64_t mint, int64_t maxt, int64_t lookback, struct errbuf *eb);
 
 #endif

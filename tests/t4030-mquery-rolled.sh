@@ -181,4 +181,16 @@ test_expect_success '--agg sets plain values, not what a function needs' '
 	test_cmp min5 plain
 '
 
+test_expect_success 'an instant query where only hourly rows are left finds the last one' '
+	cp -a s old &&
+	mstore init -d old --retention raw=1h,1m=1h,5m=1h &&
+	mroll -d old --now 2026-01-03T00:00:00Z --no-self-metrics &&
+	! ls old/1m/*.blk old/5m/*.blk 2>/dev/null &&
+	mquery -d old -o csv --time 2026-01-01T05:30:00Z node_load1 >got &&
+	mquery -d s --tier 1h -o csv --time 2026-01-01T05:00:00Z node_load1 |
+		sed "s/,1767243600000,/,1767245400000,/" >want &&
+	test $(wc -l <want) -eq 2 &&
+	test_cmp want got
+'
+
 test_done
