@@ -315,5 +315,16 @@ rollup_values(const struct rollup *r, enum rollup_agg agg, double *out)
 			break;
 		}
 	}
+	if (agg == ROLLUP_AGG_COUNTER && !isnan(prev)) {
+		/*
+		 * Anchored at the end: the last row gives the counter's own
+		 * last value, so raw samples after the rows carry on from it
+		 * (a query stitching older rows to newer samples sees no
+		 * drop, and no false reset, where they meet).
+		 */
+		double shift = prev - c;
+		for (i = 0; i < r->n; i++)
+			out[i] += shift;
+	}
 	sketch_free(sk);
 }

@@ -116,10 +116,12 @@ enum rollup_agg {
 	ROLLUP_AGG_P95,
 	ROLLUP_AGG_P99,
 	/*
-	 * A counter rebuilt from the increases: the first row's last value,
-	 * then each row adds the increase since the previous one.  Equal
-	 * to 'last' until the first reset, and without resets after it, so
-	 * rate() and increase() over it give the raw data's increases.
+	 * A counter rebuilt from the increases: each row adds the increase
+	 * since the previous one, and the whole is placed so that the last
+	 * row's value is the counter's own last value.  Equal to 'last'
+	 * from the last reset on, and without resets before it, so rate()
+	 * and increase() over it give the raw data's increases, and raw
+	 * samples after it carry on from it.
 	 */
 	ROLLUP_AGG_COUNTER
 };

@@ -104,12 +104,14 @@ for my $id (keys %samples) {
 		}
 		$want{$id}{$e}{$_} = $a{$_} for keys %a;
 	}
-	# The rebuilt counter: the first window's last value, then each
-	# window adds its increase.
-	my @ends = sort { $a <=> $b } keys %win;
+	# The rebuilt counter: each window adds its increase, placed so that
+	# the last window rolled (by UNTIL) gives the counter's last value.
+	my @ends = grep { !defined $until || $_ <= $until }
+	    sort { $a <=> $b } keys %win;
+	@ends = grep { defined $want{$id}{$_}{lastv} } @ends;
 	if ($type{$id} eq 'counter' && @ends) {
-		my $base = $want{$id}{$ends[0]}{lastv} - $want{$id}{$ends[0]}{cum};
-		$want{$id}{$_}{counter} = $base + $want{$id}{$_}{cum} for @ends;
+		my $base = $want{$id}{$ends[-1]}{lastv} - $want{$id}{$ends[-1]}{cum};
+		$want{$id}{$_}{counter} = $base + $want{$id}{$_}{cum} for keys %win;
 	}
 }
 }
@@ -127,8 +129,8 @@ sub differ {
 for my $c (@checks) {
 my ($r_s, $a, $u, $rolledf) = split(/:/, $c, 4);
 ($res, $agg, $until) = ($r_s * 1000, $a, $u);
-compute() if $computed != $res;
-$computed = $res;
+compute() if $computed ne "$res:" . ($until // '');
+$computed = "$res:" . ($until // '');
 %seen = ();
 open(my $got, '<', $rolledf) or die "$rolledf: $!";
 while (<$got>) {

@@ -193,4 +193,26 @@ test_expect_success 'an instant query where only hourly rows are left finds the 
 	test_cmp want got
 '
 
+test_expect_success 'rate across rolled rows and the raw samples after them: no false reset' '
+	# 10/s, reset to 0 at 03:00; raw kept for the last 4 hours only.
+	awk "BEGIN { v = 1000000
+		for (t = 1767225607; t < 1767261600; t += 15) {
+			if (t == 1767236407) v = 0
+			v += 150
+			printf \"{\\\"name\\\":\\\"c_total\\\",\\\"type\\\":\\\"counter\\\",\\\"value\\\":%d,\\\"ts\\\":%d000}\\n\", v, t
+		} }" >c.jsonl &&
+	mstore init -d j --retention raw=100000d,1m=100000d,5m=100000d,1h=100000d &&
+	mstore -d j <c.jsonl &&
+	mstore init -d j --retention raw=4h &&
+	mroll -d j --now 2026-01-01T10:00:00Z --no-self-metrics &&
+	ls j/1m/*.blk && ls j/raw/*.blk &&
+	mquery -d j -o csv --start 2026-01-01T02:00:00Z --end 2026-01-01T09:59:00Z \
+	    --step 1m "rate(c_total[5m])" >rate &&
+	test $(wc -l <rate) -eq 481 &&
+	# Within 5%: a row stands at the end of its window, its value a few
+	# seconds older; a false reset would give hundreds.
+	awk -F, "NR > 1 && (\$3 < 9.5 || \$3 > 10.5)" rate >bad &&
+	test_must_be_empty bad
+'
+
 test_done
