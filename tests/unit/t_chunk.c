@@ -15,10 +15,7 @@ static uint64_t rng = 0x853c49e6748fea9bULL;
 static uint64_t
 rnd(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 2685821657736338717ULL;
+	return tap_xorshift(&rng);
 }
 
 static double

@@ -145,11 +145,8 @@ static uint64_t rng_state;
 static uint64_t
 rnd(void)
 {
-	/* xorshift64*: deterministic, so a failure can be replayed. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
+	/* Deterministic, so a failure can be replayed. */
+	return tap_xorshift(&rng_state);
 }
 
 static unsigned

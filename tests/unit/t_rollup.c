@@ -18,10 +18,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dULL;
 static uint64_t
 rnd(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 2685821657736338717ULL;
+	return tap_xorshift(&rng);
 }
 
 /* Whether columns 'c' of rows of 'a' and 'b' are the same bit for bit. */

@@ -10,6 +10,7 @@
  * plan and returns the exit status for main().
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +38,19 @@ tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 }
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+
+/*
+ * Deterministic test data: the next number of the xorshift64* sequence
+ * in '*state', which each test seeds as it likes (not 0).
+ */
+static inline uint64_t
+tap_xorshift(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 2685821657736338717ULL;
+}
 
 #define is_int(got, want, ...) do {					\
 	long long got_ = (long long)(got), want_ = (long long)(want);	\
