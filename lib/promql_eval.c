@@ -417,7 +417,7 @@ load_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
 	if (rows)
 		keep = xreallocarray(NULL, n, sizeof(*keep));
 	for (i = 0; i < n; i++) {
-		if (c->drop_stale && pis_stale(v[i]))
+		if (c->drop_stale && promql_is_stale(v[i]))
 			continue;
 		if (keep)
 			keep[m] = i;
@@ -528,7 +528,7 @@ eval_vector_selector(struct pev *ev, const struct promql_node *n, int want_ts,
 			while (j < r->n && r->t[j] <= ref)
 				j++;
 			if (j == 0 || r->t[j - 1] < ref - lb ||
-			    pis_stale(r->v[j - 1]))
+			    promql_is_stale(r->v[j - 1]))
 				continue;
 			if (pseries_push(ev, s, t, want_ts ?
 			    (double)r->t[j - 1] / 1000 : r->v[j - 1]) == -1)

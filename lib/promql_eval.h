@@ -40,6 +40,9 @@ struct store;
 /* Prometheus' stale marker: a NaN with this bit pattern. */
 #define PROMQL_STALE_NAN_BITS 0x7ff0000000000002ULL
 
+/* Whether 'v' is the stale marker. */
+int promql_is_stale(double v);
+
 /*
  * What the samples of a selection are for.  A source of plain samples
  * ignores it; a source of windowed aggregates (the rolled tiers of a

@@ -243,9 +243,6 @@ double pquantile(double q, double *v, size_t n);
 /* Append 'v' as Go's strconv.FormatFloat(v, 'f', -1, 64) writes it. */
 void pformat_float(struct buf *out, double v);
 
-/* Whether 'v' is Prometheus' stale marker (a NaN with a set pattern). */
-int pis_stale(double v);
-
 #define PNELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -376,7 +376,7 @@ pformat_float(struct buf *out, double v)
 }
 
 int
-pis_stale(double v)
+promql_is_stale(double v)
 {
 	uint64_t bits;
 

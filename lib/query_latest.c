@@ -34,15 +34,6 @@ struct latest_ctx {
 };
 
 static int
-is_stale(double v)
-{
-	uint64_t bits;
-
-	memcpy(&bits, &v, sizeof(bits));
-	return bits == PROMQL_STALE_NAN_BITS;
-}
-
-static int
 latest_series(void *arg, const struct sample *meta, const int64_t *ts,
     const double *v, size_t n, struct errbuf *eb)
 {
@@ -50,7 +41,7 @@ latest_series(void *arg, const struct sample *meta, const int64_t *ts,
 	size_t last = n - 1, off;
 
 	/* A stale marker ends the series, as for an instant selector. */
-	if (n == 0 || is_stale(v[last]))
+	if (n == 0 || promql_is_stale(v[last]))
 		return 0;
 	switch (c->f) {
 	case PROMQL_FMT_OPENMETRICS:

@@ -228,15 +228,6 @@ stats_row(struct stats_ctx *c, const struct sample *m, const double *v,
 	return stats_write(c, m, st, eb);
 }
 
-static int
-is_stale(double v)
-{
-	uint64_t bits;
-
-	memcpy(&bits, &v, sizeof(bits));
-	return bits == PROMQL_STALE_NAN_BITS;
-}
-
 /*
  * The statistics of samples some of which stand for the windows of
  * rolled rows ('r', promql_eval.h), those whose windows start at 'mint'
@@ -261,7 +252,7 @@ stats_rows(struct stats_ctx *c, const double *v, size_t n,
 	sketch_reset(c->acc);
 	for (i = 0; i < n; i++) {
 		/* Rows only for windows wholly in the range. */
-		if (is_stale(v[i]) || r->from[i] < mint)
+		if (promql_is_stale(v[i]) || r->from[i] < mint)
 			continue;
 		count += r->count[i];
 		sum += r->sum[i];
@@ -316,7 +307,7 @@ stats_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
 	} else {
 		c->vals = xgrow(c->vals, &c->valscap, n, sizeof(double));
 		for (i = 0; i < n; i++)
-			if (!is_stale(v[i]))
+			if (!promql_is_stale(v[i]))
 				c->vals[k++] = v[i];
 		rc = stats_row(c, &m, c->vals, k, sel->eb);
 	}
