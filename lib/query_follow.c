@@ -50,13 +50,15 @@ struct follow_ctx {
 
 static int
 follow_series(void *arg, const struct sample *meta, const int64_t *ts,
-    const double *v, size_t n, struct errbuf *eb)
+    const double *v, size_t n, const struct promql_rows *rows,
+    struct errbuf *eb)
 {
 	struct follow_ctx *c = arg;
 	uint32_t id;
 	size_t a;
 	int created;
 
+	(void)rows;	/* raw samples */
 	buf_reset(&c->key);
 	series_key(&c->key, meta);
 	id = head_series_get(c->seen, c->key.p, c->key.len,
@@ -96,7 +98,7 @@ follow_samples(struct store *st, const struct query_view_opts *v,
 	while (!*v->stop) {
 		next = ts_now() + QUERY_FOLLOW_POLL_MS;
 		if (query_select_series(st, NULL, e->expr, lo, INT64_MAX,
-		    follow_series, &c, eb) == -1 ||
+		    PROMQL_USE_VALUE, follow_series, &c, eb) == -1 ||
 		    output_finish(c.out, eb) == -1)
 			goto out;
 		if (c.newest != INT64_MIN && c.newest - e->eval.lookback_ms > lo)

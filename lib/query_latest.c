@@ -35,11 +35,13 @@ struct latest_ctx {
 
 static int
 latest_series(void *arg, const struct sample *meta, const int64_t *ts,
-    const double *v, size_t n, struct errbuf *eb)
+    const double *v, size_t n, const struct promql_rows *rows,
+    struct errbuf *eb)
 {
 	struct latest_ctx *c = arg;
 	size_t last = n - 1, off;
 
+	(void)rows;	/* asked for values */
 	/* A stale marker ends the series, as for an instant selector. */
 	if (n == 0 || promql_is_stale(v[last]))
 		return 0;
@@ -150,7 +152,7 @@ query_latest(struct store *st, const struct promql_source *src,
 		c.out = output_new(fp, OUTPUT_JSONL);
 	/* The window of an instant selector: both ends included, as in 2.42. */
 	if (query_select_series(st, src, e->expr, t - e->eval.lookback_ms, t,
-	    latest_series, &c, eb) == -1)
+	    PROMQL_USE_VALUE, latest_series, &c, eb) == -1)
 		goto out;
 	if (c.out) {
 		rc = output_finish(c.out, eb);

@@ -9,9 +9,7 @@
 #include "jsonl.h"
 #include "number.h"
 #include "output.h"
-#include "promql_parse.h"
 #include "query_view.h"
-#include "series.h"
 #include "sketch.h"
 #include "xalloc.h"
 
@@ -38,6 +36,7 @@ struct stats_ctx {
 	double *vals;		/* a raw series' values, stale markers out */
 	size_t valscap;
 	struct sketch *acc, *one;	/* for rolled rows */
+	int64_t mint;		/* rows of windows from then on */
 };
 
 /* Go's sort.Float64s, which quantile_over_time() uses: NaN first. */
@@ -214,7 +213,6 @@ stats_write(struct stats_ctx *c, const struct sample *m, const double *st,
 	return c->out.len >= CHUNK ? flush_out(c, eb) : 0;
 }
 
-/* A raw series: the values of its samples, stale markers left out. */
 /* The row of one series with 'n' values (none: no row). */
 static int
 stats_row(struct stats_ctx *c, const struct sample *m, const double *v,
@@ -230,16 +228,16 @@ stats_row(struct stats_ctx *c, const struct sample *m, const double *v,
 
 /*
  * The statistics of samples some of which stand for the windows of
- * rolled rows ('r', promql_eval.h), those whose windows start at 'mint'
- * or later: counts add up, min and max of the
- * rows' min and max, the average of the sums over the counts, the
- * quantiles from the rows' sketches merged (a row without one counts
- * its average as many times as it has samples), within the sketch's
- * error.  Returns the number of samples.
+ * rolled rows ('r', promql_eval.h), those whose windows start at
+ * c->mint or later: counts add up, min and max of the rows' min and
+ * max, the average of the sums over the counts, the quantiles from the
+ * rows' sketches merged (a row without one counts its average as many
+ * times as it has samples), within the sketch's error.  Returns the
+ * number of samples.
  */
 static double
 stats_rows(struct stats_ctx *c, const double *v, size_t n,
-    const struct promql_rows *r, int64_t mint, double *out)
+    const struct promql_rows *r, double *out)
 {
 	double count = 0, sum = 0, min = NAN, max = NAN;
 	size_t i;
@@ -252,7 +250,7 @@ stats_rows(struct stats_ctx *c, const double *v, size_t n,
 	sketch_reset(c->acc);
 	for (i = 0; i < n; i++) {
 		/* Rows only for windows wholly in the range. */
-		if (promql_is_stale(v[i]) || r->from[i] < mint)
+		if (promql_is_stale(v[i]) || r->from[i] < c->mint)
 			continue;
 		count += r->count[i];
 		sum += r->sum[i];
@@ -276,66 +274,28 @@ stats_rows(struct stats_ctx *c, const double *v, size_t n,
 	return count;
 }
 
-/* A selection of the source, read with what --stats needs of rows. */
-struct stats_sel {
-	struct stats_ctx *c;
-	int64_t mint;
-	struct errbuf *eb;
-	int failed;
-};
-
-static int
-stats_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
-    const double *v, size_t n, const struct promql_rows *rows)
-{
-	struct stats_sel *sel = arg;
-	struct stats_ctx *c = sel->c;
-	struct label labels[METRIC_LABELS_MAX];
-	struct sample m = { .type = METRIC_GAUGE };
-	double st[NCOLS - 1];
-	size_t i, k = 0;
-	int rc;
-
-	(void)ts;
-	if (series_key_decode(key, keylen, &m, labels) == -1) {
-		sel->failed = 1;
-		return errbuf_set(sel->eb, "corrupt series key");
-	}
-	if (rows) {
-		rc = stats_rows(c, v, n, rows, sel->mint, st) > 0 ?
-		    stats_write(c, &m, st, sel->eb) : 0;
-	} else {
-		c->vals = xgrow(c->vals, &c->valscap, n, sizeof(double));
-		for (i = 0; i < n; i++)
-			if (!promql_is_stale(v[i]))
-				c->vals[k++] = v[i];
-		rc = stats_row(c, &m, c->vals, k, sel->eb);
-	}
-	if (rc == -1)
-		sel->failed = 1;
-	return rc;
-}
-
 /*
- * The samples of 'selector' in [mint, maxt]: from a store, those of the
- * raw tier, and where it has none (past its retention), the rows of the
- * finest rolled tier that has them.
+ * A series of a bare selector: its samples, stale markers left out, or,
+ * where some stand for rolled rows, the statistics of those rows.
  */
 static int
-stats_select(struct stats_ctx *c, const struct promql_source *src,
-    const char *selector, int64_t mint, int64_t maxt, struct errbuf *eb)
+stats_series(void *arg, const struct sample *m, const int64_t *ts,
+    const double *v, size_t n, const struct promql_rows *rows,
+    struct errbuf *eb)
 {
-	struct promql_node *sel = NULL;
-	struct stats_sel ss = { c, mint, eb, 0 };
-	int rc = -1;
+	struct stats_ctx *c = arg;
+	double st[NCOLS - 1];
+	size_t i, k = 0;
 
-	if (promql_parse_selector(selector, &sel, eb) == -1)
-		return -1;
-	if (src->select(src->ctx, sel->vs.matchers, sel->vs.nmatchers, mint,
-	    maxt, PROMQL_USE_STATS, stats_emit, &ss, eb) == 0 && !ss.failed)
-		rc = 0;
-	promql_free(sel);
-	return rc;
+	(void)ts;
+	if (rows)
+		return stats_rows(c, v, n, rows, st) > 0 ?
+		    stats_write(c, m, st, eb) : 0;
+	c->vals = xgrow(c->vals, &c->valscap, n, sizeof(double));
+	for (i = 0; i < n; i++)
+		if (!promql_is_stale(v[i]))
+			c->vals[k++] = v[i];
+	return stats_row(c, m, c->vals, k, eb);
 }
 
 /* The points of each series of a range query's result 'r'. */
@@ -420,9 +380,11 @@ query_stats(struct store *st, const struct promql_source *src,
 			buf_addf(&c.out, "%s%s", i ? "," : "", col_names[i]);
 		buf_addch(&c.out, '\n');
 	}
-	(void)st;	/* the source reads it, tiers and all */
+	(void)st;	/* the source reads it, tiers and all, not only raw */
 	if (v->raw) {
-		if (stats_select(&c, src, e->expr, v->start, v->end, eb) == -1)
+		c.mint = v->start;
+		if (query_select_series(NULL, src, e->expr, v->start, v->end,
+		    PROMQL_USE_STATS, stats_series, &c, eb) == -1)
 			goto out;
 	} else {
 		/* A range query; without a step, Prometheus graph's. */

@@ -101,12 +101,11 @@ select_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
 	struct label labels[METRIC_LABELS_MAX];
 	struct sample m = { .type = METRIC_GAUGE };
 
-	(void)rows;
 	if (series_key_decode(key, keylen, &m, labels) == -1) {
 		c->failed = 1;
 		return errbuf_set(c->eb, "corrupt series key");
 	}
-	if (c->fn(c->arg, &m, ts, v, n, c->eb) == -1) {
+	if (c->fn(c->arg, &m, ts, v, n, rows, c->eb) == -1) {
 		c->failed = 1;
 		return -1;
 	}
@@ -115,8 +114,8 @@ select_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
 
 int
 query_select_series(struct store *st, const struct promql_source *src,
-    const char *selector, int64_t mint, int64_t maxt, query_series_fn fn,
-    void *arg, struct errbuf *eb)
+    const char *selector, int64_t mint, int64_t maxt, enum promql_use use,
+    query_series_fn fn, void *arg, struct errbuf *eb)
 {
 	struct promql_node *sel = NULL;
 	struct store_reader *r = NULL;
@@ -132,7 +131,7 @@ query_select_series(struct store *st, const struct promql_source *src,
 	c.n = sel->vs.nmatchers;
 	if (st == NULL) {
 		/* A source without types: select_emit() calls them gauges. */
-		if (src->select(src->ctx, c.m, c.n, mint, maxt, PROMQL_USE_VALUE,
+		if (src->select(src->ctx, c.m, c.n, mint, maxt, use,
 		    select_emit, &c, eb) == -1 || c.failed)
 			goto out;
 		rc = 0;
@@ -151,7 +150,7 @@ query_select_series(struct store *st, const struct promql_source *src,
 		}
 		m.unit_len = m.unit ? strlen(m.unit) : 0;
 		m.help_len = m.help ? strlen(m.help) : 0;
-		if (fn(arg, &m, ss.ts, ss.v, ss.n, eb) == -1)
+		if (fn(arg, &m, ss.ts, ss.v, ss.n, NULL, eb) == -1)
 			goto out;
 	}
 	if (got == 0)

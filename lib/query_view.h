@@ -103,14 +103,17 @@ int query_functions_write(FILE *fp, struct errbuf *eb);
  * 'selector' matches and that has samples in [mint, maxt], in key
  * order, with its name and labels in 'meta' (type, unit and help too
  * when 'st' is given, else a gauge) and its samples, all borrowed for
- * the call.  'fn' returns 0, or -1 with 'eb' to stop.  Reads 'st' when
- * given, else 'src'.  Returns 0, or -1 with 'eb'.
+ * the call.  'fn' returns 0, or -1 with 'eb' to stop.  Reads the raw
+ * tier of 'st' when given ('rows' then NULL), else 'src', asked for
+ * 'use' (promql_eval.h: what samples that stand for rolled rows give,
+ * described in 'rows').  Returns 0, or -1 with 'eb'.
  */
 typedef int (*query_series_fn)(void *arg, const struct sample *meta,
-    const int64_t *ts, const double *v, size_t n, struct errbuf *eb);
+    const int64_t *ts, const double *v, size_t n,
+    const struct promql_rows *rows, struct errbuf *eb);
 
 int query_select_series(struct store *st, const struct promql_source *src,
-    const char *selector, int64_t mint, int64_t maxt, query_series_fn fn,
-    void *arg, struct errbuf *eb);
+    const char *selector, int64_t mint, int64_t maxt, enum promql_use use,
+    query_series_fn fn, void *arg, struct errbuf *eb);
 
 #endif
