@@ -1386,9 +1386,7 @@ eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 	if (pev_eval(ev, n->agg.expr, &in) == -1)
 		goto out;
 	if (op == PROMQL_AGG_COUNT_VALUES) {
-		const struct promql_node *p = n->agg.param;
-		while (p->kind == PROMQL_PAREN)
-			p = p->paren.expr;
+		const struct promql_node *p = punparen(n->agg.param);
 		if (!metric_label_name_valid(p->string.s, strlen(p->string.s))) {
 			errbuf_set(ev->eb, "invalid label name \"%s\"", p->string.s);
 			goto out;
@@ -1681,10 +1679,8 @@ int
 pev_eval_matrix(struct pev *ev, const struct promql_node *n,
     enum promql_use use, struct pval *out)
 {
-	const struct promql_node *u = n;
+	const struct promql_node *u = punparen(n);
 
-	while (u->kind == PROMQL_PAREN)
-		u = u->paren.expr;
 	if (u->kind != PROMQL_MATRIX_SELECTOR)
 		return pev_eval(ev, n, out);
 	if (pev_check_time(ev) == -1)
@@ -1695,9 +1691,7 @@ pev_eval_matrix(struct pev *ev, const struct promql_node *n,
 int
 promql_is_selector(const struct promql_node *n)
 {
-	while (n->kind == PROMQL_PAREN)
-		n = n->paren.expr;
-	return n->kind == PROMQL_VECTOR_SELECTOR;
+	return punparen(n)->kind == PROMQL_VECTOR_SELECTOR;
 }
 
 /*

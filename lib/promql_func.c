@@ -417,14 +417,6 @@ f_present_over_time(const struct rwin *w, double *out)
 	return 1;
 }
 
-static const struct promql_node *
-unparen(const struct promql_node *n)
-{
-	while (n->kind == PROMQL_PAREN)
-		n = n->paren.expr;
-	return n;
-}
-
 /* Evaluate argument 'i' as a scalar per step (NaN when left out). */
 static int
 scalar_arg(struct pev *ev, const struct promql_node *n, size_t i,
@@ -547,7 +539,7 @@ out:
 static const char *
 absent_labels(struct pev *ev, const struct promql_node *arg, size_t *len)
 {
-	const struct promql_node *vs = unparen(arg);
+	const struct promql_node *vs = punparen(arg);
 	struct plb *b = &ev->lb;
 	size_t i, j;
 
@@ -772,8 +764,8 @@ pointwise(struct pev *ev, const struct promql_node *n, enum ffn f,
 		goto out;
 	}
 	if (f == F_TIMESTAMP &&
-	    unparen(n->call.args[0])->kind == PROMQL_VECTOR_SELECTOR) {
-		if (pev_eval_timestamp(ev, unparen(n->call.args[0]), &in) == -1)
+	    punparen(n->call.args[0])->kind == PROMQL_VECTOR_SELECTOR) {
+		if (pev_eval_timestamp(ev, punparen(n->call.args[0]), &in) == -1)
 			goto out;
 	} else if (pev_eval(ev, n->call.args[0], &in) == -1) {
 		goto out;
@@ -787,7 +779,7 @@ pointwise(struct pev *ev, const struct promql_node *n, enum ffn f,
 			int keep;
 			double v;
 			if (f == F_TIMESTAMP) {
-				v = unparen(n->call.args[0])->kind ==
+				v = punparen(n->call.args[0])->kind ==
 				    PROMQL_VECTOR_SELECTOR ? s->v[j] :
 				    (double)s->t[j] / 1000;
 				keep = 1;
@@ -885,7 +877,7 @@ expand(struct buf *out, const char *tmpl, const char *subj,
 static const char *
 str_arg(const struct promql_node *n, size_t i)
 {
-	return unparen(n->call.args[i])->string.s;
+	return punparen(n->call.args[i])->string.s;
 }
 
 static int

@@ -245,4 +245,13 @@ void pformat_float(struct buf *out, double v);
 
 #define PNELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* 'n' without the parentheses around it. */
+static inline const struct promql_node *
+punparen(const struct promql_node *n)
+{
+	while (n->kind == PROMQL_PAREN)
+		n = n->paren.expr;
+	return n;
+}
+
 #endif
