@@ -203,14 +203,6 @@ dirty_in(const struct pass *p, enum store_tier t, int64_t lo, int64_t hi)
 	return 0;
 }
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void
 report(struct pass *p, const struct roll_action *a)
 {
@@ -455,7 +447,7 @@ roll_tier(struct pass *p, enum store_tier t, struct errbuf *eb)
 	for (i = 0; i < p->ndirty[t - 1]; i++)
 		ws[nw++] = align(p->dirty[t - 1][i], spans[t]);
 	if (p->ndirty[t - 1])
-		qsort(ws, nw, sizeof(*ws), cmp_i64);
+		qsort(ws, nw, sizeof(*ws), ts_cmp);
 	for (i = 0; i < nw && rc == 0; i++) {
 		int64_t w = ws[i];
 		if (w == last)

@@ -97,7 +97,6 @@ window_end(int64_t t, int64_t res)
 	return w + res;
 }
 
-
 /* Increase of a counter from 'prev' to 'cur': a drop is a reset. */
 static double
 counter_step(double prev, double cur)

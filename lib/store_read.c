@@ -14,6 +14,7 @@
 #include "head.h"
 #include "rollup.h"
 #include "store_int.h"
+#include "timestamp.h"
 #include "wal.h"
 #include "xalloc.h"
 
@@ -214,7 +215,6 @@ store_reader_set_agg(struct store_reader *r, enum rollup_agg agg)
 {
 	r->agg = agg;
 }
-
 
 void
 store_reader_close(struct store_reader *r)
@@ -819,14 +819,6 @@ out:
 	return rc;
 }
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 int
 store_compact(struct store *st, int64_t closed_before, uint64_t *removed,
     struct errbuf *eb)
@@ -860,7 +852,7 @@ store_compact(struct store *st, int64_t closed_before, uint64_t *removed,
 			wins[nw++] = w;
 	}
 	store_list_free(names, n);
-	qsort(wins, nw, sizeof(*wins), cmp_i64);
+	qsort(wins, nw, sizeof(*wins), ts_cmp);
 	for (i = 0; i < nw && rc == 0; i++)
 		if (i + 1 < nw && wins[i + 1] == wins[i] &&
 		    (i == 0 || wins[i - 1] != wins[i]))

@@ -78,14 +78,6 @@ store_seq(void)
 	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * Write the samples of 'h' older than 'cut' into blocks of tier raw, one
  * per window, with sequence 'seq', and drop them from 'h'.  Returns 0, or
@@ -117,7 +109,7 @@ seal_head(struct store *st, struct head *h, int64_t cut, uint64_t seq,
 		}
 	}
 	if (nw > 1)	/* qsort(NULL, 0, ...) is undefined */
-		qsort(wins, nw, sizeof(*wins), cmp_i64);
+		qsort(wins, nw, sizeof(*wins), ts_cmp);
 	ids = head_sorted(h);
 	for (w = 0; w < nw; w++) {
 		struct block_writer *bw;

@@ -238,3 +238,11 @@ ts_lower_bound(const int64_t *ts, size_t n, int64_t t)
 	}
 	return lo;
 }
+
+int
+ts_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}

@@ -49,4 +49,7 @@ int ts_parse_duration(const char *s, int64_t *ms);
  */
 size_t ts_lower_bound(const int64_t *ts, size_t n, int64_t t);
 
+/* qsort(3) order of int64_t times: -1, 0 or 1. */
+int ts_cmp(const void *a, const void *b);
+
 #endif
