@@ -232,12 +232,11 @@ rolled_cols(unsigned flags)
 	return flags & ROLLUP_F_COUNTER ? ROLLUP_NCOLS : ROLLUP_BASE_COLS;
 }
 
-/* Row 'k's increase from its BLOCK_F_INC_DELTA form in the column. */
+/* An increase from its BLOCK_F_INC_DELTA form, as readers compute it. */
 static double
-inc_from_delta(const struct rollup *r, size_t k)
+inc_from_delta(double last, double first, double delta)
 {
-	return (r->col[ROLLUP_LAST][k] - r->col[ROLLUP_FIRST][k]) +
-	    r->col[ROLLUP_INC][k];
+	return (last - first) + delta;
 }
 
 /*
@@ -247,17 +246,16 @@ inc_from_delta(const struct rollup *r, size_t k)
 static const double *
 inc_delta(struct block_writer *bw, const struct rollup *r)
 {
-	struct rollup back = *r;
+	const double *last = r->col[ROLLUP_LAST], *first = r->col[ROLLUP_FIRST];
+	const double *inc = r->col[ROLLUP_INC];
 	size_t k;
 
 	bw->delta = xgrow(bw->delta, &bw->delta_cap, r->n, sizeof(double));
-	for (k = 0; k < r->n; k++)
-		bw->delta[k] = r->col[ROLLUP_INC][k] -
-		    (r->col[ROLLUP_LAST][k] - r->col[ROLLUP_FIRST][k]);
-	back.col[ROLLUP_INC] = bw->delta;
 	for (k = 0; k < r->n; k++) {
-		double got = inc_from_delta(&back, k);
-		if (memcmp(&got, &r->col[ROLLUP_INC][k], sizeof(got)) != 0)
+		double back;
+		bw->delta[k] = inc[k] - (last[k] - first[k]);
+		back = inc_from_delta(last[k], first[k], bw->delta[k]);
+		if (memcmp(&back, &inc[k], sizeof(back)) != 0)
 			return NULL;
 	}
 	return bw->delta;
@@ -802,7 +800,9 @@ block_read_rollup(struct block *b, size_t i, struct rollup *out,
 			out->col[c][base + k] = NAN;
 	if (x->inc_delta)
 		for (k = base; k < base + n; k++)
-			out->col[ROLLUP_INC][k] = inc_from_delta(out, k);
+			out->col[ROLLUP_INC][k] = inc_from_delta(
+			    out->col[ROLLUP_LAST][k], out->col[ROLLUP_FIRST][k],
+			    out->col[ROLLUP_INC][k]);
 	end = p + len[nc];
 	for (k = 0; k < n; k++) {
 		const char *s;

@@ -305,8 +305,8 @@ reads_back(u128 m, u128 X, u128 P, int F, uint64_t M, u128 *dist)
  * The shortest fixed-point text of 'a' that reads back as it, for a
  * positive non-integer in [1e-5, 2^53): fewest fraction digits k, then
  * the nearest such decimal (the even one of two as near), as printf()
- * rounds.  All in exact
- * integers: a = M 2^-F, and m is M 10^k / 2^F rounded down or up.
+ * rounds.  All in exact integers: a = M 2^-F, and m is M 10^k / 2^F
+ * rounded down or up.
  */
 static size_t
 format_exact(char *out, int neg, double a)

@@ -741,14 +741,13 @@ roll_action_format(const struct roll_action *a, int json, struct buf *out)
 		    kind_names[a->kind], store_tier_name(a->tier));
 		if (a->kind != ROLL_COMPACTED)
 			buf_addf(out, " %s..%s", start, end);
-		if (a->kind == ROLL_ROLLED && a->dry_run)
-			;	/* only rolling counts them */
-		else if (a->kind == ROLL_ROLLED)
-			buf_addf(out, ": %llu series, %llu rows, %llu bytes",
-			    (unsigned long long)a->series,
-			    (unsigned long long)a->rows,
-			    (unsigned long long)a->bytes);
-		else
+		if (a->kind == ROLL_ROLLED) {
+			if (!a->dry_run)	/* only rolling counts them */
+				buf_addf(out, ": %llu series, %llu rows, "
+				    "%llu bytes", (unsigned long long)a->series,
+				    (unsigned long long)a->rows,
+				    (unsigned long long)a->bytes);
+		} else
 			buf_addf(out, ": %llu blocks, %llu bytes",
 			    (unsigned long long)a->blocks,
 			    (unsigned long long)a->bytes);
@@ -763,13 +762,13 @@ roll_action_format(const struct roll_action *a, int json, struct buf *out)
 		buf_addf(out, ",\"start\":\"%s\",\"end\":\"%s\"", start, end);
 	if (a->dry_run)
 		buf_adds(out, ",\"dry_run\":true");
-	if (a->kind == ROLL_ROLLED && !a->dry_run)
-		buf_addf(out, ",\"series\":%llu,\"rows\":%llu",
-		    (unsigned long long)a->series, (unsigned long long)a->rows);
-	else if (a->kind != ROLL_ROLLED)
-		buf_addf(out, ",\"blocks\":%llu", (unsigned long long)a->blocks);
-	if (a->kind != ROLL_ROLLED || !a->dry_run)
-		buf_addf(out, ",\"bytes\":%llu", (unsigned long long)a->bytes);
+	if (a->kind != ROLL_ROLLED)
+		buf_addf(out, ",\"blocks\":%llu,\"bytes\":%llu",
+		    (unsigned long long)a->blocks, (unsigned long long)a->bytes);
+	else if (!a->dry_run)
+		buf_addf(out, ",\"series\":%llu,\"rows\":%llu,\"bytes\":%llu",
+		    (unsigned long long)a->series, (unsigned long long)a->rows,
+		    (unsigned long long)a->bytes);
 	if (a->path) {
 		buf_adds(out, ",\"path\":");
 		jsonl_quote(out, a->path, strlen(a->path));

@@ -730,27 +730,25 @@ store_check(struct store *st, struct store_check_stats *out,
  * samples outrank the blocks below it and are outranked by those above,
  * which a merged block (ranked as the highest) would change.  Such a
  * WAL lives until its writer next seals, when its samples go to blocks
- * and a WAL numbered above both.
+ * and a WAL numbered above both.  Returns 1 or 0, or -1 with 'eb'.
  */
 static int
-wal_between(struct store *st, uint64_t lo, uint64_t hi, int *between,
-    struct errbuf *eb)
+wal_between(struct store *st, uint64_t lo, uint64_t hi, struct errbuf *eb)
 {
 	char dir[PATH_MAX];
 	char **names;
 	size_t n, i;
+	int between = 0;
 
-	*between = 0;
 	store_path(st, dir, "raw", "wal");
 	if (store_list(dir, ".wal", &names, &n, eb) == -1)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !between; i++) {
 		uint64_t seq = strtoull(names[i], NULL, 16);
-		if (seq > lo && seq < hi)
-			*between = 1;
+		between = seq > lo && seq < hi;
 	}
 	store_list_free(names, n);
-	return 0;
+	return between;
 }
 
 /*
@@ -789,9 +787,9 @@ compact_window(struct store *st, int64_t start, uint64_t *removed,
 		if (r->src[i].seq < low)
 			low = r->src[i].seq;
 	}
-	if (wal_between(st, low, seq, &between, eb) == -1 || between) {
+	if ((between = wal_between(st, low, seq, eb)) != 0) {
 		store_reader_close(r);
-		return between ? 0 : -1;
+		return between == 1 ? 0 : -1;
 	}
 	store_path(st, dir, "raw", NULL);
 	if ((it = store_select(r, NULL, NULL, eb)) == NULL ||
