@@ -62,15 +62,6 @@ print_action(void *ctx, const struct roll_action *a)
 	buf_release(&b);
 }
 
-/* No option of mroll takes one of a list of words. */
-static const char *
-option_value(const char *opt, size_t i)
-{
-	(void)opt;
-	(void)i;
-	return NULL;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -83,7 +74,7 @@ main(int argc, char *argv[])
 	int ch, rc;
 
 	cli_init(argc, argv, longopts);
-	cli_list_values(argc, argv, longopts, option_value);
+	cli_list_values(argc, argv, longopts, NULL);	/* none has words */
 	o.now = ts_now();
 	o.ctx = &out;
 	while ((ch = getopt_long(argc, argv, "d:hnvV", longopts, NULL)) != -1) {

@@ -48,7 +48,7 @@ cli_list_values(int argc, char *argv[], const struct option *longopts,
 		for (o = longopts; o && o->name; o++)
 			if (o->flag == NULL && o->val == name[0])
 				name = o->name;
-	for (i = 0; (w = fn(name, i)) != NULL; i++)
+	for (i = 0; fn && (w = fn(name, i)) != NULL; i++)
 		printf("%s\n", w);
 	exit(cli_finish(CLI_EXIT_OK));
 }

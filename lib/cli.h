@@ -33,7 +33,7 @@ typedef const char *(*cli_value_fn)(const char *opt, size_t i);
  * Call after cli_init().  Answers a lone '--list-values=NAME' by printing
  * what 'fn' gives for option NAME (a long option, or a short one of
  * 'longopts'), one word per line (nothing for an option that takes
- * anything), and exiting 0.
+ * anything, and for every option when 'fn' is NULL), and exiting 0.
  */
 void cli_list_values(int argc, char *argv[], const struct option *longopts,
     cli_value_fn fn);
