@@ -62,7 +62,7 @@ Q_LD = @echo '   LD' $@;
 endif
 
 BINS      := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
-LIB_SRC   := $(wildcard lib/*.c)
+LIB_SRC   := $(wildcard lib/*/*.c)
 LIB_OBJ   := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
 CMD_OBJ   := $(patsubst cmd/%.c,$(BUILD)/cmd/%.o,$(wildcard cmd/*.c))
 UNIT_SRC  := $(wildcard tests/unit/t_*.c)
@@ -76,7 +76,8 @@ MANPAGES  := $(wildcard man/man*/*.[1-9])
 all: $(addprefix $(BUILD)/bin/,$(BINS))
 tools: $(UNIT_BIN) $(BENCH_BIN)
 
-$(BUILD)/lib/%.o: lib/%.c | $(BUILD)/lib
+$(BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
 	$(Q_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(BUILD)/cmd/%.o: cmd/%.c | $(BUILD)/cmd
 	$(Q_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -88,7 +89,7 @@ $(BUILD)/tests/t_%: tests/unit/t_%.c tests/unit/tap.h $(LIBMTK) | $(BUILD)/tests
 	$(Q_LD)$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIBMTK) $(LIBS)
 $(BUILD)/bench/%: bench/%.c bench/load.h $(LIBMTK) | $(BUILD)/bench
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBMTK) $(LIBS)
-$(BUILD)/lib $(BUILD)/cmd $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench:
+$(BUILD)/cmd $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench:
 	@mkdir -p $@
 
 deps:

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "block.h"
-#include "xalloc.h"
+#include "store/block.h"
+#include "base/xalloc.h"
 
 /*
  * usage: decode DIR [ROUNDS]

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "jsonl.h"
-#include "timestamp.h"
-#include "xalloc.h"
+#include "base/cli.h"
+#include "stream/jsonl.h"
+#include "base/timestamp.h"
+#include "base/xalloc.h"
 
 /*
  * node_exporter-like series: for each host, per-CPU counters in

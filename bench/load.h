@@ -5,10 +5,10 @@
 
 #include <err.h>
 
-#include "buf.h"
-#include "head.h"
-#include "jsonl.h"
-#include "series.h"
+#include "base/buf.h"
+#include "store/head.h"
+#include "stream/jsonl.h"
+#include "stream/series.h"
 
 /*
  * Read the stream on standard input into a new head, one series per key

@@ -11,9 +11,9 @@
 
 #include <jansson.h>
 
-#include "buf.h"
-#include "jsonl.h"
-#include "xalloc.h"
+#include "base/buf.h"
+#include "stream/jsonl.h"
+#include "base/xalloc.h"
 
 /*
  * usage: parse FILE [ROUNDS]

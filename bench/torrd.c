@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "load.h"
-#include "number.h"
+#include "base/number.h"
 
 /*
  * usage: torrd DIR STEP CREATE UPDATE RRA... < stream.jsonl

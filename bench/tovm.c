@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "load.h"
-#include "number.h"
-#include "xalloc.h"
+#include "base/number.h"
+#include "base/xalloc.h"
 
 /*
  * usage: tovm < stream.jsonl > vm.jsonl

@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "gather.h"
-#include "jsonl.h"
-#include "schedule.h"
-#include "timestamp.h"
-#include "xalloc.h"
+#include "base/cli.h"
+#include "collect/gather.h"
+#include "stream/jsonl.h"
+#include "base/schedule.h"
+#include "base/timestamp.h"
+#include "base/xalloc.h"
 
 static const char usage_str[] =
     "usage: mgather [-hLV] [--rates] [-C collector,...] [-i interval] "

@@ -7,15 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "promql_output.h"
-#include "promql_parse.h"
-#include "query.h"
-#include "query_view.h"
-#include "store.h"
-#include "tier.h"
-#include "timeparse.h"
-#include "timestamp.h"
+#include "base/cli.h"
+#include "query/promql_output.h"
+#include "promql/promql_parse.h"
+#include "query/query.h"
+#include "query/query_view.h"
+#include "store/store.h"
+#include "store/tier.h"
+#include "base/timeparse.h"
+#include "base/timestamp.h"
 
 static const char usage_str[] =
     "usage: mquery [-hV] [--archive] [--follow] [--labels] [--latest]\n"

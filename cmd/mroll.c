@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "roll.h"
-#include "store.h"
-#include "timeparse.h"
-#include "timestamp.h"
+#include "base/cli.h"
+#include "store/roll.h"
+#include "store/store.h"
+#include "base/timeparse.h"
+#include "base/timestamp.h"
 
 static const char usage_str[] =
     "usage: mroll [-hnvV] [--json] [--no-self-metrics] [--wait] [-d dir]\n"

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "jsonl.h"
-#include "store.h"
-#include "timeparse.h"
-#include "timestamp.h"
+#include "base/cli.h"
+#include "stream/jsonl.h"
+#include "store/store.h"
+#include "base/timeparse.h"
+#include "base/timestamp.h"
 
 static const char usage_str[] =
     "usage: mstore [-hqV] [--strict] [-d dir] [--fsync mode] [--max-series n]\n"

@@ -70,7 +70,7 @@ test_expect_success 'the bash file registers every binary' "
 "
 
 test_expect_success 'mquery --list-functions: the parser table, in order' '
-	sed -n "s/^	{ \"\([a-z_0-9]*\)\", {.*/\1/p" "$SRC_DIR/lib/promql_parse.c" >expect &&
+	sed -n "s/^	{ \"\([a-z_0-9]*\)\", {.*/\1/p" "$SRC_DIR/lib/promql/promql_parse.c" >expect &&
 	test $(wc -l <expect) -gt 60 &&
 	mquery --list-functions >actual &&
 	test_cmp expect actual &&

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "chunk.h"
+#include "base/buf.h"
+#include "store/chunk.h"
 #include "tap.h"
 
 static uint64_t rng = 0x853c49e6748fea9bULL;

@@ -8,9 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "collect.h"
-#include "gather.h"
-#include "jsonl.h"
+#include "collect/collect.h"
+#include "collect/gather.h"
+#include "stream/jsonl.h"
 #include "tap.h"
 
 /*

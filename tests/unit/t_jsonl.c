@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "jsonl.h"
-#include "series.h"
+#include "base/buf.h"
+#include "stream/jsonl.h"
+#include "stream/series.h"
 #include "tap.h"
-#include "xalloc.h"
+#include "base/xalloc.h"
 
 /* Parse 'line' and return its canonical form, or "error: <message>". */
 static const char *

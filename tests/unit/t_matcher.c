@@ -2,9 +2,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
-#include "buf.h"
-#include "matcher.h"
-#include "promql_lex.h"
+#include "base/buf.h"
+#include "stream/matcher.h"
+#include "promql/promql_lex.h"
 #include "tap.h"
 
 static const struct {

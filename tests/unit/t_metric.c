@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "metric.h"
+#include "stream/metric.h"
 #include "tap.h"
 
 int

@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "metric.h"
-#include "promql_eval.h"
-#include "promql_int.h"
-#include "promql_output.h"
-#include "promql_parse.h"
-#include "series.h"
+#include "base/buf.h"
+#include "stream/metric.h"
+#include "promql/promql_eval.h"
+#include "promql/promql_int.h"
+#include "query/promql_output.h"
+#include "promql/promql_parse.h"
+#include "stream/series.h"
 #include "tap.h"
 
 /* Add samples to 'ms' for the series written as a selector: x{a="b"}. */

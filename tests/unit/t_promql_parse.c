@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "promql_lex.h"
-#include "promql_parse.h"
+#include "base/buf.h"
+#include "promql/promql_lex.h"
+#include "promql/promql_parse.h"
 #include "tap.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "block.h"
-#include "errbuf.h"
-#include "rollup.h"
+#include "store/block.h"
+#include "base/errbuf.h"
+#include "store/rollup.h"
 #include "tap.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;

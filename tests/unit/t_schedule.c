@@ -3,7 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "schedule.h"
+#include "base/schedule.h"
 #include "tap.h"
 
 static double

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "matcher.h"
-#include "series.h"
+#include "base/buf.h"
+#include "stream/matcher.h"
+#include "stream/series.h"
 #include "tap.h"
 
 int

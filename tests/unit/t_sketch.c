@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "sketch.h"
-#include "varint.h"
+#include "base/buf.h"
+#include "base/sketch.h"
+#include "base/varint.h"
 #include "tap.h"
 
 #define N	60000

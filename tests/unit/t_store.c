@@ -9,12 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "jsonl.h"
-#include "series.h"
-#include "store.h"
+#include "base/buf.h"
+#include "stream/jsonl.h"
+#include "stream/series.h"
+#include "store/store.h"
 #include "tap.h"
-#include "timestamp.h"
+#include "base/timestamp.h"
 
 static char dir[] = "/tmp/t_store.XXXXXX";
 static int64_t base;

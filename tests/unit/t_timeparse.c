@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "tap.h"
-#include "timeparse.h"
-#include "timestamp.h"
+#include "base/timeparse.h"
+#include "base/timestamp.h"
 
 #define NOW 1795341600000LL	/* 2026-11-22T10:00:00Z */
 

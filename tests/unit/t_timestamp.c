@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "timestamp.h"
+#include "base/timestamp.h"
 
 int
 main(void)

@@ -1,0 +1,88 @@
+/* timeparse.c - query times and steps as the command line writes them */
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "base/timeparse.h"
+#include "base/timestamp.h"
+
+/*
+ * [-]digits[.digits] as milliseconds, rounded half away from zero like
+ * Prometheus' math.Round of the fraction.  Exact: no float in between.
+ * Returns 0, or -1 for other text or a value outside TS_MIN..TS_MAX.
+ */
+static int
+unix_seconds(const char *s, int64_t *ms)
+{
+	const int64_t limit = TS_MAX / 1000 + 1;
+	int neg = *s == '-', frac = 0, i;
+	int64_t secs = 0, v;
+
+	s += neg;
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((secs = secs * 10 + (*s - '0')) > limit)
+			return -1;
+	if (*s == '.') {
+		for (s++, i = 0; *s >= '0' && *s <= '9'; s++, i++) {
+			if (i < 3)
+				frac = frac * 10 + (*s - '0');
+			else if (i == 3 && *s >= '5')
+				frac++;
+		}
+		for (; i < 3; i++)
+			frac *= 10;
+	}
+	if (*s != '\0')
+		return -1;
+	v = secs * 1000 + frac;
+	*ms = neg ? -v : v;
+	return *ms < TS_MIN || *ms > TS_MAX ? -1 : 0;
+}
+
+/* "now", "now±dur" and "±dur" (with a unit). */
+static int
+relative(const char *s, int64_t now_ms, int64_t *ms)
+{
+	int64_t d;
+	int sign;
+
+	if (strncmp(s, "now", 3) == 0) {
+		s += 3;
+		if (*s == '\0') {
+			*ms = now_ms;
+			return 0;
+		}
+	} else if (strpbrk(s, "smhdwy") == NULL) {
+		return -1;	/* "-15" is Unix seconds, not 15s ago */
+	}
+	if (*s != '+' && *s != '-')
+		return -1;
+	sign = *s++ == '-' ? -1 : 1;
+	if (ts_parse_duration(s, &d) == -1 || d > TS_MAX - TS_MIN)
+		return -1;
+	*ms = now_ms + sign * d;
+	return *ms < TS_MIN || *ms > TS_MAX ? -1 : 0;
+}
+
+int
+timeparse_query(const char *s, int64_t now_ms, int64_t *ms, struct errbuf *eb)
+{
+	if (relative(s, now_ms, ms) == 0 || unix_seconds(s, ms) == 0 ||
+	    ts_parse_rfc3339(s, strlen(s), ms) == 0)
+		return 0;
+	return errbuf_set(eb, "invalid time '%s': expected RFC 3339, Unix "
+	    "seconds, 'now' or a relative time like 'now-1h'", s);
+}
+
+int
+timeparse_step(const char *s, int64_t *ms, struct errbuf *eb)
+{
+	if (ts_parse_duration(s, ms) == -1)
+		return errbuf_set(eb, "invalid step '%s': expected a duration "
+		    "like '15s' or a number of seconds", s);
+	if (*ms <= 0)
+		return errbuf_set(eb, "invalid step '%s': zero or negative "
+		    "query resolution step widths are not accepted", s);
+	return 0;
+}

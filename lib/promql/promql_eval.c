@@ -1,0 +1,1838 @@
+/* promql_eval.c - evaluate PromQL: selectors, operators, aggregations */
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "stream/matcher.h"
+#include "stream/metric.h"
+#include "promql/promql_int.h"
+#include "stream/series.h"
+#include "base/xalloc.h"
+
+/*
+ * The model is Prometheus' own: every expression is evaluated over a grid
+ * of times (start, start + step, ..., end; one time for an instant query)
+ * and gives a scalar per step, or series with at most one point per step.
+ * Selectors are read once for the whole grid and walked with two
+ * pointers; operators and aggregations work step by step, but with the
+ * per-series work (signatures, groups, output labels) done once per
+ * series, not once per point.
+ */
+
+/*
+ * Small pieces shared with promql_func.c.
+ */
+int
+pev_hold(struct pev *ev, size_t n)
+{
+	ev->samples += n;
+	if (ev->o->max_samples && ev->samples > ev->o->max_samples)
+		return errbuf_set(ev->eb, "query processing would load too many samples into memory in query execution");
+	return 0;
+}
+
+int
+pev_check_time(struct pev *ev)
+{
+	struct timespec now;
+
+	if (!ev->has_deadline || (++ev->ticks & 255) != 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > ev->deadline.tv_sec ||
+	    (now.tv_sec == ev->deadline.tv_sec &&
+	    now.tv_nsec >= ev->deadline.tv_nsec))
+		return errbuf_set(ev->eb, "query timed out in expression evaluation");
+	return 0;
+}
+
+int
+pseries_push(struct pev *ev, struct pseries *s, int64_t t, double v)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap;
+		s->t = xgrow(s->t, &cap, s->n + 1, sizeof(*s->t));
+		s->v = xreallocarray(s->v, cap, sizeof(*s->v));
+		s->cap = cap;
+	}
+	s->t[s->n] = t;
+	s->v[s->n++] = v;
+	return pev_hold(ev, 1);
+}
+
+void
+pseries_release(struct pev *ev, struct pseries *s)
+{
+	ev->samples -= s->n;
+	free(s->t);
+	free(s->v);
+	if (s->rows) {
+		ev->samples -= s->rows->held;
+		free(s->rows->from);
+		free(s->rows->count);
+		free(s->rows->sk);
+		free(s->rows->sk_off);
+		free(s->rows->sk_len);
+		free(s->rows);
+	}
+	s->t = NULL;
+	s->v = NULL;
+	s->rows = NULL;
+	s->n = s->cap = 0;
+}
+
+struct pseries *
+pval_add(struct pval *pv, const char *lbl, size_t len)
+{
+	struct pseries *s;
+
+	pv->s = xgrow(pv->s, &pv->cap, pv->n + 1, sizeof(*pv->s));
+	s = &pv->s[pv->n++];
+	memset(s, 0, sizeof(*s));
+	s->lbl = lbl;
+	s->lbl_len = len;
+	return s;
+}
+
+void
+pval_release(struct pev *ev, struct pval *pv)
+{
+	size_t i;
+
+	for (i = 0; i < pv->n; i++)
+		pseries_release(ev, &pv->s[i]);
+	free(pv->s);
+	free(pv->sc);
+	memset(pv, 0, sizeof(*pv));
+}
+
+const char *
+pev_encode(struct pev *ev, struct plb *b, size_t *len)
+{
+	plb_encode(b, &ev->scratch);
+	*len = ev->scratch.len;
+	return parena_dup(&ev->ar, ev->scratch.p, ev->scratch.len);
+}
+
+const char *
+pev_drop_name(struct pev *ev, const char *lbl, size_t len, size_t *outlen)
+{
+	size_t vlen;
+
+	if (plabels_get(lbl, len, "__name__", &vlen) == NULL) {
+		*outlen = len;
+		return lbl;
+	}
+	plb_from(&ev->lb, lbl, len);
+	plb_del(&ev->lb, "__name__");
+	return pev_encode(ev, &ev->lb, outlen);
+}
+
+/*
+ * A hash table of byte strings to small integers, for signatures, groups
+ * and output series.  Open addressing; the strings are borrowed.
+ */
+struct pmap {
+	struct pmap_slot {
+		const char *k;
+		size_t len;
+		uint64_t h;
+		size_t id;
+	} *slots;
+	size_t nslots, n;
+};
+
+static void
+pmap_grow(struct pmap *m)
+{
+	struct pmap_slot *old = m->slots;
+	size_t i, oldn = m->nslots;
+
+	m->nslots = oldn ? oldn * 2 : 64;
+	m->slots = xcalloc(m->nslots, sizeof(*m->slots));
+	for (i = 0; i < oldn; i++) {
+		size_t j;
+		if (old[i].k == NULL)
+			continue;
+		for (j = old[i].h & (m->nslots - 1); m->slots[j].k;
+		    j = (j + 1) & (m->nslots - 1))
+			;
+		m->slots[j] = old[i];
+	}
+	free(old);
+}
+
+/*
+ * The id of 'k', or (when absent) 'id' after adding it; '*added' says
+ * which.
+ */
+static size_t
+pmap_get(struct pmap *m, const char *k, size_t len, size_t id, int *added)
+{
+	uint64_t h = series_hash(k, len);
+	size_t j;
+
+	if ((m->n + 1) * 2 > m->nslots)
+		pmap_grow(m);
+	for (j = h & (m->nslots - 1); m->slots[j].k;
+	    j = (j + 1) & (m->nslots - 1))
+		if (m->slots[j].h == h && m->slots[j].len == len &&
+		    memcmp(m->slots[j].k, k, len) == 0) {
+			*added = 0;
+			return m->slots[j].id;
+		}
+	m->slots[j].k = k;
+	m->slots[j].len = len;
+	m->slots[j].h = h;
+	m->slots[j].id = id;
+	m->n++;
+	*added = 1;
+	return id;
+}
+
+static void
+pmap_release(struct pmap *m)
+{
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * The builder of output series.
+ */
+void
+pbuilder_init(struct pbuilder *b, struct pval *out)
+{
+	memset(b, 0, sizeof(*b));
+	b->out = out;
+}
+
+size_t
+pbuilder_series(struct pev *ev, struct pbuilder *b, const char *lbl,
+    size_t len)
+{
+	struct pval *out = b->out;
+	uint64_t h = series_hash(lbl, len);
+	size_t j, i;
+
+	(void)ev;
+	if ((out->n + 1) * 2 > b->nslots) {
+		size_t n = b->nslots ? b->nslots * 2 : 64;
+		free(b->slots);
+		b->slots = xcalloc(n, sizeof(*b->slots));
+		b->nslots = n;
+		for (i = 0; i < out->n; i++) {
+			uint64_t hi = series_hash(out->s[i].lbl, out->s[i].lbl_len);
+			for (j = hi & (n - 1); b->slots[j]; j = (j + 1) & (n - 1))
+				;
+			b->slots[j] = i + 1;
+		}
+	}
+	for (j = h & (b->nslots - 1); b->slots[j]; j = (j + 1) & (b->nslots - 1)) {
+		const struct pseries *s = &out->s[b->slots[j] - 1];
+		if (s->lbl_len == len && memcmp(s->lbl, lbl, len) == 0)
+			return b->slots[j] - 1;
+	}
+	pval_add(out, lbl, len);
+	b->slots[j] = out->n;
+	return out->n - 1;
+}
+
+int
+pbuilder_push(struct pev *ev, struct pbuilder *b, size_t i, int64_t t,
+    double v)
+{
+	struct pseries *s = &b->out->s[i];
+
+	if (s->n > 0 && s->t[s->n - 1] >= t) {
+		if (s->t[s->n - 1] == t)
+			return errbuf_set(ev->eb, "vector cannot contain metrics with the same labelset");
+		b->unsorted = xgrow(b->unsorted, &b->unsorted_cap, i + 1, 1);
+		b->unsorted[i] = 1;
+	}
+	return pseries_push(ev, s, t, v);
+}
+
+struct tv {
+	int64_t t;
+	double v;
+};
+
+static int
+cmp_tv(const void *a, const void *b)
+{
+	const struct tv *x = a, *y = b;
+
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+int
+pbuilder_finish(struct pev *ev, struct pbuilder *b)
+{
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; b->unsorted && i < b->unsorted_cap && i < b->out->n; i++) {
+		struct pseries *s = &b->out->s[i];
+		struct tv *tmp;
+		if (!b->unsorted[i])
+			continue;
+		tmp = xreallocarray(NULL, s->n, sizeof(*tmp));
+		for (j = 0; j < s->n; j++) {
+			tmp[j].t = s->t[j];
+			tmp[j].v = s->v[j];
+		}
+		qsort(tmp, s->n, sizeof(*tmp), cmp_tv);
+		for (j = 0; j < s->n; j++) {
+			if (j > 0 && tmp[j].t == tmp[j - 1].t)
+				rc = -1;
+			s->t[j] = tmp[j].t;
+			s->v[j] = tmp[j].v;
+		}
+		free(tmp);
+	}
+	free(b->slots);
+	free(b->unsorted);
+	b->slots = NULL;
+	b->unsorted = NULL;
+	if (rc == -1)
+		return errbuf_set(ev->eb, "vector cannot contain metrics with the same labelset");
+	return 0;
+}
+
+/* Free the builder's tables without finishing (on an error path). */
+static void
+pbuilder_abort(struct pbuilder *b)
+{
+	free(b->slots);
+	free(b->unsorted);
+	b->slots = NULL;
+	b->unsorted = NULL;
+}
+
+/*
+ * Selecting series from the source.
+ */
+struct load_ctx {
+	struct pev *ev;
+	struct pval *out;
+	int drop_stale;
+	int failed;
+};
+
+/* Turn a series key into a label set with __name__ in its place. */
+static const char *
+key_to_labels(struct pev *ev, const char *key, size_t keylen, size_t *len)
+{
+	struct buf *b = &ev->scratch;
+	const char *p, *end = key + keylen, *name = key;
+	size_t name_len = strlen(key);
+	int named = 0;
+
+	buf_reset(b);
+	p = key + name_len + 1;
+	while (p <= end) {
+		const char *ln = p, *lv = NULL;
+		size_t nl = 0, vl = 0;
+		if (p == end) {
+			ln = NULL;
+		} else {
+			nl = strlen(ln);
+			lv = ln + nl + 1;
+			vl = strlen(lv);
+			p = lv + vl + 1;
+		}
+		if (!named && (ln == NULL || strcmp("__name__", ln) < 0)) {
+			if (name_len) {
+				buf_add(b, "__name__", 9);
+				buf_add(b, name, name_len + 1);
+			}
+			named = 1;
+		}
+		if (ln == NULL)
+			break;
+		if (vl) {
+			buf_add(b, ln, nl + 1);
+			buf_add(b, lv, vl + 1);
+		}
+	}
+	*len = b->len;
+	return parena_dup(&ev->ar, b->len ? b->p : "", b->len);
+}
+
+/* Copy what the kept samples of 'rows' stand for into 's->rows'. */
+static void
+load_rows(struct pseries *s, const struct promql_rows *rows,
+    const size_t *keep, size_t m)
+{
+	struct prows *pr = xcalloc(1, sizeof(*pr));
+	size_t i, len = 0;
+
+	pr->from = xreallocarray(NULL, m ? m : 1, sizeof(*pr->from));
+	pr->count = xreallocarray(NULL, m ? m : 1, sizeof(*pr->count));
+	for (i = 0; i < m; i++) {
+		pr->from[i] = rows->from[keep[i]];
+		pr->count[i] = rows->count[keep[i]];
+	}
+	if (rows->sk) {
+		pr->sk_off = xreallocarray(NULL, m ? m : 1, sizeof(*pr->sk_off));
+		pr->sk_len = xreallocarray(NULL, m ? m : 1, sizeof(*pr->sk_len));
+		for (i = 0; i < m; i++) {
+			pr->sk_off[i] = len;
+			len += pr->sk_len[i] = rows->sk_len[keep[i]];
+		}
+		pr->sk = xmalloc(len ? len : 1);
+		for (i = 0; i < m; i++)
+			if (pr->sk_len[i])
+				memcpy(pr->sk + pr->sk_off[i],
+				    rows->sk[keep[i]], pr->sk_len[i]);
+	}
+	s->rows = pr;
+}
+
+static int
+load_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
+    const double *v, size_t n, const struct promql_rows *rows)
+{
+	struct load_ctx *c = arg;
+	struct pev *ev = c->ev;
+	struct pseries *s;
+	size_t i, len, m = 0, *keep = NULL;
+	const char *lbl;
+
+	if (n == 0)
+		return 0;
+	if (pev_check_time(ev) == -1 || pev_hold(ev, n) == -1) {
+		c->failed = 1;
+		return -1;
+	}
+	lbl = key_to_labels(ev, key, keylen, &len);
+	s = pval_add(c->out, lbl, len);
+	s->t = xreallocarray(NULL, n, sizeof(*s->t));
+	s->v = xreallocarray(NULL, n, sizeof(*s->v));
+	s->cap = n;
+	if (rows)
+		keep = xreallocarray(NULL, n, sizeof(*keep));
+	for (i = 0; i < n; i++) {
+		if (c->drop_stale && promql_is_stale(v[i]))
+			continue;
+		if (keep)
+			keep[m] = i;
+		s->t[m] = ts[i];
+		s->v[m++] = v[i];
+	}
+	if (rows) {
+		/* Sketches count against --max-samples as 16-byte samples. */
+		size_t bytes = 0;
+		for (i = 0; rows->sk && i < m; i++)
+			bytes += rows->sk_len[keep[i]];
+		if (pev_hold(ev, bytes / 16) == -1) {
+			free(keep);
+			s->n = m;
+			c->failed = 1;
+			return -1;
+		}
+		load_rows(s, rows, keep, m);
+		s->rows->held = bytes / 16;
+	}
+	free(keep);
+	ev->samples -= n - m;
+	s->n = m;
+	return 0;
+}
+
+static int
+cmp_series(const void *a, const void *b)
+{
+	const struct pseries *x = a, *y = b;
+
+	return plabels_cmp(x->lbl, x->lbl_len, y->lbl, y->lbl_len);
+}
+
+/* Load the series of selector 'vs' with samples in [mint, maxt], sorted. */
+static int
+load(struct pev *ev, const struct promql_node *vs, int64_t mint, int64_t maxt,
+    int drop_stale, enum promql_use use, struct pval *out)
+{
+	struct load_ctx c = { ev, out, drop_stale, 0 };
+	size_t i, k;
+
+	out->type = PROMQL_TYPE_MATRIX;
+	if (mint > maxt)
+		return 0;
+	if (ev->src->select(ev->src->ctx, vs->vs.matchers, vs->vs.nmatchers,
+	    mint, maxt, use, load_emit, &c, ev->eb) == -1 || c.failed)
+		return -1;
+	/* Sources give key order (name first); PromQL's is by labels. */
+	for (i = 1; i < out->n; i++)
+		if (cmp_series(&out->s[i - 1], &out->s[i]) > 0) {
+			qsort(out->s, out->n, sizeof(*out->s), cmp_series);
+			break;
+		}
+	/* Drop series left empty by stale markers. */
+	for (i = k = 0; i < out->n; i++) {
+		if (out->s[i].n == 0) {
+			pseries_release(ev, &out->s[i]);
+			continue;
+		}
+		out->s[k++] = out->s[i];
+	}
+	out->n = k;
+	return 0;
+}
+
+/* The time an @ modifier pins, if any. */
+static int
+at_time(const struct pev *ev, const struct promql_mods *m, int64_t *at)
+{
+	switch (m->at) {
+	case PROMQL_AT_TIME: *at = m->at_ms; return 1;
+	case PROMQL_AT_START: *at = ev->qstart; return 1;
+	case PROMQL_AT_END: *at = ev->qend; return 1;
+	default: return 0;
+	}
+}
+
+/*
+ * An instant vector selector: at each step the latest sample in
+ * [ref - lookback, ref], ref being the step (or @) time less the offset,
+ * unless that sample is a stale marker.  With 'want_ts' the value is
+ * the sample's time in seconds (for timestamp()).
+ */
+static int
+eval_vector_selector(struct pev *ev, const struct promql_node *n, int want_ts,
+    struct pval *out)
+{
+	const struct promql_mods *m = &n->vs.mods;
+	struct pval raw = { 0 };
+	int64_t at = 0, ref0, ref1, lb = ev->o->lookback_ms;
+	int has_at = at_time(ev, m, &at);
+	size_t i, k;
+	int rc = -1;
+
+	out->type = PROMQL_TYPE_VECTOR;
+	ref0 = (has_at ? at : ev->start) - m->offset_ms;
+	ref1 = (has_at ? at : ev->end) - m->offset_ms;
+	if (load(ev, n, ref0 - lb, ref1, 0, PROMQL_USE_VALUE, &raw) == -1)
+		goto out;
+	for (i = 0; i < raw.n; i++) {
+		struct pseries *r = &raw.s[i], *s;
+		size_t j = 0;
+		s = pval_add(out, r->lbl, r->lbl_len);
+		for (k = 0; k < ev->nsteps; k++) {
+			int64_t t = pev_time(ev, k), ref;
+			ref = (has_at ? at : t) - m->offset_ms;
+			while (j < r->n && r->t[j] <= ref)
+				j++;
+			if (j == 0 || r->t[j - 1] < ref - lb ||
+			    promql_is_stale(r->v[j - 1]))
+				continue;
+			if (pseries_push(ev, s, t, want_ts ?
+			    (double)r->t[j - 1] / 1000 : r->v[j - 1]) == -1)
+				goto out;
+		}
+		pseries_release(ev, r);
+		if (s->n == 0)
+			out->n--;
+	}
+	rc = 0;
+out:
+	pval_release(ev, &raw);
+	return rc;
+}
+
+static int
+eval_matrix_selector(struct pev *ev, const struct promql_node *n,
+    enum promql_use use, struct pval *out)
+{
+	const struct promql_node *vs = n->ms.vs;
+	const struct promql_mods *m = &vs->vs.mods;
+	int64_t at = 0, ref0, ref1;
+	int has_at = at_time(ev, m, &at);
+
+	ref0 = (has_at ? at : ev->start) - m->offset_ms;
+	ref1 = (has_at ? at : ev->end) - m->offset_ms;
+	if (load(ev, vs, ref0 - n->ms.range_ms, ref1, 1, use, out) == -1)
+		return -1;
+	out->range_ms = n->ms.range_ms;
+	out->offset_ms = m->offset_ms;
+	out->has_at = has_at;
+	out->at_ms = at;
+	return 0;
+}
+
+/*
+ * A subquery: its expression evaluated at the multiples of its step from
+ * the first one at or after (ref - range) of the first step up to the
+ * ref of the last step, as Prometheus aligns them.
+ */
+static int
+eval_subquery(struct pev *ev, const struct promql_node *n, struct pval *out)
+{
+	const struct promql_mods *m = &n->sq.mods;
+	int64_t at = 0, ref0, ref1, lo, s0, step;
+	int64_t o_start = ev->start, o_end = ev->end, o_step = ev->step;
+	size_t o_nsteps = ev->nsteps, i;
+	int has_at = at_time(ev, m, &at);
+	struct pval in = { 0 };
+	int rc;
+
+	step = n->sq.step_ms ? n->sq.step_ms : ev->o->subquery_step_ms;
+	ref0 = (has_at ? at : ev->start) - m->offset_ms;
+	ref1 = (has_at ? at : ev->end) - m->offset_ms;
+	lo = ref0 - n->sq.range_ms;
+	s0 = step * (lo / step);
+	if (s0 < lo)
+		s0 += step;
+	out->type = PROMQL_TYPE_MATRIX;
+	out->range_ms = n->sq.range_ms;
+	out->offset_ms = m->offset_ms;
+	out->has_at = has_at;
+	out->at_ms = at;
+	if (s0 > ref1)
+		return 0;
+	ev->start = s0;
+	ev->end = ref1;
+	ev->step = step;
+	ev->nsteps = (size_t)((ref1 - s0) / step) + 1;
+	rc = pev_eval(ev, n->sq.expr, &in);
+	ev->start = o_start;
+	ev->end = o_end;
+	ev->step = o_step;
+	ev->nsteps = o_nsteps;
+	if (rc == -1) {
+		pval_release(ev, &in);
+		return -1;
+	}
+	if (in.type == PROMQL_TYPE_SCALAR) {
+		struct pseries *s = pval_add(out, "", 0);
+		size_t k, nsteps = (size_t)((ref1 - s0) / step) + 1;
+		for (k = 0; k < nsteps; k++)
+			if (pseries_push(ev, s, s0 + (int64_t)k * step,
+			    in.sc[k]) == -1) {
+				pval_release(ev, &in);
+				return -1;
+			}
+		pval_release(ev, &in);
+		return 0;
+	}
+	/* Take the series over as they are. */
+	for (i = 0; i < in.n; i++) {
+		struct pseries *s = pval_add(out, in.s[i].lbl, in.s[i].lbl_len);
+		*s = in.s[i];
+	}
+	free(in.s);
+	free(in.sc);
+	return 0;
+}
+
+/*
+ * Binary operators.
+ */
+static int
+drops_name(enum promql_binop op)
+{
+	switch (op) {
+	case PROMQL_OP_ADD: case PROMQL_OP_SUB: case PROMQL_OP_MUL:
+	case PROMQL_OP_DIV: case PROMQL_OP_POW: case PROMQL_OP_MOD:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The result of 'op' on two numbers; returns whether a comparison holds. */
+static int
+binop_value(enum promql_binop op, double l, double r, double *out)
+{
+	switch (op) {
+	case PROMQL_OP_ADD: *out = l + r; return 1;
+	case PROMQL_OP_SUB: *out = l - r; return 1;
+	case PROMQL_OP_MUL: *out = l * r; return 1;
+	case PROMQL_OP_DIV: *out = l / r; return 1;
+	case PROMQL_OP_POW: *out = pow(l, r); return 1;	/* C99 and Go agree on the special cases */
+	case PROMQL_OP_MOD: *out = fmod(l, r); return 1;
+	case PROMQL_OP_ATAN2: *out = atan2(l, r); return 1;
+	case PROMQL_OP_EQLC: *out = l; return l == r;
+	case PROMQL_OP_NEQ: *out = l; return l != r;
+	case PROMQL_OP_GTR: *out = l; return l > r;
+	case PROMQL_OP_LSS: *out = l; return l < r;
+	case PROMQL_OP_GTE: *out = l; return l >= r;
+	case PROMQL_OP_LTE: *out = l; return l <= r;
+	default: *out = 0; return 0;
+	}
+}
+
+static int
+eval_scalar_scalar(struct pev *ev, const struct promql_node *n,
+    struct pval *l, struct pval *r, struct pval *out)
+{
+	size_t k;
+
+	out->type = PROMQL_TYPE_SCALAR;
+	out->sc = xreallocarray(NULL, ev->nsteps ? ev->nsteps : 1, sizeof(double));
+	for (k = 0; k < ev->nsteps; k++) {
+		double v;
+		int keep = binop_value(n->binary.op, l->sc[k], r->sc[k], &v);
+		if (promql_binop_is_comparison(n->binary.op))
+			v = keep;
+		out->sc[k] = v;
+	}
+	return 0;
+}
+
+static int
+eval_vector_scalar(struct pev *ev, const struct promql_node *n,
+    struct pval *vec, struct pval *sc, int swap, struct pval *out)
+{
+	enum promql_binop op = n->binary.op;
+	int cmp = promql_binop_is_comparison(op), rb = n->binary.return_bool;
+	struct pbuilder b;
+	size_t i, j;
+
+	out->type = PROMQL_TYPE_VECTOR;
+	pbuilder_init(&b, out);
+	for (i = 0; i < vec->n; i++) {
+		struct pseries *s = &vec->s[i];
+		const char *lbl = s->lbl;
+		size_t len = s->lbl_len, oi = (size_t)-1;
+		if (drops_name(op) || rb)
+			lbl = pev_drop_name(ev, lbl, len, &len);
+		for (j = 0; j < s->n; j++) {
+			double lv = s->v[j], rv = sc->sc[pev_stepno(ev, s->t[j])];
+			double v;
+			int keep;
+			if (swap) {
+				double tmp = lv;
+				lv = rv;
+				rv = tmp;
+			}
+			keep = binop_value(op, lv, rv, &v);
+			if (cmp && swap)
+				v = rv;
+			if (rb) {
+				v = keep;
+				keep = 1;
+			}
+			if (!keep)
+				continue;
+			if (oi == (size_t)-1)
+				oi = pbuilder_series(ev, &b, lbl, len);
+			if (pbuilder_push(ev, &b, oi, s->t[j], v) == -1) {
+				pbuilder_abort(&b);
+				return -1;
+			}
+		}
+		pseries_release(ev, s);
+		if (pev_check_time(ev) == -1) {
+			pbuilder_abort(&b);
+			return -1;
+		}
+	}
+	return pbuilder_finish(ev, &b);
+}
+
+/* The signature of 'lbl' for matching: the on() labels, or all but ignoring() and __name__. */
+static const char *
+signature(struct pev *ev, const struct promql_matching *mt, const char *lbl,
+    size_t len, size_t *outlen)
+{
+	size_t i;
+
+	plb_from(&ev->lb, lbl, len);
+	if (mt && mt->on) {
+		plb_keep(&ev->lb, mt->labels.v, mt->labels.n);
+	} else {
+		plb_del(&ev->lb, "__name__");
+		for (i = 0; mt && i < mt->labels.n; i++)
+			plb_del(&ev->lb, mt->labels.v[i]);
+	}
+	return pev_encode(ev, &ev->lb, outlen);
+}
+
+/* Go's labels.String(): {a="b", c="d"}, __name__ included. */
+static void
+go_labels_string(struct buf *b, const char *lbl, size_t len)
+{
+	const char *p = lbl, *end = lbl + len;
+	int first = 1;
+
+	buf_addch(b, '{');
+	while (p < end) {
+		size_t nl = strlen(p), vl, i;
+		const char *v = p + nl + 1;
+		vl = strlen(v);
+		if (!first)
+			buf_adds(b, ", ");
+		first = 0;
+		buf_add(b, p, nl);
+		buf_adds(b, "=\"");
+		for (i = 0; i < vl; i++) {
+			if (v[i] == '"' || v[i] == '\\')
+				buf_addch(b, '\\');
+			if (v[i] == '\n')
+				buf_adds(b, "\\n");
+			else
+				buf_addch(b, v[i]);
+		}
+		buf_addch(b, '"');
+		p = v + vl + 1;
+	}
+	buf_addch(b, '}');
+}
+
+/* Which of a side's series have a point at the current step. */
+struct cursor {
+	size_t *cur;	/* per series: index of its next point */
+	size_t *present;	/* series with a point at this step */
+	size_t npresent;
+};
+
+static void
+cursor_init(struct cursor *c, size_t n)
+{
+	c->cur = xcalloc(n ? n : 1, sizeof(*c->cur));
+	c->present = xcalloc(n ? n : 1, sizeof(*c->present));
+	c->npresent = 0;
+}
+
+static void
+cursor_step(struct cursor *c, const struct pval *v, int64_t t)
+{
+	size_t i;
+
+	c->npresent = 0;
+	for (i = 0; i < v->n; i++)
+		if (c->cur[i] < v->s[i].n && v->s[i].t[c->cur[i]] == t)
+			c->present[c->npresent++] = i;
+}
+
+static void
+cursor_advance(struct cursor *c, const struct pval *v)
+{
+	size_t i;
+
+	for (i = 0; i < c->npresent; i++)
+		c->cur[c->present[i]]++;
+	(void)v;
+}
+
+static void
+cursor_release(struct cursor *c)
+{
+	free(c->cur);
+	free(c->present);
+}
+
+/*
+ * A map of (lhs series, rhs series) pairs to output series, so that the
+ * result labels of a pair are computed once.
+ */
+struct pairmap {
+	uint64_t *keys;		/* (l + 1) << 32 | (r + 1); 0 is empty */
+	size_t *vals;
+	size_t nslots, n;
+};
+
+static size_t *
+pairmap_slot(struct pairmap *pm, size_t l, size_t r, int *found)
+{
+	uint64_t key = ((uint64_t)(l + 1) << 32) | (uint64_t)(r + 1);
+	size_t j;
+
+	if ((pm->n + 1) * 2 > pm->nslots) {
+		uint64_t *ok = pm->keys;
+		size_t *ov = pm->vals, on = pm->nslots, i;
+		pm->nslots = on ? on * 2 : 64;
+		pm->keys = xcalloc(pm->nslots, sizeof(*pm->keys));
+		pm->vals = xcalloc(pm->nslots, sizeof(*pm->vals));
+		for (i = 0; i < on; i++) {
+			if (ok[i] == 0)
+				continue;
+			for (j = (ok[i] * 0x9E3779B97F4A7C15ULL >> 17) & (pm->nslots - 1);
+			    pm->keys[j]; j = (j + 1) & (pm->nslots - 1))
+				;
+			pm->keys[j] = ok[i];
+			pm->vals[j] = ov[i];
+		}
+		free(ok);
+		free(ov);
+	}
+	for (j = (key * 0x9E3779B97F4A7C15ULL >> 17) & (pm->nslots - 1);
+	    pm->keys[j]; j = (j + 1) & (pm->nslots - 1))
+		if (pm->keys[j] == key) {
+			*found = 1;
+			return &pm->vals[j];
+		}
+	pm->keys[j] = key;
+	pm->n++;
+	*found = 0;
+	return &pm->vals[j];
+}
+
+/* Labels of the result of one matched pair, as Prometheus' resultMetric(). */
+static const char *
+result_labels(struct pev *ev, const struct promql_node *n,
+    const struct pseries *ls, const struct pseries *rs, size_t *len)
+{
+	const struct promql_matching *mt = n->binary.matching;
+	size_t i, vl;
+
+	plb_from(&ev->lb, ls->lbl, ls->lbl_len);
+	if (drops_name(n->binary.op) || n->binary.return_bool)
+		plb_del(&ev->lb, "__name__");
+	if (mt->card == PROMQL_CARD_ONE_TO_ONE) {
+		if (mt->on) {
+			plb_keep(&ev->lb, mt->labels.v, mt->labels.n);
+		} else {
+			for (i = 0; i < mt->labels.n; i++)
+				plb_del(&ev->lb, mt->labels.v[i]);
+		}
+	}
+	for (i = 0; i < mt->include.n; i++) {
+		const char *v = plabels_get(rs->lbl, rs->lbl_len,
+		    mt->include.v[i], &vl);
+		if (v)
+			plb_set(&ev->lb, mt->include.v[i],
+			    strlen(mt->include.v[i]), v, vl);
+		else
+			plb_del(&ev->lb, mt->include.v[i]);
+	}
+	return pev_encode(ev, &ev->lb, len);
+}
+
+/* Intern the signatures of a side's series; ids in 'sig', the strings in 'names'. */
+static void
+side_signatures(struct pev *ev, const struct promql_matching *mt,
+    const struct pval *v, struct pmap *map, size_t *sig, const char ***names,
+    size_t **nlens, size_t *nnames)
+{
+	size_t i, len;
+
+	for (i = 0; i < v->n; i++) {
+		const char *s = signature(ev, mt, v->s[i].lbl, v->s[i].lbl_len,
+		    &len);
+		int added;
+		sig[i] = pmap_get(map, s, len, *nnames, &added);
+		if (added) {
+			*names = xreallocarray(*names, *nnames + 1, sizeof(**names));
+			*nlens = xreallocarray(*nlens, *nnames + 1, sizeof(**nlens));
+			(*names)[*nnames] = s;
+			(*nlens)[*nnames] = len;
+			(*nnames)++;
+		}
+	}
+}
+
+static int
+eval_vector_vector(struct pev *ev, const struct promql_node *n,
+    struct pval *lhs, struct pval *rhs, struct pval *out)
+{
+	const struct promql_matching *mt = n->binary.matching;
+	enum promql_binop op = n->binary.op;
+	int set = promql_binop_is_set(op), rb = n->binary.return_bool;
+	int one_to_many = mt->card == PROMQL_CARD_ONE_TO_MANY;
+	struct pval *L = lhs, *R = rhs;	/* R: the "one" side */
+	struct pmap sigmap = { 0 };
+	struct pairmap pm = { 0 };
+	struct pbuilder b;
+	struct cursor lc, rc;
+	const char **signames = NULL;
+	size_t *siglens = NULL, nsigs = 0, *lsig, *rsig, k, i;
+	/* Per signature: the step it was last seen on each side, and where. */
+	size_t *r_stamp = NULL, *r_who = NULL, *l_stamp = NULL;
+	size_t *o_sig = NULL, o_cap = 0;
+	int ret = -1;
+
+	out->type = PROMQL_TYPE_VECTOR;
+	pbuilder_init(&b, out);
+	if (one_to_many) {
+		L = rhs;
+		R = lhs;
+	}
+	lsig = xcalloc(L->n ? L->n : 1, sizeof(*lsig));
+	rsig = xcalloc(R->n ? R->n : 1, sizeof(*rsig));
+	side_signatures(ev, mt, L, &sigmap, lsig, &signames, &siglens, &nsigs);
+	side_signatures(ev, mt, R, &sigmap, rsig, &signames, &siglens, &nsigs);
+	r_stamp = xcalloc(nsigs ? nsigs : 1, sizeof(*r_stamp));
+	r_who = xcalloc(nsigs ? nsigs : 1, sizeof(*r_who));
+	l_stamp = xcalloc(nsigs ? nsigs : 1, sizeof(*l_stamp));
+	cursor_init(&lc, L->n);
+	cursor_init(&rc, R->n);
+	for (k = 0; k < ev->nsteps; k++) {
+		int64_t t = pev_time(ev, k);
+		size_t stamp = k + 1;
+		if (pev_check_time(ev) == -1)
+			goto out;
+		cursor_step(&lc, L, t);
+		cursor_step(&rc, R, t);
+		if (op == PROMQL_OP_OR) {
+			/* All of the left, then the right that did not match. */
+			for (i = 0; i < lc.npresent; i++) {
+				struct pseries *s = &L->s[lc.present[i]];
+				size_t oi = pbuilder_series(ev, &b, s->lbl, s->lbl_len);
+				l_stamp[lsig[lc.present[i]]] = stamp;
+				if (pbuilder_push(ev, &b, oi, t,
+				    s->v[lc.cur[lc.present[i]]]) == -1)
+					goto out;
+			}
+			for (i = 0; i < rc.npresent; i++) {
+				struct pseries *s = &R->s[rc.present[i]];
+				size_t oi;
+				if (l_stamp[rsig[rc.present[i]]] == stamp)
+					continue;
+				oi = pbuilder_series(ev, &b, s->lbl, s->lbl_len);
+				if (pbuilder_push(ev, &b, oi, t,
+				    s->v[rc.cur[rc.present[i]]]) == -1)
+					goto out;
+			}
+			goto next;
+		}
+		/* Nothing can match (and no duplicate is looked for). */
+		if ((lc.npresent == 0 || rc.npresent == 0) &&
+		    op != PROMQL_OP_UNLESS)
+			goto next;
+		/* The "one" side, by signature. */
+		for (i = 0; i < rc.npresent; i++) {
+			size_t r = rc.present[i], s = rsig[r];
+			if (!set && r_stamp[s] == stamp) {
+				struct buf *e = &ev->scratch;
+				buf_reset(e);
+				buf_adds(e, "found duplicate series for the match group ");
+				go_labels_string(e, signames[s], siglens[s]);
+				buf_addf(e, " on the %s hand-side of the operation: [",
+				    one_to_many ? "left" : "right");
+				go_labels_string(e, R->s[r].lbl, R->s[r].lbl_len);
+				buf_adds(e, ", ");
+				go_labels_string(e, R->s[r_who[s]].lbl,
+				    R->s[r_who[s]].lbl_len);
+				buf_adds(e, "];many-to-many matching not allowed: matching labels must be unique on one side");
+				errbuf_set(ev->eb, "%s", e->p);
+				goto out;
+			}
+			r_stamp[s] = stamp;
+			r_who[s] = r;
+		}
+		for (i = 0; i < lc.npresent; i++) {
+			size_t l = lc.present[i], s = lsig[l], r, oi, *slot;
+			struct pseries *ls = &L->s[l], *rs;
+			double vl, vr, v;
+			int keep, found;
+			if (op == PROMQL_OP_AND || op == PROMQL_OP_UNLESS) {
+				if ((r_stamp[s] == stamp) != (op == PROMQL_OP_AND))
+					continue;
+				oi = pbuilder_series(ev, &b, ls->lbl, ls->lbl_len);
+				if (pbuilder_push(ev, &b, oi, t, ls->v[lc.cur[l]]) == -1)
+					goto out;
+				continue;
+			}
+			if (r_stamp[s] != stamp)
+				continue;
+			r = r_who[s];
+			rs = &R->s[r];
+			vl = ls->v[lc.cur[l]];
+			vr = rs->v[rc.cur[r]];
+			if (one_to_many) {
+				double tmp = vl;
+				vl = vr;
+				vr = tmp;
+			}
+			keep = binop_value(op, vl, vr, &v);
+			if (rb)
+				v = keep;
+			else if (!keep)
+				continue;
+			slot = pairmap_slot(&pm, l, r, &found);
+			if (!found) {
+				size_t len;
+				const char *lbl = result_labels(ev, n, ls, rs, &len);
+				*slot = pbuilder_series(ev, &b, lbl, len);
+			}
+			oi = *slot;
+			if (mt->card == PROMQL_CARD_ONE_TO_ONE) {
+				if (l_stamp[s] == stamp) {
+					errbuf_set(ev->eb, "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+					goto out;
+				}
+				l_stamp[s] = stamp;
+			} else if (out->s[oi].n > 0 &&
+			    out->s[oi].t[out->s[oi].n - 1] == t && o_sig[oi] == s) {
+				errbuf_set(ev->eb, "multiple matches for matching labels grouping labels must ensure uniqueness");
+				goto out;
+			}
+			o_sig = xgrow(o_sig, &o_cap, out->n, sizeof(*o_sig));
+			o_sig[oi] = s;
+			if (pbuilder_push(ev, &b, oi, t, v) == -1)
+				goto out;
+		}
+next:
+		cursor_advance(&lc, L);
+		cursor_advance(&rc, R);
+	}
+	ret = pbuilder_finish(ev, &b);
+out:
+	if (ret == -1)
+		pbuilder_abort(&b);
+	cursor_release(&lc);
+	cursor_release(&rc);
+	pmap_release(&sigmap);
+	free(pm.keys);
+	free(pm.vals);
+	free(signames);
+	free(siglens);
+	free(lsig);
+	free(rsig);
+	free(r_stamp);
+	free(r_who);
+	free(l_stamp);
+	free(o_sig);
+	return ret;
+}
+
+static int
+eval_binary(struct pev *ev, const struct promql_node *n, struct pval *out)
+{
+	struct pval l = { 0 }, r = { 0 };
+	int rc = -1;
+
+	if (pev_eval(ev, n->binary.lhs, &l) == -1 ||
+	    pev_eval(ev, n->binary.rhs, &r) == -1)
+		goto out;
+	if (l.type == PROMQL_TYPE_SCALAR && r.type == PROMQL_TYPE_SCALAR)
+		rc = eval_scalar_scalar(ev, n, &l, &r, out);
+	else if (l.type == PROMQL_TYPE_VECTOR && r.type == PROMQL_TYPE_SCALAR)
+		rc = eval_vector_scalar(ev, n, &l, &r, 0, out);
+	else if (l.type == PROMQL_TYPE_SCALAR && r.type == PROMQL_TYPE_VECTOR)
+		rc = eval_vector_scalar(ev, n, &r, &l, 1, out);
+	else
+		rc = eval_vector_vector(ev, n, &l, &r, out);
+out:
+	pval_release(ev, &l);
+	pval_release(ev, &r);
+	return rc;
+}
+
+/*
+ * Aggregations.
+ */
+struct group {
+	const char *lbl;	/* the output labels */
+	size_t lbl_len;
+	size_t stamp;		/* the step it last had input, + 1 */
+	size_t out;		/* its output series, or -1 */
+	double value, mean;
+	double count;
+	/* topk, bottomk, quantile: the inputs of this step */
+	size_t *items;
+	double *vals;
+	size_t nitems, cap;
+};
+
+static void
+group_item(struct group *g, size_t item, double v)
+{
+	if (g->nitems == g->cap) {
+		size_t cap = g->cap;
+		g->items = xgrow(g->items, &cap, g->nitems + 1, sizeof(*g->items));
+		g->vals = xreallocarray(g->vals, cap, sizeof(*g->vals));
+		g->cap = cap;
+	}
+	g->items[g->nitems] = item;
+	g->vals[g->nitems++] = v;
+}
+
+/* The group labels of 'lbl': by() keeps, without() drops (and __name__). */
+static const char *
+group_labels(struct pev *ev, const struct promql_node *n, const char *lbl,
+    size_t len, size_t *outlen)
+{
+	size_t i;
+
+	plb_from(&ev->lb, lbl, len);
+	if (n->agg.without) {
+		plb_del(&ev->lb, "__name__");
+		for (i = 0; i < n->agg.grouping.n; i++)
+			plb_del(&ev->lb, n->agg.grouping.v[i]);
+	} else {
+		plb_keep(&ev->lb, n->agg.grouping.v, n->agg.grouping.n);
+	}
+	return pev_encode(ev, &ev->lb, outlen);
+}
+
+/* The order topk (desc) and bottomk (asc) pick in; NaN always last. */
+struct kitem {
+	double v;
+	size_t item;
+};
+
+/* 'desc' points at 1 for topk (largest first), 0 for bottomk. */
+static int
+cmp_k(const void *a, const void *b, void *desc)
+{
+	const struct kitem *x = a, *y = b;
+
+	if (isnan(x->v) || isnan(y->v)) {
+		if (isnan(x->v) && isnan(y->v))
+			return x->item < y->item ? -1 : x->item > y->item;
+		return isnan(x->v) ? 1 : -1;
+	}
+	if (x->v != y->v)
+		return (x->v > y->v) == *(const int *)desc ? -1 : 1;
+	return x->item < y->item ? -1 : x->item > y->item;
+}
+
+/*
+ * The first 'take' of the items of 'g' in cmp_k() order, into 'kit' (room
+ * for all of them): for a few, by insertion into the best so far; else
+ * by sorting them all.  cmp_k() orders every pair, so both agree.
+ */
+static void
+k_select(struct kitem *kit, const struct group *g, size_t take, int desc)
+{
+	size_t j, m = 0, pos;
+
+	if (take == 0)
+		return;
+	if (take * 8 >= g->nitems) {
+		for (j = 0; j < g->nitems; j++) {
+			kit[j].v = g->vals[j];
+			kit[j].item = g->items[j];
+		}
+		qsort_r(kit, g->nitems, sizeof(*kit), cmp_k, &desc);
+		return;
+	}
+	for (j = 0; j < g->nitems; j++) {
+		struct kitem x = { g->vals[j], g->items[j] };
+		if (m == take && cmp_k(&x, &kit[m - 1], &desc) >= 0)
+			continue;
+		pos = m < take ? m++ : take - 1;
+		while (pos > 0 && cmp_k(&x, &kit[pos - 1], &desc) < 0) {
+			kit[pos] = kit[pos - 1];
+			pos--;
+		}
+		kit[pos] = x;
+	}
+}
+
+static void
+agg_add(enum promql_aggop op, struct group *g, double v)
+{
+	double delta;
+
+	g->count++;
+	switch (op) {
+	case PROMQL_AGG_SUM:
+		g->value += v;
+		break;
+	case PROMQL_AGG_AVG:
+		if (isinf(g->mean)) {
+			if (isinf(v) && (g->mean > 0) == (v > 0))
+				break;
+			if (!isinf(v) && !isnan(v))
+				break;
+		}
+		g->mean += v / g->count - g->mean / g->count;
+		break;
+	case PROMQL_AGG_MAX:
+		if (g->value < v || isnan(g->value))
+			g->value = v;
+		break;
+	case PROMQL_AGG_MIN:
+		if (g->value > v || isnan(g->value))
+			g->value = v;
+		break;
+	case PROMQL_AGG_STDDEV:
+	case PROMQL_AGG_STDVAR:
+		delta = v - g->mean;
+		g->mean += delta / g->count;
+		g->value += delta * (v - g->mean);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+agg_first(enum promql_aggop op, struct group *g, double v)
+{
+	g->count = 1;
+	g->value = v;
+	g->mean = v;
+	if (op == PROMQL_AGG_STDDEV || op == PROMQL_AGG_STDVAR)
+		g->value = 0;
+}
+
+static double
+agg_result(enum promql_aggop op, const struct group *g)
+{
+	switch (op) {
+	case PROMQL_AGG_AVG: return g->mean;
+	case PROMQL_AGG_COUNT: return g->count;
+	case PROMQL_AGG_GROUP: return 1;
+	case PROMQL_AGG_STDVAR: return g->value / g->count;
+	case PROMQL_AGG_STDDEV: return sqrt(g->value / g->count);
+	default: return g->value;
+	}
+}
+
+/* Grow 'a' to 'need' entries, the new ones zero. */
+static void
+grow_zero(size_t **a, size_t *cap, size_t need)
+{
+	size_t old = *cap;
+
+	if (need <= old)
+		return;
+	*a = xgrow(*a, cap, need, sizeof(**a));
+	memset(*a + old, 0, (*cap - old) * sizeof(**a));
+}
+
+static int
+eval_count_values(struct pev *ev, const struct promql_node *n,
+    struct pval *in, const char *label, struct pval *out)
+{
+	struct pbuilder b;
+	struct cursor c;
+	struct buf num = BUF_INIT;
+	char **keep = NULL;
+	size_t k, i, j, *counts = NULL, ccap = 0, *order = NULL, norder = 0,
+	    ocap = 0, *stamps = NULL, scap = 0;
+	int ret = -1;
+
+	out->type = PROMQL_TYPE_VECTOR;
+	pbuilder_init(&b, out);
+	cursor_init(&c, in->n);
+	keep = xreallocarray(NULL, n->agg.grouping.n + 1, sizeof(*keep));
+	if (n->agg.grouping.n)
+		memcpy(keep, n->agg.grouping.v, n->agg.grouping.n * sizeof(*keep));
+	keep[n->agg.grouping.n] = (char *)label;
+	for (k = 0; k < ev->nsteps; k++) {
+		int64_t t = pev_time(ev, k);
+		cursor_step(&c, in, t);
+		norder = 0;
+		for (i = 0; i < c.npresent; i++) {
+			struct pseries *s = &in->s[c.present[i]];
+			size_t oi, before = out->n;
+			buf_reset(&num);
+			pformat_float(&num, s->v[c.cur[c.present[i]]]);
+			plb_from(&ev->lb, s->lbl, s->lbl_len);
+			plb_set(&ev->lb, label, strlen(label), num.p, num.len);
+			if (n->agg.without) {
+				plb_del(&ev->lb, "__name__");
+				for (j = 0; j < n->agg.grouping.n; j++)
+					plb_del(&ev->lb, n->agg.grouping.v[j]);
+			} else {
+				plb_keep(&ev->lb, keep, n->agg.grouping.n + 1);
+			}
+			plb_encode(&ev->lb, &ev->scratch);
+			oi = pbuilder_series(ev, &b, ev->scratch.p, ev->scratch.len);
+			if (out->n > before)	/* new: keep its labels */
+				out->s[oi].lbl = parena_dup(&ev->ar,
+				    ev->scratch.p, ev->scratch.len);
+			grow_zero(&stamps, &scap, out->n);
+			grow_zero(&counts, &ccap, out->n);
+			if (stamps[oi] != k + 1) {
+				stamps[oi] = k + 1;
+				counts[oi] = 0;
+				order = xgrow(order, &ocap, norder + 1, sizeof(*order));
+				order[norder++] = oi;
+			}
+			counts[oi]++;
+		}
+		for (i = 0; i < norder; i++)
+			if (pbuilder_push(ev, &b, order[i], t,
+			    (double)counts[order[i]]) == -1)
+				goto out;
+		cursor_advance(&c, in);
+	}
+	ret = pbuilder_finish(ev, &b);
+out:
+	if (ret == -1)
+		pbuilder_abort(&b);
+	cursor_release(&c);
+	buf_release(&num);
+	free(keep);
+	free(counts);
+	free(order);
+	free(stamps);
+	return ret;
+}
+
+static int
+eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
+{
+	enum promql_aggop op = n->agg.op;
+	struct pval in = { 0 }, param = { 0 };
+	struct pmap gmap = { 0 };
+	struct group *groups = NULL;
+	size_t ngroups = 0, gcap = 0, *gid = NULL, k, i, j;
+	size_t *touched = NULL, ntouched;
+	struct kitem *kit = NULL;
+	int desc;
+	size_t kcap = 0;
+	struct pbuilder b;
+	struct cursor c;
+	int ret = -1, topk = op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK;
+
+	out->type = PROMQL_TYPE_VECTOR;
+	pbuilder_init(&b, out);
+	memset(&c, 0, sizeof(c));
+	if (n->agg.param && op != PROMQL_AGG_COUNT_VALUES &&
+	    pev_eval(ev, n->agg.param, &param) == -1)
+		goto out;
+	if (pev_eval(ev, n->agg.expr, &in) == -1)
+		goto out;
+	if (op == PROMQL_AGG_COUNT_VALUES) {
+		const struct promql_node *p = punparen(n->agg.param);
+		if (!metric_label_name_valid(p->string.s, strlen(p->string.s))) {
+			errbuf_set(ev->eb, "invalid label name \"%s\"", p->string.s);
+			goto out;
+		}
+		ret = eval_count_values(ev, n, &in, p->string.s, out);
+		goto out;
+	}
+	/* Each input series' group, computed once. */
+	gid = xcalloc(in.n ? in.n : 1, sizeof(*gid));
+	for (i = 0; i < in.n; i++) {
+		size_t len;
+		const char *lbl = group_labels(ev, n, in.s[i].lbl, in.s[i].lbl_len,
+		    &len);
+		int added;
+		gid[i] = pmap_get(&gmap, lbl, len, ngroups, &added);
+		if (added) {
+			groups = xgrow(groups, &gcap, ngroups + 1, sizeof(*groups));
+			memset(&groups[ngroups], 0, sizeof(*groups));
+			groups[ngroups].lbl = lbl;
+			groups[ngroups].lbl_len = len;
+			groups[ngroups].out = (size_t)-1;
+			ngroups++;
+		}
+	}
+	touched = xcalloc(ngroups ? ngroups : 1, sizeof(*touched));
+	cursor_init(&c, in.n);
+	for (k = 0; k < ev->nsteps; k++) {
+		int64_t t = pev_time(ev, k);
+		double p = param.sc ? param.sc[k] : 0;
+		int64_t kk = 0;
+		if (pev_check_time(ev) == -1)
+			goto out;
+		cursor_step(&c, &in, t);
+		if (topk) {
+			if (!(p <= 9223372036854775807.0 && p >= -9223372036854775808.0)) {
+				struct buf e = BUF_INIT;
+				pformat_float(&e, p);
+				errbuf_set(ev->eb, "Scalar value %s overflows int64", e.p);
+				buf_release(&e);
+				goto out;
+			}
+			kk = (int64_t)p;
+			if (kk < 1)
+				goto next;
+		}
+		if (c.npresent == 0)
+			goto next;
+		ntouched = 0;
+		for (i = 0; i < c.npresent; i++) {
+			size_t si = c.present[i];
+			struct group *g = &groups[gid[si]];
+			double v = in.s[si].v[c.cur[si]];
+			if (g->stamp != k + 1) {
+				g->stamp = k + 1;
+				g->nitems = 0;
+				touched[ntouched++] = gid[si];
+				agg_first(op, g, v);
+			} else {
+				agg_add(op, g, v);
+			}
+			if (topk || op == PROMQL_AGG_QUANTILE)
+				group_item(g, si, v);
+		}
+		for (i = 0; i < ntouched; i++) {
+			struct group *g = &groups[touched[i]];
+			if (topk) {
+				size_t take = g->nitems < (size_t)kk ?
+				    g->nitems : (size_t)kk;
+				kit = xgrow(kit, &kcap, g->nitems, sizeof(*kit));
+				desc = op == PROMQL_AGG_TOPK;
+				k_select(kit, g, take, desc);
+				for (j = 0; j < take; j++) {
+					struct pseries *s = &in.s[kit[j].item];
+					size_t oi = pbuilder_series(ev, &b, s->lbl,
+					    s->lbl_len);
+					if (pbuilder_push(ev, &b, oi, t, kit[j].v) == -1)
+						goto out;
+				}
+				continue;
+			}
+			if (g->out == (size_t)-1)
+				g->out = pbuilder_series(ev, &b, g->lbl, g->lbl_len);
+			if (pbuilder_push(ev, &b, g->out, t,
+			    op == PROMQL_AGG_QUANTILE ?
+			    pquantile(p, g->vals, g->nitems) :
+			    agg_result(op, g)) == -1)
+				goto out;
+		}
+next:
+		cursor_advance(&c, &in);
+	}
+	ret = pbuilder_finish(ev, &b);
+out:
+	if (ret == -1)
+		pbuilder_abort(&b);
+	if (c.cur)
+		cursor_release(&c);
+	for (i = 0; i < ngroups; i++) {
+		free(groups[i].items);
+		free(groups[i].vals);
+	}
+	free(groups);
+	free(gid);
+	free(touched);
+	free(kit);
+	pmap_release(&gmap);
+	pval_release(ev, &in);
+	pval_release(ev, &param);
+	return ret;
+}
+
+/*
+ * Unary minus: negate; the metric name goes, and two series left with
+ * the same labels are an error even at different times (as Prometheus
+ * checks the whole matrix).
+ */
+static int
+eval_unary(struct pev *ev, const struct promql_node *n, struct pval *out)
+{
+	struct pmap seen = { 0 };
+	size_t i, j;
+	int added, rc = 0;
+
+	if (pev_eval(ev, n->unary.expr, out) == -1)
+		return -1;
+	if (!n->unary.negate)
+		return 0;
+	if (out->type == PROMQL_TYPE_SCALAR) {
+		for (j = 0; j < ev->nsteps; j++)
+			out->sc[j] = -out->sc[j];
+		return 0;
+	}
+	for (i = 0; i < out->n; i++) {
+		struct pseries *s = &out->s[i];
+		s->lbl = pev_drop_name(ev, s->lbl, s->lbl_len, &s->lbl_len);
+		for (j = 0; j < s->n; j++)
+			s->v[j] = -s->v[j];
+		pmap_get(&seen, s->lbl, s->lbl_len, i, &added);
+		if (!added)
+			rc = errbuf_set(ev->eb, "vector cannot contain metrics with the same labelset");
+	}
+	pmap_release(&seen);
+	return rc;
+}
+
+/*
+ * Step invariance, as Prometheus' preprocessExpr() decides it: an
+ * expression whose value does not depend on the evaluation time (under
+ * @, or literals) is evaluated once, at the first step, and repeated.
+ */
+static int
+at_unsafe(const char *name)
+{
+	static const char *const unsafe[] = {
+		"day_of_month", "day_of_week", "day_of_year", "days_in_month",
+		"hour", "minute", "month", "predict_linear", "time",
+		"timestamp", "year"
+	};
+	size_t i;
+
+	for (i = 0; i < PNELEM(unsafe); i++)
+		if (strcmp(name, unsafe[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+invariant(const struct promql_node *n)
+{
+	size_t i;
+	int inv;
+
+	switch (n->kind) {
+	case PROMQL_NUMBER:
+	case PROMQL_STRING:
+		return 1;
+	case PROMQL_VECTOR_SELECTOR:
+		return n->vs.mods.at != PROMQL_AT_NONE;
+	case PROMQL_MATRIX_SELECTOR:
+		return invariant(n->ms.vs);
+	case PROMQL_SUBQUERY:
+		return n->sq.mods.at != PROMQL_AT_NONE;
+	case PROMQL_PAREN:
+		return invariant(n->paren.expr);
+	case PROMQL_UNARY:
+		return invariant(n->unary.expr);
+	case PROMQL_AGGREGATE:
+		return invariant(n->agg.expr);
+	case PROMQL_BINARY:
+		return invariant(n->binary.lhs) && invariant(n->binary.rhs);
+	case PROMQL_CALL:
+		inv = !at_unsafe(n->call.func->name);
+		for (i = 0; i < n->call.nargs; i++)
+			if (!invariant(n->call.args[i]))
+				inv = 0;
+		return inv;
+	}
+	return 0;
+}
+
+static int
+eval_node(struct pev *ev, const struct promql_node *n, struct pval *out)
+{
+	size_t k;
+
+	switch (n->kind) {
+	case PROMQL_NUMBER:
+		out->type = PROMQL_TYPE_SCALAR;
+		out->sc = xreallocarray(NULL, ev->nsteps ? ev->nsteps : 1,
+		    sizeof(double));
+		for (k = 0; k < ev->nsteps; k++)
+			out->sc[k] = n->number;
+		return 0;
+	case PROMQL_STRING:
+		out->type = PROMQL_TYPE_STRING;
+		out->str = n->string.s;
+		out->str_len = n->string.len;
+		return 0;
+	case PROMQL_VECTOR_SELECTOR:
+		return eval_vector_selector(ev, n, 0, out);
+	case PROMQL_MATRIX_SELECTOR:
+		return eval_matrix_selector(ev, n, PROMQL_USE_VALUE, out);
+	case PROMQL_SUBQUERY:
+		return eval_subquery(ev, n, out);
+	case PROMQL_PAREN:
+		return pev_eval(ev, n->paren.expr, out);
+	case PROMQL_UNARY:
+		return eval_unary(ev, n, out);
+	case PROMQL_BINARY:
+		return eval_binary(ev, n, out);
+	case PROMQL_AGGREGATE:
+		return eval_aggregate(ev, n, out);
+	case PROMQL_CALL:
+		return pfunc_call(ev, n, out);
+	}
+	return errbuf_set(ev->eb, "cannot evaluate this expression");
+}
+
+int
+pev_eval_timestamp(struct pev *ev, const struct promql_node *vs,
+    struct pval *out)
+{
+	return eval_vector_selector(ev, vs, 1, out);
+}
+
+int
+pev_eval(struct pev *ev, const struct promql_node *n, struct pval *out)
+{
+	enum promql_type t = promql_node_type(n);
+	int64_t o_end = ev->end;
+	size_t o_nsteps = ev->nsteps, i, k;
+	int rc;
+
+	if (pev_check_time(ev) == -1)
+		return -1;
+	if (ev->nsteps <= 1 || n->kind == PROMQL_NUMBER ||
+	    n->kind == PROMQL_STRING ||
+	    (t != PROMQL_TYPE_VECTOR && t != PROMQL_TYPE_SCALAR) ||
+	    !invariant(n))
+		return eval_node(ev, n, out);
+	/* Once at the first step, then the same value at every step. */
+	ev->end = ev->start;
+	ev->nsteps = 1;
+	rc = eval_node(ev, n, out);
+	ev->end = o_end;
+	ev->nsteps = o_nsteps;
+	if (rc == -1)
+		return -1;
+	if (out->type == PROMQL_TYPE_SCALAR) {
+		double v = out->sc[0];
+		out->sc = xreallocarray(out->sc, ev->nsteps, sizeof(double));
+		for (k = 1; k < ev->nsteps; k++)
+			out->sc[k] = v;
+		return 0;
+	}
+	for (i = 0; i < out->n; i++) {
+		struct pseries *s = &out->s[i];
+		double v;
+		if (s->n == 0)
+			continue;
+		v = s->v[0];
+		for (k = 1; k < ev->nsteps; k++)
+			if (pseries_push(ev, s, pev_time(ev, k), v) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+int
+pev_eval_matrix(struct pev *ev, const struct promql_node *n,
+    enum promql_use use, struct pval *out)
+{
+	const struct promql_node *u = punparen(n);
+
+	if (u->kind != PROMQL_MATRIX_SELECTOR)
+		return pev_eval(ev, n, out);
+	if (pev_check_time(ev) == -1)
+		return -1;
+	return eval_matrix_selector(ev, u, use, out);
+}
+
+int
+promql_is_selector(const struct promql_node *n)
+{
+	return punparen(n)->kind == PROMQL_VECTOR_SELECTOR;
+}
+
+/*
+ * The result handed back: labels split into pairs, the points moved.
+ */
+static void
+result_series(struct promql_result *r, struct pval *pv, struct pev *ev)
+{
+	size_t i, total = 0, off = 0;
+	char *p;
+
+	for (i = 0; i < pv->n; i++)
+		total += pv->s[i].lbl_len;
+	r->strings = xmalloc(total + 1);
+	p = r->strings;
+	r->series = xcalloc(pv->n ? pv->n : 1, sizeof(*r->series));
+	r->n = pv->n;
+	for (i = 0; i < pv->n; i++) {
+		struct pseries *s = &pv->s[i];
+		struct promql_rseries *rs = &r->series[i];
+		const char *q, *end;
+		size_t j = 0;
+		memcpy(p + off, s->lbl, s->lbl_len);
+		q = p + off;
+		end = q + s->lbl_len;
+		off += s->lbl_len;
+		rs->nlabels = 0;
+		for (; q < end; q += strlen(q) + 1)
+			rs->nlabels++;
+		rs->nlabels /= 2;
+		rs->labels = xcalloc(rs->nlabels ? rs->nlabels : 1,
+		    sizeof(*rs->labels));
+		for (q = p + off - s->lbl_len; q < end; j++) {
+			rs->labels[j].name = q;
+			q += strlen(q) + 1;
+			rs->labels[j].value = q;
+			q += strlen(q) + 1;
+		}
+		rs->t = s->t;
+		rs->v = s->v;
+		rs->n = s->n;
+		ev->samples -= s->n;
+		s->t = NULL;
+		s->v = NULL;
+		s->n = s->cap = 0;
+	}
+}
+
+struct promql_result *
+promql_eval(const struct promql_node *expr, const struct promql_source *src,
+    const struct promql_eval_opts *o, struct errbuf *eb)
+{
+	struct promql_result *r = NULL;
+	struct pev ev;
+	struct pval v = { 0 };
+	enum promql_type t = promql_node_type(expr);
+	size_t i;
+
+	memset(&ev, 0, sizeof(ev));
+	if (o->step > 0 && t != PROMQL_TYPE_VECTOR && t != PROMQL_TYPE_SCALAR) {
+		errbuf_set(eb, "invalid expression type \"%s\" for range query, must be Scalar or instant Vector",
+		    promql_type_name(t));
+		return NULL;
+	}
+	if (o->step > 0 && o->end < o->start) {
+		errbuf_set(eb, "end timestamp must not be before start time");
+		return NULL;
+	}
+	if (o->step > 0 && (o->end - o->start) / o->step > 11000) {
+		errbuf_set(eb, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+		return NULL;
+	}
+	ev.src = src;
+	ev.o = o;
+	ev.eb = eb;
+	ev.start = o->start;
+	ev.end = o->step > 0 ? o->end : o->start;
+	ev.step = o->step > 0 ? o->step : 1;
+	ev.nsteps = (size_t)((ev.end - ev.start) / ev.step) + 1;
+	ev.qstart = ev.start;
+	ev.qend = ev.end;
+	if (o->timeout_ms > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &ev.deadline);
+		ev.deadline.tv_sec += o->timeout_ms / 1000;
+		ev.deadline.tv_nsec += (o->timeout_ms % 1000) * 1000000L;
+		if (ev.deadline.tv_nsec >= 1000000000L) {
+			ev.deadline.tv_sec++;
+			ev.deadline.tv_nsec -= 1000000000L;
+		}
+		ev.has_deadline = 1;
+	}
+	if (pev_eval(&ev, expr, &v) == -1)
+		goto out;
+	r = xcalloc(1, sizeof(*r));
+	r->type = v.type;
+	r->range = o->step > 0;
+	r->t = ev.start;
+	switch (v.type) {
+	case PROMQL_TYPE_STRING:
+		r->string = xmemdup(v.str, v.str_len + 1);
+		r->string_len = v.str_len;
+		break;
+	case PROMQL_TYPE_SCALAR: {
+		struct pseries *s = pval_add(&v, "", 0);
+		for (i = 0; i < ev.nsteps; i++)
+			if (pseries_push(&ev, s, pev_time(&ev, i), v.sc[i]) == -1) {
+				free(r);
+				r = NULL;
+				goto out;
+			}
+		result_series(r, &v, &ev);
+		break;
+	}
+	default:
+		if (r->range && v.n > 1)
+			qsort(v.s, v.n, sizeof(*v.s), cmp_series);
+		result_series(r, &v, &ev);
+		break;
+	}
+out:
+	pval_release(&ev, &v);
+	parena_release(&ev.ar);
+	buf_release(&ev.scratch);
+	plb_release(&ev.lb);
+	return r;
+}
+
+void
+promql_result_free(struct promql_result *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		free(r->series[i].labels);
+		free(r->series[i].t);
+		free(r->series[i].v);
+	}
+	free(r->series);
+	free(r->string);
+	free(r->strings);
+	free(r);
+}

@@ -1,0 +1,257 @@
+/* promql_int.h - what the PromQL evaluator's files share, not a public API */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_PROMQL_INT_H
+#define MTK_PROMQL_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "base/buf.h"
+#include "base/errbuf.h"
+#include "promql/promql_eval.h"
+#include "promql/promql_parse.h"
+
+/*
+ * Label sets.
+ *
+ * Inside the evaluator a series' labels are one byte string: each label's
+ * name and value, each followed by a NUL, sorted by name, with the metric
+ * name as the label "__name__" in its place among the others:
+ *
+ *	"__name__\0up\0instance\0a:9100\0job\0node\0"
+ *
+ * No value is empty (an empty value means the label is absent, as in
+ * Prometheus).  Comparing two sets with memcmp() and then by length
+ * orders them as Prometheus' labels.Compare() does, and equal sets are
+ * equal bytes, so hashing and equality need no decoding.
+ */
+
+/* A growable list of labels that points into other strings. */
+struct plb {
+	struct plb_label {
+		const char *name, *value;
+		size_t name_len, value_len;
+	} *v;
+	size_t n, cap;
+};
+
+/* Fill 'b' with the labels of the set 'lbl' ('len' bytes). */
+void plb_from(struct plb *b, const char *lbl, size_t len);
+
+/* The value of 'name' in 'b', or NULL; its length in '*vlen'. */
+const char *plb_get(const struct plb *b, const char *name, size_t *vlen);
+
+/* Set 'name' to 'value' (both borrowed); an empty value deletes. */
+void plb_set(struct plb *b, const char *name, size_t name_len,
+    const char *value, size_t value_len);
+
+/* Delete 'name' if present. */
+void plb_del(struct plb *b, const char *name);
+
+/* Keep only the 'n' names in 'names'. */
+void plb_keep(struct plb *b, char *const *names, size_t n);
+
+/* Encode 'b' (sorting it first) into 'out' (reset first). */
+void plb_encode(struct plb *b, struct buf *out);
+
+void plb_release(struct plb *b);
+
+/* The value of 'name' in the set 'lbl', or NULL. */
+const char *plabels_get(const char *lbl, size_t len, const char *name,
+    size_t *vlen);
+
+/* Compare two sets as labels.Compare() does. */
+int plabels_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
+/* Append 'lbl' as PromQL writes a series: name{a="b"}, or {a="b"}. */
+void plabels_format(struct buf *out, const char *lbl, size_t len);
+
+/*
+ * An arena for label sets and other small strings that live as long as
+ * one query: nothing in it is freed before the arena.
+ */
+struct parena {
+	struct parena_chunk *head;
+};
+
+const char *parena_dup(struct parena *a, const void *p, size_t len);
+void parena_release(struct parena *a);
+
+/*
+ * A series of the evaluator: labels in the arena, points owned (malloc).
+ * In a vector the points lie on the evaluation grid (start, start+step,
+ * ..., end), at most one per step; in a matrix they are samples.
+ */
+struct pseries {
+	const char *lbl;
+	size_t lbl_len;
+	int64_t *t;
+	double *v;
+	size_t n, cap;
+	struct prows *rows;	/* matrix from rolled rows, else NULL */
+};
+
+/*
+ * What the samples of a matrix series stand for when some are rows of a
+ * rolled tier (promql_eval.h, struct promql_rows), owned: per sample
+ * the start of its window, the number of samples and, if 'sk_len' is
+ * not NULL, the sketch of sk_len[i] bytes at sk + sk_off[i] (none when
+ * 0).
+ */
+struct prows {
+	int64_t *from;
+	double *count;
+	unsigned char *sk;
+	size_t *sk_off, *sk_len;
+	uint64_t held;		/* what the sketches count as samples */
+};
+
+/*
+ * A value over the grid: a scalar has one number per step; a vector or
+ * matrix a list of series.  A matrix also records the window its function
+ * looks at for each step: the 'range_ms' before the reference time, which
+ * is the step time (or the @ time) less the offset.
+ */
+struct pval {
+	enum promql_type type;
+	struct pseries *s;	/* owned, with what each series owns */
+	size_t n, cap;
+	double *sc;		/* SCALAR: nsteps values, owned */
+	const char *str;	/* STRING: borrowed from the tree */
+	size_t str_len;
+	/* MATRIX only: */
+	int64_t range_ms, offset_ms;
+	int has_at;
+	int64_t at_ms;
+};
+
+/* The state of one evaluation. */
+struct pev {
+	const struct promql_source *src;
+	const struct promql_eval_opts *o;
+	struct parena ar;
+	int64_t start, end, step;	/* the current grid */
+	size_t nsteps;
+	int64_t qstart, qend;		/* the query's, for @ start()/end() */
+	uint64_t samples;		/* points held now */
+	struct timespec deadline;
+	int has_deadline;
+	unsigned ticks;
+	struct errbuf *eb;
+	struct buf scratch;
+	struct plb lb;
+};
+
+/* The grid time of step 'k', and the step of grid time 't'. */
+static inline int64_t
+pev_time(const struct pev *ev, size_t k)
+{
+	return ev->start + (int64_t)k * ev->step;
+}
+
+static inline size_t
+pev_stepno(const struct pev *ev, int64_t t)
+{
+	return ev->step ? (size_t)((t - ev->start) / ev->step) : 0;
+}
+
+/* Count 'n' more points held; -1 with Prometheus' error past the limit. */
+int pev_hold(struct pev *ev, size_t n);
+
+/* Stop when the time is up: 0, or -1 with the error. */
+int pev_check_time(struct pev *ev);
+
+/* Append a point to 's', growing its arrays (and the held count). */
+int pseries_push(struct pev *ev, struct pseries *s, int64_t t, double v);
+
+/* Free the points of 's' and forget them from the held count. */
+void pseries_release(struct pev *ev, struct pseries *s);
+
+/* Append a new empty series with labels 'lbl' (arena) to 'pv'. */
+struct pseries *pval_add(struct pval *pv, const char *lbl, size_t len);
+
+/* Free what 'pv' owns (and forget its points) and leave it empty. */
+void pval_release(struct pev *ev, struct pval *pv);
+
+/*
+ * Collects output series by label set, in order of first appearance.
+ * Appending two points for one series at the same time is the error
+ * "vector cannot contain metrics with the same labelset"; points may come
+ * out of time order (two inputs with the same output labels), and are
+ * sorted by pbuilder_finish().
+ */
+struct pbuilder {
+	struct pval *out;
+	size_t *slots;		/* hash table of out->s indexes + 1 */
+	size_t nslots;
+	unsigned char *unsorted;
+	size_t unsorted_cap;
+};
+
+void pbuilder_init(struct pbuilder *b, struct pval *out);
+
+/* The index in out->s of the series with labels 'lbl', added if new. */
+size_t pbuilder_series(struct pev *ev, struct pbuilder *b, const char *lbl,
+    size_t len);
+
+/* Append (t, v) to series 'i'.  Returns 0, or -1 with 'ev->eb'. */
+int pbuilder_push(struct pev *ev, struct pbuilder *b, size_t i, int64_t t,
+    double v);
+
+/* Sort series that took points out of order.  Returns 0, or -1. */
+int pbuilder_finish(struct pev *ev, struct pbuilder *b);
+
+/* The label set of 'lbl' without __name__, in the arena. */
+const char *pev_drop_name(struct pev *ev, const char *lbl, size_t len,
+    size_t *outlen);
+
+/* Store 'b' encoded in the arena; returns the set, its length in '*len'. */
+const char *pev_encode(struct pev *ev, struct plb *b, size_t *len);
+
+/*
+ * Evaluate 'n' over the current grid into 'out' (which must be empty).
+ * Returns 0, or -1 with 'ev->eb'.
+ */
+int pev_eval(struct pev *ev, const struct promql_node *n, struct pval *out);
+
+/*
+ * Evaluate the argument 'n' of a range function whose samples serve
+ * 'use' (a matrix selector asks its source for them; anything else is
+ * pev_eval()).  Returns 0, or -1 with 'ev->eb'.
+ */
+int pev_eval_matrix(struct pev *ev, const struct promql_node *n,
+    enum promql_use use, struct pval *out);
+
+/*
+ * Evaluate the vector selector 'vs' with each point's value the time of
+ * its sample, in seconds (timestamp() of a selector).  Returns 0 or -1.
+ */
+int pev_eval_timestamp(struct pev *ev, const struct promql_node *vs,
+    struct pval *out);
+
+/* Evaluate a function call (promql_func.c). */
+int pfunc_call(struct pev *ev, const struct promql_node *n, struct pval *out);
+
+/* Go's math.Max and math.Min: NaN wins, +0 above -0. */
+double pgo_max(double a, double b);
+double pgo_min(double a, double b);
+
+/* Prometheus' quantile of 'n' values (sorted in place), q in [0, 1]. */
+double pquantile(double q, double *v, size_t n);
+
+/* Append 'v' as Go's strconv.FormatFloat(v, 'f', -1, 64) writes it. */
+void pformat_float(struct buf *out, double v);
+
+#define PNELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* 'n' without the parentheses around it. */
+static inline const struct promql_node *
+punparen(const struct promql_node *n)
+{
+	while (n->kind == PROMQL_PAREN)
+		n = n->paren.expr;
+	return n;
+}
+
+#endif

@@ -1,0 +1,292 @@
+/* output.c - query results as JSON Lines, CSV or an aligned table */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "stream/jsonl.h"
+#include "base/number.h"
+#include "query/output.h"
+#include "base/timestamp.h"
+#include "base/xalloc.h"
+
+#define CHUNK (64 * 1024)
+
+struct output {
+	FILE *fp;
+	enum output_format f;
+	struct buf out;		/* pending bytes */
+	struct buf name;	/* the current series, formatted once */
+	/* The table: rows of three NUL-separated cells in 'rows'. */
+	struct buf rows;
+	size_t nrows, w[3];
+	int header;		/* the CSV header is written */
+};
+
+int
+output_format_parse(const char *s, enum output_format *f)
+{
+	if (strcmp(s, "table") == 0)
+		*f = OUTPUT_TABLE;
+	else if (strcmp(s, "csv") == 0)
+		*f = OUTPUT_CSV;
+	else if (strcmp(s, "jsonl") == 0)
+		*f = OUTPUT_JSONL;
+	else
+		return -1;
+	return 0;
+}
+
+struct output *
+output_new(FILE *fp, enum output_format f)
+{
+	struct output *o = xcalloc(1, sizeof(*o));
+
+	o->fp = fp;
+	o->f = f;
+	o->w[0] = strlen("SERIES");
+	o->w[1] = strlen("TIME");
+	o->w[2] = strlen("VALUE");
+	return o;
+}
+
+void
+output_free(struct output *o)
+{
+	if (o == NULL)
+		return;
+	buf_release(&o->out);
+	buf_release(&o->name);
+	buf_release(&o->rows);
+	free(o);
+}
+
+static int
+flush_out(struct output *o, struct errbuf *eb)
+{
+	if (o->out.len && fwrite(o->out.p, 1, o->out.len, o->fp) != o->out.len) {
+		buf_reset(&o->out);
+		return errbuf_set(eb, "write error: %s", strerror(errno));
+	}
+	buf_reset(&o->out);
+	return 0;
+}
+
+static void
+add_promql_string(struct buf *b, const char *s, size_t len)
+{
+	size_t i;
+
+	buf_addch(b, '"');
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '"' || c == '\\')
+			buf_addch(b, '\\');
+		if (c == '\n') {
+			buf_add(b, "\\n", 2);
+			continue;
+		}
+		buf_addch(b, c);
+	}
+	buf_addch(b, '"');
+}
+
+void
+output_series_name(struct buf *b, const struct sample *m)
+{
+	size_t i;
+	int prom = metric_name_is_prom(m->name, m->name_len);
+
+	if (prom)
+		buf_add(b, m->name, m->name_len);
+	if (!prom || m->nlabels > 0)
+		buf_addch(b, '{');
+	if (!prom) {
+		add_promql_string(b, m->name, m->name_len);
+		if (m->nlabels > 0)
+			buf_addch(b, ',');
+	}
+	for (i = 0; i < m->nlabels; i++) {
+		if (i > 0)
+			buf_addch(b, ',');
+		buf_add(b, m->labels[i].name, m->labels[i].name_len);
+		buf_addch(b, '=');
+		add_promql_string(b, m->labels[i].value, m->labels[i].value_len);
+	}
+	if (!prom || m->nlabels > 0)
+		buf_addch(b, '}');
+}
+
+/* A CSV field, quoted when it has a comma, quote or line break. */
+static void
+add_csv_field(struct buf *b, const char *s, size_t len)
+{
+	size_t i;
+
+	if (strcspn(s, ",\"\r\n") >= len) {
+		buf_add(b, s, len);
+		return;
+	}
+	buf_addch(b, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			buf_addch(b, '"');
+		buf_addch(b, s[i]);
+	}
+	buf_addch(b, '"');
+}
+
+static void
+table_row(struct output *o, const char *a, size_t al, const char *t, size_t tl,
+    const char *v, size_t vl)
+{
+	buf_add(&o->rows, a, al);
+	buf_addch(&o->rows, '\0');
+	buf_add(&o->rows, t, tl);
+	buf_addch(&o->rows, '\0');
+	buf_add(&o->rows, v, vl);
+	buf_addch(&o->rows, '\0');
+	if (al > o->w[0])
+		o->w[0] = al;
+	if (tl > o->w[1])
+		o->w[1] = tl;
+	if (vl > o->w[2])
+		o->w[2] = vl;
+	o->nrows++;
+}
+
+int
+output_series(struct output *o, const struct sample *meta, const int64_t *ts,
+    const double *v, size_t n, struct errbuf *eb)
+{
+	char num[NUMBER_BUFSZ], tbuf[TS_BUFSZ];
+	struct sample s = *meta;
+	size_t i, nl, tl;
+
+	switch (o->f) {
+	case OUTPUT_JSONL: {
+		/*
+		 * Every line of a series is the same but for value and ts:
+		 * format the series once, then fill in each point.  The
+		 * template's '"value":0,"ts":0' cannot occur earlier, inside
+		 * the quoted name, whose quotes are escaped.
+		 */
+		static const char mark[] = "\"value\":0,\"ts\":0";
+		const char *at;
+		size_t pre, post;
+
+		s.value = 0;
+		s.ts = 0;
+		s.has_ts = 1;
+		buf_reset(&o->name);
+		jsonl_format(&o->name, &s);
+		at = strstr(o->name.p, mark);
+		pre = (size_t)(at - o->name.p) + 8;	/* through "value": */
+		post = pre + sizeof(mark) - 1 - 8;	/* after 0,"ts":0 */
+		for (i = 0; i < n; i++) {
+			size_t need = o->name.len + 2 * NUMBER_BUFSZ + 4;
+			char *p;
+			if (o->out.cap - o->out.len < need)
+				buf_grow(&o->out, need);
+			p = o->out.p + o->out.len;
+			memcpy(p, o->name.p, pre);
+			p += pre;
+			if (isfinite(v[i])) {
+				p += number_format(p, v[i]);
+			} else {
+				*p++ = '"';
+				p += number_format(p, v[i]);
+				*p++ = '"';
+			}
+			memcpy(p, ",\"ts\":", 6);
+			p += 6;
+			p += number_format_i64(p, ts[i]);
+			memcpy(p, o->name.p + post, o->name.len - post + 1);
+			p += o->name.len - post;
+			o->out.len = (size_t)(p - o->out.p);
+			if (o->out.len >= CHUNK && flush_out(o, eb) == -1)
+				return -1;
+		}
+		break;
+	}
+	case OUTPUT_CSV:
+		if (!o->header) {
+			buf_adds(&o->out, "series,timestamp,value\n");
+			o->header = 1;
+		}
+		/* The series field is the same on every line: quote it once. */
+		buf_reset(&o->rows);
+		output_series_name(&o->rows, meta);
+		buf_reset(&o->name);
+		add_csv_field(&o->name, o->rows.p, o->rows.len);
+		buf_addch(&o->name, ',');
+		buf_reset(&o->rows);
+		for (i = 0; i < n; i++) {
+			char *p;
+			if (o->out.cap - o->out.len < o->name.len + 2 * NUMBER_BUFSZ + 2)
+				buf_grow(&o->out, o->name.len + 2 * NUMBER_BUFSZ + 2);
+			p = o->out.p + o->out.len;
+			memcpy(p, o->name.p, o->name.len);
+			p += o->name.len;
+			p += number_format_i64(p, ts[i]);
+			*p++ = ',';
+			p += number_format(p, v[i]);
+			*p++ = '\n';
+			*p = '\0';
+			o->out.len = (size_t)(p - o->out.p);
+			if (o->out.len >= CHUNK && flush_out(o, eb) == -1)
+				return -1;
+		}
+		break;
+	case OUTPUT_TABLE:
+		buf_reset(&o->name);
+		output_series_name(&o->name, meta);
+		for (i = 0; i < n; i++) {
+			tl = ts_format_rfc3339(tbuf, ts[i]);
+			nl = number_format(num, v[i]);
+			table_row(o, o->name.p, o->name.len, tbuf, tl, num, nl);
+		}
+		break;
+	}
+	return 0;
+}
+
+int
+output_text(struct output *o, const char *s, size_t len, struct errbuf *eb)
+{
+	if (o->f == OUTPUT_CSV)
+		add_csv_field(&o->out, s, len);
+	else
+		buf_add(&o->out, s, len);
+	buf_addch(&o->out, '\n');
+	return o->out.len >= CHUNK ? flush_out(o, eb) : 0;
+}
+
+int
+output_finish(struct output *o, struct errbuf *eb)
+{
+	if (o->f == OUTPUT_TABLE && o->nrows > 0) {
+		const char *p = o->rows.p;
+		size_t r;
+		buf_addf(&o->out, "%-*s  %-*s  %*s\n", (int)o->w[0], "SERIES",
+		    (int)o->w[1], "TIME", (int)o->w[2], "VALUE");
+		for (r = 0; r < o->nrows; r++) {
+			const char *a = p, *t = a + strlen(a) + 1,
+			    *v = t + strlen(t) + 1;
+			buf_addf(&o->out, "%-*s  %-*s  %*s\n", (int)o->w[0], a,
+			    (int)o->w[1], t, (int)o->w[2], v);
+			p = v + strlen(v) + 1;
+			if (o->out.len >= CHUNK && flush_out(o, eb) == -1)
+				return -1;
+		}
+		buf_reset(&o->rows);
+		o->nrows = 0;
+	}
+	if (flush_out(o, eb) == -1)
+		return -1;
+	if (fflush(o->fp) == EOF)
+		return errbuf_set(eb, "write error: %s", strerror(errno));
+	return 0;
+}

@@ -1,0 +1,57 @@
+/* output.h - query results as JSON Lines, CSV or an aligned table */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_OUTPUT_H
+#define MTK_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/errbuf.h"
+#include "stream/metric.h"
+
+enum output_format {
+	OUTPUT_TABLE,	/* aligned columns SERIES, TIME, VALUE, for people */
+	OUTPUT_CSV,	/* RFC 4180, a header then series,timestamp(ms),value */
+	OUTPUT_JSONL	/* canonical stream lines (mtk-stream(5)) */
+};
+
+/* Parse "table", "csv" or "jsonl".  Returns 0, or -1 for another name. */
+int output_format_parse(const char *s, enum output_format *f);
+
+struct output;
+
+/*
+ * A writer of results to 'fp' (borrowed).  A table is held until
+ * output_finish(), to align its columns.  Returns a new output; free
+ * with output_free().
+ */
+struct output *output_new(FILE *fp, enum output_format f);
+void output_free(struct output *o);
+
+/*
+ * Write the points ('ts', 'v', 'n') of the series described by 'meta'
+ * (name, labels, type, unit, help; other fields ignored).  Returns 0, or
+ * -1 with a write error in 'eb'.
+ */
+int output_series(struct output *o, const struct sample *meta,
+    const int64_t *ts, const double *v, size_t n, struct errbuf *eb);
+
+/*
+ * Write a line of plain text (for --series, --labels): as it is in a
+ * table or JSON Lines, as one quoted field in CSV.
+ */
+int output_text(struct output *o, const char *s, size_t len, struct errbuf *eb);
+
+/* Write out everything (the table) and flush.  Returns 0, or -1 with 'eb'. */
+int output_finish(struct output *o, struct errbuf *eb);
+
+/*
+ * Append the PromQL form of a series, name{label="value",...}, with
+ * quotes escaped as PromQL wants, and a quoted name {"a.b"} when the
+ * name is not a Prometheus name.
+ */
+struct buf;
+void output_series_name(struct buf *b, const struct sample *meta);
+
+#endif

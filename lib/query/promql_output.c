@@ -1,0 +1,453 @@
+/* promql_output.c - write PromQL results: table, CSV, stream lines, Prometheus JSON, OpenMetrics */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stream/jsonl.h"
+#include "base/number.h"
+#include "promql/promql_int.h"
+#include "query/promql_output.h"
+#include "base/timestamp.h"
+#include "base/xalloc.h"
+
+#define CHUNK (64 * 1024)
+
+static const struct {
+	const char *name;
+	enum promql_format f;
+} format_names[] = {
+	{ "table", PROMQL_FMT_TABLE }, { "csv", PROMQL_FMT_CSV },
+	{ "jsonl", PROMQL_FMT_JSONL }, { "prom-json", PROMQL_FMT_PROM_JSON },
+	{ "openmetrics", PROMQL_FMT_OPENMETRICS },
+};
+
+int
+promql_format_parse(const char *s, enum promql_format *f)
+{
+	size_t i;
+
+	for (i = 0; i < PNELEM(format_names); i++)
+		if (strcmp(s, format_names[i].name) == 0) {
+			*f = format_names[i].f;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+promql_format_name(size_t i)
+{
+	return i < PNELEM(format_names) ? format_names[i].name : NULL;
+}
+
+void
+promql_format_time(struct buf *out, int64_t ms)
+{
+	char num[NUMBER_BUFSZ], frac[3];
+	uint64_t a;
+	unsigned f;
+
+	if (ms < 0) {
+		buf_addch(out, '-');
+		a = (uint64_t)0 - (uint64_t)ms;
+	} else {
+		a = (uint64_t)ms;
+	}
+	/* Whole seconds, then always three digits of milliseconds, if any. */
+	buf_add(out, num, number_format_i64(num, (int64_t)(a / 1000)));
+	if ((f = (unsigned)(a % 1000)) != 0) {
+		frac[0] = (char)('0' + f / 100);
+		frac[1] = (char)('0' + f / 10 % 10);
+		frac[2] = (char)('0' + f % 10);
+		buf_addch(out, '.');
+		buf_add(out, frac, 3);
+	}
+}
+
+/* The metric name of 'rs' ('name' overrides), or NULL. */
+static const char *
+series_name(const struct promql_rseries *rs, const char *name)
+{
+	size_t i;
+
+	if (name)
+		return name;
+	for (i = 0; i < rs->nlabels; i++)
+		if (strcmp(rs->labels[i].name, "__name__") == 0)
+			return rs->labels[i].value;
+	return NULL;
+}
+
+/* Fill 'm' with the name and labels (but __name__) of 'rs'. */
+static void
+series_sample(const struct promql_rseries *rs, const char *name,
+    struct sample *m, struct label *labels)
+{
+	size_t i, k = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->name = name ? name : "";
+	m->name_len = strlen(m->name);
+	for (i = 0; i < rs->nlabels && k < METRIC_LABELS_MAX; i++) {
+		if (strcmp(rs->labels[i].name, "__name__") == 0)
+			continue;
+		labels[k].name = rs->labels[i].name;
+		labels[k].name_len = (uint32_t)strlen(rs->labels[i].name);
+		labels[k].value = rs->labels[i].value;
+		labels[k].value_len = (uint32_t)strlen(rs->labels[i].value);
+		k++;
+	}
+	m->labels = labels;
+	m->nlabels = k;
+	m->type = METRIC_GAUGE;
+}
+
+/* PromQL's form of a series: name{a="b"}, {a="b"}, or {} with nothing. */
+static void
+series_text(struct buf *b, const struct promql_rseries *rs, const char *name)
+{
+	size_t i;
+	int first = 1;
+
+	name = series_name(rs, name);
+	if (name)
+		buf_adds(b, name);
+	for (i = 0; i < rs->nlabels; i++) {
+		const char *v = rs->labels[i].value;
+		if (strcmp(rs->labels[i].name, "__name__") == 0)
+			continue;
+		buf_addch(b, first ? '{' : ',');
+		first = 0;
+		buf_adds(b, rs->labels[i].name);
+		buf_adds(b, "=\"");
+		for (; *v; v++) {
+			if (*v == '"' || *v == '\\')
+				buf_addch(b, '\\');
+			if (*v == '\n')
+				buf_adds(b, "\\n");
+			else
+				buf_addch(b, *v);
+		}
+		buf_addch(b, '"');
+	}
+	if (!first)
+		buf_addch(b, '}');
+	else if (name == NULL)
+		buf_adds(b, "{}");
+}
+
+static int
+flush(FILE *fp, struct buf *b, struct errbuf *eb)
+{
+	if (b->len && fwrite(b->p, 1, b->len, fp) != b->len) {
+		buf_reset(b);
+		return errbuf_set(eb, "write error: %s", strerror(errno));
+	}
+	buf_reset(b);
+	return 0;
+}
+
+static int
+no_name(const struct promql_rseries *rs, struct errbuf *eb)
+{
+	struct buf b = BUF_INIT;
+
+	series_text(&b, rs, NULL);
+	errbuf_set(eb, "result series '%s' has no metric name: name it with --name",
+	    b.p);
+	buf_release(&b);
+	return -1;
+}
+
+static void
+json_value(struct buf *b, int64_t t, double v)
+{
+	buf_addch(b, '[');
+	promql_format_time(b, t);
+	buf_adds(b, ",\"");
+	pformat_float(b, v);
+	buf_adds(b, "\"]");
+}
+
+static void
+json_metric(struct buf *b, const struct promql_rseries *rs, const char *name)
+{
+	size_t i;
+	int first = 1;
+
+	buf_adds(b, "{\"metric\":{");
+	if (name) {
+		buf_adds(b, "\"__name__\":");
+		jsonl_quote(b, name, strlen(name));
+		first = 0;
+	}
+	for (i = 0; i < rs->nlabels; i++) {
+		if (name && strcmp(rs->labels[i].name, "__name__") == 0)
+			continue;
+		if (!first)
+			buf_addch(b, ',');
+		first = 0;
+		jsonl_quote(b, rs->labels[i].name, strlen(rs->labels[i].name));
+		buf_addch(b, ':');
+		jsonl_quote(b, rs->labels[i].value, strlen(rs->labels[i].value));
+	}
+	buf_adds(b, "},");
+}
+
+static int
+write_prom_json(FILE *fp, struct buf *b, const struct promql_result *r,
+    const char *name, struct errbuf *eb)
+{
+	size_t i, j;
+	int matrix = r->range || r->type == PROMQL_TYPE_MATRIX;
+
+	if (r->type == PROMQL_TYPE_STRING) {
+		buf_adds(b, "{\"resultType\":\"string\",\"result\":[");
+		promql_format_time(b, r->t);
+		buf_addch(b, ',');
+		jsonl_quote(b, r->string, r->string_len);
+		buf_adds(b, "]}\n");
+		return flush(fp, b, eb);
+	}
+	if (r->type == PROMQL_TYPE_SCALAR && !r->range) {
+		buf_adds(b, "{\"resultType\":\"scalar\",\"result\":");
+		json_value(b, r->t, r->n && r->series[0].n ? r->series[0].v[0] : NAN);
+		buf_adds(b, "}\n");
+		return flush(fp, b, eb);
+	}
+	buf_adds(b, matrix ? "{\"resultType\":\"matrix\",\"result\":[" :
+	    "{\"resultType\":\"vector\",\"result\":[");
+	for (i = 0; i < r->n; i++) {
+		const struct promql_rseries *rs = &r->series[i];
+		if (i > 0)
+			buf_addch(b, ',');
+		json_metric(b, rs, name);
+		if (matrix) {
+			buf_adds(b, "\"values\":[");
+			for (j = 0; j < rs->n; j++) {
+				if (j > 0)
+					buf_addch(b, ',');
+				json_value(b, rs->t[j], rs->v[j]);
+			}
+			buf_addch(b, ']');
+		} else {
+			buf_adds(b, "\"value\":");
+			json_value(b, rs->t[0], rs->v[0]);
+		}
+		buf_addch(b, '}');
+		if (b->len >= CHUNK && flush(fp, b, eb) == -1)
+			return -1;
+	}
+	buf_adds(b, "]}\n");
+	return flush(fp, b, eb);
+}
+
+static void
+om_value(struct buf *b, double v)
+{
+	char num[NUMBER_BUFSZ];
+
+	if (isnan(v))
+		buf_adds(b, "NaN");
+	else if (isinf(v))
+		buf_adds(b, v > 0 ? "+Inf" : "-Inf");
+	else
+		buf_add(b, num, number_format(num, v));
+}
+
+int
+promql_om_series(struct buf *out, const struct sample *m, const int64_t *ts,
+    const double *v, size_t n, struct errbuf *eb)
+{
+	struct buf head = BUF_INIT;
+	size_t i, j;
+
+	if (!metric_name_is_prom(m->name, m->name_len))
+		return errbuf_set(eb, "metric name '%.*s' cannot be written in OpenMetrics",
+		    (int)m->name_len, m->name);
+	buf_add(&head, m->name, m->name_len);
+	for (i = 0; i < m->nlabels; i++) {
+		const struct label *l = &m->labels[i];
+		buf_addch(&head, i ? ',' : '{');
+		buf_add(&head, l->name, l->name_len);
+		buf_adds(&head, "=\"");
+		for (j = 0; j < l->value_len; j++) {
+			char c = l->value[j];
+			if (c == '"' || c == '\\')
+				buf_addch(&head, '\\');
+			if (c == '\n')
+				buf_adds(&head, "\\n");
+			else
+				buf_addch(&head, c);
+		}
+		buf_addch(&head, '"');
+	}
+	if (m->nlabels)
+		buf_addch(&head, '}');
+	for (i = 0; i < n; i++) {
+		buf_add(out, head.p, head.len);
+		buf_addch(out, ' ');
+		om_value(out, v[i]);
+		buf_addch(out, ' ');
+		promql_format_time(out, ts[i]);
+		buf_addch(out, '\n');
+	}
+	buf_release(&head);
+	return 0;
+}
+
+/* A table: every row first, to align the columns. */
+static int
+write_table(FILE *fp, struct buf *b, const struct promql_result *r,
+    const char *name, struct errbuf *eb)
+{
+	struct buf cells = BUF_INIT;
+	size_t w[3] = { 6, 4, 5 }, i, j, nrows = 0, len;
+	const char *p;
+	int rc;
+
+	for (i = 0; i < r->n; i++) {
+		const struct promql_rseries *rs = &r->series[i];
+		struct buf st = BUF_INIT;
+		series_text(&st, rs, name);
+		if (r->type == PROMQL_TYPE_SCALAR && !r->range &&
+		    name == NULL) {
+			buf_reset(&st);
+			buf_adds(&st, "scalar");
+		}
+		for (j = 0; j < rs->n; j++) {
+			char tb[TS_BUFSZ];
+			size_t tl = ts_format_rfc3339(tb, rs->t[j]), start;
+			buf_add(&cells, st.p, st.len + 1);
+			buf_add(&cells, tb, tl + 1);
+			start = cells.len;
+			pformat_float(&cells, rs->v[j]);
+			len = cells.len - start;
+			buf_addch(&cells, '\0');
+			if (st.len > w[0])
+				w[0] = st.len;
+			if (tl > w[1])
+				w[1] = tl;
+			if (len > w[2])
+				w[2] = len;
+			nrows++;
+		}
+		buf_release(&st);
+	}
+	if (nrows)
+		buf_addf(b, "%-*s  %-*s  %*s\n", (int)w[0], "SERIES", (int)w[1],
+		    "TIME", (int)w[2], "VALUE");
+	for (i = 0, p = cells.p; i < nrows; i++) {
+		const char *t = p + strlen(p) + 1, *v = t + strlen(t) + 1;
+		buf_addf(b, "%-*s  %-*s  %*s\n", (int)w[0], p, (int)w[1], t,
+		    (int)w[2], v);
+		p = v + strlen(v) + 1;
+		if (b->len >= CHUNK && flush(fp, b, eb) == -1) {
+			buf_release(&cells);
+			return -1;
+		}
+	}
+	buf_release(&cells);
+	rc = flush(fp, b, eb);
+	return rc;
+}
+
+int
+promql_result_write(FILE *fp, const struct promql_result *r,
+    enum promql_format f, const char *name, struct errbuf *eb)
+{
+	struct buf b = BUF_INIT, st = BUF_INIT;
+	struct label labels[METRIC_LABELS_MAX];
+	struct sample m;
+	const char *last = NULL;
+	size_t i, j;
+	int rc = -1;
+
+	if (r->type == PROMQL_TYPE_STRING && f != PROMQL_FMT_PROM_JSON) {
+		if (f == PROMQL_FMT_JSONL || f == PROMQL_FMT_OPENMETRICS) {
+			errbuf_set(eb, "a string result cannot be written as %s",
+			    f == PROMQL_FMT_JSONL ? "jsonl" : "openmetrics");
+			goto out;
+		}
+		buf_add(&b, r->string, r->string_len);
+		buf_addch(&b, '\n');
+		rc = flush(fp, &b, eb);
+		goto out;
+	}
+	switch (f) {
+	case PROMQL_FMT_PROM_JSON:
+		rc = write_prom_json(fp, &b, r, name, eb);
+		goto out;
+	case PROMQL_FMT_TABLE:
+		rc = write_table(fp, &b, r, name, eb);
+		goto out;
+	case PROMQL_FMT_CSV:
+		buf_adds(&b, "series,timestamp,value\n");
+		for (i = 0; i < r->n; i++) {
+			const struct promql_rseries *rs = &r->series[i];
+			buf_reset(&st);
+			series_text(&st, rs, name);
+			for (j = 0; j < rs->n; j++) {
+				if (strcspn(st.p, ",\"\r\n") < st.len) {
+					const char *q;
+					buf_addch(&b, '"');
+					for (q = st.p; *q; q++) {
+						if (*q == '"')
+							buf_addch(&b, '"');
+						buf_addch(&b, *q);
+					}
+					buf_addch(&b, '"');
+				} else {
+					buf_add(&b, st.p, st.len);
+				}
+				buf_addf(&b, ",%lld,", (long long)rs->t[j]);
+				pformat_float(&b, rs->v[j]);
+				buf_addch(&b, '\n');
+			}
+			if (b.len >= CHUNK && flush(fp, &b, eb) == -1)
+				goto out;
+		}
+		rc = flush(fp, &b, eb);
+		goto out;
+	case PROMQL_FMT_JSONL:
+	case PROMQL_FMT_OPENMETRICS:
+		for (i = 0; i < r->n; i++) {
+			const struct promql_rseries *rs = &r->series[i];
+			const char *nm = series_name(rs, name);
+			if (nm == NULL) {
+				no_name(rs, eb);
+				goto out;
+			}
+			series_sample(rs, nm, &m, labels);
+			if (f == PROMQL_FMT_OPENMETRICS) {
+				if (last == NULL || strcmp(last, nm) != 0)
+					buf_addf(&b, "# TYPE %s unknown\n", nm);
+				last = nm;
+				if (promql_om_series(&b, &m, rs->t, rs->v, rs->n,
+				    eb) == -1)
+					goto out;
+			} else {
+				m.has_ts = 1;
+				for (j = 0; j < rs->n; j++) {
+					m.ts = rs->t[j];
+					m.value = rs->v[j];
+					jsonl_format(&b, &m);
+				}
+			}
+			if (b.len >= CHUNK && flush(fp, &b, eb) == -1)
+				goto out;
+		}
+		if (f == PROMQL_FMT_OPENMETRICS)
+			buf_adds(&b, "# EOF\n");
+		rc = flush(fp, &b, eb);
+		goto out;
+	}
+out:
+	buf_release(&b);
+	buf_release(&st);
+	if (rc == 0 && fflush(fp) == EOF)
+		rc = errbuf_set(eb, "write error: %s", strerror(errno));
+	return rc;
+}

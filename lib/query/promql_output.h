@@ -1,0 +1,53 @@
+/* promql_output.h - write PromQL results: table, CSV, stream lines, Prometheus JSON, OpenMetrics */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_PROMQL_OUTPUT_H
+#define MTK_PROMQL_OUTPUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/buf.h"
+#include "base/errbuf.h"
+#include "stream/metric.h"
+#include "promql/promql_eval.h"
+
+enum promql_format {
+	PROMQL_FMT_TABLE,	/* SERIES, TIME, VALUE columns */
+	PROMQL_FMT_CSV,		/* series,timestamp,value */
+	PROMQL_FMT_JSONL,	/* canonical stream lines (mtk-stream(5)) */
+	PROMQL_FMT_PROM_JSON,	/* the "data" of Prometheus' /api/v1/query */
+	PROMQL_FMT_OPENMETRICS	/* text that promtool imports */
+};
+
+/*
+ * Parse "table", "csv", "jsonl", "prom-json" or "openmetrics".  Returns
+ * 0, or -1 for another name.
+ */
+int promql_format_parse(const char *s, enum promql_format *f);
+
+/* The 'i'-th of those names (from 0), or NULL past the last. */
+const char *promql_format_name(size_t i);
+
+/*
+ * Write 'r' to 'fp' (borrowed) in format 'f'.  'name', when not NULL,
+ * becomes the metric name of every series, as a recording rule names
+ * its result; without it, the stream and OpenMetrics formats refuse a
+ * series that has no name ("result series '{job=\"a\"}' has no metric
+ * name: name it with --name").  Table and CSV write series without a
+ * name as {labels}.  Returns 0, or -1 with 'eb' (that, or a write error).
+ */
+int promql_result_write(FILE *fp, const struct promql_result *r,
+    enum promql_format f, const char *name, struct errbuf *eb);
+
+/*
+ * Append the samples of one series ('meta': name and labels) as
+ * OpenMetrics lines, "name{a=\"b\"} value seconds".  Returns 0, or -1
+ * when the name or a label cannot be written in OpenMetrics.
+ */
+int promql_om_series(struct buf *out, const struct sample *meta,
+    const int64_t *ts, const double *v, size_t n, struct errbuf *eb);
+
+/* Append a millisecond time as Prometheus' JSON writes it: 1.5 -> "1.500". */
+void promql_format_time(struct buf *out, int64_t ms);
+
+#endif

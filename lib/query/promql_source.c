@@ -1,0 +1,261 @@
+/* promql_source.c - where the evaluator reads series: the store, or memory */
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/head.h"
+#include "stream/matcher.h"
+#include "promql/promql_eval.h"
+#include "store/rollup.h"
+#include "stream/series.h"
+#include "store/store.h"
+#include "store/tier.h"
+#include "base/timestamp.h"
+#include "base/xalloc.h"
+
+/*
+ * The store: one reader per selection, of the tiers tier_get() says, so
+ * each selector sees what was committed when it ran.
+ */
+struct match_ctx {
+	const struct matcher *m;
+	size_t n;
+};
+
+static int
+match_key(void *ctx, const char *key, size_t keylen)
+{
+	const struct match_ctx *c = ctx;
+
+	return series_key_matches(key, keylen, c->m, c->n);
+}
+
+/* The column of a rolled row that answers 'use' (promql_eval.h). */
+static enum rollup_agg
+use_agg(enum promql_use use, enum rollup_agg dflt)
+{
+	switch (use) {
+	case PROMQL_USE_MIN: return ROLLUP_AGG_MIN;
+	case PROMQL_USE_MAX: return ROLLUP_AGG_MAX;
+	case PROMQL_USE_SUM: return ROLLUP_AGG_SUM;
+	case PROMQL_USE_AVG: return ROLLUP_AGG_SUM;
+	case PROMQL_USE_LAST: return ROLLUP_AGG_LAST;
+	case PROMQL_USE_COUNT: return ROLLUP_AGG_COUNT;
+	case PROMQL_USE_STATS: return ROLLUP_AGG_AVG;
+	case PROMQL_USE_VALUE:
+	case PROMQL_USE_QUANTILE:
+		break;
+	}
+	return dflt;
+}
+
+/* Per-sample windows, counts and sketches of a series (promql_rows). */
+struct rows_buf {
+	int64_t *from;
+	double *count, *min, *max, *sum;
+	const unsigned char **sk;
+	size_t *sk_len;
+	size_t cap;
+};
+
+/*
+ * Fill 'rb' for the 'n' samples at 'ts' read with 'plan', of which those
+ * at the times of 'ro' are its rows (the spans of a plan cover disjoint
+ * times, so a row and a raw sample never share a time).
+ */
+static void
+rows_fill(struct rows_buf *rb, const struct rollup *ro, const int64_t *ts,
+    const double *v, size_t n, const struct store_span *plan, size_t nplan,
+    enum promql_use use)
+{
+	int sketches = use == PROMQL_USE_QUANTILE || use == PROMQL_USE_STATS;
+	int stats = use == PROMQL_USE_STATS;
+	size_t i, j = 0;
+
+	if (n > rb->cap) {
+		rb->cap = n;
+		rb->from = xreallocarray(rb->from, n, sizeof(*rb->from));
+		rb->count = xreallocarray(rb->count, n, sizeof(*rb->count));
+		rb->min = xreallocarray(rb->min, n, sizeof(*rb->min));
+		rb->max = xreallocarray(rb->max, n, sizeof(*rb->max));
+		rb->sum = xreallocarray(rb->sum, n, sizeof(*rb->sum));
+		rb->sk = xreallocarray(rb->sk, n, sizeof(*rb->sk));
+		rb->sk_len = xreallocarray(rb->sk_len, n, sizeof(*rb->sk_len));
+	}
+	for (i = 0; i < n; i++) {
+		while (j < ro->n && ro->t[j] < ts[i])
+			j++;
+		rb->sk[i] = NULL;
+		rb->sk_len[i] = 0;
+		if (j == ro->n || ro->t[j] != ts[i]) {
+			rb->from[i] = ts[i];
+			rb->count[i] = 1;
+			if (stats)
+				rb->min[i] = rb->max[i] = rb->sum[i] = v[i];
+			continue;
+		}
+		rb->from[i] = ts[i] - tier_width(plan, nplan, ts[i]);
+		rb->count[i] = ro->col[ROLLUP_COUNT][j];
+		if (stats) {
+			rb->min[i] = ro->col[ROLLUP_MIN][j];
+			rb->max[i] = ro->col[ROLLUP_MAX][j];
+			rb->sum[i] = ro->col[ROLLUP_SUM][j];
+		}
+		if (sketches && (ro->flags & ROLLUP_F_SKETCH)) {
+			rb->sk[i] = (const unsigned char *)ro->sk.p + ro->sk_off[j];
+			rb->sk_len[i] = ro->sk_len[j];
+		}
+	}
+}
+
+static int
+store_select_series(void *ctx, const struct matcher *m, size_t n,
+    int64_t mint, int64_t maxt, enum promql_use use, promql_emit_fn emit,
+    void *arg, struct errbuf *eb)
+{
+	struct store *st = ctx;
+	struct match_ctx mc = { m, n };
+	struct tier_opts o = *tier_get(st);
+	struct store_span plan[TIER_MAX_SPANS];
+	struct store_reader *r = NULL;
+	struct store_iter *it = NULL;
+	struct store_series ss;
+	struct rows_buf rb = { 0 };
+	const struct rollup *ro;
+	size_t nplan;
+	int rc = -1, got;
+
+	o.agg = use_agg(use, o.agg);
+	if ((r = tier_reader_open(st, &o, mint, maxt, plan, &nplan,
+	    eb)) == NULL ||
+	    (it = store_select(r, match_key, &mc, eb)) == NULL)
+		goto out;
+	while ((got = store_iter_next(it, &ss, eb)) == 1) {
+		struct promql_rows rows = { 0 };
+		const struct promql_rows *rp = NULL;
+		if (use != PROMQL_USE_VALUE &&
+		    (ro = store_iter_rollup(it)) != NULL) {
+			rows_fill(&rb, ro, ss.ts, ss.v, ss.n, plan, nplan, use);
+			rows.from = rb.from;
+			rows.count = rb.count;
+			if (use == PROMQL_USE_QUANTILE || use == PROMQL_USE_STATS)
+				rows.sk = rb.sk, rows.sk_len = rb.sk_len;
+			if (use == PROMQL_USE_STATS) {
+				rows.min = rb.min;
+				rows.max = rb.max;
+				rows.sum = rb.sum;
+			}
+			rp = &rows;
+		}
+		if (emit(arg, ss.key, ss.keylen, ss.ts, ss.v, ss.n, rp) == -1)
+			goto out;
+	}
+	if (got == 0)
+		rc = 0;
+out:
+	free(rb.from);
+	free(rb.count);
+	free(rb.min);
+	free(rb.max);
+	free(rb.sum);
+	free(rb.sk);
+	free(rb.sk_len);
+	store_iter_free(it);
+	store_reader_close(r);
+	return rc;
+}
+
+void
+promql_source_store(struct promql_source *src, struct store *st)
+{
+	src->select = store_select_series;
+	src->ctx = st;
+}
+
+/*
+ * Memory: a head (head.h) keyed by series, each series sorted (last
+ * write wins) before the first selection.
+ */
+struct promql_memsrc {
+	struct head *h;
+	int sorted;
+	uint32_t *order;	/* series numbers in key order, once sorted */
+	uint64_t samples;
+};
+
+struct promql_memsrc *
+promql_memsrc_new(void)
+{
+	struct promql_memsrc *ms = xcalloc(1, sizeof(*ms));
+
+	ms->h = head_new();
+	return ms;
+}
+
+void
+promql_memsrc_free(struct promql_memsrc *ms)
+{
+	if (ms == NULL)
+		return;
+	head_free(ms->h);
+	free(ms->order);
+	free(ms);
+}
+
+void
+promql_memsrc_add(struct promql_memsrc *ms, const char *key, size_t keylen,
+    int64_t ts, double v)
+{
+	int created;
+	uint32_t id = head_series_get(ms->h, key, keylen,
+	    series_hash(key, keylen), METRIC_GAUGE, NULL, 0, NULL, 0, &created);
+
+	head_append(ms->h, id, ts, v);
+	ms->sorted = 0;
+	ms->samples++;
+}
+
+uint64_t
+promql_memsrc_samples(const struct promql_memsrc *ms)
+{
+	return ms->samples;
+}
+
+static int
+mem_select(void *ctx, const struct matcher *m, size_t n, int64_t mint,
+    int64_t maxt, enum promql_use use, promql_emit_fn emit, void *arg,
+    struct errbuf *eb)
+{
+	struct promql_memsrc *ms = ctx;
+	size_t i, ns = head_nseries(ms->h);
+
+	(void)use;
+	(void)eb;
+	if (!ms->sorted) {
+		for (i = 0; i < ns; i++)
+			head_series_sort(ms->h, (uint32_t)i);
+		free(ms->order);
+		ms->order = head_sorted(ms->h);
+		ms->sorted = 1;
+	}
+	for (i = 0; i < ns; i++) {
+		struct head_series *s = head_series(ms->h, ms->order[i]);
+		const char *key = head_key(ms->h, s);
+		size_t a, b;
+		if (!series_key_matches(key, s->keylen, m, n))
+			continue;
+		a = ts_lower_bound(s->ts, s->n, mint);
+		b = ts_lower_bound(s->ts, s->n, maxt == INT64_MAX ? maxt : maxt + 1);
+		if (b > a && emit(arg, key, s->keylen, s->ts + a, s->v + a,
+		    b - a, NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+void
+promql_memsrc_source(struct promql_memsrc *ms, struct promql_source *src)
+{
+	src->select = mem_select;
+	src->ctx = ms;
+}

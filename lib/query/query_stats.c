@@ -1,0 +1,414 @@
+/* query_stats.c - mquery --stats: count, min, avg, max and quantiles per series */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "stream/jsonl.h"
+#include "base/number.h"
+#include "query/output.h"
+#include "query/query_view.h"
+#include "base/sketch.h"
+#include "base/xalloc.h"
+
+#define CHUNK (64 * 1024)
+#define NCOLS 8			/* the series, then the statistics */
+
+/* Names in JSON Lines (and CSV), headings in a table. */
+static const char *const col_names[NCOLS] = {
+	"series", "count", "min", "avg", "max", "p50", "p95", "p99"
+};
+static const char *const col_heads[NCOLS] = {
+	"SERIES", "COUNT", "MIN", "AVG", "MAX", "P50", "P95", "P99"
+};
+static const double quantiles[3] = { 0.5, 0.95, 0.99 };
+
+struct stats_ctx {
+	enum promql_format f;
+	FILE *fp;
+	struct buf out;		/* pending output */
+	struct buf rows;	/* table: NCOLS NUL-ended cells per row */
+	size_t nrows, w[NCOLS];
+	double *tmp;		/* the values of one series, to sort */
+	size_t tmpcap;
+	double *vals;		/* a raw series' values, stale markers out */
+	size_t valscap;
+	struct sketch *acc, *one;	/* for rolled rows */
+	int64_t mint;		/* rows of windows from then on */
+};
+
+/* Go's sort.Float64s, which quantile_over_time() uses: NaN first. */
+static int
+cmp_nan_first(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	if (isnan(x))
+		return isnan(y) ? 0 : -1;
+	if (isnan(y))
+		return 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Prometheus' quantile of the sorted 'v' (n > 0): the value at rank
+ * q * (n - 1), interpolated linearly between its neighbours.
+ */
+static double
+quantile_sorted(double q, const double *v, size_t n)
+{
+	double rank = q * (double)(n - 1), lo = floor(rank);
+	double hi = fmin((double)n - 1, lo + 1), w = rank - lo;
+
+	return v[(size_t)lo] * (1 - w) + v[(size_t)hi] * w;
+}
+
+/*
+ * The statistics of the 'n' values at 'v' (n > 0, in time order) into
+ * 'out' (NCOLS - 1 values), each as its PromQL *_over_time() function
+ * computes it, so that the two agree to the bit: min and max pass over
+ * NaN (NaN only when every value is), the average is avg_over_time()'s
+ * own, the quantiles come from one sort.
+ */
+static void
+stats_compute(struct stats_ctx *c, const double *v, size_t n, double *out)
+{
+	double min = v[0], max = v[0];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double x = v[i];
+		if (x < min || isnan(min))
+			min = x;
+		if (x > max || isnan(max))
+			max = x;
+	}
+	c->tmp = xgrow(c->tmp, &c->tmpcap, n, sizeof(double));
+	memcpy(c->tmp, v, n * sizeof(double));
+	qsort(c->tmp, n, sizeof(double), cmp_nan_first);
+	out[0] = (double)n;
+	out[1] = min;
+	out[2] = promql_avg_over_time(v, n);
+	out[3] = max;
+	for (i = 0; i < 3; i++)
+		out[4 + i] = quantile_sorted(quantiles[i], c->tmp, n);
+}
+
+static void
+add_csv_field(struct buf *b, const char *s, size_t len)
+{
+	size_t i;
+
+	if (strcspn(s, ",\"\r\n") >= len) {
+		buf_add(b, s, len);
+		return;
+	}
+	buf_addch(b, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			buf_addch(b, '"');
+		buf_addch(b, s[i]);
+	}
+	buf_addch(b, '"');
+}
+
+/* The PromQL form of a series; {labels}, or {}, without a name. */
+static void
+series_text(struct buf *b, const struct sample *m)
+{
+	struct sample named = *m;
+	struct buf tmp = BUF_INIT;
+
+	if (m->name_len > 0) {
+		output_series_name(b, m);
+		return;
+	}
+	/* Written with a stand-in name, which is then left out. */
+	named.name = "x";
+	named.name_len = 1;
+	output_series_name(&tmp, &named);
+	if (tmp.len > 1)
+		buf_add(b, tmp.p + 1, tmp.len - 1);
+	else
+		buf_adds(b, "{}");
+	buf_release(&tmp);
+}
+
+static int
+flush_out(struct stats_ctx *c, struct errbuf *eb)
+{
+	if (c->out.len && fwrite(c->out.p, 1, c->out.len, c->fp) != c->out.len)
+		return errbuf_set(eb, "write error: %s", strerror(errno));
+	buf_reset(&c->out);
+	return 0;
+}
+
+/* Write (or, for a table, keep) the row of one series: statistics 'st'. */
+static int
+stats_write(struct stats_ctx *c, const struct sample *m, const double *st,
+    struct errbuf *eb)
+{
+	char num[NUMBER_BUFSZ];
+	size_t i, len, start;
+
+	switch (c->f) {
+	case PROMQL_FMT_JSONL:
+		buf_addch(&c->out, '{');
+		if (m->name_len > 0) {
+			buf_adds(&c->out, "\"name\":");
+			jsonl_quote(&c->out, m->name, m->name_len);
+			buf_addch(&c->out, ',');
+		}
+		buf_adds(&c->out, "\"labels\":{");
+		for (i = 0; i < m->nlabels; i++) {
+			if (i > 0)
+				buf_addch(&c->out, ',');
+			jsonl_quote(&c->out, m->labels[i].name,
+			    m->labels[i].name_len);
+			buf_addch(&c->out, ':');
+			jsonl_quote(&c->out, m->labels[i].value,
+			    m->labels[i].value_len);
+		}
+		buf_addch(&c->out, '}');
+		for (i = 0; i < NCOLS - 1; i++) {
+			/* JSON has no NaN or infinity: strings, as in a stream. */
+			int q = !isfinite(st[i]);
+			buf_addf(&c->out, ",\"%s\":%s", col_names[i + 1],
+			    q ? "\"" : "");
+			buf_add(&c->out, num, number_format(num, st[i]));
+			if (q)
+				buf_addch(&c->out, '"');
+		}
+		buf_adds(&c->out, "}\n");
+		break;
+	case PROMQL_FMT_CSV:
+		start = c->rows.len;
+		series_text(&c->rows, m);
+		add_csv_field(&c->out, c->rows.p + start, c->rows.len - start);
+		buf_reset(&c->rows);
+		for (i = 0; i < NCOLS - 1; i++) {
+			buf_addch(&c->out, ',');
+			buf_add(&c->out, num, number_format(num, st[i]));
+		}
+		buf_addch(&c->out, '\n');
+		break;
+	default:
+		start = c->rows.len;
+		series_text(&c->rows, m);
+		len = c->rows.len - start;
+		buf_addch(&c->rows, '\0');
+		if (len > c->w[0])
+			c->w[0] = len;
+		for (i = 0; i < NCOLS - 1; i++) {
+			len = number_format(num, st[i]);
+			buf_add(&c->rows, num, len + 1);
+			if (len > c->w[i + 1])
+				c->w[i + 1] = len;
+		}
+		c->nrows++;
+		break;
+	}
+	return c->out.len >= CHUNK ? flush_out(c, eb) : 0;
+}
+
+/* The row of one series with 'n' values (none: no row). */
+static int
+stats_row(struct stats_ctx *c, const struct sample *m, const double *v,
+    size_t n, struct errbuf *eb)
+{
+	double st[NCOLS - 1];
+
+	if (n == 0)
+		return 0;
+	stats_compute(c, v, n, st);
+	return stats_write(c, m, st, eb);
+}
+
+/*
+ * The statistics of samples some of which stand for the windows of
+ * rolled rows ('r', promql_eval.h), those whose windows start at
+ * c->mint or later: counts add up, min and max of the rows' min and
+ * max, the average of the sums over the counts, the quantiles from the
+ * rows' sketches merged (a row without one counts its average as many
+ * times as it has samples), within the sketch's error.  Returns the
+ * number of samples.
+ */
+static double
+stats_rows(struct stats_ctx *c, const double *v, size_t n,
+    const struct promql_rows *r, double *out)
+{
+	double count = 0, sum = 0, min = NAN, max = NAN;
+	size_t i;
+	int q;
+
+	if (c->acc == NULL) {
+		c->acc = sketch_new();
+		c->one = sketch_new();
+	}
+	sketch_reset(c->acc);
+	for (i = 0; i < n; i++) {
+		/* Rows only for windows wholly in the range. */
+		if (promql_is_stale(v[i]) || r->from[i] < c->mint)
+			continue;
+		count += r->count[i];
+		sum += r->sum[i];
+		if (r->min[i] < min || isnan(min))
+			min = r->min[i];
+		if (r->max[i] > max || isnan(max))
+			max = r->max[i];
+		if (r->sk && r->sk_len[i] && sketch_decode(c->one, r->sk[i],
+		    r->sk_len[i]) == 0)
+			sketch_merge(c->acc, c->one);
+		else
+			sketch_add_n(c->acc, v[i], (uint64_t)r->count[i]);
+	}
+	out[0] = count;
+	out[1] = min;
+	out[2] = sum / count;
+	out[3] = max;
+	for (q = 0; q < 3; q++)
+		out[4 + q] = sketch_count(c->acc) ?
+		    sketch_quantile(c->acc, quantiles[q]) : NAN;
+	return count;
+}
+
+/*
+ * A series of a bare selector: its samples, stale markers left out, or,
+ * where some stand for rolled rows, the statistics of those rows.
+ */
+static int
+stats_series(void *arg, const struct sample *m, const int64_t *ts,
+    const double *v, size_t n, const struct promql_rows *rows,
+    struct errbuf *eb)
+{
+	struct stats_ctx *c = arg;
+	double st[NCOLS - 1];
+	size_t i, k = 0;
+
+	(void)ts;
+	if (rows)
+		return stats_rows(c, v, n, rows, st) > 0 ?
+		    stats_write(c, m, st, eb) : 0;
+	c->vals = xgrow(c->vals, &c->valscap, n, sizeof(double));
+	for (i = 0; i < n; i++)
+		if (!promql_is_stale(v[i]))
+			c->vals[k++] = v[i];
+	return stats_row(c, m, c->vals, k, eb);
+}
+
+/* The points of each series of a range query's result 'r'. */
+static int
+stats_result(struct stats_ctx *c, const struct promql_result *r,
+    const char *name, struct errbuf *eb)
+{
+	struct label labels[METRIC_LABELS_MAX];
+	size_t i, j;
+
+	for (i = 0; i < r->n; i++) {
+		const struct promql_rseries *rs = &r->series[i];
+		struct sample m = { .name = name ? name : "" };
+		for (j = 0; j < rs->nlabels; j++) {
+			const struct promql_label *l = &rs->labels[j];
+			if (strcmp(l->name, "__name__") == 0) {
+				if (name == NULL)
+					m.name = l->value;
+				continue;
+			}
+			if (m.nlabels == METRIC_LABELS_MAX)
+				break;
+			labels[m.nlabels].name = l->name;
+			labels[m.nlabels].name_len = (uint32_t)strlen(l->name);
+			labels[m.nlabels].value = l->value;
+			labels[m.nlabels].value_len = (uint32_t)strlen(l->value);
+			m.nlabels++;
+		}
+		m.name_len = strlen(m.name);
+		m.labels = labels;
+		if (stats_row(c, &m, rs->v, rs->n, eb) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+stats_finish(struct stats_ctx *c, struct errbuf *eb)
+{
+	const char *p = c->rows.p;
+	size_t r, i;
+
+	if (c->f == PROMQL_FMT_TABLE && c->nrows > 0) {
+		for (i = 0; i < NCOLS; i++)
+			buf_addf(&c->out, i == 0 ? "%-*s" : "  %*s",
+			    (int)c->w[i], col_heads[i]);
+		buf_addch(&c->out, '\n');
+		for (r = 0; r < c->nrows; r++) {
+			for (i = 0; i < NCOLS; i++) {
+				buf_addf(&c->out, i == 0 ? "%-*s" : "  %*s",
+				    (int)c->w[i], p);
+				p += strlen(p) + 1;
+			}
+			buf_addch(&c->out, '\n');
+			if (c->out.len >= CHUNK && flush_out(c, eb) == -1)
+				return -1;
+		}
+	}
+	if (flush_out(c, eb) == -1)
+		return -1;
+	if (fflush(c->fp) == EOF)
+		return errbuf_set(eb, "write error: %s", strerror(errno));
+	return 0;
+}
+
+int
+query_stats(struct store *st, const struct promql_source *src,
+    const struct query_view_opts *v, const struct query_eval_opts *e,
+    FILE *fp, struct errbuf *eb)
+{
+	struct stats_ctx c = { .f = e->format, .fp = fp };
+	struct promql_node *expr = NULL;
+	struct promql_result *r = NULL;
+	struct promql_eval_opts o = e->eval;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < NCOLS; i++)
+		c.w[i] = strlen(col_names[i]);
+	if (c.f == PROMQL_FMT_CSV) {
+		for (i = 0; i < NCOLS; i++)
+			buf_addf(&c.out, "%s%s", i ? "," : "", col_names[i]);
+		buf_addch(&c.out, '\n');
+	}
+	(void)st;	/* the source reads it, tiers and all, not only raw */
+	if (v->raw) {
+		c.mint = v->start;
+		if (query_select_series(NULL, src, e->expr, v->start, v->end,
+		    PROMQL_USE_STATS, stats_series, &c, eb) == -1)
+			goto out;
+	} else {
+		/* A range query; without a step, Prometheus graph's. */
+		o.start = v->start;
+		o.end = v->end;
+		if (o.step == 0) {
+			o.step = (o.end - o.start) / 250 / 1000 * 1000;
+			if (o.step < 1000)
+				o.step = 1000;
+		}
+		if (promql_parse(e->expr, &expr, eb) == -1 ||
+		    (r = promql_eval(expr, src, &o, eb)) == NULL ||
+		    stats_result(&c, r, e->name, eb) == -1)
+			goto out;
+	}
+	rc = stats_finish(&c, eb);
+out:
+	promql_result_free(r);
+	promql_free(expr);
+	buf_release(&c.out);
+	buf_release(&c.rows);
+	free(c.tmp);
+	free(c.vals);
+	sketch_free(c.acc);
+	sketch_free(c.one);
+	return rc;
+}

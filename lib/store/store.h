@@ -1,0 +1,371 @@
+/* store.h - the tiered on-disk store: open, write, read */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_STORE_H
+#define MTK_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/errbuf.h"
+#include "stream/metric.h"
+#include "store/rollup.h"
+
+/*
+ * A store is a directory (mtk-store(5)):
+ *
+ *   mtk.conf      settings: retention per tier
+ *   raw/          blocks written by mstore; raw/wal/ the write-ahead logs
+ *   1m/ 5m/ 1h/   blocks written by mroll
+ *
+ * Any number of writers and readers may use a store at once.  Each writer
+ * logs to its own WAL and seals its own blocks; readers see the blocks
+ * and the WALs, so they see every sample a writer has committed.  A lock
+ * file (raw/.lock) is held shared by readers while they open files and
+ * exclusively by writers while they delete files, so no reader ever
+ * misses data that moved from a WAL to a block.
+ */
+
+enum store_tier {
+	STORE_TIER_RAW = 0,
+	STORE_TIER_1M,
+	STORE_TIER_5M,
+	STORE_TIER_1H,
+	STORE_NTIERS
+};
+
+/* "raw", "1m", "5m", "1h". */
+const char *store_tier_name(enum store_tier t);
+
+/* Default retention of each tier, in milliseconds. */
+#define STORE_RETENTION_DEFAULTS \
+	{ 24 * 3600000LL, 7 * 86400000LL, 30 * 86400000LL, 365 * 86400000LL }
+
+/* Raw blocks cover aligned windows of this many milliseconds. */
+#define STORE_BLOCK_MS (2 * 3600000LL)
+
+struct store;
+
+/*
+ * The directory to use when none is given: $MTK_STORE, else
+ * $XDG_DATA_HOME/mtk/store, else ~/.local/share/mtk/store.  Returns a new
+ * string; free(3) it.  NULL when none can be found (no HOME).
+ */
+char *store_default_dir(void);
+
+/*
+ * Create a store in 'dir' (and its parents) if there is none, with the
+ * given retention settings ("raw=24h,1m=7d", NULL for the defaults), or
+ * change the retention of an existing one.  Returns 0, or -1 with 'eb'.
+ */
+int store_init(const char *dir, const char *retention, struct errbuf *eb);
+
+/*
+ * Parse a retention setting "raw=24h,1m=7d" into 'ret' (tiers not named
+ * keep their value).  Returns 0, or -1 with the reason in 'eb'.
+ */
+int store_parse_retention(const char *spec, int64_t ret[STORE_NTIERS],
+    struct errbuf *eb);
+
+/*
+ * Open the store in 'dir'.  With 'create', a missing store is created
+ * with the defaults.  Returns a new handle (close with store_close()), or
+ * NULL with the reason in 'eb'.
+ */
+struct store *store_open(const char *dir, int create, struct errbuf *eb);
+void store_close(struct store *st);
+
+const char *store_dir(const struct store *st);
+int64_t store_retention(const struct store *st, enum store_tier t);
+
+/*
+ * The settings of mtk.conf (mtk-store(5)) besides the retention.
+ */
+enum store_archive {
+	STORE_ARCHIVE_OFF = 0,	/* expired blocks are deleted */
+	STORE_ARCHIVE_ZSTD,	/* moved into archive/TIER/ as tar.zst */
+	STORE_ARCHIVE_XZ	/* or as tar.xz */
+};
+
+struct store_settings {
+	int64_t retention[STORE_NTIERS];
+	enum store_archive archive;
+	unsigned archive_tiers;	/* bit (1 << tier) for each tier archived */
+	char *sketch;		/* gauge name globs, blank-separated, or NULL */
+};
+
+#define STORE_SETTINGS_INIT { STORE_RETENTION_DEFAULTS, STORE_ARCHIVE_OFF, \
+	1u << STORE_TIER_1H, NULL }
+
+void store_settings_release(struct store_settings *s);
+
+/* The settings of 'st'.  Borrowed. */
+const struct store_settings *store_settings(const struct store *st);
+
+/*
+ * Writing.
+ */
+enum store_fsync {
+	STORE_FSYNC_BATCH = 0,	/* at most once a second, and at the end */
+	STORE_FSYNC_ALWAYS,	/* at every commit */
+	STORE_FSYNC_NEVER	/* leave it to the kernel */
+};
+
+struct store_writer_opts {
+	enum store_fsync fsync;
+	uint64_t max_series;	/* 0: no limit */
+	uint64_t head_samples;	/* seal when the head holds this many */
+	int64_t self_metrics_ms; /* store own metrics this often; 0: never */
+};
+
+#define STORE_WRITER_OPTS_INIT { STORE_FSYNC_BATCH, 1000000, 4000000, 0 }
+
+/* How often --self-metrics records them, and once more at the end. */
+#define STORE_SELF_METRICS_MS 10000
+
+struct store_writer_stats {
+	uint64_t samples;		/* accepted */
+	uint64_t rejected_old;		/* older than the raw retention */
+	uint64_t rejected_series;	/* new series over max_series */
+	uint64_t bad_lines;		/* counted by store_writer_count_bad() */
+	uint64_t series;		/* known to this writer */
+	uint64_t blocks;		/* sealed */
+	uint64_t bytes;			/* written to blocks and the WAL */
+	uint64_t recovered;		/* samples recovered from dead writers */
+	uint64_t corrupt_wals;		/* unreadable WALs renamed *.corrupt */
+	uint64_t syncs;
+	double sync_seconds;		/* total time in fsync */
+};
+
+struct store_writer;
+
+/*
+ * Start writing to 'st': create this writer's WAL, and first recover the
+ * WALs of writers that died (sealing their samples into blocks).  Returns
+ * a new writer (finish with store_writer_close()), or NULL with 'eb'.
+ */
+struct store_writer *store_writer_open(struct store *st,
+    const struct store_writer_opts *o, struct errbuf *eb);
+
+/*
+ * Accept sample 's' (checked, with has_ts set).  Returns 0 when accepted,
+ * 1 when rejected (too old, too many series: the reason in 'eb'), -1 on a
+ * failure that stops the writer (the reason in 'eb').
+ */
+int store_writer_add(struct store_writer *w, const struct sample *s,
+    struct errbuf *eb);
+
+/*
+ * Make what was added so far visible to readers (write it to the WAL),
+ * durable as the fsync policy says, and seal blocks when due.  Returns 0,
+ * or -1 with 'eb'.
+ */
+int store_writer_commit(struct store_writer *w, struct errbuf *eb);
+
+/* Whether samples were written since the last fsync (STORE_FSYNC_BATCH). */
+int store_writer_unsynced(const struct store_writer *w);
+
+/* fsync the WAL now.  Returns 0, or -1 with 'eb'. */
+int store_writer_sync(struct store_writer *w, struct errbuf *eb);
+
+const struct store_writer_stats *store_writer_stats(const struct store_writer *w);
+
+/* Count an input line that was bad and never reached the writer. */
+void store_writer_count_bad(struct store_writer *w);
+
+/*
+ * Add the writer's own metrics (mtk_mstore_*, labelled with the host
+ * name) at time 'ts'.  With 'o.self_metrics_ms' set, commits and close
+ * do this by themselves.  Returns 0, or -1 with 'eb'.
+ */
+int store_writer_self_metrics(struct store_writer *w, int64_t ts,
+    struct errbuf *eb);
+
+/*
+ * Milliseconds until the writer wants a commit for its own metrics, or
+ * -1 if it does not (for a caller waiting on idle input).
+ */
+int64_t store_writer_due(const struct store_writer *w);
+
+/*
+ * Commit, seal everything into blocks, remove the WAL and free 'w'.
+ * Returns 0, or -1 with 'eb' (the WAL is then kept, for the next writer
+ * to recover).
+ */
+int store_writer_close(struct store_writer *w, struct errbuf *eb);
+
+/*
+ * Reading.
+ */
+struct store_reader;
+
+/*
+ * A consistent view of tier 't' of 'st' for samples in [mint, maxt].
+ * Returns a new reader (free with store_reader_close()), or NULL with 'eb'.
+ */
+struct store_reader *store_reader_open(struct store *st, enum store_tier t,
+    int64_t mint, int64_t maxt, struct errbuf *eb);
+void store_reader_close(struct store_reader *r);
+
+/* Part of a reader: the samples or rows of tier 'tier' in [mint, maxt]. */
+struct store_span {
+	enum store_tier tier;
+	int64_t mint, maxt;
+};
+
+/*
+ * A reader stitched from spans of several tiers (see store_plan()).
+ * Returns a new reader, or NULL with 'eb'.
+ */
+struct store_reader *store_reader_open_spans(struct store *st,
+    const struct store_span *spans, size_t n, struct errbuf *eb);
+
+/*
+ * What a reader gives for the rows of rolled tiers: their average,
+ * maximum... (rollup.h; the default, ROLLUP_AGG_AUTO, is the rebuilt
+ * counter for counters and the average for the others).
+ */
+void store_reader_set_agg(struct store_reader *r, enum rollup_agg agg);
+
+/*
+ * Add to 'r' the blocks of tier 't' archived by mroll (DIR/archive/TIER/)
+ * for [mint, maxt]: each archive whose window overlaps is read and its
+ * blocks are opened from a temporary directory under $TMPDIR (default
+ * /tmp), removed again at once.  Returns 0, or -1 with 'eb'.
+ */
+int store_reader_add_archives(struct store_reader *r, struct store *st,
+    enum store_tier t, int64_t mint, int64_t maxt, struct errbuf *eb);
+
+
+/*
+ * Whether a series key matches: the caller's predicate, given the key
+ * (series.h) and its length.
+ */
+typedef int (*store_match_fn)(void *ctx, const char *key, size_t keylen);
+
+/* One series of a selection, with its samples in [mint, maxt]. */
+struct store_series {
+	const char *key;	/* borrowed, valid until the next call */
+	size_t keylen;
+	enum metric_type type;
+	const char *unit;	/* NULL if none */
+	const char *help;
+	const int64_t *ts;	/* strictly increasing */
+	const double *v;
+	size_t n;
+};
+
+struct store_iter;
+
+/*
+ * Select the series for which 'match' returns non-zero (all series when
+ * 'match' is NULL).  Returns a new iterator (free with
+ * store_iter_free()), or NULL with 'eb'.
+ */
+struct store_iter *store_select(struct store_reader *r, store_match_fn match,
+    void *ctx, struct errbuf *eb);
+
+/*
+ * The next selected series in key order, with its samples merged from
+ * every block and WAL: for a timestamp found in several, the value from
+ * the newest (highest sequence) wins.  Series with no sample in range
+ * are skipped.  Returns 1, 0 at the end, or -1 with 'eb' (corrupt data).
+ */
+int store_iter_next(struct store_iter *it, struct store_series *out,
+    struct errbuf *eb);
+void store_iter_free(struct store_iter *it);
+
+/*
+ * The rolled rows of the series store_iter_next() returned last, merged
+ * from every block (the newest block's row for each time), or NULL if it
+ * had none.  Borrowed, valid until the next call.
+ */
+const struct rollup *store_iter_rollup(const struct store_iter *it);
+
+/*
+ * Backup and restore (mstore export, mstore import).  An archive is a
+ * pax tar stream compressed with zstd holding "mtk.conf" and block files
+ * "TIER/NAME.blk" (mtk-store(5)).
+ */
+
+/*
+ * Write an archive of 'st' to descriptor 'fd' (left open): mtk.conf, the
+ * raw tier's samples in [since, until] as fresh blocks, one per window,
+ * taken from one merged snapshot (so samples still in WALs are included
+ * and overlapping blocks come out merged), and the blocks of the other
+ * tiers that overlap [since, until], copied whole.  Temporary blocks go
+ * to a directory under $TMPDIR (default /tmp), removed before return.
+ * Returns 0, or -1 with 'eb'.
+ */
+int store_export(struct store *st, int64_t since, int64_t until, int fd,
+    struct errbuf *eb);
+
+struct store_import_stats {
+	uint64_t blocks;	/* imported */
+	uint64_t bytes;		/* of those blocks */
+	int conf_used;		/* the store was created from the archive's mtk.conf */
+};
+
+/*
+ * Read an archive from descriptor 'fd' (left open) into the store in
+ * 'dir', creating it if missing: with the retention of the archive's
+ * mtk.conf when that comes before any block (as store_export() writes
+ * it), else the defaults.  An existing store keeps its own settings.
+ * Each block is checked in full, then linked in under a new name and a
+ * new sequence number, so its samples win over samples already stored
+ * for the same series and timestamp.  Stops at the first member that is
+ * not "mtk.conf" or "TIER/NAME.blk" (absolute, "..", other names or
+ * types), or not a valid block: blocks imported before it stay, nothing
+ * of it does.  Fills 'stats' (may be NULL).  Returns 0, or -1 with 'eb'.
+ */
+int store_import(const char *dir, int fd, struct store_import_stats *stats,
+    struct errbuf *eb);
+
+/*
+ * Statistics of a tier, for "mstore stats".
+ */
+struct store_tier_stats {
+	uint64_t blocks;
+	uint64_t series;	/* distinct series over all blocks and WALs */
+	uint64_t samples;	/* in blocks */
+	uint64_t block_bytes;
+	uint64_t wal_files;
+	uint64_t wal_samples;
+	uint64_t wal_bytes;
+	int64_t mint, maxt;	/* of the blocks */
+};
+
+int store_tier_stats(struct store *st, enum store_tier t,
+    struct store_tier_stats *out, struct errbuf *eb);
+
+/*
+ * Merge the raw blocks of each window that ends at or before
+ * 'closed_before' (ms) and has more than one block (left by restarts,
+ * late samples, several writers) into one.  Safe beside writers and
+ * readers; a second compaction at the same time returns at once.  Adds
+ * the number of blocks removed to '*removed'.  Returns 0, or -1 with 'eb'.
+ */
+int store_compact(struct store *st, int64_t closed_before, uint64_t *removed,
+    struct errbuf *eb);
+
+/*
+ * What "mstore check" found: every block of every tier read and its
+ * checksums and encodings verified; every WAL read up to its first
+ * incomplete or corrupt record.
+ */
+struct store_check_stats {
+	uint64_t blocks;
+	uint64_t samples;	/* in blocks */
+	uint64_t wal_files;
+	uint64_t wal_records;
+	uint64_t wal_torn_bytes;	/* past the last valid record */
+};
+
+/*
+ * Check the whole store.  A torn WAL tail is counted, not an error (the
+ * next writer cuts it).  Returns 0, or -1 with the first problem in 'eb'
+ * (a block that does not read back, a WAL that is not one).
+ */
+int store_check(struct store *st, struct store_check_stats *out,
+    struct errbuf *eb);
+
+#endif

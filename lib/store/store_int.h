@@ -1,0 +1,95 @@
+/* store_int.h - what the store's files share; private to lib/store*.c */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_STORE_INT_H
+#define MTK_STORE_INT_H
+
+#include <dirent.h>
+
+#include "store/store.h"
+#include "store/tier.h"
+
+struct block;
+
+struct store {
+	char *dir;
+	int64_t retention[STORE_NTIERS];
+	struct store_settings set;
+	struct tier_opts read;	/* tier_set() */
+};
+
+/* "DIR/a" or "DIR/a/b" (when 'b' is not NULL) into 'out' (PATH_MAX). */
+void store_path(const struct store *st, char *out, const char *a,
+    const char *b);
+
+/*
+ * Take the tier's lock, shared or exclusive, waiting for it.  Returns
+ * the descriptor to pass to store_unlock(), or -1 with 'eb'.
+ */
+int store_lock(const struct store *st, enum store_tier t, int exclusive,
+    struct errbuf *eb);
+void store_unlock(int fd);
+
+/*
+ * The names in 'dir' ending in 'suffix' and not starting with '.'.
+ * A missing directory is empty.  Free with store_list_free().
+ */
+int store_list(const char *dir, const char *suffix, char ***names, size_t *n,
+    struct errbuf *eb);
+void store_list_free(char **names, size_t n);
+
+/*
+ * A reader of the blocks of tier 't' in [mint, maxt], without the WALs.
+ */
+struct store_reader *store_reader_open_blocks(struct store *st,
+    enum store_tier t, int64_t mint, int64_t maxt, struct errbuf *eb);
+
+/*
+ * Read settings file 'path' over 'set' (keys it does not name keep their
+ * value).  Returns 0, or -1 with "path:line: reason" in 'eb'.
+ */
+int store_settings_load(const char *path, struct store_settings *set,
+    struct errbuf *eb);
+
+/* Write 'set' to DIR/mtk.conf, atomically.  Returns 0, or -1 with 'eb'. */
+int store_settings_write(const char *dir, const struct store_settings *set,
+    struct errbuf *eb);
+
+/* Add open block 'b' (taking it) to 'r' for its samples in [mint, maxt]. */
+void store_reader_add_block(struct store_reader *r, struct block *b,
+    int64_t mint, int64_t maxt);
+
+/*
+ * Write the blocks 'names' (n of them) of window 'window' of tier 't' to
+ * a new archive DIR/archive/TIER/WINDOW-FINGERPRINT.tar.zst (or .tar.xz),
+ * with mtk.conf first, as "mstore import" reads it; synced and renamed
+ * into place.  Its path goes to 'out' (PATH_MAX), its size to '*bytes'.
+ * Returns 0, or -1 with 'eb'.
+ */
+int store_archive_window(struct store *st, enum store_tier t, int64_t window,
+    uint64_t fingerprint, const char *const *names, size_t n,
+    enum store_archive comp, char *out, uint64_t *bytes, struct errbuf *eb);
+
+/*
+ * Remove the temporary files ".tmp-...-PID..." in DIR/a (or DIR/a/b)
+ * whose process is gone: blocks and archives being written when their
+ * writer died.
+ */
+void store_remove_stale_tmp(const struct store *st, const char *a,
+    const char *b);
+
+/* The start of the raw block window (STORE_BLOCK_MS) holding 'ts'. */
+int64_t store_window_start(int64_t ts);
+
+/* A new unique sequence number: the time in nanoseconds, made unique. */
+uint64_t store_seq(void);
+
+struct head;
+
+/*
+ * Replay the WAL 'path' into 'h'.  Sets '*seq' to the WAL's sequence
+ * number and '*samples' to the samples read.  Returns 0, or -1 with 'eb'.
+ */
+int store_replay_wal(const char *path, struct head *h, uint64_t *seq,
+    uint64_t *samples, struct errbuf *eb);
+
+#endif

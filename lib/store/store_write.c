@@ -1,0 +1,703 @@
+/* store_write.c - appending samples to a store: WAL, head, sealing */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/block.h"
+#include "base/buf.h"
+#include "store/head.h"
+#include "stream/series.h"
+#include "store/store_int.h"
+#include "base/timestamp.h"
+#include "store/wal.h"
+#include "base/xalloc.h"
+
+/*
+ * A window is sealed into a block once samples arrive this far past its
+ * end; later samples for it (out of order) go into another block for the
+ * same window.
+ */
+#define SEAL_GRACE_MS (10 * 60000LL)
+#define SYNC_INTERVAL_NS 1000000000LL
+#define COMMIT_BYTES (1024 * 1024)
+
+/* What a writer keeps per series of its head. */
+struct wseries {
+	/*
+	 * The address of the key of the last sample whose note (metric.h)
+	 * was set to this series: a note is only believed when it comes
+	 * with the key it was set with.  An address, not a pointer: it
+	 * outlives the parser that held the key, and is only compared.
+	 */
+	uintptr_t noted;
+	int logged;		/* an 'S' entry in the current WAL */
+};
+
+struct store_writer {
+	struct store *st;
+	struct store_writer_opts o;
+	struct head *head;
+	struct wal *wal;
+	char wal_path[PATH_MAX];
+	struct wseries *ws;	/* by series number */
+	size_t ws_cap;
+	struct buf key;
+	int64_t head_mint;	/* oldest sample in the head */
+	int64_t max_ts;		/* newest sample seen */
+	int64_t last_sync_ns;
+	int64_t now;		/* ts_now(), refreshed at commits */
+	int64_t last_self;	/* when own metrics were last added */
+	int unsynced;
+	struct store_writer_stats stats;
+};
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+uint64_t
+store_seq(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+/*
+ * Write the samples of 'h' older than 'cut' into blocks of tier raw, one
+ * per window, with sequence 'seq', and drop them from 'h'.  Returns 0, or
+ * -1 with 'eb' (the head is then unchanged).
+ */
+static int
+seal_head(struct store *st, struct head *h, int64_t cut, uint64_t seq,
+    struct store_writer_stats *stats, struct errbuf *eb)
+{
+	char dir[PATH_MAX];
+	uint32_t *ids = NULL;
+	int64_t *wins = NULL;
+	size_t nw = 0, wcap = 0, i, w, ns = head_nseries(h);
+	int rc = -1;
+
+	store_path(st, dir, "raw", NULL);
+	for (i = 0; i < ns; i++) {
+		struct head_series *s = head_series(h, (uint32_t)i);
+		size_t j;
+		int64_t last = INT64_MIN;
+		head_series_sort(h, (uint32_t)i);
+		for (j = 0; j < s->n && s->ts[j] < cut; j++) {
+			int64_t ws = store_window_start(s->ts[j]);
+			if (ws == last)
+				continue;
+			last = ws;
+			wins = xgrow(wins, &wcap, nw + 1, sizeof(*wins));
+			wins[nw++] = ws;
+		}
+	}
+	if (nw > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(wins, nw, sizeof(*wins), ts_cmp);
+	ids = head_sorted(h);
+	for (w = 0; w < nw; w++) {
+		struct block_writer *bw;
+		int64_t lo = wins[w], hi = wins[w] + STORE_BLOCK_MS;
+
+		if (w > 0 && wins[w] == wins[w - 1])
+			continue;
+		if (hi > cut)
+			hi = cut;
+		if ((bw = block_writer_new(dir, seq, eb)) == NULL)
+			goto out;
+		for (i = 0; i < ns; i++) {
+			struct head_series *s = head_series(h, ids[i]);
+			size_t a = ts_lower_bound(s->ts, s->n, lo);
+			size_t b = ts_lower_bound(s->ts, s->n, hi);
+			if (a == b)
+				continue;
+			if (block_writer_add(bw, head_key(h, s), s->keylen,
+			    s->type, s->unit, s->help, s->ts + a, s->v + a,
+			    b - a, eb) == -1) {
+				block_writer_abort(bw);
+				goto out;
+			}
+		}
+		stats->bytes += block_writer_bytes(bw);
+		if (block_writer_finish(bw, NULL, eb) == -1)
+			goto out;
+		stats->blocks++;
+	}
+	/* Keep only what is at or after 'cut'. */
+	for (i = 0; i < ns; i++) {
+		struct head_series *s = head_series(h, (uint32_t)i);
+		size_t a = ts_lower_bound(s->ts, s->n, cut);
+		if (a == 0)
+			continue;
+		memmove(s->ts, s->ts + a, (s->n - a) * sizeof(*s->ts));
+		memmove(s->v, s->v + a, (s->n - a) * sizeof(*s->v));
+		s->n -= a;
+	}
+	{
+		/* Recount, and release arrays emptied by the seal. */
+		uint64_t left = 0;
+		for (i = 0; i < ns; i++)
+			left += head_series(h, (uint32_t)i)->n;
+		if (left == 0)
+			head_clear_samples(h);
+		else
+			head_set_nsamples(h, left);
+	}
+	rc = 0;
+out:
+	free(ids);
+	free(wins);
+	return rc;
+}
+
+static int
+new_wal(struct store_writer *w, struct errbuf *eb)
+{
+	char dir[PATH_MAX];
+	int tries;
+
+	store_path(w->st, dir, "raw", "wal");
+	for (tries = 0; tries < 100; tries++) {
+		uint64_t seq = store_seq() + (uint64_t)tries;
+		struct errbuf e2;
+		if (snprintf(w->wal_path, sizeof(w->wal_path), "%s/%016llx.wal",
+		    dir, (unsigned long long)seq) >= (int)sizeof(w->wal_path))
+			return errbuf_set(eb, "path too long: '%s'", dir);
+		if ((w->wal = wal_create(w->wal_path, seq, &e2)) != NULL)
+			return 0;
+		if (errno != EEXIST) {
+			if (eb)
+				*eb = e2;
+			return -1;
+		}
+	}
+	return errbuf_set(eb, "cannot create a WAL in '%s'", dir);
+}
+
+/* The writer's entry for series 'id', made when new. */
+static struct wseries *
+wseries_grow(struct store_writer *w, uint32_t id)
+{
+	size_t old = w->ws_cap;
+
+	w->ws = xgrow(w->ws, &w->ws_cap, (size_t)id + 1, sizeof(*w->ws));
+	memset(w->ws + old, 0, (w->ws_cap - old) * sizeof(*w->ws));
+	return &w->ws[id];
+}
+
+static inline struct wseries *
+wseries(struct store_writer *w, uint32_t id)
+{
+	return id < w->ws_cap ? &w->ws[id] : wseries_grow(w, id);
+}
+
+/* Log series 'id' in the current WAL if it is not there yet. */
+static void
+log_series_slow(struct store_writer *w, uint32_t id)
+{
+	struct head_series *s = head_series(w->head, id);
+
+	wal_add_series(w->wal, id, s->type, head_key(w->head, s), s->keylen,
+	    s->unit, s->unit ? strlen(s->unit) : 0, s->help,
+	    s->help ? strlen(s->help) : 0);
+	w->ws[id].logged = 1;
+}
+
+/* The same; inline, for every sample: the series is mostly logged. */
+static inline void
+log_series(struct store_writer *w, uint32_t id)
+{
+	if (!wseries(w, id)->logged)
+		log_series_slow(w, id);
+}
+
+/*
+ * Seal what is older than 'cut', then move to a fresh WAL holding what is
+ * left, and remove the old one.  The blocks are synced before the old
+ * WAL goes, and the new WAL is synced too, so a crash at any point
+ * leaves every sample in a block or a WAL (maybe both, which readers
+ * merge).
+ */
+static int
+seal(struct store_writer *w, int64_t cut, struct errbuf *eb)
+{
+	struct wal *old = w->wal;
+	char old_path[PATH_MAX];
+	size_t i, ns = head_nseries(w->head);
+	int lock;
+
+	if (wal_commit(w->wal, 0, eb) == -1 ||
+	    seal_head(w->st, w->head, cut, store_seq(), &w->stats, eb) == -1)
+		return -1;
+	memcpy(old_path, w->wal_path, sizeof(old_path));
+	if (new_wal(w, eb) == -1) {
+		w->wal = old;
+		memcpy(w->wal_path, old_path, sizeof(old_path));
+		return -1;
+	}
+	for (i = 0; i < w->ws_cap; i++)
+		w->ws[i].logged = 0;
+	w->head_mint = INT64_MAX;
+	for (i = 0; i < ns; i++) {
+		struct head_series *s = head_series(w->head, (uint32_t)i);
+		size_t j;
+		if (s->n == 0)
+			continue;
+		log_series(w, (uint32_t)i);
+		for (j = 0; j < s->n; j++)
+			wal_add_sample(w->wal, (uint32_t)i, s->ts[j], s->v[j]);
+		if (s->ts[0] < w->head_mint)
+			w->head_mint = s->ts[0];
+	}
+	if (wal_commit(w->wal, w->o.fsync != STORE_FSYNC_NEVER, eb) == -1)
+		return -1;
+	if ((lock = store_lock(w->st, STORE_TIER_RAW, 1, eb)) == -1)
+		return -1;
+	wal_close(old, 1);
+	store_unlock(lock);
+	return 0;
+}
+
+/*
+ * Recover the WAL 'path' of a writer that died: replay it into a head and
+ * seal everything into blocks, then remove it.  A WAL that another
+ * writer is recovering (or that is live) is left alone.
+ */
+struct replay {
+	struct head *h;
+	uint32_t *map;		/* WAL ref -> head series */
+	size_t map_cap;
+	uint64_t samples;
+};
+
+static int
+replay_series(void *ctx, uint64_t ref, enum metric_type type, const char *key,
+    size_t keylen, const char *unit, size_t unit_len, const char *help,
+    size_t help_len)
+{
+	struct replay *r = ctx;
+	int created;
+	uint32_t id;
+
+	if (ref > UINT32_MAX)
+		return -1;
+	id = head_series_get(r->h, key, keylen, series_hash(key, keylen), type,
+	    unit, unit_len, help, help_len, &created);
+	if (ref >= r->map_cap) {
+		size_t old = r->map_cap;
+		r->map = xgrow(r->map, &r->map_cap, ref + 1, sizeof(*r->map));
+		memset(r->map + old, 0xff, (r->map_cap - old) * sizeof(*r->map));
+	}
+	r->map[ref] = id;
+	return 0;
+}
+
+static int
+replay_sample(void *ctx, uint64_t ref, int64_t ts, double v)
+{
+	struct replay *r = ctx;
+
+	if (ref >= r->map_cap || r->map[ref] == UINT32_MAX)
+		return -1;
+	head_append(r->h, r->map[ref], ts, v);
+	r->samples++;
+	return 0;
+}
+
+int
+store_replay_wal(const char *path, struct head *h, uint64_t *seq,
+    uint64_t *samples, struct errbuf *eb)
+{
+	struct replay r = { h, NULL, 0, 0 };
+	struct wal_visitor v = { replay_series, replay_sample, &r };
+	struct wal_read_stats st;
+	int rc = wal_read(path, &v, &st, eb);
+
+	free(r.map);
+	*seq = st.seq;
+	*samples = r.samples;
+	return rc;
+}
+
+static int
+recover_one(struct store_writer *w, const char *path, struct errbuf *eb)
+{
+	struct head *h = NULL;
+	struct stat a, b;
+	uint64_t seq, n;
+	int fd, lock, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : errbuf_set(eb, "cannot open '%s': %s",
+		    path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return 0;	/* live, or being recovered by another writer */
+	}
+	/* Another writer may have recovered and removed it meanwhile. */
+	if (fstat(fd, &a) == -1 || stat(path, &b) == -1 || a.st_ino != b.st_ino) {
+		close(fd);
+		return 0;
+	}
+	h = head_new();
+	if (store_replay_wal(path, h, &seq, &n, eb) == -1) {
+		/*
+		 * Not a WAL we can read: keep it aside for a human, under a
+		 * name nothing reads, rather than fail every writer.
+		 */
+		char aside[PATH_MAX + 16];
+		snprintf(aside, sizeof(aside), "%s.corrupt", path);
+		if (rename(path, aside) == -1)
+			goto out;
+		w->stats.corrupt_wals++;
+		rc = 0;
+		goto out;
+	}
+	if (seal_head(w->st, h, INT64_MAX, seq, &w->stats, eb) == -1)
+		goto out;
+	if ((lock = store_lock(w->st, STORE_TIER_RAW, 1, eb)) == -1)
+		goto out;
+	unlink(path);
+	store_unlock(lock);
+	w->stats.recovered += n;
+	rc = 0;
+out:
+	head_free(h);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Remove WAL files a writer died while creating (*.wal.new): the ones
+ * nobody holds locked and that are over a minute old (one just created
+ * is unlocked for a moment).
+ */
+static void
+clean_new_wals(struct store *st)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	char **names;
+	size_t n, i;
+
+	store_path(st, dir, "raw", "wal");
+	if (store_list(dir, ".wal.new", &names, &n, NULL) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		struct stat sb;
+		int fd;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		if (fstat(fd, &sb) == 0 && sb.st_mtime < time(NULL) - 60 &&
+		    flock(fd, LOCK_EX | LOCK_NB) == 0)
+			unlink(path);
+		close(fd);
+	}
+	store_list_free(names, n);
+}
+
+/* Remove what writers that died left half written. */
+static void
+clean_tmp(struct store *st)
+{
+	clean_new_wals(st);
+	store_remove_stale_tmp(st, "raw", NULL);
+}
+
+struct store_writer *
+store_writer_open(struct store *st, const struct store_writer_opts *o,
+    struct errbuf *eb)
+{
+	struct store_writer *w = xcalloc(1, sizeof(*w));
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	char **names = NULL;
+	size_t n = 0, i;
+
+	w->st = st;
+	w->o = *o;
+	w->head = head_new();
+	w->head_mint = INT64_MAX;
+	w->max_ts = INT64_MIN;
+	w->last_sync_ns = mono_ns();
+	w->now = ts_now();
+	clean_tmp(st);
+	store_path(st, dir, "raw", "wal");
+	if (store_list(dir, ".wal", &names, &n, eb) == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (recover_one(w, path, eb) == -1) {
+			errbuf_prefix(eb, "cannot recover '%s'", path);
+			goto fail;
+		}
+	}
+	store_list_free(names, n);
+	names = NULL;
+	if (new_wal(w, eb) == -1)
+		goto fail;
+	return w;
+fail:
+	store_list_free(names, n);
+	head_free(w->head);
+	free(w);
+	return NULL;
+}
+
+int
+store_writer_add(struct store_writer *w, const struct sample *s,
+    struct errbuf *eb)
+{
+	struct head_series *hs;
+	const char *key = s->key;
+	size_t keylen = s->key_len;
+	uint64_t hash = s->key_hash, note;
+	long found;
+	uint32_t id;
+	int created;
+
+	/* 'now' is at most a commit old: 1 MiB of WAL, or one input batch. */
+	if (s->ts < w->now - w->st->retention[STORE_TIER_RAW]) {
+		w->stats.rejected_old++;
+		errbuf_set(eb, "sample older than the raw retention");
+		return 1;
+	}
+	/*
+	 * A note names the series without a lookup when this writer set it
+	 * for this very key (the parser keeps one per line shape it has
+	 * seen: most samples come with one).
+	 */
+	if (key && s->note && (note = *s->note) != 0 && note <= w->ws_cap &&
+	    w->ws[note - 1].noted == (uintptr_t)key) {
+		id = (uint32_t)(note - 1);
+		found = 1;
+	} else {
+		if (key == NULL) {
+			buf_reset(&w->key);
+			series_key(&w->key, s);
+			key = w->key.p;
+			keylen = w->key.len;
+			hash = 0;
+		}
+		if (hash == 0)
+			hash = series_hash(key, keylen);
+		found = head_series_find(w->head, key, keylen, hash);
+		if (found < 0 && w->o.max_series &&
+		    head_nseries(w->head) >= w->o.max_series) {
+			w->stats.rejected_series++;
+			errbuf_set(eb, "new series over the limit of %llu "
+			    "(--max-series)", (unsigned long long)w->o.max_series);
+			return 1;
+		}
+		if (found >= 0) {
+			id = (uint32_t)found;
+		} else {
+			id = head_series_get(w->head, key, keylen, hash, s->type,
+			    s->unit, s->unit_len, s->help, s->help_len, &created);
+			w->stats.series++;
+		}
+		if (s->note) {
+			wseries(w, id)->noted = (uintptr_t)key;
+			*s->note = (uint64_t)id + 1;
+		}
+	}
+	hs = head_series(w->head, id);
+	/* Type, unit or help changed: log the series again. */
+	if (found >= 0 && (hs->type != s->type ||
+	    (hs->unit == NULL) != (s->unit == NULL) ||
+	    (hs->help == NULL) != (s->help == NULL) ||
+	    (s->unit && strcmp(hs->unit, s->unit) != 0) ||
+	    (s->help && strcmp(hs->help, s->help) != 0))) {
+		if (hash == 0)
+			hash = series_hash(key, keylen);
+		head_series_get(w->head, head_key(w->head, hs), hs->keylen, hash,
+		    s->type, s->unit, s->unit_len, s->help, s->help_len,
+		    &created);
+		wseries(w, id)->logged = 0;
+	}
+	log_series(w, id);
+	head_append(w->head, id, s->ts, s->value);
+	wal_add_sample(w->wal, id, s->ts, s->value);
+	if (s->ts > w->max_ts)
+		w->max_ts = s->ts;
+	if (s->ts < w->head_mint)
+		w->head_mint = s->ts;
+	w->stats.samples++;
+	if (wal_pending(w->wal) >= COMMIT_BYTES)
+		return store_writer_commit(w, eb) == -1 ? -1 : 0;
+	return 0;
+}
+
+int
+store_writer_sync(struct store_writer *w, struct errbuf *eb)
+{
+	int64_t t0 = mono_ns();
+
+	if (wal_commit(w->wal, 1, eb) == -1)
+		return -1;
+	w->last_sync_ns = mono_ns();
+	w->stats.syncs++;
+	w->stats.sync_seconds += (double)(w->last_sync_ns - t0) / 1e9;
+	w->unsynced = 0;
+	return 0;
+}
+
+int
+store_writer_commit(struct store_writer *w, struct errbuf *eb)
+{
+	uint64_t before = wal_size(w->wal);
+
+	w->now = ts_now();
+	if (w->o.self_metrics_ms && w->now - w->last_self >= w->o.self_metrics_ms &&
+	    store_writer_self_metrics(w, w->now, eb) == -1)
+		return -1;
+	if (wal_commit(w->wal, 0, eb) == -1)
+		return -1;
+	w->stats.bytes += wal_size(w->wal) - before;
+	if (wal_size(w->wal) != before)
+		w->unsynced = 1;
+	if (w->unsynced && (w->o.fsync == STORE_FSYNC_ALWAYS ||
+	    (w->o.fsync == STORE_FSYNC_BATCH &&
+	    mono_ns() - w->last_sync_ns >= SYNC_INTERVAL_NS)))
+		if (store_writer_sync(w, eb) == -1)
+			return -1;
+	if (w->o.head_samples && head_nsamples(w->head) >= w->o.head_samples)
+		return seal(w, INT64_MAX, eb);
+	if (w->head_mint != INT64_MAX && w->max_ts != INT64_MIN &&
+	    store_window_start(w->head_mint) + STORE_BLOCK_MS + SEAL_GRACE_MS <= w->max_ts)
+		return seal(w, store_window_start(w->max_ts - SEAL_GRACE_MS), eb);
+	return 0;
+}
+
+int
+store_writer_unsynced(const struct store_writer *w)
+{
+	return w->unsynced && w->o.fsync == STORE_FSYNC_BATCH;
+}
+
+const struct store_writer_stats *
+store_writer_stats(const struct store_writer *w)
+{
+	return &w->stats;
+}
+
+int
+store_writer_close(struct store_writer *w, struct errbuf *eb)
+{
+	int rc = -1, lock;
+
+	if (w == NULL)
+		return 0;
+	/* The last figures, at the end. */
+	if (w->o.self_metrics_ms &&
+	    store_writer_self_metrics(w, ts_now(), eb) == -1)
+		goto out;
+	if (store_writer_commit(w, eb) == -1)
+		goto out;
+	if (head_nsamples(w->head) > 0 &&
+	    seal_head(w->st, w->head, INT64_MAX, store_seq(), &w->stats, eb) == -1)
+		goto out;
+	if ((lock = store_lock(w->st, STORE_TIER_RAW, 1, eb)) == -1)
+		goto out;
+	wal_close(w->wal, 1);
+	w->wal = NULL;
+	store_unlock(lock);
+	rc = 0;
+out:
+	/* On failure the WAL stays, for the next writer to recover. */
+	wal_close(w->wal, 0);
+	head_free(w->head);
+	buf_release(&w->key);
+	free(w->ws);
+	free(w);
+	return rc;
+}
+
+void
+store_writer_count_bad(struct store_writer *w)
+{
+	w->stats.bad_lines++;
+}
+
+int64_t
+store_writer_due(const struct store_writer *w)
+{
+	int64_t left;
+
+	if (!w->o.self_metrics_ms)
+		return -1;
+	left = w->last_self + w->o.self_metrics_ms - ts_now();
+	return left > 0 ? left : 0;
+}
+
+int
+store_writer_self_metrics(struct store_writer *w, int64_t ts,
+    struct errbuf *eb)
+{
+	struct store_writer_stats snap = w->stats, *st = &snap;
+	struct {
+		const char *name;
+		enum metric_type type;
+		double v;
+		const char *reason;
+	} m[] = {
+		{ "mtk_mstore_samples_ingested_total", METRIC_COUNTER,
+		  (double)st->samples, NULL },
+		{ "mtk_mstore_samples_rejected_total", METRIC_COUNTER,
+		  (double)st->bad_lines, "bad_line" },
+		{ "mtk_mstore_samples_rejected_total", METRIC_COUNTER,
+		  (double)st->rejected_old, "too_old" },
+		{ "mtk_mstore_samples_rejected_total", METRIC_COUNTER,
+		  (double)st->rejected_series, "max_series" },
+		{ "mtk_mstore_series", METRIC_GAUGE, (double)st->series, NULL },
+		{ "mtk_mstore_bytes_written_total", METRIC_COUNTER,
+		  (double)st->bytes, NULL },
+		{ "mtk_mstore_blocks_written_total", METRIC_COUNTER,
+		  (double)st->blocks, NULL },
+		{ "mtk_mstore_fsyncs_total", METRIC_COUNTER, (double)st->syncs,
+		  NULL },
+		{ "mtk_mstore_fsync_seconds_total", METRIC_COUNTER,
+		  st->sync_seconds, NULL },
+	};
+	char host[256];
+	struct label l[2];
+	size_t i;
+
+	w->last_self = ts;
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		struct sample s = { .name = m[i].name,
+			.name_len = strlen(m[i].name), .type = m[i].type,
+			.has_ts = 1, .value = m[i].v, .ts = ts, .labels = l };
+		l[0] = (struct label){ "host", host, 4, (uint32_t)strlen(host) };
+		s.nlabels = 1;
+		if (m[i].reason) {
+			l[1] = (struct label){ "reason", m[i].reason, 6,
+			    (uint32_t)strlen(m[i].reason) };
+			s.nlabels = 2;
+		}
+		if (store_writer_add(w, &s, eb) == -1)
+			return -1;
+	}
+	/* Its own samples are not what the figures count. */
+	w->stats.samples = snap.samples;
+	w->stats.series = snap.series;
+	return 0;
+}

@@ -1,0 +1,309 @@
+/* wal.c - the write-ahead log */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <xxhash.h>
+
+#include "base/buf.h"
+#include "base/fileio.h"
+#include "base/varint.h"
+#include "store/wal.h"
+#include "base/xalloc.h"
+
+#define WAL_MAGIC "MTKWAL\0\1"
+#define WAL_HEADER 16
+#define REC_HEADER 8
+
+struct wal {
+	int fd;
+	char *path;
+	struct buf rec;		/* header room + queued entries */
+	uint64_t size;
+};
+
+static void
+rec_start(struct wal *w)
+{
+	buf_reset(&w->rec);
+	buf_add(&w->rec, "\0\0\0\0\0\0\0\0", REC_HEADER);
+}
+
+struct wal *
+wal_create(const char *path, uint64_t seq, struct errbuf *eb)
+{
+	unsigned char hdr[WAL_HEADER];
+	char tmp[PATH_MAX];
+	struct wal *w;
+	int fd, e;
+
+	/*
+	 * Made under another name, locked, and only then linked in as
+	 * 'path': a writer looking for WALs of dead writers must never find
+	 * one that is not locked yet, or it would take it for an orphan.
+	 */
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		errbuf_set(eb, "path too long: '%s'", path);
+		return NULL;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		errbuf_set(eb, "cannot create '%s': %s", tmp, strerror(errno));
+		return NULL;
+	}
+	memcpy(hdr, WAL_MAGIC, 8);
+	le64_put(hdr + 8, seq);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1 ||
+	    fileio_write_all(fd, hdr, sizeof(hdr)) == -1 || link(tmp, path) == -1) {
+		e = errno;
+		errbuf_set(eb, "cannot create '%s': %s", path, strerror(e));
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		return NULL;
+	}
+	unlink(tmp);
+	w = xcalloc(1, sizeof(*w));
+	w->fd = fd;
+	w->path = xstrdup(path);
+	w->size = WAL_HEADER;
+	rec_start(w);
+	return w;
+}
+
+void
+wal_add_series(struct wal *w, uint64_t ref, enum metric_type type,
+    const char *key, size_t keylen, const char *unit, size_t unit_len,
+    const char *help, size_t help_len)
+{
+	buf_addch(&w->rec, 'S');
+	buf_add_varint(&w->rec, ref);
+	buf_addch(&w->rec, (char)type);
+	buf_add_varint(&w->rec, keylen);
+	buf_add(&w->rec, key, keylen);
+	buf_add_varint(&w->rec, unit ? unit_len : 0);
+	if (unit)
+		buf_add(&w->rec, unit, unit_len);
+	buf_add_varint(&w->rec, help ? help_len : 0);
+	if (help)
+		buf_add(&w->rec, help, help_len);
+}
+
+void
+wal_add_sample(struct wal *w, uint64_t ref, int64_t ts, double v)
+{
+	unsigned char *p;
+	uint64_t bits;
+
+	/* Written in place: this runs for every sample stored. */
+	if (w->rec.cap - w->rec.len <= 1 + 2 * VARINT_MAX + 8)
+		buf_grow(&w->rec, 1 + 2 * VARINT_MAX + 8);
+	p = (unsigned char *)w->rec.p + w->rec.len;
+	memcpy(&bits, &v, 8);
+	*p++ = 'D';
+	p += varint_put(p, ref);
+	p += varint_put(p, zigzag(ts));
+	le64_put(p, bits);
+	p += 8;
+	w->rec.len = (size_t)(p - (unsigned char *)w->rec.p);
+}
+
+size_t
+wal_pending(const struct wal *w)
+{
+	return w->rec.len - REC_HEADER;
+}
+
+int
+wal_commit(struct wal *w, int sync, struct errbuf *eb)
+{
+	size_t len = w->rec.len - REC_HEADER;
+	unsigned char *p = (unsigned char *)w->rec.p;
+
+	if (len > 0) {
+		le32_put(p, (uint32_t)len);
+		le32_put(p + 4, XXH32(p + REC_HEADER, len, 0));
+		if (fileio_write_all(w->fd, p, w->rec.len) == -1) {
+			int e = errno;
+			/*
+			 * Cut what may have been written, so the file ends on
+			 * a record boundary for the next commit.
+			 */
+			if (ftruncate(w->fd, (off_t)w->size) == 0)
+				lseek(w->fd, (off_t)w->size, SEEK_SET);
+			rec_start(w);
+			return errbuf_set(eb, "cannot write '%s': %s", w->path,
+			    strerror(e));
+		}
+		w->size += w->rec.len;
+		rec_start(w);
+	}
+	if (sync && fdatasync(w->fd) == -1)
+		return errbuf_set(eb, "cannot sync '%s': %s", w->path,
+		    strerror(errno));
+	return 0;
+}
+
+uint64_t
+wal_size(const struct wal *w)
+{
+	return w->size;
+}
+
+void
+wal_close(struct wal *w, int unlink_it)
+{
+	if (w == NULL)
+		return;
+	if (unlink_it)
+		unlink(w->path);
+	close(w->fd);
+	buf_release(&w->rec);
+	free(w->path);
+	free(w);
+}
+
+/* Visit the entries of one valid record. */
+static int
+read_record(const unsigned char *p, const unsigned char *end,
+    const struct wal_visitor *v, struct errbuf *eb)
+{
+	while (p < end) {
+		uint64_t ref, u;
+		int tag = *p++;
+
+		if (varint_get(&p, end, &ref) == -1)
+			goto bad;
+		if (tag == 'S') {
+			const char *key, *unit, *help;
+			size_t kl, ul, hl;
+			int type;
+			if (p >= end)
+				goto bad;
+			type = *p++;
+			if (type > METRIC_HISTOGRAM ||
+			    varint_get_bytes(&p, end, &key, &kl) == -1 ||
+			    varint_get_bytes(&p, end, &unit, &ul) == -1 ||
+			    varint_get_bytes(&p, end, &help, &hl) == -1)
+				goto bad;
+			if (v->series(v->ctx, ref, (enum metric_type)type, key,
+			    kl, ul ? unit : NULL, ul, hl ? help : NULL, hl) == -1)
+				return -1;
+		} else if (tag == 'D') {
+			uint64_t bits;
+			double d;
+			if (varint_get(&p, end, &u) == -1 || end - p < 8)
+				goto bad;
+			bits = le64_get(p);
+			p += 8;
+			memcpy(&d, &bits, 8);
+			if (v->sample(v->ctx, ref, unzigzag(u), d) == -1)
+				return -1;
+		} else {
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	return errbuf_set(eb, "malformed entry in a valid record");
+}
+
+int
+wal_read(const char *path, const struct wal_visitor *v,
+    struct wal_read_stats *st, struct errbuf *eb)
+{
+	unsigned char *data = NULL;
+	struct stat sb;
+	size_t off;
+	int fd, rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errbuf_set(eb, "cannot open '%s': %s", path,
+		    strerror(errno));
+	if (fstat(fd, &sb) == -1) {
+		errbuf_set(eb, "cannot stat '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	st->file_bytes = (uint64_t)sb.st_size;
+	data = xmalloc((size_t)sb.st_size + 1);
+	{
+		/* The owner may be appending: read what is there now. */
+		size_t got = 0;
+		while (got < (size_t)sb.st_size) {
+			ssize_t n = read(fd, data + got, (size_t)sb.st_size - got);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1) {
+				errbuf_set(eb, "cannot read '%s': %s", path,
+				    strerror(errno));
+				goto out;
+			}
+			if (n == 0)
+				break;
+			got += (size_t)n;
+		}
+		sb.st_size = (off_t)got;
+	}
+	if ((size_t)sb.st_size < WAL_HEADER) {
+		/* A writer killed before its header was written left nothing. */
+		rc = 0;
+		goto out;
+	}
+	if (memcmp(data, WAL_MAGIC, 8) != 0) {
+		errbuf_set(eb, "'%s' is not an mtk WAL file", path);
+		goto out;
+	}
+	st->seq = le64_get(data + 8);
+	off = WAL_HEADER;
+	st->valid_bytes = off;
+	while ((size_t)sb.st_size - off >= REC_HEADER) {
+		uint32_t len = le32_get(data + off);
+		uint32_t sum = le32_get(data + off + 4);
+		if (len == 0 || len > WAL_RECORD_MAX ||
+		    len > (size_t)sb.st_size - off - REC_HEADER ||
+		    XXH32(data + off + REC_HEADER, len, 0) != sum)
+			break;		/* the torn or corrupt tail */
+		if (read_record(data + off + REC_HEADER,
+		    data + off + REC_HEADER + len, v, eb) == -1) {
+			errbuf_prefix(eb, "%s: offset %zu", path, off);
+			goto out;
+		}
+		off += REC_HEADER + len;
+		st->records++;
+		st->valid_bytes = off;
+	}
+	rc = 0;
+out:
+	free(data);
+	close(fd);
+	return rc;
+}
+
+int
+wal_is_live(const char *path, struct errbuf *eb)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), live;
+
+	if (fd == -1)
+		return errbuf_set(eb, "cannot open '%s': %s", path,
+		    strerror(errno));
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		live = 0;
+	} else if (errno == EWOULDBLOCK) {
+		live = 1;
+	} else {
+		live = errbuf_set(eb, "cannot lock '%s': %s", path,
+		    strerror(errno));
+	}
+	close(fd);
+	return live;
+}

@@ -1,0 +1,99 @@
+/* wal.h - the write-ahead log: what mstore has accepted but not yet sealed */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_WAL_H
+#define MTK_WAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/errbuf.h"
+#include "stream/metric.h"
+
+/*
+ * Each writing process appends to a WAL file of its own, which it holds
+ * locked (flock LOCK_EX) while it lives; a WAL file nobody holds was left
+ * by a writer that died, and the next writer recovers it.
+ *
+ * File:    "MTKWAL\0" version(1) | seq (le64) | record...
+ * Record:  length (le32) | XXH32 of the payload (le32) | payload
+ * Payload: entries, each a tag byte then:
+ *   'S'  series:  ref (varint), type (byte), key length (varint), key,
+ *                 unit length (varint), unit, help length (varint), help
+ *   'D'  sample:  ref (varint), ts (zigzag varint), value (le64 bits)
+ *
+ * 'ref' is the writer's number for a series, defined by an 'S' entry
+ * before any 'D' entry that uses it.  A record is written with one
+ * write(2) and is only trusted when complete with a matching checksum:
+ * reading stops at the first record that is not, so a torn tail (a crash
+ * mid-write) costs only that record.
+ */
+
+#define WAL_RECORD_MAX (8u * 1024 * 1024)
+
+struct wal;
+
+/*
+ * Create the WAL file 'path' (which must not exist) and lock it.  'seq'
+ * orders WALs among themselves (for "last write wins").  Returns a new
+ * handle; close with wal_close().  NULL with the reason in 'eb'.
+ */
+struct wal *wal_create(const char *path, uint64_t seq, struct errbuf *eb);
+
+/* Queue a series definition or a sample for the next record. */
+void wal_add_series(struct wal *w, uint64_t ref, enum metric_type type,
+    const char *key, size_t keylen, const char *unit, size_t unit_len,
+    const char *help, size_t help_len);
+void wal_add_sample(struct wal *w, uint64_t ref, int64_t ts, double v);
+
+/* Bytes queued and not yet written. */
+size_t wal_pending(const struct wal *w);
+
+/*
+ * Write the queued entries as one record (nothing if none), then
+ * fdatasync(2) if 'sync'.  Returns 0, or -1 with the reason in 'eb'.
+ */
+int wal_commit(struct wal *w, int sync, struct errbuf *eb);
+
+/* Bytes written to the file so far. */
+uint64_t wal_size(const struct wal *w);
+
+/* Close (and unlock) the file; with 'unlink_it', remove it first. */
+void wal_close(struct wal *w, int unlink_it);
+
+/*
+ * Reading a WAL (its owner's live one, or one left by a dead writer).
+ */
+struct wal_visitor {
+	/* Called for each series entry; strings are borrowed for the call. */
+	int (*series)(void *ctx, uint64_t ref, enum metric_type type,
+	    const char *key, size_t keylen, const char *unit, size_t unit_len,
+	    const char *help, size_t help_len);
+	/* Called for each sample. */
+	int (*sample)(void *ctx, uint64_t ref, int64_t ts, double v);
+	void *ctx;
+};
+
+struct wal_read_stats {
+	uint64_t records;	/* complete, valid records read */
+	uint64_t valid_bytes;	/* where the valid prefix ends */
+	uint64_t file_bytes;	/* the file's size */
+	uint64_t seq;		/* from the header */
+};
+
+/*
+ * Read 'path' and call 'v' for every entry of every valid record, in
+ * order, up to the first incomplete or corrupt record.  A callback that
+ * returns -1 stops the reading (and it returns -1 too).  Returns 0, or -1
+ * with the reason in 'eb' (unreadable file, bad header, entry naming an
+ * undefined ref in an otherwise valid record).
+ */
+int wal_read(const char *path, const struct wal_visitor *v,
+    struct wal_read_stats *st, struct errbuf *eb);
+
+/*
+ * Whether a live process holds 'path': 1 yes, 0 no (it was left behind),
+ * -1 on error.
+ */
+int wal_is_live(const char *path, struct errbuf *eb);
+
+#endif

@@ -1,0 +1,175 @@
+/* jsonl_slow.c - the reference stream parser, on jansson */
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "stream/jsonl_int.h"
+#include "base/timestamp.h"
+
+/*
+ * Copy a jansson string into the arena, so the sample outlives the
+ * json_t.  Returns the copy.
+ */
+static const char *
+keep(struct jsonl_parser *ps, json_t *str, size_t *lenp)
+{
+	size_t len = json_string_length(str);
+	char *p = ps->arena + ps->arena_len;
+
+	memcpy(p, json_string_value(str), len);
+	p[len] = '\0';
+	ps->arena_len += len + 1;
+	*lenp = len;
+	return p;
+}
+
+static int
+get_string(struct jsonl_parser *ps, json_t *v, const char *key,
+    const char **out, size_t *lenp, struct errbuf *eb)
+{
+	if (!json_is_string(v))
+		return errbuf_set(eb, "member '%s' is not a string", key);
+	*out = keep(ps, v, lenp);
+	return 0;
+}
+
+static int
+get_value(json_t *v, double *out, struct errbuf *eb)
+{
+	if (json_is_number(v)) {
+		*out = json_number_value(v);
+		return 0;
+	}
+	if (json_is_string(v) && jsonl_special_value(json_string_value(v),
+	    json_string_length(v), out) == 0)
+		return 0;
+	return errbuf_set(eb,
+	    "member 'value' is not a number, \"NaN\", \"+Inf\" or \"-Inf\"");
+}
+
+static int
+get_ts(json_t *v, int64_t *out, struct errbuf *eb)
+{
+	if (json_is_number(v)) {
+		if (jsonl_ts_from_double(json_number_value(v), out) == -1)
+			return errbuf_set(eb, "member 'ts' is not a whole "
+			    "number of milliseconds in years 1 to 9999");
+		return 0;
+	}
+	if (json_is_string(v)) {
+		if (ts_parse_rfc3339(json_string_value(v),
+		    json_string_length(v), out) == -1)
+			return errbuf_set(eb, "member 'ts' is not an RFC 3339 "
+			    "date-time: '%s'", json_string_value(v));
+		return 0;
+	}
+	return errbuf_set(eb, "member 'ts' is not a number or a string");
+}
+
+static int
+get_labels(struct jsonl_parser *ps, json_t *obj, struct sample *s,
+    struct errbuf *eb)
+{
+	const char *key;
+	json_t *v;
+	size_t n = 0, len;
+
+	if (!json_is_object(obj))
+		return errbuf_set(eb, "member 'labels' is not an object");
+	if (json_object_size(obj) > METRIC_LABELS_MAX)
+		return errbuf_set(eb, "more than %d labels", METRIC_LABELS_MAX);
+	json_object_foreach(obj, key, v) {
+		struct label *l = &ps->labels[n++];
+		if (!json_is_string(v))
+			return errbuf_set(eb, "label '%s' is not a string", key);
+		/*
+		 * Keys come from the line, so they fit in the arena too;
+		 * jansson refuses keys with NUL bytes in them.
+		 */
+		len = strlen(key);
+		l->name = memcpy(ps->arena + ps->arena_len, key, len + 1);
+		ps->arena_len += len + 1;
+		l->name_len = (uint32_t)len;
+		l->value = keep(ps, v, &len);
+		l->value_len = (uint32_t)len;
+	}
+	s->labels = ps->labels;
+	s->nlabels = n;
+	return 0;
+}
+
+int
+jsonl_parse_slow(struct jsonl_parser *ps, const char *line, size_t len,
+    struct sample *s, struct errbuf *eb)
+{
+	json_error_t jerr;
+	json_t *root, *v;
+	const char *key, *tname;
+	size_t tlen;
+	int rc = -1, have_value = 0;
+
+	ps->slow_count++;
+	jsonl_arena_reset(ps, len);
+	memset(s, 0, sizeof(*s));
+	s->labels = ps->labels;
+	/*
+	 * Every number as a double: counters beyond 2^63 are real, and the
+	 * fast path reads numbers the same way.
+	 */
+	root = json_loadb(line, len,
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+	if (root == NULL)
+		return errbuf_set(eb, "invalid JSON: %s (column %d)", jerr.text,
+		    jerr.column);
+	if (!json_is_object(root)) {
+		errbuf_set(eb, "record is not a JSON object");
+		goto out;
+	}
+	json_object_foreach(root, key, v) {
+		if (strcmp(key, "name") == 0) {
+			if (get_string(ps, v, key, &s->name, &s->name_len,
+			    eb) == -1)
+				goto out;
+		} else if (strcmp(key, "type") == 0) {
+			if (get_string(ps, v, key, &tname, &tlen, eb) == -1)
+				goto out;
+			if (metric_type_parse(tname, tlen, &s->type) == -1) {
+				errbuf_set(eb, "unknown type '%s'", tname);
+				goto out;
+			}
+		} else if (strcmp(key, "value") == 0) {
+			if (get_value(v, &s->value, eb) == -1)
+				goto out;
+			have_value = 1;
+		} else if (strcmp(key, "ts") == 0) {
+			if (get_ts(v, &s->ts, eb) == -1)
+				goto out;
+			s->has_ts = 1;
+		} else if (strcmp(key, "labels") == 0) {
+			if (get_labels(ps, v, s, eb) == -1)
+				goto out;
+		} else if (strcmp(key, "unit") == 0) {
+			if (get_string(ps, v, key, &s->unit, &s->unit_len,
+			    eb) == -1)
+				goto out;
+		} else if (strcmp(key, "help") == 0) {
+			if (get_string(ps, v, key, &s->help, &s->help_len,
+			    eb) == -1)
+				goto out;
+		}
+		/* Other members are ignored (mtk-stream(5)). */
+	}
+	if (s->name == NULL) {
+		errbuf_set(eb, "missing member 'name'");
+		goto out;
+	}
+	if (!have_value) {
+		errbuf_set(eb, "missing member 'value'");
+		goto out;
+	}
+	rc = metric_check(s, eb);
+out:
+	json_decref(root);
+	return rc;
+}
