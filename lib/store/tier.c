@@ -8,6 +8,7 @@
 #include "store/roll.h"
 #include "store/store_int.h"
 #include "store/tier.h"
+#include "base/timestamp.h"
 
 void
 tier_set(struct store *st, const struct tier_opts *o)
@@ -102,8 +103,18 @@ coverage(struct store *st, enum store_tier t, int archive, int64_t *lo,
 		}
 		store_list_free(names, n);
 	}
-	if (t == STORE_TIER_RAW)
-		*hi = INT64_MAX;	/* and the WALs: up to now */
+	if (t == STORE_TIER_RAW) {
+		/*
+		 * The WALs of running writers hold samples of any time
+		 * within the raw retention (writers refuse older ones), up
+		 * to now and a little past it: raw covers that too, blocks
+		 * or none.
+		 */
+		int64_t since = ts_now() - st->retention[STORE_TIER_RAW];
+		if (since < *lo)
+			*lo = since;
+		*hi = INT64_MAX;
+	}
 	return 0;
 }
 
@@ -142,8 +153,6 @@ tier_plan(struct store *st, const struct tier_opts *o, int64_t mint,
 		if (coverage(st, (enum store_tier)order[k], o->archive, &lo, &hi,
 		    eb) == -1)
 			return -1;
-		if (order[k] == STORE_TIER_RAW && lo > hi)
-			lo = INT64_MIN;	/* WALs only: raw has everything */
 		for (g = 0; g < ngaps; g++) {
 			int64_t a = gaps[g].lo > lo ? gaps[g].lo : lo;
 			int64_t b = gaps[g].hi < hi ? gaps[g].hi : hi;
