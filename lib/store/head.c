@@ -4,27 +4,19 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/strmap.h"
 #include "store/head.h"
 #include "stream/series.h"
 #include "base/xalloc.h"
 
 /*
- * The series table is open addressing with linear probing over slots
- * holding (hash, number + 1); 0 marks an empty slot.  It is kept at most
- * half full.  Keys live back to back in one arena addressed by offset,
- * so growing it moves nothing that is referenced by pointer.
+ * Series keys are numbered by a strmap (base/strmap.h): a series' number
+ * is its key's, and the keys live in the map's arena.
  */
-struct slot {
-	uint64_t hash;
-	uint32_t id1;
-};
-
 struct head {
-	struct slot *slots;
-	size_t nslots;
+	struct strmap *keys;
 	struct head_series *series;
 	size_t nseries, cap;
-	struct buf keys;
 	uint64_t nsamples;
 };
 
@@ -33,8 +25,7 @@ head_new(void)
 {
 	struct head *h = xcalloc(1, sizeof(*h));
 
-	h->nslots = 1024;
-	h->slots = xcalloc(h->nslots, sizeof(*h->slots));
+	h->keys = strmap_new();
 	return h;
 }
 
@@ -52,55 +43,21 @@ head_free(struct head *h)
 		free(h->series[i].help);
 	}
 	free(h->series);
-	free(h->slots);
-	buf_release(&h->keys);
+	strmap_free(h->keys);
 	free(h);
 }
 
 const char *
 head_key(const struct head *h, const struct head_series *s)
 {
-	return h->keys.p + s->key_off;
-}
-
-static int
-same_key(const struct head *h, uint32_t id, const char *key, size_t keylen)
-{
-	const struct head_series *s = &h->series[id];
-
-	return s->keylen == keylen &&
-	    memcmp(h->keys.p + s->key_off, key, keylen) == 0;
+	return strmap_str(h->keys, (uint32_t)(s - h->series), NULL);
 }
 
 long
 head_series_find(const struct head *h, const char *key, size_t keylen,
     uint64_t hash)
 {
-	size_t mask = h->nslots - 1, i;
-
-	for (i = hash & mask; h->slots[i].id1; i = (i + 1) & mask)
-		if (h->slots[i].hash == hash &&
-		    same_key(h, h->slots[i].id1 - 1, key, keylen))
-			return (long)h->slots[i].id1 - 1;
-	return -1;
-}
-
-static void
-rehash(struct head *h)
-{
-	size_t n = h->nslots * 2, mask = n - 1, i, j;
-	struct slot *s = xcalloc(n, sizeof(*s));
-
-	for (i = 0; i < h->nslots; i++) {
-		if (!h->slots[i].id1)
-			continue;
-		for (j = h->slots[i].hash & mask; s[j].id1; j = (j + 1) & mask)
-			;
-		s[j] = h->slots[i];
-	}
-	free(h->slots);
-	h->slots = s;
-	h->nslots = n;
+	return strmap_find(h->keys, key, keylen, hash);
 }
 
 static void
@@ -116,42 +73,47 @@ set_str(char **dst, const char *s, size_t len)
 	}
 }
 
+int
+head_series_meta(struct head *h, uint32_t id, enum metric_type type,
+    const char *unit, size_t unit_len, const char *help, size_t help_len)
+{
+	struct head_series *s = &h->series[id];
+
+	if (s->type == type &&
+	    (s->unit == NULL) == (unit == NULL) &&
+	    (s->help == NULL) == (help == NULL) &&
+	    (unit == NULL || (strlen(s->unit) == unit_len &&
+	    memcmp(s->unit, unit, unit_len) == 0)) &&
+	    (help == NULL || (strlen(s->help) == help_len &&
+	    memcmp(s->help, help, help_len) == 0)))
+		return 0;
+	s->type = type;
+	if (unit != s->unit)
+		set_str(&s->unit, unit, unit_len);
+	if (help != s->help)
+		set_str(&s->help, help, help_len);
+	return 1;
+}
+
 uint32_t
 head_series_get(struct head *h, const char *key, size_t keylen, uint64_t hash,
     enum metric_type type, const char *unit, size_t unit_len,
     const char *help, size_t help_len, int *created)
 {
-	long found = head_series_find(h, key, keylen, hash);
+	uint32_t id = strmap_intern(h->keys, key, keylen, hash, created);
 	struct head_series *s;
-	size_t mask, i;
 
-	if (found >= 0) {
-		s = &h->series[found];
-		s->type = type;
-		if (unit != s->unit)
-			set_str(&s->unit, unit, unit_len);
-		if (help != s->help)
-			set_str(&s->help, help, help_len);
-		*created = 0;
-		return (uint32_t)found;
+	if (!*created) {
+		head_series_meta(h, id, type, unit, unit_len, help, help_len);
+		return id;
 	}
-	if ((h->nseries + 1) * 2 > h->nslots)
-		rehash(h);
 	h->series = xgrow(h->series, &h->cap, h->nseries + 1, sizeof(*h->series));
 	s = &h->series[h->nseries];
 	memset(s, 0, sizeof(*s));
-	s->key_off = (uint32_t)h->keys.len;
 	s->keylen = (uint32_t)keylen;
 	s->type = type;
 	set_str(&s->unit, unit, unit_len);
 	set_str(&s->help, help, help_len);
-	buf_add(&h->keys, key, keylen);
-	mask = h->nslots - 1;
-	for (i = hash & mask; h->slots[i].id1; i = (i + 1) & mask)
-		;
-	h->slots[i].hash = hash;
-	h->slots[i].id1 = (uint32_t)h->nseries + 1;
-	*created = 1;
 	return (uint32_t)h->nseries++;
 }
 
@@ -270,7 +232,7 @@ cmp_key(const void *a, const void *b, void *ctx)
 	const struct head_series *x = &h->series[*(const uint32_t *)a];
 	const struct head_series *y = &h->series[*(const uint32_t *)b];
 	size_t m = x->keylen < y->keylen ? x->keylen : y->keylen;
-	int c = memcmp(h->keys.p + x->key_off, h->keys.p + y->key_off, m);
+	int c = memcmp(head_key(h, x), head_key(h, y), m);
 
 	return c ? c : (x->keylen > y->keylen) - (x->keylen < y->keylen);
 }
@@ -290,8 +252,7 @@ head_sorted(const struct head *h)
 size_t
 head_memory(const struct head *h)
 {
-	size_t i, m = h->nslots * sizeof(*h->slots) + h->cap * sizeof(*h->series) +
-	    h->keys.cap;
+	size_t i, m = strmap_memory(h->keys) + h->cap * sizeof(*h->series);
 
 	for (i = 0; i < h->nseries; i++)
 		m += h->series[i].cap * 16;

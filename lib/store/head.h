@@ -10,7 +10,7 @@
 #include "stream/metric.h"
 
 /*
- * A head maps series keys (series.h) to small integers and buffers the
+ * A head maps series keys (stream/series.h) to small integers and buffers the
  * samples of each series in arrival order.  A writer has one for what
  * it has accepted and not yet sealed into blocks; a reader builds one
  * from each WAL it reads.  Series stay known after their samples are
@@ -19,8 +19,7 @@
 struct head;
 
 struct head_series {
-	uint32_t key_off;	/* in the head's key arena */
-	uint32_t keylen;
+	uint32_t keylen;	/* the key: head_key() */
 	enum metric_type type;
 	char *unit;		/* owned, NULL if none */
 	char *help;
@@ -42,6 +41,13 @@ void head_free(struct head *h);
 uint32_t head_series_get(struct head *h, const char *key, size_t keylen,
     uint64_t hash, enum metric_type type, const char *unit, size_t unit_len,
     const char *help, size_t help_len, int *created);
+
+/*
+ * Give series 'id' this type, unit and help (copied; NULL for none).
+ * Returns 1 if that changed them, 0 if they were so already.
+ */
+int head_series_meta(struct head *h, uint32_t id, enum metric_type type,
+    const char *unit, size_t unit_len, const char *help, size_t help_len);
 
 /* The number of 'key', or -1 if unknown. */
 long head_series_find(const struct head *h, const char *key, size_t keylen,

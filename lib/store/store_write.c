@@ -463,7 +463,6 @@ int
 store_writer_add(struct store_writer *w, const struct sample *s,
     struct errbuf *eb)
 {
-	struct head_series *hs;
 	const char *key = s->key;
 	size_t keylen = s->key_len;
 	uint64_t hash = s->key_hash, note;
@@ -516,20 +515,10 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 			*s->note = (uint64_t)id + 1;
 		}
 	}
-	hs = head_series(w->head, id);
 	/* Type, unit or help changed: log the series again. */
-	if (found >= 0 && (hs->type != s->type ||
-	    (hs->unit == NULL) != (s->unit == NULL) ||
-	    (hs->help == NULL) != (s->help == NULL) ||
-	    (s->unit && strcmp(hs->unit, s->unit) != 0) ||
-	    (s->help && strcmp(hs->help, s->help) != 0))) {
-		if (hash == 0)
-			hash = series_hash(key, keylen);
-		head_series_get(w->head, head_key(w->head, hs), hs->keylen, hash,
-		    s->type, s->unit, s->unit_len, s->help, s->help_len,
-		    &created);
+	if (found >= 0 && head_series_meta(w->head, id, s->type, s->unit,
+	    s->unit_len, s->help, s->help_len))
 		wseries(w, id)->logged = 0;
-	}
 	log_series(w, id);
 	head_append(w->head, id, s->ts, s->value);
 	wal_add_sample(w->wal, id, s->ts, s->value);
