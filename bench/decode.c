@@ -67,10 +67,15 @@ main(int argc, char *argv[])
 		total = 0;
 		for (i = 0; i < nb; i++)
 			for (j = 0; j < block_nseries(blocks[i]); j++) {
-				size_t n = block_series(blocks[i], j)->n, c2 = tcap;
+				const struct block_series *bs =
+				    block_series(blocks[i], j, &eb);
+				size_t n, c2 = tcap;
+				if (bs == NULL)
+					errx(1, "%s", eb.msg);
+				n = bs->n;
 				ts = xgrow(ts, &tcap, n, sizeof(*ts));
 				v = xgrow(v, &c2, n, sizeof(*v));
-				if (block_read(blocks[i], j, ts, v, &eb) == -1)
+				if (block_read(blocks[i], bs, ts, v, &eb) == -1)
 					errx(1, "%s", eb.msg);
 				sink += v[n - 1];
 				total += n;

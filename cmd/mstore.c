@@ -217,13 +217,52 @@ run_compact(struct store *st)
 	return CLI_EXIT_OK;
 }
 
+/* 'reason' without the "'path'" it starts with, when it does. */
+static const char *
+unpathed(const char *reason, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (reason[0] == '\'' && strncmp(reason + 1, path, n) == 0 &&
+	    reason[n + 1] == '\'') {
+		reason += n + 2;
+		if (*reason == ':')
+			reason++;
+		while (*reason == ' ')
+			reason++;
+	}
+	return reason;
+}
+
+/* Print one damaged file: what it is, the time it covers, what is wrong. */
+static int
+report_damaged(void *arg, const struct store_damaged *d, struct errbuf *eb)
+{
+	char a[TS_BUFSZ], b[TS_BUFSZ];
+
+	(void)arg;
+	(void)eb;
+	if (d->kind == STORE_FILE_WAL) {
+		printf("damaged: %s (%s): %s\n", d->rel, d->live ?
+		    "the log of a running writer" : "a write-ahead log",
+		    unpathed(d->reason, d->path));
+		return 0;
+	}
+	ts_format_rfc3339(a, d->mint);
+	ts_format_rfc3339(b, d->maxt);
+	printf("damaged: %s (%s%s, %s .. %s): %s\n", d->rel,
+	    d->kind == STORE_FILE_ARCHIVE ? "archive of " : "",
+	    store_tier_name(d->tier), a, b, unpathed(d->reason, d->path));
+	return 0;
+}
+
 static int
 run_check(struct store *st)
 {
 	struct errbuf eb = ERRBUF_INIT;
 	struct store_check_stats c;
 
-	if (store_check(st, &c, &eb) == -1) {
+	if (store_check(st, report_damaged, NULL, &c, &eb) == -1) {
 		warnx("%s", eb.msg);
 		return CLI_EXIT_FAIL;
 	}
@@ -235,6 +274,14 @@ run_check(struct store *st)
 		printf(" (%" PRIu64 " bytes of torn records at the end, cut "
 		    "by the next writer)", c.wal_torn_bytes);
 	printf("\n");
+	if (c.archives)
+		printf("%" PRIu64 " archives, %" PRIu64 " blocks: ok\n",
+		    c.archives, c.archive_blocks);
+	if (c.damaged) {
+		printf("%" PRIu64 " damaged file%s\n", c.damaged,
+		    c.damaged == 1 ? "" : "s");
+		return CLI_EXIT_FAIL;
+	}
 	return CLI_EXIT_OK;
 }
 

@@ -27,11 +27,13 @@ test_expect_success 'a WAL left by a killed writer: torn bytes counted, not an e
 	grep "^1 WAL files, [1-9][0-9]* records: ok (8 bytes of torn records at the end" out
 '
 
-test_expect_success 'a corrupt block: exit 1, the file named' '
+test_expect_success 'a damaged block: exit 1, the file named with its window' '
 	f=$(ls s/raw/*.blk | head -n 1) &&
 	printf XXXX | dd of="$f" bs=1 seek=40 conv=notrunc 2>/dev/null &&
 	test_expect_code 1 mstore check -d s >out 2>err &&
-	grep "^mstore: '"'"'s/raw/.*\.blk'"'"': " err
+	test_must_be_empty err &&
+	grep "^damaged: raw/${f##*/} (raw, .*Z \.\. .*Z): " out &&
+	grep "^1 damaged file$" out
 '
 
 test_expect_success 'a missing store is an error' '

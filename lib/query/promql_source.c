@@ -17,18 +17,6 @@
  * The store: one reader per selection, of the tiers tier_get() says, so
  * each selector sees what was committed when it ran.
  */
-struct match_ctx {
-	const struct matcher *m;
-	size_t n;
-};
-
-static int
-match_key(void *ctx, const char *key, size_t keylen)
-{
-	const struct match_ctx *c = ctx;
-
-	return series_key_matches(key, keylen, c->m, c->n);
-}
 
 /* The column of a rolled row that answers 'use' (promql_eval.h). */
 static enum rollup_agg
@@ -114,7 +102,6 @@ store_select_series(void *ctx, const struct matcher *m, size_t n,
     void *arg, struct errbuf *eb)
 {
 	struct store *st = ctx;
-	struct match_ctx mc = { m, n };
 	struct tier_opts o = *tier_get(st);
 	struct store_span plan[TIER_MAX_SPANS];
 	struct store_reader *r = NULL;
@@ -128,7 +115,7 @@ store_select_series(void *ctx, const struct matcher *m, size_t n,
 	o.agg = use_agg(use, o.agg);
 	if ((r = tier_reader_open(st, &o, mint, maxt, plan, &nplan,
 	    eb)) == NULL ||
-	    (it = store_select(r, match_key, &mc, eb)) == NULL)
+	    (it = store_select(r, m, n, eb)) == NULL)
 		goto out;
 	while ((got = store_iter_next(it, &ss, eb)) == 1) {
 		struct promql_rows rows = { 0 };

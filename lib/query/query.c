@@ -17,14 +17,6 @@ struct selector {
 	size_t n;
 };
 
-static int
-match_key(void *ctx, const char *key, size_t keylen)
-{
-	const struct selector *sel = ctx;
-
-	return series_key_matches(key, keylen, sel->m, sel->n);
-}
-
 /* A sorted set of strings, for label names and values. */
 struct strset {
 	char **v;
@@ -102,8 +94,7 @@ query_store(struct store *st, const struct query_opts *o, FILE *fp,
 	}
 	if ((r = tier_reader_open(st, tier_get(st), o->start, o->end, NULL, NULL,
 	    eb)) == NULL ||
-	    (it = store_select(r, o->selector ? match_key : NULL, &ctx,
-	    eb)) == NULL)
+	    (it = store_select(r, ctx.m, ctx.n, eb)) == NULL)
 		goto out;
 	while ((n = store_iter_next(it, &ss, eb)) == 1) {
 		struct sample m = { .type = ss.type, .unit = ss.unit,

@@ -84,14 +84,6 @@ struct select_ctx {
 	int failed;		/* 'fn' (or a key) stopped the selection */
 };
 
-static int
-match_key(void *arg, const char *key, size_t keylen)
-{
-	const struct select_ctx *c = arg;
-
-	return series_key_matches(key, keylen, c->m, c->n);
-}
-
 /* One series of the source: decoded, then handed on as a gauge. */
 static int
 select_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
@@ -139,7 +131,7 @@ query_select_series(struct store *st, const struct promql_source *src,
 	}
 	/* The store itself, for the type, unit and help of each series. */
 	if ((r = store_reader_open(st, STORE_TIER_RAW, mint, maxt, eb)) == NULL ||
-	    (it = store_select(r, match_key, &c, eb)) == NULL)
+	    (it = store_select(r, c.m, c.n, eb)) == NULL)
 		goto out;
 	while ((got = store_iter_next(it, &ss, eb)) == 1) {
 		struct sample m = { .type = ss.type, .unit = ss.unit,

@@ -1,693 +1,756 @@
-/* block.c - immutable, compressed block files */
+/* block.c - reading block files: mapped, checked where read, indexed */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <xxhash.h>
 #include <zstd.h>
 
-#include "store/block.h"
 #include "base/buf.h"
-#include "store/chunk.h"
-#include "base/fileio.h"
-#include "store/rollup.h"
 #include "base/varint.h"
 #include "base/xalloc.h"
+#include "store/block.h"
+#include "store/block_int.h"
+#include "store/chunk.h"
+#include "store/rollup.h"
+#include "stream/series.h"
 
-#define BLOCK_MAGIC "MTKBLK\0\1"
-#define BLOCK_MAGIC_ROLLED "MTKBLK\0\2"
-#define BLOCK_END "MTKBEND\1"
-#define HEADER_SIZE 32
-#define HEADER_SIZE_ROLLED 48
-#define FRAME_ENTRY 56
-#define FOOTER_SIZE 80
-/* zstd level: sealing runs beside ingestion, so cheap but effective. */
-#define ZSTD_LEVEL 3
-
-/*
- * A series' flags byte in a rolled block: the rollup flags (rollup.h),
- * and this bit of the encoding: its increase column holds each row's
- * inc - (last - first), which is 0 until a counter resets, so that it
- * takes next to nothing; readers add (last - first) back.  Set only when
- * that gives back every row's increase bit for bit.
- */
-#define BLOCK_F_INC_DELTA 0x80
+struct zref {
+	uint64_t off;
+	uint32_t clen, ulen;
+	uint64_t sum;
+};
 
 struct frame {
 	uint32_t first, count;
-	uint64_t ts_off, v_off;
-	uint32_t ts_clen, ts_ulen, v_clen, v_ulen;
-	uint64_t ts_sum, v_sum;
+	struct zref ts, v;
 };
 
-struct block_writer {
-	int fd;
-	char *dir;
-	char tmp[PATH_MAX];
-	uint64_t seq, off;
-	int64_t mint, maxt;
-	int64_t res;		/* rolled blocks: the resolution, else 0 */
-	struct buf sources;	/* rolled blocks: the source list, encoded */
-	struct buf ts, val;	/* the frame being filled */
-	struct buf series;	/* the series section, raw */
-	struct buf key;		/* the last key added */
-	struct buf z;		/* compression output */
-	struct frame *frames;
-	size_t nframes, frames_cap;
-	uint32_t nseries, frame_first;
-	double *delta;		/* rolled: scratch of inc_delta() */
-	size_t delta_cap;
-};
-
-struct block_writer *
-block_writer_new(const char *dir, uint64_t seq, struct errbuf *eb)
-{
-	struct block_writer *bw = xcalloc(1, sizeof(*bw));
-
-	snprintf(bw->tmp, sizeof(bw->tmp), "%s/.tmp-%016llx-%d.blk", dir,
-	    (unsigned long long)seq, (int)getpid());
-	bw->fd = open(bw->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (bw->fd == -1) {
-		errbuf_set(eb, "cannot create '%s': %s", bw->tmp,
-		    strerror(errno));
-		free(bw);
-		return NULL;
-	}
-	bw->dir = xstrdup(dir);
-	bw->seq = seq;
-	bw->off = HEADER_SIZE;
-	bw->mint = INT64_MAX;
-	bw->maxt = INT64_MIN;
-	return bw;
-}
-
-struct block_writer *
-block_writer_new_rolled(const char *dir, uint64_t seq, int64_t res,
-    const struct block_source *src, size_t nsrc, struct errbuf *eb)
-{
-	struct block_writer *bw = block_writer_new(dir, seq, eb);
-	size_t i;
-
-	if (bw == NULL)
-		return NULL;
-	bw->res = res;
-	for (i = 0; i < nsrc; i++) {
-		buf_add_le64(&bw->sources, (uint64_t)src[i].window);
-		buf_add_le64(&bw->sources, src[i].fingerprint);
-	}
-	buf_add_le64(&bw->sources, XXH64(bw->sources.p, bw->sources.len, 0));
-	bw->off = HEADER_SIZE_ROLLED + bw->sources.len;
-	return bw;
-}
-
-/* Compress 'src' into bw->z and write it at the end.  Fills off/clen/sum. */
-static int
-put_compressed(struct block_writer *bw, const struct buf *src, uint64_t *off,
-    uint32_t *clen, uint64_t *sum, struct errbuf *eb)
-{
-	size_t bound = ZSTD_compressBound(src->len), n;
-
-	buf_reset(&bw->z);
-	buf_grow(&bw->z, bound);
-	n = ZSTD_compress(bw->z.p, bound, src->len ? src->p : "", src->len,
-	    ZSTD_LEVEL);
-	if (ZSTD_isError(n))
-		return errbuf_set(eb, "zstd: %s", ZSTD_getErrorName(n));
-	if (fileio_pwrite_all(bw->fd, bw->z.p, n, bw->off) == -1)
-		return errbuf_set(eb, "cannot write '%s': %s", bw->tmp,
-		    strerror(errno));
-	*off = bw->off;
-	*clen = (uint32_t)n;
-	*sum = XXH64(bw->z.p, n, 0);
-	bw->off += n;
-	return 0;
-}
-
-static int
-flush_frame(struct block_writer *bw, struct errbuf *eb)
-{
-	struct frame *f;
-
-	if (bw->nseries == bw->frame_first)
-		return 0;
-	bw->frames = xgrow(bw->frames, &bw->frames_cap, bw->nframes + 1,
-	    sizeof(*bw->frames));
-	f = &bw->frames[bw->nframes];
-	f->first = bw->frame_first;
-	f->count = bw->nseries - bw->frame_first;
-	f->ts_ulen = (uint32_t)bw->ts.len;
-	f->v_ulen = (uint32_t)bw->val.len;
-	if (put_compressed(bw, &bw->ts, &f->ts_off, &f->ts_clen, &f->ts_sum,
-	    eb) == -1 || put_compressed(bw, &bw->val, &f->v_off, &f->v_clen,
-	    &f->v_sum, eb) == -1)
-		return -1;
-	bw->nframes++;
-	bw->frame_first = bw->nseries;
-	buf_reset(&bw->ts);
-	buf_reset(&bw->val);
-	return 0;
-}
-
-static void
-add_str(struct buf *b, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	buf_add_varint(b, n);
-	if (n)
-		buf_add(b, s, n);
-}
-
-/* Check that 'key' comes after the previous series' key, and keep it. */
-static int
-next_key(struct block_writer *bw, const char *key, size_t keylen,
-    struct errbuf *eb)
-{
-	if (bw->nseries > 0) {
-		size_t m = keylen < bw->key.len ? keylen : bw->key.len;
-		int c = memcmp(key, bw->key.p, m);
-		if (c < 0 || (c == 0 && keylen <= bw->key.len))
-			return errbuf_set(eb, "block series out of order");
-	}
-	buf_reset(&bw->key);
-	buf_add(&bw->key, key, keylen);
-	return 0;
-}
-
-/* The series entry, up to the lengths of its values. */
-static void
-add_entry(struct block_writer *bw, const char *key, size_t keylen,
-    enum metric_type type, const char *unit, const char *help,
-    const int64_t *ts, size_t n, size_t ts_len, size_t v_len)
-{
-	if (ts[0] < bw->mint)
-		bw->mint = ts[0];
-	if (ts[n - 1] > bw->maxt)
-		bw->maxt = ts[n - 1];
-	buf_add_varint(&bw->series, keylen);
-	buf_add(&bw->series, key, keylen);
-	buf_addch(&bw->series, (char)type);
-	add_str(&bw->series, unit);
-	add_str(&bw->series, help);
-	buf_add_varint(&bw->series, n);
-	buf_add_varint(&bw->series, zigzag(ts[0]));
-	buf_add_varint(&bw->series, (uint64_t)(ts[n - 1] - ts[0]));
-	buf_add_varint(&bw->series, ts_len);
-	buf_add_varint(&bw->series, v_len);
-}
-
-int
-block_writer_add(struct block_writer *bw, const char *key, size_t keylen,
-    enum metric_type type, const char *unit, const char *help,
-    const int64_t *ts, const double *v, size_t n, struct errbuf *eb)
-{
-	size_t ts0 = bw->ts.len, v0 = bw->val.len;
-
-	if (n == 0)
-		return 0;
-	if (bw->res)
-		return errbuf_set(eb, "samples added to a rolled block");
-	if (next_key(bw, key, keylen, eb) == -1)
-		return -1;
-	chunk_encode(&bw->ts, &bw->val, ts, v, n);
-	add_entry(bw, key, keylen, type, unit, help, ts, n, bw->ts.len - ts0,
-	    bw->val.len - v0);
-	bw->nseries++;
-	if (bw->ts.len + bw->val.len >= BLOCK_FRAME_TARGET)
-		return flush_frame(bw, eb);
-	return 0;
-}
-
-/* The columns a row of 'flags' has, in the order they are stored. */
-static int
-rolled_cols(unsigned flags)
-{
-	return flags & ROLLUP_F_COUNTER ? ROLLUP_NCOLS : ROLLUP_BASE_COLS;
-}
-
-/* An increase from its BLOCK_F_INC_DELTA form, as readers compute it. */
-static double
-inc_from_delta(double last, double first, double delta)
-{
-	return (last - first) + delta;
-}
-
-/*
- * The increase column of 'r' in BLOCK_F_INC_DELTA form, in bw->delta, or
- * NULL when some row would not read back bit for bit.
- */
-static const double *
-inc_delta(struct block_writer *bw, const struct rollup *r)
-{
-	const double *last = r->col[ROLLUP_LAST], *first = r->col[ROLLUP_FIRST];
-	const double *inc = r->col[ROLLUP_INC];
-	size_t k;
-
-	bw->delta = xgrow(bw->delta, &bw->delta_cap, r->n, sizeof(double));
-	for (k = 0; k < r->n; k++) {
-		double back;
-		bw->delta[k] = inc[k] - (last[k] - first[k]);
-		back = inc_from_delta(last[k], first[k], bw->delta[k]);
-		if (memcmp(&back, &inc[k], sizeof(back)) != 0)
-			return NULL;
-	}
-	return bw->delta;
-}
-
-int
-block_writer_add_rollup(struct block_writer *bw, const char *key,
-    size_t keylen, enum metric_type type, const char *unit, const char *help,
-    const struct rollup *r, struct errbuf *eb)
-{
-	size_t ts0 = bw->ts.len, v0 = bw->val.len, len[ROLLUP_NCOLS + 1];
-	const double *delta;
-	int c, ncols = rolled_cols(r->flags);
-
-	if (r->n == 0)
-		return 0;
-	if (bw->res == 0)
-		return errbuf_set(eb, "rows added to a raw block");
-	if (next_key(bw, key, keylen, eb) == -1)
-		return -1;
-	chunk_encode(&bw->ts, &bw->val, r->t, r->col[ROLLUP_COUNT], r->n);
-	len[0] = bw->val.len - v0;
-	delta = (r->flags & ROLLUP_F_COUNTER) ? inc_delta(bw, r) : NULL;
-	for (c = 1; c < ncols; c++) {
-		size_t before = bw->val.len;
-		chunk_encode_values(&bw->val, c == ROLLUP_INC && delta ? delta :
-		    r->col[c], r->n);
-		len[c] = bw->val.len - before;
-	}
-	if (r->flags & ROLLUP_F_SKETCH) {
-		size_t before = bw->val.len, i;
-		for (i = 0; i < r->n; i++) {
-			buf_add_varint(&bw->val, r->sk_len[i]);
-			buf_add(&bw->val, r->sk.p + r->sk_off[i], r->sk_len[i]);
-		}
-		len[ncols] = bw->val.len - before;
-	}
-	add_entry(bw, key, keylen, type, unit, help, r->t, r->n,
-	    bw->ts.len - ts0, bw->val.len - v0);
-	buf_addch(&bw->series, (char)(r->flags | (delta ? BLOCK_F_INC_DELTA : 0)));
-	for (c = 0; c < ncols; c++)
-		buf_add_varint(&bw->series, len[c]);
-	bw->nseries++;
-	if (bw->ts.len + bw->val.len >= BLOCK_FRAME_TARGET)
-		return flush_frame(bw, eb);
-	return 0;
-}
-
-uint64_t
-block_writer_bytes(const struct block_writer *bw)
-{
-	return bw->off;
-}
-
-void
-block_writer_abort(struct block_writer *bw)
-{
-	if (bw == NULL)
-		return;
-	close(bw->fd);
-	if (bw->tmp[0])
-		unlink(bw->tmp);
-	buf_release(&bw->ts);
-	buf_release(&bw->val);
-	buf_release(&bw->series);
-	buf_release(&bw->key);
-	buf_release(&bw->z);
-	buf_release(&bw->sources);
-	free(bw->delta);
-	free(bw->frames);
-	free(bw->dir);
-	free(bw);
-}
-
-int
-block_writer_finish(struct block_writer *bw, char *path, struct errbuf *eb)
-{
-	unsigned char hdr[HEADER_SIZE_ROLLED], foot[FOOTER_SIZE];
-	struct buf table = BUF_INIT;
-	uint64_t s_off, s_sum, t_off;
-	uint32_t s_clen;
-	char final[PATH_MAX];
-	size_t i;
-	int rc = -1, tries;
-
-	if (path)
-		path[0] = '\0';
-	if (bw->nseries == 0) {
-		block_writer_abort(bw);
-		return 0;
-	}
-	if (flush_frame(bw, eb) == -1 ||
-	    put_compressed(bw, &bw->series, &s_off, &s_clen, &s_sum, eb) == -1)
-		goto out;
-	for (i = 0; i < bw->nframes; i++) {
-		const struct frame *f = &bw->frames[i];
-		buf_add_le32(&table, f->first);
-		buf_add_le32(&table, f->count);
-		buf_add_le64(&table, f->ts_off);
-		buf_add_le32(&table, f->ts_clen);
-		buf_add_le32(&table, f->ts_ulen);
-		buf_add_le64(&table, f->v_off);
-		buf_add_le32(&table, f->v_clen);
-		buf_add_le32(&table, f->v_ulen);
-		buf_add_le64(&table, f->ts_sum);
-		buf_add_le64(&table, f->v_sum);
-	}
-	t_off = bw->off;
-	le64_put(foot, s_off);
-	le64_put(foot + 8, s_clen);
-	le64_put(foot + 16, bw->series.len);
-	le64_put(foot + 24, s_sum);
-	le64_put(foot + 32, t_off);
-	le64_put(foot + 40, bw->nframes);
-	le64_put(foot + 48, bw->nseries);
-	/* The footer's own sum covers the table and the footer before it. */
-	buf_add(&table, foot, 56);
-	le64_put(foot + 56, XXH64(table.p, table.len, 0));
-	memcpy(foot + 64, "\0\0\0\0\0\0\0\0", 8);
-	memcpy(foot + 72, BLOCK_END, 8);
-	table.len -= 56;
-	memcpy(hdr, bw->res ? BLOCK_MAGIC_ROLLED : BLOCK_MAGIC, 8);
-	le64_put(hdr + 8, bw->seq);
-	le64_put(hdr + 16, (uint64_t)bw->mint);
-	le64_put(hdr + 24, (uint64_t)bw->maxt);
-	le64_put(hdr + 32, (uint64_t)bw->res);
-	le64_put(hdr + 40, (bw->sources.len - 8) / 16);
-	if ((bw->res && fileio_pwrite_all(bw->fd, bw->sources.p, bw->sources.len,
-	    HEADER_SIZE_ROLLED) == -1) ||
-	    fileio_pwrite_all(bw->fd, table.p, table.len, t_off) == -1 ||
-	    fileio_pwrite_all(bw->fd, foot, sizeof(foot), t_off + table.len) == -1 ||
-	    fileio_pwrite_all(bw->fd, hdr, bw->res ? HEADER_SIZE_ROLLED :
-	    HEADER_SIZE, 0) == -1) {
-		errbuf_set(eb, "cannot write '%s': %s", bw->tmp, strerror(errno));
-		goto out;
-	}
-	if (fsync(bw->fd) == -1) {
-		errbuf_set(eb, "cannot sync '%s': %s", bw->tmp, strerror(errno));
-		goto out;
-	}
-	/*
-	 * link(2), unlike rename(2), never replaces a block another writer
-	 * put there under the same name.
-	 */
-	for (tries = 0;; tries++) {
-		snprintf(final, sizeof(final), "%s/%013lld-%016llx.blk", bw->dir,
-		    (long long)bw->mint, (unsigned long long)bw->seq + (unsigned)tries);
-		if (link(bw->tmp, final) == 0)
-			break;
-		if (errno != EEXIST || tries == 100) {
-			errbuf_set(eb, "cannot link '%s': %s", final,
-			    strerror(errno));
-			goto out;
-		}
-	}
-	unlink(bw->tmp);
-	bw->tmp[0] = '\0';	/* nothing for block_writer_abort() to remove */
-	if (fileio_sync_dir(bw->dir) == -1) {
-		errbuf_set(eb, "cannot sync '%s': %s", bw->dir, strerror(errno));
-		goto out;
-	}
-	if (path)
-		snprintf(path, PATH_MAX, "%s", final);
-	rc = 0;
-out:
-	buf_release(&table);
-	block_writer_abort(bw);
-	return rc;
-}
-
-/*
- * Reading.
- */
+/* What a reader knows of a series: its entry, and where its data is. */
 struct series_ix {
 	struct block_series s;
 	uint32_t frame;
 	uint32_t ts_at, ts_len, v_at, v_len;	/* within the frame, raw */
-	uint32_t col_at;	/* rolled: first of its lengths in b->cols */
+	uint32_t col_at;	/* rolled: first of its lengths in the page's */
 	int inc_delta;		/* rolled: BLOCK_F_INC_DELTA */
+	const uint32_t *cols;	/* rolled: its column lengths */
 };
 
+/*
+ * A decoded page (version 3), or, for versions 1 and 2, the whole
+ * series section as one page: the raw entries, whose strings are made
+ * NUL-terminated in place, and the series parsed from them.
+ */
+struct page {
+	char *raw;
+	char *keys;		/* version 3: the keys, rebuilt, NUL-terminated */
+	struct series_ix *ix;
+	uint32_t *cols;		/* rolled: each series' column lengths */
+	size_t ncols, cols_cap;
+};
+
+/*
+ * A bump allocator for the series block_select() picks out of pages it
+ * does not keep: what it hands out stays put until block_close().
+ */
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+static void *
+arena_alloc(struct chunk **arena, size_t n)
+{
+	struct chunk *c = *arena;
+	void *p;
+
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) *
+	    sizeof(max_align_t);
+	if (c == NULL || c->cap - c->used < n) {
+		size_t cap = n > 65536 ? n : 65536;
+		c = xmalloc(sizeof(*c) + cap);
+		c->next = *arena;
+		c->used = 0;
+		c->cap = cap;
+		*arena = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static void
+arena_free(struct chunk *c)
+{
+	while (c) {
+		struct chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+}
+
+/* State of a section checked on first use. */
+enum { UNCHECKED = 0, GOOD, BAD };
+
 struct block {
-	int fd;
 	char *path;
-	uint64_t seq, size;
+	int version;
+	const unsigned char *map;
+	uint64_t size;
+	uint64_t seq;
 	int64_t mint, maxt;
 	int64_t res;		/* rolled blocks, else 0 */
 	struct block_source *sources;
 	size_t nsources;
-	uint32_t *cols;		/* rolled: each series' column lengths */
-	size_t ncols, cols_cap;
-	char *series_raw;	/* the decompressed series section */
-	struct series_ix *ix;
 	size_t nseries;
 	struct frame *frames;
 	size_t nframes;
+	/* Version 3: pages decoded on demand; labels, postings checked once. */
+	struct zref *pagerefs;
+	uint32_t *page_first;	/* each page's first series, ascending */
+	struct page **pages;
+	size_t npages;
+	const unsigned char *labels, *post;	/* labels: in labels_buf */
+	struct zref labels_z;
+	uint64_t labels_len, post_len, post_ulen, post_sum;
+	struct buf labels_buf;
+	size_t nnames, npairs;
+	int labels_state, post_state;
+	/* Versions 1 and 2: every series, in one page. */
+	struct page legacy;
 	/* The last frame decompressed, kept for the next series in it. */
 	long cached;
-	struct buf ts, val, z;
+	struct buf ts, val;
+	struct buf post_buf;	/* a decompressed postings list */
+	struct buf post_whole;	/* the section, when it is one frame */
+	struct chunk *arena;	/* what block_select() picked out */
+	struct buf scratch;	/* a page being walked */
 };
 
+/* "'path' is not a valid block (what)": a damaged file. */
 static int
-decompress(int fd, uint64_t off, uint32_t clen, uint32_t ulen, uint64_t sum,
-    struct buf *z, struct buf *out)
+damaged(const struct block *b, const char *what, struct errbuf *eb)
 {
+	return errbuf_set(eb, "'%s' is not a valid block (%s)", b->path, what);
+}
+
+/*
+ * Check and decompress the zstd frame 'z' of the file into 'out', which
+ * may not decompress to more than 'limit' bytes.  Every length is
+ * checked against the file and the frame's own header before memory is
+ * given to it.  Returns 0, or -1 for a damaged frame.
+ */
+static int
+decompress(const struct block *b, const struct zref *z, uint32_t limit,
+    struct buf *out)
+{
+	const unsigned char *p;
+	unsigned long long want;
 	size_t n;
 
-	buf_reset(z);
-	buf_grow(z, clen);
-	if (fileio_pread_all(fd, z->p, clen, off) == -1 || XXH64(z->p, clen, 0) != sum)
+	if (z->off > b->size || z->clen > b->size - z->off || z->ulen > limit)
+		return -1;
+	p = b->map + z->off;
+	if (XXH64(p, z->clen, 0) != z->sum)
+		return -1;
+	want = ZSTD_getFrameContentSize(p, z->clen);
+	if (want != z->ulen)
 		return -1;
 	buf_reset(out);
-	buf_grow(out, ulen);
-	n = ZSTD_decompress(out->p, ulen, z->p, clen);
-	if (ZSTD_isError(n) || n != ulen)
+	buf_grow(out, z->ulen);
+	n = ZSTD_decompress(out->p, z->ulen, p, z->clen);
+	if (ZSTD_isError(n) || n != z->ulen)
 		return -1;
-	out->len = ulen;
+	out->len = z->ulen;
+	out->p[out->len] = '\0';
 	return 0;
 }
 
-/* A length-prefixed string of the series section, which 'b' owns. */
+/* A length-prefixed string made NUL-terminated in place (see parse_entry). */
 static int
 get_str(const unsigned char **p, const unsigned char *end, char **out,
     size_t *len)
 {
 	const char *s;
+	char *d;
 
 	if (varint_get_bytes(p, end, &s, len) == -1)
 		return -1;
-	*out = (char *)s;
+	/* Move it one byte back, over (the last byte of) its length. */
+	d = (char *)s - 1;
+	memmove(d, s, *len);
+	d[*len] = '\0';
+	*out = d;
 	return 0;
 }
 
 /*
- * Parse the series section.  Strings are made NUL-terminated in place by
- * moving each one byte back over its length varint, which is at least a
- * byte long, so keys, units and helps are plain C strings too.
+ * The part of a series entry after its key, the same in every version
+ * but for the two things version 3 writes differently: the first
+ * timestamp (the difference from 'prev_first', the previous series' in
+ * the page) and where the data is (derived, not written).  Strings
+ * become C strings in place: each moves one byte back over its length
+ * varint, which is at least a byte long, and the byte after it becomes
+ * NUL (the first byte of what follows, already read).  Every count and
+ * length is checked against the block: its time range and the limits
+ * of the format.  Returns 0, or -1 for a damaged entry.
  */
 static int
-parse_series(struct block *b, size_t len)
+parse_rest(const struct block *b, struct page *pg, const unsigned char **p,
+    const unsigned char *end, int64_t prev_first, struct series_ix *x)
 {
-	const unsigned char *p = (unsigned char *)b->series_raw;
-	const unsigned char *end = p + len;
-	size_t i, f = 0, ts_at = 0, v_at = 0;
+	char *s;
+	size_t sl;
+	uint64_t n, u, span, tl, vl;
+	int type;
 
-	b->ix = xcalloc(b->nseries ? b->nseries : 1, sizeof(*b->ix));
-	for (i = 0; i < b->nseries; i++) {
-		struct series_ix *x = &b->ix[i];
-		char *s;
-		size_t sl;
-		uint64_t n, u, span, tl, vl;
-		int type;
+	if (*p >= end || (type = **p) > METRIC_HISTOGRAM)
+		return -1;
+	(*p)++;
+	x->s.type = (enum metric_type)type;
+	if (get_str(p, end, &s, &sl) == -1)
+		return -1;
+	x->s.unit = sl ? s : NULL;
+	if (get_str(p, end, &s, &sl) == -1)
+		return -1;
+	x->s.help = sl ? s : NULL;
+	if (varint_get(p, end, &n) == -1 || n == 0 ||
+	    varint_get(p, end, &u) == -1 ||
+	    varint_get(p, end, &span) == -1 ||
+	    varint_get(p, end, &tl) == -1 ||
+	    varint_get(p, end, &vl) == -1)
+		return -1;
+	x->s.mint = (int64_t)((uint64_t)prev_first + (uint64_t)unzigzag(u));
+	/* Within the block's time range, and no more samples than times. */
+	if (x->s.mint < b->mint || x->s.mint > b->maxt ||
+	    span > (uint64_t)(b->maxt - x->s.mint) ||
+	    n - 1 > span / (uint64_t)(b->res ? b->res : 1) ||
+	    tl > UINT32_MAX || vl > UINT32_MAX)
+		return -1;
+	x->s.maxt = x->s.mint + (int64_t)span;
+	x->s.n = (size_t)n;
+	x->ts_len = (uint32_t)tl;
+	x->v_len = (uint32_t)vl;
+	if (b->res) {
+		int c, nc;
+		uint64_t l, total = 0;
+		if (*p >= end || (**p & ~(ROLLUP_F_COUNTER | ROLLUP_F_SKETCH |
+		    BLOCK_F_INC_DELTA)) || ((**p & BLOCK_F_INC_DELTA) &&
+		    !(**p & ROLLUP_F_COUNTER)))
+			return -1;
+		x->inc_delta = (**p & BLOCK_F_INC_DELTA) != 0;
+		x->s.rollup_flags = *(*p)++ & ~BLOCK_F_INC_DELTA;
+		nc = block_rolled_cols(x->s.rollup_flags);
+		pg->cols = xgrow(pg->cols, &pg->cols_cap, pg->ncols + nc + 1,
+		    sizeof(*pg->cols));
+		x->col_at = (uint32_t)pg->ncols;
+		for (c = 0; c < nc; c++) {
+			if (varint_get(p, end, &l) == -1 || l > vl)
+				return -1;
+			pg->cols[pg->ncols++] = (uint32_t)l;
+			total += l;
+		}
+		/* The sketches take what is left. */
+		if (total > vl || (total < vl &&
+		    !(x->s.rollup_flags & ROLLUP_F_SKETCH)))
+			return -1;
+		pg->cols[pg->ncols++] = (uint32_t)(vl - total);
+	}
+	return 0;
+}
 
-		while (f < b->nframes && i >= b->frames[f].first + b->frames[f].count)
-			f++, ts_at = v_at = 0;
-		if (f == b->nframes || i < b->frames[f].first)
+/* A series entry of versions 1 and 2: its key, then the rest. */
+static int
+parse_entry_legacy(const struct block *b, struct page *pg,
+    const unsigned char **p, const unsigned char *end, struct series_ix *x)
+{
+	char *s;
+	size_t sl;
+
+	memset(x, 0, sizeof(*x));
+	if (get_str(p, end, &s, &sl) == -1 || sl == 0)
+		return -1;
+	x->s.key = s;
+	x->s.keylen = sl;
+	return parse_rest(b, pg, p, end, 0, x);
+}
+
+static void
+page_free(struct page *pg)
+{
+	if (pg == NULL)
+		return;
+	free(pg->raw);
+	free(pg->keys);
+	free(pg->ix);
+	free(pg->cols);
+}
+
+/*
+ * Walking a version 3 page (block_write.c's add_entry()): entry by
+ * entry, each key rebuilt from the previous one, each series' place in
+ * its frame from those before it.
+ */
+struct walk {
+	const unsigned char *p, *end;
+	size_t next, last;	/* the next series, and one past the page's */
+	uint64_t f, tsat, vat;
+	int64_t prev_first;
+	struct buf key;		/* the current key */
+};
+
+static int
+walk_start(const struct block *b, struct walk *w, const char *raw,
+    size_t len, size_t first, size_t last)
+{
+	w->p = (const unsigned char *)raw;
+	w->end = w->p + len;
+	w->next = first;
+	w->last = last;
+	w->prev_first = 0;
+	buf_reset(&w->key);
+	if (varint_get(&w->p, w->end, &w->f) == -1 ||
+	    varint_get(&w->p, w->end, &w->tsat) == -1 ||
+	    varint_get(&w->p, w->end, &w->vat) == -1 || w->f >= b->nframes ||
+	    first < b->frames[w->f].first ||
+	    first >= (size_t)b->frames[w->f].first + b->frames[w->f].count)
+		return -1;
+	return 0;
+}
+
+/*
+ * The next entry into 'x', its key in w->key (x->s.key points there,
+ * until the next call), its strings in the page, its column lengths in
+ * pg->cols at x->col_at (rolled blocks).  Returns 0, or -1 for damage.
+ */
+static int
+walk_next(const struct block *b, struct walk *w, struct page *pg,
+    struct series_ix *x)
+{
+	const struct frame *fr = &b->frames[w->f];
+	uint64_t shared, rest;
+
+	if (w->next >= (size_t)fr->first + fr->count) {
+		if (++w->f >= b->nframes || b->frames[w->f].first != w->next)
 			return -1;
-		if (get_str(&p, end, &s, &sl) == -1 || sl == 0)
-			return -1;
-		memmove(s - 1, s, sl);
-		s[sl - 1] = '\0';
-		x->s.key = s - 1;
-		x->s.keylen = sl;
-		if (p >= end || (type = *p++) > METRIC_HISTOGRAM)
-			return -1;
-		x->s.type = (enum metric_type)type;
-		if (get_str(&p, end, &s, &sl) == -1)
-			return -1;
-		if (sl) {
-			memmove(s - 1, s, sl);
-			s[sl - 1] = '\0';
-			x->s.unit = s - 1;
-		}
-		if (get_str(&p, end, &s, &sl) == -1)
-			return -1;
-		if (sl) {
-			memmove(s - 1, s, sl);
-			s[sl - 1] = '\0';
-			x->s.help = s - 1;
-		}
-		if (varint_get(&p, end, &n) == -1 || n == 0 ||
-		    varint_get(&p, end, &u) == -1 ||
-		    varint_get(&p, end, &span) == -1 ||
-		    varint_get(&p, end, &tl) == -1 ||
-		    varint_get(&p, end, &vl) == -1)
-			return -1;
-		if (b->res) {
-			int c, nc;
-			uint64_t l, total = 0;
-			if (p >= end || (*p & ~(ROLLUP_F_COUNTER | ROLLUP_F_SKETCH |
-			    BLOCK_F_INC_DELTA)) || ((*p & BLOCK_F_INC_DELTA) &&
-			    !(*p & ROLLUP_F_COUNTER)))
-				return -1;
-			x->inc_delta = (*p & BLOCK_F_INC_DELTA) != 0;
-			x->s.rollup_flags = *p++ & ~BLOCK_F_INC_DELTA;
-			nc = rolled_cols(x->s.rollup_flags);
-			b->cols = xgrow(b->cols, &b->cols_cap, b->ncols + nc + 1,
-			    sizeof(*b->cols));
-			x->col_at = (uint32_t)b->ncols;
-			for (c = 0; c < nc; c++) {
-				if (varint_get(&p, end, &l) == -1 || l > vl)
-					return -1;
-				b->cols[b->ncols++] = (uint32_t)l;
-				total += l;
-			}
-			/* The sketches take what is left. */
-			if (total > vl || (total < vl &&
-			    !(x->s.rollup_flags & ROLLUP_F_SKETCH)))
-				return -1;
-			b->cols[b->ncols++] = (uint32_t)(vl - total);
-		}
-		x->s.n = (size_t)n;
-		x->s.mint = unzigzag(u);
-		x->s.maxt = (int64_t)((uint64_t)x->s.mint + span);
-		x->frame = (uint32_t)f;
-		x->ts_at = (uint32_t)ts_at;
-		x->ts_len = (uint32_t)tl;
-		x->v_at = (uint32_t)v_at;
-		x->v_len = (uint32_t)vl;
-		ts_at += tl;
-		v_at += vl;
-		if (ts_at > b->frames[f].ts_ulen || v_at > b->frames[f].v_ulen)
+		fr = &b->frames[w->f];
+		w->tsat = w->vat = 0;
+	}
+	if (varint_get(&w->p, w->end, &shared) == -1 || shared > w->key.len ||
+	    varint_get(&w->p, w->end, &rest) == -1 ||
+	    rest > (uint64_t)(w->end - w->p) || shared + rest == 0)
+		return -1;
+	/*
+	 * Keys strictly increase: a key that keeps all of the one before
+	 * adds to it; one that keeps less has a greater byte where they part.
+	 */
+	if (w->key.len > 0 && (shared == w->key.len ? rest == 0 : rest == 0 ||
+	    (unsigned char)w->p[0] <= (unsigned char)w->key.p[shared]))
+		return -1;
+	w->key.len = (size_t)shared;
+	buf_add(&w->key, w->p, (size_t)rest);
+	w->p += rest;
+	memset(x, 0, sizeof(*x));
+	x->s.key = w->key.p;
+	x->s.keylen = w->key.len;
+	if (parse_rest(b, pg, &w->p, w->end, w->prev_first, x) == -1)
+		return -1;
+	w->prev_first = x->s.mint;
+	x->frame = (uint32_t)w->f;
+	if (w->tsat > fr->ts.ulen || x->ts_len > fr->ts.ulen - w->tsat ||
+	    w->vat > fr->v.ulen || x->v_len > fr->v.ulen - w->vat)
+		return -1;
+	x->ts_at = (uint32_t)w->tsat;
+	x->v_at = (uint32_t)w->vat;
+	w->tsat += x->ts_len;
+	w->vat += x->v_len;
+	w->next++;
+	return 0;
+}
+
+/* Whether the walk ended where the page does. */
+static int
+walk_done(const struct walk *w)
+{
+	return w->next == w->last && w->p == w->end;
+}
+
+static size_t
+page_count(const struct block *b, size_t k)
+{
+	return (k + 1 < b->npages ? b->page_first[k + 1] : b->nseries) -
+	    b->page_first[k];
+}
+
+/* Version 3: decode page 'k'.  Returns it, or NULL for a damaged page. */
+static struct page *
+load_page(struct block *b, size_t k, struct errbuf *eb)
+{
+	struct buf raw = BUF_INIT, keys = BUF_INIT;
+	struct walk w = { .key = BUF_INIT };
+	struct page *pg;
+	size_t i, count = page_count(b, k);
+
+	if (b->pages[k])
+		return b->pages[k];
+	if (decompress(b, &b->pagerefs[k], BLOCK_PAGE_ULEN_MAX, &raw) == -1) {
+		buf_release(&raw);
+		errbuf_set(eb, "'%s': series page %zu is damaged", b->path, k);
+		return NULL;
+	}
+	pg = xcalloc(1, sizeof(*pg));
+	pg->raw = raw.p;
+	pg->ix = xcalloc(count, sizeof(*pg->ix));
+	if (walk_start(b, &w, raw.p, raw.len, b->page_first[k],
+	    b->page_first[k] + count) == -1)
+		goto bad;
+	for (i = 0; i < count; i++) {
+		if (walk_next(b, &w, pg, &pg->ix[i]) == -1)
+			goto bad;
+		/* Keys go to one arena: offsets now, pointers at the end. */
+		pg->ix[i].s.key = (const char *)(uintptr_t)keys.len;
+		buf_add(&keys, w.key.p, w.key.len);
+		buf_addch(&keys, '\0');
+	}
+	if (!walk_done(&w))
+		goto bad;
+	pg->keys = keys.p;
+	for (i = 0; i < count; i++) {
+		pg->ix[i].s.key = pg->keys + (uintptr_t)pg->ix[i].s.key;
+		if (b->res)
+			pg->ix[i].cols = pg->cols + pg->ix[i].col_at;
+	}
+	buf_release(&w.key);
+	b->pages[k] = pg;
+	return pg;
+bad:
+	buf_release(&w.key);
+	buf_release(&keys);
+	page_free(pg);
+	free(pg);
+	errbuf_set(eb, "'%s': series page %zu is damaged", b->path, k);
+	return NULL;
+}
+
+/* The page holding series 'i' (version 3). */
+static size_t
+page_of(const struct block *b, size_t i)
+{
+	size_t lo = 0, hi = b->npages;
+
+	/* The last page whose first series is at or before 'i'. */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b->page_first[mid] <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The entry of series 'i', or NULL with 'eb'. */
+static const struct series_ix *
+ix_at(struct block *b, size_t i, struct errbuf *eb)
+{
+	struct page *pg;
+	size_t k;
+
+	if (b->version < 3)
+		return &b->legacy.ix[i];
+	k = page_of(b, i);
+	if ((pg = load_page(b, k, eb)) == NULL)
+		return NULL;
+	return &pg->ix[i - b->page_first[k]];
+}
+
+/* The entry block_series() or block_select() gave out as 's'. */
+static const struct series_ix *
+ix_of(const struct block_series *s)
+{
+	return (const struct series_ix *)(const void *)s;
+}
+
+static void
+read_zref(struct zref *z, const unsigned char *e)
+{
+	z->off = le64_get(e);
+	z->clen = le32_get(e + 8);
+	z->ulen = le32_get(e + 12);
+}
+
+/* Parse the frame table at 'e', checking each frame lies before 'limit'. */
+static int
+read_frames(struct block *b, const unsigned char *e, uint64_t limit)
+{
+	size_t i;
+
+	b->frames = xcalloc(b->nframes ? b->nframes : 1, sizeof(*b->frames));
+	for (i = 0; i < b->nframes; i++, e += BLOCK_FRAME_ENTRY) {
+		struct frame *f = &b->frames[i];
+		f->first = le32_get(e);
+		f->count = le32_get(e + 4);
+		read_zref(&f->ts, e + 8);
+		read_zref(&f->v, e + 24);
+		f->ts.sum = le64_get(e + 40);
+		f->v.sum = le64_get(e + 48);
+		if (f->ts.off > limit || f->ts.clen > limit - f->ts.off ||
+		    f->v.off > limit || f->v.clen > limit - f->v.off ||
+		    f->ts.ulen > BLOCK_FRAME_ULEN_MAX ||
+		    f->v.ulen > BLOCK_FRAME_ULEN_MAX ||
+		    f->first > b->nseries || f->count > b->nseries - f->first)
 			return -1;
 	}
-	return p == end ? 0 : -1;
+	return 0;
+}
+
+/*
+ * The header: magic, sequence, time range, and for versions 2 and 3 the
+ * resolution and sources.  Sets '*hsize' to its length.
+ */
+static int
+read_header(struct block *b, size_t *hsize, struct errbuf *eb)
+{
+	const unsigned char *h = b->map;
+	uint64_t ns;
+	size_t i;
+
+	if (memcmp(h, BLOCK_MAGIC_V1, 8) == 0)
+		b->version = 1;
+	else if (memcmp(h, BLOCK_MAGIC_V2, 8) == 0)
+		b->version = 2;
+	else if (memcmp(h, BLOCK_MAGIC_V3, 8) == 0)
+		b->version = 3;
+	else
+		return damaged(b, "not a block header", eb);
+	b->seq = le64_get(h + 8);
+	b->mint = (int64_t)le64_get(h + 16);
+	b->maxt = (int64_t)le64_get(h + 24);
+	*hsize = BLOCK_HEADER_V1;
+	if (b->version >= 2) {
+		b->res = (int64_t)le64_get(h + 32);
+		ns = le64_get(h + 40);
+		if (b->res < 0 || (b->version == 2 && b->res == 0) ||
+		    ns > BLOCK_SOURCES_MAX || b->size < BLOCK_HEADER_V2 + 16 * ns + 8)
+			return damaged(b, "header", eb);
+		if (XXH64(h + BLOCK_HEADER_V2, 16 * ns, 0) !=
+		    le64_get(h + BLOCK_HEADER_V2 + 16 * ns) && b->version == 2)
+			return damaged(b, "header", eb);
+		if (b->version == 3 && XXH64(h, BLOCK_HEADER_V3 + 16 * ns, 0) !=
+		    le64_get(h + BLOCK_HEADER_V3 + 16 * ns))
+			return damaged(b, "header checksum", eb);
+		b->sources = xcalloc(ns ? ns : 1, sizeof(*b->sources));
+		for (i = 0; i < ns; i++) {
+			b->sources[i].window = (int64_t)le64_get(h + 48 + i * 16);
+			b->sources[i].fingerprint = le64_get(h + 56 + i * 16);
+		}
+		b->nsources = (size_t)ns;
+		*hsize = BLOCK_HEADER_V2 + 16 * ns + 8;
+	}
+	if (b->mint > b->maxt || (uint64_t)b->maxt - (uint64_t)b->mint >=
+	    (uint64_t)(b->res ? BLOCK_ROLLED_SPAN_MAX : BLOCK_RAW_SPAN_MAX))
+		return damaged(b, "time range", eb);
+	return 0;
+}
+
+/* Versions 1 and 2: the footer, the frame table and every series. */
+static int
+open_legacy(struct block *b, size_t hsize, struct errbuf *eb)
+{
+	const unsigned char *foot = b->map + b->size - BLOCK_FOOTER_V1;
+	struct buf tsum = BUF_INIT, raw = BUF_INIT;
+	struct zref s;
+	uint64_t t_off, ns;
+	const unsigned char *p, *end;
+	size_t i, f = 0, ts_at = 0, v_at = 0;
+
+	if (memcmp(foot + 72, BLOCK_END_V1, 8) != 0)
+		return damaged(b, "footer", eb);
+	s.off = le64_get(foot);
+	s.sum = le64_get(foot + 24);
+	t_off = le64_get(foot + 32);
+	b->nframes = (size_t)le64_get(foot + 40);
+	ns = le64_get(foot + 48);
+	if (le64_get(foot + 8) > UINT32_MAX || le64_get(foot + 16) > UINT32_MAX ||
+	    t_off > b->size - BLOCK_FOOTER_V1 || t_off < hsize ||
+	    (b->size - BLOCK_FOOTER_V1 - t_off) % BLOCK_FRAME_ENTRY != 0 ||
+	    b->nframes != (b->size - BLOCK_FOOTER_V1 - t_off) / BLOCK_FRAME_ENTRY)
+		return damaged(b, "footer", eb);
+	s.clen = (uint32_t)le64_get(foot + 8);
+	s.ulen = (uint32_t)le64_get(foot + 16);
+	/* An entry takes at least eight bytes. */
+	if (s.off > t_off || s.clen > t_off - s.off || ns > s.ulen / 8)
+		return damaged(b, "footer", eb);
+	b->nseries = (size_t)ns;
+	buf_add(&tsum, b->map + t_off, b->nframes * BLOCK_FRAME_ENTRY);
+	buf_add(&tsum, foot, 56);
+	if (XXH64(tsum.p, tsum.len, 0) != le64_get(foot + 56)) {
+		buf_release(&tsum);
+		return damaged(b, "footer checksum", eb);
+	}
+	buf_release(&tsum);
+	if (read_frames(b, b->map + t_off, t_off) == -1)
+		return damaged(b, "frame table", eb);
+	if (decompress(b, &s, BLOCK_SERIES_ULEN_MAX, &raw) == -1) {
+		buf_release(&raw);
+		return damaged(b, "series section", eb);
+	}
+	b->legacy.raw = raw.p;
+	b->legacy.ix = xcalloc(ns ? ns : 1, sizeof(*b->legacy.ix));
+	p = (const unsigned char *)raw.p;
+	end = p + raw.len;
+	for (i = 0; i < b->nseries; i++) {
+		struct series_ix *x = &b->legacy.ix[i];
+		while (f < b->nframes &&
+		    i >= (size_t)b->frames[f].first + b->frames[f].count)
+			f++, ts_at = v_at = 0;
+		if (f == b->nframes || i < b->frames[f].first ||
+		    parse_entry_legacy(b, &b->legacy, &p, end, x) == -1)
+			return damaged(b, "series section", eb);
+		x->frame = (uint32_t)f;
+		x->ts_at = (uint32_t)ts_at;
+		x->v_at = (uint32_t)v_at;
+		ts_at += x->ts_len;
+		v_at += x->v_len;
+		if (ts_at > b->frames[f].ts.ulen || v_at > b->frames[f].v.ulen)
+			return damaged(b, "series section", eb);
+	}
+	if (p != end)
+		return damaged(b, "series section", eb);
+	if (b->res)
+		for (i = 0; i < b->nseries; i++)
+			b->legacy.ix[i].cols = b->legacy.cols + b->legacy.ix[i].col_at;
+	return 0;
+}
+
+/* Version 3: the footer and the tables it checks; the rest on demand. */
+static int
+open_v3(struct block *b, size_t hsize, struct errbuf *eb)
+{
+	const unsigned char *foot = b->map + b->size - BLOCK_FOOTER_V3;
+	uint64_t f_off, p_off, nf, np, ns, l_off, pst_off, tables_end;
+	struct buf tsum = BUF_INIT;
+	size_t i;
+
+	if (b->size < hsize + BLOCK_FOOTER_V3 ||
+	    memcmp(foot + BF_END, BLOCK_END_V3, 8) != 0)
+		return damaged(b, "footer", eb);
+	f_off = le64_get(foot + BF_FRAME_OFF);
+	nf = le64_get(foot + BF_NFRAMES);
+	p_off = le64_get(foot + BF_PAGE_OFF);
+	np = le64_get(foot + BF_NPAGES);
+	ns = le64_get(foot + BF_NSERIES);
+	tables_end = b->size - BLOCK_FOOTER_V3;
+	/* The tables fill what is between their start and the footer. */
+	if (f_off < hsize || f_off > tables_end ||
+	    nf > (tables_end - f_off) / BLOCK_FRAME_ENTRY ||
+	    p_off != f_off + nf * BLOCK_FRAME_ENTRY ||
+	    np != (tables_end - p_off) / BLOCK_PAGE_ENTRY ||
+	    (tables_end - p_off) % BLOCK_PAGE_ENTRY != 0 ||
+	    np == 0 || np > ns)
+		return damaged(b, "footer", eb);
+	buf_add(&tsum, b->map + f_off, (size_t)(tables_end - f_off));
+	buf_add(&tsum, foot, BF_SUM);
+	if (XXH64(tsum.p, tsum.len, 0) != le64_get(foot + BF_SUM)) {
+		buf_release(&tsum);
+		return damaged(b, "footer checksum", eb);
+	}
+	buf_release(&tsum);
+	b->nseries = (size_t)ns;
+	b->nframes = (size_t)nf;
+	b->npages = (size_t)np;
+	if (read_frames(b, b->map + f_off, f_off) == -1)
+		return damaged(b, "frame table", eb);
+	b->pagerefs = xcalloc(b->npages, sizeof(*b->pagerefs));
+	b->page_first = xcalloc(b->npages, sizeof(*b->page_first));
+	b->pages = xcalloc(b->npages, sizeof(*b->pages));
+	for (i = 0; i < b->npages; i++) {
+		const unsigned char *e = b->map + p_off + i * BLOCK_PAGE_ENTRY;
+		b->page_first[i] = le32_get(e);
+		read_zref(&b->pagerefs[i], e + 4);
+		b->pagerefs[i].sum = le64_get(e + 20);
+		/* Pages start at series 0 and each holds one at least. */
+		if (b->pagerefs[i].off > f_off ||
+		    b->pagerefs[i].clen > f_off - b->pagerefs[i].off ||
+		    b->page_first[i] >= b->nseries ||
+		    (i == 0 ? b->page_first[i] != 0 :
+		    b->page_first[i] <= b->page_first[i - 1]))
+			return damaged(b, "page table", eb);
+	}
+	l_off = le64_get(foot + BF_LABELS_OFF);
+	pst_off = le64_get(foot + BF_POST_OFF);
+	b->post_len = le64_get(foot + BF_POST_LEN);
+	b->nnames = (size_t)le64_get(foot + BF_NNAMES);
+	b->npairs = (size_t)le64_get(foot + BF_NPAIRS);
+	b->labels_len = le64_get(foot + BF_LABELS_ULEN);
+	if (l_off > f_off || le64_get(foot + BF_LABELS_LEN) > f_off - l_off ||
+	    le64_get(foot + BF_LABELS_LEN) > UINT32_MAX ||
+	    b->labels_len > BLOCK_LABELS_ULEN_MAX ||
+	    pst_off > f_off || b->post_len > f_off - pst_off ||
+	    b->nnames > b->labels_len / BLOCK_NAME_ENTRY ||
+	    b->npairs > b->labels_len / BLOCK_PAIR_ENTRY ||
+	    b->nnames * BLOCK_NAME_ENTRY + b->npairs * BLOCK_PAIR_ENTRY >
+	    b->labels_len)
+		return damaged(b, "footer", eb);
+	b->labels_z.off = l_off;
+	b->labels_z.clen = (uint32_t)le64_get(foot + BF_LABELS_LEN);
+	b->labels_z.ulen = (uint32_t)b->labels_len;
+	b->labels_z.sum = le64_get(foot + BF_LABELS_SUM);
+	b->post = b->map + pst_off;
+	b->post_sum = le64_get(foot + BF_POST_SUM);
+	b->post_ulen = le64_get(foot + BF_POST_ULEN);
+	if (b->post_ulen > BLOCK_POSTINGS_WHOLE || b->post_len > UINT32_MAX)
+		return damaged(b, "footer", eb);
+	return 0;
 }
 
 struct block *
 block_open(const char *path, struct errbuf *eb)
 {
-	unsigned char hdr[HEADER_SIZE_ROLLED], foot[FOOTER_SIZE];
 	struct block *b = xcalloc(1, sizeof(*b));
-	size_t hsize;
-	struct buf table = BUF_INIT, z = BUF_INIT, raw = BUF_INIT;
-	uint64_t s_off, s_clen, s_ulen, s_sum, t_off;
 	struct stat st;
-	size_t i;
+	size_t hsize = 0;
+	void *map;
+	int fd;
 
 	b->path = xstrdup(path);
 	b->cached = -1;
-	if ((b->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		errbuf_set(eb, "cannot open '%s': %s", path, strerror(errno));
 		goto fail;
 	}
-	if (fstat(b->fd, &st) == -1 ||
-	    (uint64_t)st.st_size < HEADER_SIZE_ROLLED + FOOTER_SIZE ||
-	    fileio_pread_all(b->fd, hdr, sizeof(hdr), 0) == -1 ||
-	    fileio_pread_all(b->fd, foot, sizeof(foot),
-	    (uint64_t)st.st_size - FOOTER_SIZE) == -1 ||
-	    memcmp(foot + 72, BLOCK_END, 8) != 0)
-		goto corrupt;
-	if (memcmp(hdr, BLOCK_MAGIC, 8) == 0)
-		hsize = HEADER_SIZE;
-	else if (memcmp(hdr, BLOCK_MAGIC_ROLLED, 8) == 0)
-		hsize = HEADER_SIZE_ROLLED;
-	else
-		goto corrupt;
+	if (fstat(fd, &st) == -1) {
+		errbuf_set(eb, "cannot stat '%s': %s", path, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	if ((uint64_t)st.st_size < BLOCK_HEADER_V2 + BLOCK_FOOTER_V1) {
+		close(fd);
+		damaged(b, "truncated", eb);
+		goto fail;
+	}
 	b->size = (uint64_t)st.st_size;
-	b->seq = le64_get(hdr + 8);
-	b->mint = (int64_t)le64_get(hdr + 16);
-	b->maxt = (int64_t)le64_get(hdr + 24);
-	if (hsize == HEADER_SIZE_ROLLED) {
-		uint64_t ns = le64_get(hdr + 40);
-		const unsigned char *u;
-		b->res = (int64_t)le64_get(hdr + 32);
-		if (b->res <= 0 || ns > (b->size - hsize - FOOTER_SIZE) / 16)
-			goto corrupt;
-		buf_grow(&table, ns * 16 + 8);
-		u = (const unsigned char *)table.p;
-		if (fileio_pread_all(b->fd, table.p, ns * 16 + 8, hsize) == -1 ||
-		    XXH64(table.p, ns * 16, 0) != le64_get(u + ns * 16))
-			goto corrupt;
-		b->sources = xcalloc(ns ? ns : 1, sizeof(*b->sources));
-		for (i = 0; i < ns; i++) {
-			b->sources[i].window = (int64_t)le64_get(u + i * 16);
-			b->sources[i].fingerprint = le64_get(u + i * 16 + 8);
-		}
-		b->nsources = (size_t)ns;
-		hsize += ns * 16 + 8;
+	map = mmap(NULL, (size_t)b->size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		errbuf_set(eb, "cannot map '%s': %s", path, strerror(errno));
+		goto fail;
 	}
-	s_off = le64_get(foot);
-	s_clen = le64_get(foot + 8);
-	s_ulen = le64_get(foot + 16);
-	s_sum = le64_get(foot + 24);
-	t_off = le64_get(foot + 32);
-	b->nframes = (size_t)le64_get(foot + 40);
-	b->nseries = (size_t)le64_get(foot + 48);
-	if (t_off > b->size - FOOTER_SIZE || t_off < hsize ||
-	    b->nframes != (b->size - FOOTER_SIZE - t_off) / FRAME_ENTRY ||
-	    (b->size - FOOTER_SIZE - t_off) % FRAME_ENTRY != 0 ||
-	    s_off + s_clen > t_off || s_clen > UINT32_MAX || s_ulen > UINT32_MAX)
-		goto corrupt;
-	buf_grow(&table, b->nframes * FRAME_ENTRY + 56);
-	if (fileio_pread_all(b->fd, table.p, b->nframes * FRAME_ENTRY, t_off) == -1)
-		goto corrupt;
-	table.len = b->nframes * FRAME_ENTRY;
-	buf_add(&table, foot, 56);
-	if (XXH64(table.p, table.len, 0) != le64_get(foot + 56))
-		goto corrupt;
-	b->frames = xcalloc(b->nframes ? b->nframes : 1, sizeof(*b->frames));
-	for (i = 0; i < b->nframes; i++) {
-		const unsigned char *e = (unsigned char *)table.p + i * FRAME_ENTRY;
-		struct frame *f = &b->frames[i];
-		f->first = le32_get(e);
-		f->count = le32_get(e + 4);
-		f->ts_off = le64_get(e + 8);
-		f->ts_clen = le32_get(e + 16);
-		f->ts_ulen = le32_get(e + 20);
-		f->v_off = le64_get(e + 24);
-		f->v_clen = le32_get(e + 32);
-		f->v_ulen = le32_get(e + 36);
-		f->ts_sum = le64_get(e + 40);
-		f->v_sum = le64_get(e + 48);
-		if (f->ts_off + f->ts_clen > t_off || f->v_off + f->v_clen > t_off)
-			goto corrupt;
-	}
-	if (decompress(b->fd, s_off, (uint32_t)s_clen, (uint32_t)s_ulen, s_sum,
-	    &z, &raw) == -1)
-		goto corrupt;
-	b->series_raw = raw.p;
-	raw.p = NULL;
-	if (parse_series(b, (size_t)s_ulen) == -1)
-		goto corrupt;
-	buf_release(&table);
-	buf_release(&z);
+	b->map = map;
+	if (read_header(b, &hsize, eb) == -1 ||
+	    (b->version < 3 ? open_legacy(b, hsize, eb) :
+	    open_v3(b, hsize, eb)) == -1)
+		goto fail;
 	return b;
-corrupt:
-	errbuf_set(eb, "'%s' is not a valid block (corrupt or truncated)", path);
 fail:
-	buf_release(&table);
-	buf_release(&z);
-	buf_release(&raw);
 	block_close(b);
 	return NULL;
 }
@@ -695,22 +758,35 @@ fail:
 void
 block_close(struct block *b)
 {
+	size_t i;
+
 	if (b == NULL)
 		return;
-	if (b->fd >= 0)
-		close(b->fd);
+	if (b->map)
+		munmap((void *)b->map, (size_t)b->size);
+	for (i = 0; i < b->npages; i++)
+		if (b->pages[i]) {
+			page_free(b->pages[i]);
+			free(b->pages[i]);
+		}
+	free(b->pages);
+	free(b->pagerefs);
+	free(b->page_first);
+	page_free(&b->legacy);
 	free(b->path);
-	free(b->series_raw);
-	free(b->ix);
-	free(b->cols);
 	free(b->sources);
 	free(b->frames);
 	buf_release(&b->ts);
 	buf_release(&b->val);
-	buf_release(&b->z);
+	buf_release(&b->post_buf);
+	buf_release(&b->post_whole);
+	buf_release(&b->labels_buf);
+	buf_release(&b->scratch);
+	arena_free(b->arena);
 	free(b);
 }
 
+int block_version(const struct block *b) { return b->version; }
 uint64_t block_seq(const struct block *b) { return b->seq; }
 int64_t block_res(const struct block *b) { return b->res; }
 
@@ -727,9 +803,477 @@ uint64_t block_file_size(const struct block *b) { return b->size; }
 const char *block_path(const struct block *b) { return b->path; }
 
 const struct block_series *
-block_series(const struct block *b, size_t i)
+block_series(struct block *b, size_t i, struct errbuf *eb)
 {
-	return &b->ix[i].s;
+	const struct series_ix *x = ix_at(b, i, eb);
+
+	return x ? &x->s : NULL;
+}
+
+/*
+ * The postings: checked, and when the section is one frame (small
+ * blocks), decompressed; then b->post and b->post_len are the lists.
+ */
+static int
+check_postings(struct block *b, struct errbuf *eb)
+{
+	if (b->post_state == GOOD)
+		return 0;
+	if (b->post_state == BAD)
+		goto bad;
+	if (b->post_ulen) {
+		struct zref z = { (uint64_t)(b->post - b->map),
+		    (uint32_t)b->post_len, (uint32_t)b->post_ulen, b->post_sum };
+		if (decompress(b, &z, BLOCK_POSTINGS_WHOLE, &b->post_whole) == -1)
+			goto bad;
+		b->post = (const unsigned char *)b->post_whole.p;
+		b->post_len = b->post_ulen;
+	} else if (XXH64(b->post, b->post_len, 0) != b->post_sum) {
+		goto bad;
+	}
+	b->post_state = GOOD;
+	return 0;
+bad:
+	b->post_state = BAD;
+	return errbuf_set(eb, "'%s': the postings are damaged", b->path);
+}
+
+/*
+ * The label index and the postings (version 3), checked once: their
+ * checksums, and that every name's pairs and every string lie within.
+ */
+static int
+check_labels(struct block *b, struct errbuf *eb)
+{
+	const unsigned char *names, *pairs;
+	uint64_t strs = b->labels_len - b->nnames * BLOCK_NAME_ENTRY -
+	    b->npairs * BLOCK_PAIR_ENTRY;
+	size_t i, covered = 0;
+
+	if (b->labels_state == GOOD)
+		return 0;
+	/* The pairs point into the postings: those first. */
+	if (check_postings(b, eb) == -1)
+		return -1;
+	if (b->labels_state == BAD ||
+	    decompress(b, &b->labels_z, BLOCK_LABELS_ULEN_MAX, &b->labels_buf) == -1)
+		goto bad;
+	b->labels = (const unsigned char *)b->labels_buf.p;
+	names = b->labels;
+	pairs = names + b->nnames * BLOCK_NAME_ENTRY;
+	for (i = 0; i < b->nnames; i++) {
+		const unsigned char *e = names + i * BLOCK_NAME_ENTRY;
+		uint64_t so = le32_get(e), sl = le32_get(e + 4);
+		uint64_t first = le32_get(e + 8), n = le32_get(e + 12);
+		if (so > strs || sl > strs - so || first != covered ||
+		    n > b->npairs - covered)
+			goto bad;
+		covered += n;
+	}
+	if (covered != b->npairs)
+		goto bad;
+	for (i = 0; i < b->npairs; i++) {
+		const unsigned char *e = pairs + i * BLOCK_PAIR_ENTRY;
+		uint64_t so = le32_get(e), sl = le32_get(e + 4);
+		uint64_t po = le64_get(e + 8), pc = le32_get(e + 16);
+		uint64_t pl = le32_get(e + 20), ul = le32_get(e + 24);
+		/* A posting takes a byte at least, once decompressed. */
+		if (so > strs || sl > strs - so || po > b->post_len ||
+		    pl > b->post_len - po || pc > b->nseries ||
+		    pc > (ul ? ul : pl) || ul > (uint64_t)b->nseries * 5)
+			goto bad;
+	}
+	b->labels_state = GOOD;
+	return 0;
+bad:
+	b->labels_state = BAD;
+	return errbuf_set(eb, "'%s': the label index is damaged", b->path);
+}
+
+static const char *
+label_str(const struct block *b, const unsigned char *e, size_t *len)
+{
+	const char *strs = (const char *)b->labels +
+	    b->nnames * BLOCK_NAME_ENTRY + b->npairs * BLOCK_PAIR_ENTRY;
+
+	*len = le32_get(e + 4);
+	return strs + le32_get(e);
+}
+
+static int
+cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+
+	return c ? c : (al > bl) - (al < bl);
+}
+
+/* The name entry of 'name', or NULL. */
+static const unsigned char *
+find_name(const struct block *b, const char *name)
+{
+	size_t lo = 0, hi = b->nnames, nl = strlen(name);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, sl;
+		const unsigned char *e = b->labels + mid * BLOCK_NAME_ENTRY;
+		const char *s = label_str(b, e, &sl);
+		int c = cmp_bytes(s, sl, name, nl);
+		if (c == 0)
+			return e;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const unsigned char *
+pair_at(const struct block *b, size_t i)
+{
+	return b->labels + b->nnames * BLOCK_NAME_ENTRY + i * BLOCK_PAIR_ENTRY;
+}
+
+/* Set the bits of the series in the postings of pair entry 'e'. */
+static int
+mark_postings(struct block *b, const unsigned char *e, uint64_t *bits,
+    struct errbuf *eb)
+{
+	const unsigned char *p = b->post + le64_get(e + 8);
+	const unsigned char *end = p + le32_get(e + 20);
+	uint64_t n = le32_get(e + 16), k, id = 0, d;
+	uint32_t ulen = le32_get(e + 24);
+
+	if (ulen) {
+		/* Checked already: the section's XXH64 covers the frame. */
+		size_t got;
+		buf_reset(&b->post_buf);
+		buf_grow(&b->post_buf, ulen);
+		if (ZSTD_getFrameContentSize(p, (size_t)(end - p)) != ulen ||
+		    (got = ZSTD_decompress(b->post_buf.p, ulen, p,
+		    (size_t)(end - p)), ZSTD_isError(got)) || got != ulen)
+			return errbuf_set(eb, "'%s': the postings are damaged",
+			    b->path);
+		p = (const unsigned char *)b->post_buf.p;
+		end = p + ulen;
+	}
+
+	for (k = 0; k < n; k++) {
+		if (varint_get(&p, end, &d) == -1 || (k > 0 && d == 0) ||
+		    d >= b->nseries - id || (k == 0 && d >= b->nseries))
+			return errbuf_set(eb, "'%s': the postings are damaged",
+			    b->path);
+		id = k ? id + d : d;
+		bits[id / 64] |= 1ULL << (id % 64);
+	}
+	if (p != end)
+		return errbuf_set(eb, "'%s': the postings are damaged", b->path);
+	return 0;
+}
+
+/*
+ * The candidates of matcher 'm' (one that does not match the empty
+ * value, so only series with its label can match): the union of the
+ * postings of the values it matches, as bits.
+ */
+static int
+match_postings(struct block *b, const struct matcher *m, uint64_t *bits,
+    struct errbuf *eb)
+{
+	const unsigned char *ne = find_name(b, m->name);
+	size_t first, n, i;
+
+	if (ne == NULL)
+		return 0;
+	first = le32_get(ne + 8);
+	n = le32_get(ne + 12);
+	if (m->op == MATCHER_EQ) {
+		size_t lo = first, hi = first + n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2, sl;
+			const char *s = label_str(b, pair_at(b, mid), &sl);
+			int c = cmp_bytes(s, sl, m->value, m->value_len);
+			if (c == 0)
+				return mark_postings(b, pair_at(b, mid), bits, eb);
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return 0;
+	}
+	for (i = first; i < first + n; i++) {
+		size_t sl;
+		const char *s = label_str(b, pair_at(b, i), &sl);
+		if (matcher_matches(m, s, sl) &&
+		    mark_postings(b, pair_at(b, i), bits, eb) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Narrow the series of a version 3 block to those that can satisfy 'm':
+ * '*bits' gets a bit per series (NULL when nothing narrows: every series
+ * is a candidate).  Returns 0, or -1 with 'eb'.
+ */
+static int
+candidates(struct block *b, const struct matcher *m, size_t n,
+    uint64_t **bits, struct errbuf *eb)
+{
+	size_t words = (b->nseries + 63) / 64, i, w;
+	uint64_t *acc = NULL, *one = NULL;
+	int rc = -1;
+
+	*bits = NULL;
+	for (i = 0; i < n; i++) {
+		if (matcher_matches_empty(&m[i]))
+			continue;
+		if (acc == NULL) {
+			if (check_labels(b, eb) == -1 || check_postings(b, eb) == -1)
+				goto out;
+			acc = xcalloc(words, sizeof(*acc));
+			if (match_postings(b, &m[i], acc, eb) == -1)
+				goto out;
+			continue;
+		}
+		if (one == NULL)
+			one = xmalloc(words * sizeof(*one));
+		memset(one, 0, words * sizeof(*one));
+		if (match_postings(b, &m[i], one, eb) == -1)
+			goto out;
+		for (w = 0; w < words; w++)
+			acc[w] &= one[w];
+	}
+	*bits = acc;
+	acc = NULL;
+	rc = 0;
+out:
+	free(acc);
+	free(one);
+	return rc;
+}
+
+/* Whether any of the 'n' bits from 'first' on is set. */
+static int
+any_bit(const uint64_t *bits, size_t first, size_t n)
+{
+	size_t i;
+
+	for (i = first; i < first + n; i++) {
+		if (bits[i / 64] == 0) {
+			i |= 63;
+			continue;
+		}
+		if (bits[i / 64] & (1ULL << (i % 64)))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+picked(const uint64_t *bits, size_t i)
+{
+	return bits == NULL || (bits[i / 64] & (1ULL << (i % 64)));
+}
+
+static int
+wanted(const struct series_ix *x, const struct matcher *m, size_t n,
+    int64_t mint, int64_t maxt)
+{
+	return x->s.maxt >= mint && x->s.mint <= maxt &&
+	    (n == 0 || series_key_matches(x->s.key, x->s.keylen, m, n));
+}
+
+/* A copy of 'x' (and its strings) that lasts until block_close(). */
+static const struct block_series *
+keep(struct block *b, const struct series_ix *x)
+{
+	struct series_ix *k = arena_alloc(&b->arena, sizeof(*k));
+	char *key = arena_alloc(&b->arena, x->s.keylen + 1);
+
+	*k = *x;
+	memcpy(key, x->s.key, x->s.keylen + 1);
+	k->s.key = key;
+	if (x->s.unit)
+		k->s.unit = memcpy(arena_alloc(&b->arena, strlen(x->s.unit) + 1),
+		    x->s.unit, strlen(x->s.unit) + 1);
+	if (x->s.help)
+		k->s.help = memcpy(arena_alloc(&b->arena, strlen(x->s.help) + 1),
+		    x->s.help, strlen(x->s.help) + 1);
+	if (x->cols) {
+		size_t len = (size_t)block_rolled_cols(x->s.rollup_flags) + 1;
+		k->cols = memcpy(arena_alloc(&b->arena, len * sizeof(*x->cols)),
+		    x->cols, len * sizeof(*x->cols));
+	}
+	return &k->s;
+}
+
+/*
+ * Pick out of page 'k' the series that 'bits' (NULL: all) and the
+ * rest of the selection want, appending them to '*v'.  A page decoded
+ * before is used as it is; any other is walked, and only what is picked
+ * is kept.
+ */
+static int
+select_page(struct block *b, size_t k, const uint64_t *bits,
+    const struct matcher *m, size_t n, int64_t mint, int64_t maxt,
+    const struct block_series ***v, size_t *nv, size_t *cap,
+    struct errbuf *eb)
+{
+	struct walk w = { .key = BUF_INIT };
+	struct page tmp = { 0 };
+	struct series_ix x;
+	size_t first = b->page_first[k], count = page_count(b, k), i;
+	int rc = -1;
+
+	if (b->pages[k]) {
+		for (i = 0; i < count; i++) {
+			const struct series_ix *px = &b->pages[k]->ix[i];
+			if (!picked(bits, first + i) || !wanted(px, m, n, mint, maxt))
+				continue;
+			*v = xgrow(*v, cap, *nv + 1, sizeof(**v));
+			(*v)[(*nv)++] = &px->s;
+		}
+		return 0;
+	}
+	if (decompress(b, &b->pagerefs[k], BLOCK_PAGE_ULEN_MAX,
+	    &b->scratch) == -1 ||
+	    walk_start(b, &w, b->scratch.p, b->scratch.len, first,
+	    first + count) == -1)
+		goto bad;
+	for (i = 0; i < count; i++) {
+		tmp.ncols = 0;
+		if (walk_next(b, &w, &tmp, &x) == -1)
+			goto bad;
+		if (b->res)
+			x.cols = tmp.cols + x.col_at;
+		if (!picked(bits, first + i) || !wanted(&x, m, n, mint, maxt))
+			continue;
+		*v = xgrow(*v, cap, *nv + 1, sizeof(**v));
+		(*v)[(*nv)++] = keep(b, &x);
+	}
+	if (!walk_done(&w))
+		goto bad;
+	rc = 0;
+	goto out;
+bad:
+	errbuf_set(eb, "'%s': series page %zu is damaged", b->path, k);
+out:
+	buf_release(&w.key);
+	free(tmp.cols);
+	return rc;
+}
+
+int
+block_select(struct block *b, const struct matcher *m, size_t n,
+    int64_t mint, int64_t maxt, const struct block_series ***out,
+    size_t *nout, struct errbuf *eb)
+{
+	uint64_t *bits = NULL;
+	const struct block_series **v = NULL;
+	size_t cap = 0, nv = 0, i, k;
+	int rc = -1;
+
+	*out = NULL;
+	*nout = 0;
+	if (b->maxt < mint || b->mint > maxt)
+		return 0;
+	if (b->version < 3) {
+		for (i = 0; i < b->nseries; i++) {
+			const struct series_ix *x = &b->legacy.ix[i];
+			if (!wanted(x, m, n, mint, maxt))
+				continue;
+			v = xgrow(v, &cap, nv + 1, sizeof(*v));
+			v[nv++] = &x->s;
+		}
+		*out = v;
+		*nout = nv;
+		return 0;
+	}
+	if (candidates(b, m, n, &bits, eb) == -1)
+		return -1;
+	for (k = 0; k < b->npages; k++) {
+		if (bits && !any_bit(bits, b->page_first[k], page_count(b, k)))
+			continue;
+		if (select_page(b, k, bits, m, n, mint, maxt, &v, &nv, &cap,
+		    eb) == -1)
+			goto out;
+	}
+	*out = v;
+	*nout = nv;
+	v = NULL;
+	rc = 0;
+out:
+	free(bits);
+	free(v);
+	return rc;
+}
+
+/* Versions 1 and 2: the names or values, from every key. */
+static int
+labels_legacy(struct block *b, const char *name, block_label_fn fn,
+    void *arg)
+{
+	struct label l[METRIC_LABELS_MAX];
+	size_t i, k;
+
+	for (i = 0; i < b->nseries; i++) {
+		const struct block_series *s = &b->legacy.ix[i].s;
+		struct sample m;
+		if (series_key_decode(s->key, s->keylen, &m, l) == -1)
+			continue;
+		if (name == NULL) {
+			if (fn(arg, "__name__", 8) == -1)
+				return -1;
+		} else if (strcmp(name, "__name__") == 0) {
+			if (fn(arg, m.name, m.name_len) == -1)
+				return -1;
+		}
+		for (k = 0; k < m.nlabels; k++) {
+			if (m.labels[k].value_len == 0)
+				continue;
+			if (name == NULL ? fn(arg, m.labels[k].name,
+			    m.labels[k].name_len) == -1 :
+			    strcmp(m.labels[k].name, name) == 0 &&
+			    fn(arg, m.labels[k].value, m.labels[k].value_len) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int
+block_labels(struct block *b, const char *name, block_label_fn fn, void *arg,
+    struct errbuf *eb)
+{
+	const unsigned char *ne;
+	size_t i, first, n, sl;
+	const char *s;
+
+	if (b->version < 3)
+		return labels_legacy(b, name, fn, arg);
+	if (check_labels(b, eb) == -1)
+		return -1;
+	if (name == NULL) {
+		for (i = 0; i < b->nnames; i++) {
+			s = label_str(b, b->labels + i * BLOCK_NAME_ENTRY, &sl);
+			if (fn(arg, s, sl) == -1)
+				return -1;
+		}
+		return 0;
+	}
+	if ((ne = find_name(b, name)) == NULL)
+		return 0;
+	first = le32_get(ne + 8);
+	n = le32_get(ne + 12);
+	for (i = first; i < first + n; i++) {
+		s = label_str(b, pair_at(b, i), &sl);
+		if (fn(arg, s, sl) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 static int
@@ -740,20 +1284,18 @@ load_frame(struct block *b, size_t f, struct errbuf *eb)
 	if (b->cached == (long)f)
 		return 0;
 	b->cached = -1;
-	if (decompress(b->fd, fr->ts_off, fr->ts_clen, fr->ts_ulen, fr->ts_sum,
-	    &b->z, &b->ts) == -1 ||
-	    decompress(b->fd, fr->v_off, fr->v_clen, fr->v_ulen, fr->v_sum,
-	    &b->z, &b->val) == -1)
-		return errbuf_set(eb, "'%s': frame %zu is corrupt", b->path, f);
+	if (decompress(b, &fr->ts, BLOCK_FRAME_ULEN_MAX, &b->ts) == -1 ||
+	    decompress(b, &fr->v, BLOCK_FRAME_ULEN_MAX, &b->val) == -1)
+		return errbuf_set(eb, "'%s': frame %zu is damaged", b->path, f);
 	b->cached = (long)f;
 	return 0;
 }
 
 int
-block_read(struct block *b, size_t i, int64_t *ts, double *v,
-    struct errbuf *eb)
+block_read(struct block *b, const struct block_series *s, int64_t *ts,
+    double *v, struct errbuf *eb)
 {
-	const struct series_ix *x = &b->ix[i];
+	const struct series_ix *x = ix_of(s);
 
 	if (b->res)
 		return errbuf_set(eb, "'%s' is a rolled block", b->path);
@@ -763,26 +1305,33 @@ block_read(struct block *b, size_t i, int64_t *ts, double *v,
 	    x->s.n, ts) == -1 ||
 	    chunk_decode_values((unsigned char *)b->val.p + x->v_at, x->v_len,
 	    x->s.n, v) == -1)
-		return errbuf_set(eb, "'%s': series %zu does not decode",
-		    b->path, i);
+		return errbuf_set(eb, "'%s': series '%s' does not decode",
+		    b->path, x->s.key);
+	/* The entry's time range is what readers select by: hold it to it. */
+	if (ts[0] != x->s.mint || ts[x->s.n - 1] != x->s.maxt)
+		return errbuf_set(eb, "'%s': series '%s' does not decode",
+		    b->path, x->s.key);
 	return 0;
 }
 
 int
-block_read_rollup(struct block *b, size_t i, struct rollup *out,
-    struct errbuf *eb)
+block_read_rollup(struct block *b, const struct block_series *s,
+    struct rollup *out, struct errbuf *eb)
 {
-	const struct series_ix *x = &b->ix[i];
-	const uint32_t *len = b->cols + x->col_at;
+	const struct series_ix *x = ix_of(s);
+	const uint32_t *len;
 	const unsigned char *p, *end;
-	size_t n = x->s.n, base = out->n, k;
-	int c, nc = rolled_cols(x->s.rollup_flags);
+	size_t n, base = out->n, k;
+	int c, nc;
 
 	if (b->res == 0)
 		return errbuf_set(eb, "'%s' is not a rolled block", b->path);
+	len = x->cols;
+	n = x->s.n;
+	nc = block_rolled_cols(x->s.rollup_flags);
 	if (out->flags != x->s.rollup_flags)
-		return errbuf_set(eb, "'%s': series %zu: unexpected columns",
-		    b->path, i);
+		return errbuf_set(eb, "'%s': series '%s': unexpected columns",
+		    b->path, x->s.key);
 	if (load_frame(b, x->frame, eb) == -1)
 		return -1;
 	rollup_reserve(out, base + n);
@@ -800,27 +1349,28 @@ block_read_rollup(struct block *b, size_t i, struct rollup *out,
 			out->col[c][base + k] = NAN;
 	if (x->inc_delta)
 		for (k = base; k < base + n; k++)
-			out->col[ROLLUP_INC][k] = inc_from_delta(
+			out->col[ROLLUP_INC][k] = block_inc_from_delta(
 			    out->col[ROLLUP_LAST][k], out->col[ROLLUP_FIRST][k],
 			    out->col[ROLLUP_INC][k]);
 	end = p + len[nc];
 	for (k = 0; k < n; k++) {
-		const char *s;
+		const char *sk;
 		size_t sl = 0;
 		if ((x->s.rollup_flags & ROLLUP_F_SKETCH) &&
-		    varint_get_bytes(&p, end, &s, &sl) == -1)
+		    varint_get_bytes(&p, end, &sk, &sl) == -1)
 			goto bad;
 		out->sk_off[base + k] = out->sk.len;
 		out->sk_len[base + k] = sl;
 		if (sl)
-			buf_add(&out->sk, s, sl);
+			buf_add(&out->sk, sk, sl);
 	}
 	if (p != end)
 		goto bad;
 	out->n = base + n;
 	return 0;
 bad:
-	return errbuf_set(eb, "'%s': series %zu does not decode", b->path, i);
+	return errbuf_set(eb, "'%s': series '%s' does not decode", b->path,
+	    x->s.key);
 }
 
 int
@@ -828,25 +1378,35 @@ block_verify(struct block *b, struct errbuf *eb)
 {
 	int64_t *ts = NULL;
 	double *v = NULL;
+	struct rollup r = ROLLUP_INIT;
 	size_t i, cap = 0;
 	int rc = 0;
 
-	if (b->res) {
-		struct rollup r = ROLLUP_INIT;
-		for (i = 0; i < b->nseries && rc == 0; i++) {
-			rollup_reset(&r, b->ix[i].s.rollup_flags);
-			rc = block_read_rollup(b, i, &r, eb);
-		}
-		rollup_release(&r);
-		return rc;
+	if (b->version == 3) {
+		uint64_t *bits = xcalloc((b->nseries + 63) / 64, sizeof(*bits));
+		if (check_labels(b, eb) == -1 || check_postings(b, eb) == -1)
+			rc = -1;
+		for (i = 0; i < b->npairs && rc == 0; i++)
+			rc = mark_postings(b, pair_at(b, i), bits, eb);
+		free(bits);
 	}
-
 	for (i = 0; i < b->nseries && rc == 0; i++) {
-		size_t c2 = cap;
-		ts = xgrow(ts, &cap, b->ix[i].s.n, sizeof(*ts));
-		v = xgrow(v, &c2, b->ix[i].s.n, sizeof(*v));
-		rc = block_read(b, i, ts, v, eb);
+		const struct series_ix *x = ix_at(b, i, eb);
+		if (x == NULL) {
+			rc = -1;
+			break;
+		}
+		if (b->res) {
+			rollup_reset(&r, x->s.rollup_flags);
+			rc = block_read_rollup(b, &x->s, &r, eb);
+		} else {
+			size_t c2 = cap;
+			ts = xgrow(ts, &cap, x->s.n, sizeof(*ts));
+			v = xgrow(v, &c2, x->s.n, sizeof(*v));
+			rc = block_read(b, &x->s, ts, v, eb);
+		}
 	}
+	rollup_release(&r);
 	free(ts);
 	free(v);
 	return rc;

@@ -1,4 +1,4 @@
-/* block.h - immutable, compressed block files of a store tier */
+/* block.h - immutable, compressed, indexed block files of a store tier */
 /* SPDX-License-Identifier: MIT */
 #ifndef MTK_BLOCK_H
 #define MTK_BLOCK_H
@@ -7,30 +7,37 @@
 #include <stdint.h>
 
 #include "base/errbuf.h"
+#include "stream/matcher.h"
 #include "stream/metric.h"
 
 struct rollup;
 
 /*
- * A block holds the samples of many series for a span of time.  It is
- * written once, to a temporary name, synced and then linked into place,
- * so a reader sees a whole block or none.  Format (mtk-store(5)); every
- * integer little-endian:
+ * A block holds the samples (raw) or rows (rolled) of many series for
+ * one window of time.  It is written once, to a temporary name, synced
+ * and then linked into place, so a reader sees a whole block or none.
+ * The format, version 3 (mtk-store(5)); integers little-endian:
  *
- *   header  "MTKBLK\0" version(1) | seq le64 | mint le64 | maxt le64
- *           rolled blocks (version 2) add: res le64 | nsources le64,
- *           then nsources (window le64, fingerprint le64) and their XXH64
- *   frames  zstd-compressed timestamp and value columns of a run of
- *           series (chunk.h), about BLOCK_FRAME_TARGET bytes raw each
- *   series  zstd-compressed: for each series, in key order: key, type,
- *           unit, help, sample count, time range, chunk lengths; in
- *           rolled blocks also the row's flags (rollup.h) and the
- *           length of each value column; the column chunks follow each
- *           other, then each row's sketch (varint length and bytes)
- *   table   per frame: first series, series count, offsets, lengths and
- *           the XXH64 of each compressed column
- *   footer  offsets and lengths of the above, counts, the XXH64 of the
- *           series section and of table+footer, "MTKBEND\1"
+ *   header    "MTKBLK\0\3" | seq | mint | maxt | res | nsources |
+ *             sources (window, fingerprint) | XXH64 of all before it
+ *   frames    zstd frames: the timestamps, then the values, of a run of
+ *             series in key order, about BLOCK_FRAME_TARGET bytes raw
+ *   pages     zstd frames: the entries of a run of series, some 16 KiB
+ *             (key, type, unit, help, count, time range, where its data
+ *             is in which frame; rolled: flags and column lengths)
+ *   postings  for each label name and value, the ascending numbers of
+ *             the series that have it (__name__ for the metric name)
+ *   labels    the label names, their values and where their postings
+ *             are, sorted, with the strings
+ *   tables    per frame and per page: offset, lengths, XXH64
+ *   footer    where all of that is, counts, XXH64s, "MTKBEND\3"
+ *
+ * A reader maps the file and checks, before using any of it, the
+ * header, the footer and the tables; then each frame, page, the labels
+ * and the postings when it first reads them, so opening a block costs
+ * the same whatever its size and a selection reads only what it needs.
+ * Versions 1 (raw) and 2 (rolled), which kept the series in one frame
+ * and had no postings, are still read (whole, as before).
  */
 
 #define BLOCK_FRAME_TARGET (256 * 1024)
@@ -71,9 +78,9 @@ int block_writer_add_rollup(struct block_writer *bw, const char *key,
     const struct rollup *r, struct errbuf *eb);
 
 /*
- * Add a series: 'key' (series.h) strictly after the previous one's in
- * byte order, and its 'n' >= 1 samples with strictly increasing 'ts'.
- * 'unit' and 'help' may be NULL.  Returns 0, or -1 with 'eb'.
+ * Add a series: 'key' (stream/series.h) strictly after the previous
+ * one's in byte order, and its 'n' >= 1 samples with strictly increasing
+ * 'ts'.  'unit' and 'help' may be NULL.  Returns 0, or -1 with 'eb'.
  */
 int block_writer_add(struct block_writer *bw, const char *key, size_t keylen,
     enum metric_type type, const char *unit, const char *help,
@@ -95,12 +102,18 @@ void block_writer_abort(struct block_writer *bw);
 uint64_t block_writer_bytes(const struct block_writer *bw);
 
 /*
+ * Give the block file open on 'fd' sequence number 'seq' in place (mstore
+ * import), with its header checksum.  Returns 0, or -1 with 'eb'.
+ */
+int block_set_seq(int fd, const char *path, uint64_t seq, struct errbuf *eb);
+
+/*
  * Reading.
  */
 struct block;
 
 struct block_series {
-	const char *key;	/* borrowed from the block */
+	const char *key;	/* borrowed from the block, NUL-terminated */
 	size_t keylen;
 	enum metric_type type;
 	const char *unit;	/* NULL if none */
@@ -111,13 +124,15 @@ struct block_series {
 };
 
 /*
- * Open block file 'path': read and check its header, footer, frame table
- * and series index.  Returns a new handle (the file stays open), or NULL
- * with the reason in 'eb'.
+ * Open block file 'path': map it and check its header, footer and
+ * tables (for versions 1 and 2, also read its whole series section).
+ * Returns a new handle, or NULL with the reason in 'eb': "'path' is not
+ * a valid block (...)" for a damaged file.
  */
 struct block *block_open(const char *path, struct errbuf *eb);
 void block_close(struct block *b);
 
+int block_version(const struct block *b);	/* 1, 2 or 3 */
 uint64_t block_seq(const struct block *b);
 int64_t block_res(const struct block *b);	/* 0: a raw block */
 /* A rolled block's sources, '*n' of them (none for raw blocks).  Borrowed. */
@@ -128,28 +143,58 @@ size_t block_nseries(const struct block *b);
 uint64_t block_file_size(const struct block *b);
 const char *block_path(const struct block *b);
 
-/* Series 'i' (< block_nseries()), in key order.  Borrowed. */
-const struct block_series *block_series(const struct block *b, size_t i);
-
 /*
- * Decode the samples of series 'i' into 'ts' and 'v', each with room for
- * block_series()->n entries.  Returns 0, or -1 with the reason in 'eb'
- * (a checksum mismatch or undecodable data: a corrupt block).
+ * Series 'i' (< block_nseries()), in key order.  Borrowed from 'b',
+ * valid until block_close().  NULL with 'eb' when the page holding it
+ * is damaged.
  */
-int block_read(struct block *b, size_t i, int64_t *ts, double *v,
+const struct block_series *block_series(struct block *b, size_t i,
     struct errbuf *eb);
 
 /*
- * Append the rows of series 'i' of a rolled block to 'out', whose flags
- * must be block_series()->rollup_flags.  Returns 0, or -1 with 'eb'.
- * (block_read() refuses rolled blocks.)
+ * The series of 'b' that satisfy the 'n' matchers 'm' (all series when
+ * 'n' is 0) and have data in [mint, maxt], in key order: '*out' gets a
+ * new array (free(3) it, not what it points to; NULL when none) of
+ * pointers borrowed from 'b', valid until block_close(); '*nout' their
+ * count.  The postings narrow the candidates, each then checked on its
+ * key; only the pages holding candidates are read.  Returns 0, or -1
+ * with 'eb' (a damaged page, label index or postings).
  */
-int block_read_rollup(struct block *b, size_t i, struct rollup *out,
-    struct errbuf *eb);
+int block_select(struct block *b, const struct matcher *m, size_t n,
+    int64_t mint, int64_t maxt, const struct block_series ***out,
+    size_t *nout, struct errbuf *eb);
 
 /*
- * Read and check every frame of 'b' (for "mstore check").  Returns 0, or
- * -1 with the first problem in 'eb'.
+ * Call 'fn' with each label name of the block ("__name__" too), in byte
+ * order, or with each value of label 'name' when it is not NULL.
+ * Strings are borrowed for the call.  'fn' returns 0, or -1 to stop
+ * (returned).  Returns 0, or -1 with 'eb'.
+ */
+typedef int (*block_label_fn)(void *arg, const char *s, size_t len);
+int block_labels(struct block *b, const char *name, block_label_fn fn,
+    void *arg, struct errbuf *eb);
+
+/*
+ * Decode the samples of series 's' (from block_series() or
+ * block_select() of 'b') into 'ts' and 'v', each with room for s->n
+ * entries.  Returns 0, or -1 with the reason in 'eb' (a checksum
+ * mismatch or undecodable data: a damaged block).
+ */
+int block_read(struct block *b, const struct block_series *s, int64_t *ts,
+    double *v, struct errbuf *eb);
+
+/*
+ * Append the rows of series 's' of a rolled block to 'out', whose flags
+ * must be s->rollup_flags.  Returns 0, or -1 with 'eb'.  (block_read()
+ * refuses rolled blocks.)
+ */
+int block_read_rollup(struct block *b, const struct block_series *s,
+    struct rollup *out, struct errbuf *eb);
+
+/*
+ * Read and check all of 'b': every frame, page, the labels and the
+ * postings, every series decoded (for "mstore check").  Returns 0, or -1
+ * with the first problem in 'eb'.
  */
 int block_verify(struct block *b, struct errbuf *eb);
 

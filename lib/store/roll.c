@@ -352,8 +352,8 @@ roll_window(struct pass *p, enum store_tier t, int64_t w,
 	if (sr == NULL ||
 	    (or = store_reader_open_blocks(p->st, t, w + 1, w + spans[t],
 	    eb)) == NULL ||
-	    (si = store_select(sr, NULL, NULL, eb)) == NULL ||
-	    (oi = store_select(or, NULL, NULL, eb)) == NULL)
+	    (si = store_select(sr, NULL, 0, eb)) == NULL ||
+	    (oi = store_select(or, NULL, 0, eb)) == NULL)
 		goto out;
 	store_path(p->st, dir, store_tier_name(t), NULL);
 	if ((bw = block_writer_new_rolled(dir, store_seq(), resolutions[t], src,

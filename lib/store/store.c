@@ -267,9 +267,16 @@ make_layout(const char *dir, struct errbuf *eb)
 	int t;
 
 	for (t = 0; t < STORE_NTIERS; t++) {
+		int fd;
 		snprintf(path, sizeof(path), "%s/%s", dir, tier_names[t]);
 		if (make_dirs(path, eb) == -1)
 			return -1;
+		/* The lock files too, so that read-only readers find them. */
+		snprintf(path, sizeof(path), "%s/%s/.lock", dir, tier_names[t]);
+		if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+			return errbuf_set(eb, "cannot create '%s': %s", path,
+			    strerror(errno));
+		close(fd);
 	}
 	snprintf(path, sizeof(path), "%s/raw/wal", dir);
 	return make_dirs(path, eb);
@@ -329,11 +336,45 @@ store_open(const char *dir, int create, struct errbuf *eb)
 void
 store_close(struct store *st)
 {
+	size_t i;
+
 	if (st == NULL)
 		return;
+	for (i = 0; i < st->ndamage; i++) {
+		free(st->damage[i].path);
+		free(st->damage[i].msg);
+	}
+	free(st->damage);
 	free(st->dir);
 	store_settings_release(&st->set);
 	free(st);
+}
+
+void
+store_damage_note(struct store *st, const char *path, const char *msg)
+{
+	size_t i;
+
+	for (i = 0; i < st->ndamage; i++)
+		if (strcmp(st->damage[i].path, path) == 0)
+			return;
+	st->damage = xgrow(st->damage, &st->damage_cap, st->ndamage + 1,
+	    sizeof(*st->damage));
+	st->damage[st->ndamage].path = xstrdup(path);
+	st->damage[st->ndamage].msg = xstrdup(msg);
+	st->ndamage++;
+}
+
+size_t
+store_damage_count(const struct store *st)
+{
+	return st->ndamage;
+}
+
+const char *
+store_damage(const struct store *st, size_t i)
+{
+	return st->damage[i].msg;
 }
 
 const char *
@@ -372,8 +413,16 @@ store_lock(const struct store *st, enum store_tier t, int exclusive,
 
 	store_path(st, path, tier_names[t], ".lock");
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd == -1 && errno == EACCES)
+	if (fd == -1 && (errno == EACCES || errno == EROFS))
 		fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * A reader that may not create the lock file (a read-only user, a
+	 * read-only copy) reads unlocked: no writer has used the tier yet,
+	 * or one would have made the file, and a file removed between
+	 * listing and opening is passed over as removed.
+	 */
+	if (fd == -1 && errno == ENOENT && !exclusive)
+		return STORE_UNLOCKED;
 	if (fd == -1)
 		return errbuf_set(eb, "cannot open '%s': %s", path,
 		    strerror(errno));

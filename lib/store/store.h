@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "base/errbuf.h"
+#include "base/strmap.h"
+#include "stream/matcher.h"
 #include "stream/metric.h"
 #include "store/rollup.h"
 
@@ -75,6 +77,16 @@ struct store *store_open(const char *dir, int create, struct errbuf *eb);
 void store_close(struct store *st);
 
 const char *store_dir(const struct store *st);
+
+/*
+ * Damaged files: a block, WAL or archive that fails its checks is
+ * passed over by readers, which go on with the rest of the store and
+ * note it on the store handle, once per file.  The number noted so far,
+ * and the message for each ("'path' is not a valid block (footer
+ * checksum)", "'path': frame 3 is damaged"), borrowed from 'st'.
+ */
+size_t store_damage_count(const struct store *st);
+const char *store_damage(const struct store *st, size_t i);
 int64_t store_retention(const struct store *st, enum store_tier t);
 
 /*
@@ -236,12 +248,6 @@ int store_reader_add_archives(struct store_reader *r, struct store *st,
     enum store_tier t, int64_t mint, int64_t maxt, struct errbuf *eb);
 
 
-/*
- * Whether a series key matches: the caller's predicate, given the key
- * (series.h) and its length.
- */
-typedef int (*store_match_fn)(void *ctx, const char *key, size_t keylen);
-
 /* One series of a selection, with its samples in [mint, maxt]. */
 struct store_series {
 	const char *key;	/* borrowed, valid until the next call */
@@ -257,22 +263,35 @@ struct store_series {
 struct store_iter;
 
 /*
- * Select the series for which 'match' returns non-zero (all series when
- * 'match' is NULL).  Returns a new iterator (free with
+ * Select the series that satisfy the 'n' label matchers 'm' (all series
+ * when 'n' is 0; borrowed for the call): blocks find them through their
+ * index, WALs are read for them only.  A damaged block or WAL is passed
+ * over and noted (store_damage()).  Returns a new iterator (free with
  * store_iter_free()), or NULL with 'eb'.
  */
-struct store_iter *store_select(struct store_reader *r, store_match_fn match,
-    void *ctx, struct errbuf *eb);
+struct store_iter *store_select(struct store_reader *r,
+    const struct matcher *m, size_t n, struct errbuf *eb);
 
 /*
  * The next selected series in key order, with its samples merged from
  * every block and WAL: for a timestamp found in several, the value from
  * the newest (highest sequence) wins.  Series with no sample in range
- * are skipped.  Returns 1, 0 at the end, or -1 with 'eb' (corrupt data).
+ * are skipped; so is the data of a block that turns out damaged (noted,
+ * store_damage()).  Returns 1, 0 at the end, or -1 with 'eb'.
  */
 int store_iter_next(struct store_iter *it, struct store_series *out,
     struct errbuf *eb);
 void store_iter_free(struct store_iter *it);
+
+/*
+ * Add to 'out' the label names (when 'name' is NULL) or the values of
+ * label 'name' ("__name__": metric names) of the series of 'r' that the
+ * 'n' matchers 'm' select (every series when 'n' is 0: then blocks
+ * answer from their index alone, without reading series).  Empty values
+ * are no label.  Returns 0, or -1 with 'eb'.
+ */
+int store_labels(struct store_reader *r, const char *name,
+    const struct matcher *m, size_t n, struct strmap *out, struct errbuf *eb);
 
 /*
  * The rolled rows of the series store_iter_next() returned last, merged
@@ -348,24 +367,62 @@ int store_compact(struct store *st, int64_t closed_before, uint64_t *removed,
     struct errbuf *eb);
 
 /*
- * What "mstore check" found: every block of every tier read and its
+ * Checking ("mstore check"): every block of every tier read whole, its
  * checksums and encodings verified; every WAL read up to its first
- * incomplete or corrupt record.
+ * incomplete or corrupt record; every archive read and its blocks
+ * verified.  Each damaged file is reported, and the check goes on.
  */
-struct store_check_stats {
-	uint64_t blocks;
-	uint64_t samples;	/* in blocks */
-	uint64_t wal_files;
-	uint64_t wal_records;
-	uint64_t wal_torn_bytes;	/* past the last valid record */
+enum store_file_kind {
+	STORE_FILE_BLOCK,
+	STORE_FILE_WAL,		/* raw/wal/: a log, or one set aside */
+	STORE_FILE_ARCHIVE
+};
+
+struct store_damaged {
+	const char *path;	/* the file */
+	const char *rel;	/* its path in the store: "raw/NAME.blk" */
+	enum store_file_kind kind;
+	enum store_tier tier;
+	int64_t mint, maxt;	/* the window it covers, from its name;
+				   INT64_MIN, INT64_MAX for a WAL */
+	int live;		/* a WAL a running writer holds */
+	const char *reason;	/* what is wrong */
 };
 
 /*
- * Check the whole store.  A torn WAL tail is counted, not an error (the
- * next writer cuts it).  Returns 0, or -1 with the first problem in 'eb'
- * (a block that does not read back, a WAL that is not one).
+ * Called for each damaged file, all borrowed for the call.  Returns 0,
+ * or -1 with 'eb' to stop the check.
  */
-int store_check(struct store *st, struct store_check_stats *out,
+typedef int (*store_check_fn)(void *arg, const struct store_damaged *d,
+    struct errbuf *eb);
+
+struct store_check_stats {
+	uint64_t blocks;	/* good ones */
+	uint64_t samples;	/* in those */
+	uint64_t wal_files;
+	uint64_t wal_records;
+	uint64_t wal_torn_bytes;	/* past the last valid record */
+	uint64_t archives;
+	uint64_t archive_blocks;
+	uint64_t damaged;	/* files reported */
+};
+
+/*
+ * Check the whole store, calling 'fn' (may be NULL) for each damaged
+ * file.  A torn WAL tail is counted, not damage (the next writer cuts
+ * it).  Returns 0 (damage or not: see out->damaged), or -1 with 'eb'
+ * when the store cannot be read or 'fn' stopped it.
+ */
+int store_check(struct store *st, store_check_fn fn, void *arg,
+    struct store_check_stats *out, struct errbuf *eb);
+
+/*
+ * Move the damaged file 'd' to DIR/damaged/REL (with ".PID" added if an
+ * earlier repair left a file there), under the tier's lock, never
+ * deleting anything; the new path goes to 'to' (PATH_MAX).  A live WAL
+ * is refused.  Returns 0, or -1 with 'eb'.
+ */
+int store_repair(struct store *st, const struct store_damaged *d, char *to,
     struct errbuf *eb);
 
 #endif

@@ -144,7 +144,7 @@ export_windows(struct store_reader *r, struct archive *a, const char *tmp,
 	int k, rc = -1, more;
 
 	*next = INT64_MAX;
-	if ((it = store_select(r, NULL, NULL, eb)) == NULL)
+	if ((it = store_select(r, NULL, 0, eb)) == NULL)
 		return -1;
 	/*
 	 * Series come in key order, so each window's writer receives its
@@ -442,14 +442,13 @@ static int
 import_block(struct store *st, enum store_tier t, struct archive *a,
     const char *name, struct store_import_stats *stats, struct errbuf *eb)
 {
-	unsigned char le[8];
 	char dir[PATH_MAX], tmp[PATH_MAX + 64], final[PATH_MAX + 64];
 	struct block *b = NULL;
 	struct errbuf e2 = ERRBUF_INIT;
 	uint64_t seq = store_seq(), bytes = 0;
 	char *buf = xmalloc(COPY_BUFSZ);
 	la_ssize_t n;
-	int fd, tries, i, rc = -1;
+	int fd, tries, rc = -1;
 
 	store_path(st, dir, store_tier_name(t), NULL);
 	/* Named like block_writer_new()'s, so writers clean it up if we die. */
@@ -495,11 +494,10 @@ import_block(struct store *st, enum store_tier t, struct archive *a,
 		    name, block_res(b) ? "rolled" : "raw", store_tier_name(t));
 		goto out;
 	}
-	for (i = 0; i < 8; i++)
-		le[i] = (unsigned char)(seq >> (8 * i));
-	if (pwrite(fd, le, sizeof(le), 8) != (ssize_t)sizeof(le) ||
-	    fsync(fd) == -1) {
-		errbuf_set(eb, "cannot write '%s': %s", tmp, strerror(errno));
+	if (block_set_seq(fd, tmp, seq, eb) == -1)
+		goto out;
+	if (fsync(fd) == -1) {
+		errbuf_set(eb, "cannot sync '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
 	/* link(2) never replaces a block that has the same name. */
@@ -738,6 +736,84 @@ extract_blocks(struct store_reader *r, struct archive *a, const char *dir,
 }
 
 int
+store_archive_check(const char *path, enum store_tier want, uint64_t *blocks,
+    struct errbuf *eb)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	const char *td = getenv("TMPDIR");
+	char tmp[PATH_MAX], file[PATH_MAX + 16];
+	int k, rc = -1;
+
+	*blocks = 0;
+	snprintf(tmp, sizeof(tmp), "%s/mtk-check.XXXXXX", td && *td ? td : "/tmp");
+	if (mkdtemp(tmp) == NULL) {
+		archive_read_free(a);
+		return errbuf_set(eb, "cannot create '%s': %s", tmp,
+		    strerror(errno));
+	}
+	snprintf(file, sizeof(file), "%s/b.blk", tmp);
+	archive_read_support_format_tar(a);
+	archive_read_support_filter_all(a);
+	if (archive_read_open_filename(a, path, COPY_BUFSZ) != ARCHIVE_OK) {
+		archive_fail(a, "cannot read archive", eb);
+		goto out;
+	}
+	while ((k = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		struct buf data = BUF_INIT;
+		enum store_tier t;
+		struct block *b;
+		int fd, ok;
+
+		switch (member_kind(name, &t)) {
+		case MEMBER_CONF:
+		case MEMBER_DIR:
+			continue;
+		case MEMBER_BLOCK:
+			if (t == want)
+				break;
+			/* FALLTHROUGH */
+		default:
+			errbuf_set(eb, "member '%s' does not belong in it", name);
+			goto out;
+		}
+		if (read_member(a, name, &data, (size_t)1 << 34, eb) == -1) {
+			buf_release(&data);
+			goto out;
+		}
+		fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		ok = fd != -1 && fileio_write_all(fd, data.p, data.len) == 0;
+		if (fd != -1)
+			close(fd);
+		buf_release(&data);
+		if (!ok) {
+			errbuf_set(eb, "cannot write '%s': %s", file,
+			    strerror(errno));
+			goto out;
+		}
+		if ((b = block_open(file, eb)) == NULL ||
+		    block_verify(b, eb) == -1) {
+			block_close(b);
+			errbuf_set(eb, "member '%s' is not a valid block", name);
+			goto out;
+		}
+		block_close(b);
+		(*blocks)++;
+	}
+	if (k != ARCHIVE_EOF) {
+		archive_fail(a, "cannot read archive", eb);
+		goto out;
+	}
+	rc = 0;
+out:
+	unlink(file);
+	rmdir(tmp);
+	archive_read_free(a);
+	return rc;
+}
+
+int
 store_reader_add_archives(struct store_reader *r, struct store *st,
     enum store_tier t, int64_t mint, int64_t maxt, struct errbuf *eb)
 {
@@ -767,11 +843,20 @@ store_reader_add_archives(struct store_reader *r, struct store *st,
 		a = archive_read_new();
 		archive_read_support_format_tar(a);
 		archive_read_support_filter_all(a);
-		if (archive_read_open_filename(a, path, COPY_BUFSZ) != ARCHIVE_OK)
-			rc = archive_fail(a, path, eb);
-		else if (extract_blocks(r, a, tmp, t, mint, maxt, eb) == -1) {
-			errbuf_prefix(eb, "%s", path);
-			rc = -1;
+		{
+			/*
+			 * A damaged archive is noted and passed over, like a
+			 * damaged block: the blocks read before the damage
+			 * are kept.
+			 */
+			struct errbuf e2 = ERRBUF_INIT;
+			if (archive_read_open_filename(a, path, COPY_BUFSZ) !=
+			    ARCHIVE_OK)
+				archive_fail(a, path, &e2);
+			else if (extract_blocks(r, a, tmp, t, mint, maxt, &e2) == -1)
+				errbuf_prefix(&e2, "'%s'", path);
+			if (e2.msg[0])
+				store_damage_note(st, path, e2.msg);
 		}
 		archive_read_free(a);
 	}

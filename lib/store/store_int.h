@@ -15,7 +15,20 @@ struct store {
 	int64_t retention[STORE_NTIERS];
 	struct store_settings set;
 	struct tier_opts read;	/* tier_set() */
+	struct {
+		char *path, *msg;
+	} *damage;		/* store_damage_note(), one per file */
+	size_t ndamage, damage_cap;
 };
+
+/*
+ * Note that the file 'path' was found damaged ('msg' says how) and its
+ * data passed over; once per file (store_damage()).
+ */
+void store_damage_note(struct store *st, const char *path, const char *msg);
+
+/* What store_lock() returns to a reader that reads without a lock. */
+#define STORE_UNLOCKED (-2)
 
 /* "DIR/a" or "DIR/a/b" (when 'b' is not NULL) into 'out' (PATH_MAX). */
 void store_path(const struct store *st, char *out, const char *a,
@@ -23,7 +36,8 @@ void store_path(const struct store *st, char *out, const char *a,
 
 /*
  * Take the tier's lock, shared or exclusive, waiting for it.  Returns
- * the descriptor to pass to store_unlock(), or -1 with 'eb'.
+ * the descriptor to pass to store_unlock() (STORE_UNLOCKED for a shared
+ * lock whose file is missing and cannot be made), or -1 with 'eb'.
  */
 int store_lock(const struct store *st, enum store_tier t, int exclusive,
     struct errbuf *eb);
@@ -70,6 +84,14 @@ int store_archive_window(struct store *st, enum store_tier t, int64_t window,
     enum store_archive comp, char *out, uint64_t *bytes, struct errbuf *eb);
 
 /*
+ * Read all of archive 'path' of tier 't' and check every block in it
+ * (block_verify()); count them in '*blocks'.  Returns 0, or -1 with what
+ * is wrong in 'eb'.
+ */
+int store_archive_check(const char *path, enum store_tier t,
+    uint64_t *blocks, struct errbuf *eb);
+
+/*
  * Remove the temporary files ".tmp-...-PID..." in DIR/a (or DIR/a/b)
  * whose process is gone: blocks and archives being written when their
  * writer died.
@@ -86,10 +108,17 @@ uint64_t store_seq(void);
 struct head;
 
 /*
- * Replay the WAL 'path' into 'h'.  Sets '*seq' to the WAL's sequence
- * number and '*samples' to the samples read.  Returns 0, or -1 with 'eb'.
+ * Replay the WAL open on 'fd' (named 'path') into 'h': the series the
+ * 'n' matchers 'm' select, every series when 'n' is 0.  Sets '*seq' to
+ * the WAL's sequence number and '*samples' to the samples read.  Returns
+ * 0, or -1 with 'eb' (then 'h' holds what came before the problem).
  */
-int store_replay_wal(const char *path, struct head *h, uint64_t *seq,
-    uint64_t *samples, struct errbuf *eb);
+int store_replay_wal(int fd, const char *path, struct head *h,
+    const struct matcher *m, size_t n, uint64_t *seq, uint64_t *samples,
+    struct errbuf *eb);
+
+/* The blocks a reader opened: their number, and block 'i'.  Borrowed. */
+size_t store_reader_nblocks(const struct store_reader *r);
+struct block *store_reader_block(struct store_reader *r, size_t i);
 
 #endif

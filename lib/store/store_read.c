@@ -1,22 +1,23 @@
 /* store_read.c - reading a store: snapshots, selection, merging */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <unistd.h>
-#include <sys/file.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "base/timestamp.h"
+#include "base/xalloc.h"
 #include "store/block.h"
 #include "store/head.h"
+#include "store/roll.h"
 #include "store/rollup.h"
 #include "store/store_int.h"
-#include "base/timestamp.h"
 #include "store/wal.h"
-#include "base/xalloc.h"
+#include "stream/series.h"
 
 /*
  * A reader holds the blocks and WALs of a tier that overlap its time
@@ -25,12 +26,20 @@
  * hold its samples, and only under the lock held exclusively, so a WAL
  * the reader did not find had its blocks in place before the reader
  * listed them.  Once open, files stay readable even if removed.
+ *
+ * Blocks are mapped and indexed (block.h): a selection reads their
+ * postings and the pages of the series it finds.  A WAL is kept open
+ * and read at each selection, for the matching series only, into a head
+ * of its own: a running writer's log costs a reader what it selects.
  */
 struct source {
 	struct block *b;	/* a block, or */
-	struct head *h;		/* the samples of a WAL */
+	int fd;			/* a WAL, read at each selection into */
+	struct head *h;		/* the matching series of the WAL */
+	char *path;		/* the WAL's */
 	uint64_t seq;
 	int64_t mint, maxt;	/* what the reader takes from it */
+	int skip;		/* damaged: passed over */
 };
 
 /*
@@ -46,17 +55,29 @@ struct store_reader {
 	size_t nsrc, cap;
 };
 
-static void
-add_source(struct store_reader *r, struct block *b, struct head *h,
+static struct source *
+add_source(struct store_reader *r, struct block *b, int fd, const char *path,
     uint64_t seq)
 {
+	struct source *s;
+
 	r->src = xgrow(r->src, &r->cap, r->nsrc + 1, sizeof(*r->src));
-	r->src[r->nsrc].b = b;
-	r->src[r->nsrc].h = h;
-	r->src[r->nsrc].seq = seq;
-	r->src[r->nsrc].mint = r->span_mint;
-	r->src[r->nsrc].maxt = r->span_maxt;
-	r->nsrc++;
+	s = &r->src[r->nsrc++];
+	memset(s, 0, sizeof(*s));
+	s->b = b;
+	s->fd = fd;
+	s->path = path ? xstrdup(path) : NULL;
+	s->seq = seq;
+	s->mint = r->span_mint;
+	s->maxt = r->span_maxt;
+	return s;
+}
+
+/* Note a damaged file of 'r' whose problem is in 'eb', and go on. */
+static void
+damage(struct store_reader *r, const char *path, const struct errbuf *eb)
+{
+	store_damage_note(r->st, path, eb->msg);
 }
 
 void
@@ -73,7 +94,7 @@ store_reader_add_block(struct store_reader *r, struct block *b, int64_t mint,
 		r->maxt = maxt;
 	r->span_mint = mint;
 	r->span_maxt = maxt;
-	add_source(r, b, NULL, block_seq(b));
+	add_source(r, b, -1, NULL, block_seq(b));
 }
 
 static int
@@ -87,26 +108,42 @@ open_wals(struct store_reader *r, struct errbuf *eb)
 	if (store_list(dir, ".wal", &names, &n, eb) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
-		struct head *h = head_new();
-		uint64_t seq, samples;
+		int fd;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (store_replay_wal(path, h, &seq, &samples, eb) == -1) {
-			head_free(h);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 			/* Removed since listed: its samples are in blocks. */
 			if (errno == ENOENT)
 				continue;
+			errbuf_set(eb, "cannot open '%s': %s", path,
+			    strerror(errno));
 			store_list_free(names, n);
 			return -1;
 		}
-		if (samples == 0) {
-			head_free(h);
-			continue;
-		}
 		/* WAL samples are newer than any block sealed before them. */
-		add_source(r, NULL, h, seq);
+		add_source(r, NULL, fd, path, strtoull(names[i], NULL, 16));
 	}
 	store_list_free(names, n);
 	return 0;
+}
+
+/*
+ * Whether the block named 'name' of tier 't' can hold anything in
+ * [mint, maxt]: its name starts with its first timestamp, which gives
+ * its window, so most blocks are passed over without opening them.
+ */
+static int
+name_overlaps(enum store_tier t, const char *name, int64_t mint, int64_t maxt)
+{
+	int64_t first = strtoll(name, NULL, 10), span = roll_span(t), w;
+
+	if (t == STORE_TIER_RAW) {
+		w = store_window_start(first);
+		return w <= maxt && w + span - 1 >= mint;
+	}
+	/* Rolled rows are stamped with their end: (w, w + span]. */
+	w = first - 1;
+	w = w / span * span - (w < 0 && w % span ? span : 0);
+	return w + 1 <= maxt && w + span >= mint;
 }
 
 static int
@@ -120,17 +157,21 @@ open_blocks(struct store_reader *r, enum store_tier t, struct errbuf *eb)
 	if (store_list(dir, ".blk", &names, &n, eb) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
+		struct errbuf e2 = ERRBUF_INIT;
 		struct block *b;
+		if (!name_overlaps(t, names[i], r->span_mint, r->span_maxt))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if ((b = block_open(path, eb)) == NULL) {
-			store_list_free(names, n);
-			return -1;
+		if ((b = block_open(path, &e2)) == NULL) {
+			if (errno != ENOENT)
+				damage(r, path, &e2);
+			continue;
 		}
 		if (block_maxt(b) < r->span_mint || block_mint(b) > r->span_maxt) {
 			block_close(b);
 			continue;
 		}
-		add_source(r, b, NULL, block_seq(b));
+		add_source(r, b, -1, NULL, block_seq(b));
 	}
 	store_list_free(names, n);
 	return 0;
@@ -226,9 +267,104 @@ store_reader_close(struct store_reader *r)
 	for (i = 0; i < r->nsrc; i++) {
 		block_close(r->src[i].b);
 		head_free(r->src[i].h);
+		if (r->src[i].fd >= 0)
+			close(r->src[i].fd);
+		free(r->src[i].path);
 	}
 	free(r->src);
 	free(r);
+}
+
+size_t
+store_reader_nblocks(const struct store_reader *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nsrc; i++)
+		n += r->src[i].b != NULL;
+	return n;
+}
+
+struct block *
+store_reader_block(struct store_reader *r, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < r->nsrc; k++)
+		if (r->src[k].b && i-- == 0)
+			return r->src[k].b;
+	return NULL;
+}
+
+/*
+ * Replaying a WAL into a head: every series, or those 'matchers' select.
+ */
+struct replay {
+	struct head *h;
+	const struct matcher *m;
+	size_t n;
+	uint64_t samples;
+};
+
+static int64_t
+replay_series(void *ctx, uint64_t ref, enum metric_type type, const char *key,
+    size_t keylen, const char *unit, size_t unit_len, const char *help,
+    size_t help_len)
+{
+	struct replay *r = ctx;
+	int created;
+
+	(void)ref;
+	if (r->n && !series_key_matches(key, keylen, r->m, r->n))
+		return WAL_SKIP;
+	return head_series_get(r->h, key, keylen, series_hash(key, keylen), type,
+	    unit, unit_len, help, help_len, &created);
+}
+
+static int
+replay_sample(void *ctx, uint32_t id, int64_t ts, double v)
+{
+	struct replay *r = ctx;
+
+	head_append(r->h, id, ts, v);
+	r->samples++;
+	return 0;
+}
+
+int
+store_replay_wal(int fd, const char *path, struct head *h,
+    const struct matcher *m, size_t n, uint64_t *seq, uint64_t *samples,
+    struct errbuf *eb)
+{
+	struct replay r = { h, m, n, 0 };
+	struct wal_visitor v = { replay_series, replay_sample, &r };
+	struct wal_read_stats st;
+	int rc = wal_read_fd(fd, path, &v, &st, eb);
+
+	*seq = st.seq;
+	*samples = r.samples;
+	return rc;
+}
+
+/* Read WAL source 's' for the series 'm' selects (all when 'n' is 0). */
+static int
+load_wal(struct store_reader *r, struct source *s, const struct matcher *m,
+    size_t n)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	uint64_t seq, samples;
+
+	head_free(s->h);
+	s->h = head_new();
+	if (store_replay_wal(s->fd, s->path, s->h, m, n, &seq, &samples,
+	    &eb) == -1) {
+		/*
+		 * What came before the damage is good: keep it, and note
+		 * the file.  A file that is not a WAL gives nothing.
+		 */
+		damage(r, s->path, &eb);
+	}
+	return 0;
 }
 
 /*
@@ -240,7 +376,8 @@ struct hit {
 	const char *key;
 	size_t keylen;
 	uint32_t src;
-	uint32_t idx;
+	uint32_t idx;			/* a WAL's: its head series */
+	const struct block_series *bs;	/* a block's */
 };
 
 struct store_iter {
@@ -278,8 +415,20 @@ cmp_hit(const void *a, const void *b, void *ctx)
 	    (r->src[x->src].seq < r->src[y->src].seq);
 }
 
+/* Whether the hits, gathered source by source, are in order already. */
+static int
+hits_sorted(const struct store_iter *it)
+{
+	size_t i;
+
+	for (i = 1; i < it->nhits; i++)
+		if (cmp_hit(&it->hits[i - 1], &it->hits[i], it->r) > 0)
+			return 0;
+	return 1;
+}
+
 struct store_iter *
-store_select(struct store_reader *r, store_match_fn match, void *ctx,
+store_select(struct store_reader *r, const struct matcher *m, size_t n,
     struct errbuf *eb)
 {
 	struct store_iter *it = xcalloc(1, sizeof(*it));
@@ -288,34 +437,39 @@ store_select(struct store_reader *r, store_match_fn match, void *ctx,
 	(void)eb;
 	it->r = r;
 	for (s = 0; s < r->nsrc; s++) {
-		const struct source *src = &r->src[s];
-		size_t n = src->b ? block_nseries(src->b) : head_nseries(src->h);
-		for (i = 0; i < n; i++) {
-			const char *key;
-			size_t keylen;
-			if (src->b) {
-				const struct block_series *bs = block_series(src->b, i);
-				if (bs->maxt < src->mint || bs->mint > src->maxt)
-					continue;
-				key = bs->key;
-				keylen = bs->keylen;
-			} else {
-				struct head_series *hs = head_series(src->h,
-				    (uint32_t)i);
-				if (hs->n == 0)
-					continue;
-				key = head_key(src->h, hs);
-				keylen = hs->keylen;
+		struct source *src = &r->src[s];
+		if (src->skip)
+			continue;
+		if (src->b) {
+			struct errbuf e2 = ERRBUF_INIT;
+			const struct block_series **bs;
+			size_t nbs;
+			if (block_select(src->b, m, n, src->mint, src->maxt, &bs,
+			    &nbs, &e2) == -1) {
+				damage(r, block_path(src->b), &e2);
+				continue;
 			}
-			if (match && !match(ctx, key, keylen))
+			it->hits = xgrow(it->hits, &cap, it->nhits + nbs,
+			    sizeof(*it->hits));
+			for (i = 0; i < nbs; i++)
+				it->hits[it->nhits++] = (struct hit){ bs[i]->key,
+				    bs[i]->keylen, (uint32_t)s, 0, bs[i] };
+			free(bs);
+			continue;
+		}
+		load_wal(r, src, m, n);
+		for (i = 0; i < head_nseries(src->h); i++) {
+			struct head_series *hs = head_series(src->h, (uint32_t)i);
+			if (hs->n == 0)
 				continue;
 			it->hits = xgrow(it->hits, &cap, it->nhits + 1,
 			    sizeof(*it->hits));
-			it->hits[it->nhits++] = (struct hit){ key, keylen,
-			    (uint32_t)s, (uint32_t)i };
+			it->hits[it->nhits++] = (struct hit){
+			    head_key(src->h, hs), hs->keylen, (uint32_t)s,
+			    (uint32_t)i, NULL };
 		}
 	}
-	if (it->nhits > 1)
+	if (it->nhits > 1 && !hits_sorted(it))
 		qsort_r(it->hits, it->nhits, sizeof(*it->hits), cmp_hit, r);
 	return it;
 }
@@ -337,10 +491,9 @@ reserve(struct store_iter *it, size_t n)
  * source's range to it->rows, tagged with the block's sequence.
  */
 static int
-gather_rows(struct store_iter *it, const struct source *src, uint32_t idx,
-    struct errbuf *eb)
+gather_rows(struct store_iter *it, const struct source *src,
+    const struct block_series *bs, struct errbuf *eb)
 {
-	const struct block_series *bs = block_series(src->b, idx);
 	size_t base = it->rows.n, i, out;
 
 	if (!it->have_rows) {
@@ -354,8 +507,10 @@ gather_rows(struct store_iter *it, const struct source *src, uint32_t idx,
 		rollup_reset(&it->rows, bs->rollup_flags);
 		base = 0;
 	}
-	if (block_read_rollup(src->b, idx, &it->rows, eb) == -1)
+	if (block_read_rollup(src->b, bs, &it->rows, eb) == -1) {
+		it->rows.n = base;
 		return -1;
+	}
 	it->rseq = xgrow(it->rseq, &it->rseq_cap, it->rows.n, sizeof(*it->rseq));
 	for (i = out = base; i < it->rows.n; i++) {
 		if (it->rows.t[i] < src->mint || it->rows.t[i] > src->maxt)
@@ -369,29 +524,35 @@ gather_rows(struct store_iter *it, const struct source *src, uint32_t idx,
 
 /*
  * Append the samples of hit 'h' within the reader's range to the output
- * arrays, tagged with the source's sequence.
+ * arrays, tagged with the source's sequence.  A block whose data is
+ * damaged is noted and gives nothing.
  */
-static int
-gather(struct store_iter *it, const struct hit *h, size_t *n,
-    struct errbuf *eb)
+static void
+gather(struct store_iter *it, const struct hit *h, size_t *n)
 {
 	struct source *src = &it->r->src[h->src];
+	struct errbuf eb = ERRBUF_INIT;
 	const int64_t *ts;
 	const double *v;
 	size_t cnt, i;
 
-	if (src->b && block_res(src->b))
-		return gather_rows(it, src, h->idx, eb);
+	if (src->b && block_res(src->b)) {
+		if (gather_rows(it, src, h->bs, &eb) == -1)
+			damage(it->r, block_path(src->b), &eb);
+		return;
+	}
 	if (src->b) {
-		cnt = block_series(src->b, h->idx)->n;
+		cnt = h->bs->n;
 		if (cnt > it->tcap) {
 			size_t c = it->tcap;
 			it->tts = xgrow(it->tts, &c, cnt, sizeof(*it->tts));
 			it->tv = xreallocarray(it->tv, c, sizeof(*it->tv));
 			it->tcap = c;
 		}
-		if (block_read(src->b, h->idx, it->tts, it->tv, eb) == -1)
-			return -1;
+		if (block_read(src->b, h->bs, it->tts, it->tv, &eb) == -1) {
+			damage(it->r, block_path(src->b), &eb);
+			return;
+		}
 		ts = it->tts;
 		v = it->tv;
 	} else {
@@ -410,7 +571,6 @@ gather(struct store_iter *it, const struct hit *h, size_t *n,
 		it->seq[*n] = src->seq;
 		(*n)++;
 	}
-	return 0;
 }
 
 struct tagged {
@@ -531,6 +691,7 @@ int
 store_iter_next(struct store_iter *it, struct store_series *out,
     struct errbuf *eb)
 {
+	(void)eb;
 	while (it->pos < it->nhits) {
 		const struct hit *first = &it->hits[it->pos], *last;
 		size_t end = it->pos + 1, n = 0, k;
@@ -543,8 +704,7 @@ store_iter_next(struct store_iter *it, struct store_series *out,
 		it->rows.n = 0;
 		it->merged.n = 0;
 		for (k = it->pos; k < end; k++)
-			if (gather(it, &it->hits[k], &n, eb) == -1)
-				return -1;
+			gather(it, &it->hits[k], &n);
 		if (it->have_rows)
 			merge_rows(it, &n);
 		if (end - it->pos > 1 && !in_order(it, n))
@@ -557,7 +717,7 @@ store_iter_next(struct store_iter *it, struct store_series *out,
 		out->key = first->key;
 		out->keylen = first->keylen;
 		if (src->b) {
-			const struct block_series *bs = block_series(src->b, last->idx);
+			const struct block_series *bs = last->bs;
 			out->type = bs->type;
 			out->unit = bs->unit;
 			out->help = bs->help;
@@ -590,6 +750,93 @@ store_iter_free(struct store_iter *it)
 	rollup_release(&it->rows);
 	rollup_release(&it->merged);
 	free(it);
+}
+
+/*
+ * Label names and values.
+ */
+struct strset {
+	struct strmap *m;
+};
+
+static int
+add_label(void *arg, const char *s, size_t len)
+{
+	struct strmap *m = arg;
+
+	strmap_intern(m, s, len, strmap_hash(s, len), NULL);
+	return 0;
+}
+
+/* Add the label names (name NULL) or values of 'name' of key 'k'. */
+static void
+key_labels(struct strmap *out, const char *key, size_t keylen,
+    const char *name)
+{
+	struct label l[METRIC_LABELS_MAX];
+	struct sample m;
+	size_t k;
+
+	if (series_key_decode(key, keylen, &m, l) == -1)
+		return;
+	if (name == NULL)
+		add_label(out, "__name__", 8);
+	else if (strcmp(name, "__name__") == 0)
+		add_label(out, m.name, m.name_len);
+	for (k = 0; k < m.nlabels; k++) {
+		if (m.labels[k].value_len == 0)
+			continue;
+		if (name == NULL)
+			add_label(out, m.labels[k].name, m.labels[k].name_len);
+		else if (strcmp(m.labels[k].name, name) == 0)
+			add_label(out, m.labels[k].value, m.labels[k].value_len);
+	}
+}
+
+int
+store_labels(struct store_reader *r, const char *name,
+    const struct matcher *m, size_t n, struct strmap *out, struct errbuf *eb)
+{
+	size_t s, i;
+
+	(void)eb;
+	for (s = 0; s < r->nsrc; s++) {
+		struct source *src = &r->src[s];
+		struct errbuf e2 = ERRBUF_INIT;
+		if (src->skip)
+			continue;
+		if (src->b && n == 0) {
+			/* Straight from the index: no series read. */
+			if (block_labels(src->b, name, add_label, out, &e2) == -1)
+				damage(r, block_path(src->b), &e2);
+			continue;
+		}
+		if (src->b) {
+			const struct block_series **bs;
+			size_t nbs;
+			if (block_select(src->b, m, n, src->mint, src->maxt, &bs,
+			    &nbs, &e2) == -1) {
+				damage(r, block_path(src->b), &e2);
+				continue;
+			}
+			for (i = 0; i < nbs; i++)
+				key_labels(out, bs[i]->key, bs[i]->keylen, name);
+			free(bs);
+			continue;
+		}
+		load_wal(r, src, m, n);
+		for (i = 0; i < head_nseries(src->h); i++) {
+			struct head_series *hs = head_series(src->h, (uint32_t)i);
+			size_t j;
+			for (j = 0; j < hs->n; j++)
+				if (hs->ts[j] >= src->mint && hs->ts[j] <= src->maxt)
+					break;
+			if (j < hs->n)
+				key_labels(out, head_key(src->h, hs), hs->keylen,
+				    name);
+		}
+	}
+	return 0;
 }
 
 /* Sum the sizes of the WAL files of 'st'. */
@@ -627,25 +874,30 @@ store_tier_stats(struct store *st, enum store_tier t,
 	out->maxt = INT64_MIN;
 	if ((r = store_reader_open(st, t, INT64_MIN, INT64_MAX, eb)) == NULL)
 		return -1;
+	/* The selection reads every WAL, and every block's series. */
+	it = store_select(r, NULL, 0, eb);
 	for (i = 0; i < r->nsrc; i++) {
-		const struct source *src = &r->src[i];
+		struct source *src = &r->src[i];
 		if (src->b) {
 			size_t j;
 			out->blocks++;
 			out->block_bytes += block_file_size(src->b);
-			for (j = 0; j < block_nseries(src->b); j++)
-				out->samples += block_series(src->b, j)->n;
+			for (j = 0; j < block_nseries(src->b); j++) {
+				const struct block_series *bs =
+				    block_series(src->b, j, NULL);
+				if (bs)
+					out->samples += bs->n;
+			}
 			if (block_mint(src->b) < out->mint)
 				out->mint = block_mint(src->b);
 			if (block_maxt(src->b) > out->maxt)
 				out->maxt = block_maxt(src->b);
-		} else {
+		} else if (src->h) {
 			out->wal_files++;
 			out->wal_samples += head_nsamples(src->h);
 		}
 	}
 	/* Distinct series: the selection is sorted, count key changes. */
-	it = store_select(r, NULL, NULL, eb);
 	for (i = 0; i < it->nhits; i++)
 		if (i == 0 || it->hits[i].keylen != it->hits[i - 1].keylen ||
 		    memcmp(it->hits[i].key, it->hits[i - 1].key,
@@ -656,206 +908,4 @@ store_tier_stats(struct store *st, enum store_tier t,
 	if (t == STORE_TIER_RAW)
 		out->wal_bytes = wal_bytes(st);
 	return 0;
-}
-
-static int
-check_series_noop(void *ctx, uint64_t ref, enum metric_type type,
-    const char *key, size_t keylen, const char *unit, size_t unit_len,
-    const char *help, size_t help_len)
-{
-	(void)ctx; (void)ref; (void)type; (void)key; (void)keylen;
-	(void)unit; (void)unit_len; (void)help; (void)help_len;
-	return 0;
-}
-
-static int
-check_sample_noop(void *ctx, uint64_t ref, int64_t ts, double v)
-{
-	(void)ctx; (void)ref; (void)ts; (void)v;
-	return 0;
-}
-
-int
-store_check(struct store *st, struct store_check_stats *out,
-    struct errbuf *eb)
-{
-	struct wal_visitor nothing = { check_series_noop, check_sample_noop,
-		NULL };
-	char dir[PATH_MAX], path[PATH_MAX + 256];
-	char **names;
-	size_t n, i;
-	int t, rc = 0;
-
-	memset(out, 0, sizeof(*out));
-	for (t = 0; t < STORE_NTIERS && rc == 0; t++) {
-		store_path(st, dir, store_tier_name((enum store_tier)t), NULL);
-		if (store_list(dir, ".blk", &names, &n, eb) == -1)
-			return -1;
-		for (i = 0; i < n && rc == 0; i++) {
-			struct block *b;
-			size_t j;
-			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-			if ((b = block_open(path, eb)) == NULL) {
-				rc = -1;
-				break;
-			}
-			rc = block_verify(b, eb);
-			for (j = 0; j < block_nseries(b); j++)
-				out->samples += block_series(b, j)->n;
-			out->blocks++;
-			block_close(b);
-		}
-		store_list_free(names, n);
-	}
-	if (rc == -1)
-		return -1;
-	store_path(st, dir, "raw", "wal");
-	if (store_list(dir, ".wal", &names, &n, eb) == -1)
-		return -1;
-	for (i = 0; i < n && rc == 0; i++) {
-		struct wal_read_stats ws;
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if ((rc = wal_read(path, &nothing, &ws, eb)) == 0) {
-			out->wal_files++;
-			out->wal_records += ws.records;
-			out->wal_torn_bytes += ws.file_bytes - ws.valid_bytes;
-		}
-	}
-	store_list_free(names, n);
-	return rc;
-}
-
-/*
- * Whether a WAL's sequence lies strictly between 'lo' and 'hi': its
- * samples outrank the blocks below it and are outranked by those above,
- * which a merged block (ranked as the highest) would change.  Such a
- * WAL lives until its writer next seals, when its samples go to blocks
- * and a WAL numbered above both.  Returns 1 or 0, or -1 with 'eb'.
- */
-static int
-wal_between(struct store *st, uint64_t lo, uint64_t hi, struct errbuf *eb)
-{
-	char dir[PATH_MAX];
-	char **names;
-	size_t n, i;
-	int between = 0;
-
-	store_path(st, dir, "raw", "wal");
-	if (store_list(dir, ".wal", &names, &n, eb) == -1)
-		return -1;
-	for (i = 0; i < n && !between; i++) {
-		uint64_t seq = strtoull(names[i], NULL, 16);
-		between = seq > lo && seq < hi;
-	}
-	store_list_free(names, n);
-	return between;
-}
-
-/*
- * Merge the blocks of one raw window into one.  The new block takes the
- * highest sequence number of those it replaces, so it ranks against
- * every other block as they did, and against every WAL too: a window
- * is left alone while a WAL numbered between its blocks exists.  It is
- * linked in before they are removed (under the tier's lock, held
- * exclusively), so a reader sees the old blocks, the new one, or both,
- * which merge to the same.
- */
-static int
-compact_window(struct store *st, int64_t start, uint64_t *removed,
-    struct errbuf *eb)
-{
-	struct store_reader *r;
-	struct store_iter *it = NULL;
-	struct block_writer *bw = NULL;
-	struct store_series ss;
-	char dir[PATH_MAX];
-	uint64_t seq = 0, low = UINT64_MAX;
-	size_t i;
-	int rc = -1, n, lock, between;
-
-	r = store_reader_open_blocks(st, STORE_TIER_RAW, start,
-	    start + STORE_BLOCK_MS - 1, eb);
-	if (r == NULL)
-		return -1;
-	if (r->nsrc < 2) {
-		store_reader_close(r);
-		return 0;
-	}
-	for (i = 0; i < r->nsrc; i++) {
-		if (r->src[i].seq > seq)
-			seq = r->src[i].seq;
-		if (r->src[i].seq < low)
-			low = r->src[i].seq;
-	}
-	if ((between = wal_between(st, low, seq, eb)) != 0) {
-		store_reader_close(r);
-		return between == 1 ? 0 : -1;
-	}
-	store_path(st, dir, "raw", NULL);
-	if ((it = store_select(r, NULL, NULL, eb)) == NULL ||
-	    (bw = block_writer_new(dir, seq, eb)) == NULL)
-		goto out;
-	while ((n = store_iter_next(it, &ss, eb)) == 1)
-		if (block_writer_add(bw, ss.key, ss.keylen, ss.type, ss.unit,
-		    ss.help, ss.ts, ss.v, ss.n, eb) == -1)
-			goto out;
-	if (n == -1)
-		goto out;
-	n = block_writer_finish(bw, NULL, eb);
-	bw = NULL;
-	if (n == -1 || (lock = store_lock(st, STORE_TIER_RAW, 1, eb)) == -1)
-		goto out;
-	for (i = 0; i < r->nsrc; i++)
-		if (unlink(block_path(r->src[i].b)) == 0)
-			(*removed)++;
-	store_unlock(lock);
-	rc = 0;
-out:
-	block_writer_abort(bw);
-	store_iter_free(it);
-	store_reader_close(r);
-	return rc;
-}
-
-int
-store_compact(struct store *st, int64_t closed_before, uint64_t *removed,
-    struct errbuf *eb)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 256];
-	char **names;
-	int64_t *wins = NULL;
-	size_t n, i, nw = 0;
-	int fd, rc = 0;
-
-	*removed = 0;
-	/* One compaction at a time; a busy lock means someone is at it. */
-	store_path(st, path, "raw", ".compact");
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
-		return errbuf_set(eb, "cannot open '%s': %s", path,
-		    strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		close(fd);
-		return 0;
-	}
-	store_path(st, dir, "raw", NULL);
-	if (store_list(dir, ".blk", &names, &n, eb) == -1) {
-		close(fd);
-		return -1;
-	}
-	/* Block names start with their first timestamp: its window. */
-	wins = xmalloc((n ? n : 1) * sizeof(*wins));
-	for (i = 0; i < n; i++) {
-		int64_t w = store_window_start(strtoll(names[i], NULL, 10));
-		if (w + STORE_BLOCK_MS <= closed_before)
-			wins[nw++] = w;
-	}
-	store_list_free(names, n);
-	qsort(wins, nw, sizeof(*wins), ts_cmp);
-	for (i = 0; i < nw && rc == 0; i++)
-		if (i + 1 < nw && wins[i + 1] == wins[i] &&
-		    (i == 0 || wins[i - 1] != wins[i]))
-			rc = compact_window(st, wins[i], removed, eb);
-	free(wins);
-	close(fd);
-	return rc;
 }

@@ -279,62 +279,6 @@ seal(struct store_writer *w, int64_t cut, struct errbuf *eb)
  * seal everything into blocks, then remove it.  A WAL that another
  * writer is recovering (or that is live) is left alone.
  */
-struct replay {
-	struct head *h;
-	uint32_t *map;		/* WAL ref -> head series */
-	size_t map_cap;
-	uint64_t samples;
-};
-
-static int
-replay_series(void *ctx, uint64_t ref, enum metric_type type, const char *key,
-    size_t keylen, const char *unit, size_t unit_len, const char *help,
-    size_t help_len)
-{
-	struct replay *r = ctx;
-	int created;
-	uint32_t id;
-
-	if (ref > UINT32_MAX)
-		return -1;
-	id = head_series_get(r->h, key, keylen, series_hash(key, keylen), type,
-	    unit, unit_len, help, help_len, &created);
-	if (ref >= r->map_cap) {
-		size_t old = r->map_cap;
-		r->map = xgrow(r->map, &r->map_cap, ref + 1, sizeof(*r->map));
-		memset(r->map + old, 0xff, (r->map_cap - old) * sizeof(*r->map));
-	}
-	r->map[ref] = id;
-	return 0;
-}
-
-static int
-replay_sample(void *ctx, uint64_t ref, int64_t ts, double v)
-{
-	struct replay *r = ctx;
-
-	if (ref >= r->map_cap || r->map[ref] == UINT32_MAX)
-		return -1;
-	head_append(r->h, r->map[ref], ts, v);
-	r->samples++;
-	return 0;
-}
-
-int
-store_replay_wal(const char *path, struct head *h, uint64_t *seq,
-    uint64_t *samples, struct errbuf *eb)
-{
-	struct replay r = { h, NULL, 0, 0 };
-	struct wal_visitor v = { replay_series, replay_sample, &r };
-	struct wal_read_stats st;
-	int rc = wal_read(path, &v, &st, eb);
-
-	free(r.map);
-	*seq = st.seq;
-	*samples = r.samples;
-	return rc;
-}
-
 static int
 recover_one(struct store_writer *w, const char *path, struct errbuf *eb)
 {
@@ -356,16 +300,24 @@ recover_one(struct store_writer *w, const char *path, struct errbuf *eb)
 		return 0;
 	}
 	h = head_new();
-	if (store_replay_wal(path, h, &seq, &n, eb) == -1) {
+	if (store_replay_wal(fd, path, h, NULL, 0, &seq, &n, eb) == -1) {
 		/*
-		 * Not a WAL we can read: keep it aside for a human, under a
-		 * name nothing reads, rather than fail every writer.
+		 * Damaged: seal what came before the damage, then keep the
+		 * file aside for a human, under a name nothing reads, rather
+		 * than fail every writer.
 		 */
 		char aside[PATH_MAX + 16];
-		snprintf(aside, sizeof(aside), "%s.corrupt", path);
-		if (rename(path, aside) == -1)
+		if (n > 0 && seal_head(w->st, h, INT64_MAX, seq ? seq : store_seq(),
+		    &w->stats, eb) == -1)
 			goto out;
+		snprintf(aside, sizeof(aside), "%s.corrupt", path);
+		if (rename(path, aside) == -1) {
+			errbuf_set(eb, "cannot rename '%s': %s", path,
+			    strerror(errno));
+			goto out;
+		}
 		w->stats.corrupt_wals++;
+		w->stats.recovered += n;
 		rc = 0;
 		goto out;
 	}

@@ -171,89 +171,135 @@ wal_close(struct wal *w, int unlink_it)
 	free(w);
 }
 
+/*
+ * The numbers the visitor gave each ref: two levels of 2^16 entries, the
+ * second made on first use, so a WAL of a few series costs a few pages
+ * whatever its refs, and a damaged ref costs one page, not a map of 2^32.
+ * An entry is UNDEFINED until an 'S' entry sets it.
+ */
+#define UNDEFINED 0xffffffffu
+#define REF_PAGE 65536
+
+struct refmap {
+	uint32_t *page[65536];
+};
+
+static uint32_t *
+ref_slot(struct refmap *m, uint32_t ref, int create)
+{
+	uint32_t **pg = &m->page[ref / REF_PAGE];
+
+	if (*pg == NULL) {
+		if (!create)
+			return NULL;
+		*pg = xmalloc(REF_PAGE * sizeof(**pg));
+		memset(*pg, 0xff, REF_PAGE * sizeof(**pg));
+	}
+	return &(*pg)[ref % REF_PAGE];
+}
+
+static void
+refmap_free(struct refmap *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < 65536; i++)
+		free(m->page[i]);
+	free(m);
+}
+
 /* Visit the entries of one valid record. */
 static int
 read_record(const unsigned char *p, const unsigned char *end,
-    const struct wal_visitor *v, struct errbuf *eb)
+    const struct wal_visitor *v, struct refmap *m, struct errbuf *eb)
 {
+	const char *what = "malformed entry";
+
 	while (p < end) {
 		uint64_t ref, u;
+		uint32_t *slot;
 		int tag = *p++;
 
-		if (varint_get(&p, end, &ref) == -1)
+		if (varint_get(&p, end, &ref) == -1 || ref > 0xffffffffu)
 			goto bad;
-		if (tag == 'S') {
-			const char *key, *unit, *help;
-			size_t kl, ul, hl;
-			int type;
-			if (p >= end)
-				goto bad;
-			type = *p++;
-			if (type > METRIC_HISTOGRAM ||
-			    varint_get_bytes(&p, end, &key, &kl) == -1 ||
-			    varint_get_bytes(&p, end, &unit, &ul) == -1 ||
-			    varint_get_bytes(&p, end, &help, &hl) == -1)
-				goto bad;
-			if (v->series(v->ctx, ref, (enum metric_type)type, key,
-			    kl, ul ? unit : NULL, ul, hl ? help : NULL, hl) == -1)
-				return -1;
-		} else if (tag == 'D') {
+		if (tag == 'D') {
 			uint64_t bits;
 			double d;
 			if (varint_get(&p, end, &u) == -1 || end - p < 8)
 				goto bad;
 			bits = le64_get(p);
 			p += 8;
+			if ((slot = ref_slot(m, (uint32_t)ref, 0)) == NULL ||
+			    *slot == UNDEFINED) {
+				what = "sample of an undefined series";
+				goto bad;
+			}
+			if (*slot == WAL_SKIP)
+				continue;
 			memcpy(&d, &bits, 8);
-			if (v->sample(v->ctx, ref, unzigzag(u), d) == -1)
+			if (v->sample(v->ctx, *slot, unzigzag(u), d) == -1)
 				return -1;
+		} else if (tag == 'S') {
+			const char *key, *unit, *help;
+			size_t kl, ul, hl;
+			int64_t id;
+			int type;
+			if (p >= end)
+				goto bad;
+			type = *p++;
+			if (type > METRIC_HISTOGRAM ||
+			    varint_get_bytes(&p, end, &key, &kl) == -1 || kl == 0 ||
+			    varint_get_bytes(&p, end, &unit, &ul) == -1 ||
+			    varint_get_bytes(&p, end, &help, &hl) == -1)
+				goto bad;
+			id = v->series(v->ctx, ref, (enum metric_type)type, key,
+			    kl, ul ? unit : NULL, ul, hl ? help : NULL, hl);
+			if (id < 0)
+				return -1;
+			*ref_slot(m, (uint32_t)ref, 1) = (uint32_t)id;
 		} else {
 			goto bad;
 		}
 	}
 	return 0;
 bad:
-	return errbuf_set(eb, "malformed entry in a valid record");
+	return errbuf_set(eb, "%s in a valid record", what);
 }
 
 int
-wal_read(const char *path, const struct wal_visitor *v,
+wal_read_fd(int fd, const char *path, const struct wal_visitor *v,
     struct wal_read_stats *st, struct errbuf *eb)
 {
 	unsigned char *data = NULL;
+	struct refmap *m = NULL;
 	struct stat sb;
-	size_t off;
-	int fd, rc = -1;
+	size_t off, got = 0;
+	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return errbuf_set(eb, "cannot open '%s': %s", path,
+	if (fstat(fd, &sb) == -1)
+		return errbuf_set(eb, "cannot stat '%s': %s", path,
 		    strerror(errno));
-	if (fstat(fd, &sb) == -1) {
-		errbuf_set(eb, "cannot stat '%s': %s", path, strerror(errno));
-		goto out;
-	}
 	st->file_bytes = (uint64_t)sb.st_size;
 	data = xmalloc((size_t)sb.st_size + 1);
-	{
-		/* The owner may be appending: read what is there now. */
-		size_t got = 0;
-		while (got < (size_t)sb.st_size) {
-			ssize_t n = read(fd, data + got, (size_t)sb.st_size - got);
-			if (n == -1 && errno == EINTR)
-				continue;
-			if (n == -1) {
-				errbuf_set(eb, "cannot read '%s': %s", path,
-				    strerror(errno));
-				goto out;
-			}
-			if (n == 0)
-				break;
-			got += (size_t)n;
+	/* The owner may be appending: read what is there now. */
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = pread(fd, data + got, (size_t)sb.st_size - got,
+		    (off_t)got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			errbuf_set(eb, "cannot read '%s': %s", path,
+			    strerror(errno));
+			goto out;
 		}
-		sb.st_size = (off_t)got;
+		if (n == 0)
+			break;
+		got += (size_t)n;
 	}
-	if ((size_t)sb.st_size < WAL_HEADER) {
+	if (got < WAL_HEADER) {
 		/* A writer killed before its header was written left nothing. */
 		rc = 0;
 		goto out;
@@ -265,15 +311,16 @@ wal_read(const char *path, const struct wal_visitor *v,
 	st->seq = le64_get(data + 8);
 	off = WAL_HEADER;
 	st->valid_bytes = off;
-	while ((size_t)sb.st_size - off >= REC_HEADER) {
+	m = xcalloc(1, sizeof(*m));
+	while (got - off >= REC_HEADER) {
 		uint32_t len = le32_get(data + off);
 		uint32_t sum = le32_get(data + off + 4);
 		if (len == 0 || len > WAL_RECORD_MAX ||
-		    len > (size_t)sb.st_size - off - REC_HEADER ||
+		    len > got - off - REC_HEADER ||
 		    XXH32(data + off + REC_HEADER, len, 0) != sum)
 			break;		/* the torn or corrupt tail */
 		if (read_record(data + off + REC_HEADER,
-		    data + off + REC_HEADER + len, v, eb) == -1) {
+		    data + off + REC_HEADER + len, v, m, eb) == -1) {
 			errbuf_prefix(eb, "%s: offset %zu", path, off);
 			goto out;
 		}
@@ -283,7 +330,23 @@ wal_read(const char *path, const struct wal_visitor *v,
 	}
 	rc = 0;
 out:
+	refmap_free(m);
 	free(data);
+	return rc;
+}
+
+int
+wal_read(const char *path, const struct wal_visitor *v,
+    struct wal_read_stats *st, struct errbuf *eb)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd == -1) {
+		memset(st, 0, sizeof(*st));
+		return errbuf_set(eb, "cannot open '%s': %s", path,
+		    strerror(errno));
+	}
+	rc = wal_read_fd(fd, path, v, st, eb);
 	close(fd);
 	return rc;
 }

@@ -62,14 +62,24 @@ void wal_close(struct wal *w, int unlink_it);
 
 /*
  * Reading a WAL (its owner's live one, or one left by a dead writer).
+ *
+ * The reader numbers series itself: for each 'S' entry 'series' returns
+ * the number the samples of that ref are to be given (a head's series
+ * number, say), or WAL_SKIP to pass them by unseen (a reader that wants
+ * only some series), or -1 to stop.  'sample' then gets each sample of a
+ * series not skipped, with that number.  A 'D' entry naming a ref no
+ * 'S' entry before it defined is a malformed record: the WAL is damaged
+ * there.  Refs are below 2^32.
  */
+#define WAL_SKIP 0xfffffffeu
+
 struct wal_visitor {
 	/* Called for each series entry; strings are borrowed for the call. */
-	int (*series)(void *ctx, uint64_t ref, enum metric_type type,
+	int64_t (*series)(void *ctx, uint64_t ref, enum metric_type type,
 	    const char *key, size_t keylen, const char *unit, size_t unit_len,
 	    const char *help, size_t help_len);
-	/* Called for each sample. */
-	int (*sample)(void *ctx, uint64_t ref, int64_t ts, double v);
+	/* Called for each sample of a series not skipped. */
+	int (*sample)(void *ctx, uint32_t id, int64_t ts, double v);
 	void *ctx;
 };
 
@@ -81,12 +91,18 @@ struct wal_read_stats {
 };
 
 /*
- * Read 'path' and call 'v' for every entry of every valid record, in
- * order, up to the first incomplete or corrupt record.  A callback that
- * returns -1 stops the reading (and it returns -1 too).  Returns 0, or -1
- * with the reason in 'eb' (unreadable file, bad header, entry naming an
- * undefined ref in an otherwise valid record).
+ * Read the WAL open on 'fd' (named 'path' in messages; the descriptor's
+ * offset is not used) and call 'v' for every entry of every valid
+ * record, in order, up to the first incomplete or corrupt record.  A
+ * callback that returns -1 stops the reading (and it returns -1 too).
+ * Returns 0, or -1 with the reason in 'eb' (unreadable file, bad header,
+ * a malformed entry in an otherwise valid record: "path: offset N:
+ * ...").  'st' is filled either way.
  */
+int wal_read_fd(int fd, const char *path, const struct wal_visitor *v,
+    struct wal_read_stats *st, struct errbuf *eb);
+
+/* The same, opening 'path'. */
 int wal_read(const char *path, const struct wal_visitor *v,
     struct wal_read_stats *st, struct errbuf *eb);
 

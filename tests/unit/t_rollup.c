@@ -64,7 +64,7 @@ block_roundtrip(const char *dir, const struct rollup *r, struct rollup *out)
 		return -1;
 	}
 	rollup_reset(out, r->flags);
-	rc = block_read_rollup(b, 0, out, &eb);
+	rc = block_read_rollup(b, block_series(b, 0, &eb), out, &eb);
 	if (rc == -1)
 		printf("# %s\n", eb.msg);
 	block_close(b);
