@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/strmap.h"
 #include "stream/jsonl.h"
 #include "promql/promql_parse.h"
 #include "query/query.h"
@@ -16,42 +17,6 @@ struct selector {
 	const struct matcher *m;
 	size_t n;
 };
-
-/* A sorted set of strings, for label names and values. */
-struct strset {
-	char **v;
-	size_t n, cap;
-};
-
-static void
-strset_add(struct strset *s, const char *str, size_t len)
-{
-	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
-	s->v[s->n++] = xstrndup(str, len);
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-strset_write(struct strset *s, struct output *out, struct errbuf *eb)
-{
-	size_t i;
-	int rc = 0;
-
-	qsort(s->v, s->n, sizeof(*s->v), cmp_str);
-	for (i = 0; i < s->n && rc == 0; i++)
-		if (i == 0 || strcmp(s->v[i], s->v[i - 1]) != 0)
-			rc = output_text(out, s->v[i], strlen(s->v[i]), eb);
-	/* Only now: each string was compared with the one before it. */
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	return rc;
-}
 
 /* The series as JSON, in the shape of Prometheus' series API. */
 static void
@@ -70,6 +35,45 @@ series_json(struct buf *b, const struct sample *m)
 	buf_addch(b, '}');
 }
 
+static int
+cmp_strp(const void *a, const void *b)
+{
+	const char *const *x = a, *const *y = b;
+
+	return strcmp(*x, *y);
+}
+
+/*
+ * Label names or values, from the store's index where it can: sorted,
+ * each once.
+ */
+static int
+query_labels(struct store_reader *r, const struct query_opts *o,
+    const struct selector *sel, struct output *out, struct errbuf *eb)
+{
+	struct strmap *set = strmap_new();
+	const char **v = NULL;
+	size_t n, i;
+	int rc = -1;
+
+	if (store_labels(r, o->mode == QUERY_LABELS ? NULL : o->label, sel->m,
+	    sel->n, set, eb) == -1)
+		goto out;
+	n = strmap_count(set);
+	v = xmalloc((n ? n : 1) * sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = strmap_str(set, (uint32_t)i, NULL);
+	qsort(v, n, sizeof(*v), cmp_strp);
+	for (i = 0; i < n; i++)
+		if (output_text(out, v[i], strlen(v[i]), eb) == -1)
+			goto out;
+	rc = 0;
+out:
+	free(v);
+	strmap_free(set);
+	return rc;
+}
+
 int
 query_store(struct store *st, const struct query_opts *o, FILE *fp,
     struct errbuf *eb)
@@ -80,10 +84,9 @@ query_store(struct store *st, const struct query_opts *o, FILE *fp,
 	struct output *out = output_new(fp, o->format);
 	struct selector ctx = { NULL, 0 };
 	struct label labels[METRIC_LABELS_MAX];
-	struct strset set = { NULL, 0, 0 };
 	struct store_series ss;
 	struct buf line = BUF_INIT;
-	size_t i;
+
 	int rc = -1, n;
 
 	if (o->selector) {
@@ -93,8 +96,14 @@ query_store(struct store *st, const struct query_opts *o, FILE *fp,
 		ctx.n = sel->vs.nmatchers;
 	}
 	if ((r = tier_reader_open(st, tier_get(st), o->start, o->end, NULL, NULL,
-	    eb)) == NULL ||
-	    (it = store_select(r, ctx.m, ctx.n, eb)) == NULL)
+	    eb)) == NULL)
+		goto out;
+	if (o->mode == QUERY_LABELS || o->mode == QUERY_LABEL_VALUES) {
+		if (query_labels(r, o, &ctx, out, eb) == 0)
+			rc = output_finish(out, eb);
+		goto out;
+	}
+	if ((it = store_select(r, ctx.m, ctx.n, eb)) == NULL)
 		goto out;
 	while ((n = store_iter_next(it, &ss, eb)) == 1) {
 		struct sample m = { .type = ss.type, .unit = ss.unit,
@@ -120,35 +129,14 @@ query_store(struct store *st, const struct query_opts *o, FILE *fp,
 				goto out;
 			break;
 		case QUERY_LABELS:
-			strset_add(&set, "__name__", 8);
-			for (i = 0; i < m.nlabels; i++)
-				strset_add(&set, m.labels[i].name,
-				    m.labels[i].name_len);
-			break;
 		case QUERY_LABEL_VALUES:
-			if (strcmp(o->label, "__name__") == 0)
-				strset_add(&set, m.name, m.name_len);
-			for (i = 0; i < m.nlabels; i++)
-				if (strcmp(m.labels[i].name, o->label) == 0)
-					strset_add(&set, m.labels[i].value,
-					    m.labels[i].value_len);
-			break;
+			break;	/* query_labels() */
 		}
 	}
 	if (n == -1)
 		goto out;
-	if ((o->mode == QUERY_LABELS || o->mode == QUERY_LABEL_VALUES) &&
-	    strset_write(&set, out, eb) == -1) {
-		set.v = NULL;
-		goto out;
-	}
-	set.v = NULL;
-	set.n = 0;
 	rc = output_finish(out, eb);
 out:
-	for (i = 0; i < set.n; i++)
-		free(set.v[i]);
-	free(set.v);
 	buf_release(&line);
 	output_free(out);
 	store_iter_free(it);
