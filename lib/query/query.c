@@ -86,7 +86,6 @@ query_store(struct store *st, const struct query_opts *o, FILE *fp,
 	struct label labels[METRIC_LABELS_MAX];
 	struct store_series ss;
 	struct buf line = BUF_INIT;
-
 	int rc = -1, n;
 
 	if (o->selector) {
