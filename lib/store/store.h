@@ -125,11 +125,25 @@ enum store_fsync {
 struct store_writer_opts {
 	enum store_fsync fsync;
 	uint64_t max_series;	/* 0: no limit */
-	uint64_t head_samples;	/* seal when the head holds this many */
+	/*
+	 * Flush the log into blocks once it holds this many samples; 0:
+	 * STORE_FLUSH_SAMPLES, or STORE_FLUSH_PER_SERIES per series the
+	 * writer knows, whichever is more.  This bounds what a reader
+	 * reads of a running writer's log (mtk-store(5)).
+	 */
+	uint64_t flush_samples;
 	int64_t self_metrics_ms; /* store own metrics this often; 0: never */
+	int64_t max_future;	/* ms ahead of the clock a sample may be */
+	int merge;		/* merge a closed window's blocks, in the background */
 };
 
-#define STORE_WRITER_OPTS_INIT { STORE_FSYNC_BATCH, 1000000, 4000000, 0 }
+#define STORE_FLUSH_SAMPLES 500000
+#define STORE_FLUSH_PER_SERIES 4
+/* How far ahead of the clock samples are taken: VictoriaMetrics' 2 days. */
+#define STORE_MAX_FUTURE_MS (2 * 86400000LL)
+
+#define STORE_WRITER_OPTS_INIT { STORE_FSYNC_BATCH, 1000000, 0, 0, \
+	STORE_MAX_FUTURE_MS, 1 }
 
 /* How often --self-metrics records them, and once more at the end. */
 #define STORE_SELF_METRICS_MS 10000
@@ -137,10 +151,13 @@ struct store_writer_opts {
 struct store_writer_stats {
 	uint64_t samples;		/* accepted */
 	uint64_t rejected_old;		/* older than the raw retention */
+	uint64_t rejected_future;	/* too far ahead of the clock */
 	uint64_t rejected_series;	/* new series over max_series */
 	uint64_t bad_lines;		/* counted by store_writer_count_bad() */
 	uint64_t series;		/* known to this writer */
 	uint64_t blocks;		/* sealed */
+	uint64_t flushes;		/* of the whole log into blocks */
+	uint64_t merges;		/* closed windows merged */
 	uint64_t bytes;			/* written to blocks and the WAL */
 	uint64_t recovered;		/* samples recovered from dead writers */
 	uint64_t corrupt_wals;		/* unreadable WALs renamed *.corrupt */
@@ -160,8 +177,9 @@ struct store_writer *store_writer_open(struct store *st,
 
 /*
  * Accept sample 's' (checked, with has_ts set).  Returns 0 when accepted,
- * 1 when rejected (too old, too many series: the reason in 'eb'), -1 on a
- * failure that stops the writer (the reason in 'eb').
+ * 1 when rejected (too old, too far ahead of the clock, too many series:
+ * the reason in 'eb'), -1 on a failure that stops the writer (the reason
+ * in 'eb').
  */
 int store_writer_add(struct store_writer *w, const struct sample *s,
     struct errbuf *eb);

@@ -114,11 +114,43 @@ out:
 	return rc;
 }
 
+/* Take the compaction lock, or return -1 (busy) or -2 (an error, in 'eb'). */
+static int
+compact_lock(struct store *st, struct errbuf *eb)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	store_path(st, path, "raw", ".compact");
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+		errbuf_set(eb, "cannot open '%s': %s", path, strerror(errno));
+		return -2;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+store_compact_window(struct store *st, int64_t start, uint64_t *removed,
+    struct errbuf *eb)
+{
+	int fd = compact_lock(st, eb), rc;
+
+	if (fd < 0)
+		return fd == -1 ? 0 : -1;
+	rc = compact_window(st, start, removed, eb);
+	close(fd);
+	return rc;
+}
+
 int
 store_compact(struct store *st, int64_t closed_before, uint64_t *removed,
     struct errbuf *eb)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 256];
+	char dir[PATH_MAX];
 	char **names;
 	int64_t *wins = NULL;
 	size_t n, i, nw = 0;
@@ -126,14 +158,8 @@ store_compact(struct store *st, int64_t closed_before, uint64_t *removed,
 
 	*removed = 0;
 	/* One compaction at a time; a busy lock means someone is at it. */
-	store_path(st, path, "raw", ".compact");
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
-		return errbuf_set(eb, "cannot open '%s': %s", path,
-		    strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		close(fd);
-		return 0;
-	}
+	if ((fd = compact_lock(st, eb)) < 0)
+		return fd == -1 ? 0 : -1;
 	store_path(st, dir, "raw", NULL);
 	if (store_list(dir, ".blk", &names, &n, eb) == -1) {
 		close(fd);

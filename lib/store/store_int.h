@@ -117,6 +117,15 @@ int store_replay_wal(int fd, const char *path, struct head *h,
     const struct matcher *m, size_t n, uint64_t *seq, uint64_t *samples,
     struct errbuf *eb);
 
+/*
+ * Merge the raw blocks of the window starting at 'start' into one, as
+ * store_compact() does, unless another compaction is at work (then
+ * nothing).  Adds the blocks removed to '*removed'.  Returns 0, or -1
+ * with 'eb'.
+ */
+int store_compact_window(struct store *st, int64_t start, uint64_t *removed,
+    struct errbuf *eb);
+
 /* The blocks a reader opened: their number, and block 'i'.  Borrowed. */
 size_t store_reader_nblocks(const struct store_reader *r);
 struct block *store_reader_block(struct store_reader *r, size_t i);

@@ -1,6 +1,7 @@
 /* store_write.c - appending samples to a store: WAL, head, sealing */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -42,6 +43,23 @@ struct wseries {
 	int logged;		/* an 'S' entry in the current WAL */
 };
 
+/*
+ * Merging closed windows in the background: a thread of the writer,
+ * with a store handle of its own, merges the blocks a window's flushes
+ * left into one, while the writer goes on taking samples.  One window
+ * at a time; windows that close while it is busy wait in 'queue'.
+ */
+struct merger {
+	pthread_t thread;
+	int running;		/* a thread to join */
+	int64_t window;		/* the one it merges */
+	int64_t *queue;
+	size_t nqueue, cap;
+	uint64_t done, failed;
+	struct errbuf eb;	/* the last failure, for a warning */
+	char *dir;
+};
+
 struct store_writer {
 	struct store *st;
 	struct store_writer_opts o;
@@ -57,6 +75,7 @@ struct store_writer {
 	int64_t now;		/* ts_now(), refreshed at commits */
 	int64_t last_self;	/* when own metrics were last added */
 	int unsynced;
+	struct merger merge;
 	struct store_writer_stats stats;
 };
 
@@ -227,6 +246,69 @@ log_series(struct store_writer *w, uint32_t id)
 		log_series_slow(w, id);
 }
 
+static void *
+merge_thread(void *arg)
+{
+	struct merger *m = arg;
+	struct store *st;
+	uint64_t removed = 0;
+
+	if ((st = store_open(m->dir, 0, &m->eb)) == NULL ||
+	    store_compact_window(st, m->window, &removed, &m->eb) == -1)
+		m->failed++;
+	else
+		m->done++;
+	store_close(st);
+	return NULL;
+}
+
+/* Join a merge that has run, if one has; then start the next queued. */
+static void
+merge_poll(struct store_writer *w, int wait)
+{
+	struct merger *m = &w->merge;
+
+	if (m->running) {
+		if (!wait && pthread_tryjoin_np(m->thread, NULL) != 0)
+			return;
+		if (wait)
+			pthread_join(m->thread, NULL);
+		m->running = 0;
+		w->stats.merges = m->done;
+	}
+	if (m->nqueue == 0 || wait)
+		return;
+	m->window = m->queue[0];
+	memmove(m->queue, m->queue + 1, --m->nqueue * sizeof(*m->queue));
+	if (pthread_create(&m->thread, NULL, merge_thread, m) == 0)
+		m->running = 1;
+}
+
+/* Ask for the closed windows before 'cut' that 'h' had to be merged. */
+static void
+merge_windows_before(struct store_writer *w, int64_t lo, int64_t cut)
+{
+	struct merger *m = &w->merge;
+	int64_t win;
+	size_t i;
+
+	if (!w->o.merge || lo == INT64_MAX)
+		return;
+	for (win = store_window_start(lo); win < cut; win += STORE_BLOCK_MS) {
+		for (i = 0; i < m->nqueue && m->queue[i] != win; i++)
+			;
+		if (i < m->nqueue || (m->running && m->window == win))
+			continue;
+		m->queue = xgrow(m->queue, &m->cap, m->nqueue + 1,
+		    sizeof(*m->queue));
+		m->queue[m->nqueue++] = win;
+		/* A long backlog is mroll's to merge, as before. */
+		if (m->nqueue >= 64)
+			break;
+	}
+	merge_poll(w, 0);
+}
+
 /*
  * Seal what is older than 'cut', then move to a fresh WAL holding what is
  * left, and remove the old one.  The blocks are synced before the old
@@ -383,6 +465,7 @@ store_writer_open(struct store *st, const struct store_writer_opts *o,
 
 	w->st = st;
 	w->o = *o;
+	w->merge.dir = xstrdup(store_dir(st));
 	w->head = head_new();
 	w->head_mint = INT64_MAX;
 	w->max_ts = INT64_MIN;
@@ -407,8 +490,20 @@ store_writer_open(struct store *st, const struct store_writer_opts *o,
 fail:
 	store_list_free(names, n);
 	head_free(w->head);
+	free(w->merge.dir);
 	free(w);
 	return NULL;
+}
+
+/* The number of samples in the head that makes the writer flush. */
+static uint64_t
+flush_at(const struct store_writer *w)
+{
+	uint64_t n = (uint64_t)head_nseries(w->head) * STORE_FLUSH_PER_SERIES;
+
+	if (w->o.flush_samples)
+		return w->o.flush_samples;
+	return n > STORE_FLUSH_SAMPLES ? n : STORE_FLUSH_SAMPLES;
 }
 
 int
@@ -426,6 +521,11 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 	if (s->ts < w->now - w->st->retention[STORE_TIER_RAW]) {
 		w->stats.rejected_old++;
 		errbuf_set(eb, "sample older than the raw retention");
+		return 1;
+	}
+	if (s->ts > w->now + w->o.max_future) {
+		w->stats.rejected_future++;
+		errbuf_set(eb, "sample too far ahead of the clock");
 		return 1;
 	}
 	/*
@@ -502,6 +602,7 @@ int
 store_writer_commit(struct store_writer *w, struct errbuf *eb)
 {
 	uint64_t before = wal_size(w->wal);
+	int64_t clock;
 
 	w->now = ts_now();
 	if (w->o.self_metrics_ms && w->now - w->last_self >= w->o.self_metrics_ms &&
@@ -517,11 +618,26 @@ store_writer_commit(struct store_writer *w, struct errbuf *eb)
 	    mono_ns() - w->last_sync_ns >= SYNC_INTERVAL_NS)))
 		if (store_writer_sync(w, eb) == -1)
 			return -1;
-	if (w->o.head_samples && head_nsamples(w->head) >= w->o.head_samples)
-		return seal(w, INT64_MAX, eb);
+	merge_poll(w, 0);
+	/*
+	 * A window is closed once samples arrive a grace period past its
+	 * end; time is the samples' (a backfill's), but never ahead of the
+	 * clock, so that a sample from the future closes nothing.
+	 */
+	clock = w->max_ts < w->now ? w->max_ts : w->now;
 	if (w->head_mint != INT64_MAX && w->max_ts != INT64_MIN &&
-	    store_window_start(w->head_mint) + STORE_BLOCK_MS + SEAL_GRACE_MS <= w->max_ts)
-		return seal(w, store_window_start(w->max_ts - SEAL_GRACE_MS), eb);
+	    store_window_start(w->head_mint) + STORE_BLOCK_MS + SEAL_GRACE_MS <= clock) {
+		int64_t lo = w->head_mint, cut = store_window_start(clock -
+		    SEAL_GRACE_MS);
+		if (seal(w, cut, eb) == -1)
+			return -1;
+		merge_windows_before(w, lo, cut);
+	}
+	/* The log is kept short: a reader reads all of it. */
+	if (head_nsamples(w->head) >= flush_at(w)) {
+		w->stats.flushes++;
+		return seal(w, INT64_MAX, eb);
+	}
 	return 0;
 }
 
@@ -544,6 +660,7 @@ store_writer_close(struct store_writer *w, struct errbuf *eb)
 
 	if (w == NULL)
 		return 0;
+	merge_poll(w, 1);
 	/* The last figures, at the end. */
 	if (w->o.self_metrics_ms &&
 	    store_writer_self_metrics(w, ts_now(), eb) == -1)
@@ -562,6 +679,9 @@ store_writer_close(struct store_writer *w, struct errbuf *eb)
 out:
 	/* On failure the WAL stays, for the next writer to recover. */
 	wal_close(w->wal, 0);
+	merge_poll(w, 1);
+	free(w->merge.queue);
+	free(w->merge.dir);
 	head_free(w->head);
 	buf_release(&w->key);
 	free(w->ws);
@@ -605,6 +725,8 @@ store_writer_self_metrics(struct store_writer *w, int64_t ts,
 		  (double)st->rejected_old, "too_old" },
 		{ "mtk_mstore_samples_rejected_total", METRIC_COUNTER,
 		  (double)st->rejected_series, "max_series" },
+		{ "mtk_mstore_samples_rejected_total", METRIC_COUNTER,
+		  (double)st->rejected_future, "too_new" },
 		{ "mtk_mstore_series", METRIC_GAUGE, (double)st->series, NULL },
 		{ "mtk_mstore_bytes_written_total", METRIC_COUNTER,
 		  (double)st->bytes, NULL },

@@ -18,7 +18,8 @@
 #include "store/wal.h"
 #include "base/xalloc.h"
 
-#define WAL_MAGIC "MTKWAL\0\1"
+#define WAL_MAGIC "MTKWAL\0\2"	/* records checked with XXH3 */
+#define WAL_MAGIC_V1 "MTKWAL\0\1"	/* with XXH32: still read */
 #define WAL_HEADER 16
 #define REC_HEADER 8
 
@@ -130,7 +131,7 @@ wal_commit(struct wal *w, int sync, struct errbuf *eb)
 
 	if (len > 0) {
 		le32_put(p, (uint32_t)len);
-		le32_put(p + 4, XXH32(p + REC_HEADER, len, 0));
+		le32_put(p + 4, (uint32_t)XXH3_64bits(p + REC_HEADER, len));
 		if (fileio_write_all(w->fd, p, w->rec.len) == -1) {
 			int e = errno;
 			/*
@@ -268,70 +269,127 @@ bad:
 	return errbuf_set(eb, "%s in a valid record", what);
 }
 
+/*
+ * The file is read in slices of at least READ_SLICE bytes into one
+ * buffer, a record at a time, so that reading a log costs the same
+ * memory whatever its size.
+ */
+#define READ_SLICE (4u * 1024 * 1024)
+
+struct slicer {
+	int fd;
+	unsigned char *buf;
+	size_t cap, start, end;	/* the data of the file from 'pos' */
+	uint64_t pos;		/* file offset of buf[start] */
+	uint64_t size;		/* what the file had when reading began */
+};
+
+/*
+ * Make 'n' bytes from the current position available at
+ * s->buf + s->start.  Returns 1, 0 when the file ends first, -1 on a
+ * read error.
+ */
+static int
+slice_need(struct slicer *s, size_t n)
+{
+	if (s->end - s->start >= n)
+		return 1;
+	if (s->size - s->pos < n)
+		return 0;
+	if (s->start > 0) {
+		memmove(s->buf, s->buf + s->start, s->end - s->start);
+		s->end -= s->start;
+		s->start = 0;
+	}
+	if (n > s->cap) {
+		s->cap = n > READ_SLICE ? n : READ_SLICE;
+		s->buf = xrealloc(s->buf, s->cap);
+	}
+	while (s->end < n) {
+		uint64_t at = s->pos + s->end;
+		size_t want = s->cap - s->end;
+		ssize_t got;
+		if (want > s->size - at)
+			want = (size_t)(s->size - at);
+		if ((got = pread(s->fd, s->buf + s->end, want, (off_t)at)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (got == 0)
+			return 0;	/* cut short since fstat(2) */
+		s->end += (size_t)got;
+	}
+	return 1;
+}
+
+static void
+slice_skip(struct slicer *s, size_t n)
+{
+	s->start += n;
+	s->pos += n;
+}
+
 int
 wal_read_fd(int fd, const char *path, const struct wal_visitor *v,
     struct wal_read_stats *st, struct errbuf *eb)
 {
-	unsigned char *data = NULL;
+	struct slicer sl = { fd, NULL, 0, 0, 0, 0, 0 };
 	struct refmap *m = NULL;
 	struct stat sb;
-	size_t off, got = 0;
-	int rc = -1;
+	int rc = -1, k, v1;
 
 	memset(st, 0, sizeof(*st));
 	if (fstat(fd, &sb) == -1)
 		return errbuf_set(eb, "cannot stat '%s': %s", path,
 		    strerror(errno));
-	st->file_bytes = (uint64_t)sb.st_size;
-	data = xmalloc((size_t)sb.st_size + 1);
 	/* The owner may be appending: read what is there now. */
-	while (got < (size_t)sb.st_size) {
-		ssize_t n = pread(fd, data + got, (size_t)sb.st_size - got,
-		    (off_t)got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
+	st->file_bytes = sl.size = (uint64_t)sb.st_size;
+	if ((k = slice_need(&sl, WAL_HEADER)) <= 0) {
+		/* A writer killed before its header was written left nothing. */
+		if (k == 0)
+			rc = 0;
+		else
 			errbuf_set(eb, "cannot read '%s': %s", path,
 			    strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	if (got < WAL_HEADER) {
-		/* A writer killed before its header was written left nothing. */
-		rc = 0;
 		goto out;
 	}
-	if (memcmp(data, WAL_MAGIC, 8) != 0) {
+	v1 = memcmp(sl.buf, WAL_MAGIC_V1, 8) == 0;
+	if (!v1 && memcmp(sl.buf, WAL_MAGIC, 8) != 0) {
 		errbuf_set(eb, "'%s' is not an mtk WAL file", path);
 		goto out;
 	}
-	st->seq = le64_get(data + 8);
-	off = WAL_HEADER;
-	st->valid_bytes = off;
+	st->seq = le64_get(sl.buf + 8);
+	slice_skip(&sl, WAL_HEADER);
+	st->valid_bytes = sl.pos;
 	m = xcalloc(1, sizeof(*m));
-	while (got - off >= REC_HEADER) {
-		uint32_t len = le32_get(data + off);
-		uint32_t sum = le32_get(data + off + 4);
+	while ((k = slice_need(&sl, REC_HEADER)) == 1) {
+		const unsigned char *r = sl.buf + sl.start;
+		uint32_t len = le32_get(r), sum = le32_get(r + 4), got;
 		if (len == 0 || len > WAL_RECORD_MAX ||
-		    len > got - off - REC_HEADER ||
-		    XXH32(data + off + REC_HEADER, len, 0) != sum)
+		    (k = slice_need(&sl, REC_HEADER + (size_t)len)) != 1)
+			break;		/* the torn tail */
+		r = sl.buf + sl.start + REC_HEADER;
+		got = v1 ? XXH32(r, len, 0) : (uint32_t)XXH3_64bits(r, len);
+		if (got != sum)
 			break;		/* the torn or corrupt tail */
-		if (read_record(data + off + REC_HEADER,
-		    data + off + REC_HEADER + len, v, m, eb) == -1) {
-			errbuf_prefix(eb, "%s: offset %zu", path, off);
+		if (read_record(r, r + len, v, m, eb) == -1) {
+			errbuf_prefix(eb, "%s: offset %llu", path,
+			    (unsigned long long)sl.pos);
 			goto out;
 		}
-		off += REC_HEADER + len;
+		slice_skip(&sl, REC_HEADER + (size_t)len);
 		st->records++;
-		st->valid_bytes = off;
+		st->valid_bytes = sl.pos;
+	}
+	if (k == -1) {
+		errbuf_set(eb, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
 	}
 	rc = 0;
 out:
 	refmap_free(m);
-	free(data);
+	free(sl.buf);
 	return rc;
 }
 
