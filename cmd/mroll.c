@@ -54,6 +54,12 @@ print_action(void *ctx, const struct roll_action *a)
 	const struct out *o = ctx;
 	struct buf b = BUF_INIT;
 
+	/* A damaged file is worth a warning however quiet the pass. */
+	if (a->kind == ROLL_DAMAGED && !o->json) {
+		warnx("%s; its window is left as it is (see 'mstore check "
+		    "--repair')", a->reason);
+		return;
+	}
 	if (!o->json && !o->verbose)
 		return;
 	roll_action_format(a, o->json, &b);
@@ -116,5 +122,6 @@ main(int argc, char *argv[])
 		fputs(b.p, stdout);
 		buf_release(&b);
 	}
-	return cli_finish(CLI_EXIT_OK);
+	/* The pass went on past damaged files: say it was not all well. */
+	return cli_finish(rs.damaged ? CLI_EXIT_FAIL : CLI_EXIT_OK);
 }

@@ -210,6 +210,27 @@ report(struct pass *p, const struct roll_action *a)
 		p->o->report(p->o->ctx, a);
 }
 
+/* Report the damaged files the pass met, each once. */
+static void
+report_damage(struct pass *p)
+{
+	size_t i, n = store_damage_count(p->st);
+
+	for (i = 0; i < n; i++) {
+		const char *msg = store_damage(p->st, i), *q;
+		char path[PATH_MAX];
+		struct roll_action a = { ROLL_DAMAGED, STORE_TIER_RAW, 0, 0, 0,
+			0, 0, 0, path, 0, msg };
+		/* Messages start with the file, in quotes. */
+		path[0] = '\0';
+		if (msg[0] == '\'' && (q = strchr(msg + 1, '\'')) != NULL)
+			snprintf(path, sizeof(path), "%.*s", (int)(q - msg - 1),
+			    msg + 1);
+		p->stats->damaged++;
+		report(p, &a);
+	}
+}
+
 /*
  * The source windows of target window 'w' of tier 't' (the windows of
  * tier t - 1 inside it) with their fingerprints.  Returns how many;
@@ -256,8 +277,13 @@ up_to_date(struct pass *p, enum store_tier t, int64_t w,
 	if (in_window(l, w, &first) != 1)
 		return 0;
 	store_path(p->st, path, store_tier_name(t), l->b[first].name);
-	if ((b = block_open(path, eb)) == NULL)
-		return -1;
+	if ((b = block_open(path, eb)) == NULL) {
+		if (errno == ENOENT)
+			return -1;
+		/* Damaged: left as it is, for a repair. */
+		store_damage_note(p->st, path, eb->msg);
+		return 1;
+	}
 	had = block_sources(b, &nhad);
 	for (i = 0; i < nsrc && ok; i++) {
 		for (k = 0; k < nhad; k++)
@@ -336,11 +362,11 @@ roll_window(struct pass *p, enum store_tier t, int64_t w,
 	struct block_writer *bw = NULL;
 	struct store_series ss, os;
 	struct roll_action a = { ROLL_ROLLED, t, w, w + spans[t], 0, 0, 0, 0,
-		NULL, 0 };
+		NULL, 0, NULL };
 	const struct tier_list *old = &p->tiers[t];
 	char dir[PATH_MAX], path[PATH_MAX];
 	struct stat sb;
-	size_t first, nold, i;
+	size_t first, nold, i, damaged = store_damage_count(p->st);
 	int sn, on, rc = -1, lock;
 
 	nold = in_window(old, w, &first);
@@ -401,6 +427,11 @@ roll_window(struct pass *p, enum store_tier t, int64_t w,
 	}
 	if (sn == -1 || on == -1)
 		goto out;
+	if (store_damage_count(p->st) != damaged) {
+		/* Rolled without a damaged block, the rows would be wrong. */
+		rc = 0;
+		goto out;
+	}
 	rc = block_writer_finish(bw, path, eb);
 	bw = NULL;
 	if (rc == -1)
@@ -467,7 +498,7 @@ roll_tier(struct pass *p, enum store_tier t, struct errbuf *eb)
 		else if (p->o->dry_run && (!ok ||
 		    dirty_in(p, t - 1, w, w + spans[t]))) {
 			struct roll_action a = { ROLL_ROLLED, t, w, w + spans[t],
-				0, 0, 0, 0, NULL, 1 };
+				0, 0, 0, 0, NULL, 1, NULL };
 			p->dirty[t] = xgrow(p->dirty[t], &p->dirty_cap[t],
 			    p->ndirty[t] + 1, sizeof(**p->dirty));
 			p->dirty[t][p->ndirty[t]++] = w;
@@ -515,8 +546,13 @@ rolled_up(struct pass *p, enum store_tier t, int64_t w, struct errbuf *eb)
 	n = in_window(&p->tiers[t], w, &k);
 	fp = fingerprint(&p->tiers[t].b[k], n);
 	store_path(p->st, path, store_tier_name(t + 1), dst->b[first].name);
-	if ((b = block_open(path, eb)) == NULL)
-		return -1;
+	if ((b = block_open(path, eb)) == NULL) {
+		if (errno == ENOENT)
+			return -1;
+		/* Damaged: what it held is unknown, so the source stays. */
+		store_damage_note(p->st, path, eb->msg);
+		return 0;
+	}
 	had = block_sources(b, &nhad);
 	for (k = 0; k < nhad; k++)
 		if (had[k].window == w)
@@ -540,7 +576,7 @@ expire_tier(struct pass *p, enum store_tier t, struct errbuf *eb)
 	for (i = 0; i < l->n && rc == 0; i = j) {
 		struct roll_action a = { archive ? ROLL_ARCHIVED : ROLL_REMOVED,
 			t, l->b[i].window, l->b[i].window + spans[t], 0, 0, 0, 0,
-			NULL, 0 };
+			NULL, 0, NULL };
 		char apath[PATH_MAX];
 		int ok = 1, lock;
 
@@ -697,7 +733,7 @@ roll_run(struct store *st, const struct roll_opts *o, struct roll_stats *out,
 		if (out->compacted) {
 			struct roll_action a = { ROLL_COMPACTED,
 				STORE_TIER_RAW, 0, 0, 0, 0, out->compacted, 0,
-				NULL, 0 };
+				NULL, 0, NULL };
 			report(&p, &a);
 		}
 	}
@@ -713,6 +749,7 @@ roll_run(struct store *st, const struct roll_opts *o, struct roll_stats *out,
 	out->seconds = now_seconds() - t0;
 	if (o->self_metrics && !o->dry_run && self_metrics(&p, eb) == -1)
 		goto out;
+	report_damage(&p);
 	rc = 0;
 out:
 	for (t = 0; t < STORE_NTIERS; t++) {
@@ -726,13 +763,26 @@ out:
 }
 
 static const char *const kind_names[] = {
-	"rolled", "removed", "archived", "compacted"
+	"rolled", "removed", "archived", "compacted", "damaged"
 };
 
 void
 roll_action_format(const struct roll_action *a, int json, struct buf *out)
 {
 	char start[TS_BUFSZ], end[TS_BUFSZ];
+
+	if (a->kind == ROLL_DAMAGED) {
+		if (!json) {
+			buf_addf(out, "damaged %s: %s\n", a->path, a->reason);
+			return;
+		}
+		buf_adds(out, "{\"action\":\"damaged\",\"path\":");
+		jsonl_quote(out, a->path, strlen(a->path));
+		buf_adds(out, ",\"reason\":");
+		jsonl_quote(out, a->reason, strlen(a->reason));
+		buf_adds(out, "}\n");
+		return;
+	}
 
 	ts_format_rfc3339(start, a->start);
 	ts_format_rfc3339(end, a->end);

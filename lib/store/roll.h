@@ -30,6 +30,11 @@
  *    rolled into the next tier.
  * 4. Add mtk_mroll_* metrics to the store (unless told not to).
  *
+ * A damaged block (store_damage()) stops nothing but its own window: a
+ * window with a damaged block, in its tier or its source, is neither
+ * rolled nor expired, and each damaged file is reported (ROLL_DAMAGED)
+ * once the pass is over.
+ *
  * One pass runs at a time per store (the lock file DIR/.roll).
  */
 
@@ -45,7 +50,8 @@ enum roll_kind {
 	ROLL_ROLLED,		/* a window rolled into 'tier' */
 	ROLL_REMOVED,		/* an expired window removed from 'tier' */
 	ROLL_ARCHIVED,		/* an expired window moved to 'path' */
-	ROLL_COMPACTED		/* raw blocks merged */
+	ROLL_COMPACTED,		/* raw blocks merged */
+	ROLL_DAMAGED		/* a damaged file passed over: 'path', 'reason' */
 };
 
 /* What a pass did (or, with dry_run, would do), one action at a time. */
@@ -57,8 +63,9 @@ struct roll_action {
 	uint64_t rows;		/* ROLL_ROLLED */
 	uint64_t blocks;	/* read (rolled), removed, archived, compacted */
 	uint64_t bytes;		/* written (rolled), freed, archived */
-	const char *path;	/* ROLL_ARCHIVED: the archive */
+	const char *path;	/* ROLL_ARCHIVED: the archive; ROLL_DAMAGED */
 	int dry_run;		/* what a pass would do: no series, rows, path */
+	const char *reason;	/* ROLL_DAMAGED: what is wrong */
 };
 
 typedef void (*roll_report_fn)(void *ctx, const struct roll_action *a);
@@ -80,6 +87,7 @@ struct roll_stats {
 	uint64_t archived;		/* expired windows archived */
 	uint64_t bytes_freed;		/* of blocks removed, archived or not */
 	uint64_t bytes_archived;	/* written to archives */
+	uint64_t damaged;		/* damaged files passed over */
 	double seconds;
 	int dry_run;			/* counts of what a pass would do */
 };
