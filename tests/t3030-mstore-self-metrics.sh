@@ -34,4 +34,17 @@ test_expect_success '--fsync=never still stores everything on a clean exit' '
 	test $(wc -l <out) -eq 4
 '
 
+test_expect_success 'its own series do not count against --max-series' '
+	mstore init -d lim &&
+	now=$(date +%s) &&
+	i=0 && while [ $i -lt 10 ]; do
+		printf "{\"name\":\"u\",\"value\":1,\"ts\":%s,\"labels\":{\"i\":\"%s\"}}\n" $((now * 1000)) $i
+		i=$((i + 1))
+	done >ten.jsonl &&
+	mstore -d lim --self-metrics --max-series 10 ten.jsonl 2>err &&
+	test_must_be_empty err &&
+	mquery -d lim -o csv --series --since 1h u >series &&
+	test $(wc -l <series) = 10
+'
+
 test_done

@@ -75,6 +75,8 @@ struct store_writer {
 	int64_t now;		/* ts_now(), refreshed at commits */
 	int64_t last_self;	/* when own metrics were last added */
 	int unsynced;
+	int adding_self;	/* store_writer_self_metrics() is adding */
+	size_t self_series;	/* series of its own */
 	struct merger merge;
 	struct store_writer_stats stats;
 };
@@ -548,8 +550,9 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 		if (hash == 0)
 			hash = series_hash(key, keylen);
 		found = head_series_find(w->head, key, keylen, hash);
-		if (found < 0 && w->o.max_series &&
-		    head_nseries(w->head) >= w->o.max_series) {
+		/* The writer's own series do not count against the limit. */
+		if (found < 0 && w->o.max_series && !w->adding_self &&
+		    head_nseries(w->head) - w->self_series >= w->o.max_series) {
 			w->stats.rejected_series++;
 			errbuf_set(eb, "new series over the limit of %llu "
 			    "(--max-series)", (unsigned long long)w->o.max_series);
@@ -561,6 +564,8 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 			id = head_series_get(w->head, key, keylen, hash, s->type,
 			    s->unit, s->unit_len, s->help, s->help_len, &created);
 			w->stats.series++;
+			if (w->adding_self)
+				w->self_series++;
 		}
 		if (s->note) {
 			wseries(w, id)->noted = (uintptr_t)key;
@@ -740,6 +745,7 @@ store_writer_self_metrics(struct store_writer *w, int64_t ts,
 	char host[256];
 	struct label l[2];
 	size_t i;
+	int rc;
 
 	w->last_self = ts;
 	if (gethostname(host, sizeof(host)) == -1)
@@ -756,7 +762,10 @@ store_writer_self_metrics(struct store_writer *w, int64_t ts,
 			    (uint32_t)strlen(m[i].reason) };
 			s.nlabels = 2;
 		}
-		if (store_writer_add(w, &s, eb) == -1)
+		w->adding_self = 1;
+		rc = store_writer_add(w, &s, eb);
+		w->adding_self = 0;
+		if (rc == -1)
 			return -1;
 	}
 	/* Its own samples are not what the figures count. */
