@@ -20,6 +20,7 @@
 #include "store/roll.h"
 #include "store/rollup.h"
 #include "store/store_int.h"
+#include "store/tombstone.h"
 #include "base/xalloc.h"
 
 #define HOUR_MS 3600000LL
@@ -189,6 +190,7 @@ struct pass {
 	 */
 	int64_t *dirty[STORE_NTIERS];
 	size_t ndirty[STORE_NTIERS], dirty_cap[STORE_NTIERS];
+	struct tombstones tomb;	/* deletions to apply */
 };
 
 /* Whether a dry run would roll a window of tier 't' in [lo, hi). */
@@ -208,6 +210,85 @@ report(struct pass *p, const struct roll_action *a)
 {
 	if (p->o->report)
 		p->o->report(p->o->ctx, a);
+}
+
+/*
+ * Whether deletion 't' still has something to delete: a log older than
+ * it (its samples may be in the range, and go to blocks later), a block
+ * of any tier with samples or rows it covers, or an archive of a window
+ * in its range (archives are not written again: the tombstone stays, so
+ * that --archive readers keep leaving the data out).
+ */
+static int
+pending(struct pass *p, const struct tombstone *t, struct errbuf *eb)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	char **names;
+	size_t n, i;
+	int tier, left = 0;
+
+	store_path(p->st, dir, "raw", "wal");
+	if (store_list(dir, ".wal", &names, &n, eb) == -1)
+		return -1;
+	for (i = 0; i < n && !left; i++)
+		left = strtoull(names[i], NULL, 16) < t->seq;
+	store_list_free(names, n);
+	for (tier = 0; tier < STORE_NTIERS && !left; tier++) {
+		const struct tier_list *l = &p->tiers[tier];
+		for (i = 0; i < l->n && !left; i++) {
+			struct errbuf e2 = ERRBUF_INIT;
+			struct block *b;
+			if (l->b[i].window > t->maxt ||
+			    l->b[i].window + spans[tier] < t->mint)
+				continue;
+			store_path(p->st, path, store_tier_name(tier),
+			    l->b[i].name);
+			if ((b = block_open(path, &e2)) == NULL) {
+				left = errno != ENOENT;	/* damaged: unknown */
+				continue;
+			}
+			left = tombstone_in_block(b, t, &e2) != 0;
+			block_close(b);
+		}
+		store_path(p->st, dir, "archive", store_tier_name(tier));
+		if (store_list(dir, "", &names, &n, eb) == -1)
+			return -1;
+		for (i = 0; i < n && !left; i++) {
+			int64_t w = strtoll(names[i], NULL, 10);
+			left = w <= t->maxt && w + spans[tier] >= t->mint;
+		}
+		store_list_free(names, n);
+	}
+	return left;
+}
+
+/* Remove the tombstones whose deletions the files no longer hold. */
+static int
+purge_tombstones(struct pass *p, struct errbuf *eb)
+{
+	size_t i;
+	int left, t;
+
+	if (p->tomb.n == 0)
+		return 0;
+	/* The lists as the pass left them. */
+	for (t = 0; t < STORE_NTIERS; t++) {
+		tier_list_free(&p->tiers[t]);
+		if (tier_list(p->st, (enum store_tier)t, &p->tiers[t], eb) == -1)
+			return -1;
+	}
+	for (i = 0; i < p->tomb.n; i++) {
+		const struct tombstone *ts = &p->tomb.v[i];
+		struct roll_action a = { ROLL_PURGED, STORE_TIER_RAW, ts->mint,
+			ts->maxt, 0, 0, 0, 0, ts->selector, 0, NULL };
+		if ((left = pending(p, ts, eb)) == -1)
+			return -1;
+		if (left || unlink(ts->path) == -1)
+			continue;
+		p->stats->purged++;
+		report(p, &a);
+	}
+	return 0;
 }
 
 /* Report the damaged files the pass met, each once. */
@@ -291,6 +372,9 @@ up_to_date(struct pass *p, enum store_tier t, int64_t w,
 				break;
 		ok = k < nhad && had[k].fingerprint == src[i].fingerprint;
 	}
+	/* Rows a deletion covers: rolled again, without them. */
+	if (ok && p->tomb.n && tombstones_in_block(&p->tomb, b, eb) == 1)
+		ok = 0;
 	block_close(b);
 	return ok;
 }
@@ -698,7 +782,8 @@ roll_run(struct store *st, const struct roll_opts *o, struct roll_stats *out,
     struct errbuf *eb)
 {
 	struct pass p = { st, o, out, o->now - ROLL_GRACE_MS, { { NULL, 0 } },
-		ROLLUP_INIT, ROLLUP_INIT, { NULL }, { 0 }, { 0 } };
+		ROLLUP_INIT, ROLLUP_INIT, { NULL }, { 0 }, { 0 },
+		TOMBSTONES_INIT };
 	char path[PATH_MAX];
 	double t0 = now_seconds();
 	int fd, t, rc = -1;
@@ -737,6 +822,8 @@ roll_run(struct store *st, const struct roll_opts *o, struct roll_stats *out,
 			report(&p, &a);
 		}
 	}
+	if (tombstones_load(st, &p.tomb, eb) == -1)
+		goto out;
 	for (t = 0; t < STORE_NTIERS; t++)
 		if (tier_list(st, (enum store_tier)t, &p.tiers[t], eb) == -1)
 			goto out;
@@ -749,9 +836,12 @@ roll_run(struct store *st, const struct roll_opts *o, struct roll_stats *out,
 	out->seconds = now_seconds() - t0;
 	if (o->self_metrics && !o->dry_run && self_metrics(&p, eb) == -1)
 		goto out;
+	if (!o->dry_run && purge_tombstones(&p, eb) == -1)
+		goto out;
 	report_damage(&p);
 	rc = 0;
 out:
+	tombstones_release(&p.tomb);
 	for (t = 0; t < STORE_NTIERS; t++) {
 		tier_list_free(&p.tiers[t]);
 		free(p.dirty[t]);
@@ -763,7 +853,7 @@ out:
 }
 
 static const char *const kind_names[] = {
-	"rolled", "removed", "archived", "compacted", "damaged"
+	"rolled", "removed", "archived", "compacted", "damaged", "deleted"
 };
 
 void
@@ -771,6 +861,20 @@ roll_action_format(const struct roll_action *a, int json, struct buf *out)
 {
 	char start[TS_BUFSZ], end[TS_BUFSZ];
 
+	if (a->kind == ROLL_PURGED) {
+		ts_format_rfc3339(start, a->start);
+		ts_format_rfc3339(end, a->end);
+		if (!json) {
+			buf_addf(out, "deleted %s %s..%s: from every block\n",
+			    a->path, start, end);
+			return;
+		}
+		buf_adds(out, "{\"action\":\"deleted\",\"selector\":");
+		jsonl_quote(out, a->path, strlen(a->path));
+		buf_addf(out, ",\"start\":\"%s\",\"end\":\"%s\"}\n", start,
+		    end);
+		return;
+	}
 	if (a->kind == ROLL_DAMAGED) {
 		if (!json) {
 			buf_addf(out, "damaged %s: %s\n", a->path, a->reason);

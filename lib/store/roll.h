@@ -29,6 +29,8 @@
  *    ended more than the tier's retention before 'now', once they are
  *    rolled into the next tier.
  * 4. Add mtk_mroll_* metrics to the store (unless told not to).
+ * 5. Remove the tombstones (store/tombstone.h) whose deletions no file
+ *    holds any more: steps 1 and 2 rewrite what holds deleted data.
  *
  * A damaged block (store_damage()) stops nothing but its own window: a
  * window with a damaged block, in its tier or its source, is neither
@@ -51,7 +53,9 @@ enum roll_kind {
 	ROLL_REMOVED,		/* an expired window removed from 'tier' */
 	ROLL_ARCHIVED,		/* an expired window moved to 'path' */
 	ROLL_COMPACTED,		/* raw blocks merged */
-	ROLL_DAMAGED		/* a damaged file passed over: 'path', 'reason' */
+	ROLL_DAMAGED,		/* a damaged file passed over: 'path', 'reason' */
+	ROLL_PURGED		/* a deletion done: 'path' its selector, over
+				   [start, end] */
 };
 
 /* What a pass did (or, with dry_run, would do), one action at a time. */
@@ -88,6 +92,7 @@ struct roll_stats {
 	uint64_t bytes_freed;		/* of blocks removed, archived or not */
 	uint64_t bytes_archived;	/* written to archives */
 	uint64_t damaged;		/* damaged files passed over */
+	uint64_t purged;		/* deletions done, tombstones removed */
 	double seconds;
 	int dry_run;			/* counts of what a pass would do */
 };

@@ -375,6 +375,19 @@ int store_tier_stats(struct store *st, enum store_tier t,
     struct store_tier_stats *out, struct errbuf *eb);
 
 /*
+ * Delete the series the 'n' matchers 'm' select (one at least must not
+ * match the empty value), over [mint, maxt]: their samples and rolled
+ * rows there, in every tier.  Writes a tombstone (store/tombstone.h),
+ * which every reader applies from then on; the next passes of mroll(1)
+ * remove the data from the files, then the tombstone.  Samples written
+ * into the range while it is pending are deleted too.  '*series' gets
+ * the number of series it covers now.  Returns 0, or -1 with 'eb'.
+ */
+int store_delete(struct store *st, const struct matcher *m, size_t n,
+    const char *selector, int64_t mint, int64_t maxt, uint64_t *series,
+    struct errbuf *eb);
+
+/*
  * Merge the raw blocks of each window that ends at or before
  * 'closed_before' (ms) and has more than one block (left by restarts,
  * late samples, several writers) into one.  Safe beside writers and

@@ -13,6 +13,7 @@
 #include "base/xalloc.h"
 #include "store/block.h"
 #include "store/store_int.h"
+#include "store/tombstone.h"
 
 /*
  * Whether a WAL's sequence lies strictly between 'lo' and 'hi': its
@@ -49,9 +50,13 @@ wal_between(struct store *st, uint64_t lo, uint64_t hi, struct errbuf *eb)
  * exclusively), so a reader sees the old blocks, the new one, or both,
  * which merge to the same.
  */
+/*
+ * With 'tomb' (may be NULL), a window of one block is written again too
+ * when a tombstone deletes something in it: the reader leaves that out.
+ */
 static int
-compact_window(struct store *st, int64_t start, uint64_t *removed,
-    struct errbuf *eb)
+compact_window(struct store *st, int64_t start, const struct tombstones *tomb,
+    uint64_t *removed, struct errbuf *eb)
 {
 	struct store_reader *r;
 	struct store_iter *it = NULL;
@@ -67,8 +72,10 @@ compact_window(struct store *st, int64_t start, uint64_t *removed,
 	if (r == NULL)
 		return -1;
 	/* A damaged block stays where it is, and so do the others. */
-	if ((nb = store_reader_nblocks(r)) < 2 ||
-	    store_damage_count(st) != damaged) {
+	nb = store_reader_nblocks(r);
+	if (nb == 0 || store_damage_count(st) != damaged ||
+	    (nb == 1 && (tomb == NULL || tomb->n == 0 ||
+	    tombstones_in_block(tomb, store_reader_block(r, 0), eb) != 1))) {
 		store_reader_close(r);
 		return 0;
 	}
@@ -141,7 +148,7 @@ store_compact_window(struct store *st, int64_t start, uint64_t *removed,
 
 	if (fd < 0)
 		return fd == -1 ? 0 : -1;
-	rc = compact_window(st, start, removed, eb);
+	rc = compact_window(st, start, NULL, removed, eb);
 	close(fd);
 	return rc;
 }
@@ -150,6 +157,7 @@ int
 store_compact(struct store *st, int64_t closed_before, uint64_t *removed,
     struct errbuf *eb)
 {
+	struct tombstones tomb = TOMBSTONES_INIT;
 	char dir[PATH_MAX];
 	char **names;
 	int64_t *wins = NULL;
@@ -160,6 +168,10 @@ store_compact(struct store *st, int64_t closed_before, uint64_t *removed,
 	/* One compaction at a time; a busy lock means someone is at it. */
 	if ((fd = compact_lock(st, eb)) < 0)
 		return fd == -1 ? 0 : -1;
+	if (tombstones_load(st, &tomb, eb) == -1) {
+		close(fd);
+		return -1;
+	}
 	store_path(st, dir, "raw", NULL);
 	if (store_list(dir, ".blk", &names, &n, eb) == -1) {
 		close(fd);
@@ -174,11 +186,17 @@ store_compact(struct store *st, int64_t closed_before, uint64_t *removed,
 	}
 	store_list_free(names, n);
 	qsort(wins, nw, sizeof(*wins), ts_cmp);
+	/*
+	 * Windows of several blocks; with deletions pending, every window
+	 * (compact_window() rewrites one block only when it holds deleted
+	 * data).
+	 */
 	for (i = 0; i < nw && rc == 0; i++)
-		if (i + 1 < nw && wins[i + 1] == wins[i] &&
-		    (i == 0 || wins[i - 1] != wins[i]))
-			rc = compact_window(st, wins[i], removed, eb);
+		if ((i == 0 || wins[i - 1] != wins[i]) &&
+		    ((i + 1 < nw && wins[i + 1] == wins[i]) || tomb.n))
+			rc = compact_window(st, wins[i], &tomb, removed, eb);
 	free(wins);
+	tombstones_release(&tomb);
 	close(fd);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include "store/roll.h"
 #include "store/rollup.h"
 #include "store/store_int.h"
+#include "store/tombstone.h"
 #include "store/wal.h"
 #include "stream/series.h"
 
@@ -53,6 +54,8 @@ struct store_reader {
 	enum rollup_agg agg;
 	struct source *src;
 	size_t nsrc, cap;
+	struct tombstones tomb;	/* deletions, applied to what is read */
+	int tomb_loaded;
 };
 
 static struct source *
@@ -190,6 +193,12 @@ add_span(struct store_reader *r, enum store_tier t, int64_t mint,
 		r->maxt = maxt;
 	r->span_mint = mint;
 	r->span_maxt = maxt;
+	/* Deletions first: one made after the files are listed is seen. */
+	if (!r->tomb_loaded) {
+		if (tombstones_load(r->st, &r->tomb, eb) == -1)
+			return -1;
+		r->tomb_loaded = 1;
+	}
 	if ((lock = store_lock(r->st, t, 0, eb)) == -1)
 		return -1;
 	if ((wals && t == STORE_TIER_RAW && open_wals(r, eb) == -1) ||
@@ -272,6 +281,7 @@ store_reader_close(struct store_reader *r)
 		free(r->src[i].path);
 	}
 	free(r->src);
+	tombstones_release(&r->tomb);
 	free(r);
 }
 
@@ -681,6 +691,35 @@ merge_rows(struct store_iter *it, size_t *n)
 	*n += it->merged.n;
 }
 
+/*
+ * Leave out of the 'n' merged samples (and rows) of series 'key' what
+ * the reader's tombstones delete.  Returns the samples left.
+ */
+static size_t
+deleted(struct store_iter *it, const char *key, size_t keylen, size_t n)
+{
+	int64_t ranges[64][2];
+	size_t nr = tombstones_match(&it->r->tomb, key, keylen, ranges, 64), i,
+	    out, k;
+
+	if (nr == 0)
+		return n;
+	if (nr > 64)
+		nr = 64;	/* NEEDSWORK: more at once for one series */
+	tombstones_cut(ranges, nr, it->ts, it->v, &n);
+	for (i = out = 0; i < it->merged.n; i++) {
+		for (k = 0; k < nr; k++)
+			if (it->merged.t[i] >= ranges[k][0] &&
+			    it->merged.t[i] <= ranges[k][1])
+				break;
+		if (k < nr)
+			continue;
+		rollup_move_row(&it->merged, out++, i);
+	}
+	it->merged.n = out;
+	return n;
+}
+
 const struct rollup *
 store_iter_rollup(const struct store_iter *it)
 {
@@ -709,6 +748,8 @@ store_iter_next(struct store_iter *it, struct store_series *out,
 			merge_rows(it, &n);
 		if (end - it->pos > 1 && !in_order(it, n))
 			n = merge(it, n);
+		if (it->r->tomb.n)
+			n = deleted(it, first->key, first->keylen, n);
 		last = &it->hits[end - 1];
 		it->pos = end;
 		if (n == 0)
@@ -799,7 +840,16 @@ store_labels(struct store_reader *r, const char *name,
 {
 	size_t s, i;
 
-	(void)eb;
+	if (r->tomb.n) {
+		/* Deletions pending: only series with samples left count. */
+		struct store_iter *it = store_select(r, m, n, eb);
+		struct store_series ss;
+		int got;
+		while ((got = store_iter_next(it, &ss, eb)) == 1)
+			key_labels(out, ss.key, ss.keylen, name);
+		store_iter_free(it);
+		return got;
+	}
 	for (s = 0; s < r->nsrc; s++) {
 		struct source *src = &r->src[s];
 		struct errbuf e2 = ERRBUF_INIT;
