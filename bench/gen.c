@@ -1,7 +1,6 @@
 /* gen.c - generate a realistic metric stream for benchmarks and tests */
 /* SPDX-License-Identifier: MIT */
 #include <err.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +24,18 @@
  * output is what it always was (bench/store.sh depends on it).
  */
 
-static const char usage_str[] =
-    "usage: gen [-bh] [-H hosts] [-i interval] [-n samples] [-s seed] [-t start]\n";
+static const struct cli_option options[] = {
+	{ "buckets", 'b', NULL, NULL, "also write a latency histogram per host" },
+	{ "hosts", 'H', "hosts", NULL, "this many hosts (10)" },
+	{ "interval", 'i', "interval", NULL, "samples this far apart (15s)" },
+	{ "samples", 'n', "samples", NULL, "this many samples (1000000)" },
+	{ "seed", 's', "seed", NULL, "the random seed" },
+	{ "start", 't', "start", NULL, "the first time, in ms (2026-01-01)" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+static const struct cli_program program = { options, { NULL, NULL, NULL },
+	NULL };
 
 enum kind {
 	K_CPU,		/* counter, 0.01 s resolution */
@@ -176,16 +185,6 @@ step(struct series *x)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "buckets", no_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "hosts", required_argument, NULL, 'H' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "samples", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "start", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const modes[] = { "idle", "iowait", "irq", "nice",
 		"softirq", "steal", "system", "user" };
 	/* Share of a CPU's time per mode, as on a lightly loaded server. */
@@ -199,26 +198,26 @@ main(int argc, char *argv[])
 	long hosts = 10;
 	int64_t interval = 15000, start = 1767225600000LL;	/* 2026-01-01 */
 	unsigned long long total = 1000000, done = 0;
+	struct cli cli;
 	int ch, buckets = 0;
 
-	cli_init(argc, argv, longopts);
-	while ((ch = getopt_long(argc, argv, "bhH:i:n:s:t:", longopts, NULL)) != -1) {
+	cli_start(&cli, &program, argc, argv);
+	while ((ch = cli_next(&cli)) != -1) {
 		switch (ch) {
 		case 'b': buckets = 1; break;
 		case 'H': hosts = atol(optarg); break;
 		case 'i':
 			if (ts_parse_duration(optarg, &interval) == -1 || interval <= 0)
-				cli_usage_error(usage_str, "bad interval '%s'", optarg);
+				cli_usage_error(&cli, "bad interval '%s'", optarg);
 			break;
 		case 'n': total = strtoull(optarg, NULL, 10); break;
 		case 's': rng = strtoull(optarg, NULL, 0) | 1; break;
 		case 't': start = atoll(optarg); break;
-		case 'h': cli_help(usage_str, "");
-		default: cli_usage(usage_str);
 		}
 	}
+	cli_operands(&cli, &argc, &argv);
 	if (hosts < 1)
-		cli_usage_error(usage_str, "bad host count");
+		cli_usage_error(&cli, "bad host count");
 	if (buckets)
 		hists = xcalloc((size_t)hosts, sizeof(*hists));
 	for (h = 0; h < (size_t)hosts; h++) {

@@ -16,51 +16,45 @@
 #include "base/timestamp.h"
 #include "base/xalloc.h"
 
-static const char usage_str[] =
-    "usage: mgather [-hLV] [--rates] [-C collector,...] [-i interval] "
-    "[-l name=value]\n"
-    "               [-n count] [-p pid] [--fs-timeout duration] "
-    "[--process name]\n"
-    "               [--procfs dir] [--rootfs dir] [--sysfs dir]\n";
-
-static const char help_str[] =
-    "  -C, --collectors=LIST   choose collectors: name, +name, -name (remove)\n"
-    "  -h, --help              print this help and exit\n"
-    "  -i, --interval=DURATION a pass every DURATION (15s); default: once\n"
-    "  -L, --list-collectors   list the collectors and exit\n"
-    "  -l, --label=NAME=VALUE  label every sample; an empty VALUE removes\n"
-    "  -n, --count=COUNT       stop after COUNT passes\n"
-    "  -p, --pid=PID           report process PID (process collector)\n"
-    "  -V, --version           print the version and exit\n"
-    "      --fs-timeout=DURATION  give up on a statfs after DURATION (5s)\n"
-    "      --process=NAME      report processes whose command name is NAME\n"
-    "      --procfs=DIR        read /proc from DIR (%p: the pass number)\n"
-    "      --rates             also write per-interval rates and percentages\n"
-    "      --rootfs=DIR        the mount points are under DIR\n"
-    "      --sysfs=DIR         read /sys from DIR (%p: the pass number)\n";
-
 enum {
-	OPT_FS_TIMEOUT = 256, OPT_PROCESS, OPT_PROCFS, OPT_RATES, OPT_ROOTFS,
-	OPT_SYSFS
+	OPT_FS_TIMEOUT = CLI_LONG, OPT_PROCESS, OPT_PROCFS, OPT_RATES,
+	OPT_ROOTFS, OPT_SYSFS
 };
 
-static const struct option longopts[] = {
-	{ "collectors", required_argument, NULL, 'C' },
-	{ "count", required_argument, NULL, 'n' },
-	{ "fs-timeout", required_argument, NULL, OPT_FS_TIMEOUT },
-	{ "help", no_argument, NULL, 'h' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "label", required_argument, NULL, 'l' },
-	{ "list-collectors", no_argument, NULL, 'L' },
-	{ "pid", required_argument, NULL, 'p' },
-	{ "process", required_argument, NULL, OPT_PROCESS },
-	{ "procfs", required_argument, NULL, OPT_PROCFS },
-	{ "rates", no_argument, NULL, OPT_RATES },
-	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
-	{ "sysfs", required_argument, NULL, OPT_SYSFS },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+/* The values of --collectors, for the completions. */
+static const char *
+collector_word(size_t i)
+{
+	return gather_collector_name((int)i);
+}
+
+static const struct cli_option options[] = {
+	{ "collectors", 'C', "collector,...", collector_word,
+	    "choose collectors: name, +name, -name (remove)" },
+	{ "interval", 'i', "interval", NULL,
+	    "a pass every INTERVAL (15s); default: once" },
+	{ "list-collectors", 'L', NULL, NULL, "list the collectors and exit" },
+	{ "label", 'l', "name=value", NULL,
+	    "label every sample; an empty VALUE removes" },
+	{ "count", 'n', "count", NULL, "stop after COUNT passes" },
+	{ "pid", 'p', "pid", NULL, "report process PID (process collector)" },
+	{ "fs-timeout", OPT_FS_TIMEOUT, "duration", NULL,
+	    "give up on a statfs after DURATION (5s)" },
+	{ "process", OPT_PROCESS, "name", NULL,
+	    "report processes whose command name is NAME" },
+	{ "procfs", OPT_PROCFS, "dir", NULL,
+	    "read /proc from DIR (%p: the pass number)" },
+	{ "rates", OPT_RATES, NULL, NULL,
+	    "also write per-interval rates and percentages" },
+	{ "rootfs", OPT_ROOTFS, "dir", NULL, "the mount points are under DIR" },
+	{ "sysfs", OPT_SYSFS, "dir", NULL,
+	    "read /sys from DIR (%p: the pass number)" },
+	{ NULL, 0, NULL, NULL, NULL }
 };
+
+/* Options, no command, no operand. */
+static const struct cli_program program = { options, { NULL, NULL, NULL },
+	NULL };
 
 /* Set by SIGINT and SIGTERM: stop after the pass being written. */
 static volatile sig_atomic_t stop;
@@ -90,15 +84,6 @@ list_collectors(void)
 	exit(cli_finish(CLI_EXIT_OK));
 }
 
-/* The values of --collectors, for the completions. */
-static const char *
-option_value(const char *opt, size_t i)
-{
-	if (strcmp(opt, "collectors") == 0)
-		return gather_collector_name((int)i);
-	return NULL;
-}
-
 static long
 parse_count(const char *s, long max)
 {
@@ -122,76 +107,61 @@ main(int argc, char *argv[])
 	struct schedule sched;
 	long count = 0, n, pass;
 	char host[256] = "";
-	struct sigaction sa;
-	sigset_t block, waitmask;
+	sigset_t waitmask;
 	struct jsonl_writer *w;
 	struct gather *g;
-	int ch, explicit = 0, rc = CLI_EXIT_OK;
+	struct cli cli;
+	int key, explicit = 0, rc = CLI_EXIT_OK;
 
-	cli_init(argc, argv, longopts);
-	cli_list_values(argc, argv, longopts, option_value);
+	cli_start(&cli, &program, argc, argv);
 	/* No option comes more often than there are arguments. */
 	labels = xcalloc((size_t)argc, sizeof(*labels));
 	comms = xcalloc((size_t)argc, sizeof(*comms));
 	pids = xcalloc((size_t)argc, sizeof(*pids));
-	while ((ch = getopt_long(argc, argv, "C:hi:Ll:n:p:V", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
+	while ((key = cli_next(&cli)) != -1) {
+		switch (key) {
 		case 'C':
-			if (gather_collectors_parse(optarg, &o.collectors,
+			if (gather_collectors_parse(cli.arg, &o.collectors,
 			    &explicit, &eb) == -1)
-				cli_usage_error(usage_str, "%s", eb.msg);
+				cli_usage_error(&cli, "%s", eb.msg);
 			break;
-		case 'h':
-			cli_help(usage_str, help_str);
 		case 'i':
-			if (ts_parse_duration(optarg, &interval) == -1)
-				cli_usage_error(usage_str, "bad interval '%s'",
-				    optarg);
+			if (ts_parse_duration(cli.arg, &interval) == -1)
+				cli_usage_error(&cli, "bad interval '%s'", cli.arg);
 			break;
 		case 'L':
 			list_collectors();
 		case 'l':
-			if (gather_label_check(optarg, &eb) == -1)
-				cli_usage_error(usage_str, "%s", eb.msg);
-			labels[nlabels++] = optarg;
+			if (gather_label_check(cli.arg, &eb) == -1)
+				cli_usage_error(&cli, "%s", eb.msg);
+			labels[nlabels++] = cli.arg;
 			break;
 		case 'n':
-			if ((count = parse_count(optarg, LONG_MAX)) == -1)
-				cli_usage_error(usage_str, "bad count '%s'",
-				    optarg);
+			if ((count = parse_count(cli.arg, LONG_MAX)) == -1)
+				cli_usage_error(&cli, "bad count '%s'", cli.arg);
 			break;
 		case 'p':
-			if ((n = parse_count(optarg, INT_MAX)) == -1)
-				cli_usage_error(usage_str, "bad pid '%s'", optarg);
+			if ((n = parse_count(cli.arg, INT_MAX)) == -1)
+				cli_usage_error(&cli, "bad pid '%s'", cli.arg);
 			pids[o.npids++] = (pid_t)n;
 			break;
-		case 'V':
-			cli_version();
 		case OPT_FS_TIMEOUT:
-			if (ts_parse_duration(optarg, &o.fs_timeout_ms) == -1 ||
+			if (ts_parse_duration(cli.arg, &o.fs_timeout_ms) == -1 ||
 			    o.fs_timeout_ms <= 0)
-				cli_usage_error(usage_str, "bad timeout '%s'",
-				    optarg);
+				cli_usage_error(&cli, "bad timeout '%s'", cli.arg);
 			break;
-		case OPT_PROCESS:
-			comms[ncomms++] = optarg;
-			break;
-		case OPT_PROCFS: o.procfs = optarg; break;
+		case OPT_PROCESS: comms[ncomms++] = cli.arg; break;
+		case OPT_PROCFS: o.procfs = cli.arg; break;
 		case OPT_RATES: o.rates = 1; break;
-		case OPT_ROOTFS: o.rootfs = optarg; break;
-		case OPT_SYSFS: o.sysfs = optarg; break;
-		default:
-			cli_usage(usage_str);
+		case OPT_ROOTFS: o.rootfs = cli.arg; break;
+		case OPT_SYSFS: o.sysfs = cli.arg; break;
 		}
 	}
-	if (optind != argc)
-		cli_usage_error(usage_str, "unexpected argument '%s'",
-		    argv[optind]);
+	cli_operands(&cli, &argc, &argv);
 	if (count > 1 && interval < 0)
-		cli_usage_error(usage_str, "'-n %ld' needs '-i'", count);
+		cli_usage_error(&cli, "'-n %ld' needs '-i'", count);
 	if (interval == 0 && count == 0)
-		cli_usage_error(usage_str, "'-i 0' needs '-n'");
+		cli_usage_error(&cli, "'-i 0' needs '-n'");
 	if (interval < 0)
 		count = 1;
 	if (gethostname(host, sizeof(host) - 1) == 0)
@@ -206,17 +176,7 @@ main(int argc, char *argv[])
 	o.warn = on_warning;
 
 	/* Signals only get in while sleeping: a pass is always whole. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	sigdelset(&waitmask, SIGINT);
-	sigdelset(&waitmask, SIGTERM);
+	cli_catch_stop(on_signal, &waitmask);
 
 	if ((g = gather_new(&o, &eb)) == NULL)
 		errx(CLI_EXIT_USAGE, "%s", eb.msg);

@@ -13,50 +13,63 @@
 #include "base/cli.h"
 #include "stream/jsonl.h"
 #include "store/store.h"
-#include "base/timeparse.h"
 #include "base/timestamp.h"
 
-static const char usage_str[] =
-    "usage: mstore [-hqV] [--strict] [-d dir] [--fsync mode] [--max-series n]\n"
-    "              [--self-metrics] [file ...]\n"
-    "       mstore init [-d dir] [--retention tier=duration,...]\n"
-    "       mstore stats [-d dir]\n"
-    "       mstore check [-d dir]\n"
-    "       mstore compact [-d dir]\n"
-    "       mstore export [-d dir] [--since time] [--until time]\n"
-    "       mstore import [-q] [-d dir]\n";
-
-static const char help_str[] =
-    "  -d, --dir=DIR         the store (default $MTK_STORE, else $XDG_DATA_HOME/mtk/store)\n"
-    "      --fsync=MODE      batch (default: at most once a second), always, never\n"
-    "      --max-series=N    refuse new series beyond N (default 1000000, 0: no limit)\n"
-    "      --retention=SPEC  with init: raw=24h,1m=7d,5m=30d,1h=365d\n"
-    "      --self-metrics    also store mstore's own mtk_mstore_* metrics\n"
-    "      --since=TIME      with export: from this time (RFC 3339, Unix seconds, -1h)\n"
-    "      --strict          stop at the first bad line\n"
-    "      --until=TIME      with export: up to this time, inclusive\n"
-    "  -q, --quiet           no message per bad line, only the summary\n"
-    "  -h, --help            this help\n"
-    "  -V, --version         the version\n";
-
 enum {
-	OPT_FSYNC = 256, OPT_MAX_SERIES, OPT_RETENTION, OPT_SELF, OPT_SINCE,
-	OPT_STRICT, OPT_UNTIL
+	OPT_FSYNC = CLI_LONG, OPT_MAX_SERIES, OPT_RETENTION, OPT_SELF,
+	OPT_SINCE, OPT_STRICT, OPT_UNTIL
 };
 
-static const struct option longopts[] = {
-	{ "dir", required_argument, NULL, 'd' },
-	{ "fsync", required_argument, NULL, OPT_FSYNC },
-	{ "help", no_argument, NULL, 'h' },
-	{ "max-series", required_argument, NULL, OPT_MAX_SERIES },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "retention", required_argument, NULL, OPT_RETENTION },
-	{ "self-metrics", no_argument, NULL, OPT_SELF },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "strict", no_argument, NULL, OPT_STRICT },
-	{ "until", required_argument, NULL, OPT_UNTIL },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct {
+	const char *name;
+	enum store_fsync mode;
+} fsync_modes[] = {
+	{ "batch", STORE_FSYNC_BATCH }, { "always", STORE_FSYNC_ALWAYS },
+	{ "never", STORE_FSYNC_NEVER },
+};
+
+static const char *
+fsync_word(size_t i)
+{
+	return i < NELEM(fsync_modes) ? fsync_modes[i].name : NULL;
+}
+
+static const struct cli_option options[] = {
+	{ "dir", 'd', "dir", NULL,
+	    "the store (default $MTK_STORE, else $XDG_DATA_HOME/mtk/store)" },
+	{ "fsync", OPT_FSYNC, "mode", fsync_word,
+	    "batch (default: at most once a second), always, never" },
+	{ "max-series", OPT_MAX_SERIES, "n", NULL,
+	    "refuse new series beyond N (default 1000000, 0: no limit)" },
+	{ "retention", OPT_RETENTION, "tier=duration,...", NULL,
+	    "with init: raw=24h,1m=7d,5m=30d,1h=365d" },
+	{ "self-metrics", OPT_SELF, NULL, NULL,
+	    "also store mstore's own mtk_mstore_* metrics" },
+	{ "since", OPT_SINCE, "time", NULL,
+	    "with export: from this time (as in mtk(7): RFC 3339, -1h, 7d)" },
+	{ "strict", OPT_STRICT, NULL, NULL, "stop at the first bad line" },
+	{ "until", OPT_UNTIL, "time", NULL,
+	    "with export: up to this time, inclusive" },
+	{ "quiet", 'q', NULL, NULL, "no message per bad line, only the summary" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+static const struct cli_command commands[] = {
+	{ "init", "dir retention", NULL },
+	{ "stats", "dir", NULL },
+	{ "check", "dir", NULL },
+	{ "compact", "dir", NULL },
+	{ "export", "dir since until", NULL },
+	{ "import", "quiet dir", NULL },
+	{ NULL, NULL, NULL }
+};
+
+static const struct cli_program program = {
+	options,
+	{ NULL, "quiet strict dir fsync max-series self-metrics", "[file ...]" },
+	commands
 };
 
 static volatile sig_atomic_t stop;
@@ -178,30 +191,6 @@ run_stats(struct store *st)
 	return CLI_EXIT_OK;
 }
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *const commands[] = { "init", "stats", "check", "compact",
-	"export", "import" };
-
-static const struct {
-	const char *name;
-	enum store_fsync mode;
-} fsync_modes[] = {
-	{ "batch", STORE_FSYNC_BATCH }, { "always", STORE_FSYNC_ALWAYS },
-	{ "never", STORE_FSYNC_NEVER },
-};
-
-/* The commands (the first word) and --fsync's modes, for the completions. */
-static const char *
-option_value(const char *opt, size_t i)
-{
-	if (opt[0] == '\0')
-		return i < NELEM(commands) ? commands[i] : NULL;
-	if (strcmp(opt, "fsync") == 0)
-		return i < NELEM(fsync_modes) ? fsync_modes[i].name : NULL;
-	return NULL;
-}
-
 /* Merge the blocks of windows closed ten minutes ago or more. */
 static int
 run_compact(struct store *st)
@@ -319,17 +308,6 @@ run_command(const char *cmd, const char *dir, int64_t since, int64_t until,
 	return rc == -1 ? CLI_EXIT_FAIL : rc;
 }
 
-static int64_t
-parse_time(const char *s)
-{
-	struct errbuf eb = ERRBUF_INIT;
-	int64_t ms;
-
-	if (timeparse_query(s, ts_now(), &ms, &eb) == -1)
-		cli_usage_error(usage_str, "%s", eb.msg);
-	return ms;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -338,86 +316,58 @@ main(int argc, char *argv[])
 	struct counts c = { 0, 0, 0 };
 	struct store_writer *w;
 	struct store *st;
-	char *dir = NULL, *end, *dir_alloc = NULL;
-	const char *cmd = NULL, *retention = NULL;
+	struct cli cli;
+	const char *cmd, *dir = NULL, *retention = NULL;
+	char *path;
 	int64_t since = TS_MIN, until = TS_MAX;
-	int ch, strict = 0, quiet = 0, ranged = 0, rc = CLI_EXIT_OK, i;
+	int64_t ret[STORE_NTIERS] = STORE_RETENTION_DEFAULTS;
+	int key, strict = 0, quiet = 0, rc = CLI_EXIT_OK, i;
 
-	cli_init(argc, argv, longopts);
-	cli_list_values(argc, argv, longopts, option_value);
-	for (i = 0; argc > 1 && i < (int)NELEM(commands); i++)
-		if (strcmp(argv[1], commands[i]) == 0) {
-			cmd = argv[1];
-			argv++;
-			argc--;
-			break;
-		}
-	while ((ch = getopt_long(argc, argv, "d:hqV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': dir = optarg; break;
+	cli_start(&cli, &program, argc, argv);
+	while ((key = cli_next(&cli)) != -1) {
+		switch (key) {
+		case 'd': dir = cli.arg; break;
 		case OPT_FSYNC:
-			for (i = 0; i < (int)NELEM(fsync_modes); i++)
-				if (strcmp(optarg, fsync_modes[i].name) == 0)
+			for (i = 0; fsync_word((size_t)i); i++)
+				if (strcmp(cli.arg, fsync_word((size_t)i)) == 0)
 					break;
-			if (i == (int)NELEM(fsync_modes))
-				cli_usage_error(usage_str, "unknown fsync mode '%s' "
-				    "(one of: %s, %s, %s)", optarg,
-				    fsync_modes[0].name, fsync_modes[1].name,
-				    fsync_modes[2].name);
+			if (fsync_word((size_t)i) == NULL)
+				cli_bad_value(&cli, key, "fsync mode", cli.arg);
 			o.fsync = fsync_modes[i].mode;
 			break;
-		case OPT_MAX_SERIES:
-			errno = 0;
-			o.max_series = strtoull(optarg, &end, 10);
-			if (errno || *end || *optarg == '-' || end == optarg)
-				cli_usage_error(usage_str, "invalid --max-series '%s'", optarg);
+		case OPT_MAX_SERIES: o.max_series = cli_count(&cli, key, cli.arg); break;
+		case OPT_RETENTION:
+			if (store_parse_retention(cli.arg, ret, &eb) == -1)
+				cli_usage_error(&cli, "%s", eb.msg);
+			retention = cli.arg;
 			break;
-		case OPT_RETENTION: {
-			int64_t ret[STORE_NTIERS] = STORE_RETENTION_DEFAULTS;
-			if (store_parse_retention(optarg, ret, &eb) == -1)
-				cli_usage_error(usage_str, "%s", eb.msg);
-			retention = optarg;
-			break;
-		}
 		case OPT_SELF: o.self_metrics_ms = STORE_SELF_METRICS_MS; break;
-		case OPT_SINCE: since = parse_time(optarg); ranged = 1; break;
+		case OPT_SINCE: since = cli_time(&cli, key, cli.arg, ts_now()); break;
 		case OPT_STRICT: strict = 1; break;
-		case OPT_UNTIL: until = parse_time(optarg); ranged = 1; break;
+		case OPT_UNTIL: until = cli_time(&cli, key, cli.arg, ts_now()); break;
 		case 'q': quiet = 1; break;
-		case 'h': cli_help(usage_str, help_str);
-		case 'V': cli_version();
-		default: cli_usage(usage_str);
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (retention && (cmd == NULL || strcmp(cmd, "init") != 0))
-		cli_usage_error(usage_str, "--retention goes with 'mstore init'");
-	if (ranged && (cmd == NULL || strcmp(cmd, "export") != 0))
-		cli_usage_error(usage_str, "--since and --until go with 'mstore export'");
+	cmd = cli_operands(&cli, &argc, &argv);
 	if (since > until)
-		cli_usage_error(usage_str, "--since is after --until");
-	if (cmd && argc > 0)
-		cli_usage_error(usage_str, "'mstore %s' takes no file", cmd);
-	if (dir == NULL && (dir = dir_alloc = store_default_dir()) == NULL)
-		errx(CLI_EXIT_FAIL, "no store directory: set MTK_STORE or HOME, or use -d");
+		cli_usage_error(&cli, "--since is after --until");
+	path = cli_store_dir(dir);
 	if (cmd && strcmp(cmd, "init") == 0) {
-		if (store_init(dir, retention, &eb) == -1)
+		if (store_init(path, retention, &eb) == -1)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
-		free(dir_alloc);
+		free(path);
 		return cli_finish(CLI_EXIT_OK);
 	}
 	if (cmd) {
-		rc = run_command(cmd, dir, since, until, quiet);
-		free(dir_alloc);
+		rc = run_command(cmd, path, since, until, quiet);
+		free(path);
 		return cli_finish(rc);
 	}
-	st = store_open(dir, 1, &eb);
-	free(dir_alloc);
+	st = store_open(path, 1, &eb);
+	free(path);
 	if (st == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cli_catch_stop(on_signal, NULL);
 	if ((w = store_writer_open(st, &o, &eb)) == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
 	for (i = 0; i < (argc ? argc : 1) && !stop; i++)

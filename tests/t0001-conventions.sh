@@ -45,7 +45,29 @@ for b in $bins; do
 	"
 done
 
+# usage_words BIN: the usage lines of BIN -h; synopsis_words BIN: the
+# SYNOPSIS of its man page; each as words on one line.
+words() {
+	tr -s ' \n' '  ' | sed 's/^ //; s/ $//'
+}
+usage_words() {
+	"$1" -h | sed '/^  -/,$d; s/^usage://' | words
+}
+synopsis_words() {
+	mandoc -Tascii -O width=1000 "$SRC_DIR/man/man1/$1.1" |
+		sed 's/.\x08//g' | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' |
+		sed '1d;$d' | words
+}
+
 if test_have_prog mandoc; then
+	# The usage -h prints is the man page's SYNOPSIS, word for word:
+	# both follow the option table, in style(9)'s order.
+	for b in $bins; do
+		test_expect_success "$b: the usage is the SYNOPSIS of $b(1)" "
+			usage_words $b >expect && test -s expect &&
+			synopsis_words $b >actual && test_cmp expect actual
+		"
+	done
 	test_expect_success 'mandoc -Tlint finds nothing in the man pages' '
 		mandoc -Tlint -W warning "$SRC_DIR"/man/man*/*.[1-9] >lint 2>&1;
 		test_must_be_empty lint

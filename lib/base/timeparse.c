@@ -1,4 +1,4 @@
-/* timeparse.c - query times and steps as the command line writes them */
+/* timeparse.c - times and durations as every command line writes them */
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
@@ -66,13 +66,22 @@ relative(const char *s, int64_t now_ms, int64_t *ms)
 }
 
 int
-timeparse_query(const char *s, int64_t now_ms, int64_t *ms, struct errbuf *eb)
+timeparse_time(const char *s, int64_t now_ms, int64_t *ms, struct errbuf *eb)
 {
 	if (relative(s, now_ms, ms) == 0 || unix_seconds(s, ms) == 0 ||
 	    ts_parse_rfc3339(s, strlen(s), ms) == 0)
 		return 0;
 	return errbuf_set(eb, "invalid time '%s': expected RFC 3339, Unix "
 	    "seconds, 'now' or a relative time like 'now-1h'", s);
+}
+
+int
+timeparse_duration(const char *s, int64_t *ms, struct errbuf *eb)
+{
+	if (ts_parse_duration(s, ms) == -1)
+		return errbuf_set(eb, "invalid duration '%s': expected one "
+		    "like '15s' or '1h30m', or a number of seconds", s);
+	return 0;
 }
 
 int

@@ -1,4 +1,4 @@
-/* timeparse.h - query times and steps as the command line writes them */
+/* timeparse.h - times and durations as every program's command line writes them */
 /* SPDX-License-Identifier: MIT */
 #ifndef MTK_TIMEPARSE_H
 #define MTK_TIMEPARSE_H
@@ -8,28 +8,44 @@
 #include "base/errbuf.h"
 
 /*
- * Parse a query time 's' into milliseconds since the epoch in '*ms'.
- * Accepted, as Prometheus' HTTP API accepts the first two:
+ * One grammar for every program, documented in mtk(7) under "Times and
+ * durations".
+ *
+ * A duration is a Prometheus duration: whole numbers each followed by a
+ * unit, largest unit first, each unit at most once ("15s", "1h30m",
+ * "500ms"; units ms, s, m, h, d, w = 7d, y = 365d), or a number of
+ * seconds ("15", "0.5", rounded to the millisecond).
+ *
+ * A time is one of:
  *
  *	2026-11-22T10:00:00Z	RFC 3339 (see ts_parse_rfc3339())
  *	1732233600, 1732233600.5, -1.5
  *				Unix seconds, rounded to the millisecond
  *	now			'now_ms'
- *	now-1h, now+30m, now-90	'now_ms' plus or minus a duration (a
- *				Prometheus duration, or plain seconds)
+ *	now-1h, now+30m, now-90	'now_ms' plus or minus a duration
  *	-1h, +30m		the same without "now"; here the duration
  *				needs its unit, since "-15" is Unix seconds
  *
- * The result must lie in years 0001 to 9999 (TS_MIN..TS_MAX).  Returns 0,
- * or -1 with "invalid time 'x': ..." in 'eb'.
+ * The first two are what Prometheus' HTTP API accepts.  A time must lie
+ * in years 0001 to 9999 (TS_MIN..TS_MAX).
  */
-int timeparse_query(const char *s, int64_t now_ms, int64_t *ms,
+
+/*
+ * Parse the time 's' into milliseconds since the epoch in '*ms'.
+ * Returns 0, or -1 with "invalid time 'x': ..." in 'eb'.
+ */
+int timeparse_time(const char *s, int64_t now_ms, int64_t *ms,
     struct errbuf *eb);
 
 /*
- * Parse a query resolution step: a Prometheus duration ("15s", "1m30s")
- * or a number of seconds ("15", "0.5"), into milliseconds in '*ms'.  It
- * must be at least 1ms.  Returns 0, or -1 with the reason in 'eb'.
+ * Parse the duration 's' into milliseconds (zero or more) in '*ms'.
+ * Returns 0, or -1 with "invalid duration 'x': ..." in 'eb'.
+ */
+int timeparse_duration(const char *s, int64_t *ms, struct errbuf *eb);
+
+/*
+ * Parse a query resolution step: a duration of at least 1ms, into
+ * milliseconds in '*ms'.  Returns 0, or -1 with the reason in 'eb'.
  */
 int timeparse_step(const char *s, int64_t *ms, struct errbuf *eb);
 

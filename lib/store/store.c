@@ -24,27 +24,6 @@ store_tier_name(enum store_tier t)
 	return tier_names[t];
 }
 
-char *
-store_default_dir(void)
-{
-	const char *e;
-	char *dir = NULL;
-
-	if ((e = getenv("MTK_STORE")) != NULL && *e)
-		return xstrdup(e);
-	if ((e = getenv("XDG_DATA_HOME")) != NULL && *e == '/') {
-		if (asprintf(&dir, "%s/mtk/store", e) == -1)
-			return NULL;
-		return dir;
-	}
-	if ((e = getenv("HOME")) != NULL && *e) {
-		if (asprintf(&dir, "%s/.local/share/mtk/store", e) == -1)
-			return NULL;
-		return dir;
-	}
-	return NULL;
-}
-
 /* mkdir -p */
 static int
 make_dirs(const char *path, struct errbuf *eb)

@@ -48,13 +48,6 @@ const char *store_tier_name(enum store_tier t);
 struct store;
 
 /*
- * The directory to use when none is given: $MTK_STORE, else
- * $XDG_DATA_HOME/mtk/store, else ~/.local/share/mtk/store.  Returns a new
- * string; free(3) it.  NULL when none can be found (no HOME).
- */
-char *store_default_dir(void);
-
-/*
  * Create a store in 'dir' (and its parents) if there is none, with the
  * given retention settings ("raw=24h,1m=7d", NULL for the defaults), or
  * change the retention of an existing one.  Returns 0, or -1 with 'eb'.

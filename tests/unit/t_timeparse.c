@@ -1,4 +1,4 @@
-/* t_timeparse.c - query times and steps from the command line */
+/* t_timeparse.c - times, durations and steps from the command line */
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
@@ -75,7 +75,7 @@ main(void)
 	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
 		int rc;
 		ms = 0;
-		rc = timeparse_query(times[i].in, NOW, &ms, &eb);
+		rc = timeparse_time(times[i].in, NOW, &ms, &eb);
 		ok(rc == times[i].rc && (rc == -1 || ms == times[i].ms),
 		    "time '%s' -> %d %lld", times[i].in, rc, (long long)ms);
 	}
@@ -86,7 +86,7 @@ main(void)
 		ok(rc == steps[i].rc && (rc == -1 || ms == steps[i].ms),
 		    "step '%s' -> %d %lld", steps[i].in, rc, (long long)ms);
 	}
-	timeparse_query("yesterday", NOW, &ms, &eb);
+	timeparse_time("yesterday", NOW, &ms, &eb);
 	is_str(eb.msg, "invalid time 'yesterday': expected RFC 3339, Unix "
 	    "seconds, 'now' or a relative time like 'now-1h'", "time message");
 	timeparse_step("0s", &ms, &eb);
