@@ -139,7 +139,10 @@ struct block {
 static int
 damaged(const struct block *b, const char *what, struct errbuf *eb)
 {
-	return errbuf_set(eb, "'%s' is not a valid block (%s)", b->path, what);
+	errbuf_set(eb, "'%s' is not a valid block (%s)", b->path, what);
+	/* Callers tell a damaged file from one removed by errno. */
+	errno = EINVAL;
+	return -1;
 }
 
 /*

@@ -127,7 +127,8 @@ struct block_series {
  * Open block file 'path': map it and check its header, footer and
  * tables (for versions 1 and 2, also read its whole series section).
  * Returns a new handle, or NULL with the reason in 'eb': "'path' is not
- * a valid block (...)" for a damaged file.
+ * a valid block (...)" for a damaged file (errno EINVAL), or the error
+ * of open(2) (errno ENOENT for a file removed meanwhile).
  */
 struct block *block_open(const char *path, struct errbuf *eb);
 void block_close(struct block *b);
