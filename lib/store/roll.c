@@ -193,6 +193,19 @@ struct pass {
 	struct tombstones tomb;	/* deletions to apply */
 };
 
+/* The longest retention of tier 't' and those coarser. */
+static int64_t
+keep_from(const struct pass *p, enum store_tier t)
+{
+	int64_t keep = 0;
+	int k;
+
+	for (k = t; k < STORE_NTIERS; k++)
+		if (store_retention(p->st, (enum store_tier)k) > keep)
+			keep = store_retention(p->st, (enum store_tier)k);
+	return keep;
+}
+
 /* Whether a dry run would roll a window of tier 't' in [lo, hi). */
 static int
 dirty_in(const struct pass *p, enum store_tier t, int64_t lo, int64_t hi)
@@ -572,9 +585,11 @@ roll_tier(struct pass *p, enum store_tier t, struct errbuf *eb)
 			break;		/* the windows after are open too */
 		/*
 		 * A window the tier would expire at once (its retention is
-		 * shorter than the source's) is not rolled again.
+		 * shorter than the source's) is not rolled again, unless a
+		 * coarser tier still keeps its time and rolls from it (a
+		 * backfill: mstore --backfill).
 		 */
-		if (w + spans[t] <= p->o->now - store_retention(p->st, t))
+		if (w + spans[t] <= p->o->now - keep_from(p, t))
 			continue;
 		nsrc = sources_of(p, t, w, &src);
 		if ((ok = up_to_date(p, t, w, src, nsrc, eb)) == -1)
@@ -619,8 +634,8 @@ rolled_up(struct pass *p, enum store_tier t, int64_t w, struct errbuf *eb)
 	uint64_t fp;
 	int ok = 0;
 
-	/* Past the next tier's retention: it would not keep the rows. */
-	if (tw + spans[t + 1] <= p->o->now - store_retention(p->st, t + 1))
+	/* Past the retention of every coarser tier: none keeps the rows. */
+	if (tw + spans[t + 1] <= p->o->now - keep_from(p, t + 1))
 		return 1;
 	/* A dry run's: the pass would roll it first. */
 	if (dirty_in(p, t + 1, tw, tw + 1))
@@ -714,7 +729,26 @@ expire_tier(struct pass *p, enum store_tier t, struct errbuf *eb)
 		p->stats->bytes_freed += a.bytes;
 		report(p, &a);
 	}
-	return rc;
+	/*
+	 * A dry run: windows the pass would roll into this tier, and then
+	 * expire at once (a backfill rolled through to a coarser tier).
+	 */
+	for (i = 0; p->o->dry_run && rc == 0 && i < p->ndirty[t]; i++) {
+		int64_t w = p->dirty[t][i];
+		struct roll_action a = { archive ? ROLL_ARCHIVED : ROLL_REMOVED,
+			t, w, w + spans[t], 0, 0, 0, 0, NULL, 1, NULL };
+		if (in_window(l, w, &k) > 0 || a.end > cutoff)
+			continue;
+		if (t + 1 < STORE_NTIERS && (rc = rolled_up(p, t, w, eb)) != 1)
+			continue;
+		rc = 0;
+		if (archive)
+			p->stats->archived++;
+		else
+			p->stats->removed++;
+		report(p, &a);
+	}
+	return rc < 0 ? rc : 0;
 }
 
 /* The pass's own metrics, as gauges at 'now', labelled with the host. */

@@ -128,6 +128,12 @@ struct store_writer_opts {
 	int64_t self_metrics_ms; /* store own metrics this often; 0: never */
 	int64_t max_future;	/* ms ahead of the clock a sample may be */
 	int merge;		/* merge a closed window's blocks, in the background */
+	/*
+	 * Take samples older than the raw retention too, as long as a
+	 * rolled tier keeps their time: mroll(1) rolls them into the tiers
+	 * that do (a migration of history).
+	 */
+	int backfill;
 };
 
 #define STORE_FLUSH_SAMPLES 500000
@@ -136,7 +142,7 @@ struct store_writer_opts {
 #define STORE_MAX_FUTURE_MS (2 * 86400000LL)
 
 #define STORE_WRITER_OPTS_INIT { STORE_FSYNC_BATCH, 1000000, 0, 0, \
-	STORE_MAX_FUTURE_MS, 1 }
+	STORE_MAX_FUTURE_MS, 1, 0 }
 
 /* How often --self-metrics records them, and once more at the end. */
 #define STORE_SELF_METRICS_MS 10000

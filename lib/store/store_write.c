@@ -73,6 +73,7 @@ struct store_writer {
 	int64_t max_ts;		/* newest sample seen */
 	int64_t last_sync_ns;
 	int64_t now;		/* ts_now(), refreshed at commits */
+	int64_t oldest;		/* the oldest sample taken, as of 'now' */
 	int64_t last_self;	/* when own metrics were last added */
 	int unsynced;
 	int adding_self;	/* store_writer_self_metrics() is adding */
@@ -456,6 +457,24 @@ clean_tmp(struct store *st)
 	store_remove_stale_tmp(st, "raw", NULL);
 }
 
+/*
+ * The oldest time a sample may have: within the raw retention, or with
+ * backfill, within the longest of all (mroll rolls it into the tiers
+ * that keep it).
+ */
+static int64_t
+oldest(const struct store_writer *w)
+{
+	int64_t keep = w->st->retention[STORE_TIER_RAW];
+	int t;
+
+	if (w->o.backfill)
+		for (t = STORE_TIER_1M; t < STORE_NTIERS; t++)
+			if (w->st->retention[t] > keep)
+				keep = w->st->retention[t];
+	return w->now - keep;
+}
+
 struct store_writer *
 store_writer_open(struct store *st, const struct store_writer_opts *o,
     struct errbuf *eb)
@@ -473,6 +492,7 @@ store_writer_open(struct store *st, const struct store_writer_opts *o,
 	w->max_ts = INT64_MIN;
 	w->last_sync_ns = mono_ns();
 	w->now = ts_now();
+	w->oldest = oldest(w);
 	clean_tmp(st);
 	store_path(st, dir, "raw", "wal");
 	if (store_list(dir, ".wal", &names, &n, eb) == -1)
@@ -520,9 +540,10 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 	int created;
 
 	/* 'now' is at most a commit old: 1 MiB of WAL, or one input batch. */
-	if (s->ts < w->now - w->st->retention[STORE_TIER_RAW]) {
+	if (s->ts < w->oldest) {
 		w->stats.rejected_old++;
-		errbuf_set(eb, "sample older than the raw retention");
+		errbuf_set(eb, "sample older than the %s retention",
+		    w->o.backfill ? "longest" : "raw");
 		return 1;
 	}
 	if (s->ts > w->now + w->o.max_future) {
@@ -610,6 +631,7 @@ store_writer_commit(struct store_writer *w, struct errbuf *eb)
 	int64_t clock;
 
 	w->now = ts_now();
+	w->oldest = oldest(w);
 	if (w->o.self_metrics_ms && w->now - w->last_self >= w->o.self_metrics_ms &&
 	    store_writer_self_metrics(w, w->now, eb) == -1)
 		return -1;
