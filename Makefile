@@ -39,8 +39,10 @@ BUILD    := build
 SANFLAGS :=
 endif
 
-PKGS     := jansson libxxhash libzstd libpcre2-8 libarchive
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# libarchive is loaded with dlopen(3) when an archive is first read or
+# written (lib/store/tar.h): its headers are needed, not its link.
+PKGS     := jansson libxxhash libzstd libpcre2-8
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libarchive 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson)
 
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -53,7 +55,7 @@ endif
 ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANFLAGS) -pthread -D_GNU_SOURCE -DMTK_VERSION='"$(VERSION)"' \
               -Ilib $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
-LIBS        = $(PKG_LIBS) -lm
+LIBS        = $(PKG_LIBS) -lm -ldl
 
 ifneq ($(V),1)
 Q_CC = @echo '   CC' $@;

@@ -976,19 +976,23 @@ mark_postings(struct block *b, const unsigned char *e, uint64_t *bits,
 }
 
 /*
- * The candidates of matcher 'm' (one that does not match the empty
- * value, so only series with its label can match): the union of the
- * postings of the values it matches, as bits.
+ * The pairs matcher 'm' (one that does not match the empty value, so
+ * only series with its label can match) selects: the label's values it
+ * matches, as pair numbers into '*pairs' (a new array; free(3) it), how
+ * many in '*npairs', and their postings counted together in '*count'.
  */
-static int
-match_postings(struct block *b, const struct matcher *m, uint64_t *bits,
-    struct errbuf *eb)
+static void
+match_pairs(struct block *b, const struct matcher *m, uint32_t **pairs,
+    size_t *npairs, uint64_t *count)
 {
 	const unsigned char *ne = find_name(b, m->name);
-	size_t first, n, i;
+	size_t first, n, i, cap = 0;
 
+	*pairs = NULL;
+	*npairs = 0;
+	*count = 0;
 	if (ne == NULL)
-		return 0;
+		return;
 	first = le32_get(ne + 8);
 	n = le32_get(ne + 12);
 	if (m->op == MATCHER_EQ) {
@@ -997,55 +1001,95 @@ match_postings(struct block *b, const struct matcher *m, uint64_t *bits,
 			size_t mid = lo + (hi - lo) / 2, sl;
 			const char *s = label_str(b, pair_at(b, mid), &sl);
 			int c = cmp_bytes(s, sl, m->value, m->value_len);
-			if (c == 0)
-				return mark_postings(b, pair_at(b, mid), bits, eb);
+			if (c == 0) {
+				*pairs = xmalloc(sizeof(**pairs));
+				(*pairs)[0] = (uint32_t)mid;
+				*npairs = 1;
+				*count = le32_get(pair_at(b, mid) + 16);
+				return;
+			}
 			if (c < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		return 0;
+		return;
 	}
 	for (i = first; i < first + n; i++) {
 		size_t sl;
 		const char *s = label_str(b, pair_at(b, i), &sl);
-		if (matcher_matches(m, s, sl) &&
-		    mark_postings(b, pair_at(b, i), bits, eb) == -1)
-			return -1;
+		if (!matcher_matches(m, s, sl))
+			continue;
+		*pairs = xgrow(*pairs, &cap, *npairs + 1, sizeof(**pairs));
+		(*pairs)[(*npairs)++] = (uint32_t)i;
+		*count += le32_get(pair_at(b, i) + 16);
 	}
-	return 0;
+}
+
+/* What a restricting matcher selects, for candidates() to order. */
+struct narrowing {
+	uint32_t *pairs;
+	size_t npairs;
+	uint64_t count;
+};
+
+static int
+cmp_narrowing(const void *a, const void *b)
+{
+	const struct narrowing *x = a, *y = b;
+
+	return (x->count > y->count) - (x->count < y->count);
 }
 
 /*
  * Narrow the series of a version 3 block to those that can satisfy 'm':
  * '*bits' gets a bit per series (NULL when nothing narrows: every series
- * is a candidate).  Returns 0, or -1 with 'eb'.
+ * is a candidate).  Only what narrows is read: the matchers' postings are
+ * intersected from the shortest, and a list much longer than the
+ * candidates so far is left to the check of each candidate's key (a
+ * selector with a metric name and a rare label reads only the rare
+ * label's list).  Returns 0, or -1 with 'eb'.
  */
 static int
 candidates(struct block *b, const struct matcher *m, size_t n,
     uint64_t **bits, struct errbuf *eb)
 {
-	size_t words = (b->nseries + 63) / 64, i, w;
-	uint64_t *acc = NULL, *one = NULL;
+	size_t words = (b->nseries + 63) / 64, i, k, w, nr = 0;
+	struct narrowing *r = xcalloc(n ? n : 1, sizeof(*r));
+	uint64_t *acc = NULL, *one = NULL, have = 0;
 	int rc = -1;
 
 	*bits = NULL;
 	for (i = 0; i < n; i++) {
 		if (matcher_matches_empty(&m[i]))
 			continue;
+		if (nr == 0 && (check_labels(b, eb) == -1 ||
+		    check_postings(b, eb) == -1))
+			goto out;
+		match_pairs(b, &m[i], &r[nr].pairs, &r[nr].npairs, &r[nr].count);
+		nr++;
+	}
+	qsort(r, nr, sizeof(*r), cmp_narrowing);
+	for (i = 0; i < nr; i++) {
+		/* Every series: nothing to narrow.  Far more: left to keys. */
+		if (r[i].count >= b->nseries || (acc && r[i].count / 16 > have))
+			continue;
 		if (acc == NULL) {
-			if (check_labels(b, eb) == -1 || check_postings(b, eb) == -1)
-				goto out;
 			acc = xcalloc(words, sizeof(*acc));
-			if (match_postings(b, &m[i], acc, eb) == -1)
-				goto out;
+			for (k = 0; k < r[i].npairs; k++)
+				if (mark_postings(b, pair_at(b, r[i].pairs[k]), acc,
+				    eb) == -1)
+					goto out;
+			have = r[i].count;
 			continue;
 		}
 		if (one == NULL)
 			one = xmalloc(words * sizeof(*one));
 		memset(one, 0, words * sizeof(*one));
-		if (match_postings(b, &m[i], one, eb) == -1)
-			goto out;
+		for (k = 0; k < r[i].npairs; k++)
+			if (mark_postings(b, pair_at(b, r[i].pairs[k]), one,
+			    eb) == -1)
+				goto out;
 		for (w = 0; w < words; w++)
 			acc[w] &= one[w];
 	}
@@ -1053,6 +1097,9 @@ candidates(struct block *b, const struct matcher *m, size_t n,
 	acc = NULL;
 	rc = 0;
 out:
+	for (i = 0; i < nr; i++)
+		free(r[i].pairs);
+	free(r);
 	free(acc);
 	free(one);
 	return rc;

@@ -9,15 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include "store/block.h"
 #include "base/fileio.h"
 #include "base/buf.h"
 #include "base/conf.h"
 #include "store/roll.h"
 #include "store/store_int.h"
+#include "store/tar.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
 
@@ -36,63 +34,9 @@
 #define COPY_BUFSZ (64 * 1024)
 #define CONF_MAX (64 * 1024)
 
-static int
-archive_fail(struct archive *a, const char *what, struct errbuf *eb)
-{
-	const char *msg = archive_error_string(a);
-
-	return errbuf_set(eb, "%s: %s", what, msg ? msg : "unknown error");
-}
-
-/* Add the file open on 'fd' (named 'path') to 'a' as member 'name'. */
-static int
-add_fd(struct archive *a, int fd, const char *path, const char *name,
-    struct errbuf *eb)
-{
-	struct archive_entry *e = NULL;
-	struct stat sb;
-	char *buf = NULL;
-	ssize_t n;
-	int rc = -1;
-
-	if (fstat(fd, &sb) == -1) {
-		errbuf_set(eb, "cannot stat '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	e = archive_entry_new();
-	archive_entry_set_pathname(e, name);
-	archive_entry_set_size(e, sb.st_size);
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, 0644);
-	archive_entry_set_mtime(e, sb.st_mtime, 0);
-	if (archive_write_header(a, e) < ARCHIVE_WARN) {
-		archive_fail(a, "cannot write archive", eb);
-		goto out;
-	}
-	buf = xmalloc(COPY_BUFSZ);
-	while ((n = read(fd, buf, COPY_BUFSZ)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			errbuf_set(eb, "cannot read '%s': %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (archive_write_data(a, buf, (size_t)n) != n) {
-			archive_fail(a, "cannot write archive", eb);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	free(buf);
-	archive_entry_free(e);
-	return rc;
-}
-
 /* Add the file 'path' to 'a' as member 'name'. */
 static int
-add_file(struct archive *a, const char *path, const char *name,
+add_file(struct tar *a, const char *path, const char *name,
     struct errbuf *eb)
 {
 	int fd, rc;
@@ -100,7 +44,7 @@ add_file(struct archive *a, const char *path, const char *name,
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return errbuf_set(eb, "cannot open '%s': %s", path,
 		    strerror(errno));
-	rc = add_fd(a, fd, path, name, eb);
+	rc = tar_write_fd(a, fd, path, name, eb);
 	close(fd);
 	return rc;
 }
@@ -133,7 +77,7 @@ remove_tmpdir(const char *dir)
  * that holds samples, or INT64_MAX.
  */
 static int
-export_windows(struct store_reader *r, struct archive *a, const char *tmp,
+export_windows(struct store_reader *r, struct tar *a, const char *tmp,
     int64_t lo, uint64_t *seq, int64_t *next, struct errbuf *eb)
 {
 	struct block_writer *bw[EXPORT_WINDOWS] = { NULL };
@@ -193,7 +137,7 @@ out:
 }
 
 static int
-export_raw(struct store *st, struct archive *a, int64_t since, int64_t until,
+export_raw(struct store *st, struct tar *a, int64_t since, int64_t until,
     struct errbuf *eb)
 {
 	struct store_reader *r = NULL;
@@ -236,7 +180,7 @@ out:
  * open file stays readable even if removed meanwhile.
  */
 static int
-export_tier(struct store *st, enum store_tier t, struct archive *a,
+export_tier(struct store *st, enum store_tier t, struct tar *a,
     int64_t since, int64_t until, struct errbuf *eb)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 256], name[PATH_MAX + 16];
@@ -276,7 +220,7 @@ export_tier(struct store *st, enum store_tier t, struct archive *a,
 			continue;
 		snprintf(name, sizeof(name), "%s/%s", store_tier_name(t),
 		    names[i]);
-		if (add_fd(a, fds[i], block_path(b[i]), name, eb) == -1)
+		if (tar_write_fd(a, fds[i], block_path(b[i]), name, eb) == -1)
 			goto out;
 	}
 	rc = 0;
@@ -296,7 +240,7 @@ int
 store_export(struct store *st, int64_t since, int64_t until, int fd,
     struct errbuf *eb)
 {
-	struct archive *a = archive_write_new();
+	struct tar *a;
 	char path[PATH_MAX];
 	int t, rc = -1;
 
@@ -305,14 +249,8 @@ store_export(struct store *st, int64_t since, int64_t until, int fd,
 		since = TS_MIN;
 	if (until > TS_MAX)
 		until = TS_MAX;
-	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_add_filter_zstd(a) < ARCHIVE_WARN ||
-	    /* No zero padding after the zstd frame: zstd(1) rejects it. */
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
-	    archive_write_open_fd(a, fd) != ARCHIVE_OK) {
-		archive_fail(a, "cannot start the archive", eb);
-		goto out;
-	}
+	if ((a = tar_write_open(fd, TAR_ZSTD, eb)) == NULL)
+		return -1;
 	store_path(st, path, "mtk.conf", NULL);
 	if (add_file(a, path, "mtk.conf", eb) == -1 ||
 	    export_raw(st, a, since, until, eb) == -1)
@@ -320,13 +258,9 @@ store_export(struct store *st, int64_t since, int64_t until, int fd,
 	for (t = STORE_TIER_1M; t < STORE_NTIERS; t++)
 		if (export_tier(st, (enum store_tier)t, a, since, until, eb) == -1)
 			goto out;
-	if (archive_write_close(a) != ARCHIVE_OK) {
-		archive_fail(a, "cannot write archive", eb);
-		goto out;
-	}
-	rc = 0;
+	rc = tar_write_close(a, eb);
 out:
-	archive_write_free(a);
+	tar_free(a);
 	return rc;
 }
 
@@ -374,21 +308,19 @@ member_kind(const char *name, enum store_tier *tier)
 
 /* Read the data of the current member into 'out', at most 'max' bytes. */
 static int
-read_member(struct archive *a, const char *name, struct buf *out, size_t max,
+read_member(struct tar *a, const char *name, struct buf *out, size_t max,
     struct errbuf *eb)
 {
 	char tmp[4096];
-	la_ssize_t n;
+	ssize_t n;
 
-	while ((n = archive_read_data(a, tmp, sizeof(tmp))) > 0) {
+	while ((n = tar_read(a, tmp, sizeof(tmp), eb)) > 0) {
 		if (out->len + (size_t)n > max)
 			return errbuf_set(eb, "archive member '%s': too large",
 			    name);
 		buf_add(out, tmp, (size_t)n);
 	}
-	if (n < 0)
-		return archive_fail(a, "cannot read archive", eb);
-	return 0;
+	return n < 0 ? -1 : 0;
 }
 
 /*
@@ -396,7 +328,7 @@ read_member(struct archive *a, const char *name, struct buf *out, size_t max,
  * (the current member), checked as a store's own would be.
  */
 static int
-create_from_conf(const char *dir, struct archive *a, struct errbuf *eb)
+create_from_conf(const char *dir, struct tar *a, struct errbuf *eb)
 {
 	struct store_settings set = STORE_SETTINGS_INIT;
 	struct buf data = BUF_INIT;
@@ -439,7 +371,7 @@ out:
  * into place under a fresh name.
  */
 static int
-import_block(struct store *st, enum store_tier t, struct archive *a,
+import_block(struct store *st, enum store_tier t, struct tar *a,
     const char *name, struct store_import_stats *stats, struct errbuf *eb)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX + 64], final[PATH_MAX + 64];
@@ -447,7 +379,7 @@ import_block(struct store *st, enum store_tier t, struct archive *a,
 	struct errbuf e2 = ERRBUF_INIT;
 	uint64_t seq = store_seq(), bytes = 0;
 	char *buf = xmalloc(COPY_BUFSZ);
-	la_ssize_t n;
+	ssize_t n;
 	int fd, tries, rc = -1;
 
 	store_path(st, dir, store_tier_name(t), NULL);
@@ -459,8 +391,8 @@ import_block(struct store *st, enum store_tier t, struct archive *a,
 		return errbuf_set(eb, "cannot create '%s': %s", tmp,
 		    strerror(errno));
 	}
-	while ((n = archive_read_data(a, buf, COPY_BUFSZ)) > 0) {
-		la_ssize_t off = 0;
+	while ((n = tar_read(a, buf, COPY_BUFSZ, eb)) > 0) {
+		ssize_t off = 0;
 		while (off < n) {
 			ssize_t w = write(fd, buf + off, (size_t)(n - off));
 			if (w == -1 && errno == EINTR)
@@ -474,10 +406,8 @@ import_block(struct store *st, enum store_tier t, struct archive *a,
 		}
 		bytes += (uint64_t)n;
 	}
-	if (n < 0) {
-		archive_fail(a, "cannot read archive", eb);
+	if (n < 0)
 		goto out;
-	}
 	if ((b = block_open(tmp, &e2)) == NULL || block_verify(b, &e2) == -1) {
 		/* e2 names the temporary file: name the member instead. */
 		size_t tl = strlen(tmp);
@@ -532,10 +462,11 @@ store_import(const char *dir, int fd, struct store_import_stats *stats,
     struct errbuf *eb)
 {
 	struct store_import_stats dummy;
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
+	struct tar *a = NULL;
 	struct store *st = NULL;
 	char conf[PATH_MAX];
+	const char *name;
+	enum tar_type type;
 	int r, rc = -1;
 
 	if (stats == NULL)
@@ -544,29 +475,17 @@ store_import(const char *dir, int fd, struct store_import_stats *stats,
 	snprintf(conf, sizeof(conf), "%s/mtk.conf", dir);
 	if (access(conf, F_OK) == 0 && (st = store_open(dir, 1, eb)) == NULL)
 		goto out;
-	/*
-	 * Any compression, but tar only: "all" formats would take a text
-	 * file for an mtree(5) list, whose entries name files on this disk.
-	 */
-	if (archive_read_support_filter_all(a) != ARCHIVE_OK ||
-	    archive_read_support_format_tar(a) != ARCHIVE_OK ||
-	    archive_read_support_format_empty(a) != ARCHIVE_OK ||
-	    archive_read_open_fd(a, fd, COPY_BUFSZ) != ARCHIVE_OK) {
-		archive_fail(a, "cannot read archive", eb);
+	if ((a = tar_read_fd(fd, eb)) == NULL)
 		goto out;
-	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK ||
-	    r == ARCHIVE_WARN) {
-		const char *name = archive_entry_pathname(e);
+	while ((r = tar_next(a, &name, &type, eb)) == 1) {
 		enum store_tier t = STORE_TIER_RAW;
-		enum member k = name ? member_kind(name, &t) : MEMBER_BAD;
+		enum member k = member_kind(name, &t);
 
-		if (k == MEMBER_DIR && archive_entry_filetype(e) == AE_IFDIR)
+		if (k == MEMBER_DIR && type == TAR_DIR)
 			continue;
-		if (k == MEMBER_BAD || k == MEMBER_DIR ||
-		    archive_entry_filetype(e) != AE_IFREG) {
+		if (k == MEMBER_BAD || k == MEMBER_DIR || type != TAR_FILE) {
 			errbuf_set(eb, "archive member '%s': refused (only "
-			    "mtk.conf and TIER/NAME.blk files)", name ? name : "");
+			    "mtk.conf and TIER/NAME.blk files)", name);
 			goto out;
 		}
 		if (k == MEMBER_CONF) {
@@ -584,12 +503,10 @@ store_import(const char *dir, int fd, struct store_import_stats *stats,
 		if (import_block(st, t, a, name, stats, eb) == -1)
 			goto out;
 	}
-	if (r != ARCHIVE_EOF) {
-		archive_fail(a, "cannot read archive", eb);
+	if (r == -1)
 		goto out;
-	}
 	/* libarchive takes no input for an empty archive; a mistake, surely. */
-	if (archive_format(a) == ARCHIVE_FORMAT_EMPTY) {
+	if (tar_empty(a)) {
 		errbuf_set(eb, "cannot read archive: empty input");
 		goto out;
 	}
@@ -597,7 +514,7 @@ store_import(const char *dir, int fd, struct store_import_stats *stats,
 		goto out;
 	rc = 0;
 out:
-	archive_read_free(a);
+	tar_free(a);
 	store_close(st);
 	return rc;
 }
@@ -619,7 +536,7 @@ store_archive_window(struct store *st, enum store_tier t, int64_t window,
     uint64_t fingerprint, const char *const *names, size_t n,
     enum store_archive comp, char *out, uint64_t *bytes, struct errbuf *eb)
 {
-	struct archive *a = archive_write_new();
+	struct tar *a = NULL;
 	char dir[PATH_MAX], tmp[PATH_MAX + 64], path[PATH_MAX + 256];
 	char member[PATH_MAX + 16];
 	struct stat sb;
@@ -641,14 +558,9 @@ store_archive_window(struct store *st, enum store_tier t, int64_t window,
 		errbuf_set(eb, "cannot create '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    (comp == STORE_ARCHIVE_XZ ? archive_write_add_filter_xz(a) :
-	    archive_write_add_filter_zstd(a)) < ARCHIVE_WARN ||
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
-	    archive_write_open_fd(a, fd) != ARCHIVE_OK) {
-		archive_fail(a, "cannot start the archive", eb);
+	if ((a = tar_write_open(fd, comp == STORE_ARCHIVE_XZ ? TAR_XZ : TAR_ZSTD,
+	    eb)) == NULL)
 		goto out;
-	}
 	/* With mtk.conf first, "mstore import" restores it as it is. */
 	store_path(st, path, "mtk.conf", NULL);
 	if (add_file(a, path, "mtk.conf", eb) == -1)
@@ -660,10 +572,8 @@ store_archive_window(struct store *st, enum store_tier t, int64_t window,
 		if (add_file(a, path, member, eb) == -1)
 			goto out;
 	}
-	if (archive_write_close(a) != ARCHIVE_OK) {
-		archive_fail(a, "cannot write archive", eb);
+	if (tar_write_close(a, eb) == -1)
 		goto out;
-	}
 	if (fsync(fd) == -1 || fstat(fd, &sb) == -1) {
 		errbuf_set(eb, "cannot sync '%s': %s", tmp, strerror(errno));
 		goto out;
@@ -679,7 +589,7 @@ store_archive_window(struct store *st, enum store_tier t, int64_t window,
 	*bytes = (uint64_t)sb.st_size;
 	rc = 0;
 out:
-	archive_write_free(a);
+	tar_free(a);
 	if (fd != -1)
 		close(fd);
 	if (rc == -1)
@@ -693,15 +603,15 @@ out:
  * (the open block keeps it readable).
  */
 static int
-extract_blocks(struct store_reader *r, struct archive *a, const char *dir,
+extract_blocks(struct store_reader *r, struct tar *a, const char *dir,
     enum store_tier want, int64_t mint, int64_t maxt, struct errbuf *eb)
 {
-	struct archive_entry *e;
+	const char *name;
+	enum tar_type type;
 	char tmp[PATH_MAX + 64];
 	int k, n = 0;
 
-	while ((k = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
+	while ((k = tar_next(a, &name, &type, eb)) == 1) {
 		enum store_tier t;
 		struct block *b;
 		struct buf data = BUF_INIT;
@@ -730,37 +640,28 @@ extract_blocks(struct store_reader *r, struct archive *a, const char *dir,
 			return -1;
 		store_reader_add_block(r, b, mint, maxt);
 	}
-	if (k != ARCHIVE_EOF)
-		return archive_fail(a, "cannot read archive", eb);
-	return 0;
+	return k;
 }
 
 int
 store_archive_check(const char *path, enum store_tier want, uint64_t *blocks,
     struct errbuf *eb)
 {
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	const char *td = getenv("TMPDIR");
+	struct tar *a = NULL;
+	const char *td = getenv("TMPDIR"), *name;
+	enum tar_type type;
 	char tmp[PATH_MAX], file[PATH_MAX + 16];
 	int k, rc = -1;
 
 	*blocks = 0;
 	snprintf(tmp, sizeof(tmp), "%s/mtk-check.XXXXXX", td && *td ? td : "/tmp");
-	if (mkdtemp(tmp) == NULL) {
-		archive_read_free(a);
+	if (mkdtemp(tmp) == NULL)
 		return errbuf_set(eb, "cannot create '%s': %s", tmp,
 		    strerror(errno));
-	}
 	snprintf(file, sizeof(file), "%s/b.blk", tmp);
-	archive_read_support_format_tar(a);
-	archive_read_support_filter_all(a);
-	if (archive_read_open_filename(a, path, COPY_BUFSZ) != ARCHIVE_OK) {
-		archive_fail(a, "cannot read archive", eb);
+	if ((a = tar_read_file(path, eb)) == NULL)
 		goto out;
-	}
-	while ((k = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
+	while ((k = tar_next(a, &name, &type, eb)) == 1) {
 		struct buf data = BUF_INIT;
 		enum store_tier t;
 		struct block *b;
@@ -801,15 +702,11 @@ store_archive_check(const char *path, enum store_tier want, uint64_t *blocks,
 		block_close(b);
 		(*blocks)++;
 	}
-	if (k != ARCHIVE_EOF) {
-		archive_fail(a, "cannot read archive", eb);
-		goto out;
-	}
-	rc = 0;
+	rc = k;
 out:
 	unlink(file);
 	rmdir(tmp);
-	archive_read_free(a);
+	tar_free(a);
 	return rc;
 }
 
@@ -835,30 +732,22 @@ store_reader_add_archives(struct store_reader *r, struct store *st,
 	}
 	for (i = 0; i < n && rc == 0; i++) {
 		int64_t w = strtoll(names[i], NULL, 10);
-		struct archive *a;
+		struct errbuf e2 = ERRBUF_INIT;
+		struct tar *a;
 		/* Named by window: skip those outside the range. */
 		if (w > maxt || w + roll_span(t) < mint)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		a = archive_read_new();
-		archive_read_support_format_tar(a);
-		archive_read_support_filter_all(a);
-		{
-			/*
-			 * A damaged archive is noted and passed over, like a
-			 * damaged block: the blocks read before the damage
-			 * are kept.
-			 */
-			struct errbuf e2 = ERRBUF_INIT;
-			if (archive_read_open_filename(a, path, COPY_BUFSZ) !=
-			    ARCHIVE_OK)
-				archive_fail(a, path, &e2);
-			else if (extract_blocks(r, a, tmp, t, mint, maxt, &e2) == -1)
-				errbuf_prefix(&e2, "'%s'", path);
-			if (e2.msg[0])
-				store_damage_note(st, path, e2.msg);
-		}
-		archive_read_free(a);
+		/*
+		 * A damaged archive is noted and passed over, like a damaged
+		 * block: the blocks read before the damage are kept.
+		 */
+		if ((a = tar_read_file(path, &e2)) != NULL &&
+		    extract_blocks(r, a, tmp, t, mint, maxt, &e2) == -1)
+			errbuf_prefix(&e2, "'%s'", path);
+		if (e2.msg[0])
+			store_damage_note(st, path, e2.msg);
+		tar_free(a);
 	}
 	if (n > 0)
 		rmdir(tmp);
