@@ -116,8 +116,9 @@ int jsonl_reader_failed(const struct jsonl_reader *r);
 /*
  * Append 's' to 'out' as one canonical line: keys in the order name,
  * type, value, ts, labels (omitted when empty), unit, help; labels in the
- * order they are in 's' (metric_check() sorts them); compact; ending in
- * '\n'.  's' must have passed metric_check().
+ * order they are in 's' (metric_check() sorts them), but for those whose
+ * value is empty, which are no labels; compact; ending in '\n'.  's' must
+ * have passed metric_check().
  */
 void jsonl_format(struct buf *out, const struct sample *s);
 

@@ -127,18 +127,20 @@ jsonl_format(struct buf *b, const struct sample *s)
 	buf_add(b, ",\"ts\":", 6);
 	n = number_format_i64(num, s->ts);
 	buf_add(b, num, n);
-	if (s->nlabels > 0) {
-		buf_add(b, ",\"labels\":{", 11);
-		for (i = 0; i < s->nlabels; i++) {
-			if (i > 0)
-				buf_addch(b, ',');
-			jsonl_quote(b, s->labels[i].name, s->labels[i].name_len);
-			buf_addch(b, ':');
-			jsonl_quote(b, s->labels[i].value,
-			    s->labels[i].value_len);
-		}
-		buf_addch(b, '}');
+	/* A label with an empty value is no label (mtk-stream(5)). */
+	for (i = 0, n = 0; i < s->nlabels; i++) {
+		if (s->labels[i].value_len == 0)
+			continue;
+		if (n++ == 0)
+			buf_add(b, ",\"labels\":{", 11);
+		else
+			buf_addch(b, ',');
+		jsonl_quote(b, s->labels[i].name, s->labels[i].name_len);
+		buf_addch(b, ':');
+		jsonl_quote(b, s->labels[i].value, s->labels[i].value_len);
 	}
+	if (n > 0)
+		buf_addch(b, '}');
 	if (s->unit) {
 		buf_add(b, ",\"unit\":", 8);
 		jsonl_quote(b, s->unit, s->unit_len);

@@ -59,6 +59,17 @@ test_cases(void)
 		  "{\"name\":\"caf\xc3\xa9\",\"type\":\"gauge\",\"value\":1,\"ts\":1,\"labels\":{\"l\":\"\xf0\x9f\x98\x80\\n\\u0001\"}}" },
 		{ "{\"name\":\"x\",\"value\":1.5e-7,\"ts\":1,\"labels\":{}}",
 		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1.5e-07,\"ts\":1}" },
+		/* an empty label value is no label, on both paths */
+		{ "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":1,\"labels\":{\"a\":\"\"}}",
+		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":1}" },
+		{ "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":1,\"labels\":{\"a\":\"\",\"b\":\"2\",\"c\":\"\"}}",
+		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":1,\"labels\":{\"b\":\"2\"}}" },
+		{ "{\"value\":1,\"name\":\"x\",\"labels\":{\"c\":\"3\",\"b\":\"\",\"a\":\"1\"}}",
+		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":-1,\"labels\":{\"a\":\"1\",\"c\":\"3\"}}" },
+		/* ... but its name must still be valid, and not repeated */
+		{ "{\"name\":\"x\",\"value\":1,\"labels\":{\"__a\":\"\"}}", "error: reserved label name '__a'" },
+		{ "{\"name\":\"x\",\"value\":1,\"labels\":{\"a\":\"\",\"a\":\"1\"}}",
+		  "error: invalid JSON: duplicate object key near '\"a\"' (column 42)" },
 		/* errors */
 		{ "{\"name\":\"x\"}", "error: missing member 'value'" },
 		{ "{\"value\":1}", "error: missing member 'name'" },
@@ -328,6 +339,8 @@ gen_line(struct buf *b)
 				ws(b);
 				if (pick(30) == 0)
 					gen_number(b);
+				else if (pick(12) == 0)
+					buf_adds(b, "\"\"");	/* no label */
 				else
 					gen_string(b, 0);
 			}
@@ -643,6 +656,23 @@ test_note(void)
 	is_int(jsonl_parse(k, a2, strlen(a2), &s, &eb), 0, "note: the first again");
 	ok(s.note == first && *s.note == 42 && s.value == 0.5 && s.ts == 2,
 	    "the same series again: the same note, as the consumer left it");
+	{
+		/* A known line with an empty label: dropped every time. */
+		const char *e = "{\"name\":\"up\",\"type\":\"gauge\",\"value\":1,"
+		    "\"ts\":1,\"labels\":{\"a\":\"\",\"job\":\"a\"}}";
+		uint64_t hits = jsonl_parser_known_count(k);
+		int i;
+		for (i = 0; i < 2; i++) {
+			is_int(jsonl_parse(k, e, strlen(e), &s, &eb), 0,
+			    "note: an empty label, %s", i ? "known" : "new");
+			ok(s.nlabels == 1 && strcmp(s.labels[0].name, "job") == 0 &&
+			    s.key != NULL && s.key_len == 9 &&
+			    memcmp(s.key, "up\0job\0a\0", 9) == 0,
+			    "the empty label is not in the sample or its key");
+		}
+		is_int(jsonl_parser_known_count(k) - hits, 1,
+		    "the second time from the known lines");
+	}
 	jsonl_parser_free(k);
 	k = jsonl_parser_new(JSONL_NO_KNOWN);
 	is_int(jsonl_parse(k, a1, strlen(a1), &s, &eb), 0, "note: no known lines");
@@ -712,6 +742,27 @@ test_reader(void)
 	ok(r == NULL && strcmp(eb.msg,
 	    "cannot open '/nonexistent/x': No such file or directory") == 0,
 	    "open error: %s", eb.msg);
+}
+
+/* The writer leaves out labels with empty values, as the reader does. */
+static void
+test_format_empty(void)
+{
+	struct label l[3] = { { "a", "", 1, 0 }, { "b", "2", 1, 1 },
+		{ "c", "", 1, 0 } };
+	struct sample s = { .name = "m", .name_len = 1, .value = 1, .ts = 5,
+		.labels = l, .nlabels = 3 };
+	struct buf out = BUF_INIT;
+
+	jsonl_format(&out, &s);
+	is_str(out.p, "{\"name\":\"m\",\"type\":\"gauge\",\"value\":1,\"ts\":5,"
+	    "\"labels\":{\"b\":\"2\"}}\n", "writer: empty label values left out");
+	buf_reset(&out);
+	l[1].value_len = 0;
+	jsonl_format(&out, &s);
+	is_str(out.p, "{\"name\":\"m\",\"type\":\"gauge\",\"value\":1,\"ts\":5}\n",
+	    "writer: no labels object when every value is empty");
+	buf_release(&out);
 }
 
 /* Every byte at every position of a string is quoted as JSON wants. */
@@ -798,6 +849,7 @@ main(void)
 {
 	test_ts_digits();
 	test_quote();
+	test_format_empty();
 	test_cases();
 	test_limits();
 	test_reader();
