@@ -331,8 +331,9 @@ raw_key(struct cursor *c)
 	const char *p = c->p + 1;
 	size_t i, left = (size_t)(c->end - p);
 
+	/* The length first: the line may end right after the quote. */
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (p[0] == keys[i].text[0] && left >= keys[i].len &&
+		if (left >= keys[i].len && p[0] == keys[i].text[0] &&
 		    memcmp(p, keys[i].text, keys[i].len) == 0) {
 			c->p = p + keys[i].len;
 			return keys[i].key;

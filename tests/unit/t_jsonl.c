@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -744,6 +745,51 @@ test_reader(void)
 	    "open error: %s", eb.msg);
 }
 
+/*
+ * A direct caller may hand the parser a line that ends where its memory
+ * ends.  Every prefix of some lines, put at the very end of a page that
+ * is followed by an unreadable one: a read past the line faults.
+ */
+static void
+test_line_end(void)
+{
+	static const char *const lines[] = {
+		"{\"",
+		"{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":1700000000000,"
+		    "\"labels\":{\"host\":\"web1\",\"job\":\"a\"},\"unit\":\"s\",\"help\":\"h\"}",
+		"{\"name\":\"caf\\u00e9\",\"type\":\"counter\",\"value\":\"NaN\",\"ts\":-1}",
+		" { \"labels\" : { \"b\" : \"\\ud83d\\ude00\" } , \"value\" : 1.5e-7 , "
+		    "\"ts\" : \"2026-11-22T10:00:00.5Z\", \"n\\u0061me\" : \"x\" }",
+	};
+	long pg = sysconf(_SC_PAGESIZE);
+	char *map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct jsonl_parser *ps = jsonl_parser_new(0);
+	struct errbuf eb = ERRBUF_INIT;
+	struct sample s;
+	size_t i, n;
+	int accepted = 0;
+
+	if (!ok(map != MAP_FAILED &&
+	    mprotect(map + pg, (size_t)pg, PROT_NONE) == 0,
+	    "a page with an unreadable one after it"))
+		return;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		size_t len = strlen(lines[i]);
+		for (n = 0; n <= len; n++) {
+			/* Twice: the second time the line may be known. */
+			char *at = memcpy(map + pg - n, lines[i], n);
+			accepted += jsonl_parse(ps, at, n, &s, &eb) == 0;
+			accepted += jsonl_parse(ps, at, n, &s, &eb) == 0;
+			jsonl_parse_fast(ps, at, n, &s);
+		}
+	}
+	is_int(accepted, 6, "every prefix parsed without reading past it "
+	    "(the whole lines only accepted)");
+	jsonl_parser_free(ps);
+	munmap(map, (size_t)pg * 2);
+}
+
 /* The writer leaves out labels with empty values, as the reader does. */
 static void
 test_format_empty(void)
@@ -850,6 +896,7 @@ main(void)
 	test_ts_digits();
 	test_quote();
 	test_format_empty();
+	test_line_end();
 	test_cases();
 	test_limits();
 	test_reader();
