@@ -42,4 +42,13 @@ test_expect_success 'mstore stores it without the label' '
 	test_cmp expect actual
 '
 
+test_expect_success 'mquery writes valid UTF-8 for a PromQL string that is not' '
+	mquery -f /dev/null --time $T -o jsonl --name v \
+	    "label_replace(vector(1), \"a\", \"x\\xffy\", \"\", \"\")" >out &&
+	printf "{\"name\":\"v\",\"type\":\"gauge\",\"value\":1,\"ts\":1700000060000,\"labels\":{\"a\":\"x\357\277\275y\"}}\n" >expect &&
+	test_cmp expect out &&
+	mstore -d store <out 2>err &&
+	test_must_be_empty err
+'
+
 test_done

@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "stream/jsonl.h"
 #include "stream/series.h"
+#include "stream/utf8.h"
 #include "tap.h"
 #include "base/xalloc.h"
 
@@ -844,6 +845,8 @@ test_quote(void)
 					buf_adds(&want, "\\f");
 				else if (u < 0x20)
 					buf_addf(&want, "\\u%04x", u);
+				else if (u >= 0x80)	/* alone: never UTF-8 */
+					buf_adds(&want, "\xef\xbf\xbd");
 				else
 					buf_addch(&want, (char)u);
 			}
@@ -854,6 +857,64 @@ test_quote(void)
 	is_int(bad, 0, "quoting: every byte at every position");
 	buf_release(&got);
 	buf_release(&want);
+}
+
+/*
+ * The writer writes valid UTF-8 whatever it is given: valid sequences
+ * as they are, each other byte as U+FFFD; and the reader takes the line.
+ */
+static void
+test_quote_utf8(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"" },
+		{ "/mnt/\xff", "\"/mnt/\xef\xbf\xbd\"" },
+		{ "\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },		/* overlong */
+		{ "a\xe2\x82", "\"a\xef\xbf\xbd\xef\xbf\xbd\"" },		/* cut short */
+		{ "\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },	/* surrogate */
+		{ "\xf4\x90\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },	/* > U+10FFFF */
+		{ "\xe2\x82\xac\x80\"\n", "\"\xe2\x82\xac\xef\xbf\xbd\\\"\\n\"" },
+	};
+	struct jsonl_parser *ps = jsonl_parser_new(0);
+	struct jsonl_parser *js = jsonl_parser_new(JSONL_SLOW_ONLY);
+	struct errbuf eb = ERRBUF_INIT;
+	struct buf got = BUF_INIT, line = BUF_INIT;
+	struct sample smp;
+	uint64_t st = 0x75746638;
+	size_t i, j;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&got);
+		jsonl_quote(&got, cases[i].in, strlen(cases[i].in));
+		is_str(got.p, cases[i].want, "UTF-8 case %zu", i);
+		ok(utf8_invalid_count(cases[i].in, strlen(cases[i].in)) * 2 +
+		    strlen(cases[i].in) == strlen(cases[i].want) - 2 -
+		    (i == 6 ? 2 : 0), "utf8_invalid_count() case %zu", i);
+	}
+	/* Random bytes (no NUL, which the stream refuses) as a label value. */
+	for (i = 0; i < 20000; i++) {
+		char v[24];
+		size_t n = 1 + tap_xorshift(&st) % 20;
+		for (j = 0; j < n; j++) {
+			uint64_t r = tap_xorshift(&st);
+			v[j] = (char)(r % 4 ? 0x80 + r % 128 : 1 + r % 255);
+		}
+		buf_reset(&line);
+		buf_adds(&line, "{\"name\":\"x\",\"value\":1,\"labels\":{\"l\":");
+		jsonl_quote(&line, v, n);
+		buf_adds(&line, "}}");
+		if ((jsonl_parse(ps, line.p, line.len, &smp, &eb) == -1 ||
+		    jsonl_parse(js, line.p, line.len, &smp, &eb) == -1) && bad++ < 3)
+			printf("# refused: %s: %s\n", line.p, eb.msg);
+	}
+	is_int(bad, 0, "random bytes, written, are read back by both parsers");
+	buf_release(&got);
+	buf_release(&line);
+	jsonl_parser_free(ps);
+	jsonl_parser_free(js);
 }
 
 /*
@@ -895,6 +956,7 @@ main(void)
 {
 	test_ts_digits();
 	test_quote();
+	test_quote_utf8();
 	test_format_empty();
 	test_line_end();
 	test_cases();
