@@ -1,6 +1,7 @@
 /* number.c - fast, exact conversion of doubles from and to text */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -377,8 +378,14 @@ number_format(char *out, double v)
 			return n;
 	}
 
-	/* Otherwise the shortest of %.15g, %.16g, %.17g that reads back. */
-	for (prec = 15; prec < 17; prec++) {
+	/*
+	 * Otherwise the shortest of %.15g, %.16g, %.17g that reads back.  A
+	 * normal double has 53 bits, more than 15 digits can tell apart, so
+	 * a text of 15 digits or fewer that reads back is %.15g with its
+	 * zeros cut.  A subnormal has fewer bits (5e-324 has one): from one
+	 * digit up for those.
+	 */
+	for (prec = a < DBL_MIN ? 1 : 15; prec < 17; prec++) {
 		snprintf(out, NUMBER_BUFSZ, "%.*g", prec, v);
 		if (strtod(out, NULL) == v)
 			break;

@@ -10,6 +10,7 @@
 
 #include "collect/collect.h"
 #include "stream/jsonl.h"
+#include "stream/utf8.h"
 #include "base/xalloc.h"
 
 const char *
@@ -129,8 +130,15 @@ collect_emit(struct gather *g, const char *name, enum metric_type type,
 		else
 			cmp = strcmp(labels[i].name, g->common[j].name);
 		if (cmp <= 0) {
-			if (labels[i].value_len > METRIC_LABEL_VALUE_MAX)
-				return;		/* cannot be written */
+			/*
+			 * Too long to be written, once each byte that is not
+			 * UTF-8 has become U+FFFD (three bytes; jsonl.h).
+			 */
+			if (labels[i].value_len > METRIC_LABEL_VALUE_MAX / 3 &&
+			    labels[i].value_len + 2 * utf8_invalid_count(
+			    labels[i].value, labels[i].value_len) >
+			    METRIC_LABEL_VALUE_MAX)
+				return;
 			g->lab[k++] = labels[i++];
 			if (cmp == 0)
 				j++;

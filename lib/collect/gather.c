@@ -7,6 +7,7 @@
 
 #include "collect/collect.h"
 #include "collect/gather.h"
+#include "stream/utf8.h"
 #include "base/xalloc.h"
 
 /* In enum gather_collector's order. */
@@ -103,7 +104,9 @@ gather_label_check(const char *spec, struct errbuf *eb)
 	if (eq - spec >= 2 && spec[0] == '_' && spec[1] == '_')
 		return errbuf_set(eb, "label name '%.*s' is reserved",
 		    (int)(eq - spec), spec);
-	if (strlen(eq + 1) > METRIC_LABEL_VALUE_MAX)
+	/* As written: each byte that is not UTF-8 becomes U+FFFD (jsonl.h). */
+	if (strlen(eq + 1) + 2 * utf8_invalid_count(eq + 1, strlen(eq + 1)) >
+	    METRIC_LABEL_VALUE_MAX)
 		return errbuf_set(eb, "label '%.*s' value is longer than %d "
 		    "bytes", (int)(eq - spec), spec, METRIC_LABEL_VALUE_MAX);
 	return 0;

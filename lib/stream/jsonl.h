@@ -116,14 +116,17 @@ int jsonl_reader_failed(const struct jsonl_reader *r);
 /*
  * Append 's' to 'out' as one canonical line: keys in the order name,
  * type, value, ts, labels (omitted when empty), unit, help; labels in the
- * order they are in 's' (metric_check() sorts them); compact; ending in
- * '\n'.  's' must have passed metric_check().
+ * order they are in 's' (metric_check() sorts them), but for those whose
+ * value is empty, which are no labels; compact; ending in '\n'.  's' must
+ * have passed metric_check().
  */
 void jsonl_format(struct buf *out, const struct sample *s);
 
 /*
- * Append 'len' bytes of UTF-8 at 's' as a JSON string, quoted and escaped
- * the canonical way.
+ * Append 'len' bytes at 's' as a JSON string, quoted and escaped the
+ * canonical way.  The string should be UTF-8: each byte that is not part
+ * of a valid sequence is written as U+FFFD (utf8.h), so what is written
+ * is always valid UTF-8, which every reader takes.
  */
 void jsonl_quote(struct buf *out, const char *s, size_t len);
 

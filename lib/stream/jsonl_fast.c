@@ -6,6 +6,7 @@
 #include "stream/jsonl_int.h"
 #include "base/number.h"
 #include "stream/series.h"
+#include "stream/utf8.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
 
@@ -76,42 +77,6 @@ put_utf8(char *d, unsigned cp)
 		*d++ = (char)(0x80 | (cp & 0x3f));
 	}
 	return d;
-}
-
-/*
- * Length of the valid UTF-8 sequence at 'p' (first byte >= 0x80), or 0.
- * Strict, as jansson is: no overlong forms, no surrogates, nothing past
- * U+10FFFF.
- */
-static size_t
-utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0], cp;
-	size_t n, i;
-
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
 }
 
 /* Bytes that a JSON string holds as they are: printable ASCII but '"' and '\\'. */
@@ -187,7 +152,7 @@ parse_string(struct jsonl_parser *ps, struct cursor *c, size_t *lenp)
 		if (*p < 0x20)
 			return NULL;
 		if (*p >= 0x80) {
-			size_t n = utf8_len(p, end);
+			size_t n = utf8_seq_len(p, end);
 			if (n == 0)
 				return NULL;
 			memcpy(d, p, n);
@@ -331,8 +296,9 @@ raw_key(struct cursor *c)
 	const char *p = c->p + 1;
 	size_t i, left = (size_t)(c->end - p);
 
+	/* The length first: the line may end right after the quote. */
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (p[0] == keys[i].text[0] && left >= keys[i].len &&
+		if (left >= keys[i].len && p[0] == keys[i].text[0] &&
 		    memcmp(p, keys[i].text, keys[i].len) == 0) {
 			c->p = p + keys[i].len;
 			return keys[i].key;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "stream/jsonl.h"
+#include "stream/utf8.h"
 #include "base/number.h"
 #include "base/xalloc.h"
 
@@ -33,11 +34,12 @@ static const unsigned char needs_escape[256] = {
 };
 
 /*
- * Whether any of the 'len' bytes at 's' needs escaping, eight at a time
- * (the same bit trick as the parser's string scan, jsonl_fast.c).
+ * Whether any of the 'len' bytes at 's' needs escaping or is not ASCII,
+ * eight at a time (the same bit trick as the parser's string scan,
+ * jsonl_fast.c).
  */
 static int
-any_escape(const char *s, size_t len)
+any_special(const char *s, size_t len)
 {
 	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
 	size_t i = 0;
@@ -48,11 +50,12 @@ any_escape(const char *s, size_t len)
 		q = x ^ (ones * 0x22);
 		bs = x ^ (ones * 0x5c);
 		if ((((q - ones) & ~q) | ((bs - ones) & ~bs) |
-		    ((x - ones * 0x20) & ~x)) & high)
+		    ((x - ones * 0x20) & ~x) | x) & high)
 			return 1;
 	}
 	for (; i < len; i++)
-		if (needs_escape[(unsigned char)s[i]])
+		if (needs_escape[(unsigned char)s[i]] ||
+		    (unsigned char)s[i] >= 0x80)
 			return 1;
 	return 0;
 }
@@ -61,10 +64,11 @@ void
 jsonl_quote(struct buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i, start = 0;
 
 	buf_grow(b, len + 2);
-	if (!any_escape(s, len)) {
+	if (!any_special(s, len)) {
 		/* The usual case: one copy between the quotes. */
 		char *p = b->p + b->len;
 		*p++ = '"';
@@ -76,10 +80,26 @@ jsonl_quote(struct buf *b, const char *s, size_t len)
 	}
 	b->p[b->len++] = '"';
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c = u[i];
 		char esc[6];
 		size_t n = 2;
 
+		if (c >= 0x80) {
+			/*
+			 * UTF-8 is copied as it is; a byte outside any valid
+			 * sequence (a file name, a process name) becomes
+			 * U+FFFD, so that the line stays valid UTF-8 and
+			 * every reader takes it.
+			 */
+			if ((n = utf8_seq_len(u + i, u + len)) > 0) {
+				i += n - 1;
+				continue;
+			}
+			buf_add(b, s + start, i - start);
+			start = i + 1;
+			buf_add(b, UTF8_REPLACEMENT, 3);
+			continue;
+		}
 		if (!needs_escape[c])
 			continue;
 		buf_add(b, s + start, i - start);
@@ -127,18 +147,20 @@ jsonl_format(struct buf *b, const struct sample *s)
 	buf_add(b, ",\"ts\":", 6);
 	n = number_format_i64(num, s->ts);
 	buf_add(b, num, n);
-	if (s->nlabels > 0) {
-		buf_add(b, ",\"labels\":{", 11);
-		for (i = 0; i < s->nlabels; i++) {
-			if (i > 0)
-				buf_addch(b, ',');
-			jsonl_quote(b, s->labels[i].name, s->labels[i].name_len);
-			buf_addch(b, ':');
-			jsonl_quote(b, s->labels[i].value,
-			    s->labels[i].value_len);
-		}
-		buf_addch(b, '}');
+	/* A label with an empty value is no label (mtk-stream(5)). */
+	for (i = 0, n = 0; i < s->nlabels; i++) {
+		if (s->labels[i].value_len == 0)
+			continue;
+		if (n++ == 0)
+			buf_add(b, ",\"labels\":{", 11);
+		else
+			buf_addch(b, ',');
+		jsonl_quote(b, s->labels[i].name, s->labels[i].name_len);
+		buf_addch(b, ':');
+		jsonl_quote(b, s->labels[i].value, s->labels[i].value_len);
 	}
+	if (n > 0)
+		buf_addch(b, '}');
 	if (s->unit) {
 		buf_add(b, ",\"unit\":", 8);
 		jsonl_quote(b, s->unit, s->unit_len);

@@ -131,6 +131,25 @@ sort_labels(struct label *l, size_t n)
 	}
 }
 
+/*
+ * An empty label value is the label's absence, as in Prometheus: drop
+ * such labels, keeping the order of the rest.  After the other checks,
+ * so that a line is refused or accepted for the same reasons whatever
+ * its values, and both parsers see the same duplicates.
+ */
+static void
+drop_empty(struct sample *s)
+{
+	size_t i, n;
+
+	for (i = 0; i < s->nlabels && s->labels[i].value_len > 0; i++)
+		;
+	for (n = i; i < s->nlabels; i++)
+		if (s->labels[i].value_len > 0)
+			s->labels[n++] = s->labels[i];
+	s->nlabels = n;
+}
+
 int
 metric_check(struct sample *s, struct errbuf *eb)
 {
@@ -177,5 +196,6 @@ metric_check(struct sample *s, struct errbuf *eb)
 				return errbuf_set(eb, "duplicate label '%s'",
 				    s->labels[i].name);
 	}
+	drop_empty(s);
 	return 0;
 }

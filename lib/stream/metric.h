@@ -37,8 +37,8 @@ struct label {
 };
 
 /*
- * One sample.  'labels' is sorted by name and has no duplicates once
- * metric_check() has accepted it.  'unit' and 'help' are NULL when
+ * One sample.  'labels' is sorted by name and has no duplicates and no
+ * empty values once metric_check() has accepted it.  'unit' and 'help' are NULL when
  * absent.  'ts' is milliseconds since the Unix epoch, meaningful only
  * when 'has_ts' is set.
  */
@@ -91,8 +91,10 @@ int metric_type_parse(const char *s, size_t len, enum metric_type *t);
  * Sort the labels of 's' by name (byte order), then check every rule of
  * mtk-stream(5) that is not about JSON syntax: name length and control
  * characters, label count, label name syntax and reserved names,
- * duplicate label names, value length.  Returns 0, or -1 with the reason
- * in 'eb'.  Both stream parsers call this, so they agree.
+ * duplicate label names, value length.  Then drop the labels whose value
+ * is empty (an empty value is the label's absence), so 's->nlabels' may
+ * shrink.  Returns 0, or -1 with the reason in 'eb'.  Both stream parsers
+ * call this, so they agree.
  */
 int metric_check(struct sample *s, struct errbuf *eb);
 

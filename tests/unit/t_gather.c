@@ -163,6 +163,16 @@ test_options(void)
 	ok(gather_label_check("9x=1", &eb) == -1, "a bad label name");
 	ok(gather_label_check("__name__=x", &eb) == -1, "a reserved name");
 	ok(gather_label_check("novalue", &eb) == -1, "no '='");
+	{
+		/* 1366 bytes of \xff are 4098 once written as U+FFFD. */
+		char spec[1400] = "a=";
+		memset(spec + 2, '\xff', 1365);
+		ok(gather_label_check(spec, &eb) == 0,
+		    "a value of 4095 bytes as written");
+		spec[2 + 1365] = '\xff';
+		ok(gather_label_check(spec, &eb) == -1,
+		    "a value of 4098 bytes as written is too long");
+	}
 }
 
 static void

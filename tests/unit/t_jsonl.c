@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "base/buf.h"
 #include "stream/jsonl.h"
 #include "stream/series.h"
+#include "stream/utf8.h"
 #include "tap.h"
 #include "base/xalloc.h"
 
@@ -59,6 +61,17 @@ test_cases(void)
 		  "{\"name\":\"caf\xc3\xa9\",\"type\":\"gauge\",\"value\":1,\"ts\":1,\"labels\":{\"l\":\"\xf0\x9f\x98\x80\\n\\u0001\"}}" },
 		{ "{\"name\":\"x\",\"value\":1.5e-7,\"ts\":1,\"labels\":{}}",
 		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1.5e-07,\"ts\":1}" },
+		/* an empty label value is no label, on both paths */
+		{ "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":1,\"labels\":{\"a\":\"\"}}",
+		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":1}" },
+		{ "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":1,\"labels\":{\"a\":\"\",\"b\":\"2\",\"c\":\"\"}}",
+		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":1,\"labels\":{\"b\":\"2\"}}" },
+		{ "{\"value\":1,\"name\":\"x\",\"labels\":{\"c\":\"3\",\"b\":\"\",\"a\":\"1\"}}",
+		  "{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":-1,\"labels\":{\"a\":\"1\",\"c\":\"3\"}}" },
+		/* ... but its name must still be valid, and not repeated */
+		{ "{\"name\":\"x\",\"value\":1,\"labels\":{\"__a\":\"\"}}", "error: reserved label name '__a'" },
+		{ "{\"name\":\"x\",\"value\":1,\"labels\":{\"a\":\"\",\"a\":\"1\"}}",
+		  "error: invalid JSON: duplicate object key near '\"a\"' (column 42)" },
 		/* errors */
 		{ "{\"name\":\"x\"}", "error: missing member 'value'" },
 		{ "{\"value\":1}", "error: missing member 'name'" },
@@ -328,6 +341,8 @@ gen_line(struct buf *b)
 				ws(b);
 				if (pick(30) == 0)
 					gen_number(b);
+				else if (pick(12) == 0)
+					buf_adds(b, "\"\"");	/* no label */
 				else
 					gen_string(b, 0);
 			}
@@ -643,6 +658,23 @@ test_note(void)
 	is_int(jsonl_parse(k, a2, strlen(a2), &s, &eb), 0, "note: the first again");
 	ok(s.note == first && *s.note == 42 && s.value == 0.5 && s.ts == 2,
 	    "the same series again: the same note, as the consumer left it");
+	{
+		/* A known line with an empty label: dropped every time. */
+		const char *e = "{\"name\":\"up\",\"type\":\"gauge\",\"value\":1,"
+		    "\"ts\":1,\"labels\":{\"a\":\"\",\"job\":\"a\"}}";
+		uint64_t hits = jsonl_parser_known_count(k);
+		int i;
+		for (i = 0; i < 2; i++) {
+			is_int(jsonl_parse(k, e, strlen(e), &s, &eb), 0,
+			    "note: an empty label, %s", i ? "known" : "new");
+			ok(s.nlabels == 1 && strcmp(s.labels[0].name, "job") == 0 &&
+			    s.key != NULL && s.key_len == 9 &&
+			    memcmp(s.key, "up\0job\0a\0", 9) == 0,
+			    "the empty label is not in the sample or its key");
+		}
+		is_int(jsonl_parser_known_count(k) - hits, 1,
+		    "the second time from the known lines");
+	}
 	jsonl_parser_free(k);
 	k = jsonl_parser_new(JSONL_NO_KNOWN);
 	is_int(jsonl_parse(k, a1, strlen(a1), &s, &eb), 0, "note: no known lines");
@@ -714,6 +746,72 @@ test_reader(void)
 	    "open error: %s", eb.msg);
 }
 
+/*
+ * A direct caller may hand the parser a line that ends where its memory
+ * ends.  Every prefix of some lines, put at the very end of a page that
+ * is followed by an unreadable one: a read past the line faults.
+ */
+static void
+test_line_end(void)
+{
+	static const char *const lines[] = {
+		"{\"",
+		"{\"name\":\"x\",\"type\":\"gauge\",\"value\":1,\"ts\":1700000000000,"
+		    "\"labels\":{\"host\":\"web1\",\"job\":\"a\"},\"unit\":\"s\",\"help\":\"h\"}",
+		"{\"name\":\"caf\\u00e9\",\"type\":\"counter\",\"value\":\"NaN\",\"ts\":-1}",
+		" { \"labels\" : { \"b\" : \"\\ud83d\\ude00\" } , \"value\" : 1.5e-7 , "
+		    "\"ts\" : \"2026-11-22T10:00:00.5Z\", \"n\\u0061me\" : \"x\" }",
+	};
+	long pg = sysconf(_SC_PAGESIZE);
+	char *map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct jsonl_parser *ps = jsonl_parser_new(0);
+	struct errbuf eb = ERRBUF_INIT;
+	struct sample s;
+	size_t i, n;
+	int accepted = 0;
+
+	if (!ok(map != MAP_FAILED &&
+	    mprotect(map + pg, (size_t)pg, PROT_NONE) == 0,
+	    "a page with an unreadable one after it"))
+		return;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		size_t len = strlen(lines[i]);
+		for (n = 0; n <= len; n++) {
+			/* Twice: the second time the line may be known. */
+			char *at = memcpy(map + pg - n, lines[i], n);
+			accepted += jsonl_parse(ps, at, n, &s, &eb) == 0;
+			accepted += jsonl_parse(ps, at, n, &s, &eb) == 0;
+			jsonl_parse_fast(ps, at, n, &s);
+		}
+	}
+	is_int(accepted, 6, "every prefix parsed without reading past it "
+	    "(the whole lines only accepted)");
+	jsonl_parser_free(ps);
+	munmap(map, (size_t)pg * 2);
+}
+
+/* The writer leaves out labels with empty values, as the reader does. */
+static void
+test_format_empty(void)
+{
+	struct label l[3] = { { "a", "", 1, 0 }, { "b", "2", 1, 1 },
+		{ "c", "", 1, 0 } };
+	struct sample s = { .name = "m", .name_len = 1, .value = 1, .ts = 5,
+		.labels = l, .nlabels = 3 };
+	struct buf out = BUF_INIT;
+
+	jsonl_format(&out, &s);
+	is_str(out.p, "{\"name\":\"m\",\"type\":\"gauge\",\"value\":1,\"ts\":5,"
+	    "\"labels\":{\"b\":\"2\"}}\n", "writer: empty label values left out");
+	buf_reset(&out);
+	l[1].value_len = 0;
+	jsonl_format(&out, &s);
+	is_str(out.p, "{\"name\":\"m\",\"type\":\"gauge\",\"value\":1,\"ts\":5}\n",
+	    "writer: no labels object when every value is empty");
+	buf_release(&out);
+}
+
 /* Every byte at every position of a string is quoted as JSON wants. */
 static void
 test_quote(void)
@@ -747,6 +845,8 @@ test_quote(void)
 					buf_adds(&want, "\\f");
 				else if (u < 0x20)
 					buf_addf(&want, "\\u%04x", u);
+				else if (u >= 0x80)	/* alone: never UTF-8 */
+					buf_adds(&want, "\xef\xbf\xbd");
 				else
 					buf_addch(&want, (char)u);
 			}
@@ -757,6 +857,64 @@ test_quote(void)
 	is_int(bad, 0, "quoting: every byte at every position");
 	buf_release(&got);
 	buf_release(&want);
+}
+
+/*
+ * The writer writes valid UTF-8 whatever it is given: valid sequences
+ * as they are, each other byte as U+FFFD; and the reader takes the line.
+ */
+static void
+test_quote_utf8(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"" },
+		{ "/mnt/\xff", "\"/mnt/\xef\xbf\xbd\"" },
+		{ "\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },		/* overlong */
+		{ "a\xe2\x82", "\"a\xef\xbf\xbd\xef\xbf\xbd\"" },		/* cut short */
+		{ "\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },	/* surrogate */
+		{ "\xf4\x90\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },	/* > U+10FFFF */
+		{ "\xe2\x82\xac\x80\"\n", "\"\xe2\x82\xac\xef\xbf\xbd\\\"\\n\"" },
+	};
+	struct jsonl_parser *ps = jsonl_parser_new(0);
+	struct jsonl_parser *js = jsonl_parser_new(JSONL_SLOW_ONLY);
+	struct errbuf eb = ERRBUF_INIT;
+	struct buf got = BUF_INIT, line = BUF_INIT;
+	struct sample smp;
+	uint64_t st = 0x75746638;
+	size_t i, j;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&got);
+		jsonl_quote(&got, cases[i].in, strlen(cases[i].in));
+		is_str(got.p, cases[i].want, "UTF-8 case %zu", i);
+		ok(utf8_invalid_count(cases[i].in, strlen(cases[i].in)) * 2 +
+		    strlen(cases[i].in) == strlen(cases[i].want) - 2 -
+		    (i == 6 ? 2 : 0), "utf8_invalid_count() case %zu", i);
+	}
+	/* Random bytes (no NUL, which the stream refuses) as a label value. */
+	for (i = 0; i < 20000; i++) {
+		char v[24];
+		size_t n = 1 + tap_xorshift(&st) % 20;
+		for (j = 0; j < n; j++) {
+			uint64_t r = tap_xorshift(&st);
+			v[j] = (char)(r % 4 ? 0x80 + r % 128 : 1 + r % 255);
+		}
+		buf_reset(&line);
+		buf_adds(&line, "{\"name\":\"x\",\"value\":1,\"labels\":{\"l\":");
+		jsonl_quote(&line, v, n);
+		buf_adds(&line, "}}");
+		if ((jsonl_parse(ps, line.p, line.len, &smp, &eb) == -1 ||
+		    jsonl_parse(js, line.p, line.len, &smp, &eb) == -1) && bad++ < 3)
+			printf("# refused: %s: %s\n", line.p, eb.msg);
+	}
+	is_int(bad, 0, "random bytes, written, are read back by both parsers");
+	buf_release(&got);
+	buf_release(&line);
+	jsonl_parser_free(ps);
+	jsonl_parser_free(js);
 }
 
 /*
@@ -798,6 +956,9 @@ main(void)
 {
 	test_ts_digits();
 	test_quote();
+	test_quote_utf8();
+	test_format_empty();
+	test_line_end();
 	test_cases();
 	test_limits();
 	test_reader();

@@ -44,6 +44,27 @@ main(void)
 		ok(metric_check(&s, &eb) == 0 && strcmp(l[0].name, "a") == 0,
 		    "a prefix sorts first");
 	}
+	{
+		/* Empty values go, wherever they are; the rest stay sorted. */
+		struct label l[5] = { { "d", "", 1, 0 }, { "b", "1", 1, 1 },
+			{ "a", "", 1, 0 }, { "e", "5", 1, 1 }, { "c", "", 1, 0 } };
+		struct sample s = { .name = "m", .name_len = 1, .labels = l,
+			.nlabels = 5 };
+		ok(metric_check(&s, &eb) == 0 && s.nlabels == 2 &&
+		    strcmp(l[0].name, "b") == 0 && strcmp(l[1].name, "e") == 0,
+		    "empty label values dropped");
+		s.nlabels = 1;
+		l[0].value_len = 0;
+		ok(metric_check(&s, &eb) == 0 && s.nlabels == 0,
+		    "a lone empty label dropped");
+	}
+	{
+		/* A duplicate is an error even when one of the two is empty. */
+		struct label l[2] = { { "a", "", 1, 0 }, { "a", "1", 1, 1 } };
+		struct sample s = { .name = "m", .name_len = 1, .labels = l,
+			.nlabels = 2 };
+		is_int(metric_check(&s, &eb), -1, "duplicate with an empty value");
+	}
 	ok(metric_label_name_valid("_a1", 3) && !metric_label_name_valid("1a", 2) &&
 	    !metric_label_name_valid("a-b", 3) && !metric_label_name_valid("", 0),
 	    "label name syntax");

@@ -231,7 +231,9 @@ main(void)
 		{ 9007199254740992.0, "9007199254740992" },
 		{ 1732233600000, "1732233600000" }, { NAN, "NaN" },
 		{ INFINITY, "+Inf" }, { -INFINITY, "-Inf" }, { 1e-5, "0.00001" },
-		{ 5e-324, "4.94065645841247e-324" },
+		{ 5e-324, "5e-324" }, { -1e-310, "-1e-310" },
+		{ 2.225073858507201e-308, "2.225073858507201e-308" },
+		{ 1.7976931348623157e308, "1.7976931348623157e+308" },
 	};
 	size_t i;
 	int bad = 0, longer = 0, n;
@@ -322,6 +324,31 @@ main(void)
 			printf("# %.17g: %s, want the digits %s\n", v, fmt(v), ref);
 	}
 	is_int(bad, 0, "computed values: the shortest digits, the nearest");
+
+	/*
+	 * Any finite double, subnormals and the largest included: as few
+	 * significant digits as the shortest "%.*e" that reads back.
+	 */
+	bad = 0;
+	for (i = 0; i < 300000; i++) {
+		char ref[64];
+		uint64_t bits = rnd();
+		double v;
+		int prec;
+		if (i % 3 == 0)
+			bits &= 0x800fffffffffffffULL >> (rnd() % 52);	/* subnormal */
+		memcpy(&v, &bits, sizeof(v));
+		if (!isfinite(v))
+			continue;
+		for (prec = 0; prec < 17; prec++) {
+			snprintf(ref, sizeof(ref), "%.*e", prec, v);
+			if (strtod(ref, NULL) == v)
+				break;
+		}
+		if (sigdigits(fmt(v)) > prec + 1 && bad++ < 5)
+			printf("# %.17g: %s, but %s reads back\n", v, fmt(v), ref);
+	}
+	is_int(bad, 0, "every double: the fewest digits that read back");
 
 	{
 		char out[NUMBER_BUFSZ];
