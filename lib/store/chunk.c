@@ -342,8 +342,8 @@ decode_packed(const unsigned char *p, const unsigned char *end, size_t n,
 	{
 		/*
 		 * Exactly the bytes the bits need; then each value is one
-		 * unaligned little-endian load and a shift while eight bytes
-		 * remain, and bit by bit for the last few (or w > 56).
+		 * unaligned little-endian load and a shift (of a padded copy
+		 * of the last few bytes near the end), bit by bit for w > 56.
 		 */
 		size_t nbits = (n - (size_t)order) * width;
 		size_t avail = (size_t)(end - p), pos = 0;
@@ -355,6 +355,11 @@ decode_packed(const unsigned char *p, const unsigned char *end, size_t n,
 			int64_t r;
 			if (width <= 56 && (pos >> 3) + 8 <= avail) {
 				x = (le64_get(p + (pos >> 3)) >> (pos & 7)) & mask;
+			} else if (width <= 56) {
+				/* The last bytes, through a zero-padded copy. */
+				unsigned char tail[8] = { 0 };
+				memcpy(tail, p + (pos >> 3), avail - (pos >> 3));
+				x = (le64_get(tail) >> (pos & 7)) & mask;
 			} else {
 				b.p = p + (pos >> 3);
 				b.end = end;
