@@ -843,6 +843,7 @@ roll_run(struct store *st, const struct roll_opts *o, struct roll_stats *out,
 	if (!o->dry_run) {
 		/* What a pass (or an mtk.conf writer) killed left half written. */
 		store_remove_stale_tmp(st, "", NULL);
+		store_remove_stale_tmp(st, "tombstones", NULL);
 		for (t = STORE_TIER_RAW; t < STORE_NTIERS; t++) {
 			store_remove_stale_tmp(st, store_tier_name(t), NULL);
 			store_remove_stale_tmp(st, "archive", store_tier_name(t));
