@@ -185,6 +185,12 @@ get_str(const unsigned char **p, const unsigned char *end, char **out,
 	const char *s;
 	char *d;
 
+	if (*p < end && **p == 0) {	/* empty: the usual unit and help */
+		(*p)++;
+		*len = 0;
+		*out = NULL;
+		return 0;
+	}
 	if (varint_get_bytes(p, end, &s, len) == -1)
 		return -1;
 	/* Move it one byte back, over (the last byte of) its length. */
@@ -375,6 +381,68 @@ walk_next(const struct block *b, struct walk *w, struct page *pg,
 	x->v_at = (uint32_t)w->vat;
 	w->tsat += x->ts_len;
 	w->vat += x->v_len;
+	w->next++;
+	return 0;
+}
+
+/* Skip a string at '*p'.  Returns 0, or -1 past 'end'. */
+static int
+skip_str(const unsigned char **p, const unsigned char *end)
+{
+	const char *s;
+	size_t len;
+
+	return varint_get_bytes(p, end, &s, &len);
+}
+
+/*
+ * The next entry, passed over: only what the entries after it need (its
+ * key, first timestamp and data lengths) is read.  Returns 0, or -1 for
+ * damage.
+ */
+static int
+walk_skip(const struct block *b, struct walk *w)
+{
+	const struct frame *fr = &b->frames[w->f];
+	uint64_t shared, rest, u, tl, vl, l;
+	int c;
+
+	if (w->next >= (size_t)fr->first + fr->count) {
+		if (++w->f >= b->nframes || b->frames[w->f].first != w->next)
+			return -1;
+		fr = &b->frames[w->f];
+		w->tsat = w->vat = 0;
+	}
+	if (varint_get(&w->p, w->end, &shared) == -1 || shared > w->key.len ||
+	    varint_get(&w->p, w->end, &rest) == -1 ||
+	    rest > (uint64_t)(w->end - w->p) || shared + rest == 0)
+		return -1;
+	w->key.len = (size_t)shared;
+	buf_add(&w->key, w->p, (size_t)rest);
+	w->p += rest;
+	if (w->p >= w->end)
+		return -1;
+	w->p++;		/* type */
+	if (skip_str(&w->p, w->end) == -1 || skip_str(&w->p, w->end) == -1 ||
+	    varint_get(&w->p, w->end, &u) == -1 ||	/* count */
+	    varint_get(&w->p, w->end, &u) == -1)
+		return -1;
+	w->prev_first = (int64_t)((uint64_t)w->prev_first +
+	    (uint64_t)unzigzag(u));
+	if (varint_get(&w->p, w->end, &u) == -1 ||	/* span */
+	    varint_get(&w->p, w->end, &tl) == -1 ||
+	    varint_get(&w->p, w->end, &vl) == -1)
+		return -1;
+	if (b->res) {
+		if (w->p >= w->end)
+			return -1;
+		c = block_rolled_cols(*w->p++ & ~BLOCK_F_INC_DELTA);
+		while (c-- > 0)
+			if (varint_get(&w->p, w->end, &l) == -1)
+				return -1;
+	}
+	w->tsat += tl;
+	w->vat += vl;
 	w->next++;
 	return 0;
 }
@@ -1194,6 +1262,11 @@ select_page(struct block *b, size_t k, const uint64_t *bits,
 	    first + count) == -1)
 		goto bad;
 	for (i = 0; i < count; i++) {
+		if (!picked(bits, first + i)) {
+			if (walk_skip(b, &w) == -1)
+				goto bad;
+			continue;
+		}
 		tmp.ncols = 0;
 		if (walk_next(b, &w, &tmp, &x) == -1)
 			goto bad;
