@@ -48,6 +48,13 @@ test_expect_success 'a second pass: the same, nothing rolled again' '
 	! grep "^rolled" out
 '
 
+test_expect_success 'mstore export: nothing written, the damaged block named' '
+	test_expect_code 1 mstore export -d s >backup.tar.zst 2>err &&
+	test_must_be_empty backup.tar.zst &&
+	grep "$(cat damaged)" err &&
+	grep "no archive written" err
+'
+
 test_expect_success 'mstore check names the damaged block, a second one and a truncated one' '
 	mkstore c &&
 	for k in 0 1 2; do block_of c $k; done >cblocks &&

@@ -236,6 +236,36 @@ out:
 	return rc;
 }
 
+/*
+ * Read every block of every tier in [since, until] whole, and fail on
+ * the first damaged one: a backup is worth reading the data twice.
+ */
+static int
+export_check(struct store *st, int64_t since, int64_t until,
+    struct errbuf *eb)
+{
+	struct store_span sp[STORE_NTIERS];
+	struct store_reader *r;
+	size_t i;
+	int t;
+
+	for (t = 0; t < STORE_NTIERS; t++)
+		sp[t] = (struct store_span){ (enum store_tier)t, since, until };
+	if ((r = store_reader_open_spans(st, sp, STORE_NTIERS, eb)) == NULL)
+		return -1;
+	for (i = 0; i < store_reader_nblocks(r); i++) {
+		struct block *b = store_reader_block(r, i);
+		struct errbuf e2 = ERRBUF_INIT;
+		if (block_verify(b, &e2) == -1)
+			store_damage_note(st, block_path(b), e2.msg);
+	}
+	store_reader_close(r);
+	if (store_damage_count(st) > 0)
+		return errbuf_set(eb, "%s: no archive written (mstore check "
+		    "--repair moves damaged files aside)", store_damage(st, 0));
+	return 0;
+}
+
 int
 store_export(struct store *st, int64_t since, int64_t until, int fd,
     struct errbuf *eb)
@@ -249,6 +279,13 @@ store_export(struct store *st, int64_t since, int64_t until, int fd,
 		since = TS_MIN;
 	if (until > TS_MAX)
 		until = TS_MAX;
+	/*
+	 * A damaged block would leave a hole in the backup: refuse before
+	 * writing anything when one shows at opening, and say so after
+	 * when one shows only in its data.
+	 */
+	if (export_check(st, since, until, eb) == -1)
+		return -1;
 	if ((a = tar_write_open(fd, TAR_ZSTD, eb)) == NULL)
 		return -1;
 	store_path(st, path, "mtk.conf", NULL);
@@ -258,7 +295,9 @@ store_export(struct store *st, int64_t since, int64_t until, int fd,
 	for (t = STORE_TIER_1M; t < STORE_NTIERS; t++)
 		if (export_tier(st, (enum store_tier)t, a, since, until, eb) == -1)
 			goto out;
-	rc = tar_write_close(a, eb);
+	if ((rc = tar_write_close(a, eb)) == 0 && store_damage_count(st) > 0)
+		rc = errbuf_set(eb, "the archive misses the data of %s",
+		    store_damage(st, 0));
 out:
 	tar_free(a);
 	return rc;
