@@ -8,6 +8,7 @@
 
 #include "base/errbuf.h"
 #include "base/strmap.h"
+#include "stream/ingest.h"
 #include "stream/matcher.h"
 #include "stream/metric.h"
 #include "store/rollup.h"
@@ -210,10 +211,18 @@ int store_writer_self_metrics(struct store_writer *w, int64_t ts,
     struct errbuf *eb);
 
 /*
- * Milliseconds until the writer wants a commit for its own metrics, or
- * -1 if it does not (for a caller waiting on idle input).
+ * Milliseconds until the writer wants a commit (for a sync its fsync
+ * mode owes, or for its own metrics), or -1 if it does not (for a caller
+ * waiting on idle input).
  */
 int64_t store_writer_due(const struct store_writer *w);
+
+/*
+ * The writer as the sink of the shared ingest loop (stream/ingest.h):
+ * samples go to store_writer_add(), idle input to
+ * store_writer_commit().  'w' stays the caller's.
+ */
+void store_writer_sink(struct store_writer *w, struct ingest_sink *out);
 
 /*
  * Commit, seal everything into blocks, remove the WAL and free 'w'.

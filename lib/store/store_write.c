@@ -725,12 +725,54 @@ store_writer_count_bad(struct store_writer *w)
 int64_t
 store_writer_due(const struct store_writer *w)
 {
-	int64_t left;
+	int64_t left = -1;
 
-	if (!w->o.self_metrics_ms)
-		return -1;
-	left = w->last_self + w->o.self_metrics_ms - ts_now();
-	return left > 0 ? left : 0;
+	if (w->o.self_metrics_ms) {
+		left = w->last_self + w->o.self_metrics_ms - ts_now();
+		if (left < 0)
+			left = 0;
+	}
+	/* A batch of --fsync=batch waits at most a second for its sync. */
+	if (store_writer_unsynced(w)) {
+		int64_t sync = (w->last_sync_ns + SYNC_INTERVAL_NS - mono_ns()) /
+		    1000000 + 1;
+		if (sync < 0)
+			sync = 0;
+		if (left == -1 || sync < left)
+			left = sync;
+	}
+	return left;
+}
+
+static int
+sink_add(void *ctx, const struct sample *s, struct errbuf *eb)
+{
+	return store_writer_add(ctx, s, eb);
+}
+
+static int
+sink_commit(void *ctx, struct errbuf *eb)
+{
+	return store_writer_commit(ctx, eb);
+}
+
+static int64_t
+sink_due(void *ctx)
+{
+	return store_writer_due(ctx);
+}
+
+static void
+sink_bad(void *ctx)
+{
+	store_writer_count_bad(ctx);
+}
+
+void
+store_writer_sink(struct store_writer *w, struct ingest_sink *out)
+{
+	*out = (struct ingest_sink){ sink_add, sink_commit, sink_due, sink_bad,
+		w };
 }
 
 int
