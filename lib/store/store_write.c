@@ -33,14 +33,20 @@
 
 /* What a writer keeps per series of its head. */
 struct wseries {
-	/*
-	 * The address of the key of the last sample whose note (metric.h)
-	 * was set to this series: a note is only believed when it comes
-	 * with the key it was set with.  An address, not a pointer: it
-	 * outlives the parser that held the key, and is only compared.
-	 */
-	uintptr_t noted;
 	int logged;		/* an 'S' entry in the current WAL */
+};
+
+/*
+ * The series a parser's key was, by the key's hash: a small cache in
+ * front of the head's table (store_writer_add()).  'key' is the address
+ * the parser gave, only compared, never read: it may outlive the parser.
+ */
+#define SEEN_SLOTS 4096
+
+struct seen {
+	const char *key;
+	size_t keylen;
+	uint32_t id;
 };
 
 /*
@@ -68,6 +74,7 @@ struct store_writer {
 	char wal_path[PATH_MAX];
 	struct wseries *ws;	/* by series number */
 	size_t ws_cap;
+	struct seen seen[SEEN_SLOTS];
 	struct buf key;
 	int64_t head_mint;	/* oldest sample in the head */
 	int64_t max_ts;		/* newest sample seen */
@@ -534,7 +541,9 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 {
 	const char *key = s->key;
 	size_t keylen = s->key_len;
-	uint64_t hash = s->key_hash, note;
+	uint64_t hash = s->key_hash;
+	struct head_series *hs;
+	struct seen *sn;
 	long found;
 	uint32_t id;
 	int created;
@@ -552,13 +561,17 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 		return 1;
 	}
 	/*
-	 * A note names the series without a lookup when this writer set it
-	 * for this very key (the parser keeps one per line shape it has
-	 * seen: most samples come with one).
+	 * The parser gives a key it keeps (one per line shape it has seen,
+	 * most samples come with one) and its hash: the writer remembers
+	 * which series it was, and finds it again without a lookup.  The
+	 * same address with the same bytes is the same key, even from
+	 * another parser.
 	 */
-	if (key && s->note && (note = *s->note) != 0 && note <= w->ws_cap &&
-	    w->ws[note - 1].noted == (uintptr_t)key) {
-		id = (uint32_t)(note - 1);
+	if (key && hash && (sn = &w->seen[hash & (SEEN_SLOTS - 1)])->key == key &&
+	    sn->keylen == keylen &&
+	    memcmp(head_key(w->head, head_series(w->head, sn->id)), key,
+	    keylen) == 0) {
+		id = sn->id;
 		found = 1;
 	} else {
 		if (key == NULL) {
@@ -588,14 +601,21 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 			if (w->adding_self)
 				w->self_series++;
 		}
-		if (s->note) {
-			wseries(w, id)->noted = (uintptr_t)key;
-			*s->note = (uint64_t)id + 1;
+		if (s->key) {
+			sn = &w->seen[hash & (SEEN_SLOTS - 1)];
+			sn->key = s->key;
+			sn->keylen = keylen;
+			sn->id = id;
 		}
 	}
-	/* Type, unit or help changed: log the series again. */
-	if (found >= 0 && head_series_meta(w->head, id, s->type, s->unit,
-	    s->unit_len, s->help, s->help_len))
+	/*
+	 * Type, unit or help changed: log the series again.  Most series
+	 * have neither unit nor help: that is checked here, inline.
+	 */
+	hs = head_series(w->head, id);
+	if (found >= 0 && (hs->type != s->type || hs->unit || hs->help ||
+	    s->unit || s->help) && head_series_meta(w->head, id, s->type,
+	    s->unit, s->unit_len, s->help, s->help_len))
 		wseries(w, id)->logged = 0;
 	log_series(w, id);
 	head_append(w->head, id, s->ts, s->value);

@@ -531,7 +531,6 @@ parse_tail(struct jsonl_parser *ps, struct cursor *c, struct sample *s)
 struct jsonl_known {
 	uint64_t hash;		/* of the name, type and tail */
 	uint64_t key_hash;	/* series_hash() of the key */
-	uint64_t note;		/* the consumer's (metric.h) */
 	const char *key;	/* the series key; the name is its start */
 	const char *tail;	/* as it was in the line */
 	const char *unit;	/* decoded, NUL-terminated; NULL if none */
@@ -648,7 +647,6 @@ known_fill(struct jsonl_parser *ps, struct jsonl_known *e,
 		.unit = e->unit, .unit_len = e->unit_len,
 		.help = e->help, .help_len = e->help_len,
 		.key = e->key, .key_len = e->key_len, .key_hash = e->key_hash,
-		.note = &e->note,
 	};
 }
 
@@ -705,7 +703,6 @@ known_add(struct jsonl_parser *ps, uint64_t hash, const struct sample *s,
 		return NULL;
 	e = xmalloc(size);
 	e->hash = hash;
-	e->note = 0;
 	e->name_len = (uint32_t)s->name_len;
 	e->tail_len = (uint32_t)tlen;
 	e->key_len = (uint32_t)klen;
@@ -864,7 +861,6 @@ parse_canonical(struct jsonl_parser *ps, const char *line, size_t len,
 			s->key = e->key;
 			s->key_len = e->key_len;
 			s->key_hash = e->key_hash;
-			s->note = &e->note;
 		}
 	}
 	return 1;

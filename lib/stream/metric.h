@@ -67,15 +67,6 @@ struct sample {
 	 * 0 (a key whose hash is 0 is then only hashed again).
 	 */
 	uint64_t key_hash;
-	/*
-	 * With 'key', when whoever filled the sample keeps one: a word in
-	 * which the one consumer of its samples may note what it made of
-	 * this series (the store's writer keeps its series number), else
-	 * NULL.  It starts at 0 and lives, with 'key', as long as what
-	 * filled the sample (jsonl.h: the reader); samples of the same
-	 * series may or may not share it.
-	 */
-	uint64_t *note;
 };
 
 /* "gauge", "counter" or "histogram". */

@@ -416,15 +416,6 @@ same(struct jsonl_parser *f, struct jsonl_parser *s, const struct buf *line,
 		    (a.key_hash == 0 || a.key_hash == series_hash(a.key, a.key_len));
 		*keyed += 1;
 	}
-	if (eq && a.note) {
-		/*
-		 * A note comes with a key and stays with it: play the
-		 * consumer, noting the address of the key.
-		 */
-		if (*a.note == 0)
-			*a.note = (uint64_t)(uintptr_t)a.key;
-		eq = a.key != NULL && *a.note == (uint64_t)(uintptr_t)a.key;
-	}
 	buf_release(&fa);
 	buf_release(&fb);
 	return eq;
@@ -631,14 +622,17 @@ test_known(void)
 	jsonl_parser_free(j);
 }
 
-/* The note of a known line: one word per line shape, starting at 0. */
+/*
+ * The key of a known line: kept by the parser, at one address per line
+ * shape, which the store's writer remembers series by.
+ */
 static void
 test_note(void)
 {
 	struct jsonl_parser *k = jsonl_parser_new(0);
 	struct errbuf eb = ERRBUF_INIT;
 	struct sample s;
-	uint64_t *first;
+	const char *first;
 	const char *a1 = "{\"name\":\"up\",\"type\":\"gauge\",\"value\":1,"
 	    "\"ts\":1,\"labels\":{\"job\":\"a\"}}";
 	const char *a2 = "{\"name\":\"up\",\"type\":\"gauge\",\"value\":0.5,"
@@ -646,18 +640,15 @@ test_note(void)
 	const char *b = "{\"name\":\"up\",\"type\":\"gauge\",\"value\":1,"
 	    "\"ts\":1,\"labels\":{\"job\":\"b\"}}";
 
-	is_int(jsonl_parse(k, a1, strlen(a1), &s, &eb), 0, "note: a line");
-	ok(s.note != NULL && *s.note == 0 && s.key != NULL,
-	    "a canonical line comes with a key and a blank note");
-	first = s.note;
-	if (first)
-		*first = 42;
-	is_int(jsonl_parse(k, b, strlen(b), &s, &eb), 0, "note: another series");
-	ok(s.note != first && s.note != NULL && *s.note == 0,
-	    "another series has a note of its own");
-	is_int(jsonl_parse(k, a2, strlen(a2), &s, &eb), 0, "note: the first again");
-	ok(s.note == first && *s.note == 42 && s.value == 0.5 && s.ts == 2,
-	    "the same series again: the same note, as the consumer left it");
+	is_int(jsonl_parse(k, a1, strlen(a1), &s, &eb), 0, "known: a line");
+	ok(s.key != NULL && s.key_hash == series_hash(s.key, s.key_len),
+	    "a canonical line comes with a key and its hash");
+	first = s.key;
+	is_int(jsonl_parse(k, b, strlen(b), &s, &eb), 0, "known: another series");
+	ok(s.key != first && s.key != NULL, "another series has its own key");
+	is_int(jsonl_parse(k, a2, strlen(a2), &s, &eb), 0, "known: the first again");
+	ok(s.key == first && s.value == 0.5 && s.ts == 2,
+	    "the same series again: the same key, at the same address");
 	{
 		/* A known line with an empty label: dropped every time. */
 		const char *e = "{\"name\":\"up\",\"type\":\"gauge\",\"value\":1,"
@@ -666,7 +657,7 @@ test_note(void)
 		int i;
 		for (i = 0; i < 2; i++) {
 			is_int(jsonl_parse(k, e, strlen(e), &s, &eb), 0,
-			    "note: an empty label, %s", i ? "known" : "new");
+			    "known: an empty label, %s", i ? "known" : "new");
 			ok(s.nlabels == 1 && strcmp(s.labels[0].name, "job") == 0 &&
 			    s.key != NULL && s.key_len == 9 &&
 			    memcmp(s.key, "up\0job\0a\0", 9) == 0,
@@ -677,8 +668,9 @@ test_note(void)
 	}
 	jsonl_parser_free(k);
 	k = jsonl_parser_new(JSONL_NO_KNOWN);
-	is_int(jsonl_parse(k, a1, strlen(a1), &s, &eb), 0, "note: no known lines");
-	ok(s.note == NULL, "without known lines, no note");
+	is_int(jsonl_parse(k, a1, strlen(a1), &s, &eb), 0, "known: none kept");
+	ok(s.key == NULL || (s.key_len == 9 && memcmp(s.key, "up\0job\0a\0", 9) == 0),
+	    "without known lines, a key given is still the sample's");
 	jsonl_parser_free(k);
 }
 
