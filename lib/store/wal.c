@@ -228,17 +228,38 @@ read_record(const unsigned char *p, const unsigned char *end,
 		if (tag == 'D') {
 			uint64_t bits;
 			double d;
-			if (varint_get(&p, end, &u) == -1 || end - p < 8)
-				goto bad;
-			bits = le64_get(p);
-			p += 8;
 			if ((slot = ref_slot(m, (uint32_t)ref, 0)) == NULL ||
 			    *slot == UNDEFINED) {
 				what = "sample of an undefined series";
 				goto bad;
 			}
-			if (*slot == WAL_SKIP)
+			if (*slot == WAL_SKIP) {
+				/*
+				 * Passed by, as most samples are when a reader
+				 * selects: the time is stepped over, not decoded.
+				 */
+				const unsigned char *q = p;
+				uint64_t stop;
+				/*
+				 * The varint's last byte is the first without
+				 * the top bit: found eight bytes at a time.
+				 */
+				if (end - p >= 16 && (stop = ~le64_get(p) &
+				    0x8080808080808080ULL) != 0)
+					q = p + (__builtin_ctzll(stop) >> 3);
+				else
+					while (q < end && q - p < VARINT_MAX &&
+					    (*q & 0x80))
+						q++;
+				if (q >= end || (*q & 0x80) || end - (q + 1) < 8)
+					goto bad;
+				p = q + 1 + 8;
 				continue;
+			}
+			if (varint_get(&p, end, &u) == -1 || end - p < 8)
+				goto bad;
+			bits = le64_get(p);
+			p += 8;
 			memcpy(&d, &bits, 8);
 			if (v->sample(v->ctx, *slot, unzigzag(u), d) == -1)
 				return -1;
