@@ -50,11 +50,11 @@ static const struct cli_option options[] = {
 	{ "time", OPT_TIME, "time", NULL,
 	    "an instant query at TIME (default: now)" },
 	{ "start", OPT_START, "time", NULL,
-	    "from TIME: RFC 3339, Unix seconds, now, -1h (default: end - 1h)" },
+	    "from TIME: RFC 3339, Unix seconds, now-1h, 1h (default: end - 1h)" },
 	{ "end", OPT_END, "time", NULL,
 	    "up to TIME, inclusive (default: now)" },
 	{ "since", OPT_SINCE, "duration", NULL,
-	    "from DURATION before the end (same as --start=-DURATION)" },
+	    "from DURATION before the end, or from a TIME (--since=7d)" },
 	{ "step", OPT_STEP, "duration", NULL,
 	    "a range query with this resolution" },
 	{ "name", OPT_NAME, "name", NULL,
@@ -194,6 +194,21 @@ parse_options(struct cli *cli, struct query_opts *o, struct query_eval_opts *e,
 	return file;
 }
 
+/*
+ * The start that --since 's' gives: a duration counted back from 'end',
+ * or else a time (relative ones counted from 'now').
+ */
+static int64_t
+since(const struct cli *cli, const char *s, int64_t end, int64_t now)
+{
+	int64_t d;
+
+	if (ts_parse_duration(s, &d) == -1)
+		return cli_time(cli, OPT_SINCE, s, now);
+	d = cli_duration(cli, OPT_SINCE, s);	/* more than zero */
+	return d > end - TS_MIN ? TS_MIN : end - d;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -235,7 +250,7 @@ main(int argc, char *argv[])
 	if (tm.start)
 		o.start = cli_time(&cli, OPT_START, tm.start, now);
 	if (tm.since)
-		o.start = o.end - cli_duration(&cli, OPT_SINCE, tm.since);
+		o.start = since(&cli, tm.since, o.end, now);
 	if (o.start > o.end)
 		cli_usage_error(&cli, "the start is after the end");
 

@@ -93,6 +93,17 @@ test_expect_success() {
 	fi
 }
 
+# test_expect_failure TITLE SCRIPT: a known breakage, reported as TAP
+# "TODO" (which does not fail the run) while SCRIPT fails.
+test_expect_failure() {
+	if (eval "$2") >"$TRASH/out" 2>&1 </dev/null; then
+		test_ok_ "$1 # TODO known breakage vanished"
+	else
+		test_count=$((test_count + 1))
+		printf 'not ok %d - %s # TODO known breakage\n' "$test_count" "$1"
+	fi
+}
+
 # test_skip TITLE REASON
 test_skip() {
 	test_count=$((test_count + 1))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/cli.h"
 #include "base/timeparse.h"
@@ -342,6 +343,52 @@ cli_given(const struct cli *c, int key)
 	return option_by_key(c, key, &i) != NULL && c->seen[i];
 }
 
+/*
+ * The optimal string alignment distance of 'a' and 'b': insertions,
+ * deletions, substitutions and swaps of neighbours, each counting one.
+ */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, d[33][33];
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1], m = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < m)
+				m = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < m)
+				m = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < m)
+				m = d[i - 2][j - 2] + 1;
+			d[i][j] = m;
+		}
+	return d[la][lb];
+}
+
+/* The command closest to 'word', if close enough to be a typing error. */
+static const char *
+near_command(const struct cli *c, const char *word)
+{
+	const struct cli_command *f;
+	const char *best = NULL;
+	size_t d, bestd = 99;
+
+	for (f = c->prog->commands; f && f->name; f++)
+		if ((d = distance(word, f->name)) < bestd) {
+			bestd = d;
+			best = f->name;
+		}
+	return bestd <= (strlen(word) <= 4 ? 1u : 2u) ? best : NULL;
+}
+
 /* 'f' as the user types it: "mstore", "mstore init". */
 static const char *
 form_text(char *buf, size_t len, const struct cli_command *f)
@@ -391,6 +438,7 @@ cli_operands(struct cli *c, int *argc, char ***argv)
 	const struct cli_command *f = &c->prog->plain, *g;
 	char **ops = c->argv + optind, text[128];
 	int n = c->argc - optind;
+	const char *near;
 	size_t i;
 
 	if (c->prog->commands && n > 0) {
@@ -401,6 +449,10 @@ cli_operands(struct cli *c, int *argc, char ***argv)
 			f = g;
 			ops++;
 			n--;
+		} else if (access(ops[0], F_OK) == -1 &&
+		    (near = near_command(c, ops[0])) != NULL) {
+			cli_usage_error(c, "'%s' is not a command or a file: "
+			    "did you mean '%s'?", ops[0], near);
 		} else if (f->operands == NULL) {
 			cli_usage_error(c, "unknown command '%s'", ops[0]);
 		}

@@ -136,7 +136,10 @@ int cli_next(struct cli *c);
  * (borrowed from the table) or NULL.
  *
  * The first operand is the command when it is the name of one; a file
- * of that name is then written "./name".
+ * of that name is then written "./name".  A first operand that is not
+ * a command, not an existing file, and close to a command (one typing
+ * error in a word of up to four letters, two in longer ones) is a usage
+ * error: "'stat' is not a command or a file: did you mean 'stats'?".
  *
  * Every option given must be one the form takes, and operands need a
  * form that takes them, else it is a usage error ("--since goes with

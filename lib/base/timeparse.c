@@ -40,25 +40,25 @@ unix_seconds(const char *s, int64_t *ms)
 	return *ms < TS_MIN || *ms > TS_MAX ? -1 : 0;
 }
 
-/* "now", "now±dur" and "±dur" (with a unit). */
+/* "now", "now±dur", "±dur" and "dur" (the last two with a unit). */
 static int
 relative(const char *s, int64_t now_ms, int64_t *ms)
 {
+	int now = strncmp(s, "now", 3) == 0, sign = -1;
 	int64_t d;
-	int sign;
 
-	if (strncmp(s, "now", 3) == 0) {
-		s += 3;
-		if (*s == '\0') {
-			*ms = now_ms;
-			return 0;
-		}
-	} else if (strpbrk(s, "smhdwy") == NULL) {
-		return -1;	/* "-15" is Unix seconds, not 15s ago */
+	if (now && s[3] == '\0') {
+		*ms = now_ms;
+		return 0;
 	}
-	if (*s != '+' && *s != '-')
+	s += now ? 3 : 0;
+	if (*s == '+' || *s == '-')
+		sign = *s++ == '-' ? -1 : 1;
+	else if (now)
+		return -1;	/* "now15m" */
+	/* Without "now", "-15" and "15" are Unix seconds, not durations. */
+	if (!now && strpbrk(s, "smhdwy") == NULL)
 		return -1;
-	sign = *s++ == '-' ? -1 : 1;
 	if (ts_parse_duration(s, &d) == -1 || d > TS_MAX - TS_MIN)
 		return -1;
 	*ms = now_ms + sign * d;
@@ -72,7 +72,8 @@ timeparse_time(const char *s, int64_t now_ms, int64_t *ms, struct errbuf *eb)
 	    ts_parse_rfc3339(s, strlen(s), ms) == 0)
 		return 0;
 	return errbuf_set(eb, "invalid time '%s': expected RFC 3339, Unix "
-	    "seconds, 'now' or a relative time like 'now-1h'", s);
+	    "seconds, 'now', or a relative time like 'now-1h', '-1h' or '1h' "
+	    "(an hour ago)", s);
 }
 
 int

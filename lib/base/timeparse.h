@@ -25,6 +25,8 @@
  *	now-1h, now+30m, now-90	'now_ms' plus or minus a duration
  *	-1h, +30m		the same without "now"; here the duration
  *				needs its unit, since "-15" is Unix seconds
+ *	1h, 7d			that long before 'now_ms', as "-7d"; with
+ *				its unit too, since "15" is Unix seconds
  *
  * The first two are what Prometheus' HTTP API accepts.  A time must lie
  * in years 0001 to 9999 (TS_MIN..TS_MAX).

@@ -186,10 +186,13 @@ ts_parse_duration(const char *s, int64_t *ms)
 
 	if (*s == '\0')
 		return -1;
-	/* A plain number of seconds, as Prometheus' HTTP API also accepts. */
-	{
+	/*
+	 * A plain number of seconds, as Prometheus' HTTP API also accepts:
+	 * digits with a decimal fraction, no sign, exponent or hex.
+	 */
+	if (s[0] >= '0' && s[0] <= '9' && s[strspn(s, "0123456789.")] == '\0') {
 		double secs = strtod(s, &end);
-		if (*end == '\0' && s[0] >= '0' && s[0] <= '9') {
+		if (*end == '\0') {
 			if (!isfinite(secs) || secs * 1000 > 9.2e18)
 				return -1;
 			*ms = (int64_t)llround(secs * 1000);

@@ -38,7 +38,8 @@ size_t ts_format_rfc3339(char *out, int64_t ms);
 /*
  * Parse a duration: a Prometheus duration ("15s", "1h30m", "500ms"; units
  * ms s m h d w y, largest first, each at most once) or a plain decimal
- * number of seconds ("15", "0.5").  Returns 0 and stores milliseconds in
+ * number of seconds ("15", "0.5"; no sign or exponent).  The grammar of
+ * every program's durations: see timeparse.h.  Returns 0 and stores milliseconds in
  * '*ms', or -1 for anything else (including overflow).
  */
 int ts_parse_duration(const char *s, int64_t *ms);

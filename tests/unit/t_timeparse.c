@@ -50,7 +50,13 @@ main(void)
 		{ "now 1h", -1, 0 },
 		{ "nowish", -1, 0 },
 		{ "yesterday", -1, 0 },
-		{ "1h", -1, 0 },
+		{ "1h", 0, NOW - 3600000 },
+		{ "7d", 0, NOW - 7 * 86400000LL },
+		{ "1h30m", 0, NOW - 5400000 },
+		{ "15", 0, 15000 },
+		{ "now15m", -1, 0 },
+		{ "7x", -1, 0 },
+		{ "1d-", -1, 0 },
 		{ "--1h", -1, 0 },
 		{ "1e9", -1, 0 },
 		{ "12:00", -1, 0 },
@@ -88,7 +94,14 @@ main(void)
 	}
 	timeparse_time("yesterday", NOW, &ms, &eb);
 	is_str(eb.msg, "invalid time 'yesterday': expected RFC 3339, Unix "
-	    "seconds, 'now' or a relative time like 'now-1h'", "time message");
+	    "seconds, 'now', or a relative time like 'now-1h', '-1h' or '1h' "
+	    "(an hour ago)", "time message");
+	ok(timeparse_duration("7d", &ms, &eb) == 0 && ms == 7 * 86400000LL,
+	    "duration 7d");
+	ok(timeparse_duration("0", &ms, &eb) == 0 && ms == 0, "duration 0");
+	ok(timeparse_duration("-7d", &ms, &eb) == -1, "duration -7d");
+	is_str(eb.msg, "invalid duration '-7d': expected one like '15s' or "
+	    "'1h30m', or a number of seconds", "duration message");
 	timeparse_step("0s", &ms, &eb);
 	is_str(eb.msg, "invalid step '0s': zero or negative query resolution "
 	    "step widths are not accepted", "zero step message");
