@@ -227,6 +227,7 @@ main(int argc, char *argv[])
 	char *store_dir = NULL;
 	int rc, raw;
 	uint64_t bad = 0;
+	size_t i;
 	int64_t now = ts_now(), ms_, lookback;
 
 	cli_start(&cli, &program, argc, argv);
@@ -316,6 +317,12 @@ main(int argc, char *argv[])
 	} else {
 		rc = query_eval(&src, &e, stdout, &eb);
 	}
+	/*
+	 * Damaged files were passed over: the answer is that of the rest
+	 * of the store, which is worth having, and not all of it.
+	 */
+	for (i = 0; st && i < store_damage_count(st); i++, bad++)
+		warnx("%s; left out of the answer", store_damage(st, i));
 	store_close(st);
 	free(store_dir);
 	promql_memsrc_free(ms);

@@ -1,9 +1,8 @@
 /* mstore.c - append a metric stream to a tiered on-disk store */
 /* SPDX-License-Identifier: MIT */
 #include <err.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +10,15 @@
 #include <unistd.h>
 
 #include "base/cli.h"
-#include "stream/jsonl.h"
+#include "promql/promql_parse.h"
+#include "stream/ingest.h"
 #include "store/store.h"
 #include "base/timestamp.h"
 
 enum {
 	OPT_FSYNC = CLI_LONG, OPT_MAX_SERIES, OPT_RETENTION, OPT_SELF,
-	OPT_SINCE, OPT_STRICT, OPT_UNTIL
+	OPT_SINCE, OPT_STRICT, OPT_UNTIL, OPT_BACKFILL, OPT_END,
+	OPT_FLUSH, OPT_MAX_FUTURE, OPT_REPAIR, OPT_START
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -53,14 +54,28 @@ static const struct cli_option options[] = {
 	{ "until", OPT_UNTIL, "time", NULL,
 	    "with export: up to this time, inclusive" },
 	{ "quiet", 'q', NULL, NULL, "no message per bad line, only the summary" },
+	{ "backfill", OPT_BACKFILL, NULL, NULL,
+	    "take samples older than the raw retention that a rolled tier keeps" },
+	{ "max-future", OPT_MAX_FUTURE, "duration", NULL,
+	    "refuse samples further ahead of the clock (default 2d)" },
+	{ "flush", OPT_FLUSH, "n", NULL,
+	    "write the log into blocks once it holds N samples\n"
+	    "(default: 500000, or 4 per series if more)" },
+	{ "repair", OPT_REPAIR, NULL, NULL,
+	    "with check: move damaged files to DIR/damaged/" },
+	{ "start", OPT_START, "time", NULL,
+	    "with delete: from this time (default: the beginning)" },
+	{ "end", OPT_END, "time", NULL,
+	    "with delete: up to this time, inclusive (default: now)" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const struct cli_command commands[] = {
 	{ "init", "dir retention", NULL },
 	{ "stats", "dir", NULL },
-	{ "check", "dir", NULL },
+	{ "check", "dir repair", NULL },
 	{ "compact", "dir", NULL },
+	{ "delete", "dir start end", "selector" },
 	{ "export", "dir since until", NULL },
 	{ "import", "quiet dir", NULL },
 	{ NULL, NULL, NULL }
@@ -68,7 +83,8 @@ static const struct cli_command commands[] = {
 
 static const struct cli_program program = {
 	options,
-	{ NULL, "quiet strict dir fsync max-series self-metrics", "[file ...]" },
+	{ NULL, "quiet strict backfill dir flush fsync max-future max-series "
+	    "self-metrics", "[file ...]" },
 	commands
 };
 
@@ -81,80 +97,12 @@ on_signal(int sig)
 	stop = 1;
 }
 
-struct counts {
-	uint64_t bad, rejected;
-	int failed;	/* an input could not be opened */
-};
-
-/*
- * Wait until the reader has a line or the input ends; while waiting,
- * sync the WAL once a second is up.  Returns 0, or -1 when a signal
- * asks to stop.
- */
-static int
-wait_input(struct jsonl_reader *r, struct store_writer *w, struct errbuf *eb)
+/* The shared loop's reports, as this program's warnings. */
+static void
+warn_line(void *arg, const char *msg)
 {
-	struct pollfd p;
-
-	if (jsonl_reader_ready(r))
-		return 0;
-	p = (struct pollfd){ jsonl_reader_fd(r), POLLIN, 0 };
-	if (store_writer_commit(w, eb) == -1)
-		errx(CLI_EXIT_FAIL, "%s", eb->msg);
-	while (!stop) {
-		int64_t due = store_writer_due(w);
-		int timeout = store_writer_unsynced(w) ? 1000 : -1, n;
-		if (due >= 0 && (timeout == -1 || due < timeout))
-			timeout = (int)due;
-		if ((n = poll(&p, 1, timeout)) > 0)
-			return 0;
-		if (n == 0 && (store_writer_commit(w, eb) == -1 ||
-		    (store_writer_unsynced(w) && store_writer_sync(w, eb) == -1)))
-			errx(CLI_EXIT_FAIL, "%s", eb->msg);
-		if (n == -1 && errno != EINTR)
-			err(CLI_EXIT_FAIL, "poll");
-	}
-	return -1;
-}
-
-static int
-ingest(struct store_writer *w, const char *path, int strict, int quiet,
-    struct counts *c)
-{
-	struct errbuf eb = ERRBUF_INIT;
-	struct jsonl_reader *r;
-	struct sample s;
-	int rc;
-
-	if ((r = jsonl_reader_open(path, 0, &eb)) == NULL) {
-		warnx("%s", eb.msg);
-		c->failed = 1;
-		return strict ? -1 : 0;
-	}
-	while (wait_input(r, w, &eb) == 0 && (rc = jsonl_next(r, &s, &eb)) != 0) {
-		if (rc == 1)
-			rc = store_writer_add(w, &s, &eb);
-		else
-			rc = jsonl_reader_failed(r) ? -1 : 2;
-		if (rc == 0)
-			continue;
-		if (rc == -1)
-			errx(CLI_EXIT_FAIL, "%s", eb.msg);
-		if (rc == 1) {
-			c->rejected++;
-			errbuf_prefix(&eb, "%s:%" PRIu64, jsonl_reader_name(r),
-			    jsonl_reader_lineno(r));
-		} else {
-			c->bad++;
-			store_writer_count_bad(w);
-		}
-		if (!quiet || strict)
-			warnx("%s", eb.msg);
-		if (strict)
-			break;
-	}
-	jsonl_reader_free(r);
-	return 0;
+	(void)arg;
+	warnx("%s", msg);
 }
 
 static int
@@ -177,10 +125,10 @@ run_stats(struct store *st)
 			ts_format_rfc3339(a, t.mint);
 			ts_format_rfc3339(b, t.maxt);
 		}
+		/* The row is the blocks'; a log's samples have a line below. */
 		printf("%-4s %7" PRIu64 " %9" PRIu64 " %12" PRIu64 " %12" PRIu64
 		    " %8.3f  %s%s%s\n", store_tier_name((enum store_tier)i),
-		    t.blocks, t.series, t.samples + t.wal_samples,
-		    t.block_bytes + t.wal_bytes, t.samples ?
+		    t.blocks, t.series, t.samples, t.block_bytes, t.samples ?
 		    (double)t.block_bytes / (double)t.samples : 0.0, a,
 		    t.blocks ? " .. " : "", b);
 		if (t.wal_files)
@@ -227,31 +175,39 @@ unpathed(const char *reason, const char *path)
 static int
 report_damaged(void *arg, const struct store_damaged *d, struct errbuf *eb)
 {
-	char a[TS_BUFSZ], b[TS_BUFSZ];
+	struct store *st = arg;
+	char a[TS_BUFSZ], b[TS_BUFSZ], to[PATH_MAX];
 
-	(void)arg;
-	(void)eb;
 	if (d->kind == STORE_FILE_WAL) {
 		printf("damaged: %s (%s): %s\n", d->rel, d->live ?
 		    "the log of a running writer" : "a write-ahead log",
 		    unpathed(d->reason, d->path));
-		return 0;
+	} else {
+		ts_format_rfc3339(a, d->mint);
+		ts_format_rfc3339(b, d->maxt);
+		printf("damaged: %s (%s%s, %s .. %s): %s\n", d->rel,
+		    d->kind == STORE_FILE_ARCHIVE ? "archive of " : "",
+		    store_tier_name(d->tier), a, b,
+		    unpathed(d->reason, d->path));
 	}
-	ts_format_rfc3339(a, d->mint);
-	ts_format_rfc3339(b, d->maxt);
-	printf("damaged: %s (%s%s, %s .. %s): %s\n", d->rel,
-	    d->kind == STORE_FILE_ARCHIVE ? "archive of " : "",
-	    store_tier_name(d->tier), a, b, unpathed(d->reason, d->path));
+	if (st == NULL)
+		return 0;
+	/* --repair: moved aside, never deleted; a refusal is said, not fatal. */
+	if (store_repair(st, d, to, eb) == -1)
+		printf("not moved: %s\n", eb->msg);
+	else
+		printf("moved: %s to %s\n", d->rel, to);
+	eb->msg[0] = '\0';
 	return 0;
 }
 
 static int
-run_check(struct store *st)
+run_check(struct store *st, int repair)
 {
 	struct errbuf eb = ERRBUF_INIT;
 	struct store_check_stats c;
 
-	if (store_check(st, report_damaged, NULL, &c, &eb) == -1) {
+	if (store_check(st, report_damaged, repair ? st : NULL, &c, &eb) == -1) {
 		warnx("%s", eb.msg);
 		return CLI_EXIT_FAIL;
 	}
@@ -274,10 +230,46 @@ run_check(struct store *st)
 	return CLI_EXIT_OK;
 }
 
-/* The store's subcommands other than init. */
+/* Delete the series 'selector' names over [start, end]. */
 static int
-run_command(const char *cmd, const char *dir, int64_t since, int64_t until,
-    int quiet)
+run_delete(struct store *st, const char *selector, int64_t start,
+    int64_t end)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct promql_node *sel = NULL;
+	char a[TS_BUFSZ], b[TS_BUFSZ];
+	uint64_t n;
+	int rc = CLI_EXIT_FAIL;
+
+	if (promql_parse_selector(selector, &sel, &eb) == -1 ||
+	    store_delete(st, sel->vs.matchers, sel->vs.nmatchers, selector,
+	    start, end, &n, &eb) == -1) {
+		warnx("%s", eb.msg);
+		goto out;
+	}
+	ts_format_rfc3339(a, start);
+	ts_format_rfc3339(b, end);
+	printf("deleted %s from %s to %s: %" PRIu64 " series (mroll removes "
+	    "the data from the files)\n", selector, start == TS_MIN ?
+	    "the beginning" : a, b, n);
+	rc = CLI_EXIT_OK;
+out:
+	promql_free(sel);
+	return rc;
+}
+
+/* The store's subcommands other than init. */
+/* What the commands take, besides the store directory. */
+struct command_opts {
+	int64_t since, until;	/* export */
+	int64_t start, end;	/* delete */
+	int quiet;		/* import */
+	int repair;		/* check */
+	const char *selector;	/* delete */
+};
+
+static int
+run_command(const char *cmd, const char *dir, const struct command_opts *co)
 {
 	struct errbuf eb = ERRBUF_INIT;
 	struct store_import_stats is;
@@ -287,7 +279,7 @@ run_command(const char *cmd, const char *dir, int64_t since, int64_t until,
 	if (strcmp(cmd, "import") == 0) {
 		if (store_import(dir, 0, &is, &eb) == -1)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
-		if (!quiet)
+		if (!co->quiet)
 			warnx("imported %" PRIu64 " blocks, %" PRIu64 " bytes",
 			    is.blocks, is.bytes);
 		return CLI_EXIT_OK;
@@ -299,10 +291,12 @@ run_command(const char *cmd, const char *dir, int64_t since, int64_t until,
 	if (strcmp(cmd, "stats") == 0)
 		rc = run_stats(st);
 	else if (strcmp(cmd, "check") == 0)
-		rc = run_check(st);
+		rc = run_check(st, co->repair);
 	else if (strcmp(cmd, "compact") == 0)
 		rc = run_compact(st);
-	else if ((rc = store_export(st, since, until, 1, &eb)) == -1)
+	else if (strcmp(cmd, "delete") == 0)
+		rc = run_delete(st, co->selector, co->start, co->end);
+	else if ((rc = store_export(st, co->since, co->until, 1, &eb)) == -1)
 		warnx("%s", eb.msg);
 	store_close(st);
 	return rc == -1 ? CLI_EXIT_FAIL : rc;
@@ -312,21 +306,31 @@ int
 main(int argc, char *argv[])
 {
 	struct store_writer_opts o = STORE_WRITER_OPTS_INIT;
+	struct command_opts co = { TS_MIN, TS_MAX, TS_MIN, 0, 0, 0, NULL };
+	struct ingest_opts io = { 0, 0, &stop, warn_line, NULL };
 	struct errbuf eb = ERRBUF_INIT;
-	struct counts c = { 0, 0, 0 };
+	struct ingest_sink sink;
+	struct ingest in;
 	struct store_writer *w;
 	struct store *st;
 	struct cli cli;
 	const char *cmd, *dir = NULL, *retention = NULL;
 	char *path;
-	int64_t since = TS_MIN, until = TS_MAX;
-	int64_t ret[STORE_NTIERS] = STORE_RETENTION_DEFAULTS;
-	int key, strict = 0, quiet = 0, rc = CLI_EXIT_OK, i;
+	int64_t now = ts_now(), ret[STORE_NTIERS] = STORE_RETENTION_DEFAULTS;
+	int key, rc = CLI_EXIT_OK, i;
 
+	co.end = now;
 	cli_start(&cli, &program, argc, argv);
 	while ((key = cli_next(&cli)) != -1) {
 		switch (key) {
 		case 'd': dir = cli.arg; break;
+		case OPT_BACKFILL: o.backfill = 1; break;
+		case OPT_END: co.end = cli_time(&cli, key, cli.arg, now); break;
+		case OPT_FLUSH:
+			if ((o.flush_samples = cli_count(&cli, key, cli.arg)) == 0)
+				cli_usage_error(&cli, "--flush: a count of samples "
+				    "above 0");
+			break;
 		case OPT_FSYNC:
 			for (i = 0; fsync_word((size_t)i); i++)
 				if (strcmp(cli.arg, fsync_word((size_t)i)) == 0)
@@ -335,22 +339,34 @@ main(int argc, char *argv[])
 				cli_bad_value(&cli, key, "fsync mode", cli.arg);
 			o.fsync = fsync_modes[i].mode;
 			break;
+		case OPT_MAX_FUTURE:
+			o.max_future = cli_duration(&cli, key, cli.arg);
+			break;
 		case OPT_MAX_SERIES: o.max_series = cli_count(&cli, key, cli.arg); break;
+		case OPT_REPAIR: co.repair = 1; break;
 		case OPT_RETENTION:
 			if (store_parse_retention(cli.arg, ret, &eb) == -1)
 				cli_usage_error(&cli, "%s", eb.msg);
 			retention = cli.arg;
 			break;
 		case OPT_SELF: o.self_metrics_ms = STORE_SELF_METRICS_MS; break;
-		case OPT_SINCE: since = cli_time(&cli, key, cli.arg, ts_now()); break;
-		case OPT_STRICT: strict = 1; break;
-		case OPT_UNTIL: until = cli_time(&cli, key, cli.arg, ts_now()); break;
-		case 'q': quiet = 1; break;
+		case OPT_SINCE: co.since = cli_time(&cli, key, cli.arg, now); break;
+		case OPT_START: co.start = cli_time(&cli, key, cli.arg, now); break;
+		case OPT_STRICT: io.strict = 1; break;
+		case OPT_UNTIL: co.until = cli_time(&cli, key, cli.arg, now); break;
+		case 'q': io.quiet = co.quiet = 1; break;
 		}
 	}
 	cmd = cli_operands(&cli, &argc, &argv);
-	if (since > until)
+	if (co.since > co.until)
 		cli_usage_error(&cli, "--since is after --until");
+	if (co.start > co.end)
+		cli_usage_error(&cli, "--start is after --end");
+	if (cmd && strcmp(cmd, "delete") == 0) {
+		if (argc != 1)
+			cli_usage_error(&cli, "'mstore delete' takes one selector");
+		co.selector = argv[0];
+	}
 	path = cli_store_dir(dir);
 	if (cmd && strcmp(cmd, "init") == 0) {
 		if (store_init(path, retention, &eb) == -1)
@@ -359,7 +375,7 @@ main(int argc, char *argv[])
 		return cli_finish(CLI_EXIT_OK);
 	}
 	if (cmd) {
-		rc = run_command(cmd, path, since, until, quiet);
+		rc = run_command(cmd, path, &co);
 		free(path);
 		return cli_finish(rc);
 	}
@@ -370,17 +386,20 @@ main(int argc, char *argv[])
 	cli_catch_stop(on_signal, NULL);
 	if ((w = store_writer_open(st, &o, &eb)) == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
-	for (i = 0; i < (argc ? argc : 1) && !stop; i++)
-		if (ingest(w, argc ? argv[i] : "-", strict, quiet, &c) == -1 ||
-		    (strict && c.bad + c.rejected > 0))
-			break;
+	store_writer_sink(w, &sink);
+	ingest_init(&in, &io);
+	for (i = 0; i < (argc ? argc : 1) && !in.stopped; i++)
+		if (ingest_file(&in, argc ? argv[i] : "-", &sink, &eb) == -1) {
+			/* The log keeps what was taken, for the next writer. */
+			warnx("%s", eb.msg);
+			exit(CLI_EXIT_FAIL);
+		}
 	if (store_writer_close(w, &eb) == -1)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
 	store_close(st);
-	if (c.bad + c.rejected > 0)
-		warnx("%" PRIu64 " bad lines, %" PRIu64 " samples rejected",
-		    c.bad, c.rejected);
-	if (c.bad + c.rejected > 0 || c.failed)
+	ingest_summary(&in);
+	if (ingest_troubled(&in))
 		rc = CLI_EXIT_FAIL;
+	ingest_release(&in);
 	return cli_finish(rc);
 }

@@ -74,7 +74,7 @@ requests() {
 # silent EXAMPLE: whether EXAMPLE writes its output to a file or a store.
 silent() {
 	case $(printf '%s' "$1" | tr -s ' \\\n' '   ') in
-	*">"* | *"| mstore"* | *"mstore import"*) return 0 ;;
+	*">"* | *"| mstore"* | *"mstore import"* | *"mstore --backfill <"*) return 0 ;;
 	esac
 	return 1
 }

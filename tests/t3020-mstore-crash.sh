@@ -37,6 +37,36 @@ for delay in 0.05 0.1 0.2 0.3 0.5 0.7 1 1.5; do
 	"
 done
 
+# The same, while the writer flushes its log into blocks every 5,000
+# samples and merges each window as it closes (three hours of samples
+# at 10 s, over two window ends): a kill lands in flushes and merges.
+test_expect_success 'setup: a stream across windows' '
+	now=$(date +%s) &&
+	gen -H 2 -n 200000 -i 10s -t $(( (now - 5 * 3600) * 1000 )) >span.jsonl &&
+	sort span.jsonl >span.sorted
+'
+for delay in 0.1 0.2 0.4 0.6 0.9 1.3; do
+	test_expect_success "SIGKILL after ${delay}s while flushing and merging: a prefix survives" "
+		rm -rf f && mstore init -d f &&
+		{ cat span.jsonl | mstore -d f --flush 5000 --fsync=always & } &&
+		sleep $delay &&
+		pkill -KILL -f 'mstore -d f --flush 5000' ;
+		wait ;
+		mstore -d f </dev/null &&
+		! ls f/raw/wal/*.wal 2>/dev/null &&
+		mstore check -d f >check &&
+		dump f >got &&
+		n=\$(wc -l <got) &&
+		echo \"# \$n samples survived, \$(ls f/raw/*.blk | wc -l) blocks\" &&
+		head -n \$n span.jsonl | sort >want &&
+		sort got >got.sorted &&
+		test_cmp want got.sorted &&
+		tail -n +\$((n + 1)) span.jsonl | mstore -d f &&
+		dump f | sort >all &&
+		test_cmp span.sorted all
+	"
+done
+
 test_expect_success 'two writers at once: everything from both is stored' '
 	rm -rf w && mstore init -d w &&
 	split -n l/2 in.jsonl part. &&

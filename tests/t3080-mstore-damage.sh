@@ -34,6 +34,22 @@ test_expect_success 'setup: three windows, then one byte of the middle one flipp
 	echo "$b" >damaged
 '
 
+test_expect_success 'mquery: the rest of the store, the damaged block named, exit 1' '
+	test_expect_code 1 mquery -d s -o jsonl --start $w0 --end $((w0 + 3 * 7200)) \
+		"{__name__=~\".+\"}" >some 2>err &&
+	grep "^mquery: .*$(cat damaged).*left out of the answer" err &&
+	test $(wc -l <some) -gt 0 &&
+	test $(wc -l <some) -lt $(wc -l <all) &&
+	# What is there is what was there: the other windows, whole.
+	sort all >all.sorted && sort some >some.sorted &&
+	test "$(comm -13 all.sorted some.sorted | wc -l)" = 0 &&
+	test_expect_code 1 mquery -d s -o csv --time $((w0 + 7200 + 100)) \
+		"count(node_load1)" >out 2>err &&
+	grep "left out of the answer" err &&
+	test_expect_code 0 mquery -d s -o csv --time $((w0 + 100)) "count(node_load1)" >out &&
+	grep ",2$" out
+'
+
 test_expect_success 'mroll rolls every other window, reports the damaged one, exits 1' '
 	test_expect_code 1 mroll -d s --no-self-metrics -v >out 2>err &&
 	grep "$(cat damaged)" err &&
@@ -66,5 +82,25 @@ test_expect_success 'mstore check names the damaged block, a second one and a tr
 	grep "^damaged: raw/${b1##*/} " out &&
 	grep "^damaged: raw/${b2##*/} " out &&
 	grep "^3 damaged files$" out
+'
+
+test_expect_success 'mstore check --repair moves them aside, says where, deletes nothing' '
+	b0=$(sed -n 1p cblocks) && b1=$(sed -n 2p cblocks) && b2=$(sed -n 3p cblocks) &&
+	test_expect_code 1 mstore check -d c --repair >out 2>err &&
+	grep "^moved: raw/${b0##*/} to .*c/damaged/raw/${b0##*/}$" out &&
+	ls c/damaged/raw/${b0##*/} c/damaged/raw/${b1##*/} c/damaged/raw/${b2##*/} &&
+	! ls c/raw/*.blk 2>/dev/null &&
+	mstore check -d c >out &&
+	grep "^0 blocks" out
+'
+
+test_expect_success 'after a repair, mroll goes on and queries are whole again' '
+	b=$(cat damaged) &&
+	mstore check -d s --repair >out;
+	grep "^moved: raw/${b##*/}" out &&
+	mroll -d s --no-self-metrics -v >out 2>err &&
+	test_must_be_empty err &&
+	mquery -d s -o csv --time $((w0 + 100)) "count(node_load1)" >out 2>err &&
+	test_must_be_empty err && grep ",2$" out
 '
 test_done

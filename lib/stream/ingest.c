@@ -166,21 +166,14 @@ ingest_summary(const struct ingest *in)
 	char msg[sizeof(((struct errbuf *)0)->msg) + 64];
 	size_t i;
 
-	for (i = 0; i < in->nreasons; i++) {
-		uint64_t unsaid = in->o.quiet ? in->reasons[i].count :
-		    in->reasons[i].count > INGEST_REPEATS ?
+	/* Quiet: only the totals. */
+	for (i = 0; i < in->nreasons && !in->o.quiet; i++) {
+		uint64_t unsaid = in->reasons[i].count > INGEST_REPEATS ?
 		    in->reasons[i].count - INGEST_REPEATS : 0;
 		if (unsaid == 0)
 			continue;
-		snprintf(msg, sizeof(msg), "%" PRIu64 " %s line%s not shown: %s",
-		    unsaid, in->o.quiet ? "" : "more", unsaid == 1 ? "" : "s",
-		    in->reasons[i].text);
-		/* "1 more line", "3 lines" when quiet: no double space. */
-		if (in->o.quiet) {
-			char *sp = strstr(msg, "  ");
-			if (sp)
-				memmove(sp, sp + 1, strlen(sp));
-		}
+		snprintf(msg, sizeof(msg), "%" PRIu64 " more line%s not shown: "
+		    "%s", unsaid, unsaid == 1 ? "" : "s", in->reasons[i].text);
 		say(in, msg);
 	}
 	if (in->bad + in->refused > 0) {

@@ -93,8 +93,8 @@ int ingest_file(struct ingest *in, const char *path,
 
 /*
  * Report, through 'warn', how many lines of each capped reason went
- * unprinted, then the totals ("3 bad lines, 1 sample rejected") when
- * there were any.
+ * unprinted (not when quiet), then the totals ("3 bad lines, 1 sample
+ * rejected") when there were any.
  */
 void ingest_summary(const struct ingest *in);
 
