@@ -669,9 +669,10 @@ open_v3(struct block *b, size_t hsize, struct errbuf *eb)
 	buf_release(&tsum);
 	b->nseries = (size_t)ns;
 	b->nframes = (size_t)nf;
-	b->npages = (size_t)np;
 	if (read_frames(b, b->map + f_off, f_off) == -1)
 		return damaged(b, "frame table", eb);
+	/* With its arrays, for block_close() walks 'pages' to 'npages'. */
+	b->npages = (size_t)np;
 	b->pagerefs = xcalloc(b->npages, sizeof(*b->pagerefs));
 	b->page_first = xcalloc(b->npages, sizeof(*b->page_first));
 	b->pages = xcalloc(b->npages, sizeof(*b->pages));
