@@ -302,7 +302,11 @@ slice_need(struct slicer *s, size_t n)
 		s->start = 0;
 	}
 	if (n > s->cap) {
-		s->cap = n > READ_SLICE ? n : READ_SLICE;
+		/* A slice, or the rest of a smaller file: no 4 MiB for 1 KiB. */
+		size_t want = READ_SLICE;
+		if (want > s->size - s->pos)
+			want = (size_t)(s->size - s->pos);
+		s->cap = n > want ? n : want;
 		s->buf = xrealloc(s->buf, s->cap);
 	}
 	while (s->end < n) {
