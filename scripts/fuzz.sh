@@ -45,7 +45,10 @@ for t; do
 		status=1
 		echo "fuzz: $t: found a problem: see $log and $crashes/" >&2
 	fi
+	# The final statistics; with -fork, the last progress line.
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	[ -n "$execs" ] ||
+		execs=$(sed -n 's/^#\([0-9]*\): cov:.*/\1/p' "$log" | tail -n 1)
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
 	ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
 	printf '%-14s %12s execs  cov %6s  ft %6s  corpus %6s files\n' "$t" \
