@@ -6,6 +6,14 @@ test_description='every fuzz corpus replays cleanly through its target (tests/fu
 # (make tools): no clang needed.  Under SAN=1 they run with ASan and UBSan.
 FUZZ_DIR=$SRC_DIR/tests/fuzz
 
+# No input may make a target allocate absurdly (a block of 1 KiB that
+# asks for gigabytes): cap what one replay may take.
+case $MTK_BUILD in
+*/san)	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}max_allocation_size_mb=512
+	export ASAN_OPTIONS ;;
+*)	ulimit -v 1048576 ;;
+esac
+
 for src in "$FUZZ_DIR"/fuzz_*.c; do
 	t=${src##*/fuzz_}
 	t=${t%.c}
