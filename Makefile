@@ -2,7 +2,10 @@
 #
 # Targets:
 #   all        build every binary into build/bin (default)
-#   check      build, then run all tests (unit and end-to-end) with prove
+#   check      build, then run all tests (unit and end-to-end) with prove;
+#              this replays every fuzz corpus too (tests/fuzz/, no clang needed)
+#   fuzz       build the libFuzzer targets of tests/fuzz/ with clang (ASan and
+#              UBSan) into build/libfuzzer/, then run each for FUZZ_TIME seconds
 #   lint       mandoc -Tlint over the man pages
 #   bench      build optimised, run the benchmarks in bench/ (slow)
 #   demo       build, then run the main pipeline on the default store
@@ -20,6 +23,8 @@
 #   DESTDIR    staging root for install                    default: empty
 #   PROVE      TAP harness                                 default: prove
 #   JOBS       parallel test jobs                          default: nproc
+#   FUZZ_TIME  seconds each fuzz target runs (fuzz only)   default: 60
+#   FUZZ_TARGETS  which targets to run (fuzz only)         default: all
 
 VERSION  := 0.1.0
 CC       ?= cc
@@ -30,13 +35,26 @@ MANDIR   ?= $(PREFIX)/share/man
 DATADIR  ?= $(PREFIX)/share
 PROVE    ?= prove
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_TIME ?= 60
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+# The libFuzzer build ('make fuzz'): the library instrumented for
+# coverage, each target linked with libFuzzer's main instead of replay.c.
+BUILD    := build/libfuzzer
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+FUZZ_MAIN :=
+FUZZ_LINK := -fsanitize=fuzzer
+else ifeq ($(SAN),1)
 BUILD    := build/san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 else
 BUILD    := build
 SANFLAGS :=
+endif
+ifneq ($(FUZZ),1)
+FUZZ_MAIN := $(BUILD)/fuzz/obj/replay.o
+FUZZ_LINK :=
 endif
 
 # libarchive is loaded with dlopen(3) when an archive is first read or
@@ -71,12 +89,16 @@ UNIT_SRC  := $(wildcard tests/unit/t_*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+FUZZ_OBJ  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/obj/%.o,$(wildcard tests/fuzz/*.c))
+FUZZ_BIN  := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 LIBMTK    := $(BUILD)/libmtk.a
 MANPAGES  := $(wildcard man/man*/*.[1-9])
 
-.PHONY: all check lint bench demo deps install clean tools
+.PHONY: all check lint bench demo deps install clean tools fuzz fuzz-build
 all: $(addprefix $(BUILD)/bin/,$(BINS))
-tools: $(UNIT_BIN) $(BENCH_BIN)
+tools: $(UNIT_BIN) $(BENCH_BIN) $(FUZZ_BIN) $(BUILD)/fuzz/seeds
 
 $(BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
@@ -91,6 +113,15 @@ $(BUILD)/tests/t_%: tests/unit/t_%.c tests/unit/tap.h $(LIBMTK) | $(BUILD)/tests
 	$(Q_LD)$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIBMTK) $(LIBS)
 $(BUILD)/bench/%: bench/%.c bench/load.h $(LIBMTK) | $(BUILD)/bench
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBMTK) $(LIBS)
+.SECONDARY: $(FUZZ_OBJ)
+$(BUILD)/fuzz/obj/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(Q_CC)$(CC) $(ALL_CFLAGS) -Itests/fuzz -c -o $@ $<
+# Each target: with libFuzzer's main under FUZZ=1, else with replay.c.
+$(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/fuzz_%.o $(BUILD)/fuzz/obj/fuzz.o $(FUZZ_MAIN) $(LIBMTK)
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) $(FUZZ_LINK) -o $@ $^ $(LIBS)
+$(BUILD)/fuzz/seeds: $(BUILD)/fuzz/obj/seeds.o $(LIBMTK)
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 $(BUILD)/cmd $(BUILD)/bin $(BUILD)/tests $(BUILD)/bench:
 	@mkdir -p $@
 
@@ -113,6 +144,16 @@ bench:
 	@$(MAKE) --no-print-directory all tools CFLAGS='-O2 -g -DNDEBUG'
 	sh bench/run.sh $(BUILD)
 
+# CI runs this briefly; a longer run (FUZZ_TIME=1800) before a release.
+# The corpora grow in build/libfuzzer/corpus/, findings go to
+# build/libfuzzer/crashes/ (scripts/fuzz.sh).
+fuzz:
+	@sh scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory FUZZ=1 CC=clang fuzz-build
+	sh scripts/fuzz.sh build/libfuzzer $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_BIN) $(BUILD)/fuzz/seeds
+
 demo:
 	@sh scripts/deps.sh
 	@$(MAKE) --no-print-directory all
@@ -133,4 +174,4 @@ install: all
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

@@ -51,4 +51,18 @@ test_expect_success 'mquery writes valid UTF-8 for a PromQL string that is not' 
 	test_must_be_empty err
 '
 
+test_expect_success 'errors speak of lines and the stream, not of files or jansson flags' '
+	cat >bad.jsonl <<-\EOT &&
+	{"name":"c","value":1
+	{"name":"n\u0000","value":1,"ts":1700000000000}
+	EOT
+	test_expect_code 1 mstore -d store bad.jsonl 2>err &&
+	cat >expect <<-\EOT &&
+	mstore: bad.jsonl:1: invalid JSON: '"'"'}'"'"' expected, but the line ends (column 21)
+	mstore: bad.jsonl:2: \u0000 in a string, which the stream refuses (column 17)
+	mstore: 2 bad lines, 0 samples rejected
+	EOT
+	test_cmp expect err
+'
+
 test_done

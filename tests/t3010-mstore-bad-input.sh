@@ -23,7 +23,7 @@ test_expect_success 'each bad line is reported with file and line, good lines st
 	cat >expect <<-EOF &&
 	mstore: in.jsonl:2: invalid JSON: unexpected token near '"'"'}'"'"' (column 21)
 	mstore: in.jsonl:3: unknown type '"'"'summary'"'"'
-	mstore: in.jsonl:5: invalid JSON: '"'"'['"'"' or '"'"'{'"'"' expected near '"'"'not'"'"' (column 3)
+	mstore: in.jsonl:5: invalid JSON: '"'"'{'"'"' expected near '"'"'not'"'"' (column 3)
 	mstore: 3 bad lines, 0 samples rejected
 	EOF
 	test_cmp expect err &&

@@ -159,7 +159,8 @@ decompress(const struct block *b, const struct zref *z, uint32_t limit,
 	unsigned long long want;
 	size_t n;
 
-	if (z->off > b->size || z->clen > b->size - z->off || z->ulen > limit)
+	if (z->off > b->size || z->clen > b->size - z->off || z->ulen > limit ||
+	    z->ulen / BLOCK_ZSTD_RATIO_MAX > z->clen)
 		return -1;
 	p = b->map + z->off;
 	if (XXH64(p, z->clen, 0) != z->sum)
@@ -468,7 +469,7 @@ load_page(struct block *b, size_t k, struct errbuf *eb)
 	struct buf raw = BUF_INIT, keys = BUF_INIT;
 	struct walk w = { .key = BUF_INIT };
 	struct page *pg;
-	size_t i, count = page_count(b, k);
+	size_t i, count = page_count(b, k), cap = 0;
 
 	if (b->pages[k])
 		return b->pages[k];
@@ -479,11 +480,15 @@ load_page(struct block *b, size_t k, struct errbuf *eb)
 	}
 	pg = xcalloc(1, sizeof(*pg));
 	pg->raw = raw.p;
-	pg->ix = xcalloc(count, sizeof(*pg->ix));
 	if (walk_start(b, &w, raw.p, raw.len, b->page_first[k],
 	    b->page_first[k] + count) == -1)
 		goto bad;
 	for (i = 0; i < count; i++) {
+		/*
+		 * Grown as entries parse, so that a damaged page costs what
+		 * its bytes hold, not what its count claims.
+		 */
+		pg->ix = xgrow(pg->ix, &cap, i + 1, sizeof(*pg->ix));
 		if (walk_next(b, &w, pg, &pg->ix[i]) == -1)
 			goto bad;
 		/* Keys go to one arena: offsets now, pointers at the end. */
@@ -610,6 +615,7 @@ read_header(struct block *b, size_t *hsize, struct errbuf *eb)
 		b->res = (int64_t)le64_get(h + 32);
 		ns = le64_get(h + 40);
 		if (b->res < 0 || (b->version == 2 && b->res == 0) ||
+		    (b->res != 0 && b->res < BLOCK_ROLLED_RES_MIN) ||
 		    ns > BLOCK_SOURCES_MAX || b->size < BLOCK_HEADER_V2 + 16 * ns + 8)
 			return damaged(b, "header", eb);
 		if (XXH64(h + BLOCK_HEADER_V2, 16 * ns, 0) !=
@@ -641,7 +647,7 @@ open_legacy(struct block *b, size_t hsize, struct errbuf *eb)
 	struct zref s;
 	uint64_t t_off, ns;
 	const unsigned char *p, *end;
-	size_t i, f = 0, ts_at = 0, v_at = 0;
+	size_t i, f = 0, ts_at = 0, v_at = 0, cap = 0;
 
 	if (memcmp(foot + 72, BLOCK_END_V1, 8) != 0)
 		return damaged(b, "footer", eb);
@@ -675,11 +681,14 @@ open_legacy(struct block *b, size_t hsize, struct errbuf *eb)
 		return damaged(b, "series section", eb);
 	}
 	b->legacy.raw = raw.p;
-	b->legacy.ix = xcalloc(ns ? ns : 1, sizeof(*b->legacy.ix));
 	p = (const unsigned char *)raw.p;
 	end = p + raw.len;
 	for (i = 0; i < b->nseries; i++) {
-		struct series_ix *x = &b->legacy.ix[i];
+		struct series_ix *x;
+		/* Grown as entries parse, as in load_page(). */
+		b->legacy.ix = xgrow(b->legacy.ix, &cap, i + 1,
+		    sizeof(*b->legacy.ix));
+		x = &b->legacy.ix[i];
 		while (f < b->nframes &&
 		    i >= (size_t)b->frames[f].first + b->frames[f].count)
 			f++, ts_at = v_at = 0;
@@ -737,9 +746,10 @@ open_v3(struct block *b, size_t hsize, struct errbuf *eb)
 	buf_release(&tsum);
 	b->nseries = (size_t)ns;
 	b->nframes = (size_t)nf;
-	b->npages = (size_t)np;
 	if (read_frames(b, b->map + f_off, f_off) == -1)
 		return damaged(b, "frame table", eb);
+	/* With its arrays, for block_close() walks 'pages' to 'npages'. */
+	b->npages = (size_t)np;
 	b->pagerefs = xcalloc(b->npages, sizeof(*b->pagerefs));
 	b->page_first = xcalloc(b->npages, sizeof(*b->page_first));
 	b->pages = xcalloc(b->npages, sizeof(*b->pages));
@@ -756,6 +766,18 @@ open_v3(struct block *b, size_t hsize, struct errbuf *eb)
 		    b->page_first[i] <= b->page_first[i - 1]))
 			return damaged(b, "page table", eb);
 	}
+	/*
+	 * A series entry takes eight bytes at least, so each page's size
+	 * (bounded by its compressed size) bounds its count, and the
+	 * pages bound the series count: what every array sized by it
+	 * costs stays in proportion to the file.
+	 */
+	for (i = 0; i < b->npages; i++)
+		if (b->pagerefs[i].ulen > BLOCK_PAGE_ULEN_MAX ||
+		    b->pagerefs[i].ulen / BLOCK_ZSTD_RATIO_MAX >
+		    b->pagerefs[i].clen ||
+		    page_count(b, i) > b->pagerefs[i].ulen / 8)
+			return damaged(b, "page table", eb);
 	l_off = le64_get(foot + BF_LABELS_OFF);
 	pst_off = le64_get(foot + BF_POST_OFF);
 	b->post_len = le64_get(foot + BF_POST_LEN);
@@ -1414,6 +1436,24 @@ load_frame(struct block *b, size_t f, struct errbuf *eb)
 	return 0;
 }
 
+/*
+ * Whether the 'n' decoded times 'ts' are what the entry 's' promises:
+ * strictly increasing from its mint to its maxt, which readers select
+ * and merge by.
+ */
+static int
+times_fit(const int64_t *ts, size_t n, const struct block_series *s)
+{
+	size_t i;
+
+	if (ts[0] != s->mint || ts[n - 1] != s->maxt)
+		return 0;
+	for (i = 1; i < n; i++)
+		if (ts[i] <= ts[i - 1])
+			return 0;
+	return 1;
+}
+
 int
 block_read(struct block *b, const struct block_series *s, int64_t *ts,
     double *v, struct errbuf *eb)
@@ -1430,8 +1470,7 @@ block_read(struct block *b, const struct block_series *s, int64_t *ts,
 	    x->s.n, v) == -1)
 		return errbuf_set(eb, "'%s': series '%s' does not decode",
 		    b->path, x->s.key);
-	/* The entry's time range is what readers select by: hold it to it. */
-	if (ts[0] != x->s.mint || ts[x->s.n - 1] != x->s.maxt)
+	if (!times_fit(ts, x->s.n, &x->s))
 		return errbuf_set(eb, "'%s': series '%s' does not decode",
 		    b->path, x->s.key);
 	return 0;
@@ -1460,7 +1499,7 @@ block_read_rollup(struct block *b, const struct block_series *s,
 	rollup_reserve(out, base + n);
 	p = (unsigned char *)b->val.p + x->v_at;
 	if (chunk_decode_ts((unsigned char *)b->ts.p + x->ts_at, x->ts_len, n,
-	    out->t + base) == -1)
+	    out->t + base) == -1 || !times_fit(out->t + base, n, &x->s))
 		goto bad;
 	for (c = 0; c < nc; c++) {
 		if (chunk_decode_values(p, len[c], n, out->col[c] + base) == -1)

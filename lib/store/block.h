@@ -62,8 +62,8 @@ struct block_source {
 };
 
 /*
- * Start a rolled block (rollup.h) of resolution 'res' ms, recording the
- * 'nsrc' entries of 'src'.
+ * Start a rolled block (rollup.h) of resolution 'res' ms (a minute at
+ * least), recording the 'nsrc' entries of 'src'.
  */
 struct block_writer *block_writer_new_rolled(const char *dir, uint64_t seq,
     int64_t res, const struct block_source *src, size_t nsrc,

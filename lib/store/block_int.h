@@ -59,6 +59,17 @@ enum {
 #define BLOCK_LABELS_ULEN_MAX (1024u * 1024 * 1024)
 #define BLOCK_SERIES_ULEN_MAX (0xffffffffu)
 #define BLOCK_SOURCES_MAX 1024
+/*
+ * Rolled blocks are of a minute or coarser (roll.c's tiers); this bounds
+ * the rows a series may claim in one to BLOCK_ROLLED_SPAN_MAX / 1m + 1.
+ */
+#define BLOCK_ROLLED_RES_MIN 60000
+/*
+ * No zstd frame decompresses to more than this many times its size: a
+ * block of four bytes (an RLE block) gives at most 128 KiB.  Lengths a
+ * file claims are held to it before memory is given to them.
+ */
+#define BLOCK_ZSTD_RATIO_MAX 32768u
 
 /*
  * A series' flags byte in a rolled block: the rollup flags (rollup.h),

@@ -114,10 +114,16 @@ struct block_writer *
 block_writer_new_rolled(const char *dir, uint64_t seq, int64_t res,
     const struct block_source *src, size_t nsrc, struct errbuf *eb)
 {
-	struct block_writer *bw = block_writer_new(dir, seq, eb);
+	struct block_writer *bw;
 	size_t i;
 
-	if (bw == NULL)
+	/* What readers take (block_int.h). */
+	if (res < BLOCK_ROLLED_RES_MIN) {
+		errbuf_set(eb, "a rolled block of %lld ms: the finest is %d ms",
+		    (long long)res, BLOCK_ROLLED_RES_MIN);
+		return NULL;
+	}
+	if ((bw = block_writer_new(dir, seq, eb)) == NULL)
 		return NULL;
 	bw->res = res;
 	for (i = 0; i < nsrc; i++) {

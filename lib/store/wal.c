@@ -183,6 +183,7 @@ wal_close(struct wal *w, int unlink_it)
 
 struct refmap {
 	uint32_t *page[65536];
+	size_t hi;		/* pages from here on are all NULL */
 };
 
 static uint32_t *
@@ -195,6 +196,8 @@ ref_slot(struct refmap *m, uint32_t ref, int create)
 			return NULL;
 		*pg = xmalloc(REF_PAGE * sizeof(**pg));
 		memset(*pg, 0xff, REF_PAGE * sizeof(**pg));
+		if (ref / REF_PAGE >= m->hi)
+			m->hi = ref / REF_PAGE + 1;
 	}
 	return &(*pg)[ref % REF_PAGE];
 }
@@ -206,7 +209,8 @@ refmap_free(struct refmap *m)
 
 	if (m == NULL)
 		return;
-	for (i = 0; i < 65536; i++)
+	/* Refs are dense from 0: most logs use the first page only. */
+	for (i = 0; i < m->hi; i++)
 		free(m->page[i]);
 	free(m);
 }
@@ -323,7 +327,11 @@ slice_need(struct slicer *s, size_t n)
 		s->start = 0;
 	}
 	if (n > s->cap) {
-		s->cap = n > READ_SLICE ? n : READ_SLICE;
+		/* A slice, or the rest of a smaller file: no 4 MiB for 1 KiB. */
+		size_t want = READ_SLICE;
+		if (want > s->size - s->pos)
+			want = (size_t)(s->size - s->pos);
+		s->cap = n > want ? n : want;
 		s->buf = xrealloc(s->buf, s->cap);
 	}
 	while (s->end < n) {

@@ -99,6 +99,93 @@ get_labels(struct jsonl_parser *ps, json_t *obj, struct sample *s,
 	return 0;
 }
 
+/*
+ * Say what is wrong with a line jansson refused, in the words of the
+ * stream's rules: jansson speaks of files ("near end of file") and of its
+ * own flags ("without JSON_ALLOW_NUL").  Its text is "WHAT near 'TOKEN'"
+ * (the token at most 20 bytes, never cut), "WHAT near end of file", or
+ * WHAT alone; the code says which kind of error it is.  The column counts
+ * characters, as jansson does.  Returns -1.
+ */
+static int
+json_error_say(const json_error_t *je, const char *line, size_t len,
+    struct errbuf *eb)
+{
+	const char *what = je->text, *near = strstr(je->text, " near '");
+	const char *eof = strstr(je->text, " near end of file");
+	const char *tok = NULL, *obj = "";
+	int what_len, tok_len = 0, col = je->column;
+	size_t pos = (size_t)je->position, tlen;
+
+	if (near != NULL)
+		what_len = (int)(near - what);
+	else if (eof != NULL)
+		what_len = (int)(eof - what);
+	else
+		what_len = (int)strlen(what);
+	if (near != NULL) {
+		tok = near + 7;
+		tlen = strlen(tok);
+		if (tlen > 0 && tok[tlen - 1] == '\'')
+			tok_len = (int)tlen - 1;
+		else
+			tok = NULL;
+	}
+	/* A record is an object: "'[' or '{' expected" asks too much. */
+	if (what_len >= 19 && strncmp(what, "'[' or '{' expected", 19) == 0) {
+		what += 10;
+		what_len -= 10;
+		obj = "'{'";
+	}
+	switch (json_error_code(je)) {
+	case json_error_premature_end_of_input:
+		if (what_len >= 9 &&
+		    strncmp(what + what_len - 9, " expected", 9) == 0)
+			return errbuf_set(eb, "invalid JSON: %s%.*s, but the "
+			    "line ends (column %d)", obj, what_len, what, col);
+		return errbuf_set(eb, "invalid JSON: the line ends inside "
+		    "the record (column %d)", col);
+	case json_error_end_of_input_expected:
+		if (tok != NULL)
+			return errbuf_set(eb, "invalid JSON: '%.*s' after the "
+			    "end of the record (column %d)", tok_len, tok, col);
+		return errbuf_set(eb, "invalid JSON: text after the end of "
+		    "the record (column %d)", col);
+	case json_error_invalid_utf8:
+		if (pos < len)
+			return errbuf_set(eb, "not valid UTF-8: byte 0x%02x "
+			    "(column %d)", (unsigned char)line[pos], col + 1);
+		return errbuf_set(eb, "not valid UTF-8 (column %d)", col + 1);
+	case json_error_null_character:
+	case json_error_null_byte_in_key:
+		return errbuf_set(eb, "\\u0000 in a string, which the stream "
+		    "refuses (column %d)", col);
+	case json_error_duplicate_key:
+		/* The token is the key as written, quotes and all. */
+		if (tok != NULL && tok_len >= 2 && tok[0] == '"')
+			return errbuf_set(eb, "member '%.*s' appears twice "
+			    "(column %d)", tok_len - 2, tok + 1, col);
+		return errbuf_set(eb, "a member appears twice (column %d)",
+		    col);
+	case json_error_numeric_overflow:
+		if (tok != NULL)
+			return errbuf_set(eb, "number '%.*s' is out of range "
+			    "(column %d)", tok_len, tok, col);
+		return errbuf_set(eb, "a number is out of range (column %d)",
+		    col);
+	case json_error_stack_overflow:
+		return errbuf_set(eb, "arrays or objects nested too deep "
+		    "(column %d)", col);
+	default:
+		if (tok != NULL)
+			return errbuf_set(eb, "invalid JSON: %s%.*s near '%.*s' "
+			    "(column %d)", obj, what_len, what, tok_len, tok,
+			    col);
+		return errbuf_set(eb, "invalid JSON: %s%.*s (column %d)", obj,
+		    what_len, what, col);
+	}
+}
+
 int
 jsonl_parse_slow(struct jsonl_parser *ps, const char *line, size_t len,
     struct sample *s, struct errbuf *eb)
@@ -120,8 +207,7 @@ jsonl_parse_slow(struct jsonl_parser *ps, const char *line, size_t len,
 	root = json_loadb(line, len,
 	    JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
 	if (root == NULL)
-		return errbuf_set(eb, "invalid JSON: %s (column %d)", jerr.text,
-		    jerr.column);
+		return json_error_say(&jerr, line, len, eb);
 	if (!json_is_object(root)) {
 		errbuf_set(eb, "record is not a JSON object");
 		goto out;
