@@ -9,6 +9,7 @@
 #include "stream/matcher.h"
 #include "stream/metric.h"
 #include "promql/promql_int.h"
+#include "promql/promql_lex.h"
 #include "stream/series.h"
 #include "base/xalloc.h"
 
@@ -122,7 +123,7 @@ pev_drop_name(struct pev *ev, const char *lbl, size_t len, size_t *outlen)
 {
 	size_t vlen;
 
-	if (plabels_get(lbl, len, "__name__", &vlen) == NULL) {
+	if (plabels_get(lbl, len, "__name__", 8, &vlen) == NULL) {
 		*outlen = len;
 		return lbl;
 	}
@@ -323,7 +324,21 @@ struct load_ctx {
 	int failed;
 };
 
-/* Turn a series key into a label set with __name__ in its place. */
+/* Append a label to the set being built in 'b'. */
+static void
+put_label(struct buf *b, const char *name, size_t nl, const char *value,
+    size_t vl)
+{
+	plabels_put_len(b, nl);
+	buf_add(b, name, nl);
+	plabels_put_len(b, vl);
+	buf_add(b, value, vl);
+}
+
+/*
+ * Turn a series key (series.h: NUL-terminated strings, which hold no NUL)
+ * into a label set with __name__ in its place.
+ */
 static const char *
 key_to_labels(struct pev *ev, const char *key, size_t keylen, size_t *len)
 {
@@ -346,18 +361,14 @@ key_to_labels(struct pev *ev, const char *key, size_t keylen, size_t *len)
 			p = lv + vl + 1;
 		}
 		if (!named && (ln == NULL || strcmp("__name__", ln) < 0)) {
-			if (name_len) {
-				buf_add(b, "__name__", 9);
-				buf_add(b, name, name_len + 1);
-			}
+			if (name_len)
+				put_label(b, "__name__", 8, name, name_len);
 			named = 1;
 		}
 		if (ln == NULL)
 			break;
-		if (vl) {
-			buf_add(b, ln, nl + 1);
-			buf_add(b, lv, vl + 1);
-		}
+		if (vl)
+			put_label(b, ln, nl, lv, vl);
 	}
 	*len = b->len;
 	return parena_dup(&ev->ar, b->len ? b->p : "", b->len);
@@ -514,9 +525,10 @@ eval_vector_selector(struct pev *ev, const struct promql_node *n, int want_ts,
 	int rc = -1;
 
 	out->type = PROMQL_TYPE_VECTOR;
-	ref0 = (has_at ? at : ev->start) - m->offset_ms;
-	ref1 = (has_at ? at : ev->end) - m->offset_ms;
-	if (load(ev, n, ref0 - lb, ref1, 0, PROMQL_USE_VALUE, &raw) == -1)
+	ref0 = ptime_sub(has_at ? at : ev->start, m->offset_ms);
+	ref1 = ptime_sub(has_at ? at : ev->end, m->offset_ms);
+	if (load(ev, n, ptime_sub(ref0, lb), ref1, 0, PROMQL_USE_VALUE,
+	    &raw) == -1)
 		goto out;
 	for (i = 0; i < raw.n; i++) {
 		struct pseries *r = &raw.s[i], *s;
@@ -524,10 +536,10 @@ eval_vector_selector(struct pev *ev, const struct promql_node *n, int want_ts,
 		s = pval_add(out, r->lbl, r->lbl_len);
 		for (k = 0; k < ev->nsteps; k++) {
 			int64_t t = pev_time(ev, k), ref;
-			ref = (has_at ? at : t) - m->offset_ms;
+			ref = ptime_sub(has_at ? at : t, m->offset_ms);
 			while (j < r->n && r->t[j] <= ref)
 				j++;
-			if (j == 0 || r->t[j - 1] < ref - lb ||
+			if (j == 0 || r->t[j - 1] < ptime_sub(ref, lb) ||
 			    promql_is_stale(r->v[j - 1]))
 				continue;
 			if (pseries_push(ev, s, t, want_ts ?
@@ -553,9 +565,10 @@ eval_matrix_selector(struct pev *ev, const struct promql_node *n,
 	int64_t at = 0, ref0, ref1;
 	int has_at = at_time(ev, m, &at);
 
-	ref0 = (has_at ? at : ev->start) - m->offset_ms;
-	ref1 = (has_at ? at : ev->end) - m->offset_ms;
-	if (load(ev, vs, ref0 - n->ms.range_ms, ref1, 1, use, out) == -1)
+	ref0 = ptime_sub(has_at ? at : ev->start, m->offset_ms);
+	ref1 = ptime_sub(has_at ? at : ev->end, m->offset_ms);
+	if (load(ev, vs, ptime_sub(ref0, n->ms.range_ms), ref1, 1, use,
+	    out) == -1)
 		return -1;
 	out->range_ms = n->ms.range_ms;
 	out->offset_ms = m->offset_ms;
@@ -575,29 +588,37 @@ eval_subquery(struct pev *ev, const struct promql_node *n, struct pval *out)
 	const struct promql_mods *m = &n->sq.mods;
 	int64_t at = 0, ref0, ref1, lo, s0, step;
 	int64_t o_start = ev->start, o_end = ev->end, o_step = ev->step;
-	size_t o_nsteps = ev->nsteps, i;
+	size_t o_nsteps = ev->nsteps, i, nsteps;
 	int has_at = at_time(ev, m, &at);
 	struct pval in = { 0 };
 	int rc;
 
 	step = n->sq.step_ms ? n->sq.step_ms : ev->o->subquery_step_ms;
-	ref0 = (has_at ? at : ev->start) - m->offset_ms;
-	ref1 = (has_at ? at : ev->end) - m->offset_ms;
-	lo = ref0 - n->sq.range_ms;
-	s0 = step * (lo / step);
-	if (s0 < lo)
+	ref0 = ptime_sub(has_at ? at : ev->start, m->offset_ms);
+	ref1 = ptime_sub(has_at ? at : ev->end, m->offset_ms);
+	lo = ptime_sub(ref0, n->sq.range_ms);
+	/* The first multiple of 'step' at or after 'lo', if int64 has one. */
+	s0 = step * (lo / step);	/* '/' rounds toward 0 */
+	if (s0 < lo && s0 <= INT64_MAX - step)
 		s0 += step;
 	out->type = PROMQL_TYPE_MATRIX;
 	out->range_ms = n->sq.range_ms;
 	out->offset_ms = m->offset_ms;
 	out->has_at = has_at;
 	out->at_ms = at;
-	if (s0 > ref1)
+	if (s0 < lo || s0 > ref1)
 		return 0;
+	nsteps = (size_t)(((uint64_t)ref1 - (uint64_t)s0) / (uint64_t)step) + 1;
+	/*
+	 * A scalar on this grid holds a point per step: refuse a grid past
+	 * the limit before allocating it (Prometheus fails as it fills it).
+	 */
+	if (ev->o->max_samples && nsteps > ev->o->max_samples)
+		return pev_hold(ev, nsteps);
 	ev->start = s0;
 	ev->end = ref1;
 	ev->step = step;
-	ev->nsteps = (size_t)((ref1 - s0) / step) + 1;
+	ev->nsteps = nsteps;
 	rc = pev_eval(ev, n->sq.expr, &in);
 	ev->start = o_start;
 	ev->end = o_end;
@@ -609,7 +630,7 @@ eval_subquery(struct pev *ev, const struct promql_node *n, struct pval *out)
 	}
 	if (in.type == PROMQL_TYPE_SCALAR) {
 		struct pseries *s = pval_add(out, "", 0);
-		size_t k, nsteps = (size_t)((ref1 - s0) / step) + 1;
+		size_t k;
 		for (k = 0; k < nsteps; k++)
 			if (pseries_push(ev, s, s0 + (int64_t)k * step,
 			    in.sc[k]) == -1) {
@@ -753,33 +774,24 @@ signature(struct pev *ev, const struct promql_matching *mt, const char *lbl,
 	return pev_encode(ev, &ev->lb, outlen);
 }
 
-/* Go's labels.String(): {a="b", c="d"}, __name__ included. */
+/*
+ * Go's labels.String(): {a="b", c="d"}, __name__ included, each value
+ * as strconv.Quote() writes it.
+ */
 static void
 go_labels_string(struct buf *b, const char *lbl, size_t len)
 {
 	const char *p = lbl, *end = lbl + len;
-	int first = 1;
+	struct plb_label l;
 
 	buf_addch(b, '{');
 	while (p < end) {
-		size_t nl = strlen(p), vl, i;
-		const char *v = p + nl + 1;
-		vl = strlen(v);
-		if (!first)
+		if (p != lbl)
 			buf_adds(b, ", ");
-		first = 0;
-		buf_add(b, p, nl);
-		buf_adds(b, "=\"");
-		for (i = 0; i < vl; i++) {
-			if (v[i] == '"' || v[i] == '\\')
-				buf_addch(b, '\\');
-			if (v[i] == '\n')
-				buf_adds(b, "\\n");
-			else
-				buf_addch(b, v[i]);
-		}
-		buf_addch(b, '"');
-		p = v + vl + 1;
+		p = plabels_next(p, &l);
+		buf_add(b, l.name, l.name_len);
+		buf_addch(b, '=');
+		promql_quote(b, l.value, l.value_len);
 	}
 	buf_addch(b, '}');
 }
@@ -894,7 +906,7 @@ result_labels(struct pev *ev, const struct promql_node *n,
 	}
 	for (i = 0; i < mt->include.n; i++) {
 		const char *v = plabels_get(rs->lbl, rs->lbl_len,
-		    mt->include.v[i], &vl);
+		    mt->include.v[i], strlen(mt->include.v[i]), &vl);
 		if (v)
 			plb_set(&ev->lb, mt->include.v[i],
 			    strlen(mt->include.v[i]), v, vl);
@@ -1387,8 +1399,11 @@ eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 		goto out;
 	if (op == PROMQL_AGG_COUNT_VALUES) {
 		const struct promql_node *p = punparen(n->agg.param);
-		if (!metric_label_name_valid(p->string.s, strlen(p->string.s))) {
-			errbuf_set(ev->eb, "invalid label name \"%s\"", p->string.s);
+		if (!metric_label_name_valid(p->string.s, p->string.len)) {
+			struct buf e = BUF_INIT;
+			promql_quote(&e, p->string.s, p->string.len);
+			errbuf_set(ev->eb, "invalid label name %s", e.p);
+			buf_release(&e);
 			goto out;
 		}
 		ret = eval_count_values(ev, n, &in, p->string.s, out);
@@ -1695,14 +1710,17 @@ promql_is_selector(const struct promql_node *n)
 }
 
 /*
- * The result handed back: labels split into pairs, the points moved.
+ * The result handed back: labels split into pairs of NUL-terminated
+ * strings (with their lengths, as a value may hold a NUL), the points
+ * moved.
  */
 static void
 result_series(struct promql_result *r, struct pval *pv, struct pev *ev)
 {
-	size_t i, total = 0, off = 0;
+	size_t i, total = 0;
 	char *p;
 
+	/* A label takes at least two bytes of lengths, as many as its NULs. */
 	for (i = 0; i < pv->n; i++)
 		total += pv->s[i].lbl_len;
 	r->strings = xmalloc(total + 1);
@@ -1712,23 +1730,29 @@ result_series(struct promql_result *r, struct pval *pv, struct pev *ev)
 	for (i = 0; i < pv->n; i++) {
 		struct pseries *s = &pv->s[i];
 		struct promql_rseries *rs = &r->series[i];
-		const char *q, *end;
+		const char *q = s->lbl, *end = s->lbl + s->lbl_len;
+		struct plb_label l;
 		size_t j = 0;
-		memcpy(p + off, s->lbl, s->lbl_len);
-		q = p + off;
-		end = q + s->lbl_len;
-		off += s->lbl_len;
 		rs->nlabels = 0;
-		for (; q < end; q += strlen(q) + 1)
+		while (q < end) {
+			q = plabels_next(q, &l);
 			rs->nlabels++;
-		rs->nlabels /= 2;
+		}
 		rs->labels = xcalloc(rs->nlabels ? rs->nlabels : 1,
 		    sizeof(*rs->labels));
-		for (q = p + off - s->lbl_len; q < end; j++) {
-			rs->labels[j].name = q;
-			q += strlen(q) + 1;
-			rs->labels[j].value = q;
-			q += strlen(q) + 1;
+		for (q = s->lbl; q < end; j++) {
+			struct promql_label *o = &rs->labels[j];
+			q = plabels_next(q, &l);
+			memcpy(p, l.name, l.name_len);
+			p[l.name_len] = '\0';
+			o->name = p;
+			o->name_len = l.name_len;
+			p += l.name_len + 1;
+			memcpy(p, l.value, l.value_len);
+			p[l.value_len] = '\0';
+			o->value = p;
+			o->value_len = l.value_len;
+			p += l.value_len + 1;
 		}
 		rs->t = s->t;
 		rs->v = s->v;
@@ -1760,7 +1784,8 @@ promql_eval(const struct promql_node *expr, const struct promql_source *src,
 		errbuf_set(eb, "end timestamp must not be before start time");
 		return NULL;
 	}
-	if (o->step > 0 && (o->end - o->start) / o->step > 11000) {
+	if (o->step > 0 &&
+	    ((uint64_t)o->end - (uint64_t)o->start) / (uint64_t)o->step > 11000) {
 		errbuf_set(eb, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
 		return NULL;
 	}
@@ -1770,7 +1795,8 @@ promql_eval(const struct promql_node *expr, const struct promql_source *src,
 	ev.start = o->start;
 	ev.end = o->step > 0 ? o->end : o->start;
 	ev.step = o->step > 0 ? o->step : 1;
-	ev.nsteps = (size_t)((ev.end - ev.start) / ev.step) + 1;
+	ev.nsteps = (size_t)(((uint64_t)ev.end - (uint64_t)ev.start) /
+	    (uint64_t)ev.step) + 1;
 	ev.qstart = ev.start;
 	ev.qend = ev.end;
 	if (o->timeout_ms > 0) {

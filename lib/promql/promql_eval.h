@@ -149,9 +149,14 @@ struct promql_eval_opts {
 
 #define PROMQL_EVAL_OPTS_INIT { 0, 0, 0, 300000, 60000, 50000000, 0 }
 
-/* One series of a result: labels as name/value pairs, then points. */
+/*
+ * One series of a result: labels as name/value pairs, then points.  Both
+ * strings are NUL-terminated; a value may also hold NUL bytes (a PromQL
+ * string can put one there), so its length is given.
+ */
 struct promql_label {
-	const char *name, *value;	/* NUL-terminated */
+	const char *name, *value;
+	size_t name_len, value_len;
 };
 
 struct promql_rseries {

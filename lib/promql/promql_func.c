@@ -470,15 +470,16 @@ range_call(struct pev *ev, const struct promql_node *n, size_t mi, rfunc fn,
 		struct pseries *s = &m.s[i];
 		size_t lo = 0, hi = 0, oi = (size_t)-1;
 		for (k = 0; k < ev->nsteps; k++) {
-			int64_t t = pev_time(ev, k), ref;
+			int64_t t = pev_time(ev, k), ref, from;
 			struct rwin w;
 			double v;
-			ref = (m.has_at ? m.at_ms : t) - m.offset_ms;
+			ref = pval_ref(&m, t);
+			from = ptime_sub(ref, m.range_ms);
 			while (hi < s->n && s->t[hi] <= ref)
 				hi++;
 			/* Rows: only the windows wholly in the range. */
 			while (lo < hi && (s->rows ? s->rows->from[lo] :
-			    s->t[lo]) < ref - m.range_ms)
+			    s->t[lo]) < from)
 				lo++;
 			if (lo == hi)
 				continue;
@@ -489,7 +490,7 @@ range_call(struct pev *ev, const struct promql_node *n, size_t mi, rfunc fn,
 			w.off = lo;
 			w.sk[0] = sk[0];
 			w.sk[1] = sk[1];
-			w.range_start = ref - m.range_ms;
+			w.range_start = from;
 			w.range_end = ref;
 			w.range_ms = m.range_ms;
 			w.t_eval = t;
@@ -553,7 +554,8 @@ absent_labels(struct pev *ev, const struct promql_node *arg, size_t *len)
 		size_t vl;
 		if (strcmp(m->name, "__name__") == 0)
 			continue;
-		if (m->op == MATCHER_EQ && plb_get(b, m->name, &vl) == NULL)
+		if (m->op == MATCHER_EQ &&
+		    plb_get(b, m->name, strlen(m->name), &vl) == NULL)
 			plb_set(b, m->name, strlen(m->name), m->value,
 			    m->value_len);
 	}
@@ -593,11 +595,10 @@ absent_over_time(struct pev *ev, const struct promql_node *n, struct pval *out)
 		struct pseries *ms = &m.s[i];
 		size_t lo = 0, hi = 0;
 		for (k = 0; k < ev->nsteps; k++) {
-			int64_t ref = (m.has_at ? m.at_ms : pev_time(ev, k)) -
-			    m.offset_ms;
+			int64_t ref = pval_ref(&m, pev_time(ev, k));
 			while (hi < ms->n && ms->t[hi] <= ref)
 				hi++;
-			while (lo < hi && ms->t[lo] < ref - m.range_ms)
+			while (lo < hi && ms->t[lo] < ptime_sub(ref, m.range_ms))
 				lo++;
 			if (lo < hi)
 				seen[k] = 1;
@@ -811,14 +812,18 @@ out:
  * label_replace() and label_join(): new labels, the same points.
  */
 
-/* Go's regexp.Expand() of 'tmpl' with the groups of a match. */
+/*
+ * Go's regexp.Expand() of 'tmpl' ('len' bytes, then a NUL) with the
+ * groups of a match.
+ */
 static void
-expand(struct buf *out, const char *tmpl, const char *subj,
+expand(struct buf *out, const char *tmpl, size_t len, const char *subj,
     const PCRE2_SIZE *ov, uint32_t ngroups, const pcre2_code *re)
 {
-	const char *p = tmpl;
+	const char *p = tmpl, *end = tmpl + len;
 
-	while (*p) {
+	/* Past 'end' is the NUL, which ends a name and is no '$' or brace. */
+	while (p < end) {
 		const char *s = p, *name;
 		size_t nl;
 		int brace = 0;
@@ -874,10 +879,14 @@ expand(struct buf *out, const char *tmpl, const char *subj,
 	}
 }
 
+/* String argument 'i' of call 'n': its bytes, which may hold NULs. */
 static const char *
-str_arg(const struct promql_node *n, size_t i)
+str_arg(const struct promql_node *n, size_t i, size_t *len)
 {
-	return punparen(n->call.args[i])->string.s;
+	const struct promql_node *a = punparen(n->call.args[i]);
+
+	*len = a->string.len;
+	return a->string.s;
 }
 
 static int
@@ -889,16 +898,20 @@ label_func(struct pev *ev, const struct promql_node *n, int join,
 	struct buf val = BUF_INIT, re_src = BUF_INIT;
 	pcre2_code *re = NULL;
 	pcre2_match_data *md = NULL;
-	const char *dst = str_arg(n, 1);
-	size_t i, j;
+	const char *dst, *sep, *tmpl, *src;
+	size_t i, j, dst_len, sep_len, tmpl_len, src_len, re_len;
 	int ret = -1, err;
 
 	out->type = PROMQL_TYPE_VECTOR;
 	pbuilder_init(&bl, out);
+	dst = str_arg(n, 1, &dst_len);
+	sep = tmpl = str_arg(n, 2, &tmpl_len);
+	sep_len = tmpl_len;
 	if (!join) {
 		PCRE2_SIZE off;
+		const char *re_text = str_arg(n, 4, &re_len);
 		buf_adds(&re_src, "^(?:");
-		buf_adds(&re_src, str_arg(n, 4));
+		buf_add(&re_src, re_text, re_len);
 		buf_adds(&re_src, ")$");
 		re = pcre2_compile((PCRE2_SPTR)re_src.p, re_src.len,
 		    PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_INVALID_UTF,
@@ -910,18 +923,18 @@ label_func(struct pev *ev, const struct promql_node *n, int join,
 			goto out;
 		}
 		md = pcre2_match_data_create_from_pattern(re, NULL);
-		if (!metric_label_name_valid(dst, strlen(dst))) {
+		if (!metric_label_name_valid(dst, dst_len)) {
 			errbuf_set(ev->eb, "invalid destination label name in label_replace(): %s", dst);
 			goto out;
 		}
 	} else {
-		if (!metric_label_name_valid(dst, strlen(dst))) {
+		if (!metric_label_name_valid(dst, dst_len)) {
 			errbuf_set(ev->eb, "invalid destination label name in label_join(): %s", dst);
 			goto out;
 		}
 		for (i = 3; i < n->call.nargs; i++) {
-			const char *src = str_arg(n, i);
-			if (!metric_label_name_valid(src, strlen(src))) {
+			src = str_arg(n, i, &src_len);
+			if (!metric_label_name_valid(src, src_len)) {
 				errbuf_set(ev->eb, "invalid source label name in label_join(): %s", src);
 				goto out;
 			}
@@ -937,24 +950,26 @@ label_func(struct pev *ev, const struct promql_node *n, int join,
 		if (join) {
 			for (j = 3; j < n->call.nargs; j++) {
 				if (j > 3)
-					buf_adds(&val, str_arg(n, 2));
-				if ((v = plabels_get(s->lbl, s->lbl_len,
-				    str_arg(n, j), &vl)) != NULL)
+					buf_add(&val, sep, sep_len);
+				src = str_arg(n, j, &src_len);
+				if ((v = plabels_get(s->lbl, s->lbl_len, src,
+				    src_len, &vl)) != NULL)
 					buf_add(&val, v, vl);
 			}
 		} else {
-			if ((v = plabels_get(s->lbl, s->lbl_len, str_arg(n, 3),
+			src = str_arg(n, 3, &src_len);
+			if ((v = plabels_get(s->lbl, s->lbl_len, src, src_len,
 			    &vl)) == NULL) {
 				v = "";
 				vl = 0;
 			}
 			if (pcre2_match(re, (PCRE2_SPTR)v, vl, 0, 0, md, NULL) < 0)
 				goto keep;
-			expand(&val, str_arg(n, 2), v, pcre2_get_ovector_pointer(md),
+			expand(&val, tmpl, tmpl_len, v, pcre2_get_ovector_pointer(md),
 			    pcre2_get_ovector_count(md), re);
 		}
 		plb_from(&ev->lb, s->lbl, s->lbl_len);
-		plb_set(&ev->lb, dst, strlen(dst), val.p ? val.p : "", val.len);
+		plb_set(&ev->lb, dst, dst_len, val.p ? val.p : "", val.len);
 		lbl = pev_encode(ev, &ev->lb, &len);
 keep:
 		oi = pbuilder_series(ev, &bl, lbl, len);
@@ -1054,16 +1069,27 @@ bucket_quantile(double q, struct bucket *b, size_t n)
 	return start + (end - start) * (rank / count);
 }
 
-/* Go's strconv.ParseFloat, near enough: the whole string, no spaces. */
+/*
+ * Go's strconv.ParseFloat of the 'len' bytes at 's', near enough: all of
+ * them, no spaces.
+ */
 static int
-parse_le(const char *s, double *v)
+parse_le(const char *s, size_t len, double *v)
 {
-	char *end;
+	char num[64], *z, *end;
+	int rc;
 
-	if (*s == '\0' || *s == ' ' || *s == '\t' || *s == '\n')
+	if (len == 0 || *s == ' ' || *s == '\t' || *s == '\n' ||
+	    memchr(s, '\0', len) != NULL)
 		return -1;
-	*v = strtod(s, &end);
-	return *end == '\0' ? 0 : -1;
+	z = len < sizeof(num) ? num : xmalloc(len + 1);
+	memcpy(z, s, len);
+	z[len] = '\0';
+	*v = strtod(z, &end);
+	rc = *end == '\0' ? 0 : -1;
+	if (z != num)
+		free(z);
+	return rc;
 }
 
 struct hgroup {
@@ -1100,8 +1126,8 @@ histogram_quantile(struct pev *ev, const struct promql_node *n,
 		size_t vl, klen, len, j;
 		struct pseries *s = &in.s[i];
 		gid[i] = (size_t)-1;
-		if ((le = plabels_get(s->lbl, s->lbl_len, "le", &vl)) == NULL ||
-		    parse_le(le, &ub[i]) == -1)
+		if ((le = plabels_get(s->lbl, s->lbl_len, "le", 2, &vl)) == NULL ||
+		    parse_le(le, vl, &ub[i]) == -1)
 			continue;
 		plb_from(&ev->lb, s->lbl, s->lbl_len);
 		plb_del(&ev->lb, "le");

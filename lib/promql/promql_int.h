@@ -15,16 +15,20 @@
 /*
  * Label sets.
  *
- * Inside the evaluator a series' labels are one byte string: each label's
- * name and value, each followed by a NUL, sorted by name, with the metric
- * name as the label "__name__" in its place among the others:
+ * Inside the evaluator a series' labels are one byte string: for each
+ * label, sorted by name, its name and then its value, each written as its
+ * length (a varint: seven bits a byte, low first, the top bit set on all
+ * but the last byte) followed by its bytes.  The metric name is the label
+ * "__name__" in its place among the others:
  *
- *	"__name__\0up\0instance\0a:9100\0job\0node\0"
+ *	"\x08__name__\x02up\x08instance\x09a:9100\x03job\x04node"
  *
  * No value is empty (an empty value means the label is absent, as in
- * Prometheus).  Comparing two sets with memcmp() and then by length
- * orders them as Prometheus' labels.Compare() does, and equal sets are
- * equal bytes, so hashing and equality need no decoding.
+ * Prometheus), but a value may hold any byte, NUL included: a PromQL
+ * string can spell one, and Prometheus carries it into the labels that
+ * absent() and label_replace() make.  The encoding is canonical, so equal
+ * sets are equal bytes and hashing and equality need no decoding;
+ * ordering does (plabels_cmp()).
  */
 
 /* A growable list of labels that points into other strings. */
@@ -36,20 +40,27 @@ struct plb {
 	size_t n, cap;
 };
 
+/*
+ * Read the label at 'p' of a set into '*l' (pointing into the set).
+ * Returns the position after it.
+ */
+const char *plabels_next(const char *p, struct plb_label *l);
+
 /* Fill 'b' with the labels of the set 'lbl' ('len' bytes). */
 void plb_from(struct plb *b, const char *lbl, size_t len);
 
 /* The value of 'name' in 'b', or NULL; its length in '*vlen'. */
-const char *plb_get(const struct plb *b, const char *name, size_t *vlen);
+const char *plb_get(const struct plb *b, const char *name, size_t name_len,
+    size_t *vlen);
 
 /* Set 'name' to 'value' (both borrowed); an empty value deletes. */
 void plb_set(struct plb *b, const char *name, size_t name_len,
     const char *value, size_t value_len);
 
-/* Delete 'name' if present. */
+/* Delete 'name' (NUL-terminated) if present. */
 void plb_del(struct plb *b, const char *name);
 
-/* Keep only the 'n' names in 'names'. */
+/* Keep only the 'n' names (NUL-terminated) in 'names'. */
 void plb_keep(struct plb *b, char *const *names, size_t n);
 
 /* Encode 'b' (sorting it first) into 'out' (reset first). */
@@ -57,15 +68,15 @@ void plb_encode(struct plb *b, struct buf *out);
 
 void plb_release(struct plb *b);
 
-/* The value of 'name' in the set 'lbl', or NULL. */
+/* The value of 'name' ('name_len' bytes) in the set 'lbl', or NULL. */
 const char *plabels_get(const char *lbl, size_t len, const char *name,
-    size_t *vlen);
+    size_t name_len, size_t *vlen);
 
 /* Compare two sets as labels.Compare() does. */
 int plabels_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
-/* Append 'lbl' as PromQL writes a series: name{a="b"}, or {a="b"}. */
-void plabels_format(struct buf *out, const char *lbl, size_t len);
+/* Append 'n' to 'out' as a varint, as label sets write lengths. */
+void plabels_put_len(struct buf *out, size_t n);
 
 /*
  * An arena for label sets and other small strings that live as long as
@@ -142,6 +153,33 @@ struct pev {
 	struct buf scratch;
 	struct plb lb;
 };
+
+/*
+ * 'a' - 'b' for times and durations in milliseconds, held at the ends of
+ * int64 rather than wrapping.  An @ time may be anywhere in int64 (the
+ * parser clamps it there); taking the offset, the lookback or a range
+ * from it must not overflow.  Prometheus wraps around instead; either
+ * way no sample lies there.
+ */
+static inline int64_t
+ptime_sub(int64_t a, int64_t b)
+{
+	if (b > 0 && a < INT64_MIN + b)
+		return INT64_MIN;
+	if (b < 0 && a > INT64_MAX + b)
+		return INT64_MAX;
+	return a - b;
+}
+
+/*
+ * The time a selector or range function of 'm' looks back from at step
+ * time 't': the @ time or 't', less the offset.
+ */
+static inline int64_t
+pval_ref(const struct pval *m, int64_t t)
+{
+	return ptime_sub(m->has_at ? m->at_ms : t, m->offset_ms);
+}
 
 /* The grid time of step 'k', and the step of grid time 't'. */
 static inline int64_t

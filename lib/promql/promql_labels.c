@@ -58,31 +58,73 @@ parena_release(struct parena *a)
  * Label lists.
  */
 void
+plabels_put_len(struct buf *out, size_t n)
+{
+	unsigned char b[10];
+	size_t k = 0;
+
+	while (n >= 0x80) {
+		b[k++] = (unsigned char)(n | 0x80);
+		n >>= 7;
+	}
+	b[k++] = (unsigned char)n;
+	buf_add(out, b, k);
+}
+
+/* The length at '*p', moving '*p' past it. */
+static size_t
+get_len(const char **p)
+{
+	const unsigned char *q = (const unsigned char *)*p;
+	size_t n = 0;
+	unsigned shift = 0;
+
+	while (*q & 0x80) {
+		n |= (size_t)(*q++ & 0x7f) << shift;
+		shift += 7;
+	}
+	n |= (size_t)*q++ << shift;
+	*p = (const char *)q;
+	return n;
+}
+
+const char *
+plabels_next(const char *p, struct plb_label *l)
+{
+	l->name_len = get_len(&p);
+	l->name = p;
+	p += l->name_len;
+	l->value_len = get_len(&p);
+	l->value = p;
+	return p + l->value_len;
+}
+
+void
 plb_from(struct plb *b, const char *lbl, size_t len)
 {
 	const char *p = lbl, *end = lbl + len;
 
 	b->n = 0;
 	while (p < end) {
-		struct plb_label *l;
 		b->v = xgrow(b->v, &b->cap, b->n + 1, sizeof(*b->v));
-		l = &b->v[b->n++];
-		l->name = p;
-		l->name_len = strlen(p);
-		p += l->name_len + 1;
-		l->value = p;
-		l->value_len = strlen(p);
-		p += l->value_len + 1;
+		p = plabels_next(p, &b->v[b->n++]);
 	}
 }
 
+/* Whether label 'l' is named 'name' of 'len' bytes. */
+static int
+named(const struct plb_label *l, const char *name, size_t len)
+{
+	return l->name_len == len && memcmp(l->name, name, len) == 0;
+}
+
 const char *
-plb_get(const struct plb *b, const char *name, size_t *vlen)
+plb_get(const struct plb *b, const char *name, size_t name_len, size_t *vlen)
 {
 	size_t i;
 
 	for (i = 0; i < b->n; i++)
-		if (strcmp(b->v[i].name, name) == 0) {
+		if (named(&b->v[i], name, name_len)) {
 			*vlen = b->v[i].value_len;
 			return b->v[i].value;
 		}
@@ -92,10 +134,10 @@ plb_get(const struct plb *b, const char *name, size_t *vlen)
 void
 plb_del(struct plb *b, const char *name)
 {
-	size_t i;
+	size_t i, len = strlen(name);
 
 	for (i = 0; i < b->n; i++)
-		if (strcmp(b->v[i].name, name) == 0) {
+		if (named(&b->v[i], name, len)) {
 			memmove(&b->v[i], &b->v[i + 1],
 			    (b->n - i - 1) * sizeof(*b->v));
 			b->n--;
@@ -110,8 +152,7 @@ plb_set(struct plb *b, const char *name, size_t name_len, const char *value,
 	size_t i;
 
 	for (i = 0; i < b->n; i++)
-		if (b->v[i].name_len == name_len &&
-		    memcmp(b->v[i].name, name, name_len) == 0)
+		if (named(&b->v[i], name, name_len))
 			break;
 	if (value_len == 0) {
 		if (i < b->n) {
@@ -138,7 +179,7 @@ plb_keep(struct plb *b, char *const *names, size_t n)
 
 	for (i = 0; i < b->n; i++) {
 		for (j = 0; j < n; j++)
-			if (strcmp(b->v[i].name, names[j]) == 0)
+			if (named(&b->v[i], names[j], strlen(names[j])))
 				break;
 		if (j < n)
 			b->v[k++] = b->v[i];
@@ -146,16 +187,23 @@ plb_keep(struct plb *b, char *const *names, size_t n)
 	b->n = k;
 }
 
+/* Byte order, a prefix first: Go's order of strings. */
+static int
+cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
 static int
 cmp_label(const void *a, const void *b)
 {
 	const struct plb_label *x = a, *y = b;
-	size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
-	int c = memcmp(x->name, y->name, n);
 
-	if (c)
-		return c;
-	return x->name_len < y->name_len ? -1 : x->name_len > y->name_len;
+	return cmp_bytes(x->name, x->name_len, y->name, y->name_len);
 }
 
 void
@@ -171,10 +219,10 @@ plb_encode(struct plb *b, struct buf *out)
 			break;
 		}
 	for (i = 0; i < b->n; i++) {
+		plabels_put_len(out, b->v[i].name_len);
 		buf_add(out, b->v[i].name, b->v[i].name_len);
-		buf_addch(out, '\0');
+		plabels_put_len(out, b->v[i].value_len);
 		buf_add(out, b->v[i].value, b->v[i].value_len);
-		buf_addch(out, '\0');
 	}
 	if (out->p == NULL)
 		buf_grow(out, 1);
@@ -189,19 +237,18 @@ plb_release(struct plb *b)
 }
 
 const char *
-plabels_get(const char *lbl, size_t len, const char *name, size_t *vlen)
+plabels_get(const char *lbl, size_t len, const char *name, size_t name_len,
+    size_t *vlen)
 {
 	const char *p = lbl, *end = lbl + len;
+	struct plb_label l;
 
 	while (p < end) {
-		size_t nl = strlen(p);
-		const char *v = p + nl + 1;
-		size_t vl = strlen(v);
-		if (strcmp(p, name) == 0) {
-			*vlen = vl;
-			return v;
+		p = plabels_next(p, &l);
+		if (named(&l, name, name_len)) {
+			*vlen = l.value_len;
+			return l.value;
 		}
-		p = v + vl + 1;
 	}
 	return NULL;
 }
@@ -209,57 +256,20 @@ plabels_get(const char *lbl, size_t len, const char *name, size_t *vlen)
 int
 plabels_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-	int c = memcmp(a, b, alen < blen ? alen : blen);
+	const char *p = a, *pend = a + alen, *q = b, *qend = b + blen;
+	struct plb_label x, y;
+	int c;
 
-	if (c)
-		return c;
-	return alen < blen ? -1 : alen > blen;
-}
-
-static void
-add_quoted(struct buf *out, const char *s, size_t len)
-{
-	size_t i;
-
-	buf_addch(out, '"');
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			buf_addch(out, '\\');
-		if (s[i] == '\n') {
-			buf_adds(out, "\\n");
-			continue;
-		}
-		buf_addch(out, s[i]);
+	while (p < pend && q < qend) {
+		p = plabels_next(p, &x);
+		q = plabels_next(q, &y);
+		if ((c = cmp_bytes(x.name, x.name_len, y.name, y.name_len)) != 0 ||
+		    (c = cmp_bytes(x.value, x.value_len, y.value,
+		    y.value_len)) != 0)
+			return c;
 	}
-	buf_addch(out, '"');
-}
-
-void
-plabels_format(struct buf *out, const char *lbl, size_t len)
-{
-	const char *p = lbl, *end = lbl + len, *name = NULL;
-	size_t name_len = 0;
-	int first = 1;
-
-	name = plabels_get(lbl, len, "__name__", &name_len);
-	if (name)
-		buf_add(out, name, name_len);
-	buf_addch(out, '{');
-	while (p < end) {
-		size_t nl = strlen(p);
-		const char *v = p + nl + 1;
-		size_t vl = strlen(v);
-		if (strcmp(p, "__name__") != 0) {
-			if (!first)
-				buf_adds(out, ", ");
-			first = 0;
-			buf_add(out, p, nl);
-			buf_addch(out, '=');
-			add_quoted(out, v, vl);
-		}
-		p = v + vl + 1;
-	}
-	buf_addch(out, '}');
+	/* The set with fewer labels first. */
+	return (p < pend) - (q < qend);
 }
 
 /*

@@ -669,6 +669,17 @@ parse_matcher(struct parser *p, struct matchers *ms)
 			    label.pos);
 			goto out;
 		}
+		/*
+		 * A value may hold a NUL, a name not: no series has one
+		 * (mtk-stream(5)), and matchers keep names as C strings.
+		 */
+		if (name.len > 0 && memchr(name.p, '\0', name.len) != NULL) {
+			struct buf b = BUF_INIT;
+			perr(p, label.pos, "invalid label name %s",
+			    q(&b, name.p, name.len));
+			buf_release(&b);
+			goto out;
+		}
 	} else {
 		buf_add(&name, p->src + label.pos, label.len);
 		if (advance(p) == -1)

@@ -312,6 +312,8 @@ static const struct {
 	{ "{x=\"\", y!=\"a\"}[5m]", "1:1: parse error: vector selector must contain at least one non-empty matcher" },
 	{ "foo{__name__=\"bar\"}", "1:1: parse error: metric name must not be set twice: \"foo\" or \"bar\"" },
 	{ "foo{\"bar\"}", "1:1: parse error: metric name must not be set twice: \"foo\" or \"bar\"" },
+	/* A label name may not hold a NUL: no series has one. */
+	{ "x{a=\"1\", \"a\\x00b\"=\"v\"}", "1:10: parse error: invalid label name \"a\\x00b\"" },
 	{ "foo{__name__= =}", "1:15: parse error: unexpected \"=\" in label matching, expected string" },
 	{ "foo{,}", "1:5: parse error: unexpected \",\" in label matching, expected identifier or \"}\"" },
 	{ "foo{a=\"b\",,}", "1:11: parse error: unexpected \",\" in label matching, expected identifier or \"}\"" },
