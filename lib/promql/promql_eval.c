@@ -6,12 +6,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/xalloc.h"
+#include "promql/promql_func.h"
+#include "promql/promql_lex.h"
+#include "promql/promql_number.h"
+#include "promql/promql_vector.h"
 #include "stream/matcher.h"
 #include "stream/metric.h"
-#include "promql/promql_int.h"
-#include "promql/promql_lex.h"
 #include "stream/series.h"
-#include "base/xalloc.h"
 
 /*
  * The model is Prometheus' own: every expression is evaluated over a grid
@@ -23,114 +25,8 @@
  * series, not once per point.
  */
 
-/*
- * Small pieces shared with promql_func.c.
- */
-int
-pev_hold(struct pev *ev, size_t n)
-{
-	ev->samples += n;
-	if (ev->o->max_samples && ev->samples > ev->o->max_samples)
-		return errbuf_set(ev->eb, "query processing would load too many samples into memory in query execution");
-	return 0;
-}
-
-int
-pev_check_time(struct pev *ev)
-{
-	struct timespec now;
-
-	if (!ev->has_deadline || (++ev->ticks & 255) != 0)
-		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec > ev->deadline.tv_sec ||
-	    (now.tv_sec == ev->deadline.tv_sec &&
-	    now.tv_nsec >= ev->deadline.tv_nsec))
-		return errbuf_set(ev->eb, "query timed out in expression evaluation");
-	return 0;
-}
-
-int
-pseries_push(struct pev *ev, struct pseries *s, int64_t t, double v)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap;
-		s->t = xgrow(s->t, &cap, s->n + 1, sizeof(*s->t));
-		s->v = xreallocarray(s->v, cap, sizeof(*s->v));
-		s->cap = cap;
-	}
-	s->t[s->n] = t;
-	s->v[s->n++] = v;
-	return pev_hold(ev, 1);
-}
-
-void
-pseries_release(struct pev *ev, struct pseries *s)
-{
-	ev->samples -= s->n;
-	free(s->t);
-	free(s->v);
-	if (s->rows) {
-		ev->samples -= s->rows->held;
-		free(s->rows->from);
-		free(s->rows->count);
-		free(s->rows->sk);
-		free(s->rows->sk_off);
-		free(s->rows->sk_len);
-		free(s->rows);
-	}
-	s->t = NULL;
-	s->v = NULL;
-	s->rows = NULL;
-	s->n = s->cap = 0;
-}
-
-struct pseries *
-pval_add(struct pval *pv, const char *lbl, size_t len)
-{
-	struct pseries *s;
-
-	pv->s = xgrow(pv->s, &pv->cap, pv->n + 1, sizeof(*pv->s));
-	s = &pv->s[pv->n++];
-	memset(s, 0, sizeof(*s));
-	s->lbl = lbl;
-	s->lbl_len = len;
-	return s;
-}
-
-void
-pval_release(struct pev *ev, struct pval *pv)
-{
-	size_t i;
-
-	for (i = 0; i < pv->n; i++)
-		pseries_release(ev, &pv->s[i]);
-	free(pv->s);
-	free(pv->sc);
-	memset(pv, 0, sizeof(*pv));
-}
-
-const char *
-pev_encode(struct pev *ev, struct plb *b, size_t *len)
-{
-	plb_encode(b, &ev->scratch);
-	*len = ev->scratch.len;
-	return parena_dup(&ev->ar, ev->scratch.p, ev->scratch.len);
-}
-
-const char *
-pev_drop_name(struct pev *ev, const char *lbl, size_t len, size_t *outlen)
-{
-	size_t vlen;
-
-	if (plabels_get(lbl, len, "__name__", 8, &vlen) == NULL) {
-		*outlen = len;
-		return lbl;
-	}
-	plb_from(&ev->lb, lbl, len);
-	plb_del(&ev->lb, "__name__");
-	return pev_encode(ev, &ev->lb, outlen);
-}
+static int pev_eval(struct pev *ev, const struct promql_node *n,
+    struct pval *out);
 
 /*
  * A hash table of byte strings to small integers, for signatures, groups
@@ -199,119 +95,6 @@ pmap_release(struct pmap *m)
 {
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
-}
-
-/*
- * The builder of output series.
- */
-void
-pbuilder_init(struct pbuilder *b, struct pval *out)
-{
-	memset(b, 0, sizeof(*b));
-	b->out = out;
-}
-
-size_t
-pbuilder_series(struct pev *ev, struct pbuilder *b, const char *lbl,
-    size_t len)
-{
-	struct pval *out = b->out;
-	uint64_t h = series_hash(lbl, len);
-	size_t j, i;
-
-	(void)ev;
-	if ((out->n + 1) * 2 > b->nslots) {
-		size_t n = b->nslots ? b->nslots * 2 : 64;
-		free(b->slots);
-		b->slots = xcalloc(n, sizeof(*b->slots));
-		b->nslots = n;
-		for (i = 0; i < out->n; i++) {
-			uint64_t hi = series_hash(out->s[i].lbl, out->s[i].lbl_len);
-			for (j = hi & (n - 1); b->slots[j]; j = (j + 1) & (n - 1))
-				;
-			b->slots[j] = i + 1;
-		}
-	}
-	for (j = h & (b->nslots - 1); b->slots[j]; j = (j + 1) & (b->nslots - 1)) {
-		const struct pseries *s = &out->s[b->slots[j] - 1];
-		if (s->lbl_len == len && memcmp(s->lbl, lbl, len) == 0)
-			return b->slots[j] - 1;
-	}
-	pval_add(out, lbl, len);
-	b->slots[j] = out->n;
-	return out->n - 1;
-}
-
-int
-pbuilder_push(struct pev *ev, struct pbuilder *b, size_t i, int64_t t,
-    double v)
-{
-	struct pseries *s = &b->out->s[i];
-
-	if (s->n > 0 && s->t[s->n - 1] >= t) {
-		if (s->t[s->n - 1] == t)
-			return errbuf_set(ev->eb, "vector cannot contain metrics with the same labelset");
-		b->unsorted = xgrow(b->unsorted, &b->unsorted_cap, i + 1, 1);
-		b->unsorted[i] = 1;
-	}
-	return pseries_push(ev, s, t, v);
-}
-
-struct tv {
-	int64_t t;
-	double v;
-};
-
-static int
-cmp_tv(const void *a, const void *b)
-{
-	const struct tv *x = a, *y = b;
-
-	return x->t < y->t ? -1 : x->t > y->t;
-}
-
-int
-pbuilder_finish(struct pev *ev, struct pbuilder *b)
-{
-	size_t i, j;
-	int rc = 0;
-
-	for (i = 0; b->unsorted && i < b->unsorted_cap && i < b->out->n; i++) {
-		struct pseries *s = &b->out->s[i];
-		struct tv *tmp;
-		if (!b->unsorted[i])
-			continue;
-		tmp = xreallocarray(NULL, s->n, sizeof(*tmp));
-		for (j = 0; j < s->n; j++) {
-			tmp[j].t = s->t[j];
-			tmp[j].v = s->v[j];
-		}
-		qsort(tmp, s->n, sizeof(*tmp), cmp_tv);
-		for (j = 0; j < s->n; j++) {
-			if (j > 0 && tmp[j].t == tmp[j - 1].t)
-				rc = -1;
-			s->t[j] = tmp[j].t;
-			s->v[j] = tmp[j].v;
-		}
-		free(tmp);
-	}
-	free(b->slots);
-	free(b->unsorted);
-	b->slots = NULL;
-	b->unsorted = NULL;
-	if (rc == -1)
-		return errbuf_set(ev->eb, "vector cannot contain metrics with the same labelset");
-	return 0;
-}
-
-/* Free the builder's tables without finishing (on an error path). */
-static void
-pbuilder_abort(struct pbuilder *b)
-{
-	free(b->slots);
-	free(b->unsorted);
-	b->slots = NULL;
-	b->unsorted = NULL;
 }
 
 /*
@@ -1398,7 +1181,7 @@ eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 	if (pev_eval(ev, n->agg.expr, &in) == -1)
 		goto out;
 	if (op == PROMQL_AGG_COUNT_VALUES) {
-		const struct promql_node *p = punparen(n->agg.param);
+		const struct promql_node *p = promql_unparen(n->agg.param);
 		if (!metric_label_name_valid(p->string.s, p->string.len)) {
 			struct buf e = BUF_INIT;
 			promql_quote(&e, p->string.s, p->string.len);
@@ -1553,22 +1336,6 @@ eval_unary(struct pev *ev, const struct promql_node *n, struct pval *out)
  * @, or literals) is evaluated once, at the first step, and repeated.
  */
 static int
-at_unsafe(const char *name)
-{
-	static const char *const unsafe[] = {
-		"day_of_month", "day_of_week", "day_of_year", "days_in_month",
-		"hour", "minute", "month", "predict_linear", "time",
-		"timestamp", "year"
-	};
-	size_t i;
-
-	for (i = 0; i < PNELEM(unsafe); i++)
-		if (strcmp(name, unsafe[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 invariant(const struct promql_node *n)
 {
 	size_t i;
@@ -1593,13 +1360,67 @@ invariant(const struct promql_node *n)
 	case PROMQL_BINARY:
 		return invariant(n->binary.lhs) && invariant(n->binary.rhs);
 	case PROMQL_CALL:
-		inv = !at_unsafe(n->call.func->name);
+		inv = !(n->call.func->flags & PROMQL_FUNC_TIME);
 		for (i = 0; i < n->call.nargs; i++)
 			if (!invariant(n->call.args[i]))
 				inv = 0;
 		return inv;
 	}
 	return 0;
+}
+
+/*
+ * Evaluate 'n' as the argument of a range function whose samples serve
+ * 'use': a matrix selector asks its source for them; anything else is
+ * evaluated as it stands.
+ */
+static int
+pev_eval_matrix(struct pev *ev, const struct promql_node *n,
+    enum promql_use use, struct pval *out)
+{
+	const struct promql_node *u = promql_unparen(n);
+
+	if (u->kind != PROMQL_MATRIX_SELECTOR)
+		return pev_eval(ev, n, out);
+	if (pev_check_time(ev) == -1)
+		return -1;
+	return eval_matrix_selector(ev, u, use, out);
+}
+
+/*
+ * A function call: the arguments evaluated as its entry in the registry
+ * says (a range vector for what its rolled rows can answer, a selector
+ * into sample times), then the function.
+ */
+static int
+eval_call(struct pev *ev, const struct promql_node *n, struct pval *out)
+{
+	const struct promql_func *f = n->call.func;
+	size_t i, nargs = n->call.nargs;
+	struct pval *args = xcalloc(nargs ? nargs : 1, sizeof(*args));
+	int rc = -1;
+
+	for (i = 0; i < nargs; i++) {
+		const struct promql_node *a = n->call.args[i];
+		enum promql_type t = f->args[i < (size_t)f->nargs ? i :
+		    (size_t)f->nargs - 1];
+		if (t == PROMQL_TYPE_MATRIX)
+			rc = pev_eval_matrix(ev, a, f->use, &args[i]);
+		else if ((f->flags & PROMQL_FUNC_SAMPLE_TIMES) &&
+		    promql_is_selector(a))
+			rc = eval_vector_selector(ev, promql_unparen(a), 1,
+			    &args[i]);
+		else
+			rc = pev_eval(ev, a, &args[i]);
+		if (rc == -1)
+			goto out;
+	}
+	rc = promql_func_eval(ev, n, args, out);
+out:
+	for (i = 0; i < nargs; i++)
+		pval_release(ev, &args[i]);
+	free(args);
+	return rc;
 }
 
 static int
@@ -1635,19 +1456,12 @@ eval_node(struct pev *ev, const struct promql_node *n, struct pval *out)
 	case PROMQL_AGGREGATE:
 		return eval_aggregate(ev, n, out);
 	case PROMQL_CALL:
-		return pfunc_call(ev, n, out);
+		return eval_call(ev, n, out);
 	}
 	return errbuf_set(ev->eb, "cannot evaluate this expression");
 }
 
-int
-pev_eval_timestamp(struct pev *ev, const struct promql_node *vs,
-    struct pval *out)
-{
-	return eval_vector_selector(ev, vs, 1, out);
-}
-
-int
+static int
 pev_eval(struct pev *ev, const struct promql_node *n, struct pval *out)
 {
 	enum promql_type t = promql_node_type(n);
@@ -1691,22 +1505,9 @@ pev_eval(struct pev *ev, const struct promql_node *n, struct pval *out)
 }
 
 int
-pev_eval_matrix(struct pev *ev, const struct promql_node *n,
-    enum promql_use use, struct pval *out)
-{
-	const struct promql_node *u = punparen(n);
-
-	if (u->kind != PROMQL_MATRIX_SELECTOR)
-		return pev_eval(ev, n, out);
-	if (pev_check_time(ev) == -1)
-		return -1;
-	return eval_matrix_selector(ev, u, use, out);
-}
-
-int
 promql_is_selector(const struct promql_node *n)
 {
-	return punparen(n)->kind == PROMQL_VECTOR_SELECTOR;
+	return promql_unparen(n)->kind == PROMQL_VECTOR_SELECTOR;
 }
 
 /*

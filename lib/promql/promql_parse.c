@@ -8,122 +8,12 @@
 #include <string.h>
 
 #include "stream/metric.h"
+#include "promql/promql_func.h"
 #include "promql/promql_lex.h"
 #include "promql/promql_parse.h"
 #include "base/xalloc.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-#define S PROMQL_TYPE_SCALAR
-#define V PROMQL_TYPE_VECTOR
-#define M PROMQL_TYPE_MATRIX
-#define STR PROMQL_TYPE_STRING
-
-/*
- * The functions of Prometheus 2.42, in name order (promql_func_lookup()
- * searches it by bisection).  mad_over_time came later (2.52); it is
- * here because mtk evaluates it.
- */
-const struct promql_func promql_funcs[] = {
-	{ "abs", { V }, 1, 0, V },
-	{ "absent", { V }, 1, 0, V },
-	{ "absent_over_time", { M }, 1, 0, V },
-	{ "acos", { V }, 1, 0, V },
-	{ "acosh", { V }, 1, 0, V },
-	{ "asin", { V }, 1, 0, V },
-	{ "asinh", { V }, 1, 0, V },
-	{ "atan", { V }, 1, 0, V },
-	{ "atanh", { V }, 1, 0, V },
-	{ "avg_over_time", { M }, 1, 0, V },
-	{ "ceil", { V }, 1, 0, V },
-	{ "changes", { M }, 1, 0, V },
-	{ "clamp", { V, S, S }, 3, 0, V },
-	{ "clamp_max", { V, S }, 2, 0, V },
-	{ "clamp_min", { V, S }, 2, 0, V },
-	{ "cos", { V }, 1, 0, V },
-	{ "cosh", { V }, 1, 0, V },
-	{ "count_over_time", { M }, 1, 0, V },
-	{ "day_of_month", { V }, 1, 1, V },
-	{ "day_of_week", { V }, 1, 1, V },
-	{ "day_of_year", { V }, 1, 1, V },
-	{ "days_in_month", { V }, 1, 1, V },
-	{ "deg", { V }, 1, 0, V },
-	{ "delta", { M }, 1, 0, V },
-	{ "deriv", { M }, 1, 0, V },
-	{ "exp", { V }, 1, 0, V },
-	{ "floor", { V }, 1, 0, V },
-	{ "histogram_count", { V }, 1, 0, V },
-	{ "histogram_fraction", { S, S, V }, 3, 0, V },
-	{ "histogram_quantile", { S, V }, 2, 0, V },
-	{ "histogram_sum", { V }, 1, 0, V },
-	{ "holt_winters", { M, S, S }, 3, 0, V },
-	{ "hour", { V }, 1, 1, V },
-	{ "idelta", { M }, 1, 0, V },
-	{ "increase", { M }, 1, 0, V },
-	{ "irate", { M }, 1, 0, V },
-	{ "label_join", { V, STR, STR, STR }, 4, -1, V },
-	{ "label_replace", { V, STR, STR, STR, STR }, 5, 0, V },
-	{ "last_over_time", { M }, 1, 0, V },
-	{ "ln", { V }, 1, 0, V },
-	{ "log10", { V }, 1, 0, V },
-	{ "log2", { V }, 1, 0, V },
-	{ "mad_over_time", { M }, 1, 0, V },
-	{ "max_over_time", { M }, 1, 0, V },
-	{ "min_over_time", { M }, 1, 0, V },
-	{ "minute", { V }, 1, 1, V },
-	{ "month", { V }, 1, 1, V },
-	{ "pi", { 0 }, 0, 0, S },
-	{ "predict_linear", { M, S }, 2, 0, V },
-	{ "present_over_time", { M }, 1, 0, V },
-	{ "quantile_over_time", { S, M }, 2, 0, V },
-	{ "rad", { V }, 1, 0, V },
-	{ "rate", { M }, 1, 0, V },
-	{ "resets", { M }, 1, 0, V },
-	{ "round", { V, S }, 2, 1, V },
-	{ "scalar", { V }, 1, 0, S },
-	{ "sgn", { V }, 1, 0, V },
-	{ "sin", { V }, 1, 0, V },
-	{ "sinh", { V }, 1, 0, V },
-	{ "sort", { V }, 1, 0, V },
-	{ "sort_desc", { V }, 1, 0, V },
-	{ "sqrt", { V }, 1, 0, V },
-	{ "stddev_over_time", { M }, 1, 0, V },
-	{ "stdvar_over_time", { M }, 1, 0, V },
-	{ "sum_over_time", { M }, 1, 0, V },
-	{ "tan", { V }, 1, 0, V },
-	{ "tanh", { V }, 1, 0, V },
-	{ "time", { 0 }, 0, 0, S },
-	{ "timestamp", { V }, 1, 0, V },
-	{ "vector", { S }, 1, 0, V },
-	{ "year", { V }, 1, 1, V },
-	{ NULL, { 0 }, 0, 0, 0 },
-};
-
-#undef S
-#undef V
-#undef M
-#undef STR
-
-const struct promql_func *
-promql_func_lookup(const char *name, size_t len)
-{
-	size_t lo = 0, hi = NELEM(promql_funcs) - 1;	/* without the NULL */
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *f = promql_funcs[mid].name;
-		int c = strncmp(f, name, len);
-		if (c == 0)
-			c = f[len] != '\0';	/* a longer name sorts later */
-		if (c == 0)
-			return &promql_funcs[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
 
 static const char *const binop_names[] = {
 	"+", "-", "*", "/", "%", "^", "atan2",

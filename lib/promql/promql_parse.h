@@ -97,20 +97,7 @@ struct promql_matching {
 	struct promql_labels include;	/* the group_left/right list */
 };
 
-/*
- * A function of the language: the types of its arguments, and how many
- * may be left out or added.  'variadic' is 0 when exactly 'nargs' are
- * taken; n > 0 when the last argument is optional and up to n-1 more of
- * the last type may follow (so "round" takes 1 or 2); -1 when the last
- * argument may be left out or repeated without limit ("label_join").
- */
-struct promql_func {
-	const char *name;
-	enum promql_type args[5];
-	int nargs;
-	int variadic;
-	enum promql_type ret;
-};
+struct promql_func;	/* promql_func.h */
 
 /*
  * A node of the syntax tree.  'pos' and 'end' are the byte offsets of its
@@ -172,7 +159,8 @@ struct promql_node {
 			struct promql_node *expr;
 		} agg;
 		struct {
-			const struct promql_func *func;	/* static; not owned */
+			/* In the registry (promql_func.h); not owned. */
+			const struct promql_func *func;
 			struct promql_node **args;
 			size_t nargs;
 		} call;
@@ -199,6 +187,15 @@ int promql_parse(const char *expr, struct promql_node **out,
 int promql_parse_selector(const char *selector, struct promql_node **out,
     struct errbuf *eb);
 
+/* 'n' without the parentheses around it. */
+static inline const struct promql_node *
+promql_unparen(const struct promql_node *n)
+{
+	while (n->kind == PROMQL_PAREN)
+		n = n->paren.expr;
+	return n;
+}
+
 /* Free 'n' and all it owns.  Accepts NULL. */
 void promql_free(struct promql_node *n);
 
@@ -224,12 +221,6 @@ void promql_format(struct buf *out, const struct promql_node *n);
  * "1h30m", "90d", "1w", "500ms", "0s"; 'ms' must not be negative.
  */
 void promql_format_duration(struct buf *out, int64_t ms);
-
-/* Look up a function by name ('len' bytes).  Returns it, or NULL. */
-const struct promql_func *promql_func_lookup(const char *name, size_t len);
-
-/* All functions, in name order, ending with a NULL name (for completion). */
-extern const struct promql_func promql_funcs[];
 
 /* "instant vector", "range vector", "scalar", "string" or "none". */
 const char *promql_type_name(enum promql_type t);

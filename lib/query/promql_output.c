@@ -7,7 +7,7 @@
 
 #include "stream/jsonl.h"
 #include "base/number.h"
-#include "promql/promql_int.h"
+#include "promql/promql_number.h"
 #include "query/promql_output.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
@@ -28,7 +28,7 @@ promql_format_parse(const char *s, enum promql_format *f)
 {
 	size_t i;
 
-	for (i = 0; i < PNELEM(format_names); i++)
+	for (i = 0; i < (sizeof(format_names) / sizeof(format_names[0])); i++)
 		if (strcmp(s, format_names[i].name) == 0) {
 			*f = format_names[i].f;
 			return 0;
@@ -39,7 +39,7 @@ promql_format_parse(const char *s, enum promql_format *f)
 const char *
 promql_format_name(size_t i)
 {
-	return i < PNELEM(format_names) ? format_names[i].name : NULL;
+	return i < (sizeof(format_names) / sizeof(format_names[0])) ? format_names[i].name : NULL;
 }
 
 void

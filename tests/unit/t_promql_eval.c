@@ -8,7 +8,7 @@
 #include "base/buf.h"
 #include "stream/metric.h"
 #include "promql/promql_eval.h"
-#include "promql/promql_int.h"
+#include "promql/promql_number.h"
 #include "query/promql_output.h"
 #include "promql/promql_parse.h"
 #include "stream/series.h"

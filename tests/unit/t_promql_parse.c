@@ -6,6 +6,7 @@
 
 #include "base/buf.h"
 #include "promql/promql_lex.h"
+#include "promql/promql_func.h"
 #include "promql/promql_parse.h"
 #include "tap.h"
 
