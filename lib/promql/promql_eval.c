@@ -546,15 +546,15 @@ signature(struct pev *ev, const struct promql_matching *mt, const char *lbl,
 {
 	size_t i;
 
-	plb_from(&ev->lb, lbl, len);
+	plabels_builder_from(&ev->labels, lbl, len);
 	if (mt && mt->on) {
-		plb_keep(&ev->lb, mt->labels.v, mt->labels.n);
+		plabels_builder_keep(&ev->labels, mt->labels.v, mt->labels.n);
 	} else {
-		plb_del(&ev->lb, "__name__");
+		plabels_builder_del(&ev->labels, "__name__");
 		for (i = 0; mt && i < mt->labels.n; i++)
-			plb_del(&ev->lb, mt->labels.v[i]);
+			plabels_builder_del(&ev->labels, mt->labels.v[i]);
 	}
-	return pev_encode(ev, &ev->lb, outlen);
+	return pev_encode(ev, &ev->labels, outlen);
 }
 
 /*
@@ -565,7 +565,7 @@ static void
 go_labels_string(struct buf *b, const char *lbl, size_t len)
 {
 	const char *p = lbl, *end = lbl + len;
-	struct plb_label l;
+	struct plabel l;
 
 	buf_addch(b, '{');
 	while (p < end) {
@@ -676,27 +676,29 @@ result_labels(struct pev *ev, const struct promql_node *n,
 	const struct promql_matching *mt = n->binary.matching;
 	size_t i, vl;
 
-	plb_from(&ev->lb, ls->lbl, ls->lbl_len);
+	plabels_builder_from(&ev->labels, ls->lbl, ls->lbl_len);
 	if (drops_name(n->binary.op) || n->binary.return_bool)
-		plb_del(&ev->lb, "__name__");
+		plabels_builder_del(&ev->labels, "__name__");
 	if (mt->card == PROMQL_CARD_ONE_TO_ONE) {
 		if (mt->on) {
-			plb_keep(&ev->lb, mt->labels.v, mt->labels.n);
+			plabels_builder_keep(&ev->labels, mt->labels.v,
+			    mt->labels.n);
 		} else {
 			for (i = 0; i < mt->labels.n; i++)
-				plb_del(&ev->lb, mt->labels.v[i]);
+				plabels_builder_del(&ev->labels,
+				    mt->labels.v[i]);
 		}
 	}
 	for (i = 0; i < mt->include.n; i++) {
 		const char *v = plabels_get(rs->lbl, rs->lbl_len,
 		    mt->include.v[i], strlen(mt->include.v[i]), &vl);
 		if (v)
-			plb_set(&ev->lb, mt->include.v[i],
+			plabels_builder_set(&ev->labels, mt->include.v[i],
 			    strlen(mt->include.v[i]), v, vl);
 		else
-			plb_del(&ev->lb, mt->include.v[i]);
+			plabels_builder_del(&ev->labels, mt->include.v[i]);
 	}
-	return pev_encode(ev, &ev->lb, len);
+	return pev_encode(ev, &ev->labels, len);
 }
 
 /* Intern the signatures of a side's series; ids in 'sig', the strings in 'names'. */
@@ -946,15 +948,16 @@ group_labels(struct pev *ev, const struct promql_node *n, const char *lbl,
 {
 	size_t i;
 
-	plb_from(&ev->lb, lbl, len);
+	plabels_builder_from(&ev->labels, lbl, len);
 	if (n->agg.without) {
-		plb_del(&ev->lb, "__name__");
+		plabels_builder_del(&ev->labels, "__name__");
 		for (i = 0; i < n->agg.grouping.n; i++)
-			plb_del(&ev->lb, n->agg.grouping.v[i]);
+			plabels_builder_del(&ev->labels, n->agg.grouping.v[i]);
 	} else {
-		plb_keep(&ev->lb, n->agg.grouping.v, n->agg.grouping.n);
+		plabels_builder_keep(&ev->labels, n->agg.grouping.v,
+		    n->agg.grouping.n);
 	}
-	return pev_encode(ev, &ev->lb, outlen);
+	return pev_encode(ev, &ev->labels, outlen);
 }
 
 /* The order topk (desc) and bottomk (asc) pick in; NaN always last. */
@@ -1113,16 +1116,19 @@ eval_count_values(struct pev *ev, const struct promql_node *n,
 			size_t oi, before = out->n;
 			buf_reset(&num);
 			pformat_float(&num, s->v[c.cur[c.present[i]]]);
-			plb_from(&ev->lb, s->lbl, s->lbl_len);
-			plb_set(&ev->lb, label, strlen(label), num.p, num.len);
+			plabels_builder_from(&ev->labels, s->lbl, s->lbl_len);
+			plabels_builder_set(&ev->labels, label, strlen(label),
+			    num.p, num.len);
 			if (n->agg.without) {
-				plb_del(&ev->lb, "__name__");
+				plabels_builder_del(&ev->labels, "__name__");
 				for (j = 0; j < n->agg.grouping.n; j++)
-					plb_del(&ev->lb, n->agg.grouping.v[j]);
+					plabels_builder_del(&ev->labels,
+					    n->agg.grouping.v[j]);
 			} else {
-				plb_keep(&ev->lb, keep, n->agg.grouping.n + 1);
+				plabels_builder_keep(&ev->labels, keep,
+				    n->agg.grouping.n + 1);
 			}
-			plb_encode(&ev->lb, &ev->scratch);
+			plabels_builder_encode(&ev->labels, &ev->scratch);
 			oi = pbuilder_series(ev, &b, ev->scratch.p, ev->scratch.len);
 			if (out->n > before)	/* new: keep its labels */
 				out->s[oi].lbl = parena_dup(&ev->ar,
@@ -1532,7 +1538,7 @@ result_series(struct promql_result *r, struct pval *pv, struct pev *ev)
 		struct pseries *s = &pv->s[i];
 		struct promql_rseries *rs = &r->series[i];
 		const char *q = s->lbl, *end = s->lbl + s->lbl_len;
-		struct plb_label l;
+		struct plabel l;
 		size_t j = 0;
 		rs->nlabels = 0;
 		while (q < end) {
@@ -1642,7 +1648,7 @@ out:
 	pval_release(&ev, &v);
 	parena_release(&ev.ar);
 	buf_release(&ev.scratch);
-	plb_release(&ev.lb);
+	plabels_builder_release(&ev.labels);
 	return r;
 }
 

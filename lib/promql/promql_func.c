@@ -11,7 +11,6 @@
 #include "base/sketch.h"
 #include "base/xalloc.h"
 #include "promql/promql_func.h"
-#include "promql/promql_lex.h"
 #include "promql/promql_number.h"
 #include "promql/promql_vector.h"
 #include "stream/metric.h"
@@ -529,7 +528,7 @@ static const char *
 absent_labels(struct pev *ev, const struct promql_node *arg, size_t *len)
 {
 	const struct promql_node *vs = promql_unparen(arg);
-	struct plb *b = &ev->lb;
+	struct plabels_builder *b = &ev->labels;
 	size_t i, j;
 
 	b->n = 0;
@@ -543,8 +542,10 @@ absent_labels(struct pev *ev, const struct promql_node *arg, size_t *len)
 		if (strcmp(m->name, "__name__") == 0)
 			continue;
 		if (m->op == MATCHER_EQ &&
-		    plb_get(b, m->name, strlen(m->name), &vl) == NULL)
-			plb_set(b, m->name, strlen(m->name), m->value,
+		    plabels_builder_get(b, m->name, strlen(m->name),
+		    &vl) == NULL)
+			plabels_builder_set(b, m->name, strlen(m->name),
+			    m->value,
 			    m->value_len);
 	}
 	/* A label matched otherwise too, or twice, is left out. */
@@ -561,7 +562,7 @@ absent_labels(struct pev *ev, const struct promql_node *arg, size_t *len)
 					first_eq = 0;
 		}
 		if (!first_eq)
-			plb_del(b, m->name);
+			plabels_builder_del(b, m->name);
 	}
 	return pev_encode(ev, b, len);
 }
@@ -663,8 +664,8 @@ POINT(f_acosh, acosh(v))
 POINT(f_atanh, atanh(v))
 POINT(f_deg, v * 180 / M_PI)
 POINT(f_rad, v * M_PI / 180)
-POINT(f_clamp_min, pgo_max(arg[0], v))
-POINT(f_clamp_max, pgo_min(arg[0], v))
+POINT(f_clamp_min, pnum_max(arg[0], v))
+POINT(f_clamp_max, pnum_min(arg[0], v))
 
 /* round(v, to_nearest = 1), as Prometheus rounds: halves up. */
 static int
@@ -683,7 +684,7 @@ f_clamp(double v, const double *arg, size_t narg, double *out)
 	(void)narg;
 	if (arg[1] < arg[0])
 		return 0;
-	*out = pgo_max(arg[0], pgo_min(arg[1], v));
+	*out = pnum_max(arg[0], pnum_min(arg[1], v));
 	return 1;
 }
 
@@ -1008,9 +1009,10 @@ label_func(struct pev *ev, const struct promql_node *n, struct pval *args,
 			expand(&val, tmpl, tmpl_len, v, pcre2_get_ovector_pointer(md),
 			    pcre2_get_ovector_count(md), re);
 		}
-		plb_from(&ev->lb, s->lbl, s->lbl_len);
-		plb_set(&ev->lb, dst, dst_len, val.p ? val.p : "", val.len);
-		lbl = pev_encode(ev, &ev->lb, &len);
+		plabels_builder_from(&ev->labels, s->lbl, s->lbl_len);
+		plabels_builder_set(&ev->labels, dst, dst_len,
+		    val.p ? val.p : "", val.len);
+		lbl = pev_encode(ev, &ev->labels, &len);
 keep:
 		oi = pbuilder_series(ev, &bl, lbl, len);
 		for (j = 0; j < s->n; j++)
@@ -1179,15 +1181,15 @@ f_histogram_quantile(struct pev *ev, const struct promql_node *n,
 		if ((le = plabels_get(s->lbl, s->lbl_len, "le", 2, &vl)) == NULL ||
 		    parse_le(le, vl, &ub[i]) == -1)
 			continue;
-		plb_from(&ev->lb, s->lbl, s->lbl_len);
-		plb_del(&ev->lb, "le");
-		key = pev_encode(ev, &ev->lb, &klen);
+		plabels_builder_from(&ev->labels, s->lbl, s->lbl_len);
+		plabels_builder_del(&ev->labels, "le");
+		key = pev_encode(ev, &ev->labels, &klen);
 		for (j = 0; j < ng; j++)
 			if (g[j].lbl_len == klen && memcmp(g[j].lbl, key, klen) == 0)
 				break;
 		if (j == ng) {
-			plb_del(&ev->lb, "__name__");
-			lbl = pev_encode(ev, &ev->lb, &len);
+			plabels_builder_del(&ev->labels, "__name__");
+			lbl = pev_encode(ev, &ev->labels, &len);
 			g = xgrow(g, &gcap, ng + 1, sizeof(*g));
 			memset(&g[ng], 0, sizeof(*g));
 			g[ng].lbl = key;

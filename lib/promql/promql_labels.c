@@ -87,7 +87,7 @@ get_len(const char **p)
 }
 
 const char *
-plabels_next(const char *p, struct plb_label *l)
+plabels_next(const char *p, struct plabel *l)
 {
 	l->name_len = get_len(&p);
 	l->name = p;
@@ -98,7 +98,7 @@ plabels_next(const char *p, struct plb_label *l)
 }
 
 void
-plb_from(struct plb *b, const char *lbl, size_t len)
+plabels_builder_from(struct plabels_builder *b, const char *lbl, size_t len)
 {
 	const char *p = lbl, *end = lbl + len;
 
@@ -111,13 +111,14 @@ plb_from(struct plb *b, const char *lbl, size_t len)
 
 /* Whether label 'l' is named 'name' of 'len' bytes. */
 static int
-named(const struct plb_label *l, const char *name, size_t len)
+named(const struct plabel *l, const char *name, size_t len)
 {
 	return l->name_len == len && memcmp(l->name, name, len) == 0;
 }
 
 const char *
-plb_get(const struct plb *b, const char *name, size_t name_len, size_t *vlen)
+plabels_builder_get(const struct plabels_builder *b, const char *name,
+    size_t name_len, size_t *vlen)
 {
 	size_t i;
 
@@ -130,7 +131,7 @@ plb_get(const struct plb *b, const char *name, size_t name_len, size_t *vlen)
 }
 
 void
-plb_del(struct plb *b, const char *name)
+plabels_builder_del(struct plabels_builder *b, const char *name)
 {
 	size_t i, len = strlen(name);
 
@@ -144,8 +145,8 @@ plb_del(struct plb *b, const char *name)
 }
 
 void
-plb_set(struct plb *b, const char *name, size_t name_len, const char *value,
-    size_t value_len)
+plabels_builder_set(struct plabels_builder *b, const char *name,
+    size_t name_len, const char *value, size_t value_len)
 {
 	size_t i;
 
@@ -171,7 +172,7 @@ plb_set(struct plb *b, const char *name, size_t name_len, const char *value,
 }
 
 void
-plb_keep(struct plb *b, char *const *names, size_t n)
+plabels_builder_keep(struct plabels_builder *b, char *const *names, size_t n)
 {
 	size_t i, j, k = 0;
 
@@ -199,13 +200,13 @@ cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 static int
 cmp_label(const void *a, const void *b)
 {
-	const struct plb_label *x = a, *y = b;
+	const struct plabel *x = a, *y = b;
 
 	return cmp_bytes(x->name, x->name_len, y->name, y->name_len);
 }
 
 void
-plb_encode(struct plb *b, struct buf *out)
+plabels_builder_encode(struct plabels_builder *b, struct buf *out)
 {
 	size_t i;
 
@@ -227,7 +228,7 @@ plb_encode(struct plb *b, struct buf *out)
 }
 
 void
-plb_release(struct plb *b)
+plabels_builder_release(struct plabels_builder *b)
 {
 	free(b->v);
 	b->v = NULL;
@@ -239,7 +240,7 @@ plabels_get(const char *lbl, size_t len, const char *name, size_t name_len,
     size_t *vlen)
 {
 	const char *p = lbl, *end = lbl + len;
-	struct plb_label l;
+	struct plabel l;
 
 	while (p < end) {
 		p = plabels_next(p, &l);
@@ -255,7 +256,7 @@ int
 plabels_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
 	const char *p = a, *pend = a + alen, *q = b, *qend = b + blen;
-	struct plb_label x, y;
+	struct plabel x, y;
 	int c;
 
 	while (p < pend && q < qend) {

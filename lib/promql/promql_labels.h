@@ -26,12 +26,20 @@
  * ordering does (plabels_cmp()).
  */
 
-/* A growable list of labels that points into other strings. */
-struct plb {
-	struct plb_label {
-		const char *name, *value;
-		size_t name_len, value_len;
-	} *v;
+/* One label: its name and value, pointing into other strings. */
+struct plabel {
+	const char *name, *value;
+	size_t name_len, value_len;
+};
+
+/*
+ * A label set taken apart to be changed, as Prometheus' labels.Builder:
+ * from a set (plabels_builder_from()), labels set, deleted or kept, then
+ * encoded into a set again.  It points into the strings it was given,
+ * which must outlive it; it owns only its array.
+ */
+struct plabels_builder {
+	struct plabel *v;
 	size_t n, cap;
 };
 
@@ -39,29 +47,31 @@ struct plb {
  * Read the label at 'p' of a set into '*l' (pointing into the set).
  * Returns the position after it.
  */
-const char *plabels_next(const char *p, struct plb_label *l);
+const char *plabels_next(const char *p, struct plabel *l);
 
-/* Fill 'b' with the labels of the set 'lbl' ('len' bytes). */
-void plb_from(struct plb *b, const char *lbl, size_t len);
+/* Fill 'b' with the labels of the set 'lbl' ('len' bytes), borrowed. */
+void plabels_builder_from(struct plabels_builder *b, const char *lbl,
+    size_t len);
 
 /* The value of 'name' in 'b', or NULL; its length in '*vlen'. */
-const char *plb_get(const struct plb *b, const char *name, size_t name_len,
-    size_t *vlen);
+const char *plabels_builder_get(const struct plabels_builder *b,
+    const char *name, size_t name_len, size_t *vlen);
 
 /* Set 'name' to 'value' (both borrowed); an empty value deletes. */
-void plb_set(struct plb *b, const char *name, size_t name_len,
-    const char *value, size_t value_len);
+void plabels_builder_set(struct plabels_builder *b, const char *name,
+    size_t name_len, const char *value, size_t value_len);
 
 /* Delete 'name' (NUL-terminated) if present. */
-void plb_del(struct plb *b, const char *name);
+void plabels_builder_del(struct plabels_builder *b, const char *name);
 
 /* Keep only the 'n' names (NUL-terminated) in 'names'. */
-void plb_keep(struct plb *b, char *const *names, size_t n);
+void plabels_builder_keep(struct plabels_builder *b, char *const *names,
+    size_t n);
 
 /* Encode 'b' (sorting it first) into 'out' (reset first). */
-void plb_encode(struct plb *b, struct buf *out);
+void plabels_builder_encode(struct plabels_builder *b, struct buf *out);
 
-void plb_release(struct plb *b);
+void plabels_builder_release(struct plabels_builder *b);
 
 /* The value of 'name' ('name_len' bytes) in the set 'lbl', or NULL. */
 const char *plabels_get(const char *lbl, size_t len, const char *name,

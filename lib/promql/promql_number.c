@@ -10,7 +10,7 @@
 #include "promql/promql_number.h"
 
 double
-pgo_max(double a, double b)
+pnum_max(double a, double b)
 {
 	if (isinf(a) && a > 0)
 		return a;
@@ -24,7 +24,7 @@ pgo_max(double a, double b)
 }
 
 double
-pgo_min(double a, double b)
+pnum_min(double a, double b)
 {
 	if (isinf(a) && a < 0)
 		return a;

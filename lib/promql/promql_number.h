@@ -7,9 +7,13 @@
 
 #include "base/buf.h"
 
-/* Go's math.Max and math.Min: NaN wins, +0 above -0. */
-double pgo_max(double a, double b);
-double pgo_min(double a, double b);
+/*
+ * The larger and the smaller of 'a' and 'b' as Go's math.Max and
+ * math.Min have them (and so clamp() and its kin): an infinity of the
+ * right sign wins, then NaN, and +0 is above -0.
+ */
+double pnum_max(double a, double b);
+double pnum_min(double a, double b);
 
 /* Prometheus' quantile of 'n' values (sorted in place), q in [0, 1]. */
 double pquantile(double q, double *v, size_t n);

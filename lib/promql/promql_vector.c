@@ -96,9 +96,9 @@ pval_release(struct pev *ev, struct pval *pv)
 }
 
 const char *
-pev_encode(struct pev *ev, struct plb *b, size_t *len)
+pev_encode(struct pev *ev, struct plabels_builder *b, size_t *len)
 {
-	plb_encode(b, &ev->scratch);
+	plabels_builder_encode(b, &ev->scratch);
 	*len = ev->scratch.len;
 	return parena_dup(&ev->ar, ev->scratch.p, ev->scratch.len);
 }
@@ -112,9 +112,9 @@ pev_drop_name(struct pev *ev, const char *lbl, size_t len, size_t *outlen)
 		*outlen = len;
 		return lbl;
 	}
-	plb_from(&ev->lb, lbl, len);
-	plb_del(&ev->lb, "__name__");
-	return pev_encode(ev, &ev->lb, outlen);
+	plabels_builder_from(&ev->labels, lbl, len);
+	plabels_builder_del(&ev->labels, "__name__");
+	return pev_encode(ev, &ev->labels, outlen);
 }
 
 /*

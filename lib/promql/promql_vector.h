@@ -82,7 +82,7 @@ struct pev {
 	unsigned ticks;
 	struct errbuf *eb;
 	struct buf scratch;
-	struct plb lb;
+	struct plabels_builder labels;	/* scratch, for making label sets */
 };
 
 /*
@@ -176,7 +176,7 @@ const char *pev_drop_name(struct pev *ev, const char *lbl, size_t len,
     size_t *outlen);
 
 /* Store 'b' encoded in the arena; returns the set, its length in '*len'. */
-const char *pev_encode(struct pev *ev, struct plb *b, size_t *len);
+const char *pev_encode(struct pev *ev, struct plabels_builder *b, size_t *len);
 
 /* Free the builder's tables without finishing (on an error path). */
 void pbuilder_abort(struct pbuilder *b);
