@@ -69,21 +69,18 @@ test_expect_success 'the bash file registers every binary' "
 	done
 "
 
-test_expect_success 'mquery --list-functions: the parser table, in order' '
-	sed -n "s/^	{ \"\([a-z_0-9]*\)\", {.*/\1/p" "$SRC_DIR/lib/promql/promql_parse.c" >expect &&
-	test $(wc -l <expect) -gt 60 &&
+test_expect_success 'mquery --list-functions: in order, each once' '
 	mquery --list-functions >actual &&
-	test_cmp expect actual &&
+	test $(wc -l <actual) -gt 60 &&
 	LC_ALL=C sort -u actual >sorted &&
 	test_cmp actual sorted
 '
 
-test_expect_success 'every function is documented in mquery(1)' '
-	mquery --list-functions >names &&
-	while read -r f; do
-		grep -q "^\.Fn $f\( \|$\)" "$SRC_DIR/man/man1/mquery.1" ||
-			{ echo "$f missing from mquery.1"; exit 1; }
-	done <names
+test_expect_success 'mquery(1) documents every function listed, and no other' '
+	sed -n "/^\.Ss Functions/,/^\.Sh/s/^\.Fn \([a-z_0-9]*\).*/\1/p" \
+		"$SRC_DIR/man/man1/mquery.1" | LC_ALL=C sort -u >documented &&
+	mquery --list-functions >listed &&
+	test_cmp documented listed
 '
 
 test_expect_success 'bash completes a function name, or a file' '

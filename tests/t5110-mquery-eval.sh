@@ -117,6 +117,28 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 mquery -f "$SMALL" --series temp 2>err
 '
 
+test_expect_success 'a NUL in a string of the query is a byte of the label value' '
+	mquery -f /dev/null --time 1700000000 -o prom-json \
+		"absent(x{job=\"a\\000b\",k=\"v\"})" >actual &&
+	cat >expect <<-\EOT &&
+	{"resultType":"vector","result":[{"metric":{"job":"a\u0000b","k":"v"},"value":[1700000000,"1"]}]}
+	EOT
+	test_cmp expect actual &&
+	mquery -f /dev/null --time 1700000000 -o csv \
+		"absent_over_time(x{job=\"a\\x00b\",k=\"v\"}[5m])" >actual &&
+	printf "%s\n" "series,timestamp,value" "\"{job=\"\"a\\x00b\"\",k=\"\"v\"\"}\",1700000000000,1" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success '@ at the ends of time finds nothing, without overflow' '
+	for q in "temp @ -9223372036854775" "temp @ 9223372036854775 offset -1m" \
+	    "temp[5m] @ -9223372036854775" "temp[5m:1m] @ -9223372036854775"; do
+		mquery -f "$SMALL" --time $T -o csv "$q" >actual &&
+		echo "series,timestamp,value" >expect &&
+		test_cmp expect actual || exit 1
+	done
+'
+
 test_expect_success 'a range given without a step picks one' '
 	mquery -f "$SMALL" --start 1700000000 --end 1700000500 -o csv "vector(1)" >actual &&
 	test $(wc -l <actual) -eq 252 &&

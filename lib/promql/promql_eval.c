@@ -6,11 +6,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/xalloc.h"
+#include "promql/promql_func.h"
+#include "promql/promql_lex.h"
+#include "promql/promql_number.h"
+#include "promql/promql_vector.h"
 #include "stream/matcher.h"
 #include "stream/metric.h"
-#include "promql/promql_int.h"
 #include "stream/series.h"
-#include "base/xalloc.h"
 
 /*
  * The model is Prometheus' own: every expression is evaluated over a grid
@@ -22,114 +25,8 @@
  * series, not once per point.
  */
 
-/*
- * Small pieces shared with promql_func.c.
- */
-int
-pev_hold(struct pev *ev, size_t n)
-{
-	ev->samples += n;
-	if (ev->o->max_samples && ev->samples > ev->o->max_samples)
-		return errbuf_set(ev->eb, "query processing would load too many samples into memory in query execution");
-	return 0;
-}
-
-int
-pev_check_time(struct pev *ev)
-{
-	struct timespec now;
-
-	if (!ev->has_deadline || (++ev->ticks & 255) != 0)
-		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec > ev->deadline.tv_sec ||
-	    (now.tv_sec == ev->deadline.tv_sec &&
-	    now.tv_nsec >= ev->deadline.tv_nsec))
-		return errbuf_set(ev->eb, "query timed out in expression evaluation");
-	return 0;
-}
-
-int
-pseries_push(struct pev *ev, struct pseries *s, int64_t t, double v)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap;
-		s->t = xgrow(s->t, &cap, s->n + 1, sizeof(*s->t));
-		s->v = xreallocarray(s->v, cap, sizeof(*s->v));
-		s->cap = cap;
-	}
-	s->t[s->n] = t;
-	s->v[s->n++] = v;
-	return pev_hold(ev, 1);
-}
-
-void
-pseries_release(struct pev *ev, struct pseries *s)
-{
-	ev->samples -= s->n;
-	free(s->t);
-	free(s->v);
-	if (s->rows) {
-		ev->samples -= s->rows->held;
-		free(s->rows->from);
-		free(s->rows->count);
-		free(s->rows->sk);
-		free(s->rows->sk_off);
-		free(s->rows->sk_len);
-		free(s->rows);
-	}
-	s->t = NULL;
-	s->v = NULL;
-	s->rows = NULL;
-	s->n = s->cap = 0;
-}
-
-struct pseries *
-pval_add(struct pval *pv, const char *lbl, size_t len)
-{
-	struct pseries *s;
-
-	pv->s = xgrow(pv->s, &pv->cap, pv->n + 1, sizeof(*pv->s));
-	s = &pv->s[pv->n++];
-	memset(s, 0, sizeof(*s));
-	s->lbl = lbl;
-	s->lbl_len = len;
-	return s;
-}
-
-void
-pval_release(struct pev *ev, struct pval *pv)
-{
-	size_t i;
-
-	for (i = 0; i < pv->n; i++)
-		pseries_release(ev, &pv->s[i]);
-	free(pv->s);
-	free(pv->sc);
-	memset(pv, 0, sizeof(*pv));
-}
-
-const char *
-pev_encode(struct pev *ev, struct plb *b, size_t *len)
-{
-	plb_encode(b, &ev->scratch);
-	*len = ev->scratch.len;
-	return parena_dup(&ev->ar, ev->scratch.p, ev->scratch.len);
-}
-
-const char *
-pev_drop_name(struct pev *ev, const char *lbl, size_t len, size_t *outlen)
-{
-	size_t vlen;
-
-	if (plabels_get(lbl, len, "__name__", &vlen) == NULL) {
-		*outlen = len;
-		return lbl;
-	}
-	plb_from(&ev->lb, lbl, len);
-	plb_del(&ev->lb, "__name__");
-	return pev_encode(ev, &ev->lb, outlen);
-}
+static int pev_eval(struct pev *ev, const struct promql_node *n,
+    struct pval *out);
 
 /*
  * A hash table of byte strings to small integers, for signatures, groups
@@ -201,119 +98,6 @@ pmap_release(struct pmap *m)
 }
 
 /*
- * The builder of output series.
- */
-void
-pbuilder_init(struct pbuilder *b, struct pval *out)
-{
-	memset(b, 0, sizeof(*b));
-	b->out = out;
-}
-
-size_t
-pbuilder_series(struct pev *ev, struct pbuilder *b, const char *lbl,
-    size_t len)
-{
-	struct pval *out = b->out;
-	uint64_t h = series_hash(lbl, len);
-	size_t j, i;
-
-	(void)ev;
-	if ((out->n + 1) * 2 > b->nslots) {
-		size_t n = b->nslots ? b->nslots * 2 : 64;
-		free(b->slots);
-		b->slots = xcalloc(n, sizeof(*b->slots));
-		b->nslots = n;
-		for (i = 0; i < out->n; i++) {
-			uint64_t hi = series_hash(out->s[i].lbl, out->s[i].lbl_len);
-			for (j = hi & (n - 1); b->slots[j]; j = (j + 1) & (n - 1))
-				;
-			b->slots[j] = i + 1;
-		}
-	}
-	for (j = h & (b->nslots - 1); b->slots[j]; j = (j + 1) & (b->nslots - 1)) {
-		const struct pseries *s = &out->s[b->slots[j] - 1];
-		if (s->lbl_len == len && memcmp(s->lbl, lbl, len) == 0)
-			return b->slots[j] - 1;
-	}
-	pval_add(out, lbl, len);
-	b->slots[j] = out->n;
-	return out->n - 1;
-}
-
-int
-pbuilder_push(struct pev *ev, struct pbuilder *b, size_t i, int64_t t,
-    double v)
-{
-	struct pseries *s = &b->out->s[i];
-
-	if (s->n > 0 && s->t[s->n - 1] >= t) {
-		if (s->t[s->n - 1] == t)
-			return errbuf_set(ev->eb, "vector cannot contain metrics with the same labelset");
-		b->unsorted = xgrow(b->unsorted, &b->unsorted_cap, i + 1, 1);
-		b->unsorted[i] = 1;
-	}
-	return pseries_push(ev, s, t, v);
-}
-
-struct tv {
-	int64_t t;
-	double v;
-};
-
-static int
-cmp_tv(const void *a, const void *b)
-{
-	const struct tv *x = a, *y = b;
-
-	return x->t < y->t ? -1 : x->t > y->t;
-}
-
-int
-pbuilder_finish(struct pev *ev, struct pbuilder *b)
-{
-	size_t i, j;
-	int rc = 0;
-
-	for (i = 0; b->unsorted && i < b->unsorted_cap && i < b->out->n; i++) {
-		struct pseries *s = &b->out->s[i];
-		struct tv *tmp;
-		if (!b->unsorted[i])
-			continue;
-		tmp = xreallocarray(NULL, s->n, sizeof(*tmp));
-		for (j = 0; j < s->n; j++) {
-			tmp[j].t = s->t[j];
-			tmp[j].v = s->v[j];
-		}
-		qsort(tmp, s->n, sizeof(*tmp), cmp_tv);
-		for (j = 0; j < s->n; j++) {
-			if (j > 0 && tmp[j].t == tmp[j - 1].t)
-				rc = -1;
-			s->t[j] = tmp[j].t;
-			s->v[j] = tmp[j].v;
-		}
-		free(tmp);
-	}
-	free(b->slots);
-	free(b->unsorted);
-	b->slots = NULL;
-	b->unsorted = NULL;
-	if (rc == -1)
-		return errbuf_set(ev->eb, "vector cannot contain metrics with the same labelset");
-	return 0;
-}
-
-/* Free the builder's tables without finishing (on an error path). */
-static void
-pbuilder_abort(struct pbuilder *b)
-{
-	free(b->slots);
-	free(b->unsorted);
-	b->slots = NULL;
-	b->unsorted = NULL;
-}
-
-/*
  * Selecting series from the source.
  */
 struct load_ctx {
@@ -323,7 +107,21 @@ struct load_ctx {
 	int failed;
 };
 
-/* Turn a series key into a label set with __name__ in its place. */
+/* Append a label to the set being built in 'b'. */
+static void
+put_label(struct buf *b, const char *name, size_t nl, const char *value,
+    size_t vl)
+{
+	plabels_put_len(b, nl);
+	buf_add(b, name, nl);
+	plabels_put_len(b, vl);
+	buf_add(b, value, vl);
+}
+
+/*
+ * Turn a series key (series.h: NUL-terminated strings, which hold no NUL)
+ * into a label set with __name__ in its place.
+ */
 static const char *
 key_to_labels(struct pev *ev, const char *key, size_t keylen, size_t *len)
 {
@@ -346,18 +144,14 @@ key_to_labels(struct pev *ev, const char *key, size_t keylen, size_t *len)
 			p = lv + vl + 1;
 		}
 		if (!named && (ln == NULL || strcmp("__name__", ln) < 0)) {
-			if (name_len) {
-				buf_add(b, "__name__", 9);
-				buf_add(b, name, name_len + 1);
-			}
+			if (name_len)
+				put_label(b, "__name__", 8, name, name_len);
 			named = 1;
 		}
 		if (ln == NULL)
 			break;
-		if (vl) {
-			buf_add(b, ln, nl + 1);
-			buf_add(b, lv, vl + 1);
-		}
+		if (vl)
+			put_label(b, ln, nl, lv, vl);
 	}
 	*len = b->len;
 	return parena_dup(&ev->ar, b->len ? b->p : "", b->len);
@@ -514,9 +308,10 @@ eval_vector_selector(struct pev *ev, const struct promql_node *n, int want_ts,
 	int rc = -1;
 
 	out->type = PROMQL_TYPE_VECTOR;
-	ref0 = (has_at ? at : ev->start) - m->offset_ms;
-	ref1 = (has_at ? at : ev->end) - m->offset_ms;
-	if (load(ev, n, ref0 - lb, ref1, 0, PROMQL_USE_VALUE, &raw) == -1)
+	ref0 = ptime_sub(has_at ? at : ev->start, m->offset_ms);
+	ref1 = ptime_sub(has_at ? at : ev->end, m->offset_ms);
+	if (load(ev, n, ptime_sub(ref0, lb), ref1, 0, PROMQL_USE_VALUE,
+	    &raw) == -1)
 		goto out;
 	for (i = 0; i < raw.n; i++) {
 		struct pseries *r = &raw.s[i], *s;
@@ -524,10 +319,10 @@ eval_vector_selector(struct pev *ev, const struct promql_node *n, int want_ts,
 		s = pval_add(out, r->lbl, r->lbl_len);
 		for (k = 0; k < ev->nsteps; k++) {
 			int64_t t = pev_time(ev, k), ref;
-			ref = (has_at ? at : t) - m->offset_ms;
+			ref = ptime_sub(has_at ? at : t, m->offset_ms);
 			while (j < r->n && r->t[j] <= ref)
 				j++;
-			if (j == 0 || r->t[j - 1] < ref - lb ||
+			if (j == 0 || r->t[j - 1] < ptime_sub(ref, lb) ||
 			    promql_is_stale(r->v[j - 1]))
 				continue;
 			if (pseries_push(ev, s, t, want_ts ?
@@ -553,9 +348,10 @@ eval_matrix_selector(struct pev *ev, const struct promql_node *n,
 	int64_t at = 0, ref0, ref1;
 	int has_at = at_time(ev, m, &at);
 
-	ref0 = (has_at ? at : ev->start) - m->offset_ms;
-	ref1 = (has_at ? at : ev->end) - m->offset_ms;
-	if (load(ev, vs, ref0 - n->ms.range_ms, ref1, 1, use, out) == -1)
+	ref0 = ptime_sub(has_at ? at : ev->start, m->offset_ms);
+	ref1 = ptime_sub(has_at ? at : ev->end, m->offset_ms);
+	if (load(ev, vs, ptime_sub(ref0, n->ms.range_ms), ref1, 1, use,
+	    out) == -1)
 		return -1;
 	out->range_ms = n->ms.range_ms;
 	out->offset_ms = m->offset_ms;
@@ -575,29 +371,37 @@ eval_subquery(struct pev *ev, const struct promql_node *n, struct pval *out)
 	const struct promql_mods *m = &n->sq.mods;
 	int64_t at = 0, ref0, ref1, lo, s0, step;
 	int64_t o_start = ev->start, o_end = ev->end, o_step = ev->step;
-	size_t o_nsteps = ev->nsteps, i;
+	size_t o_nsteps = ev->nsteps, i, nsteps;
 	int has_at = at_time(ev, m, &at);
 	struct pval in = { 0 };
 	int rc;
 
 	step = n->sq.step_ms ? n->sq.step_ms : ev->o->subquery_step_ms;
-	ref0 = (has_at ? at : ev->start) - m->offset_ms;
-	ref1 = (has_at ? at : ev->end) - m->offset_ms;
-	lo = ref0 - n->sq.range_ms;
-	s0 = step * (lo / step);
-	if (s0 < lo)
+	ref0 = ptime_sub(has_at ? at : ev->start, m->offset_ms);
+	ref1 = ptime_sub(has_at ? at : ev->end, m->offset_ms);
+	lo = ptime_sub(ref0, n->sq.range_ms);
+	/* The first multiple of 'step' at or after 'lo', if int64 has one. */
+	s0 = step * (lo / step);	/* '/' rounds toward 0 */
+	if (s0 < lo && s0 <= INT64_MAX - step)
 		s0 += step;
 	out->type = PROMQL_TYPE_MATRIX;
 	out->range_ms = n->sq.range_ms;
 	out->offset_ms = m->offset_ms;
 	out->has_at = has_at;
 	out->at_ms = at;
-	if (s0 > ref1)
+	if (s0 < lo || s0 > ref1)
 		return 0;
+	nsteps = (size_t)(((uint64_t)ref1 - (uint64_t)s0) / (uint64_t)step) + 1;
+	/*
+	 * A scalar on this grid holds a point per step: refuse a grid past
+	 * the limit before allocating it (Prometheus fails as it fills it).
+	 */
+	if (ev->o->max_samples && nsteps > ev->o->max_samples)
+		return pev_hold(ev, nsteps);
 	ev->start = s0;
 	ev->end = ref1;
 	ev->step = step;
-	ev->nsteps = (size_t)((ref1 - s0) / step) + 1;
+	ev->nsteps = nsteps;
 	rc = pev_eval(ev, n->sq.expr, &in);
 	ev->start = o_start;
 	ev->end = o_end;
@@ -609,7 +413,7 @@ eval_subquery(struct pev *ev, const struct promql_node *n, struct pval *out)
 	}
 	if (in.type == PROMQL_TYPE_SCALAR) {
 		struct pseries *s = pval_add(out, "", 0);
-		size_t k, nsteps = (size_t)((ref1 - s0) / step) + 1;
+		size_t k;
 		for (k = 0; k < nsteps; k++)
 			if (pseries_push(ev, s, s0 + (int64_t)k * step,
 			    in.sc[k]) == -1) {
@@ -742,44 +546,35 @@ signature(struct pev *ev, const struct promql_matching *mt, const char *lbl,
 {
 	size_t i;
 
-	plb_from(&ev->lb, lbl, len);
+	plabels_builder_from(&ev->labels, lbl, len);
 	if (mt && mt->on) {
-		plb_keep(&ev->lb, mt->labels.v, mt->labels.n);
+		plabels_builder_keep(&ev->labels, mt->labels.v, mt->labels.n);
 	} else {
-		plb_del(&ev->lb, "__name__");
+		plabels_builder_del(&ev->labels, "__name__");
 		for (i = 0; mt && i < mt->labels.n; i++)
-			plb_del(&ev->lb, mt->labels.v[i]);
+			plabels_builder_del(&ev->labels, mt->labels.v[i]);
 	}
-	return pev_encode(ev, &ev->lb, outlen);
+	return pev_encode(ev, &ev->labels, outlen);
 }
 
-/* Go's labels.String(): {a="b", c="d"}, __name__ included. */
+/*
+ * Go's labels.String(): {a="b", c="d"}, __name__ included, each value
+ * as strconv.Quote() writes it.
+ */
 static void
 go_labels_string(struct buf *b, const char *lbl, size_t len)
 {
 	const char *p = lbl, *end = lbl + len;
-	int first = 1;
+	struct plabel l;
 
 	buf_addch(b, '{');
 	while (p < end) {
-		size_t nl = strlen(p), vl, i;
-		const char *v = p + nl + 1;
-		vl = strlen(v);
-		if (!first)
+		if (p != lbl)
 			buf_adds(b, ", ");
-		first = 0;
-		buf_add(b, p, nl);
-		buf_adds(b, "=\"");
-		for (i = 0; i < vl; i++) {
-			if (v[i] == '"' || v[i] == '\\')
-				buf_addch(b, '\\');
-			if (v[i] == '\n')
-				buf_adds(b, "\\n");
-			else
-				buf_addch(b, v[i]);
-		}
-		buf_addch(b, '"');
-		p = v + vl + 1;
+		p = plabels_next(p, &l);
+		buf_add(b, l.name, l.name_len);
+		buf_addch(b, '=');
+		promql_quote(b, l.value, l.value_len);
 	}
 	buf_addch(b, '}');
 }
@@ -881,27 +676,29 @@ result_labels(struct pev *ev, const struct promql_node *n,
 	const struct promql_matching *mt = n->binary.matching;
 	size_t i, vl;
 
-	plb_from(&ev->lb, ls->lbl, ls->lbl_len);
+	plabels_builder_from(&ev->labels, ls->lbl, ls->lbl_len);
 	if (drops_name(n->binary.op) || n->binary.return_bool)
-		plb_del(&ev->lb, "__name__");
+		plabels_builder_del(&ev->labels, "__name__");
 	if (mt->card == PROMQL_CARD_ONE_TO_ONE) {
 		if (mt->on) {
-			plb_keep(&ev->lb, mt->labels.v, mt->labels.n);
+			plabels_builder_keep(&ev->labels, mt->labels.v,
+			    mt->labels.n);
 		} else {
 			for (i = 0; i < mt->labels.n; i++)
-				plb_del(&ev->lb, mt->labels.v[i]);
+				plabels_builder_del(&ev->labels,
+				    mt->labels.v[i]);
 		}
 	}
 	for (i = 0; i < mt->include.n; i++) {
 		const char *v = plabels_get(rs->lbl, rs->lbl_len,
-		    mt->include.v[i], &vl);
+		    mt->include.v[i], strlen(mt->include.v[i]), &vl);
 		if (v)
-			plb_set(&ev->lb, mt->include.v[i],
+			plabels_builder_set(&ev->labels, mt->include.v[i],
 			    strlen(mt->include.v[i]), v, vl);
 		else
-			plb_del(&ev->lb, mt->include.v[i]);
+			plabels_builder_del(&ev->labels, mt->include.v[i]);
 	}
-	return pev_encode(ev, &ev->lb, len);
+	return pev_encode(ev, &ev->labels, len);
 }
 
 /* Intern the signatures of a side's series; ids in 'sig', the strings in 'names'. */
@@ -1151,15 +948,16 @@ group_labels(struct pev *ev, const struct promql_node *n, const char *lbl,
 {
 	size_t i;
 
-	plb_from(&ev->lb, lbl, len);
+	plabels_builder_from(&ev->labels, lbl, len);
 	if (n->agg.without) {
-		plb_del(&ev->lb, "__name__");
+		plabels_builder_del(&ev->labels, "__name__");
 		for (i = 0; i < n->agg.grouping.n; i++)
-			plb_del(&ev->lb, n->agg.grouping.v[i]);
+			plabels_builder_del(&ev->labels, n->agg.grouping.v[i]);
 	} else {
-		plb_keep(&ev->lb, n->agg.grouping.v, n->agg.grouping.n);
+		plabels_builder_keep(&ev->labels, n->agg.grouping.v,
+		    n->agg.grouping.n);
 	}
-	return pev_encode(ev, &ev->lb, outlen);
+	return pev_encode(ev, &ev->labels, outlen);
 }
 
 /* The order topk (desc) and bottomk (asc) pick in; NaN always last. */
@@ -1318,16 +1116,19 @@ eval_count_values(struct pev *ev, const struct promql_node *n,
 			size_t oi, before = out->n;
 			buf_reset(&num);
 			pformat_float(&num, s->v[c.cur[c.present[i]]]);
-			plb_from(&ev->lb, s->lbl, s->lbl_len);
-			plb_set(&ev->lb, label, strlen(label), num.p, num.len);
+			plabels_builder_from(&ev->labels, s->lbl, s->lbl_len);
+			plabels_builder_set(&ev->labels, label, strlen(label),
+			    num.p, num.len);
 			if (n->agg.without) {
-				plb_del(&ev->lb, "__name__");
+				plabels_builder_del(&ev->labels, "__name__");
 				for (j = 0; j < n->agg.grouping.n; j++)
-					plb_del(&ev->lb, n->agg.grouping.v[j]);
+					plabels_builder_del(&ev->labels,
+					    n->agg.grouping.v[j]);
 			} else {
-				plb_keep(&ev->lb, keep, n->agg.grouping.n + 1);
+				plabels_builder_keep(&ev->labels, keep,
+				    n->agg.grouping.n + 1);
 			}
-			plb_encode(&ev->lb, &ev->scratch);
+			plabels_builder_encode(&ev->labels, &ev->scratch);
 			oi = pbuilder_series(ev, &b, ev->scratch.p, ev->scratch.len);
 			if (out->n > before)	/* new: keep its labels */
 				out->s[oi].lbl = parena_dup(&ev->ar,
@@ -1386,9 +1187,12 @@ eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 	if (pev_eval(ev, n->agg.expr, &in) == -1)
 		goto out;
 	if (op == PROMQL_AGG_COUNT_VALUES) {
-		const struct promql_node *p = punparen(n->agg.param);
-		if (!metric_label_name_valid(p->string.s, strlen(p->string.s))) {
-			errbuf_set(ev->eb, "invalid label name \"%s\"", p->string.s);
+		const struct promql_node *p = promql_unparen(n->agg.param);
+		if (!metric_label_name_valid(p->string.s, p->string.len)) {
+			struct buf e = BUF_INIT;
+			promql_quote(&e, p->string.s, p->string.len);
+			errbuf_set(ev->eb, "invalid label name %s", e.p);
+			buf_release(&e);
 			goto out;
 		}
 		ret = eval_count_values(ev, n, &in, p->string.s, out);
@@ -1538,22 +1342,6 @@ eval_unary(struct pev *ev, const struct promql_node *n, struct pval *out)
  * @, or literals) is evaluated once, at the first step, and repeated.
  */
 static int
-at_unsafe(const char *name)
-{
-	static const char *const unsafe[] = {
-		"day_of_month", "day_of_week", "day_of_year", "days_in_month",
-		"hour", "minute", "month", "predict_linear", "time",
-		"timestamp", "year"
-	};
-	size_t i;
-
-	for (i = 0; i < PNELEM(unsafe); i++)
-		if (strcmp(name, unsafe[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 invariant(const struct promql_node *n)
 {
 	size_t i;
@@ -1578,13 +1366,67 @@ invariant(const struct promql_node *n)
 	case PROMQL_BINARY:
 		return invariant(n->binary.lhs) && invariant(n->binary.rhs);
 	case PROMQL_CALL:
-		inv = !at_unsafe(n->call.func->name);
+		inv = !(n->call.func->flags & PROMQL_FUNC_TIME);
 		for (i = 0; i < n->call.nargs; i++)
 			if (!invariant(n->call.args[i]))
 				inv = 0;
 		return inv;
 	}
 	return 0;
+}
+
+/*
+ * Evaluate 'n' as the argument of a range function whose samples serve
+ * 'use': a matrix selector asks its source for them; anything else is
+ * evaluated as it stands.
+ */
+static int
+pev_eval_matrix(struct pev *ev, const struct promql_node *n,
+    enum promql_use use, struct pval *out)
+{
+	const struct promql_node *u = promql_unparen(n);
+
+	if (u->kind != PROMQL_MATRIX_SELECTOR)
+		return pev_eval(ev, n, out);
+	if (pev_check_time(ev) == -1)
+		return -1;
+	return eval_matrix_selector(ev, u, use, out);
+}
+
+/*
+ * A function call: the arguments evaluated as its entry in the registry
+ * says (a range vector for what its rolled rows can answer, a selector
+ * into sample times), then the function.
+ */
+static int
+eval_call(struct pev *ev, const struct promql_node *n, struct pval *out)
+{
+	const struct promql_func *f = n->call.func;
+	size_t i, nargs = n->call.nargs;
+	struct pval *args = xcalloc(nargs ? nargs : 1, sizeof(*args));
+	int rc = -1;
+
+	for (i = 0; i < nargs; i++) {
+		const struct promql_node *a = n->call.args[i];
+		enum promql_type t = f->args[i < (size_t)f->nargs ? i :
+		    (size_t)f->nargs - 1];
+		if (t == PROMQL_TYPE_MATRIX)
+			rc = pev_eval_matrix(ev, a, f->use, &args[i]);
+		else if ((f->flags & PROMQL_FUNC_SAMPLE_TIMES) &&
+		    promql_is_selector(a))
+			rc = eval_vector_selector(ev, promql_unparen(a), 1,
+			    &args[i]);
+		else
+			rc = pev_eval(ev, a, &args[i]);
+		if (rc == -1)
+			goto out;
+	}
+	rc = promql_func_eval(ev, n, args, out);
+out:
+	for (i = 0; i < nargs; i++)
+		pval_release(ev, &args[i]);
+	free(args);
+	return rc;
 }
 
 static int
@@ -1620,19 +1462,12 @@ eval_node(struct pev *ev, const struct promql_node *n, struct pval *out)
 	case PROMQL_AGGREGATE:
 		return eval_aggregate(ev, n, out);
 	case PROMQL_CALL:
-		return pfunc_call(ev, n, out);
+		return eval_call(ev, n, out);
 	}
 	return errbuf_set(ev->eb, "cannot evaluate this expression");
 }
 
-int
-pev_eval_timestamp(struct pev *ev, const struct promql_node *vs,
-    struct pval *out)
-{
-	return eval_vector_selector(ev, vs, 1, out);
-}
-
-int
+static int
 pev_eval(struct pev *ev, const struct promql_node *n, struct pval *out)
 {
 	enum promql_type t = promql_node_type(n);
@@ -1676,33 +1511,23 @@ pev_eval(struct pev *ev, const struct promql_node *n, struct pval *out)
 }
 
 int
-pev_eval_matrix(struct pev *ev, const struct promql_node *n,
-    enum promql_use use, struct pval *out)
-{
-	const struct promql_node *u = punparen(n);
-
-	if (u->kind != PROMQL_MATRIX_SELECTOR)
-		return pev_eval(ev, n, out);
-	if (pev_check_time(ev) == -1)
-		return -1;
-	return eval_matrix_selector(ev, u, use, out);
-}
-
-int
 promql_is_selector(const struct promql_node *n)
 {
-	return punparen(n)->kind == PROMQL_VECTOR_SELECTOR;
+	return promql_unparen(n)->kind == PROMQL_VECTOR_SELECTOR;
 }
 
 /*
- * The result handed back: labels split into pairs, the points moved.
+ * The result handed back: labels split into pairs of NUL-terminated
+ * strings (with their lengths, as a value may hold a NUL), the points
+ * moved.
  */
 static void
 result_series(struct promql_result *r, struct pval *pv, struct pev *ev)
 {
-	size_t i, total = 0, off = 0;
+	size_t i, total = 0;
 	char *p;
 
+	/* A label takes at least two bytes of lengths, as many as its NULs. */
 	for (i = 0; i < pv->n; i++)
 		total += pv->s[i].lbl_len;
 	r->strings = xmalloc(total + 1);
@@ -1712,23 +1537,29 @@ result_series(struct promql_result *r, struct pval *pv, struct pev *ev)
 	for (i = 0; i < pv->n; i++) {
 		struct pseries *s = &pv->s[i];
 		struct promql_rseries *rs = &r->series[i];
-		const char *q, *end;
+		const char *q = s->lbl, *end = s->lbl + s->lbl_len;
+		struct plabel l;
 		size_t j = 0;
-		memcpy(p + off, s->lbl, s->lbl_len);
-		q = p + off;
-		end = q + s->lbl_len;
-		off += s->lbl_len;
 		rs->nlabels = 0;
-		for (; q < end; q += strlen(q) + 1)
+		while (q < end) {
+			q = plabels_next(q, &l);
 			rs->nlabels++;
-		rs->nlabels /= 2;
+		}
 		rs->labels = xcalloc(rs->nlabels ? rs->nlabels : 1,
 		    sizeof(*rs->labels));
-		for (q = p + off - s->lbl_len; q < end; j++) {
-			rs->labels[j].name = q;
-			q += strlen(q) + 1;
-			rs->labels[j].value = q;
-			q += strlen(q) + 1;
+		for (q = s->lbl; q < end; j++) {
+			struct promql_label *o = &rs->labels[j];
+			q = plabels_next(q, &l);
+			memcpy(p, l.name, l.name_len);
+			p[l.name_len] = '\0';
+			o->name = p;
+			o->name_len = l.name_len;
+			p += l.name_len + 1;
+			memcpy(p, l.value, l.value_len);
+			p[l.value_len] = '\0';
+			o->value = p;
+			o->value_len = l.value_len;
+			p += l.value_len + 1;
 		}
 		rs->t = s->t;
 		rs->v = s->v;
@@ -1760,7 +1591,8 @@ promql_eval(const struct promql_node *expr, const struct promql_source *src,
 		errbuf_set(eb, "end timestamp must not be before start time");
 		return NULL;
 	}
-	if (o->step > 0 && (o->end - o->start) / o->step > 11000) {
+	if (o->step > 0 &&
+	    ((uint64_t)o->end - (uint64_t)o->start) / (uint64_t)o->step > 11000) {
 		errbuf_set(eb, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
 		return NULL;
 	}
@@ -1770,7 +1602,8 @@ promql_eval(const struct promql_node *expr, const struct promql_source *src,
 	ev.start = o->start;
 	ev.end = o->step > 0 ? o->end : o->start;
 	ev.step = o->step > 0 ? o->step : 1;
-	ev.nsteps = (size_t)((ev.end - ev.start) / ev.step) + 1;
+	ev.nsteps = (size_t)(((uint64_t)ev.end - (uint64_t)ev.start) /
+	    (uint64_t)ev.step) + 1;
 	ev.qstart = ev.start;
 	ev.qend = ev.end;
 	if (o->timeout_ms > 0) {
@@ -1815,7 +1648,7 @@ out:
 	pval_release(&ev, &v);
 	parena_release(&ev.ar);
 	buf_release(&ev.scratch);
-	plb_release(&ev.lb);
+	plabels_builder_release(&ev.labels);
 	return r;
 }
 

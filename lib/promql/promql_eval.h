@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "base/errbuf.h"
+#include "promql/promql_func.h"
 #include "promql/promql_parse.h"
 
 struct matcher;
@@ -42,26 +43,6 @@ struct store;
 
 /* Whether 'v' is the stale marker. */
 int promql_is_stale(double v);
-
-/*
- * What the samples of a selection are for.  A source of plain samples
- * ignores it; a source of windowed aggregates (the rolled tiers of a
- * store, rollup.h) gives for each window the aggregate that answers the
- * function exactly: the window's maximum for max_over_time(), its sum
- * and number of samples for avg_over_time(), its sketch for
- * quantile_over_time()...  PROMQL_USE_VALUE is the source's default.
- */
-enum promql_use {
-	PROMQL_USE_VALUE = 0,
-	PROMQL_USE_MIN,		/* min_over_time */
-	PROMQL_USE_MAX,		/* max_over_time */
-	PROMQL_USE_SUM,		/* sum_over_time */
-	PROMQL_USE_LAST,	/* last_over_time */
-	PROMQL_USE_COUNT,	/* count_over_time: counts */
-	PROMQL_USE_AVG,		/* avg_over_time: sums and counts */
-	PROMQL_USE_QUANTILE,	/* quantile_over_time: sketches */
-	PROMQL_USE_STATS	/* mquery --stats: all of the above */
-};
 
 /*
  * Of samples that stand for windows (rows of a rolled tier), for each
@@ -149,9 +130,14 @@ struct promql_eval_opts {
 
 #define PROMQL_EVAL_OPTS_INIT { 0, 0, 0, 300000, 60000, 50000000, 0 }
 
-/* One series of a result: labels as name/value pairs, then points. */
+/*
+ * One series of a result: labels as name/value pairs, then points.  Both
+ * strings are NUL-terminated; a value may also hold NUL bytes (a PromQL
+ * string can put one there), so its length is given.
+ */
 struct promql_label {
-	const char *name, *value;	/* NUL-terminated */
+	const char *name, *value;
+	size_t name_len, value_len;
 };
 
 struct promql_rseries {

@@ -8,17 +8,25 @@
 #include <string.h>
 #include <time.h>
 
-#include "stream/metric.h"
-#include "promql/promql_int.h"
 #include "base/sketch.h"
 #include "base/xalloc.h"
+#include "promql/promql_func.h"
+#include "promql/promql_number.h"
+#include "promql/promql_vector.h"
+#include "stream/metric.h"
+
+/*
+ * Each function is an entry of the registry at the end of this file,
+ * with one of three kinds of implementation (promql_func.h): a window
+ * function, a point function, or a call.
+ */
 
 /*
  * Range-vector functions see one window at a time: the samples of one
- * series in [range_start, range_end] at step time 't'.  They return 1
- * with the value in '*out', 0 for no value, -1 for an error.
+ * series in [range_start, range_end] at step time 't_eval'.  They return
+ * 1 with the value in '*out', 0 for no value, -1 for an error.
  */
-struct rwin {
+struct pwindow {
 	const int64_t *t;
 	const double *v;
 	size_t n;
@@ -31,8 +39,6 @@ struct rwin {
 	struct pev *ev;
 	double *tmp;		/* scratch of at least n values */
 };
-
-typedef int (*rfunc)(const struct rwin *w, double *out);
 
 /* Neumaier's compensated sum, as Prometheus' kahanSumInc(). */
 static void
@@ -55,7 +61,7 @@ kahan_inc(double inc, double *sum, double *c)
  * extrapolated below zero.
  */
 static int
-extrapolated_rate(const struct rwin *w, double *out, int counter, int rate)
+extrapolated_rate(const struct pwindow *w, double *out, int counter, int rate)
 {
 	double result, prev, dstart, dend, sampled, avg, thr, ext, factor;
 	size_t i, n = w->n;
@@ -91,12 +97,12 @@ extrapolated_rate(const struct rwin *w, double *out, int counter, int rate)
 	return 1;
 }
 
-static int f_rate(const struct rwin *w, double *o) { return extrapolated_rate(w, o, 1, 1); }
-static int f_increase(const struct rwin *w, double *o) { return extrapolated_rate(w, o, 1, 0); }
-static int f_delta(const struct rwin *w, double *o) { return extrapolated_rate(w, o, 0, 0); }
+static int f_rate(const struct pwindow *w, double *o) { return extrapolated_rate(w, o, 1, 1); }
+static int f_increase(const struct pwindow *w, double *o) { return extrapolated_rate(w, o, 1, 0); }
+static int f_delta(const struct pwindow *w, double *o) { return extrapolated_rate(w, o, 0, 0); }
 
 static int
-instant_value(const struct rwin *w, double *out, int rate)
+instant_value(const struct pwindow *w, double *out, int rate)
 {
 	double last, prev, v;
 	int64_t dt;
@@ -115,12 +121,12 @@ instant_value(const struct rwin *w, double *out, int rate)
 	return 1;
 }
 
-static int f_irate(const struct rwin *w, double *o) { return instant_value(w, o, 1); }
-static int f_idelta(const struct rwin *w, double *o) { return instant_value(w, o, 0); }
+static int f_irate(const struct pwindow *w, double *o) { return instant_value(w, o, 1); }
+static int f_idelta(const struct pwindow *w, double *o) { return instant_value(w, o, 0); }
 
 /* Least squares over the window, x in seconds from 'at'. */
 static void
-linear_regression(const struct rwin *w, int64_t at, double *slope,
+linear_regression(const struct pwindow *w, int64_t at, double *slope,
     double *intercept)
 {
 	double n = 0, sx = 0, sy = 0, sxy = 0, sx2 = 0, cov, var;
@@ -141,7 +147,7 @@ linear_regression(const struct rwin *w, int64_t at, double *slope,
 }
 
 static int
-f_deriv(const struct rwin *w, double *out)
+f_deriv(const struct pwindow *w, double *out)
 {
 	double icpt;
 
@@ -152,7 +158,7 @@ f_deriv(const struct rwin *w, double *out)
 }
 
 static int
-f_predict_linear(const struct rwin *w, double *out)
+f_predict_linear(const struct pwindow *w, double *out)
 {
 	double slope, icpt;
 
@@ -164,7 +170,7 @@ f_predict_linear(const struct rwin *w, double *out)
 }
 
 static int
-f_holt_winters(const struct rwin *w, double *out)
+f_holt_winters(const struct pwindow *w, double *out)
 {
 	double sf = w->arg[0], tf = w->arg[1], s0 = 0, s1, b, x, y;
 	size_t i;
@@ -190,7 +196,7 @@ f_holt_winters(const struct rwin *w, double *out)
 }
 
 static int
-f_resets(const struct rwin *w, double *out)
+f_resets(const struct pwindow *w, double *out)
 {
 	size_t i, r = 0;
 
@@ -202,7 +208,7 @@ f_resets(const struct rwin *w, double *out)
 }
 
 static int
-f_changes(const struct rwin *w, double *out)
+f_changes(const struct pwindow *w, double *out)
 {
 	size_t i, c = 0;
 
@@ -219,7 +225,7 @@ f_changes(const struct rwin *w, double *out)
  * 'rows->count' their sizes (a plain sample: itself and 1).
  */
 static int
-rows_avg(const struct rwin *w, double *out)
+rows_avg(const struct pwindow *w, double *out)
 {
 	double sum = 0, c = 0, count = 0;
 	size_t i;
@@ -263,7 +269,7 @@ promql_avg_over_time(const double *v, size_t n)
 }
 
 static int
-f_avg_over_time(const struct rwin *w, double *out)
+f_avg_over_time(const struct pwindow *w, double *out)
 {
 	if (w->rows)
 		return rows_avg(w, out);
@@ -272,7 +278,7 @@ f_avg_over_time(const struct rwin *w, double *out)
 }
 
 static int
-f_sum_over_time(const struct rwin *w, double *out)
+f_sum_over_time(const struct pwindow *w, double *out)
 {
 	double sum = 0, c = 0;
 	size_t i;
@@ -284,7 +290,7 @@ f_sum_over_time(const struct rwin *w, double *out)
 }
 
 static int
-f_count_over_time(const struct rwin *w, double *out)
+f_count_over_time(const struct pwindow *w, double *out)
 {
 	double count = 0;
 	size_t i;
@@ -300,7 +306,7 @@ f_count_over_time(const struct rwin *w, double *out)
 }
 
 static int
-f_max_over_time(const struct rwin *w, double *out)
+f_max_over_time(const struct pwindow *w, double *out)
 {
 	double m = w->v[0];
 	size_t i;
@@ -313,7 +319,7 @@ f_max_over_time(const struct rwin *w, double *out)
 }
 
 static int
-f_min_over_time(const struct rwin *w, double *out)
+f_min_over_time(const struct pwindow *w, double *out)
 {
 	double m = w->v[0];
 	size_t i;
@@ -326,7 +332,7 @@ f_min_over_time(const struct rwin *w, double *out)
 }
 
 static double
-stdvar(const struct rwin *w)
+stdvar(const struct pwindow *w)
 {
 	double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
 	size_t i;
@@ -341,8 +347,8 @@ stdvar(const struct rwin *w)
 	return (aux + caux) / count;
 }
 
-static int f_stdvar_over_time(const struct rwin *w, double *o) { *o = stdvar(w); return 1; }
-static int f_stddev_over_time(const struct rwin *w, double *o) { *o = sqrt(stdvar(w)); return 1; }
+static int f_stdvar_over_time(const struct pwindow *w, double *o) { *o = stdvar(w); return 1; }
+static int f_stddev_over_time(const struct pwindow *w, double *o) { *o = sqrt(stdvar(w)); return 1; }
 
 /*
  * Over rows of a rolled tier: the quantile of the windows' sketches
@@ -350,7 +356,7 @@ static int f_stddev_over_time(const struct rwin *w, double *o) { *o = sqrt(stdva
  * data's; a row without a sketch stands for its count of its value.
  */
 static int
-rows_quantile(const struct rwin *w, double *out)
+rows_quantile(const struct pwindow *w, double *out)
 {
 	const struct prows *r = w->rows;
 	double q = w->arg[0];
@@ -379,7 +385,7 @@ rows_quantile(const struct rwin *w, double *out)
 }
 
 static int
-f_quantile_over_time(const struct rwin *w, double *out)
+f_quantile_over_time(const struct pwindow *w, double *out)
 {
 	if (w->rows)
 		return rows_quantile(w, out);
@@ -389,7 +395,7 @@ f_quantile_over_time(const struct rwin *w, double *out)
 }
 
 static int
-f_mad_over_time(const struct rwin *w, double *out)
+f_mad_over_time(const struct pwindow *w, double *out)
 {
 	double med;
 	size_t i;
@@ -403,49 +409,34 @@ f_mad_over_time(const struct rwin *w, double *out)
 }
 
 static int
-f_last_over_time(const struct rwin *w, double *out)
+f_last_over_time(const struct pwindow *w, double *out)
 {
 	*out = w->v[w->n - 1];
 	return 1;
 }
 
 static int
-f_present_over_time(const struct rwin *w, double *out)
+f_present_over_time(const struct pwindow *w, double *out)
 {
 	(void)w;
 	*out = 1;
 	return 1;
 }
 
-/* Evaluate argument 'i' as a scalar per step (NaN when left out). */
-static int
-scalar_arg(struct pev *ev, const struct promql_node *n, size_t i,
-    struct pval *out)
-{
-	size_t k;
-
-	if (i < n->call.nargs)
-		return pev_eval(ev, n->call.args[i], out);
-	out->type = PROMQL_TYPE_SCALAR;
-	out->sc = xreallocarray(NULL, ev->nsteps ? ev->nsteps : 1, sizeof(double));
-	for (k = 0; k < ev->nsteps; k++)
-		out->sc[k] = NAN;
-	return 0;
-}
-
 /*
- * Apply 'fn' to the windows of the matrix argument 'mi' at each step.
- * The output keeps the input's order; the metric name goes (but for
- * last_over_time), and two outputs with the same labels are an error.
+ * A window function: applied to the windows of the range-vector argument
+ * at each step.  The output keeps the input's order; the metric name goes
+ * (but with PROMQL_FUNC_KEEP_NAME), and two outputs with the same labels
+ * are an error.  Each input series is released once done with.
  */
 static int
-range_call(struct pev *ev, const struct promql_node *n, size_t mi, rfunc fn,
-    enum promql_use use, struct pval *out)
+range_call(struct pev *ev, const struct promql_node *n, struct pval *args,
+    struct pval *out)
 {
-	struct pval m = { 0 }, a[2] = { { 0 }, { 0 } };
+	const struct promql_func *f = n->call.func;
+	struct pval *m = NULL, *a[2] = { NULL, NULL };
 	struct pbuilder b;
-	const char *name = n->call.func->name;
-	int keep_name = strcmp(name, "last_over_time") == 0;
+	int keep_name = (f->flags & PROMQL_FUNC_KEEP_NAME) != 0;
 	size_t i, k, na = 0, maxn = 0, before;
 	double *tmp = NULL;
 	struct sketch *sk[2] = { NULL, NULL };
@@ -453,32 +444,34 @@ range_call(struct pev *ev, const struct promql_node *n, size_t mi, rfunc fn,
 
 	out->type = PROMQL_TYPE_VECTOR;
 	pbuilder_init(&b, out);
-	for (i = 0; i < n->call.nargs && na < 2; i++)
-		if (i != mi && scalar_arg(ev, n, i, &a[na++]) == -1)
-			goto out;
-	if (pev_eval_matrix(ev, n->call.args[mi], use, &m) == -1)
-		goto out;
-	if (use == PROMQL_USE_QUANTILE) {
+	for (i = 0; i < n->call.nargs; i++) {
+		if (args[i].type == PROMQL_TYPE_MATRIX)
+			m = &args[i];
+		else if (na < 2)
+			a[na++] = &args[i];
+	}
+	if (f->use == PROMQL_USE_QUANTILE) {
 		sk[0] = sketch_new();
 		sk[1] = sketch_new();
 	}
-	for (i = 0; i < m.n; i++)
-		if (m.s[i].n > maxn)
-			maxn = m.s[i].n;
+	for (i = 0; i < m->n; i++)
+		if (m->s[i].n > maxn)
+			maxn = m->s[i].n;
 	tmp = xreallocarray(NULL, maxn ? maxn : 1, sizeof(*tmp));
-	for (i = 0; i < m.n; i++) {
-		struct pseries *s = &m.s[i];
+	for (i = 0; i < m->n; i++) {
+		struct pseries *s = &m->s[i];
 		size_t lo = 0, hi = 0, oi = (size_t)-1;
 		for (k = 0; k < ev->nsteps; k++) {
-			int64_t t = pev_time(ev, k), ref;
-			struct rwin w;
+			int64_t t = pev_time(ev, k), ref, from;
+			struct pwindow w;
 			double v;
-			ref = (m.has_at ? m.at_ms : t) - m.offset_ms;
+			ref = pval_ref(m, t);
+			from = ptime_sub(ref, m->range_ms);
 			while (hi < s->n && s->t[hi] <= ref)
 				hi++;
 			/* Rows: only the windows wholly in the range. */
 			while (lo < hi && (s->rows ? s->rows->from[lo] :
-			    s->t[lo]) < ref - m.range_ms)
+			    s->t[lo]) < from)
 				lo++;
 			if (lo == hi)
 				continue;
@@ -489,15 +482,15 @@ range_call(struct pev *ev, const struct promql_node *n, size_t mi, rfunc fn,
 			w.off = lo;
 			w.sk[0] = sk[0];
 			w.sk[1] = sk[1];
-			w.range_start = ref - m.range_ms;
+			w.range_start = from;
 			w.range_end = ref;
-			w.range_ms = m.range_ms;
+			w.range_ms = m->range_ms;
 			w.t_eval = t;
-			w.arg[0] = na > 0 ? a[0].sc[k] : 0;
-			w.arg[1] = na > 1 ? a[1].sc[k] : 0;
+			w.arg[0] = na > 0 ? a[0]->sc[k] : 0;
+			w.arg[1] = na > 1 ? a[1]->sc[k] : 0;
 			w.ev = ev;
 			w.tmp = tmp;
-			if ((r = fn(&w, &v)) == -1)
+			if ((r = f->window(&w, &v)) == -1)
 				goto out;
 			if (r == 0)
 				continue;
@@ -522,16 +515,11 @@ range_call(struct pev *ev, const struct promql_node *n, size_t mi, rfunc fn,
 	}
 	ret = pbuilder_finish(ev, &b);
 out:
-	if (ret == -1) {
-		free(b.slots);
-		free(b.unsorted);
-	}
+	if (ret == -1)
+		pbuilder_abort(&b);
 	free(tmp);
 	sketch_free(sk[0]);
 	sketch_free(sk[1]);
-	pval_release(ev, &m);
-	pval_release(ev, &a[0]);
-	pval_release(ev, &a[1]);
 	return ret;
 }
 
@@ -539,8 +527,8 @@ out:
 static const char *
 absent_labels(struct pev *ev, const struct promql_node *arg, size_t *len)
 {
-	const struct promql_node *vs = punparen(arg);
-	struct plb *b = &ev->lb;
+	const struct promql_node *vs = promql_unparen(arg);
+	struct plabels_builder *b = &ev->labels;
 	size_t i, j;
 
 	b->n = 0;
@@ -553,8 +541,11 @@ absent_labels(struct pev *ev, const struct promql_node *arg, size_t *len)
 		size_t vl;
 		if (strcmp(m->name, "__name__") == 0)
 			continue;
-		if (m->op == MATCHER_EQ && plb_get(b, m->name, &vl) == NULL)
-			plb_set(b, m->name, strlen(m->name), m->value,
+		if (m->op == MATCHER_EQ &&
+		    plabels_builder_get(b, m->name, strlen(m->name),
+		    &vl) == NULL)
+			plabels_builder_set(b, m->name, strlen(m->name),
+			    m->value,
 			    m->value_len);
 	}
 	/* A label matched otherwise too, or twice, is left out. */
@@ -571,38 +562,21 @@ absent_labels(struct pev *ev, const struct promql_node *arg, size_t *len)
 					first_eq = 0;
 		}
 		if (!first_eq)
-			plb_del(b, m->name);
+			plabels_builder_del(b, m->name);
 	}
 	return pev_encode(ev, b, len);
 }
 
+/* absent() and absent_over_time(): 1 at the steps 'seen' does not mark. */
 static int
-absent_over_time(struct pev *ev, const struct promql_node *n, struct pval *out)
+absent_at(struct pev *ev, const struct promql_node *n,
+    const unsigned char *seen, struct pval *out)
 {
-	struct pval m = { 0 };
-	unsigned char *seen = xcalloc(ev->nsteps ? ev->nsteps : 1, 1);
 	struct pseries *s = NULL;
 	const char *lbl;
-	size_t i, k, len;
-	int ret = -1;
+	size_t k, len;
 
 	out->type = PROMQL_TYPE_VECTOR;
-	if (pev_eval(ev, n->call.args[0], &m) == -1)
-		goto out;
-	for (i = 0; i < m.n; i++) {
-		struct pseries *ms = &m.s[i];
-		size_t lo = 0, hi = 0;
-		for (k = 0; k < ev->nsteps; k++) {
-			int64_t ref = (m.has_at ? m.at_ms : pev_time(ev, k)) -
-			    m.offset_ms;
-			while (hi < ms->n && ms->t[hi] <= ref)
-				hi++;
-			while (lo < hi && ms->t[lo] < ref - m.range_ms)
-				lo++;
-			if (lo < hi)
-				seen[k] = 1;
-		}
-	}
 	lbl = absent_labels(ev, n->call.args[0], &len);
 	for (k = 0; k < ev->nsteps; k++) {
 		if (seen[k])
@@ -610,26 +584,109 @@ absent_over_time(struct pev *ev, const struct promql_node *n, struct pval *out)
 		if (s == NULL)
 			s = pval_add(out, lbl, len);
 		if (pseries_push(ev, s, pev_time(ev, k), 1) == -1)
-			goto out;
+			return -1;
 	}
-	ret = 0;
-out:
+	return 0;
+}
+
+static int
+f_absent(struct pev *ev, const struct promql_node *n, struct pval *args,
+    struct pval *out)
+{
+	unsigned char *seen = xcalloc(ev->nsteps ? ev->nsteps : 1, 1);
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < args[0].n; i++)
+		for (k = 0; k < args[0].s[i].n; k++)
+			seen[pev_stepno(ev, args[0].s[i].t[k])] = 1;
+	rc = absent_at(ev, n, seen, out);
 	free(seen);
-	pval_release(ev, &m);
-	return ret;
+	return rc;
+}
+
+static int
+f_absent_over_time(struct pev *ev, const struct promql_node *n,
+    struct pval *args, struct pval *out)
+{
+	const struct pval *m = &args[0];
+	unsigned char *seen = xcalloc(ev->nsteps ? ev->nsteps : 1, 1);
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < m->n; i++) {
+		const struct pseries *ms = &m->s[i];
+		size_t lo = 0, hi = 0;
+		for (k = 0; k < ev->nsteps; k++) {
+			int64_t ref = pval_ref(m, pev_time(ev, k));
+			while (hi < ms->n && ms->t[hi] <= ref)
+				hi++;
+			while (lo < hi && ms->t[lo] < ptime_sub(ref, m->range_ms))
+				lo++;
+			if (lo < hi)
+				seen[k] = 1;
+		}
+	}
+	rc = absent_at(ev, n, seen, out);
+	free(seen);
+	return rc;
 }
 
 /*
- * Functions of instant vectors, applied point by point.
+ * Point functions: of each point of an instant vector, and of the scalar
+ * arguments at its step ('narg' of them).  They return 1 with the value
+ * in '*out', or 0 to drop the point.
  */
-enum ffn {
-	F_ABS, F_CEIL, F_FLOOR, F_EXP, F_SQRT, F_LN, F_LOG2, F_LOG10, F_SGN,
-	F_SIN, F_COS, F_TAN, F_ASIN, F_ACOS, F_ATAN, F_SINH, F_COSH, F_TANH,
-	F_ASINH, F_ACOSH, F_ATANH, F_DEG, F_RAD, F_ROUND, F_CLAMP,
-	F_CLAMP_MIN, F_CLAMP_MAX, F_DAY_OF_MONTH, F_DAY_OF_WEEK,
-	F_DAY_OF_YEAR, F_DAYS_IN_MONTH, F_HOUR, F_MINUTE, F_MONTH, F_YEAR,
-	F_TIMESTAMP
-};
+#define POINT(name, expr) \
+	static int name(double v, const double *arg, size_t narg, double *out) \
+	{ (void)arg; (void)narg; *out = (expr); return 1; }
+
+POINT(f_abs, fabs(v))
+POINT(f_ceil, ceil(v))
+POINT(f_floor, floor(v))
+POINT(f_exp, exp(v))
+POINT(f_sqrt, sqrt(v))
+POINT(f_ln, log(v))
+POINT(f_log2, log2(v))
+POINT(f_log10, log10(v))
+POINT(f_sgn, v < 0 ? -1 : v > 0 ? 1 : v)
+POINT(f_sin, sin(v))
+POINT(f_cos, cos(v))
+POINT(f_tan, tan(v))
+POINT(f_asin, asin(v))
+POINT(f_acos, acos(v))
+POINT(f_atan, atan(v))
+POINT(f_sinh, sinh(v))
+POINT(f_cosh, cosh(v))
+POINT(f_tanh, tanh(v))
+POINT(f_asinh, asinh(v))
+POINT(f_acosh, acosh(v))
+POINT(f_atanh, atanh(v))
+POINT(f_deg, v * 180 / M_PI)
+POINT(f_rad, v * M_PI / 180)
+POINT(f_clamp_min, pnum_max(arg[0], v))
+POINT(f_clamp_max, pnum_min(arg[0], v))
+
+/* round(v, to_nearest = 1), as Prometheus rounds: halves up. */
+static int
+f_round(double v, const double *arg, size_t narg, double *out)
+{
+	double inv = 1.0 / (narg > 0 ? arg[0] : 1);
+
+	*out = floor(v * inv + 0.5) / inv;
+	return 1;
+}
+
+/* clamp(v, min, max): no point at all when max < min. */
+static int
+f_clamp(double v, const double *arg, size_t narg, double *out)
+{
+	(void)narg;
+	if (arg[1] < arg[0])
+		return 0;
+	*out = pnum_max(arg[0], pnum_min(arg[1], v));
+	return 1;
+}
 
 static int
 is_leap(int64_t y)
@@ -637,9 +694,14 @@ is_leap(int64_t y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
+enum date_part {
+	DATE_DAY_OF_MONTH, DATE_DAY_OF_WEEK, DATE_DAY_OF_YEAR,
+	DATE_DAYS_IN_MONTH, DATE_HOUR, DATE_MINUTE, DATE_MONTH, DATE_YEAR
+};
+
 /* Go's time.Unix(int64(v), 0).UTC() fields, for the date functions. */
 static double
-date_part(enum ffn f, double v)
+date_part(enum date_part f, double v)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int64_t secs, days, z, era, doe, yoe, y, doy, mp, d, m, sod;
@@ -666,128 +728,76 @@ date_part(enum ffn f, double v)
 	if (m <= 2)
 		y++;
 	switch (f) {
-	case F_DAY_OF_MONTH: return (double)d;
-	case F_DAY_OF_WEEK: {
+	case DATE_DAY_OF_MONTH: return (double)d;
+	case DATE_DAY_OF_WEEK: {
 		int64_t w = (days + 4) % 7;	/* 1970-01-01 was a Thursday */
 		return (double)(w < 0 ? w + 7 : w);
 	}
-	case F_DAY_OF_YEAR: {
+	case DATE_DAY_OF_YEAR: {
 		int64_t yd = d, i;
 		for (i = 1; i < m; i++)
 			yd += mdays[i - 1] + (i == 2 && is_leap(y));
 		return (double)yd;
 	}
-	case F_DAYS_IN_MONTH:
+	case DATE_DAYS_IN_MONTH:
 		return (double)(mdays[m - 1] + (m == 2 && is_leap(y)));
-	case F_HOUR: return (double)(sod / 3600);
-	case F_MINUTE: return (double)(sod / 60 % 60);
-	case F_MONTH: return (double)m;
-	case F_YEAR: return (double)y;
-	default: return NAN;
+	case DATE_HOUR: return (double)(sod / 3600);
+	case DATE_MINUTE: return (double)(sod / 60 % 60);
+	case DATE_MONTH: return (double)m;
+	case DATE_YEAR: return (double)y;
 	}
+	return NAN;
 }
 
-static double
-apply(enum ffn f, double v, double a, double b, int *keep)
-{
-	*keep = 1;
-	switch (f) {
-	case F_ABS: return fabs(v);
-	case F_CEIL: return ceil(v);
-	case F_FLOOR: return floor(v);
-	case F_EXP: return exp(v);
-	case F_SQRT: return sqrt(v);
-	case F_LN: return log(v);
-	case F_LOG2: return log2(v);
-	case F_LOG10: return log10(v);
-	case F_SGN: return v < 0 ? -1 : v > 0 ? 1 : v;
-	case F_SIN: return sin(v);
-	case F_COS: return cos(v);
-	case F_TAN: return tan(v);
-	case F_ASIN: return asin(v);
-	case F_ACOS: return acos(v);
-	case F_ATAN: return atan(v);
-	case F_SINH: return sinh(v);
-	case F_COSH: return cosh(v);
-	case F_TANH: return tanh(v);
-	case F_ASINH: return asinh(v);
-	case F_ACOSH: return acosh(v);
-	case F_ATANH: return atanh(v);
-	case F_DEG: return v * 180 / M_PI;
-	case F_RAD: return v * M_PI / 180;
-	case F_ROUND: {
-		double inv = 1.0 / a;
-		return floor(v * inv + 0.5) / inv;
-	}
-	case F_CLAMP:
-		if (b < a) {
-			*keep = 0;
-			return 0;
-		}
-		return pgo_max(a, pgo_min(b, v));
-	case F_CLAMP_MIN: return pgo_max(a, v);
-	case F_CLAMP_MAX: return pgo_min(a, v);
-	default: return date_part(f, v);
-	}
-}
+POINT(f_day_of_month, date_part(DATE_DAY_OF_MONTH, v))
+POINT(f_day_of_week, date_part(DATE_DAY_OF_WEEK, v))
+POINT(f_day_of_year, date_part(DATE_DAY_OF_YEAR, v))
+POINT(f_days_in_month, date_part(DATE_DAYS_IN_MONTH, v))
+POINT(f_hour, date_part(DATE_HOUR, v))
+POINT(f_minute, date_part(DATE_MINUTE, v))
+POINT(f_month, date_part(DATE_MONTH, v))
+POINT(f_year, date_part(DATE_YEAR, v))
 
+#undef POINT
+
+/*
+ * A point function over its instant-vector argument (args[0]), the rest
+ * of 'args' being scalars; the metric name goes.  Without arguments (the
+ * date functions), of the step time, without labels.
+ */
 static int
-pointwise(struct pev *ev, const struct promql_node *n, enum ffn f,
+point_call(struct pev *ev, const struct promql_node *n, struct pval *args,
     struct pval *out)
 {
-	struct pval in = { 0 }, a = { 0 }, b = { 0 };
+	const struct promql_func *f = n->call.func;
 	struct pbuilder bl;
-	size_t i, j;
-	int ret = -1, nargs = (int)n->call.nargs;
+	double arg[2];
+	size_t i, j, k, narg = n->call.nargs > 1 ? n->call.nargs - 1 : 0;
+	int ret = -1;
 
 	out->type = PROMQL_TYPE_VECTOR;
 	pbuilder_init(&bl, out);
-	if (f == F_ROUND && nargs < 2) {
-		if (scalar_arg(ev, n, 1, &a) == -1)
-			goto out;
-		for (j = 0; j < ev->nsteps; j++)
-			a.sc[j] = 1;
-	}
-	if (nargs > 1 && pev_eval(ev, n->call.args[1], &a) == -1)
-		goto out;
-	if (nargs > 2 && pev_eval(ev, n->call.args[2], &b) == -1)
-		goto out;
-	if (nargs == 0) {
-		/* A date function of the step time, without labels. */
+	if (n->call.nargs == 0) {
 		struct pseries *s = pval_add(out, "", 0);
 		for (j = 0; j < ev->nsteps; j++) {
-			int64_t t = pev_time(ev, j), sec = t / 1000;
-			if (pseries_push(ev, s, t, date_part(f, (double)sec)) == -1)
-				goto out;
+			int64_t t = pev_time(ev, j);
+			double v;
+			f->point((double)(t / 1000), arg, 0, &v);
+			if (pseries_push(ev, s, t, v) == -1)
+				return -1;
 		}
-		ret = 0;
-		goto out;
+		return 0;
 	}
-	if (f == F_TIMESTAMP &&
-	    punparen(n->call.args[0])->kind == PROMQL_VECTOR_SELECTOR) {
-		if (pev_eval_timestamp(ev, punparen(n->call.args[0]), &in) == -1)
-			goto out;
-	} else if (pev_eval(ev, n->call.args[0], &in) == -1) {
-		goto out;
-	}
-	for (i = 0; i < in.n; i++) {
-		struct pseries *s = &in.s[i];
+	for (i = 0; i < args[0].n; i++) {
+		struct pseries *s = &args[0].s[i];
 		size_t len, oi = (size_t)-1;
 		const char *lbl = pev_drop_name(ev, s->lbl, s->lbl_len, &len);
 		for (j = 0; j < s->n; j++) {
-			size_t k = pev_stepno(ev, s->t[j]);
-			int keep;
 			double v;
-			if (f == F_TIMESTAMP) {
-				v = punparen(n->call.args[0])->kind ==
-				    PROMQL_VECTOR_SELECTOR ? s->v[j] :
-				    (double)s->t[j] / 1000;
-				keep = 1;
-			} else {
-				v = apply(f, s->v[j], a.sc ? a.sc[k] : 0,
-				    b.sc ? b.sc[k] : 0, &keep);
-			}
-			if (!keep)
+			k = pev_stepno(ev, s->t[j]);
+			arg[0] = narg > 0 ? args[1].sc[k] : 0;
+			arg[1] = narg > 1 ? args[2].sc[k] : 0;
+			if (!f->point(s->v[j], arg, narg, &v))
 				continue;
 			if (oi == (size_t)-1)
 				oi = pbuilder_series(ev, &bl, lbl, len);
@@ -797,13 +807,45 @@ pointwise(struct pev *ev, const struct promql_node *n, enum ffn f,
 		pseries_release(ev, s);
 	}
 	ret = pbuilder_finish(ev, &bl);
-	bl.slots = NULL;
 out:
-	free(bl.slots);
-	free(bl.unsorted);
-	pval_release(ev, &in);
-	pval_release(ev, &a);
-	pval_release(ev, &b);
+	if (ret == -1)
+		pbuilder_abort(&bl);
+	return ret;
+}
+
+/*
+ * timestamp(): of a vector selector, the times of its samples (its
+ * argument was evaluated so: PROMQL_FUNC_SAMPLE_TIMES); of anything else,
+ * the time of each point.  The metric name goes.
+ */
+static int
+f_timestamp(struct pev *ev, const struct promql_node *n, struct pval *args,
+    struct pval *out)
+{
+	int of_samples = promql_is_selector(n->call.args[0]);
+	struct pbuilder bl;
+	size_t i, j;
+	int ret = -1;
+
+	out->type = PROMQL_TYPE_VECTOR;
+	pbuilder_init(&bl, out);
+	for (i = 0; i < args[0].n; i++) {
+		struct pseries *s = &args[0].s[i];
+		size_t len, oi;
+		const char *lbl = pev_drop_name(ev, s->lbl, s->lbl_len, &len);
+		if (s->n == 0)
+			continue;
+		oi = pbuilder_series(ev, &bl, lbl, len);
+		for (j = 0; j < s->n; j++)
+			if (pbuilder_push(ev, &bl, oi, s->t[j], of_samples ?
+			    s->v[j] : (double)s->t[j] / 1000) == -1)
+				goto out;
+		pseries_release(ev, s);
+	}
+	ret = pbuilder_finish(ev, &bl);
+out:
+	if (ret == -1)
+		pbuilder_abort(&bl);
 	return ret;
 }
 
@@ -811,14 +853,18 @@ out:
  * label_replace() and label_join(): new labels, the same points.
  */
 
-/* Go's regexp.Expand() of 'tmpl' with the groups of a match. */
+/*
+ * Go's regexp.Expand() of 'tmpl' ('len' bytes, then a NUL) with the
+ * groups of a match.
+ */
 static void
-expand(struct buf *out, const char *tmpl, const char *subj,
+expand(struct buf *out, const char *tmpl, size_t len, const char *subj,
     const PCRE2_SIZE *ov, uint32_t ngroups, const pcre2_code *re)
 {
-	const char *p = tmpl;
+	const char *p = tmpl, *end = tmpl + len;
 
-	while (*p) {
+	/* Past 'end' is the NUL, which ends a name and is no '$' or brace. */
+	while (p < end) {
 		const char *s = p, *name;
 		size_t nl;
 		int brace = 0;
@@ -874,31 +920,41 @@ expand(struct buf *out, const char *tmpl, const char *subj,
 	}
 }
 
+/* String argument 'i': its bytes, which may hold NULs. */
 static const char *
-str_arg(const struct promql_node *n, size_t i)
+str_arg(const struct pval *args, size_t i, size_t *len)
 {
-	return punparen(n->call.args[i])->string.s;
+	*len = args[i].str_len;
+	return args[i].str;
 }
 
+/*
+ * label_replace(v, dst, replacement, src, regex) and label_join(v, dst,
+ * separator, src...): the points of 'v' under new labels.
+ */
 static int
-label_func(struct pev *ev, const struct promql_node *n, int join,
-    struct pval *out)
+label_func(struct pev *ev, const struct promql_node *n, struct pval *args,
+    int join, struct pval *out)
 {
-	struct pval in = { 0 };
+	struct pval *in = &args[0];
 	struct pbuilder bl;
 	struct buf val = BUF_INIT, re_src = BUF_INIT;
 	pcre2_code *re = NULL;
 	pcre2_match_data *md = NULL;
-	const char *dst = str_arg(n, 1);
-	size_t i, j;
+	const char *dst, *sep, *tmpl, *src;
+	size_t i, j, dst_len, sep_len, tmpl_len, src_len, re_len;
 	int ret = -1, err;
 
 	out->type = PROMQL_TYPE_VECTOR;
 	pbuilder_init(&bl, out);
+	dst = str_arg(args, 1, &dst_len);
+	sep = tmpl = str_arg(args, 2, &tmpl_len);
+	sep_len = tmpl_len;
 	if (!join) {
 		PCRE2_SIZE off;
+		const char *re_text = str_arg(args, 4, &re_len);
 		buf_adds(&re_src, "^(?:");
-		buf_adds(&re_src, str_arg(n, 4));
+		buf_add(&re_src, re_text, re_len);
 		buf_adds(&re_src, ")$");
 		re = pcre2_compile((PCRE2_SPTR)re_src.p, re_src.len,
 		    PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_INVALID_UTF,
@@ -910,52 +966,53 @@ label_func(struct pev *ev, const struct promql_node *n, int join,
 			goto out;
 		}
 		md = pcre2_match_data_create_from_pattern(re, NULL);
-		if (!metric_label_name_valid(dst, strlen(dst))) {
+		if (!metric_label_name_valid(dst, dst_len)) {
 			errbuf_set(ev->eb, "invalid destination label name in label_replace(): %s", dst);
 			goto out;
 		}
 	} else {
-		if (!metric_label_name_valid(dst, strlen(dst))) {
+		if (!metric_label_name_valid(dst, dst_len)) {
 			errbuf_set(ev->eb, "invalid destination label name in label_join(): %s", dst);
 			goto out;
 		}
 		for (i = 3; i < n->call.nargs; i++) {
-			const char *src = str_arg(n, i);
-			if (!metric_label_name_valid(src, strlen(src))) {
+			src = str_arg(args, i, &src_len);
+			if (!metric_label_name_valid(src, src_len)) {
 				errbuf_set(ev->eb, "invalid source label name in label_join(): %s", src);
 				goto out;
 			}
 		}
 	}
-	if (pev_eval(ev, n->call.args[0], &in) == -1)
-		goto out;
-	for (i = 0; i < in.n; i++) {
-		struct pseries *s = &in.s[i];
+	for (i = 0; i < in->n; i++) {
+		struct pseries *s = &in->s[i];
 		const char *lbl = s->lbl, *v;
 		size_t len = s->lbl_len, vl, oi;
 		buf_reset(&val);
 		if (join) {
 			for (j = 3; j < n->call.nargs; j++) {
 				if (j > 3)
-					buf_adds(&val, str_arg(n, 2));
-				if ((v = plabels_get(s->lbl, s->lbl_len,
-				    str_arg(n, j), &vl)) != NULL)
+					buf_add(&val, sep, sep_len);
+				src = str_arg(args, j, &src_len);
+				if ((v = plabels_get(s->lbl, s->lbl_len, src,
+				    src_len, &vl)) != NULL)
 					buf_add(&val, v, vl);
 			}
 		} else {
-			if ((v = plabels_get(s->lbl, s->lbl_len, str_arg(n, 3),
+			src = str_arg(args, 3, &src_len);
+			if ((v = plabels_get(s->lbl, s->lbl_len, src, src_len,
 			    &vl)) == NULL) {
 				v = "";
 				vl = 0;
 			}
 			if (pcre2_match(re, (PCRE2_SPTR)v, vl, 0, 0, md, NULL) < 0)
 				goto keep;
-			expand(&val, str_arg(n, 2), v, pcre2_get_ovector_pointer(md),
+			expand(&val, tmpl, tmpl_len, v, pcre2_get_ovector_pointer(md),
 			    pcre2_get_ovector_count(md), re);
 		}
-		plb_from(&ev->lb, s->lbl, s->lbl_len);
-		plb_set(&ev->lb, dst, strlen(dst), val.p ? val.p : "", val.len);
-		lbl = pev_encode(ev, &ev->lb, &len);
+		plabels_builder_from(&ev->labels, s->lbl, s->lbl_len);
+		plabels_builder_set(&ev->labels, dst, dst_len,
+		    val.p ? val.p : "", val.len);
+		lbl = pev_encode(ev, &ev->labels, &len);
 keep:
 		oi = pbuilder_series(ev, &bl, lbl, len);
 		for (j = 0; j < s->n; j++)
@@ -964,16 +1021,28 @@ keep:
 		pseries_release(ev, s);
 	}
 	ret = pbuilder_finish(ev, &bl);
-	bl.slots = NULL;
 out:
-	free(bl.slots);
-	free(bl.unsorted);
+	if (ret == -1)
+		pbuilder_abort(&bl);
 	pcre2_match_data_free(md);
 	pcre2_code_free(re);
 	buf_release(&val);
 	buf_release(&re_src);
-	pval_release(ev, &in);
 	return ret;
+}
+
+static int
+f_label_replace(struct pev *ev, const struct promql_node *n,
+    struct pval *args, struct pval *out)
+{
+	return label_func(ev, n, args, 0, out);
+}
+
+static int
+f_label_join(struct pev *ev, const struct promql_node *n, struct pval *args,
+    struct pval *out)
+{
+	return label_func(ev, n, args, 1, out);
 }
 
 /*
@@ -1054,16 +1123,27 @@ bucket_quantile(double q, struct bucket *b, size_t n)
 	return start + (end - start) * (rank / count);
 }
 
-/* Go's strconv.ParseFloat, near enough: the whole string, no spaces. */
+/*
+ * Go's strconv.ParseFloat of the 'len' bytes at 's', near enough: all of
+ * them, no spaces.
+ */
 static int
-parse_le(const char *s, double *v)
+parse_le(const char *s, size_t len, double *v)
 {
-	char *end;
+	char num[64], *z, *end;
+	int rc;
 
-	if (*s == '\0' || *s == ' ' || *s == '\t' || *s == '\n')
+	if (len == 0 || *s == ' ' || *s == '\t' || *s == '\n' ||
+	    memchr(s, '\0', len) != NULL)
 		return -1;
-	*v = strtod(s, &end);
-	return *end == '\0' ? 0 : -1;
+	z = len < sizeof(num) ? num : xmalloc(len + 1);
+	memcpy(z, s, len);
+	z[len] = '\0';
+	*v = strtod(z, &end);
+	rc = *end == '\0' ? 0 : -1;
+	if (z != num)
+		free(z);
+	return rc;
 }
 
 struct hgroup {
@@ -1076,10 +1156,10 @@ struct hgroup {
 };
 
 static int
-histogram_quantile(struct pev *ev, const struct promql_node *n,
-    struct pval *out)
+f_histogram_quantile(struct pev *ev, const struct promql_node *n,
+    struct pval *args, struct pval *out)
 {
-	struct pval q = { 0 }, in = { 0 };
+	const struct pval *q = &args[0], *in = &args[1];
 	struct pbuilder bl;
 	struct hgroup *g = NULL;
 	size_t ng = 0, gcap = 0, *gid = NULL, *touched = NULL, nt, i, k;
@@ -1089,29 +1169,27 @@ histogram_quantile(struct pev *ev, const struct promql_node *n,
 
 	out->type = PROMQL_TYPE_VECTOR;
 	pbuilder_init(&bl, out);
-	if (pev_eval(ev, n->call.args[0], &q) == -1 ||
-	    pev_eval(ev, n->call.args[1], &in) == -1)
-		goto out;
-	gid = xcalloc(in.n ? in.n : 1, sizeof(*gid));
-	ub = xcalloc(in.n ? in.n : 1, sizeof(*ub));
-	cur = xcalloc(in.n ? in.n : 1, sizeof(*cur));
-	for (i = 0; i < in.n; i++) {
+	(void)n;
+	gid = xcalloc(in->n ? in->n : 1, sizeof(*gid));
+	ub = xcalloc(in->n ? in->n : 1, sizeof(*ub));
+	cur = xcalloc(in->n ? in->n : 1, sizeof(*cur));
+	for (i = 0; i < in->n; i++) {
 		const char *le, *key, *lbl;
 		size_t vl, klen, len, j;
-		struct pseries *s = &in.s[i];
+		struct pseries *s = &in->s[i];
 		gid[i] = (size_t)-1;
-		if ((le = plabels_get(s->lbl, s->lbl_len, "le", &vl)) == NULL ||
-		    parse_le(le, &ub[i]) == -1)
+		if ((le = plabels_get(s->lbl, s->lbl_len, "le", 2, &vl)) == NULL ||
+		    parse_le(le, vl, &ub[i]) == -1)
 			continue;
-		plb_from(&ev->lb, s->lbl, s->lbl_len);
-		plb_del(&ev->lb, "le");
-		key = pev_encode(ev, &ev->lb, &klen);
+		plabels_builder_from(&ev->labels, s->lbl, s->lbl_len);
+		plabels_builder_del(&ev->labels, "le");
+		key = pev_encode(ev, &ev->labels, &klen);
 		for (j = 0; j < ng; j++)
 			if (g[j].lbl_len == klen && memcmp(g[j].lbl, key, klen) == 0)
 				break;
 		if (j == ng) {
-			plb_del(&ev->lb, "__name__");
-			lbl = pev_encode(ev, &ev->lb, &len);
+			plabels_builder_del(&ev->labels, "__name__");
+			lbl = pev_encode(ev, &ev->labels, &len);
 			g = xgrow(g, &gcap, ng + 1, sizeof(*g));
 			memset(&g[ng], 0, sizeof(*g));
 			g[ng].lbl = key;
@@ -1131,8 +1209,8 @@ histogram_quantile(struct pev *ev, const struct promql_node *n,
 	for (k = 0; k < ev->nsteps; k++) {
 		int64_t t = pev_time(ev, k);
 		nt = 0;
-		for (i = 0; i < in.n; i++) {
-			struct pseries *s = &in.s[i];
+		for (i = 0; i < in->n; i++) {
+			struct pseries *s = &in->s[i];
 			struct hgroup *h;
 			if (cur[i] >= s->n || s->t[cur[i]] != t)
 				continue;
@@ -1152,7 +1230,7 @@ histogram_quantile(struct pev *ev, const struct promql_node *n,
 		for (i = 0; i < nt; i++) {
 			struct hgroup *h = &g[touched[i]];
 			if (pbuilder_push(ev, &bl, h->out, t,
-			    bucket_quantile(q.sc[k], h->b, h->nb)) == -1)
+			    bucket_quantile(q->sc[k], h->b, h->nb)) == -1)
 				goto out;
 		}
 	}
@@ -1175,8 +1253,6 @@ out:
 	free(ub);
 	free(cur);
 	free(touched);
-	pval_release(ev, &q);
-	pval_release(ev, &in);
 	return ret;
 }
 
@@ -1195,170 +1271,274 @@ cmp_sort(const void *a, const void *b, void *arg)
 	return (u < w) == !desc ? -1 : 1;
 }
 
-static int
-eval_sort(struct pev *ev, const struct promql_node *n, int desc,
-    struct pval *out)
+/* Take the value of 'in' into 'out', leaving 'in' empty. */
+static void
+take(struct pval *in, struct pval *out)
 {
-	if (pev_eval(ev, n->call.args[0], out) == -1)
-		return -1;
+	*out = *in;
+	memset(in, 0, sizeof(*in));
+}
+
+/* Instant queries only: a range query's points keep the order of series. */
+static int
+sort_call(struct pev *ev, struct pval *args, int desc, struct pval *out)
+{
+	take(&args[0], out);
 	if (ev->nsteps == 1 && out->n > 1)
 		qsort_r(out->s, out->n, sizeof(*out->s), cmp_sort, &desc);
 	return 0;
 }
 
-int
-pfunc_call(struct pev *ev, const struct promql_node *n, struct pval *out)
+static int
+f_sort(struct pev *ev, const struct promql_node *n, struct pval *args,
+    struct pval *out)
 {
-	static const struct {
-		const char *name;
-		rfunc fn;
-		enum promql_use use;	/* what it needs of rolled rows */
-	} ranged[] = {
-		{ "avg_over_time", f_avg_over_time, PROMQL_USE_AVG },
-		{ "changes", f_changes, PROMQL_USE_VALUE },
-		{ "count_over_time", f_count_over_time, PROMQL_USE_COUNT },
-		{ "delta", f_delta, PROMQL_USE_VALUE },
-		{ "deriv", f_deriv, PROMQL_USE_VALUE },
-		{ "holt_winters", f_holt_winters, PROMQL_USE_VALUE },
-		{ "idelta", f_idelta, PROMQL_USE_VALUE },
-		{ "increase", f_increase, PROMQL_USE_VALUE },
-		{ "irate", f_irate, PROMQL_USE_VALUE },
-		{ "last_over_time", f_last_over_time, PROMQL_USE_LAST },
-		{ "mad_over_time", f_mad_over_time, PROMQL_USE_VALUE },
-		{ "max_over_time", f_max_over_time, PROMQL_USE_MAX },
-		{ "min_over_time", f_min_over_time, PROMQL_USE_MIN },
-		{ "predict_linear", f_predict_linear, PROMQL_USE_VALUE },
-		{ "present_over_time", f_present_over_time, PROMQL_USE_VALUE },
-		{ "quantile_over_time", f_quantile_over_time, PROMQL_USE_QUANTILE },
-		{ "rate", f_rate, PROMQL_USE_VALUE },
-		{ "resets", f_resets, PROMQL_USE_VALUE },
-		{ "stddev_over_time", f_stddev_over_time, PROMQL_USE_VALUE },
-		{ "stdvar_over_time", f_stdvar_over_time, PROMQL_USE_VALUE },
-		{ "sum_over_time", f_sum_over_time, PROMQL_USE_SUM },
-	};
-	static const struct {
-		const char *name;
-		enum ffn f;
-	} point[] = {
-		{ "abs", F_ABS }, { "acos", F_ACOS }, { "acosh", F_ACOSH },
-		{ "asin", F_ASIN }, { "asinh", F_ASINH }, { "atan", F_ATAN },
-		{ "atanh", F_ATANH }, { "ceil", F_CEIL }, { "clamp", F_CLAMP },
-		{ "clamp_max", F_CLAMP_MAX }, { "clamp_min", F_CLAMP_MIN },
-		{ "cos", F_COS }, { "cosh", F_COSH },
-		{ "day_of_month", F_DAY_OF_MONTH }, { "day_of_week", F_DAY_OF_WEEK },
-		{ "day_of_year", F_DAY_OF_YEAR },
-		{ "days_in_month", F_DAYS_IN_MONTH }, { "deg", F_DEG },
-		{ "exp", F_EXP }, { "floor", F_FLOOR }, { "hour", F_HOUR },
-		{ "ln", F_LN }, { "log10", F_LOG10 }, { "log2", F_LOG2 },
-		{ "minute", F_MINUTE }, { "month", F_MONTH }, { "rad", F_RAD },
-		{ "round", F_ROUND }, { "sgn", F_SGN }, { "sin", F_SIN },
-		{ "sinh", F_SINH }, { "sqrt", F_SQRT }, { "tan", F_TAN },
-		{ "tanh", F_TANH }, { "timestamp", F_TIMESTAMP }, { "year", F_YEAR },
-	};
-	const char *name = n->call.func->name;
-	struct pval a = { 0 };
-	size_t i, k;
+	(void)n;
+	return sort_call(ev, args, 0, out);
+}
 
-	for (i = 0; i < PNELEM(ranged); i++)
-		if (strcmp(name, ranged[i].name) == 0) {
-			size_t mi = strcmp(name, "quantile_over_time") == 0;
-			return range_call(ev, n, mi, ranged[i].fn,
-			    ranged[i].use, out);
+static int
+f_sort_desc(struct pev *ev, const struct promql_node *n, struct pval *args,
+    struct pval *out)
+{
+	(void)n;
+	return sort_call(ev, args, 1, out);
+}
+
+/* A scalar of 'v' at every step, or of the step time (seconds) if NaN. */
+static int
+scalar_steps(struct pev *ev, double v, struct pval *out)
+{
+	size_t k;
+
+	out->type = PROMQL_TYPE_SCALAR;
+	out->sc = xreallocarray(NULL, ev->nsteps ? ev->nsteps : 1,
+	    sizeof(double));
+	for (k = 0; k < ev->nsteps; k++)
+		out->sc[k] = isnan(v) ? (double)pev_time(ev, k) / 1000 : v;
+	return 0;
+}
+
+static int
+f_pi(struct pev *ev, const struct promql_node *n, struct pval *args,
+    struct pval *out)
+{
+	(void)n;
+	(void)args;
+	return scalar_steps(ev, M_PI, out);
+}
+
+static int
+f_time(struct pev *ev, const struct promql_node *n, struct pval *args,
+    struct pval *out)
+{
+	(void)n;
+	(void)args;
+	return scalar_steps(ev, NAN, out);
+}
+
+/* vector(s): one series without labels. */
+static int
+f_vector(struct pev *ev, const struct promql_node *n, struct pval *args,
+    struct pval *out)
+{
+	struct pseries *s;
+	size_t k;
+
+	(void)n;
+	out->type = PROMQL_TYPE_VECTOR;
+	s = pval_add(out, "", 0);
+	for (k = 0; k < ev->nsteps; k++)
+		if (pseries_push(ev, s, pev_time(ev, k), args[0].sc[k]) == -1)
+			return -1;
+	return 0;
+}
+
+/* scalar(v): the value of a lone point, else NaN, at each step. */
+static int
+f_scalar(struct pev *ev, const struct promql_node *n, struct pval *args,
+    struct pval *out)
+{
+	const struct pval *a = &args[0];
+	size_t *cnt, i, k;
+
+	(void)n;
+	out->type = PROMQL_TYPE_SCALAR;
+	out->sc = xreallocarray(NULL, ev->nsteps ? ev->nsteps : 1,
+	    sizeof(double));
+	cnt = xcalloc(ev->nsteps ? ev->nsteps : 1, sizeof(*cnt));
+	for (i = 0; i < a->n; i++)
+		for (k = 0; k < a->s[i].n; k++) {
+			size_t st = pev_stepno(ev, a->s[i].t[k]);
+			cnt[st]++;
+			out->sc[st] = a->s[i].v[k];
 		}
-	for (i = 0; i < PNELEM(point); i++)
-		if (strcmp(name, point[i].name) == 0)
-			return pointwise(ev, n, point[i].f, out);
-	if (strcmp(name, "time") == 0 || strcmp(name, "pi") == 0) {
-		out->type = PROMQL_TYPE_SCALAR;
-		out->sc = xreallocarray(NULL, ev->nsteps ? ev->nsteps : 1,
-		    sizeof(double));
-		for (k = 0; k < ev->nsteps; k++)
-			out->sc[k] = name[0] == 'p' ? M_PI :
-			    (double)pev_time(ev, k) / 1000;
-		return 0;
+	for (k = 0; k < ev->nsteps; k++)
+		if (cnt[k] != 1)
+			out->sc[k] = NAN;
+	free(cnt);
+	return 0;
+}
+
+/* histogram_count() and the like: of native histograms, of which none. */
+static int
+f_native_histogram(struct pev *ev, const struct promql_node *n,
+    struct pval *args, struct pval *out)
+{
+	(void)ev;
+	(void)n;
+	(void)args;
+	out->type = PROMQL_TYPE_VECTOR;
+	return 0;
+}
+
+/*
+ * The registry: the functions of Prometheus 2.42, in name order
+ * (promql_func_lookup() searches it by bisection).  mad_over_time came
+ * later (2.52); it is here because mtk evaluates it.  For the use of
+ * each range function on rolled rows, see enum promql_use.
+ */
+#define S PROMQL_TYPE_SCALAR
+#define V PROMQL_TYPE_VECTOR
+#define M PROMQL_TYPE_MATRIX
+#define STR PROMQL_TYPE_STRING
+#define WINDOW(f, u) .use = (u), .window = (f)
+
+const struct promql_func promql_funcs[] = {
+	{ "abs", { V }, 1, 0, V, .point = f_abs },
+	{ "absent", { V }, 1, 0, V, .call = f_absent },
+	{ "absent_over_time", { M }, 1, 0, V, .call = f_absent_over_time },
+	{ "acos", { V }, 1, 0, V, .point = f_acos },
+	{ "acosh", { V }, 1, 0, V, .point = f_acosh },
+	{ "asin", { V }, 1, 0, V, .point = f_asin },
+	{ "asinh", { V }, 1, 0, V, .point = f_asinh },
+	{ "atan", { V }, 1, 0, V, .point = f_atan },
+	{ "atanh", { V }, 1, 0, V, .point = f_atanh },
+	{ "avg_over_time", { M }, 1, 0, V,
+	    WINDOW(f_avg_over_time, PROMQL_USE_AVG) },
+	{ "ceil", { V }, 1, 0, V, .point = f_ceil },
+	{ "changes", { M }, 1, 0, V, WINDOW(f_changes, PROMQL_USE_VALUE) },
+	{ "clamp", { V, S, S }, 3, 0, V, .point = f_clamp },
+	{ "clamp_max", { V, S }, 2, 0, V, .point = f_clamp_max },
+	{ "clamp_min", { V, S }, 2, 0, V, .point = f_clamp_min },
+	{ "cos", { V }, 1, 0, V, .point = f_cos },
+	{ "cosh", { V }, 1, 0, V, .point = f_cosh },
+	{ "count_over_time", { M }, 1, 0, V,
+	    WINDOW(f_count_over_time, PROMQL_USE_COUNT) },
+	{ "day_of_month", { V }, 1, 1, V, .point = f_day_of_month,
+	    .flags = PROMQL_FUNC_TIME },
+	{ "day_of_week", { V }, 1, 1, V, .point = f_day_of_week,
+	    .flags = PROMQL_FUNC_TIME },
+	{ "day_of_year", { V }, 1, 1, V, .point = f_day_of_year,
+	    .flags = PROMQL_FUNC_TIME },
+	{ "days_in_month", { V }, 1, 1, V, .point = f_days_in_month,
+	    .flags = PROMQL_FUNC_TIME },
+	{ "deg", { V }, 1, 0, V, .point = f_deg },
+	{ "delta", { M }, 1, 0, V, WINDOW(f_delta, PROMQL_USE_VALUE) },
+	{ "deriv", { M }, 1, 0, V, WINDOW(f_deriv, PROMQL_USE_VALUE) },
+	{ "exp", { V }, 1, 0, V, .point = f_exp },
+	{ "floor", { V }, 1, 0, V, .point = f_floor },
+	{ "histogram_count", { V }, 1, 0, V, .call = f_native_histogram },
+	{ "histogram_fraction", { S, S, V }, 3, 0, V,
+	    .call = f_native_histogram },
+	{ "histogram_quantile", { S, V }, 2, 0, V,
+	    .call = f_histogram_quantile },
+	{ "histogram_sum", { V }, 1, 0, V, .call = f_native_histogram },
+	{ "holt_winters", { M, S, S }, 3, 0, V,
+	    WINDOW(f_holt_winters, PROMQL_USE_VALUE) },
+	{ "hour", { V }, 1, 1, V, .point = f_hour, .flags = PROMQL_FUNC_TIME },
+	{ "idelta", { M }, 1, 0, V, WINDOW(f_idelta, PROMQL_USE_VALUE) },
+	{ "increase", { M }, 1, 0, V, WINDOW(f_increase, PROMQL_USE_VALUE) },
+	{ "irate", { M }, 1, 0, V, WINDOW(f_irate, PROMQL_USE_VALUE) },
+	{ "label_join", { V, STR, STR, STR }, 4, -1, V, .call = f_label_join },
+	{ "label_replace", { V, STR, STR, STR, STR }, 5, 0, V,
+	    .call = f_label_replace },
+	{ "last_over_time", { M }, 1, 0, V,
+	    WINDOW(f_last_over_time, PROMQL_USE_LAST),
+	    .flags = PROMQL_FUNC_KEEP_NAME },
+	{ "ln", { V }, 1, 0, V, .point = f_ln },
+	{ "log10", { V }, 1, 0, V, .point = f_log10 },
+	{ "log2", { V }, 1, 0, V, .point = f_log2 },
+	{ "mad_over_time", { M }, 1, 0, V,
+	    WINDOW(f_mad_over_time, PROMQL_USE_VALUE) },
+	{ "max_over_time", { M }, 1, 0, V,
+	    WINDOW(f_max_over_time, PROMQL_USE_MAX) },
+	{ "min_over_time", { M }, 1, 0, V,
+	    WINDOW(f_min_over_time, PROMQL_USE_MIN) },
+	{ "minute", { V }, 1, 1, V, .point = f_minute,
+	    .flags = PROMQL_FUNC_TIME },
+	{ "month", { V }, 1, 1, V, .point = f_month, .flags = PROMQL_FUNC_TIME },
+	{ "pi", { 0 }, 0, 0, S, .call = f_pi },
+	{ "predict_linear", { M, S }, 2, 0, V,
+	    WINDOW(f_predict_linear, PROMQL_USE_VALUE),
+	    .flags = PROMQL_FUNC_TIME },
+	{ "present_over_time", { M }, 1, 0, V,
+	    WINDOW(f_present_over_time, PROMQL_USE_VALUE) },
+	{ "quantile_over_time", { S, M }, 2, 0, V,
+	    WINDOW(f_quantile_over_time, PROMQL_USE_QUANTILE) },
+	{ "rad", { V }, 1, 0, V, .point = f_rad },
+	{ "rate", { M }, 1, 0, V, WINDOW(f_rate, PROMQL_USE_VALUE) },
+	{ "resets", { M }, 1, 0, V, WINDOW(f_resets, PROMQL_USE_VALUE) },
+	{ "round", { V, S }, 2, 1, V, .point = f_round },
+	{ "scalar", { V }, 1, 0, S, .call = f_scalar },
+	{ "sgn", { V }, 1, 0, V, .point = f_sgn },
+	{ "sin", { V }, 1, 0, V, .point = f_sin },
+	{ "sinh", { V }, 1, 0, V, .point = f_sinh },
+	{ "sort", { V }, 1, 0, V, .call = f_sort },
+	{ "sort_desc", { V }, 1, 0, V, .call = f_sort_desc },
+	{ "sqrt", { V }, 1, 0, V, .point = f_sqrt },
+	{ "stddev_over_time", { M }, 1, 0, V,
+	    WINDOW(f_stddev_over_time, PROMQL_USE_VALUE) },
+	{ "stdvar_over_time", { M }, 1, 0, V,
+	    WINDOW(f_stdvar_over_time, PROMQL_USE_VALUE) },
+	{ "sum_over_time", { M }, 1, 0, V,
+	    WINDOW(f_sum_over_time, PROMQL_USE_SUM) },
+	{ "tan", { V }, 1, 0, V, .point = f_tan },
+	{ "tanh", { V }, 1, 0, V, .point = f_tanh },
+	{ "time", { 0 }, 0, 0, S, .call = f_time, .flags = PROMQL_FUNC_TIME },
+	{ "timestamp", { V }, 1, 0, V, .call = f_timestamp,
+	    .flags = PROMQL_FUNC_TIME | PROMQL_FUNC_SAMPLE_TIMES },
+	{ "vector", { S }, 1, 0, V, .call = f_vector },
+	{ "year", { V }, 1, 1, V, .point = f_year, .flags = PROMQL_FUNC_TIME },
+	{ .name = NULL },
+};
+
+#undef S
+#undef V
+#undef M
+#undef STR
+#undef WINDOW
+
+const struct promql_func *
+promql_func_lookup(const char *name, size_t len)
+{
+	size_t lo = 0, hi = PNELEM(promql_funcs) - 1;	/* without the NULL */
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *f = promql_funcs[mid].name;
+		int c = strncmp(f, name, len);
+		if (c == 0)
+			c = f[len] != '\0';	/* a longer name sorts later */
+		if (c == 0)
+			return &promql_funcs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	if (strcmp(name, "vector") == 0) {
-		struct pseries *s;
-		if (pev_eval(ev, n->call.args[0], &a) == -1)
-			goto fail;
-		out->type = PROMQL_TYPE_VECTOR;
-		s = pval_add(out, "", 0);
-		for (k = 0; k < ev->nsteps; k++)
-			if (pseries_push(ev, s, pev_time(ev, k), a.sc[k]) == -1)
-				goto fail;
-		pval_release(ev, &a);
-		return 0;
-	}
-	if (strcmp(name, "scalar") == 0) {
-		size_t *cnt;
-		if (pev_eval(ev, n->call.args[0], &a) == -1)
-			goto fail;
-		out->type = PROMQL_TYPE_SCALAR;
-		out->sc = xreallocarray(NULL, ev->nsteps ? ev->nsteps : 1,
-		    sizeof(double));
-		cnt = xcalloc(ev->nsteps ? ev->nsteps : 1, sizeof(*cnt));
-		for (i = 0; i < a.n; i++)
-			for (k = 0; k < a.s[i].n; k++) {
-				size_t st = pev_stepno(ev, a.s[i].t[k]);
-				cnt[st]++;
-				out->sc[st] = a.s[i].v[k];
-			}
-		for (k = 0; k < ev->nsteps; k++)
-			if (cnt[k] != 1)
-				out->sc[k] = NAN;
-		free(cnt);
-		pval_release(ev, &a);
-		return 0;
-	}
-	if (strcmp(name, "sort") == 0 || strcmp(name, "sort_desc") == 0)
-		return eval_sort(ev, n, name[4] == '_', out);
-	if (strcmp(name, "label_replace") == 0)
-		return label_func(ev, n, 0, out);
-	if (strcmp(name, "label_join") == 0)
-		return label_func(ev, n, 1, out);
-	if (strcmp(name, "histogram_quantile") == 0)
-		return histogram_quantile(ev, n, out);
-	if (strcmp(name, "absent_over_time") == 0)
-		return absent_over_time(ev, n, out);
-	if (strcmp(name, "absent") == 0) {
-		const char *lbl;
-		size_t len;
-		unsigned char *seen;
-		struct pseries *s = NULL;
-		if (pev_eval(ev, n->call.args[0], &a) == -1)
-			goto fail;
-		seen = xcalloc(ev->nsteps ? ev->nsteps : 1, 1);
-		for (i = 0; i < a.n; i++)
-			for (k = 0; k < a.s[i].n; k++)
-				seen[pev_stepno(ev, a.s[i].t[k])] = 1;
-		pval_release(ev, &a);
-		lbl = absent_labels(ev, n->call.args[0], &len);
-		out->type = PROMQL_TYPE_VECTOR;
-		for (k = 0; k < ev->nsteps; k++) {
-			if (seen[k])
-				continue;
-			if (s == NULL)
-				s = pval_add(out, lbl, len);
-			if (pseries_push(ev, s, pev_time(ev, k), 1) == -1) {
-				free(seen);
-				return -1;
-			}
-		}
-		free(seen);
-		return 0;
-	}
-	if (strncmp(name, "histogram_", 10) == 0) {
-		/* Native histograms only: nothing here has one. */
-		for (i = 0; i < n->call.nargs; i++) {
-			if (pev_eval(ev, n->call.args[i], &a) == -1)
-				goto fail;
-			pval_release(ev, &a);
-		}
-		out->type = PROMQL_TYPE_VECTOR;
-		return 0;
-	}
-	return errbuf_set(ev->eb, "function '%s' is not implemented", name);
-fail:
-	pval_release(ev, &a);
-	return -1;
+	return NULL;
+}
+
+int
+promql_func_eval(struct pev *ev, const struct promql_node *n,
+    struct pval *args, struct pval *out)
+{
+	const struct promql_func *f = n->call.func;
+
+	if (f->window)
+		return range_call(ev, n, args, out);
+	if (f->point)
+		return point_call(ev, n, args, out);
+	return f->call(ev, n, args, out);
 }

@@ -1,12 +1,10 @@
-/* promql_labels.c - label sets, the query arena and number helpers of the evaluator */
+/* promql_labels.c - label sets of the evaluator's series, and the arena that holds them */
 /* SPDX-License-Identifier: MIT */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/number.h"
-#include "promql/promql_int.h"
 #include "base/xalloc.h"
+#include "promql/promql_labels.h"
 
 /*
  * The arena.  Chunks of 64 KiB, or one of the exact size for a larger
@@ -58,31 +56,74 @@ parena_release(struct parena *a)
  * Label lists.
  */
 void
-plb_from(struct plb *b, const char *lbl, size_t len)
+plabels_put_len(struct buf *out, size_t n)
+{
+	unsigned char b[10];
+	size_t k = 0;
+
+	while (n >= 0x80) {
+		b[k++] = (unsigned char)(n | 0x80);
+		n >>= 7;
+	}
+	b[k++] = (unsigned char)n;
+	buf_add(out, b, k);
+}
+
+/* The length at '*p', moving '*p' past it. */
+static size_t
+get_len(const char **p)
+{
+	const unsigned char *q = (const unsigned char *)*p;
+	size_t n = 0;
+	unsigned shift = 0;
+
+	while (*q & 0x80) {
+		n |= (size_t)(*q++ & 0x7f) << shift;
+		shift += 7;
+	}
+	n |= (size_t)*q++ << shift;
+	*p = (const char *)q;
+	return n;
+}
+
+const char *
+plabels_next(const char *p, struct plabel *l)
+{
+	l->name_len = get_len(&p);
+	l->name = p;
+	p += l->name_len;
+	l->value_len = get_len(&p);
+	l->value = p;
+	return p + l->value_len;
+}
+
+void
+plabels_builder_from(struct plabels_builder *b, const char *lbl, size_t len)
 {
 	const char *p = lbl, *end = lbl + len;
 
 	b->n = 0;
 	while (p < end) {
-		struct plb_label *l;
 		b->v = xgrow(b->v, &b->cap, b->n + 1, sizeof(*b->v));
-		l = &b->v[b->n++];
-		l->name = p;
-		l->name_len = strlen(p);
-		p += l->name_len + 1;
-		l->value = p;
-		l->value_len = strlen(p);
-		p += l->value_len + 1;
+		p = plabels_next(p, &b->v[b->n++]);
 	}
 }
 
+/* Whether label 'l' is named 'name' of 'len' bytes. */
+static int
+named(const struct plabel *l, const char *name, size_t len)
+{
+	return l->name_len == len && memcmp(l->name, name, len) == 0;
+}
+
 const char *
-plb_get(const struct plb *b, const char *name, size_t *vlen)
+plabels_builder_get(const struct plabels_builder *b, const char *name,
+    size_t name_len, size_t *vlen)
 {
 	size_t i;
 
 	for (i = 0; i < b->n; i++)
-		if (strcmp(b->v[i].name, name) == 0) {
+		if (named(&b->v[i], name, name_len)) {
 			*vlen = b->v[i].value_len;
 			return b->v[i].value;
 		}
@@ -90,12 +131,12 @@ plb_get(const struct plb *b, const char *name, size_t *vlen)
 }
 
 void
-plb_del(struct plb *b, const char *name)
+plabels_builder_del(struct plabels_builder *b, const char *name)
 {
-	size_t i;
+	size_t i, len = strlen(name);
 
 	for (i = 0; i < b->n; i++)
-		if (strcmp(b->v[i].name, name) == 0) {
+		if (named(&b->v[i], name, len)) {
 			memmove(&b->v[i], &b->v[i + 1],
 			    (b->n - i - 1) * sizeof(*b->v));
 			b->n--;
@@ -104,14 +145,13 @@ plb_del(struct plb *b, const char *name)
 }
 
 void
-plb_set(struct plb *b, const char *name, size_t name_len, const char *value,
-    size_t value_len)
+plabels_builder_set(struct plabels_builder *b, const char *name,
+    size_t name_len, const char *value, size_t value_len)
 {
 	size_t i;
 
 	for (i = 0; i < b->n; i++)
-		if (b->v[i].name_len == name_len &&
-		    memcmp(b->v[i].name, name, name_len) == 0)
+		if (named(&b->v[i], name, name_len))
 			break;
 	if (value_len == 0) {
 		if (i < b->n) {
@@ -132,13 +172,13 @@ plb_set(struct plb *b, const char *name, size_t name_len, const char *value,
 }
 
 void
-plb_keep(struct plb *b, char *const *names, size_t n)
+plabels_builder_keep(struct plabels_builder *b, char *const *names, size_t n)
 {
 	size_t i, j, k = 0;
 
 	for (i = 0; i < b->n; i++) {
 		for (j = 0; j < n; j++)
-			if (strcmp(b->v[i].name, names[j]) == 0)
+			if (named(&b->v[i], names[j], strlen(names[j])))
 				break;
 		if (j < n)
 			b->v[k++] = b->v[i];
@@ -146,20 +186,27 @@ plb_keep(struct plb *b, char *const *names, size_t n)
 	b->n = k;
 }
 
+/* Byte order, a prefix first: Go's order of strings. */
 static int
-cmp_label(const void *a, const void *b)
+cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
-	const struct plb_label *x = a, *y = b;
-	size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
-	int c = memcmp(x->name, y->name, n);
+	int c = memcmp(a, b, alen < blen ? alen : blen);
 
 	if (c)
 		return c;
-	return x->name_len < y->name_len ? -1 : x->name_len > y->name_len;
+	return alen < blen ? -1 : alen > blen;
+}
+
+static int
+cmp_label(const void *a, const void *b)
+{
+	const struct plabel *x = a, *y = b;
+
+	return cmp_bytes(x->name, x->name_len, y->name, y->name_len);
 }
 
 void
-plb_encode(struct plb *b, struct buf *out)
+plabels_builder_encode(struct plabels_builder *b, struct buf *out)
 {
 	size_t i;
 
@@ -171,17 +218,17 @@ plb_encode(struct plb *b, struct buf *out)
 			break;
 		}
 	for (i = 0; i < b->n; i++) {
+		plabels_put_len(out, b->v[i].name_len);
 		buf_add(out, b->v[i].name, b->v[i].name_len);
-		buf_addch(out, '\0');
+		plabels_put_len(out, b->v[i].value_len);
 		buf_add(out, b->v[i].value, b->v[i].value_len);
-		buf_addch(out, '\0');
 	}
 	if (out->p == NULL)
 		buf_grow(out, 1);
 }
 
 void
-plb_release(struct plb *b)
+plabels_builder_release(struct plabels_builder *b)
 {
 	free(b->v);
 	b->v = NULL;
@@ -189,19 +236,18 @@ plb_release(struct plb *b)
 }
 
 const char *
-plabels_get(const char *lbl, size_t len, const char *name, size_t *vlen)
+plabels_get(const char *lbl, size_t len, const char *name, size_t name_len,
+    size_t *vlen)
 {
 	const char *p = lbl, *end = lbl + len;
+	struct plabel l;
 
 	while (p < end) {
-		size_t nl = strlen(p);
-		const char *v = p + nl + 1;
-		size_t vl = strlen(v);
-		if (strcmp(p, name) == 0) {
-			*vlen = vl;
-			return v;
+		p = plabels_next(p, &l);
+		if (named(&l, name, name_len)) {
+			*vlen = l.value_len;
+			return l.value;
 		}
-		p = v + vl + 1;
 	}
 	return NULL;
 }
@@ -209,177 +255,18 @@ plabels_get(const char *lbl, size_t len, const char *name, size_t *vlen)
 int
 plabels_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-	int c = memcmp(a, b, alen < blen ? alen : blen);
+	const char *p = a, *pend = a + alen, *q = b, *qend = b + blen;
+	struct plabel x, y;
+	int c;
 
-	if (c)
-		return c;
-	return alen < blen ? -1 : alen > blen;
-}
-
-static void
-add_quoted(struct buf *out, const char *s, size_t len)
-{
-	size_t i;
-
-	buf_addch(out, '"');
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			buf_addch(out, '\\');
-		if (s[i] == '\n') {
-			buf_adds(out, "\\n");
-			continue;
-		}
-		buf_addch(out, s[i]);
+	while (p < pend && q < qend) {
+		p = plabels_next(p, &x);
+		q = plabels_next(q, &y);
+		if ((c = cmp_bytes(x.name, x.name_len, y.name, y.name_len)) != 0 ||
+		    (c = cmp_bytes(x.value, x.value_len, y.value,
+		    y.value_len)) != 0)
+			return c;
 	}
-	buf_addch(out, '"');
-}
-
-void
-plabels_format(struct buf *out, const char *lbl, size_t len)
-{
-	const char *p = lbl, *end = lbl + len, *name = NULL;
-	size_t name_len = 0;
-	int first = 1;
-
-	name = plabels_get(lbl, len, "__name__", &name_len);
-	if (name)
-		buf_add(out, name, name_len);
-	buf_addch(out, '{');
-	while (p < end) {
-		size_t nl = strlen(p);
-		const char *v = p + nl + 1;
-		size_t vl = strlen(v);
-		if (strcmp(p, "__name__") != 0) {
-			if (!first)
-				buf_adds(out, ", ");
-			first = 0;
-			buf_add(out, p, nl);
-			buf_addch(out, '=');
-			add_quoted(out, v, vl);
-		}
-		p = v + vl + 1;
-	}
-	buf_addch(out, '}');
-}
-
-/*
- * Numbers.
- */
-double
-pgo_max(double a, double b)
-{
-	if (isinf(a) && a > 0)
-		return a;
-	if (isinf(b) && b > 0)
-		return b;
-	if (isnan(a) || isnan(b))
-		return NAN;
-	if (a == 0 && a == b)
-		return signbit(a) ? b : a;
-	return a > b ? a : b;
-}
-
-double
-pgo_min(double a, double b)
-{
-	if (isinf(a) && a < 0)
-		return a;
-	if (isinf(b) && b < 0)
-		return b;
-	if (isnan(a) || isnan(b))
-		return NAN;
-	if (a == 0 && a == b)
-		return signbit(a) ? a : b;
-	return a < b ? a : b;
-}
-
-/* Ascending, NaN first: the order Prometheus' vectorByValueHeap sorts. */
-static int
-cmp_nan_first(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	if (isnan(x))
-		return isnan(y) ? 0 : -1;
-	if (isnan(y))
-		return 1;
-	return x < y ? -1 : x > y;
-}
-
-double
-pquantile(double q, double *v, size_t n)
-{
-	double rank, lo, hi, w;
-
-	if (n == 0)
-		return NAN;
-	if (q < 0)
-		return -INFINITY;
-	if (q > 1)
-		return INFINITY;
-	if (isnan(q))
-		return NAN;
-	qsort(v, n, sizeof(*v), cmp_nan_first);
-	rank = q * (double)(n - 1);
-	lo = fmax(0, floor(rank));
-	hi = fmin((double)n - 1, lo + 1);
-	w = rank - floor(rank);
-	return v[(size_t)lo] * (1 - w) + v[(size_t)hi] * w;
-}
-
-void
-pformat_float(struct buf *out, double v)
-{
-	char num[NUMBER_BUFSZ], digits[NUMBER_BUFSZ];
-	const char *p, *e;
-	size_t nd = 0, i;
-	long exp10, point;
-
-	number_format(num, v);
-	if (isnan(v) || isinf(v) || (e = strchr(num, 'e')) == NULL) {
-		buf_adds(out, num);
-		return;
-	}
-	/* Rewrite d.ddde±x without the exponent. */
-	p = num;
-	if (*p == '-') {
-		buf_addch(out, '-');
-		p++;
-	}
-	point = -1;
-	for (; p < e; p++) {
-		if (*p == '.')
-			point = (long)nd;
-		else
-			digits[nd++] = *p;
-	}
-	if (point < 0)
-		point = (long)nd;
-	exp10 = strtol(e + 1, NULL, 10);
-	point += exp10;
-	while (nd > 1 && digits[nd - 1] == '0' && (long)nd > point)
-		nd--;
-	if (point <= 0) {
-		buf_adds(out, "0.");
-		for (i = 0; i < (size_t)-point; i++)
-			buf_addch(out, '0');
-		buf_add(out, digits, nd);
-	} else if ((size_t)point >= nd) {
-		buf_add(out, digits, nd);
-		for (i = nd; i < (size_t)point; i++)
-			buf_addch(out, '0');
-	} else {
-		buf_add(out, digits, (size_t)point);
-		buf_addch(out, '.');
-		buf_add(out, digits + point, nd - (size_t)point);
-	}
-}
-
-int
-promql_is_stale(double v)
-{
-	uint64_t bits;
-
-	memcpy(&bits, &v, sizeof(bits));
-	return bits == PROMQL_STALE_NAN_BITS;
+	/* The set with fewer labels first. */
+	return (p < pend) - (q < qend);
 }

@@ -801,3 +801,20 @@ promql_unquote(const char *s, size_t len, struct buf *out, struct errbuf *eb)
 	}
 	return 0;
 }
+
+int
+promql_verror(struct errbuf *eb, const char *src, size_t len, size_t pos,
+    const char *fmt, va_list ap)
+{
+	char msg[sizeof(eb->msg)];
+	size_t i, line = 1, col = pos + 1;
+
+	for (i = 0; i < pos && i < len; i++) {
+		if (src[i] == '\n') {
+			line++;
+			col = pos - i;
+		}
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	return errbuf_set(eb, "%zu:%zu: parse error: %s", line, col, msg);
+}

@@ -3,6 +3,7 @@
 #ifndef MTK_PROMQL_LEX_H
 #define MTK_PROMQL_LEX_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -102,6 +103,15 @@ void promql_lex_init(struct promql_lexer *lx, const char *src, size_t len);
  */
 int promql_lex_next(struct promql_lexer *lx, struct promql_token *t,
     struct errbuf *eb);
+
+/*
+ * Fill 'eb' with "L:C: parse error: " and the message of 'fmt' and 'ap',
+ * L and C the line and byte column (from 1) of byte 'pos' of 'src'
+ * ('len' bytes), as Prometheus locates the errors of a query (the
+ * parser's and the type checker's).  Returns -1.
+ */
+int promql_verror(struct errbuf *eb, const char *src, size_t len, size_t pos,
+    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 /*
  * Append to 'out' the value of the string literal 's' of 'len' bytes,

@@ -1,4 +1,4 @@
-/* promql_parse.c - PromQL parser, type checker and printer */
+/* promql_parse.c - the PromQL parser: text into a syntax tree */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <math.h>
@@ -7,181 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stream/metric.h"
+#include "base/xalloc.h"
+#include "promql/promql_check.h"
+#include "promql/promql_func.h"
 #include "promql/promql_lex.h"
 #include "promql/promql_parse.h"
-#include "base/xalloc.h"
+#include "stream/metric.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-#define S PROMQL_TYPE_SCALAR
-#define V PROMQL_TYPE_VECTOR
-#define M PROMQL_TYPE_MATRIX
-#define STR PROMQL_TYPE_STRING
-
 /*
- * The functions of Prometheus 2.42, in name order (promql_func_lookup()
- * searches it by bisection).  mad_over_time came later (2.52); it is
- * here because mtk evaluates it.
+ * A recursive-descent parser with precedence climbing for the binary
+ * operators; what Prometheus' yacc grammar accepts, it accepts, and it
+ * fails where that grammar fails, with the same message.  The tree is
+ * then handed to the type checker (promql_check.h).
  */
-const struct promql_func promql_funcs[] = {
-	{ "abs", { V }, 1, 0, V },
-	{ "absent", { V }, 1, 0, V },
-	{ "absent_over_time", { M }, 1, 0, V },
-	{ "acos", { V }, 1, 0, V },
-	{ "acosh", { V }, 1, 0, V },
-	{ "asin", { V }, 1, 0, V },
-	{ "asinh", { V }, 1, 0, V },
-	{ "atan", { V }, 1, 0, V },
-	{ "atanh", { V }, 1, 0, V },
-	{ "avg_over_time", { M }, 1, 0, V },
-	{ "ceil", { V }, 1, 0, V },
-	{ "changes", { M }, 1, 0, V },
-	{ "clamp", { V, S, S }, 3, 0, V },
-	{ "clamp_max", { V, S }, 2, 0, V },
-	{ "clamp_min", { V, S }, 2, 0, V },
-	{ "cos", { V }, 1, 0, V },
-	{ "cosh", { V }, 1, 0, V },
-	{ "count_over_time", { M }, 1, 0, V },
-	{ "day_of_month", { V }, 1, 1, V },
-	{ "day_of_week", { V }, 1, 1, V },
-	{ "day_of_year", { V }, 1, 1, V },
-	{ "days_in_month", { V }, 1, 1, V },
-	{ "deg", { V }, 1, 0, V },
-	{ "delta", { M }, 1, 0, V },
-	{ "deriv", { M }, 1, 0, V },
-	{ "exp", { V }, 1, 0, V },
-	{ "floor", { V }, 1, 0, V },
-	{ "histogram_count", { V }, 1, 0, V },
-	{ "histogram_fraction", { S, S, V }, 3, 0, V },
-	{ "histogram_quantile", { S, V }, 2, 0, V },
-	{ "histogram_sum", { V }, 1, 0, V },
-	{ "holt_winters", { M, S, S }, 3, 0, V },
-	{ "hour", { V }, 1, 1, V },
-	{ "idelta", { M }, 1, 0, V },
-	{ "increase", { M }, 1, 0, V },
-	{ "irate", { M }, 1, 0, V },
-	{ "label_join", { V, STR, STR, STR }, 4, -1, V },
-	{ "label_replace", { V, STR, STR, STR, STR }, 5, 0, V },
-	{ "last_over_time", { M }, 1, 0, V },
-	{ "ln", { V }, 1, 0, V },
-	{ "log10", { V }, 1, 0, V },
-	{ "log2", { V }, 1, 0, V },
-	{ "mad_over_time", { M }, 1, 0, V },
-	{ "max_over_time", { M }, 1, 0, V },
-	{ "min_over_time", { M }, 1, 0, V },
-	{ "minute", { V }, 1, 1, V },
-	{ "month", { V }, 1, 1, V },
-	{ "pi", { 0 }, 0, 0, S },
-	{ "predict_linear", { M, S }, 2, 0, V },
-	{ "present_over_time", { M }, 1, 0, V },
-	{ "quantile_over_time", { S, M }, 2, 0, V },
-	{ "rad", { V }, 1, 0, V },
-	{ "rate", { M }, 1, 0, V },
-	{ "resets", { M }, 1, 0, V },
-	{ "round", { V, S }, 2, 1, V },
-	{ "scalar", { V }, 1, 0, S },
-	{ "sgn", { V }, 1, 0, V },
-	{ "sin", { V }, 1, 0, V },
-	{ "sinh", { V }, 1, 0, V },
-	{ "sort", { V }, 1, 0, V },
-	{ "sort_desc", { V }, 1, 0, V },
-	{ "sqrt", { V }, 1, 0, V },
-	{ "stddev_over_time", { M }, 1, 0, V },
-	{ "stdvar_over_time", { M }, 1, 0, V },
-	{ "sum_over_time", { M }, 1, 0, V },
-	{ "tan", { V }, 1, 0, V },
-	{ "tanh", { V }, 1, 0, V },
-	{ "time", { 0 }, 0, 0, S },
-	{ "timestamp", { V }, 1, 0, V },
-	{ "vector", { S }, 1, 0, V },
-	{ "year", { V }, 1, 1, V },
-	{ NULL, { 0 }, 0, 0, 0 },
-};
-
-#undef S
-#undef V
-#undef M
-#undef STR
-
-const struct promql_func *
-promql_func_lookup(const char *name, size_t len)
-{
-	size_t lo = 0, hi = NELEM(promql_funcs) - 1;	/* without the NULL */
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *f = promql_funcs[mid].name;
-		int c = strncmp(f, name, len);
-		if (c == 0)
-			c = f[len] != '\0';	/* a longer name sorts later */
-		if (c == 0)
-			return &promql_funcs[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static const char *const binop_names[] = {
-	"+", "-", "*", "/", "%", "^", "atan2",
-	"==", "!=", "<=", "<", ">=", ">", "and", "or", "unless",
-};
-
-static const char *const aggop_names[] = {
-	"sum", "avg", "count", "min", "max", "group", "stddev", "stdvar",
-	"topk", "bottomk", "count_values", "quantile",
-};
-
-const char *
-promql_binop_str(enum promql_binop op)
-{
-	return binop_names[op];
-}
-
-const char *
-promql_aggop_str(enum promql_aggop op)
-{
-	return aggop_names[op];
-}
-
-int
-promql_binop_is_comparison(enum promql_binop op)
-{
-	return op >= PROMQL_OP_EQLC && op <= PROMQL_OP_GTR;
-}
-
-int
-promql_binop_is_set(enum promql_binop op)
-{
-	return op >= PROMQL_OP_AND;
-}
-
-const char *
-promql_type_name(enum promql_type t)
-{
-	switch (t) {
-	case PROMQL_TYPE_SCALAR: return "scalar";
-	case PROMQL_TYPE_VECTOR: return "instant vector";
-	case PROMQL_TYPE_MATRIX: return "range vector";
-	case PROMQL_TYPE_STRING: return "string";
-	case PROMQL_TYPE_NONE:   break;
-	}
-	return "none";
-}
-
-/* Prometheus' internal type names, which one message uses. */
-static const char *
-type_name_raw(enum promql_type t)
-{
-	switch (t) {
-	case PROMQL_TYPE_VECTOR: return "vector";
-	case PROMQL_TYPE_MATRIX: return "matrix";
-	default:                 return promql_type_name(t);
-	}
-}
 
 /*
  * Parser state.  'tok' is the one token of lookahead, as in Prometheus'
@@ -210,28 +50,20 @@ static int perr(struct parser *p, size_t pos, const char *fmt, ...)
 static int
 perr(struct parser *p, size_t pos, const char *fmt, ...)
 {
-	char msg[sizeof(p->eb->msg)];
-	size_t i, line = 1, col = pos + 1;
 	va_list ap;
 
 	if (p->failed)
 		return -1;
 	p->failed = 1;
-	for (i = 0; i < pos && i < p->len; i++) {
-		if (p->src[i] == '\n') {
-			line++;
-			col = pos - i;
-		}
-	}
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	promql_verror(p->eb, p->src, p->len, pos, fmt, ap);
 	va_end(ap);
-	return errbuf_set(p->eb, "%zu:%zu: parse error: %s", line, col, msg);
+	return -1;
 }
 
 /* Go's %q of a string, in a buffer the caller releases. */
 static const char *
-q(struct buf *b, const char *s, size_t len)
+quoted(struct buf *b, const char *s, size_t len)
 {
 	buf_reset(b);
 	promql_quote(b, s, len);
@@ -368,78 +200,6 @@ labels_add(struct promql_labels *l, const char *s, size_t len)
 {
 	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
 	l->v[l->n++] = xstrndup(s, len);
-}
-
-static void
-labels_release(struct promql_labels *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-static void
-free_matching(struct promql_matching *m)
-{
-	if (m == NULL)
-		return;
-	labels_release(&m->labels);
-	labels_release(&m->include);
-	free(m);
-}
-
-void
-promql_free(struct promql_node *n)
-{
-	size_t i;
-
-	if (n == NULL)
-		return;
-	switch (n->kind) {
-	case PROMQL_NUMBER:
-		break;
-	case PROMQL_STRING:
-		free(n->string.s);
-		break;
-	case PROMQL_VECTOR_SELECTOR:
-		for (i = 0; i < n->vs.nmatchers; i++)
-			matcher_release(&n->vs.matchers[i]);
-		free(n->vs.matchers);
-		free(n->vs.name);
-		break;
-	case PROMQL_MATRIX_SELECTOR:
-		promql_free(n->ms.vs);
-		break;
-	case PROMQL_SUBQUERY:
-		promql_free(n->sq.expr);
-		break;
-	case PROMQL_UNARY:
-		promql_free(n->unary.expr);
-		break;
-	case PROMQL_BINARY:
-		promql_free(n->binary.lhs);
-		promql_free(n->binary.rhs);
-		free_matching(n->binary.matching);
-		break;
-	case PROMQL_AGGREGATE:
-		labels_release(&n->agg.grouping);
-		promql_free(n->agg.param);
-		promql_free(n->agg.expr);
-		break;
-	case PROMQL_CALL:
-		for (i = 0; i < n->call.nargs; i++)
-			promql_free(n->call.args[i]);
-		free(n->call.args);
-		break;
-	case PROMQL_PAREN:
-		promql_free(n->paren.expr);
-		break;
-	}
-	free(n);
 }
 
 /*
@@ -632,7 +392,7 @@ string_value(struct parser *p, const struct promql_token *t, struct buf *out)
 	if (promql_unquote(p->src + t->pos, t->len, out, &ueb) == 0)
 		return 0;
 	perr(p, t->pos, "error unquoting string %s: %s",
-	    q(&b, p->src + t->pos, t->len), ueb.msg);
+	    quoted(&b, p->src + t->pos, t->len), ueb.msg);
 	buf_release(&b);
 	return -1;
 }
@@ -667,6 +427,17 @@ parse_matcher(struct parser *p, struct matchers *ms)
 		if (p->tok.type == PROMQL_T_COMMA || p->tok.type == PROMQL_T_RBRACE) {
 			rc = matchers_add(p, ms, MATCHER_EQ, "__name__", &name,
 			    label.pos);
+			goto out;
+		}
+		/*
+		 * A value may hold a NUL, a name not: no series has one
+		 * (mtk-stream(5)), and matchers keep names as C strings.
+		 */
+		if (name.len > 0 && memchr(name.p, '\0', name.len) != NULL) {
+			struct buf b = BUF_INIT;
+			perr(p, label.pos, "invalid label name %s",
+			    quoted(&b, name.p, name.len));
+			buf_release(&b);
 			goto out;
 		}
 	} else {
@@ -751,21 +522,6 @@ out:
 	matchers_release(&ms);
 	buf_release(&name);
 	return n;
-}
-
-const char *
-promql_selector_name(const struct promql_node *vs)
-{
-	size_t i;
-
-	if (vs->vs.name != NULL)
-		return vs->vs.name;
-	for (i = 0; i < vs->vs.nmatchers; i++) {
-		const struct matcher *m = &vs->vs.matchers[i];
-		if (m->op == MATCHER_EQ && strcmp(m->name, "__name__") == 0)
-			return m->value;
-	}
-	return NULL;
 }
 
 /*
@@ -1056,7 +812,7 @@ parse_call(struct parser *p)
 	/* Prometheus looks the name up only once the arguments parsed. */
 	if ((f = promql_func_lookup(p->src + name.pos, name.len)) == NULL) {
 		perr(p, name.pos, "unknown function with name %s",
-		    q(&b, p->src + name.pos, name.len));
+		    quoted(&b, p->src + name.pos, name.len));
 		buf_release(&b);
 		free_args(args, nargs);
 		return NULL;
@@ -1362,7 +1118,7 @@ parse_bin_modifiers(struct parser *p, int *return_bool)
 		goto fail;
 	return m;
 fail:
-	free_matching(m);
+	promql_matching_free(m);
 	return NULL;
 }
 
@@ -1382,7 +1138,7 @@ parse_expr(struct parser *p, int min_prec)
 			goto fail;
 		rhs = parse_expr(p, op == PROMQL_OP_POW ? prec : prec + 1);
 		if (rhs == NULL) {
-			free_matching(m);
+			promql_matching_free(m);
 			goto fail;
 		}
 		n = node_new(PROMQL_BINARY, lhs->pos, rhs->end);
@@ -1397,228 +1153,6 @@ parse_expr(struct parser *p, int min_prec)
 fail:
 	promql_free(lhs);
 	return NULL;
-}
-
-/*
- * Type checking, after a successful parse, in the order of Prometheus'
- * checkAST(), so that the first error found is the one it reports.
- */
-
-enum promql_type
-promql_node_type(const struct promql_node *n)
-{
-	switch (n->kind) {
-	case PROMQL_NUMBER:          return PROMQL_TYPE_SCALAR;
-	case PROMQL_STRING:          return PROMQL_TYPE_STRING;
-	case PROMQL_VECTOR_SELECTOR: return PROMQL_TYPE_VECTOR;
-	case PROMQL_MATRIX_SELECTOR: return PROMQL_TYPE_MATRIX;
-	case PROMQL_SUBQUERY:        return PROMQL_TYPE_MATRIX;
-	case PROMQL_UNARY:           return promql_node_type(n->unary.expr);
-	case PROMQL_AGGREGATE:       return PROMQL_TYPE_VECTOR;
-	case PROMQL_CALL:            return n->call.func->ret;
-	case PROMQL_PAREN:           return promql_node_type(n->paren.expr);
-	case PROMQL_BINARY:
-		return promql_node_type(n->binary.lhs) == PROMQL_TYPE_SCALAR &&
-		    promql_node_type(n->binary.rhs) == PROMQL_TYPE_SCALAR ?
-		    PROMQL_TYPE_SCALAR : PROMQL_TYPE_VECTOR;
-	}
-	return PROMQL_TYPE_NONE;
-}
-
-static enum promql_type check(struct parser *p, struct promql_node *n);
-
-static void
-expect_type(struct parser *p, struct promql_node *n, enum promql_type want,
-    const char *context)
-{
-	enum promql_type t = check(p, n);
-
-	if (t != want)
-		perr(p, n->pos, "expected type %s in %s, got %s",
-		    promql_type_name(want), context, promql_type_name(t));
-}
-
-static void
-check_selector(struct parser *p, const struct promql_node *n)
-{
-	struct buf a = BUF_INIT, b = BUF_INIT;
-	size_t i;
-
-	if (n->vs.name != NULL) {
-		/* The last matcher is the name's own. */
-		for (i = 0; i + 1 < n->vs.nmatchers; i++) {
-			const struct matcher *m = &n->vs.matchers[i];
-			if (strcmp(m->name, "__name__") == 0)
-				perr(p, n->pos, "metric name must not be set "
-				    "twice: %s or %s", q(&a, n->vs.name,
-				    strlen(n->vs.name)), q(&b, m->value,
-				    m->value_len));
-		}
-		goto out;
-	}
-	/* Refuse selectors that would match every series, typos and all. */
-	for (i = 0; i < n->vs.nmatchers; i++)
-		if (!matcher_matches_empty(&n->vs.matchers[i]))
-			goto out;
-	perr(p, n->pos, "vector selector must contain at least one "
-	    "non-empty matcher");
-out:
-	buf_release(&a);
-	buf_release(&b);
-}
-
-/* Where a binary operator is: between its operands, spaces skipped. */
-static size_t
-op_pos(const struct parser *p, const struct promql_node *n)
-{
-	size_t i = n->binary.lhs->end;
-
-	while (i < p->len && strchr(" \t\n\r", p->src[i]) != NULL)
-		i++;
-	return i;
-}
-
-static void
-check_matching(struct parser *p, struct promql_node *n)
-{
-	struct promql_matching *m = n->binary.matching;
-	struct buf b = BUF_INIT;
-	size_t i, j;
-
-	if (promql_binop_is_set(n->binary.op) && m->card == PROMQL_CARD_ONE_TO_ONE)
-		m->card = PROMQL_CARD_MANY_TO_MANY;
-	for (i = 0; m->on && i < m->labels.n; i++)
-		for (j = 0; j < m->include.n; j++)
-			if (strcmp(m->labels.v[i], m->include.v[j]) == 0)
-				perr(p, op_pos(p, n), "label %s must not occur "
-				    "in ON and GROUP clause at once",
-				    q(&b, m->labels.v[i], strlen(m->labels.v[i])));
-	buf_release(&b);
-}
-
-static void
-check_binary(struct parser *p, struct promql_node *n)
-{
-	enum promql_binop op = n->binary.op;
-	enum promql_type lt = check(p, n->binary.lhs);
-	enum promql_type rt = check(p, n->binary.rhs);
-	struct promql_matching *m = n->binary.matching;
-	int scalar = lt == PROMQL_TYPE_SCALAR || rt == PROMQL_TYPE_SCALAR;
-
-	if (n->binary.return_bool && !promql_binop_is_comparison(op))
-		perr(p, op_pos(p, n), "bool modifier can only be used on "
-		    "comparison operators");
-	if (promql_binop_is_comparison(op) && !n->binary.return_bool &&
-	    lt == PROMQL_TYPE_SCALAR && rt == PROMQL_TYPE_SCALAR)
-		perr(p, op_pos(p, n), "comparisons between scalars must use "
-		    "BOOL modifier");
-	check_matching(p, n);
-	if (lt != PROMQL_TYPE_SCALAR && lt != PROMQL_TYPE_VECTOR)
-		perr(p, n->binary.lhs->pos, "binary expression must contain "
-		    "only scalar and instant vector types");
-	if (rt != PROMQL_TYPE_SCALAR && rt != PROMQL_TYPE_VECTOR)
-		perr(p, n->binary.rhs->pos, "binary expression must contain "
-		    "only scalar and instant vector types");
-	if (lt != PROMQL_TYPE_VECTOR || rt != PROMQL_TYPE_VECTOR) {
-		if (m->labels.n > 0)
-			perr(p, n->pos, "vector matching only allowed between "
-			    "instant vectors");
-		/* Matching means nothing with a scalar: drop it. */
-		free_matching(m);
-		n->binary.matching = NULL;
-	} else if (promql_binop_is_set(op)) {
-		if (m->card == PROMQL_CARD_ONE_TO_MANY ||
-		    m->card == PROMQL_CARD_MANY_TO_ONE)
-			perr(p, n->pos, "no grouping allowed for \"%s\" operation",
-			    promql_binop_str(op));
-	}
-	if (scalar && promql_binop_is_set(op))
-		perr(p, n->pos, "set operator \"%s\" not allowed in binary "
-		    "scalar expression", promql_binop_str(op));
-}
-
-static void
-check_call(struct parser *p, struct promql_node *n)
-{
-	const struct promql_func *f = n->call.func;
-	char context[64];
-	size_t i, k, nargs = (size_t)f->nargs, got = n->call.nargs;
-
-	if (f->variadic == 0 && got != nargs)
-		perr(p, n->pos, "expected %zu argument(s) in call to \"%s\", got "
-		    "%zu", nargs, f->name, got);
-	else if (f->variadic != 0 && got < nargs - 1)
-		perr(p, n->pos, "expected at least %zu argument(s) in call to "
-		    "\"%s\", got %zu", nargs - 1, f->name, got);
-	else if (f->variadic > 0 && got > nargs - 1 + (size_t)f->variadic)
-		perr(p, n->pos, "expected at most %zu argument(s) in call to "
-		    "\"%s\", got %zu", nargs - 1 + (size_t)f->variadic,
-		    f->name, got);
-	snprintf(context, sizeof(context), "call to function \"%s\"", f->name);
-	for (i = 0; i < got; i++) {
-		if (i >= nargs && f->variadic == 0)
-			break;	/* already refused; the extra are not typed */
-		k = i < nargs ? i : nargs - 1;
-		expect_type(p, n->call.args[i], f->args[k], context);
-	}
-}
-
-static void
-check_aggregate(struct parser *p, struct promql_node *n)
-{
-	enum promql_aggop op = n->agg.op;
-
-	expect_type(p, n->agg.expr, PROMQL_TYPE_VECTOR, "aggregation expression");
-	if (op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK ||
-	    op == PROMQL_AGG_QUANTILE)
-		expect_type(p, n->agg.param, PROMQL_TYPE_SCALAR,
-		    "aggregation parameter");
-	if (op == PROMQL_AGG_COUNT_VALUES)
-		expect_type(p, n->agg.param, PROMQL_TYPE_STRING,
-		    "aggregation parameter");
-}
-
-static enum promql_type
-check(struct parser *p, struct promql_node *n)
-{
-	enum promql_type t;
-
-	switch (n->kind) {
-	case PROMQL_NUMBER:
-	case PROMQL_STRING:
-		break;
-	case PROMQL_VECTOR_SELECTOR:
-		check_selector(p, n);
-		break;
-	case PROMQL_MATRIX_SELECTOR:
-		check(p, n->ms.vs);
-		break;
-	case PROMQL_SUBQUERY:
-		if ((t = check(p, n->sq.expr)) != PROMQL_TYPE_VECTOR)
-			perr(p, n->pos, "subquery is only allowed on instant "
-			    "vector, got %s instead", type_name_raw(t));
-		break;
-	case PROMQL_UNARY:
-		t = check(p, n->unary.expr);
-		if (t != PROMQL_TYPE_SCALAR && t != PROMQL_TYPE_VECTOR)
-			perr(p, n->pos, "unary expression only allowed on "
-			    "expressions of type scalar or instant vector, got "
-			    "\"%s\"", promql_type_name(t));
-		break;
-	case PROMQL_BINARY:
-		check_binary(p, n);
-		break;
-	case PROMQL_AGGREGATE:
-		check_aggregate(p, n);
-		break;
-	case PROMQL_CALL:
-		check_call(p, n);
-		break;
-	case PROMQL_PAREN:
-		check(p, n->paren.expr);
-		break;
-	}
-	return promql_node_type(n);
 }
 
 /*
@@ -1641,8 +1175,9 @@ parse_finish(struct parser *p, struct promql_node *n, struct promql_node **out)
 {
 	if (n != NULL && p->tok.type != PROMQL_T_EOF)
 		unexpected(p, NULL, NULL);
-	if (n != NULL && !p->failed)
-		check(p, n);
+	if (n != NULL && !p->failed &&
+	    promql_check(n, p->src, p->len, p->eb) == -1)
+		p->failed = 1;
 	if (p->failed) {
 		promql_free(n);
 		return -1;
@@ -1679,282 +1214,4 @@ promql_parse_selector(const char *selector, struct promql_node **out,
 	else
 		unexpected(&p, NULL, NULL);
 	return parse_finish(&p, n, out);
-}
-
-/*
- * Printing, as Prometheus' String() methods do.
- */
-
-void
-promql_format_duration(struct buf *out, int64_t ms)
-{
-	static const struct {
-		const char *unit;
-		int64_t ms;
-		int exact;	/* only when it divides: "90d", not "12w6d" */
-	} units[] = {
-		{ "y", 31536000000LL, 1 }, { "w", 604800000LL, 1 },
-		{ "d", 86400000LL, 0 }, { "h", 3600000LL, 0 },
-		{ "m", 60000LL, 0 }, { "s", 1000LL, 0 }, { "ms", 1LL, 0 },
-	};
-	size_t i;
-
-	if (ms == 0) {
-		buf_adds(out, "0s");
-		return;
-	}
-	for (i = 0; i < NELEM(units); i++) {
-		if (units[i].exact && ms % units[i].ms != 0)
-			continue;
-		if (ms / units[i].ms > 0) {
-			buf_addf(out, "%lld%s", (long long)(ms / units[i].ms),
-			    units[i].unit);
-			ms %= units[i].ms;
-		}
-	}
-}
-
-/*
- * A float as Go's %v writes it: the shortest digits that read back,
- * in %e form when the exponent is below -4 or at least 6 ("1e+06",
- * "1.5e-05"), else plainly ("123456", "0.0001").
- */
-static void
-format_number(struct buf *out, double v)
-{
-	char e[40], digits[24];
-	int prec, exp, nd = 0, dp, i;
-	const char *s;
-
-	if (isnan(v) || isinf(v)) {
-		buf_adds(out, isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
-		return;
-	}
-	for (prec = 1; prec < 17; prec++) {
-		snprintf(e, sizeof(e), "%.*e", prec - 1, v);
-		if (strtod(e, NULL) == v)
-			break;
-	}
-	snprintf(e, sizeof(e), "%.*e", prec - 1, v);
-	s = e;
-	if (*s == '-')
-		buf_addch(out, *s++);
-	for (; *s != 'e'; s++)
-		if (*s != '.')
-			digits[nd++] = *s;
-	exp = atoi(s + 1);
-	if (exp < -4 || exp >= 6) {
-		buf_addch(out, digits[0]);
-		if (nd > 1) {
-			buf_addch(out, '.');
-			buf_add(out, digits + 1, (size_t)nd - 1);
-		}
-		buf_addf(out, "e%c%02d", exp < 0 ? '-' : '+', abs(exp));
-		return;
-	}
-	dp = exp + 1;	/* digits before the point */
-	if (dp <= 0) {
-		buf_adds(out, "0.");
-		for (i = dp; i < 0; i++)
-			buf_addch(out, '0');
-		buf_add(out, digits, (size_t)nd);
-	} else if (dp >= nd) {
-		buf_add(out, digits, (size_t)nd);
-		for (i = nd; i < dp; i++)
-			buf_addch(out, '0');
-	} else {
-		buf_add(out, digits, (size_t)dp);
-		buf_addch(out, '.');
-		buf_add(out, digits + dp, (size_t)(nd - dp));
-	}
-}
-
-static void
-format_labels(struct buf *out, const struct promql_labels *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		if (i > 0)
-			buf_adds(out, ", ");
-		buf_adds(out, l->v[i]);
-	}
-}
-
-/* " @ 123.000 offset 5m", as a selector's or subquery's suffix. */
-static void
-format_mods(struct buf *out, const struct promql_mods *m)
-{
-	if (m->at == PROMQL_AT_TIME)
-		buf_addf(out, " @ %.3f", (double)m->at_ms / 1000.0);
-	else if (m->at == PROMQL_AT_START)
-		buf_adds(out, " @ start()");
-	else if (m->at == PROMQL_AT_END)
-		buf_adds(out, " @ end()");
-	if (m->offset_ms > 0) {
-		buf_adds(out, " offset ");
-		promql_format_duration(out, m->offset_ms);
-	} else if (m->offset_ms < 0) {
-		buf_adds(out, " offset -");
-		promql_format_duration(out, -m->offset_ms);
-	}
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * name{a="b",c=~"d"}, the matchers sorted as text, leaving out the one
- * that repeats the name.
- */
-static void
-format_selector(struct buf *out, const struct promql_node *n)
-{
-	char **ms = xcalloc(n->vs.nmatchers + 1, sizeof(*ms));
-	struct buf b = BUF_INIT;
-	size_t i, k = 0;
-
-	for (i = 0; i < n->vs.nmatchers; i++) {
-		const struct matcher *m = &n->vs.matchers[i];
-		if (n->vs.name != NULL && m->op == MATCHER_EQ &&
-		    strcmp(m->name, "__name__") == 0 &&
-		    strcmp(m->value, n->vs.name) == 0)
-			continue;
-		buf_reset(&b);
-		buf_addf(&b, "%s%s", m->name, matcher_op_str(m->op));
-		promql_quote(&b, m->value, m->value_len);
-		ms[k++] = xstrdup(b.p);
-	}
-	qsort(ms, k, sizeof(*ms), cmp_str);
-	if (n->vs.name != NULL)
-		buf_adds(out, n->vs.name);
-	for (i = 0; i < k; i++) {
-		buf_adds(out, i == 0 ? "{" : ",");
-		buf_adds(out, ms[i]);
-		free(ms[i]);
-	}
-	if (k > 0)
-		buf_addch(out, '}');
-	free(ms);
-	buf_release(&b);
-}
-
-/*
- * " on (a) group_left (b)".  Prometheus 2.42 printed nothing for
- * "ignoring () group_left", which reads back as one-to-one; like later
- * versions, we print it.
- */
-static void
-format_matching(struct buf *out, const struct promql_matching *m)
-{
-	int grouped = m->card == PROMQL_CARD_MANY_TO_ONE ||
-	    m->card == PROMQL_CARD_ONE_TO_MANY;
-
-	if (m->labels.n > 0 || m->on || grouped) {
-		buf_adds(out, m->on ? " on (" : " ignoring (");
-		format_labels(out, &m->labels);
-		buf_addch(out, ')');
-	}
-	if (grouped) {
-		buf_adds(out, m->card == PROMQL_CARD_MANY_TO_ONE ?
-		    " group_left (" : " group_right (");
-		format_labels(out, &m->include);
-		buf_addch(out, ')');
-	}
-}
-
-static void
-format_aggregate(struct buf *out, const struct promql_node *n)
-{
-	buf_adds(out, promql_aggop_str(n->agg.op));
-	if (n->agg.without || n->agg.grouping.n > 0) {
-		buf_adds(out, n->agg.without ? " without (" : " by (");
-		format_labels(out, &n->agg.grouping);
-		buf_adds(out, ") ");
-	}
-	buf_addch(out, '(');
-	if (n->agg.param != NULL) {
-		promql_format(out, n->agg.param);
-		buf_adds(out, ", ");
-	}
-	promql_format(out, n->agg.expr);
-	buf_addch(out, ')');
-}
-
-void
-promql_format(struct buf *out, const struct promql_node *n)
-{
-	size_t i;
-
-	switch (n->kind) {
-	case PROMQL_NUMBER:
-		format_number(out, n->number);
-		break;
-	case PROMQL_STRING:
-		promql_quote(out, n->string.s, n->string.len);
-		break;
-	case PROMQL_VECTOR_SELECTOR:
-		format_selector(out, n);
-		format_mods(out, &n->vs.mods);
-		break;
-	case PROMQL_MATRIX_SELECTOR:
-		format_selector(out, n->ms.vs);
-		buf_addch(out, '[');
-		promql_format_duration(out, n->ms.range_ms);
-		buf_addch(out, ']');
-		format_mods(out, &n->ms.vs->vs.mods);
-		break;
-	case PROMQL_SUBQUERY:
-		promql_format(out, n->sq.expr);
-		buf_addch(out, '[');
-		promql_format_duration(out, n->sq.range_ms);
-		buf_addch(out, ':');
-		if (n->sq.step_ms != 0)
-			promql_format_duration(out, n->sq.step_ms);
-		buf_addch(out, ']');
-		format_mods(out, &n->sq.mods);
-		break;
-	case PROMQL_UNARY:
-		buf_addch(out, n->unary.negate ? '-' : '+');
-		promql_format(out, n->unary.expr);
-		break;
-	case PROMQL_BINARY:
-		/*
-		 * "+Inf ^ x" would read back as +(Inf ^ x): a sign binds
-		 * looser than '^'.  Prometheus prints it so; we drop the '+'.
-		 */
-		if (n->binary.op == PROMQL_OP_POW &&
-		    n->binary.lhs->kind == PROMQL_NUMBER &&
-		    isinf(n->binary.lhs->number) && n->binary.lhs->number > 0)
-			buf_adds(out, "Inf");
-		else
-			promql_format(out, n->binary.lhs);
-		buf_addf(out, " %s%s", promql_binop_str(n->binary.op),
-		    n->binary.return_bool ? " bool" : "");
-		if (n->binary.matching != NULL)
-			format_matching(out, n->binary.matching);
-		buf_addch(out, ' ');
-		promql_format(out, n->binary.rhs);
-		break;
-	case PROMQL_AGGREGATE:
-		format_aggregate(out, n);
-		break;
-	case PROMQL_CALL:
-		buf_addf(out, "%s(", n->call.func->name);
-		for (i = 0; i < n->call.nargs; i++) {
-			if (i > 0)
-				buf_adds(out, ", ");
-			promql_format(out, n->call.args[i]);
-		}
-		buf_addch(out, ')');
-		break;
-	case PROMQL_PAREN:
-		buf_addch(out, '(');
-		promql_format(out, n->paren.expr);
-		buf_addch(out, ')');
-		break;
-	}
 }

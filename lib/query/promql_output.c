@@ -7,7 +7,7 @@
 
 #include "stream/jsonl.h"
 #include "base/number.h"
-#include "promql/promql_int.h"
+#include "promql/promql_number.h"
 #include "query/promql_output.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
@@ -28,7 +28,7 @@ promql_format_parse(const char *s, enum promql_format *f)
 {
 	size_t i;
 
-	for (i = 0; i < PNELEM(format_names); i++)
+	for (i = 0; i < (sizeof(format_names) / sizeof(format_names[0])); i++)
 		if (strcmp(s, format_names[i].name) == 0) {
 			*f = format_names[i].f;
 			return 0;
@@ -39,7 +39,7 @@ promql_format_parse(const char *s, enum promql_format *f)
 const char *
 promql_format_name(size_t i)
 {
-	return i < PNELEM(format_names) ? format_names[i].name : NULL;
+	return i < (sizeof(format_names) / sizeof(format_names[0])) ? format_names[i].name : NULL;
 }
 
 void
@@ -94,9 +94,9 @@ series_sample(const struct promql_rseries *rs, const char *name,
 		if (strcmp(rs->labels[i].name, "__name__") == 0)
 			continue;
 		labels[k].name = rs->labels[i].name;
-		labels[k].name_len = (uint32_t)strlen(rs->labels[i].name);
+		labels[k].name_len = (uint32_t)rs->labels[i].name_len;
 		labels[k].value = rs->labels[i].value;
-		labels[k].value_len = (uint32_t)strlen(rs->labels[i].value);
+		labels[k].value_len = (uint32_t)rs->labels[i].value_len;
 		k++;
 	}
 	m->labels = labels;
@@ -116,17 +116,20 @@ series_text(struct buf *b, const struct promql_rseries *rs, const char *name)
 		buf_adds(b, name);
 	for (i = 0; i < rs->nlabels; i++) {
 		const char *v = rs->labels[i].value;
+		const char *vend = v + rs->labels[i].value_len;
 		if (strcmp(rs->labels[i].name, "__name__") == 0)
 			continue;
 		buf_addch(b, first ? '{' : ',');
 		first = 0;
 		buf_adds(b, rs->labels[i].name);
 		buf_adds(b, "=\"");
-		for (; *v; v++) {
+		for (; v < vend; v++) {
 			if (*v == '"' || *v == '\\')
 				buf_addch(b, '\\');
 			if (*v == '\n')
 				buf_adds(b, "\\n");
+			else if (*v == '\0')
+				buf_adds(b, "\\x00");
 			else
 				buf_addch(b, *v);
 		}
@@ -189,9 +192,9 @@ json_metric(struct buf *b, const struct promql_rseries *rs, const char *name)
 		if (!first)
 			buf_addch(b, ',');
 		first = 0;
-		jsonl_quote(b, rs->labels[i].name, strlen(rs->labels[i].name));
+		jsonl_quote(b, rs->labels[i].name, rs->labels[i].name_len);
 		buf_addch(b, ':');
-		jsonl_quote(b, rs->labels[i].value, strlen(rs->labels[i].value));
+		jsonl_quote(b, rs->labels[i].value, rs->labels[i].value_len);
 	}
 	buf_adds(b, "},");
 }

@@ -105,16 +105,19 @@ write_prom_json(struct latest_ctx *c, int64_t t, const char *name,
 	for (i = 0; i < c->n; i++) {
 		struct promql_rseries *rs = &r->series[i];
 		struct sample m = { 0 };
-		struct promql_label l = { "__name__", NULL };
+		struct promql_label l = { "__name__", NULL, 8, 0 };
 		series_key_decode(r->strings + c->s[i].off, c->s[i].len, &m,
 		    labels);
 		rs->labels = xreallocarray(NULL, m.nlabels + 1,
 		    sizeof(*rs->labels));
 		l.value = m.name;
+		l.value_len = m.name_len;
 		label_insert(rs->labels, 0, &l);
 		for (j = 0; j < m.nlabels; j++) {
 			l.name = labels[j].name;
+			l.name_len = labels[j].name_len;
 			l.value = labels[j].value;
+			l.value_len = labels[j].value_len;
 			label_insert(rs->labels, j + 1, &l);
 		}
 		rs->nlabels = m.nlabels + 1;

@@ -319,9 +319,9 @@ stats_result(struct stats_ctx *c, const struct promql_result *r,
 			if (m.nlabels == METRIC_LABELS_MAX)
 				break;
 			labels[m.nlabels].name = l->name;
-			labels[m.nlabels].name_len = (uint32_t)strlen(l->name);
+			labels[m.nlabels].name_len = (uint32_t)l->name_len;
 			labels[m.nlabels].value = l->value;
-			labels[m.nlabels].value_len = (uint32_t)strlen(l->value);
+			labels[m.nlabels].value_len = (uint32_t)l->value_len;
 			m.nlabels++;
 		}
 		m.name_len = strlen(m.name);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "promql/promql_func.h"
 #include "promql/promql_parse.h"
 #include "query/query_view.h"
 #include "stream/series.h"
@@ -45,7 +46,7 @@ query_functions_write(FILE *fp, struct errbuf *eb)
 {
 	const struct promql_func *f;
 
-	/* The parser's table is in name order already. */
+	/* The registry is in name order already. */
 	for (f = promql_funcs; f->name; f++)
 		if (fprintf(fp, "%s\n", f->name) < 0)
 			break;

@@ -8,7 +8,7 @@
 #include "base/buf.h"
 #include "stream/metric.h"
 #include "promql/promql_eval.h"
-#include "promql/promql_int.h"
+#include "promql/promql_number.h"
 #include "query/promql_output.h"
 #include "promql/promql_parse.h"
 #include "stream/series.h"
@@ -56,6 +56,19 @@ add(struct promql_memsrc *ms, const char *sel, const double *tv, size_t n)
 	promql_free(node);
 }
 
+/* A label value as is, but for a NUL byte, written \x00. */
+static void
+label_value(struct buf *b, const struct promql_label *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->value_len; i++)
+		if (l->value[i] == '\0')
+			buf_adds(b, "\\x00");
+		else
+			buf_addch(b, l->value[i]);
+}
+
 /*
  * Evaluate 'q' as an instant query at 't' seconds (or a range query when
  * 'step' > 0, from 't' to 'end') and write the result compactly:
@@ -96,9 +109,11 @@ run(struct promql_memsrc *ms, const char *q, double t, double end, double step,
 		if (i > 0)
 			buf_adds(&b, " | ");
 		buf_addch(&b, '{');
-		for (l = 0; l < s->nlabels; l++)
-			buf_addf(&b, "%s%s=\"%s\"", l ? "," : "", s->labels[l].name,
-			    s->labels[l].value);
+		for (l = 0; l < s->nlabels; l++) {
+			buf_addf(&b, "%s%s=\"", l ? "," : "", s->labels[l].name);
+			label_value(&b, &s->labels[l]);
+			buf_addch(&b, '"');
+		}
 		buf_addch(&b, '}');
 		for (j = 0; j < s->n; j++) {
 			buf_addch(&b, ' ');
@@ -368,6 +383,81 @@ test_errors(void)
 	promql_memsrc_free(ms);
 }
 
+/*
+ * What fuzzing found.  A NUL in a string of the query is a byte like any
+ * other, in label values too (Prometheus carries it: {job="a\x00b"}).
+ */
+static void
+test_nul(void)
+{
+	struct promql_memsrc *ms = promql_memsrc_new();
+	static const double tv[] = { 0, 1 };
+
+	add(ms, "y{a=\"x\"}", tv, 1);
+	add(ms, "z{a=\"x\"}", tv, 1);
+	add(ms, "z", tv, 1);
+	is_str(at(ms, "absent(x{job=\"a\\000b\",k=\"v\"})", 1700000000),
+	    "{job=\"a\\x00b\",k=\"v\"} 1", "absent(): a NUL in a matcher's value");
+	is_str(at(ms, "absent_over_time(x{job=\"a\\x00b\",k=\"v\"}[5m])", 1700000000),
+	    "{job=\"a\\x00b\",k=\"v\"} 1", "absent_over_time() too");
+	is_str(at(ms, "absent(x{job=\"\\x00\"})", 10),
+	    "{job=\"\\x00\"} 1", "a value of one NUL is not empty");
+	is_str(at(ms, "label_replace(y, \"b\", \"$1\\x00$1\", \"a\", \"(.*)\")", 10),
+	    "{__name__=\"y\",a=\"x\",b=\"x\\x00x\"} 1", "label_replace() writes a NUL");
+	is_str(at(ms, "label_join(y, \"b\", \"\\x00\", \"a\", \"a\")", 10),
+	    "{__name__=\"y\",a=\"x\",b=\"x\\x00x\"} 1", "label_join() joins with one");
+	is_str(range(ms, "label_replace(vector(1), \"a\", \"x\\x00\", \"\", \"\") or "
+	    "label_replace(vector(2), \"a\", \"x\", \"\", \"\") or "
+	    "label_replace(vector(3), \"a\", \"x\\x01\", \"\", \"\")", 0, 0, 1),
+	    "{a=\"x\"} 0:2 | {a=\"x\\x00\"} 0:1 | {a=\"x\x01\"} 0:3",
+	    "sorted as Prometheus sorts: a prefix first, then by bytes");
+	is_str(range(ms, "z or on(__name__) y or on(__name__) vector(0)", 0, 0, 1),
+	    "{} 0:0 | {__name__=\"y\",a=\"x\"} 0:1 | {__name__=\"z\"} 0:1 | "
+	    "{__name__=\"z\",a=\"x\"} 0:1", "fewer labels first");
+	is_str(at(ms, "label_replace(y, \"a\", \"\\x00\", \"\", \"\") + on(a) "
+	    "label_replace(y, \"a\", \"\\x00\", \"\", \"\")", 10),
+	    "{a=\"\\x00\"} 2", "matched on a NUL value");
+	promql_memsrc_free(ms);
+}
+
+/*
+ * An @ time is clamped to the int64 milliseconds when parsed; the
+ * lookback, offset and range taken from it must not overflow (Prometheus
+ * wraps around and finds nothing there either).
+ */
+static void
+test_time_limits(void)
+{
+	struct promql_memsrc *ms = promql_memsrc_new();
+	static const double tv[] = { 0, 1, 15, 2 };
+
+	add(ms, "x", tv, 2);
+	is_str(at(ms, "x @ -9223372036854775", 10), "", "@ near the least time");
+	is_str(at(ms, "x @ -9223372036854775808", 10),
+	    "error: 1:1: parse error: timestamp out of bounds for @ modifier: -9223372036854775808.000000",
+	    "@ past the least time: an error, as in Prometheus");
+	is_str(at(ms, "x @ 9223372036854775 offset -1m", 10), "", "@ and a negative offset");
+	is_str(at(ms, "x @ -9223372036854775 offset 1y", 10), "", "@ and an offset");
+	is_str(at(ms, "count_over_time(x[5m] @ -9223372036854775)", 10), "",
+	    "a range before the least time");
+	is_str(at(ms, "count_over_time(x[5m] @ 9223372036854775 offset -1m)", 10), "",
+	    "a range after the last");
+	is_str(at(ms, "absent_over_time(x[5m] @ -9223372036854775)", 10), "{} 1",
+	    "absent_over_time() there");
+	is_str(at(ms, "count_over_time(x[5m:1m] @ -9223372036854775)", 10), "",
+	    "a subquery before the least time");
+	is_str(at(ms, "count_over_time(x[5m:1m] @ 9223372036854775 offset -1m)", 10), "",
+	    "a subquery after the last");
+	is_str(at(ms, "x[5m:1m] @ -9223372036854775", 10), "",
+	    "a subquery's own steps there");
+	is_str(run(ms, "count_over_time(vector(time())[1y:1ms])", 10, 0, 0, 50000000),
+	    "error: query processing would load too many samples into memory in query execution",
+	    "a subquery of more steps than --max-samples");
+	is_str(at(ms, "timestamp(x @ 15 offset -1m)", 10), "{} 15", "an offset ahead");
+	is_str(at(ms, "x @ 15", 10), "{__name__=\"x\"} 2", "still found in range");
+	promql_memsrc_free(ms);
+}
+
 int
 main(void)
 {
@@ -378,5 +468,7 @@ main(void)
 	test_nan();
 	test_format();
 	test_errors();
+	test_nul();
+	test_time_limits();
 	return done_testing();
 }

@@ -6,7 +6,9 @@
 
 #include "base/buf.h"
 #include "promql/promql_lex.h"
+#include "promql/promql_func.h"
 #include "promql/promql_parse.h"
+#include "promql/promql_print.h"
 #include "tap.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -312,6 +314,8 @@ static const struct {
 	{ "{x=\"\", y!=\"a\"}[5m]", "1:1: parse error: vector selector must contain at least one non-empty matcher" },
 	{ "foo{__name__=\"bar\"}", "1:1: parse error: metric name must not be set twice: \"foo\" or \"bar\"" },
 	{ "foo{\"bar\"}", "1:1: parse error: metric name must not be set twice: \"foo\" or \"bar\"" },
+	/* A label name may not hold a NUL: no series has one. */
+	{ "x{a=\"1\", \"a\\x00b\"=\"v\"}", "1:10: parse error: invalid label name \"a\\x00b\"" },
 	{ "foo{__name__= =}", "1:15: parse error: unexpected \"=\" in label matching, expected string" },
 	{ "foo{,}", "1:5: parse error: unexpected \",\" in label matching, expected identifier or \"}\"" },
 	{ "foo{a=\"b\",,}", "1:11: parse error: unexpected \",\" in label matching, expected identifier or \"}\"" },
@@ -517,7 +521,7 @@ dump(struct buf *b, const struct promql_node *n)
 		buf_addch(b, ')');
 		break;
 	default:
-		promql_format(b, n);
+		promql_print(b, n);
 		break;
 	}
 }
@@ -613,7 +617,7 @@ parse_fmt(const char *in, struct buf *out, struct errbuf *eb)
 	buf_reset(out);
 	if (promql_parse(in, &n, eb) == -1)
 		return -1;
-	promql_format(out, n);
+	promql_print(out, n);
 	promql_free(n);
 	return 0;
 }
@@ -941,7 +945,7 @@ test_durations(void)
 
 	for (i = 0; i < NELEM(d); i++) {
 		buf_reset(&b);
-		promql_format_duration(&b, d[i].ms);
+		promql_print_duration(&b, d[i].ms);
 		is_str(b.p, d[i].s, "duration %lld ms", d[i].ms);
 	}
 	buf_release(&b);
@@ -1063,7 +1067,7 @@ test_selector(void)
 		buf_reset(&b);
 		if (sel[i].out != NULL) {
 			if (rc == 0)
-				promql_format(&b, n);
+				promql_print(&b, n);
 			ok(rc == 0 && n->kind == PROMQL_VECTOR_SELECTOR &&
 			    strcmp(b.p, sel[i].out) == 0, "selector: %s %s",
 			    sel[i].in, eb.msg);

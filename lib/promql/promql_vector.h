@@ -1,7 +1,7 @@
-/* promql_int.h - what the PromQL evaluator's files share, not a public API */
+/* promql_vector.h - the evaluator's values over its grid, and the state they count against */
 /* SPDX-License-Identifier: MIT */
-#ifndef MTK_PROMQL_INT_H
-#define MTK_PROMQL_INT_H
+#ifndef MTK_PROMQL_VECTOR_H
+#define MTK_PROMQL_VECTOR_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -10,73 +10,15 @@
 #include "base/buf.h"
 #include "base/errbuf.h"
 #include "promql/promql_eval.h"
+#include "promql/promql_labels.h"
 #include "promql/promql_parse.h"
 
 /*
- * Label sets.
- *
- * Inside the evaluator a series' labels are one byte string: each label's
- * name and value, each followed by a NUL, sorted by name, with the metric
- * name as the label "__name__" in its place among the others:
- *
- *	"__name__\0up\0instance\0a:9100\0job\0node\0"
- *
- * No value is empty (an empty value means the label is absent, as in
- * Prometheus).  Comparing two sets with memcmp() and then by length
- * orders them as Prometheus' labels.Compare() does, and equal sets are
- * equal bytes, so hashing and equality need no decoding.
+ * What the parts of the evaluator share: the tree walk (promql_eval.c)
+ * and the functions (promql_func.c) both take and give these values,
+ * count the points they hold against the evaluation's limit, and collect
+ * output series with a builder.  Not a public API.
  */
-
-/* A growable list of labels that points into other strings. */
-struct plb {
-	struct plb_label {
-		const char *name, *value;
-		size_t name_len, value_len;
-	} *v;
-	size_t n, cap;
-};
-
-/* Fill 'b' with the labels of the set 'lbl' ('len' bytes). */
-void plb_from(struct plb *b, const char *lbl, size_t len);
-
-/* The value of 'name' in 'b', or NULL; its length in '*vlen'. */
-const char *plb_get(const struct plb *b, const char *name, size_t *vlen);
-
-/* Set 'name' to 'value' (both borrowed); an empty value deletes. */
-void plb_set(struct plb *b, const char *name, size_t name_len,
-    const char *value, size_t value_len);
-
-/* Delete 'name' if present. */
-void plb_del(struct plb *b, const char *name);
-
-/* Keep only the 'n' names in 'names'. */
-void plb_keep(struct plb *b, char *const *names, size_t n);
-
-/* Encode 'b' (sorting it first) into 'out' (reset first). */
-void plb_encode(struct plb *b, struct buf *out);
-
-void plb_release(struct plb *b);
-
-/* The value of 'name' in the set 'lbl', or NULL. */
-const char *plabels_get(const char *lbl, size_t len, const char *name,
-    size_t *vlen);
-
-/* Compare two sets as labels.Compare() does. */
-int plabels_cmp(const char *a, size_t alen, const char *b, size_t blen);
-
-/* Append 'lbl' as PromQL writes a series: name{a="b"}, or {a="b"}. */
-void plabels_format(struct buf *out, const char *lbl, size_t len);
-
-/*
- * An arena for label sets and other small strings that live as long as
- * one query: nothing in it is freed before the arena.
- */
-struct parena {
-	struct parena_chunk *head;
-};
-
-const char *parena_dup(struct parena *a, const void *p, size_t len);
-void parena_release(struct parena *a);
 
 /*
  * A series of the evaluator: labels in the arena, points owned (malloc).
@@ -140,8 +82,35 @@ struct pev {
 	unsigned ticks;
 	struct errbuf *eb;
 	struct buf scratch;
-	struct plb lb;
+	struct plabels_builder labels;	/* scratch, for making label sets */
 };
+
+/*
+ * 'a' - 'b' for times and durations in milliseconds, held at the ends of
+ * int64 rather than wrapping.  An @ time may be anywhere in int64 (the
+ * parser clamps it there); taking the offset, the lookback or a range
+ * from it must not overflow.  Prometheus wraps around instead; either
+ * way no sample lies there.
+ */
+static inline int64_t
+ptime_sub(int64_t a, int64_t b)
+{
+	if (b > 0 && a < INT64_MIN + b)
+		return INT64_MIN;
+	if (b < 0 && a > INT64_MAX + b)
+		return INT64_MAX;
+	return a - b;
+}
+
+/*
+ * The time a selector or range function of 'm' looks back from at step
+ * time 't': the @ time or 't', less the offset.
+ */
+static inline int64_t
+pval_ref(const struct pval *m, int64_t t)
+{
+	return ptime_sub(m->has_at ? m->at_ms : t, m->offset_ms);
+}
 
 /* The grid time of step 'k', and the step of grid time 't'. */
 static inline int64_t
@@ -207,51 +176,11 @@ const char *pev_drop_name(struct pev *ev, const char *lbl, size_t len,
     size_t *outlen);
 
 /* Store 'b' encoded in the arena; returns the set, its length in '*len'. */
-const char *pev_encode(struct pev *ev, struct plb *b, size_t *len);
+const char *pev_encode(struct pev *ev, struct plabels_builder *b, size_t *len);
 
-/*
- * Evaluate 'n' over the current grid into 'out' (which must be empty).
- * Returns 0, or -1 with 'ev->eb'.
- */
-int pev_eval(struct pev *ev, const struct promql_node *n, struct pval *out);
-
-/*
- * Evaluate the argument 'n' of a range function whose samples serve
- * 'use' (a matrix selector asks its source for them; anything else is
- * pev_eval()).  Returns 0, or -1 with 'ev->eb'.
- */
-int pev_eval_matrix(struct pev *ev, const struct promql_node *n,
-    enum promql_use use, struct pval *out);
-
-/*
- * Evaluate the vector selector 'vs' with each point's value the time of
- * its sample, in seconds (timestamp() of a selector).  Returns 0 or -1.
- */
-int pev_eval_timestamp(struct pev *ev, const struct promql_node *vs,
-    struct pval *out);
-
-/* Evaluate a function call (promql_func.c). */
-int pfunc_call(struct pev *ev, const struct promql_node *n, struct pval *out);
-
-/* Go's math.Max and math.Min: NaN wins, +0 above -0. */
-double pgo_max(double a, double b);
-double pgo_min(double a, double b);
-
-/* Prometheus' quantile of 'n' values (sorted in place), q in [0, 1]. */
-double pquantile(double q, double *v, size_t n);
-
-/* Append 'v' as Go's strconv.FormatFloat(v, 'f', -1, 64) writes it. */
-void pformat_float(struct buf *out, double v);
+/* Free the builder's tables without finishing (on an error path). */
+void pbuilder_abort(struct pbuilder *b);
 
 #define PNELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-/* 'n' without the parentheses around it. */
-static inline const struct promql_node *
-punparen(const struct promql_node *n)
-{
-	while (n->kind == PROMQL_PAREN)
-		n = n->paren.expr;
-	return n;
-}
 
 #endif

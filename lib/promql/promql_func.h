@@ -1,0 +1,107 @@
+/* promql_func.h - the PromQL functions: one registry of names, signatures and implementations */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_PROMQL_FUNC_H
+#define MTK_PROMQL_FUNC_H
+
+#include <stddef.h>
+
+#include "promql/promql_ast.h"
+
+/*
+ * What a function asks of the samples of its range vector, which the
+ * evaluator passes on to the source of series (promql_eval.h) with the
+ * selection.  A source of plain samples ignores it; a source of windowed
+ * aggregates (the rolled tiers of a store, rollup.h) gives for each
+ * window the aggregate that answers the function exactly: the window's
+ * maximum for max_over_time(), its sum and number of samples for
+ * avg_over_time(), its sketch for quantile_over_time()...
+ * PROMQL_USE_VALUE is the source's default.
+ */
+enum promql_use {
+	PROMQL_USE_VALUE = 0,
+	PROMQL_USE_MIN,		/* min_over_time */
+	PROMQL_USE_MAX,		/* max_over_time */
+	PROMQL_USE_SUM,		/* sum_over_time */
+	PROMQL_USE_LAST,	/* last_over_time */
+	PROMQL_USE_COUNT,	/* count_over_time: counts */
+	PROMQL_USE_AVG,		/* avg_over_time: sums and counts */
+	PROMQL_USE_QUANTILE,	/* quantile_over_time: sketches */
+	PROMQL_USE_STATS	/* mquery --stats: all of the above */
+};
+
+struct pev;
+struct pval;
+struct pwindow;
+
+/* What the evaluator must know of a function besides its signature. */
+enum {
+	/*
+	 * Its value depends on the evaluation time even when its arguments
+	 * do not (time(), hour(), predict_linear()...): never step
+	 * invariant, as Prometheus' preprocessExpr() has it.
+	 */
+	PROMQL_FUNC_TIME = 1 << 0,
+	/* Its output keeps the metric name (last_over_time). */
+	PROMQL_FUNC_KEEP_NAME = 1 << 1,
+	/*
+	 * A vector selector as its argument gives the times of its samples,
+	 * in seconds, for values (timestamp()).
+	 */
+	PROMQL_FUNC_SAMPLE_TIMES = 1 << 2
+};
+
+/*
+ * A function of the language, one entry of the registry.  The parser
+ * reads its signature: the types of its arguments, and how many may be
+ * left out or added.  'variadic' is 0 when exactly 'nargs' are taken;
+ * n > 0 when the last argument is optional and up to n-1 more of the
+ * last type may follow (so "round" takes 1 or 2); -1 when the last
+ * argument may be left out or repeated without limit ("label_join").
+ *
+ * The evaluator reads the rest: 'use', what the function needs of the
+ * samples of its range-vector argument when they come from a rolled tier
+ * (promql_eval.h), and 'flags'; and it calls the implementation, which
+ * is one of three forms (promql_func.c):
+ *
+ * - 'window', a range function, called for each series and step with
+ *   the samples in that step's window (rate, max_over_time...);
+ * - 'point', a function of each point of an instant vector and of the
+ *   scalar arguments at its step (abs, clamp, hour...);
+ * - 'call', any other, given the call and its arguments' values.
+ */
+struct promql_func {
+	const char *name;
+	enum promql_type args[5];
+	int nargs;
+	int variadic;
+	enum promql_type ret;
+	enum promql_use use;
+	unsigned flags;			/* PROMQL_FUNC_* */
+	int (*window)(const struct pwindow *w, double *out);
+	int (*point)(double v, const double *arg, size_t narg, double *out);
+	int (*call)(struct pev *ev, const struct promql_node *n,
+	    struct pval *args, struct pval *out);
+};
+
+/* All functions, in name order, ending with a NULL name. */
+extern const struct promql_func promql_funcs[];
+
+/* Look up a function by name ('len' bytes).  Returns it, or NULL. */
+const struct promql_func *promql_func_lookup(const char *name, size_t len);
+
+/*
+ * Evaluate the call 'n' of a function whose arguments the caller has
+ * evaluated into 'args' (one per argument of the call; each owned by the
+ * caller, which releases them after; a function may take the points of
+ * its instant-vector argument).  Returns 0, or -1 with 'ev->eb'.
+ */
+int promql_func_eval(struct pev *ev, const struct promql_node *n,
+    struct pval *args, struct pval *out);
+
+/*
+ * avg_over_time() of the 'n' > 0 values at 'v', as the evaluator
+ * computes it (mquery --stats agrees with it to the bit).
+ */
+double promql_avg_over_time(const double *v, size_t n);
+
+#endif

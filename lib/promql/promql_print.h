@@ -1,0 +1,24 @@
+/* promql_print.h - write a PromQL syntax tree back as text, as Prometheus prints it */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_PROMQL_PRINT_H
+#define MTK_PROMQL_PRINT_H
+
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "promql/promql_ast.h"
+
+/*
+ * Append 'n' to 'out' as Prometheus' printer writes it: "sum by (job)
+ * (rate(x{a=\"b\"}[5m] offset 1m))".  Parsing the output gives the same
+ * tree, positions aside.
+ */
+void promql_print(struct buf *out, const struct promql_node *n);
+
+/*
+ * Append a duration of 'ms' milliseconds as Prometheus writes one:
+ * "1h30m", "90d", "1w", "500ms", "0s"; 'ms' must not be negative.
+ */
+void promql_print_duration(struct buf *out, int64_t ms);
+
+#endif
