@@ -3,10 +3,12 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "base/buf.h"
 #include "promql/promql_parse.h"
+#include "promql/promql_print.h"
 
 /*
- * promql_parse.h promises that parsing what promql_format() wrote gives
+ * promql_parse.h promises that parsing what promql_print() wrote gives
  * the same tree: so the printed form must parse, to the same type, and
  * print the same again.
  */
@@ -22,14 +24,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(expr, data, size);
 	expr[size] = '\0';
 	if (promql_parse(expr, &n, &eb) == 0) {
-		promql_format(&a, n);
+		promql_print(&a, n);
 		if (promql_parse(a.p, &again, &eb) != 0) {
 			fprintf(stderr, "printed '%s' does not parse: %s\n",
 			    a.p, eb.msg);
 			fuzz_assert(!"the printed expression parses");
 		}
 		fuzz_assert(promql_node_type(n) == promql_node_type(again));
-		promql_format(&b, again);
+		promql_print(&b, again);
 		fuzz_assert(strcmp(a.p, b.p) == 0);
 		promql_free(again);
 	} else {
