@@ -28,4 +28,13 @@ int errbuf_set(struct errbuf *eb, const char *fmt, ...)
 int errbuf_prefix(struct errbuf *eb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Write the 'len' bytes at 's' (text from input, which may hold any
+ * byte) into 'out' ('size' >= 8 bytes) so that a message quoting it
+ * stays one line of plain text: each control character as \n, \r, \t
+ * or \xHH, and at most 'size' - 1 bytes in all, cut short with "..."
+ * (between UTF-8 characters) when longer.  Returns 'out'.
+ */
+const char *errbuf_quote(char *out, size_t size, const char *s, size_t len);
+
 #endif

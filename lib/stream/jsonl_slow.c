@@ -8,6 +8,12 @@
 #include "base/timestamp.h"
 
 /*
+ * Room for what a message quotes from the line, escaped by
+ * errbuf_quote(): a message stays one line of plain text.
+ */
+#define QUOTE_MAX 80
+
+/*
  * Copy a jansson string into the arena, so the sample outlives the
  * json_t.  Returns the copy.
  */
@@ -58,10 +64,12 @@ get_ts(json_t *v, int64_t *out, struct errbuf *eb)
 		return 0;
 	}
 	if (json_is_string(v)) {
+		char q[QUOTE_MAX];
 		if (ts_parse_rfc3339(json_string_value(v),
 		    json_string_length(v), out) == -1)
 			return errbuf_set(eb, "member 'ts' is not an RFC 3339 "
-			    "date-time: '%s'", json_string_value(v));
+			    "date-time: '%s'", errbuf_quote(q, sizeof(q),
+			    json_string_value(v), json_string_length(v)));
 		return 0;
 	}
 	return errbuf_set(eb, "member 'ts' is not a number or a string");
@@ -81,8 +89,10 @@ get_labels(struct jsonl_parser *ps, json_t *obj, struct sample *s,
 		return errbuf_set(eb, "more than %d labels", METRIC_LABELS_MAX);
 	json_object_foreach(obj, key, v) {
 		struct label *l = &ps->labels[n++];
+		char q[QUOTE_MAX];
 		if (!json_is_string(v))
-			return errbuf_set(eb, "label '%s' is not a string", key);
+			return errbuf_set(eb, "label '%s' is not a string",
+			    errbuf_quote(q, sizeof(q), key, strlen(key)));
 		/*
 		 * Keys come from the line, so they fit in the arena too;
 		 * jansson refuses keys with NUL bytes in them.
@@ -116,6 +126,7 @@ json_error_say(const json_error_t *je, const char *line, size_t len,
 	const char *tok = NULL, *obj = "";
 	int what_len, tok_len = 0, col = je->column;
 	size_t pos = (size_t)je->position, tlen;
+	char q[QUOTE_MAX];
 
 	if (near != NULL)
 		what_len = (int)(near - what);
@@ -126,10 +137,13 @@ json_error_say(const json_error_t *je, const char *line, size_t len,
 	if (near != NULL) {
 		tok = near + 7;
 		tlen = strlen(tok);
-		if (tlen > 0 && tok[tlen - 1] == '\'')
-			tok_len = (int)tlen - 1;
-		else
+		if (tlen > 0 && tok[tlen - 1] == '\'') {
+			/* Raw bytes of the line: a tab, a CR, an escape... */
+			tok = errbuf_quote(q, sizeof(q), tok, tlen - 1);
+			tok_len = (int)strlen(tok);
+		} else {
 			tok = NULL;
+		}
 	}
 	/* A record is an object: "'[' or '{' expected" asks too much. */
 	if (what_len >= 19 && strncmp(what, "'[' or '{' expected", 19) == 0) {
@@ -221,7 +235,9 @@ jsonl_parse_slow(struct jsonl_parser *ps, const char *line, size_t len,
 			if (get_string(ps, v, key, &tname, &tlen, eb) == -1)
 				goto out;
 			if (metric_type_parse(tname, tlen, &s->type) == -1) {
-				errbuf_set(eb, "unknown type '%s'", tname);
+				char q[QUOTE_MAX];
+				errbuf_set(eb, "unknown type '%s'",
+				    errbuf_quote(q, sizeof(q), tname, tlen));
 				goto out;
 			}
 		} else if (strcmp(key, "value") == 0) {

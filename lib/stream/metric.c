@@ -171,9 +171,11 @@ metric_check(struct sample *s, struct errbuf *eb)
 			return errbuf_set(eb,
 			    "label name longer than %d bytes",
 			    METRIC_LABEL_NAME_MAX);
-		if (!metric_label_name_valid(l->name, l->name_len))
+		if (!metric_label_name_valid(l->name, l->name_len)) {
+			char q[80];
 			return errbuf_set(eb, "invalid label name '%s'",
-			    l->name);
+			    errbuf_quote(q, sizeof(q), l->name, l->name_len));
+		}
 		if (l->name_len >= 2 && l->name[0] == '_' && l->name[1] == '_')
 			return errbuf_set(eb, "reserved label name '%s'",
 			    l->name);

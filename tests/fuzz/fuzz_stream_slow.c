@@ -7,15 +7,19 @@
 #include "stream/jsonl.h"
 
 /*
- * A message says what is wrong in the stream's words: one line, never
+ * A message says what is wrong in the stream's words: one line of plain
+ * text (what it quotes escaped: no newline, no terminal escape), never
  * jansson's files or flags (mtk-stream(5)), unless it quotes them from
  * the line itself.
  */
 static void
 check_message(const char *msg, const char *line, size_t len)
 {
+	const unsigned char *p;
+
 	fuzz_assert(msg[0] != '\0');
-	fuzz_assert(strchr(msg, '\n') == NULL);
+	for (p = (const unsigned char *)msg; *p != '\0'; p++)
+		fuzz_assert(*p >= 0x20 && *p != 0x7f);
 	fuzz_assert(strstr(msg, "end of file") == NULL ||
 	    memmem(line, len, "end of file", 11) != NULL);
 	fuzz_assert(strstr(msg, "JSON_") == NULL ||

@@ -99,6 +99,14 @@ test_cases(void)
 		{ "{\"name\":\"x\\u0000\",\"value\":1}", "error: \\u0000 in a string, which the stream refuses (column 17)" },
 		{ "{\"name\":\"x\",\"value\":1,\"labels\":{\"a\\u0000\":\"1\"}}", "error: \\u0000 in a string, which the stream refuses (column 41)" },
 		{ "{\"name\":\"x\xc3\xa9\xff\",\"value\":1}", "error: not valid UTF-8: byte 0xff (column 12)" },
+		/* what a message quotes from the line stays one line of text */
+		{ "{\"name\":\"x\",\"value\":1,\"type\":\"a\\nb\"}", "error: unknown type 'a\\nb'" },
+		{ "{\"name\":\"x\",\"value\":1,\"ts\":\"\\u001b[31m\"}", "error: member 'ts' is not an RFC 3339 date-time: '\\x1b[31m'" },
+		{ "{\"name\":\"x\",\"value\":1,\"labels\":{\"a\\rb\":\"1\"}}", "error: invalid label name 'a\\rb'" },
+		{ "{\"name\":\"x\",\"value\":1,\"labels\":{\"a\\tb\":1}}", "error: label 'a\\tb' is not a string" },
+		{ "{\"name\":\"x\",\"value\":1} \x01", "error: invalid JSON: '\\x01' after the end of the record (column 24)" },
+		{ "{\"name\":\"x\",\"value\":1,\"type\":\"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890\"}",
+		  "error: unknown type '0123456789012345678901234567890123456789012345678901234567890123456789012345...'" },
 	};
 	struct jsonl_parser *fast = jsonl_parser_new(0);
 	struct jsonl_parser *slow = jsonl_parser_new(JSONL_SLOW_ONLY);
