@@ -19,10 +19,13 @@
  * The model is Prometheus' own: every expression is evaluated over a grid
  * of times (start, start + step, ..., end; one time for an instant query)
  * and gives a scalar per step, or series with at most one point per step.
- * Selectors are read once for the whole grid and walked with two
- * pointers; operators and aggregations work step by step, but with the
- * per-series work (signatures, groups, output labels) done once per
- * series, not once per point.
+ * Selectors are read once for the whole grid, a series at a time: an
+ * instant selector's points, or a range function's windows, are computed
+ * as the source gives each series, with two pointers over its samples,
+ * which are then let go.  Operators and aggregations work step by step
+ * (or, for the simple aggregations, series by series into a cell per
+ * group and step), with the per-series work (signatures, groups, output
+ * labels) done once per series, not once per point.
  */
 
 static int pev_eval(struct pev *ev, const struct promql_node *n,
@@ -100,11 +103,29 @@ pmap_release(struct pmap *m)
 /*
  * Selecting series from the source.
  */
+/*
+ * Who takes the series of a selection, instead of collecting them: each
+ * series as the source reads it, its samples borrowed for the call (and
+ * counted as held meanwhile), without the stale markers for a range
+ * selector.  So a selector's points or a range function's windows are
+ * computed without keeping every sample, and samples are counted against
+ * the limit per series, as Prometheus counts them.  'series' returns 0,
+ * or -1 with 'ev->eb'.
+ */
+struct psink {
+	int (*series)(void *arg, const struct pseries *s);
+	void *arg;
+};
+
 struct load_ctx {
 	struct pev *ev;
-	struct pval *out;
+	struct pval *out;		/* without a sink: collected here */
+	const struct psink *sink;
 	int drop_stale;
 	int failed;
+	int64_t *t;			/* for a sink: the samples but stale */
+	double *v;
+	size_t cap;
 };
 
 /* Append a label to the set being built in 'b'. */
@@ -187,31 +208,25 @@ load_rows(struct pseries *s, const struct promql_rows *rows,
 	s->rows = pr;
 }
 
+/*
+ * Copy the 'n' samples (held already) of a series into 's', without
+ * stale markers if 'drop_stale', with what 'rows' says of them.  Returns
+ * 0, or -1 past the limit.
+ */
 static int
-load_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
-    const double *v, size_t n, const struct promql_rows *rows)
+load_samples(struct pev *ev, int drop_stale, struct pseries *s,
+    const int64_t *ts, const double *v, size_t n,
+    const struct promql_rows *rows)
 {
-	struct load_ctx *c = arg;
-	struct pev *ev = c->ev;
-	struct pseries *s;
-	size_t i, len, m = 0, *keep = NULL;
-	const char *lbl;
+	size_t i, m = 0, *keep = NULL;
 
-	if (n == 0)
-		return 0;
-	if (pev_check_time(ev) == -1 || pev_hold(ev, n) == -1) {
-		c->failed = 1;
-		return -1;
-	}
-	lbl = key_to_labels(ev, key, keylen, &len);
-	s = pval_add(c->out, lbl, len);
 	s->t = xreallocarray(NULL, n, sizeof(*s->t));
 	s->v = xreallocarray(NULL, n, sizeof(*s->v));
 	s->cap = n;
 	if (rows)
 		keep = xreallocarray(NULL, n, sizeof(*keep));
 	for (i = 0; i < n; i++) {
-		if (c->drop_stale && promql_is_stale(v[i]))
+		if (drop_stale && pis_stale(v[i]))
 			continue;
 		if (keep)
 			keep[m] = i;
@@ -225,8 +240,8 @@ load_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
 			bytes += rows->sk_len[keep[i]];
 		if (pev_hold(ev, bytes / 16) == -1) {
 			free(keep);
+			ev->samples -= n - m;
 			s->n = m;
-			c->failed = 1;
 			return -1;
 		}
 		load_rows(s, rows, keep, m);
@@ -238,6 +253,87 @@ load_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
 	return 0;
 }
 
+/*
+ * Whether any of the 'n' values at 'v' is a stale marker.  A marker is a
+ * NaN, and NaNs are rare: four at a time, look for one first.
+ */
+static int
+any_stale(const double *v, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4)
+		if (isnan(v[i]) | isnan(v[i + 1]) | isnan(v[i + 2]) |
+		    isnan(v[i + 3]))
+			if (pis_stale(v[i]) || pis_stale(v[i + 1]) ||
+			    pis_stale(v[i + 2]) || pis_stale(v[i + 3]))
+				return 1;
+	for (; i < n; i++)
+		if (pis_stale(v[i]))
+			return 1;
+	return 0;
+}
+
+static int
+load_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
+    const double *v, size_t n, const struct promql_rows *rows)
+{
+	struct load_ctx *c = arg;
+	struct pev *ev = c->ev;
+	struct pseries tmp, *s;
+	size_t i, len;
+	const char *lbl;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if (pev_check_time(ev) == -1 || pev_hold(ev, n) == -1)
+		goto fail;
+	lbl = key_to_labels(ev, key, keylen, &len);
+	if (c->sink == NULL) {
+		s = pval_add(c->out, lbl, len);
+		if (load_samples(ev, c->drop_stale, s, ts, v, n, rows) == -1)
+			goto fail;
+		return 0;
+	}
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.lbl = lbl;
+	tmp.lbl_len = len;
+	if (rows != NULL) {
+		/* Rare (a rolled tier's rows): a copy, as when collecting. */
+		rc = load_samples(ev, c->drop_stale, &tmp, ts, v, n, rows);
+		if (rc == 0 && tmp.n > 0)
+			rc = c->sink->series(c->sink->arg, &tmp);
+		pseries_release(ev, &tmp);
+		if (rc == -1)
+			goto fail;
+		return 0;
+	}
+	/* The source's own arrays, read only, unless stale markers go. */
+	tmp.t = (int64_t *)ts;
+	tmp.v = (double *)v;
+	tmp.n = n;
+	if (c->drop_stale && any_stale(v, n)) {
+		c->t = xgrow(c->t, &c->cap, n, sizeof(*c->t));
+		c->v = xreallocarray(c->v, c->cap, sizeof(*c->v));
+		tmp.t = c->t;
+		tmp.v = c->v;
+		for (i = tmp.n = 0; i < n; i++)
+			if (!pis_stale(v[i])) {
+				c->t[tmp.n] = ts[i];
+				c->v[tmp.n++] = v[i];
+			}
+	}
+	rc = tmp.n > 0 ? c->sink->series(c->sink->arg, &tmp) : 0;
+	ev->samples -= n;
+	if (rc == -1)
+		goto fail;
+	return 0;
+fail:
+	c->failed = 1;
+	return -1;
+}
+
 static int
 cmp_series(const void *a, const void *b)
 {
@@ -246,26 +342,52 @@ cmp_series(const void *a, const void *b)
 	return plabels_cmp(x->lbl, x->lbl_len, y->lbl, y->lbl_len);
 }
 
-/* Load the series of selector 'vs' with samples in [mint, maxt], sorted. */
+/* Sort the series of 'v' by labels, unless they are sorted. */
+static void
+sort_series(struct pval *v)
+{
+	size_t i;
+
+	for (i = 1; i < v->n; i++)
+		if (cmp_series(&v->s[i - 1], &v->s[i]) > 0) {
+			qsort(v->s, v->n, sizeof(*v->s), cmp_series);
+			return;
+		}
+}
+
+/*
+ * Load the series of selector 'vs' with samples in [mint, maxt]: into
+ * 'out', sorted, or, with a sink, into the sink ('out' NULL) in the
+ * source's order.
+ */
 static int
 load(struct pev *ev, const struct promql_node *vs, int64_t mint, int64_t maxt,
-    int drop_stale, enum promql_use use, struct pval *out)
+    int drop_stale, enum promql_use use, const struct psink *sink,
+    struct pval *out)
 {
-	struct load_ctx c = { ev, out, drop_stale, 0 };
+	struct load_ctx c;
 	size_t i, k;
+	int rc;
 
-	out->type = PROMQL_TYPE_MATRIX;
+	memset(&c, 0, sizeof(c));
+	c.ev = ev;
+	c.out = out;
+	c.sink = sink;
+	c.drop_stale = drop_stale;
+	if (out != NULL)
+		out->type = PROMQL_TYPE_MATRIX;
 	if (mint > maxt)
 		return 0;
-	if (ev->src->select(ev->src->ctx, vs->vs.matchers, vs->vs.nmatchers,
-	    mint, maxt, use, load_emit, &c, ev->eb) == -1 || c.failed)
+	rc = ev->src->select(ev->src->ctx, vs->vs.matchers, vs->vs.nmatchers,
+	    mint, maxt, use, load_emit, &c, ev->eb);
+	free(c.t);
+	free(c.v);
+	if (rc == -1 || c.failed)
 		return -1;
+	if (sink != NULL)
+		return 0;
 	/* Sources give key order (name first); PromQL's is by labels. */
-	for (i = 1; i < out->n; i++)
-		if (cmp_series(&out->s[i - 1], &out->s[i]) > 0) {
-			qsort(out->s, out->n, sizeof(*out->s), cmp_series);
-			break;
-		}
+	sort_series(out);
 	/* Drop series left empty by stale markers. */
 	for (i = k = 0; i < out->n; i++) {
 		if (out->s[i].n == 0) {
@@ -290,6 +412,41 @@ at_time(const struct pev *ev, const struct promql_mods *m, int64_t *at)
 	}
 }
 
+/* An instant vector selector's points of one series at a time. */
+struct vs_ctx {
+	struct pev *ev;
+	struct pval *out;
+	int64_t offset_ms, at, lb;
+	int has_at, want_ts;
+};
+
+static int
+vs_series(void *arg, const struct pseries *r)
+{
+	struct vs_ctx *c = arg;
+	struct pev *ev = c->ev;
+	struct pseries *s = pval_add(c->out, r->lbl, r->lbl_len);
+	size_t j = 0, k;
+
+	for (k = 0; k < ev->nsteps; k++) {
+		int64_t t = pev_time(ev, k), ref;
+		ref = ptime_sub(c->has_at ? c->at : t, c->offset_ms);
+		while (j < r->n && r->t[j] <= ref)
+			j++;
+		if (j == 0 || r->t[j - 1] < ptime_sub(ref, c->lb) ||
+		    pis_stale(r->v[j - 1]))
+			continue;
+		if (s->n == 0)
+			pseries_reserve(s, ev->nsteps - k);
+		if (pseries_push(ev, s, t, c->want_ts ?
+		    (double)r->t[j - 1] / 1000 : r->v[j - 1]) == -1)
+			return -1;
+	}
+	if (s->n == 0)
+		c->out->n--;
+	return 0;
+}
+
 /*
  * An instant vector selector: at each step the latest sample in
  * [ref - lookback, ref], ref being the step (or @) time less the offset,
@@ -301,63 +458,57 @@ eval_vector_selector(struct pev *ev, const struct promql_node *n, int want_ts,
     struct pval *out)
 {
 	const struct promql_mods *m = &n->vs.mods;
-	struct pval raw = { 0 };
-	int64_t at = 0, ref0, ref1, lb = ev->o->lookback_ms;
-	int has_at = at_time(ev, m, &at);
-	size_t i, k;
-	int rc = -1;
+	struct vs_ctx c;
+	struct psink sink = { vs_series, &c };
+	int64_t ref0, ref1;
 
 	out->type = PROMQL_TYPE_VECTOR;
+	c.ev = ev;
+	c.out = out;
+	c.offset_ms = m->offset_ms;
+	c.at = 0;
+	c.has_at = at_time(ev, m, &c.at);
+	c.lb = ev->o->lookback_ms;
+	c.want_ts = want_ts;
+	ref0 = ptime_sub(c.has_at ? c.at : ev->start, m->offset_ms);
+	ref1 = ptime_sub(c.has_at ? c.at : ev->end, m->offset_ms);
+	if (load(ev, n, ptime_sub(ref0, c.lb), ref1, 0, PROMQL_USE_VALUE,
+	    &sink, NULL) == -1)
+		return -1;
+	sort_series(out);
+	return 0;
+}
+
+/*
+ * Where the samples of the matrix selector 'n' lie, [*mint, *maxt], and
+ * what of it 'shape' must say: its range, offset and @.
+ */
+static void
+matrix_range(const struct pev *ev, const struct promql_node *n,
+    struct pval *shape, int64_t *mint, int64_t *maxt)
+{
+	const struct promql_mods *m = &n->ms.vs->vs.mods;
+	int64_t at = 0, ref0;
+	int has_at = at_time(ev, m, &at);
+
 	ref0 = ptime_sub(has_at ? at : ev->start, m->offset_ms);
-	ref1 = ptime_sub(has_at ? at : ev->end, m->offset_ms);
-	if (load(ev, n, ptime_sub(ref0, lb), ref1, 0, PROMQL_USE_VALUE,
-	    &raw) == -1)
-		goto out;
-	for (i = 0; i < raw.n; i++) {
-		struct pseries *r = &raw.s[i], *s;
-		size_t j = 0;
-		s = pval_add(out, r->lbl, r->lbl_len);
-		for (k = 0; k < ev->nsteps; k++) {
-			int64_t t = pev_time(ev, k), ref;
-			ref = ptime_sub(has_at ? at : t, m->offset_ms);
-			while (j < r->n && r->t[j] <= ref)
-				j++;
-			if (j == 0 || r->t[j - 1] < ptime_sub(ref, lb) ||
-			    promql_is_stale(r->v[j - 1]))
-				continue;
-			if (pseries_push(ev, s, t, want_ts ?
-			    (double)r->t[j - 1] / 1000 : r->v[j - 1]) == -1)
-				goto out;
-		}
-		pseries_release(ev, r);
-		if (s->n == 0)
-			out->n--;
-	}
-	rc = 0;
-out:
-	pval_release(ev, &raw);
-	return rc;
+	*maxt = ptime_sub(has_at ? at : ev->end, m->offset_ms);
+	*mint = ptime_sub(ref0, n->ms.range_ms);
+	shape->type = PROMQL_TYPE_MATRIX;
+	shape->range_ms = n->ms.range_ms;
+	shape->offset_ms = m->offset_ms;
+	shape->has_at = has_at;
+	shape->at_ms = at;
 }
 
 static int
 eval_matrix_selector(struct pev *ev, const struct promql_node *n,
     enum promql_use use, struct pval *out)
 {
-	const struct promql_node *vs = n->ms.vs;
-	const struct promql_mods *m = &vs->vs.mods;
-	int64_t at = 0, ref0, ref1;
-	int has_at = at_time(ev, m, &at);
+	int64_t mint, maxt;
 
-	ref0 = ptime_sub(has_at ? at : ev->start, m->offset_ms);
-	ref1 = ptime_sub(has_at ? at : ev->end, m->offset_ms);
-	if (load(ev, vs, ptime_sub(ref0, n->ms.range_ms), ref1, 1, use,
-	    out) == -1)
-		return -1;
-	out->range_ms = n->ms.range_ms;
-	out->offset_ms = m->offset_ms;
-	out->has_at = has_at;
-	out->at_ms = at;
-	return 0;
+	matrix_range(ev, n, out, &mint, &maxt);
+	return load(ev, n->ms.vs, mint, maxt, 1, use, NULL, out);
 }
 
 /*
@@ -915,13 +1066,19 @@ out:
 /*
  * Aggregations.
  */
+
+/* What an aggregation has of a group at one step. */
+struct agg_acc {
+	double value, mean;
+	double count;
+};
+
 struct group {
 	const char *lbl;	/* the output labels */
 	size_t lbl_len;
 	size_t stamp;		/* the step it last had input, + 1 */
 	size_t out;		/* its output series, or -1 */
-	double value, mean;
-	double count;
+	struct agg_acc acc;
 	/* topk, bottomk, quantile: the inputs of this step */
 	size_t *items;
 	double *vals;
@@ -1016,7 +1173,7 @@ k_select(struct kitem *kit, const struct group *g, size_t take, int desc)
 }
 
 static void
-agg_add(enum promql_aggop op, struct group *g, double v)
+agg_add(enum promql_aggop op, struct agg_acc *g, double v)
 {
 	double delta;
 
@@ -1054,7 +1211,7 @@ agg_add(enum promql_aggop op, struct group *g, double v)
 }
 
 static void
-agg_first(enum promql_aggop op, struct group *g, double v)
+agg_first(enum promql_aggop op, struct agg_acc *g, double v)
 {
 	g->count = 1;
 	g->value = v;
@@ -1064,7 +1221,7 @@ agg_first(enum promql_aggop op, struct group *g, double v)
 }
 
 static double
-agg_result(enum promql_aggop op, const struct group *g)
+agg_result(enum promql_aggop op, const struct agg_acc *g)
 {
 	switch (op) {
 	case PROMQL_AGG_AVG: return g->mean;
@@ -1162,6 +1319,87 @@ out:
 	return ret;
 }
 
+/* The most cells (groups times steps) aggregate_cells() takes on. */
+#define AGG_CELLS_MAX (1u << 20)
+
+/* Order groups by the step they first have a value, then by series. */
+struct first {
+	size_t step, series, group;
+};
+
+static int
+cmp_first(const void *a, const void *b)
+{
+	const struct first *x = a, *y = b;
+
+	if (x->step != y->step)
+		return x->step < y->step ? -1 : 1;
+	return x->series < y->series ? -1 : x->series > y->series;
+}
+
+/*
+ * The aggregations without a list per step (all but topk, bottomk and
+ * quantile) a series at a time: each point goes into the cell of its
+ * group and step.  Each cell takes its points in the order of the input
+ * series, as the step-by-step way adds them, so the results are the same
+ * to the bit; and the output series come in the same order, by the first
+ * step their group has a value, then by the first series there.  Each
+ * input series is released once added.
+ */
+static int
+aggregate_cells(struct pev *ev, enum promql_aggop op, struct pval *in,
+    const size_t *gid, const struct group *groups, size_t ngroups,
+    struct pval *out)
+{
+	size_t nsteps = ev->nsteps, i, j, k, nfirst = 0;
+	struct agg_acc *cells = xcalloc(ngroups * nsteps, sizeof(*cells));
+	struct first *first = xreallocarray(NULL, ngroups, sizeof(*first));
+	int rc = -1;
+
+	for (i = 0; i < ngroups; i++)
+		first[i].step = (size_t)-1;
+	for (i = 0; i < in->n; i++) {
+		struct pseries *s = &in->s[i];
+		struct agg_acc *row = cells + gid[i] * nsteps;
+		for (j = 0; j < s->n; j++) {
+			k = pev_stepno(ev, s->t[j]);
+			if (row[k].count == 0) {
+				agg_first(op, &row[k], s->v[j]);
+				if (k < first[gid[i]].step) {
+					first[gid[i]].step = k;
+					first[gid[i]].series = i;
+				}
+			} else {
+				agg_add(op, &row[k], s->v[j]);
+			}
+		}
+		pseries_release(ev, s);
+		if (pev_check_time(ev) == -1)
+			goto out;
+	}
+	for (i = 0; i < ngroups; i++)
+		if (first[i].step != (size_t)-1) {
+			first[nfirst] = first[i];
+			first[nfirst++].group = i;
+		}
+	qsort(first, nfirst, sizeof(*first), cmp_first);
+	out->type = PROMQL_TYPE_VECTOR;
+	for (i = 0; i < nfirst; i++) {
+		const struct group *g = &groups[first[i].group];
+		const struct agg_acc *row = cells + first[i].group * nsteps;
+		struct pseries *o = pval_add(out, g->lbl, g->lbl_len);
+		for (k = first[i].step; k < nsteps; k++)
+			if (row[k].count > 0 && pseries_push(ev, o,
+			    pev_time(ev, k), agg_result(op, &row[k])) == -1)
+				goto out;
+	}
+	rc = 0;
+out:
+	free(cells);
+	free(first);
+	return rc;
+}
+
 static int
 eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 {
@@ -1215,6 +1453,11 @@ eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 			ngroups++;
 		}
 	}
+	if (!topk && op != PROMQL_AGG_QUANTILE && ngroups > 0 &&
+	    ev->nsteps <= AGG_CELLS_MAX / ngroups) {
+		ret = aggregate_cells(ev, op, &in, gid, groups, ngroups, out);
+		goto out;
+	}
 	touched = xcalloc(ngroups ? ngroups : 1, sizeof(*touched));
 	cursor_init(&c, in.n);
 	for (k = 0; k < ev->nsteps; k++) {
@@ -1247,9 +1490,9 @@ eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 				g->stamp = k + 1;
 				g->nitems = 0;
 				touched[ntouched++] = gid[si];
-				agg_first(op, g, v);
+				agg_first(op, &g->acc, v);
 			} else {
-				agg_add(op, g, v);
+				agg_add(op, &g->acc, v);
 			}
 			if (topk || op == PROMQL_AGG_QUANTILE)
 				group_item(g, si, v);
@@ -1276,7 +1519,7 @@ eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 			if (pbuilder_push(ev, &b, g->out, t,
 			    op == PROMQL_AGG_QUANTILE ?
 			    pquantile(p, g->vals, g->nitems) :
-			    agg_result(op, g)) == -1)
+			    agg_result(op, &g->acc)) == -1)
 				goto out;
 		}
 next:
@@ -1393,6 +1636,40 @@ pev_eval_matrix(struct pev *ev, const struct promql_node *n,
 	return eval_matrix_selector(ev, u, use, out);
 }
 
+static int
+windows_series(void *arg, const struct pseries *s)
+{
+	return pwindows_series(arg, s);
+}
+
+/*
+ * A window function of the matrix selector 'ms', argument 'mi' of the
+ * call 'n': its other arguments first, then the selector's series one at
+ * a time through the function, never all held at once.
+ */
+static int
+eval_windows(struct pev *ev, const struct promql_node *n, size_t mi,
+    const struct promql_node *ms, struct pval *args, struct pval *out)
+{
+	struct pval shape = { 0 };
+	struct pwindows *w;
+	struct psink sink = { windows_series, NULL };
+	int64_t mint, maxt;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n->call.nargs; i++)
+		if (i != mi && pev_eval(ev, n->call.args[i], &args[i]) == -1)
+			return -1;
+	if (pev_check_time(ev) == -1)
+		return -1;
+	matrix_range(ev, ms, &shape, &mint, &maxt);
+	w = pwindows_new(ev, n, args, &shape, 1, out);
+	sink.arg = w;
+	rc = load(ev, ms->ms.vs, mint, maxt, 1, n->call.func->use, &sink, NULL);
+	return pwindows_end(w, rc == 0);
+}
+
 /*
  * A function call: the arguments evaluated as its entry in the registry
  * says (a range vector for what its rolled rows can answer, a selector
@@ -1406,6 +1683,13 @@ eval_call(struct pev *ev, const struct promql_node *n, struct pval *out)
 	struct pval *args = xcalloc(nargs ? nargs : 1, sizeof(*args));
 	int rc = -1;
 
+	for (i = 0; f->window != NULL && i < nargs; i++) {
+		const struct promql_node *a = promql_unparen(n->call.args[i]);
+		if (a->kind == PROMQL_MATRIX_SELECTOR) {
+			rc = eval_windows(ev, n, i, a, args, out);
+			goto out;
+		}
+	}
 	for (i = 0; i < nargs; i++) {
 		const struct promql_node *a = n->call.args[i];
 		enum promql_type t = f->args[i < (size_t)f->nargs ? i :

@@ -38,6 +38,12 @@ struct pwindow {
 	double arg[2];		/* scalar arguments at this step */
 	struct pev *ev;
 	double *tmp;		/* scratch of at least n values */
+	/*
+	 * Whether some sample of the window may be below the one before it
+	 * (a counter reset): 0 only when known not to be, which the
+	 * evaluator notes for functions with PROMQL_FUNC_RESETS.
+	 */
+	int maybe_reset;
 };
 
 /* Neumaier's compensated sum, as Prometheus' kahanSumInc(). */
@@ -69,7 +75,8 @@ extrapolated_rate(const struct pwindow *w, double *out, int counter, int rate)
 	if (n < 2)
 		return 0;
 	result = w->v[n - 1] - w->v[0];
-	if (counter) {
+	/* Without a reset in the window, the loop would add nothing. */
+	if (counter && w->maybe_reset) {
 		prev = w->v[0];
 		for (i = 1; i < n; i++) {
 			if (w->v[i] < prev)
@@ -200,7 +207,7 @@ f_resets(const struct pwindow *w, double *out)
 {
 	size_t i, r = 0;
 
-	for (i = 1; i < w->n; i++)
+	for (i = 1; w->maybe_reset && i < w->n; i++)
 		if (w->v[i] < w->v[i - 1])
 			r++;
 	*out = (double)r;
@@ -424,103 +431,222 @@ f_present_over_time(const struct pwindow *w, double *out)
 }
 
 /*
- * A window function: applied to the windows of the range-vector argument
- * at each step.  The output keeps the input's order; the metric name goes
- * (but with PROMQL_FUNC_KEEP_NAME), and two outputs with the same labels
- * are an error.  Each input series is released once done with.
+ * A window function over the series of its range vector, one series at a
+ * time (promql_func.h): at each step the samples of the series in that
+ * step's window.  The metric name goes (but with PROMQL_FUNC_KEEP_NAME),
+ * and two outputs with the same labels are an error.  The output keeps
+ * the order of the input series, or their order by labels.
+ */
+struct pwindows {
+	struct pev *ev;
+	const struct promql_func *f;
+	struct pval *out;
+	struct pbuilder b;
+	/* The range vector's window, and the scalar arguments per step. */
+	int64_t range_ms, offset_ms, at_ms;
+	int has_at;
+	const struct pval *arg[2];
+	size_t narg;
+	/* Scratch: values, sketches. */
+	double *tmp;
+	size_t tmp_cap;
+	struct sketch *sk[2];
+	/* The input labels of each output series, to order them by. */
+	int by_labels;
+	const char **in_lbl;
+	size_t *in_len, in_cap;
+};
+
+struct pwindows *
+pwindows_new(struct pev *ev, const struct promql_node *n, struct pval *args,
+    const struct pval *matrix, int by_labels, struct pval *out)
+{
+	struct pwindows *w = xcalloc(1, sizeof(*w));
+	size_t i;
+
+	w->ev = ev;
+	w->by_labels = by_labels;
+	w->f = n->call.func;
+	w->out = out;
+	out->type = PROMQL_TYPE_VECTOR;
+	pbuilder_init(&w->b, out);
+	w->range_ms = matrix->range_ms;
+	w->offset_ms = matrix->offset_ms;
+	w->has_at = matrix->has_at;
+	w->at_ms = matrix->at_ms;
+	for (i = 0; i < n->call.nargs && w->narg < 2; i++)
+		if (args[i].type == PROMQL_TYPE_SCALAR)
+			w->arg[w->narg++] = &args[i];
+	if (w->f->use == PROMQL_USE_QUANTILE) {
+		w->sk[0] = sketch_new();
+		w->sk[1] = sketch_new();
+	}
+	return w;
+}
+
+int
+pwindows_series(struct pwindows *w, const struct pseries *s)
+{
+	struct pev *ev = w->ev;
+	const struct promql_func *f = w->f;
+	int resets = (f->flags & PROMQL_FUNC_RESETS) != 0, r;
+	const double *a0 = w->narg > 0 ? w->arg[0]->sc : NULL;
+	const double *a1 = w->narg > 1 ? w->arg[1]->sc : NULL;
+	struct pwindow win;
+	struct pseries *o = NULL;
+	const int64_t *from_t;
+	size_t k, lo = 0, hi = 0, last_reset = 0, before, oi;
+
+	if (s->n == 0)
+		return 0;
+	w->tmp = xgrow(w->tmp, &w->tmp_cap, s->n, sizeof(*w->tmp));
+	win.rows = s->rows;
+	win.sk[0] = w->sk[0];
+	win.sk[1] = w->sk[1];
+	win.range_ms = w->range_ms;
+	win.ev = ev;
+	win.tmp = w->tmp;
+	win.maybe_reset = 1;
+	win.arg[0] = win.arg[1] = 0;
+	/* Rows: only the windows wholly in the range. */
+	from_t = s->rows ? s->rows->from : s->t;
+	for (k = 0; k < ev->nsteps; k++) {
+		int64_t t = pev_time(ev, k), ref, from;
+		double v;
+		ref = ptime_sub(w->has_at ? w->at_ms : t, w->offset_ms);
+		from = ptime_sub(ref, w->range_ms);
+		if (resets) {
+			/* Note the last sample below the one before it. */
+			double prev = s->v[hi > 0 ? hi - 1 : 0];
+			for (; hi < s->n && s->t[hi] <= ref; hi++) {
+				double x = s->v[hi];
+				last_reset = x < prev ? hi : last_reset;
+				prev = x;
+			}
+		} else {
+			hi = ptime_after(s->t, s->n, hi, ref);
+		}
+		lo = ptime_from(from_t, hi, lo, from);
+		if (lo >= hi)
+			continue;
+		win.t = s->t + lo;
+		win.v = s->v + lo;
+		win.n = hi - lo;
+		win.off = lo;
+		win.range_start = from;
+		win.range_end = ref;
+		win.t_eval = t;
+		if (resets)
+			win.maybe_reset = last_reset > lo;
+		if (a0 != NULL)
+			win.arg[0] = a0[k];
+		if (a1 != NULL)
+			win.arg[1] = a1[k];
+		if ((r = f->window(&win, &v)) == -1)
+			return -1;
+		if (r == 0)
+			continue;
+		if (o == NULL) {
+			const char *lbl = s->lbl;
+			size_t len = s->lbl_len;
+			if (!(f->flags & PROMQL_FUNC_KEEP_NAME))
+				lbl = pev_drop_name(ev, lbl, len, &len);
+			before = w->out->n;
+			oi = pbuilder_series(ev, &w->b, lbl, len);
+			if (w->out->n == before)
+				return errbuf_set(ev->eb, "vector cannot contain metrics with the same labelset");
+			w->in_lbl = xgrow(w->in_lbl, &w->in_cap, w->out->n,
+			    sizeof(*w->in_lbl));
+			w->in_len = xreallocarray(w->in_len, w->in_cap,
+			    sizeof(*w->in_len));
+			w->in_lbl[oi] = s->lbl;
+			w->in_len[oi] = s->lbl_len;
+			o = &w->out->s[oi];
+			pseries_reserve(o, ev->nsteps - k);
+		}
+		/* A new series, one point a step: no need for the builder's checks. */
+		if (pseries_push(ev, o, t, v) == -1)
+			return -1;
+	}
+	return pev_check_time(ev);
+}
+
+static int
+cmp_input(const void *a, const void *b, void *arg)
+{
+	const struct pwindows *w = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return plabels_cmp(w->in_lbl[x], w->in_len[x], w->in_lbl[y],
+	    w->in_len[y]);
+}
+
+/* Sort the output series by the labels of their input series. */
+static void
+order_by_input(struct pwindows *w)
+{
+	struct pval *out = w->out;
+	size_t i, *idx;
+	struct pseries *s;
+
+	for (i = 1; i < out->n; i++)
+		if (plabels_cmp(w->in_lbl[i - 1], w->in_len[i - 1],
+		    w->in_lbl[i], w->in_len[i]) > 0)
+			break;
+	if (i >= out->n)
+		return;
+	idx = xreallocarray(NULL, out->n, sizeof(*idx));
+	for (i = 0; i < out->n; i++)
+		idx[i] = i;
+	qsort_r(idx, out->n, sizeof(*idx), cmp_input, w);
+	s = xreallocarray(NULL, out->n, sizeof(*s));
+	for (i = 0; i < out->n; i++)
+		s[i] = out->s[idx[i]];
+	memcpy(out->s, s, out->n * sizeof(*s));
+	free(s);
+	free(idx);
+}
+
+int
+pwindows_end(struct pwindows *w, int ok)
+{
+	int rc = -1;
+
+	if (ok && (rc = pbuilder_finish(w->ev, &w->b)) == 0 && w->by_labels)
+		order_by_input(w);
+	if (rc == -1)
+		pbuilder_abort(&w->b);
+	free(w->tmp);
+	sketch_free(w->sk[0]);
+	sketch_free(w->sk[1]);
+	free(w->in_lbl);
+	free(w->in_len);
+	free(w);
+	return rc;
+}
+
+/*
+ * A window function over a range vector already evaluated (a subquery's,
+ * say): its series in their order, each released once done with.
  */
 static int
 range_call(struct pev *ev, const struct promql_node *n, struct pval *args,
     struct pval *out)
 {
-	const struct promql_func *f = n->call.func;
-	struct pval *m = NULL, *a[2] = { NULL, NULL };
-	struct pbuilder b;
-	int keep_name = (f->flags & PROMQL_FUNC_KEEP_NAME) != 0;
-	size_t i, k, na = 0, maxn = 0, before;
-	double *tmp = NULL;
-	struct sketch *sk[2] = { NULL, NULL };
-	int ret = -1, r;
+	struct pval *m = NULL;
+	struct pwindows *w;
+	size_t i;
+	int ok = 1;
 
-	out->type = PROMQL_TYPE_VECTOR;
-	pbuilder_init(&b, out);
-	for (i = 0; i < n->call.nargs; i++) {
+	for (i = 0; i < n->call.nargs; i++)
 		if (args[i].type == PROMQL_TYPE_MATRIX)
 			m = &args[i];
-		else if (na < 2)
-			a[na++] = &args[i];
+	w = pwindows_new(ev, n, args, m, 0, out);
+	for (i = 0; ok && i < m->n; i++) {
+		ok = pwindows_series(w, &m->s[i]) == 0;
+		pseries_release(ev, &m->s[i]);
 	}
-	if (f->use == PROMQL_USE_QUANTILE) {
-		sk[0] = sketch_new();
-		sk[1] = sketch_new();
-	}
-	for (i = 0; i < m->n; i++)
-		if (m->s[i].n > maxn)
-			maxn = m->s[i].n;
-	tmp = xreallocarray(NULL, maxn ? maxn : 1, sizeof(*tmp));
-	for (i = 0; i < m->n; i++) {
-		struct pseries *s = &m->s[i];
-		size_t lo = 0, hi = 0, oi = (size_t)-1;
-		for (k = 0; k < ev->nsteps; k++) {
-			int64_t t = pev_time(ev, k), ref, from;
-			struct pwindow w;
-			double v;
-			ref = pval_ref(m, t);
-			from = ptime_sub(ref, m->range_ms);
-			while (hi < s->n && s->t[hi] <= ref)
-				hi++;
-			/* Rows: only the windows wholly in the range. */
-			while (lo < hi && (s->rows ? s->rows->from[lo] :
-			    s->t[lo]) < from)
-				lo++;
-			if (lo == hi)
-				continue;
-			w.t = s->t + lo;
-			w.v = s->v + lo;
-			w.n = hi - lo;
-			w.rows = s->rows;
-			w.off = lo;
-			w.sk[0] = sk[0];
-			w.sk[1] = sk[1];
-			w.range_start = from;
-			w.range_end = ref;
-			w.range_ms = m->range_ms;
-			w.t_eval = t;
-			w.arg[0] = na > 0 ? a[0]->sc[k] : 0;
-			w.arg[1] = na > 1 ? a[1]->sc[k] : 0;
-			w.ev = ev;
-			w.tmp = tmp;
-			if ((r = f->window(&w, &v)) == -1)
-				goto out;
-			if (r == 0)
-				continue;
-			if (oi == (size_t)-1) {
-				const char *lbl = s->lbl;
-				size_t len = s->lbl_len;
-				if (!keep_name)
-					lbl = pev_drop_name(ev, lbl, len, &len);
-				before = out->n;
-				oi = pbuilder_series(ev, &b, lbl, len);
-				if (out->n == before) {
-					errbuf_set(ev->eb, "vector cannot contain metrics with the same labelset");
-					goto out;
-				}
-			}
-			if (pbuilder_push(ev, &b, oi, t, v) == -1)
-				goto out;
-		}
-		pseries_release(ev, s);
-		if (pev_check_time(ev) == -1)
-			goto out;
-	}
-	ret = pbuilder_finish(ev, &b);
-out:
-	if (ret == -1)
-		pbuilder_abort(&b);
-	free(tmp);
-	sketch_free(sk[0]);
-	sketch_free(sk[1]);
-	return ret;
+	return pwindows_end(w, ok);
 }
 
 /* The labels absent() gives: those of the selector's equality matchers. */
@@ -1448,7 +1574,8 @@ const struct promql_func promql_funcs[] = {
 	    WINDOW(f_holt_winters, PROMQL_USE_VALUE) },
 	{ "hour", { V }, 1, 1, V, .point = f_hour, .flags = PROMQL_FUNC_TIME },
 	{ "idelta", { M }, 1, 0, V, WINDOW(f_idelta, PROMQL_USE_VALUE) },
-	{ "increase", { M }, 1, 0, V, WINDOW(f_increase, PROMQL_USE_VALUE) },
+	{ "increase", { M }, 1, 0, V, WINDOW(f_increase, PROMQL_USE_VALUE),
+	    .flags = PROMQL_FUNC_RESETS },
 	{ "irate", { M }, 1, 0, V, WINDOW(f_irate, PROMQL_USE_VALUE) },
 	{ "label_join", { V, STR, STR, STR }, 4, -1, V, .call = f_label_join },
 	{ "label_replace", { V, STR, STR, STR, STR }, 5, 0, V,
@@ -1477,8 +1604,10 @@ const struct promql_func promql_funcs[] = {
 	{ "quantile_over_time", { S, M }, 2, 0, V,
 	    WINDOW(f_quantile_over_time, PROMQL_USE_QUANTILE) },
 	{ "rad", { V }, 1, 0, V, .point = f_rad },
-	{ "rate", { M }, 1, 0, V, WINDOW(f_rate, PROMQL_USE_VALUE) },
-	{ "resets", { M }, 1, 0, V, WINDOW(f_resets, PROMQL_USE_VALUE) },
+	{ "rate", { M }, 1, 0, V, WINDOW(f_rate, PROMQL_USE_VALUE),
+	    .flags = PROMQL_FUNC_RESETS },
+	{ "resets", { M }, 1, 0, V, WINDOW(f_resets, PROMQL_USE_VALUE),
+	    .flags = PROMQL_FUNC_RESETS },
 	{ "round", { V, S }, 2, 1, V, .point = f_round },
 	{ "scalar", { V }, 1, 0, S, .call = f_scalar },
 	{ "sgn", { V }, 1, 0, V, .point = f_sgn },

@@ -30,8 +30,10 @@ enum promql_use {
 };
 
 struct pev;
+struct pseries;
 struct pval;
 struct pwindow;
+struct pwindows;
 
 /* What the evaluator must know of a function besides its signature. */
 enum {
@@ -47,7 +49,13 @@ enum {
 	 * A vector selector as its argument gives the times of its samples,
 	 * in seconds, for values (timestamp()).
 	 */
-	PROMQL_FUNC_SAMPLE_TIMES = 1 << 2
+	PROMQL_FUNC_SAMPLE_TIMES = 1 << 2,
+	/*
+	 * Its windows look for counter resets: the evaluator notes them as
+	 * it reads the samples, so that a window known to hold none is not
+	 * searched (rate, increase, resets).
+	 */
+	PROMQL_FUNC_RESETS = 1 << 3
 };
 
 /*
@@ -88,6 +96,32 @@ extern const struct promql_func promql_funcs[];
 
 /* Look up a function by name ('len' bytes).  Returns it, or NULL. */
 const struct promql_func *promql_func_lookup(const char *name, size_t len);
+
+/*
+ * A window function applied to the series of its range vector one at a
+ * time, as a source gives them, so that their samples need not be kept:
+ * pwindows_new(), then pwindows_series() for each series, then
+ * pwindows_end().  'n' is the call, 'args' its evaluated arguments but
+ * the range vector, of which 'matrix' gives only the range, offset and @
+ * (all borrowed until the end); the result goes to 'out', its series in
+ * the order their input series came in, or, with 'by_labels', in the
+ * order of their input series' labels.  Returns a new state.
+ */
+struct pwindows *pwindows_new(struct pev *ev, const struct promql_node *n,
+    struct pval *args, const struct pval *matrix, int by_labels,
+    struct pval *out);
+
+/*
+ * Apply the function to the series 's' (borrowed for the call).  Returns
+ * 0, or -1 with 'ev->eb'.
+ */
+int pwindows_series(struct pwindows *w, const struct pseries *s);
+
+/*
+ * Finish 'out' (when 'ok') and free 'w'.  Returns 0, or -1 with
+ * 'ev->eb' (or when not 'ok').
+ */
+int pwindows_end(struct pwindows *w, int ok);
 
 /*
  * Evaluate the call 'n' of a function whose arguments the caller has

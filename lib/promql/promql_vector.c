@@ -12,12 +12,9 @@
  * The state: points held, and the time.
  */
 int
-pev_hold(struct pev *ev, size_t n)
+pev_too_many(struct pev *ev)
 {
-	ev->samples += n;
-	if (ev->o->max_samples && ev->samples > ev->o->max_samples)
-		return errbuf_set(ev->eb, "query processing would load too many samples into memory in query execution");
-	return 0;
+	return errbuf_set(ev->eb, "query processing would load too many samples into memory in query execution");
 }
 
 int
@@ -35,18 +32,46 @@ pev_check_time(struct pev *ev)
 	return 0;
 }
 
-int
-pseries_push(struct pev *ev, struct pseries *s, int64_t t, double v)
+size_t
+ptime_after_far(const int64_t *t, size_t n, size_t i, int64_t limit)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap;
-		s->t = xgrow(s->t, &cap, s->n + 1, sizeof(*s->t));
-		s->v = xreallocarray(s->v, cap, sizeof(*s->v));
-		s->cap = cap;
+	size_t lo = i, hi = i + 1, step = 64;
+
+	/* Double the stride until past 'limit'... */
+	while (hi < n && t[hi] <= limit) {
+		lo = hi;
+		hi = n - hi > step ? hi + step : n;
+		step *= 2;
 	}
-	s->t[s->n] = t;
-	s->v[s->n++] = v;
-	return pev_hold(ev, 1);
+	/* ...then bisect, with t[lo] <= limit < t[hi] (or hi == n). */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t[mid] <= limit)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
+}
+
+void
+pseries_reserve(struct pseries *s, size_t n)
+{
+	if (s->cap - s->n >= n)
+		return;
+	s->cap = s->n + n;
+	s->t = xreallocarray(s->t, s->cap, sizeof(*s->t));
+	s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
+}
+
+void
+pseries_grow(struct pseries *s)
+{
+	size_t cap = s->cap;
+
+	s->t = xgrow(s->t, &cap, s->n + 1, sizeof(*s->t));
+	s->v = xreallocarray(s->v, cap, sizeof(*s->v));
+	s->cap = cap;
 }
 
 void
@@ -158,19 +183,11 @@ pbuilder_series(struct pev *ev, struct pbuilder *b, const char *lbl,
 	return out->n - 1;
 }
 
-int
-pbuilder_push(struct pev *ev, struct pbuilder *b, size_t i, int64_t t,
-    double v)
+void
+pbuilder_unsorted(struct pbuilder *b, size_t i)
 {
-	struct pseries *s = &b->out->s[i];
-
-	if (s->n > 0 && s->t[s->n - 1] >= t) {
-		if (s->t[s->n - 1] == t)
-			return errbuf_set(ev->eb, "vector cannot contain metrics with the same labelset");
-		b->unsorted = xgrow(b->unsorted, &b->unsorted_cap, i + 1, 1);
-		b->unsorted[i] = 1;
-	}
-	return pseries_push(ev, s, t, v);
+	b->unsorted = xgrow(b->unsorted, &b->unsorted_cap, i + 1, 1);
+	b->unsorted[i] = 1;
 }
 
 struct tv {

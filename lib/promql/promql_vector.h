@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include "base/buf.h"
@@ -125,14 +126,81 @@ pev_stepno(const struct pev *ev, int64_t t)
 	return ev->step ? (size_t)((t - ev->start) / ev->step) : 0;
 }
 
+/* Whether 'v' is the stale marker (promql_is_stale(), inline). */
+static inline int
+pis_stale(double v)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &v, sizeof(bits));
+	return bits == PROMQL_STALE_NAN_BITS;
+}
+
+/* Set Prometheus' error for too many points held; returns -1. */
+int pev_too_many(struct pev *ev);
+
+/* ptime_after() past 'i', whose time is at most 'limit'. */
+size_t ptime_after_far(const int64_t *t, size_t n, size_t i, int64_t limit);
+
+/*
+ * The first index from 'i' on of the 'n' increasing times at 't' whose
+ * time is past 'limit' ('n' if none).  Windows move by a few samples a
+ * step in a range query, by a whole series in an instant query: a step
+ * at a time, or by doubling and bisection when far.
+ */
+static inline size_t
+ptime_after(const int64_t *t, size_t n, size_t i, int64_t limit)
+{
+	if (n - i > 32 && t[i + 32] <= limit)
+		return ptime_after_far(t, n, i + 32, limit);
+	while (i < n && t[i] <= limit)
+		i++;
+	return i;
+}
+
+/* The first index from 'i' on whose time is 'from' or later. */
+static inline size_t
+ptime_from(const int64_t *t, size_t n, size_t i, int64_t from)
+{
+	if (n - i > 32 && t[i + 32] < from)
+		return ptime_after_far(t, n, i + 32, from - 1);
+	while (i < n && t[i] < from)
+		i++;
+	return i;
+}
+
 /* Count 'n' more points held; -1 with Prometheus' error past the limit. */
-int pev_hold(struct pev *ev, size_t n);
+static inline int
+pev_hold(struct pev *ev, size_t n)
+{
+	ev->samples += n;
+	if (ev->o->max_samples && ev->samples > ev->o->max_samples)
+		return pev_too_many(ev);
+	return 0;
+}
 
 /* Stop when the time is up: 0, or -1 with the error. */
 int pev_check_time(struct pev *ev);
 
+/* Make room in 's' for one more point. */
+void pseries_grow(struct pseries *s);
+
+/*
+ * Make room in 's' for 'n' more points at once, when they are known to
+ * come (a point per step of the grid, at most).
+ */
+void pseries_reserve(struct pseries *s, size_t n);
+
 /* Append a point to 's', growing its arrays (and the held count). */
-int pseries_push(struct pev *ev, struct pseries *s, int64_t t, double v);
+static inline int
+pseries_push(struct pev *ev, struct pseries *s, int64_t t, double v)
+{
+	if (s->n == s->cap)
+		pseries_grow(s);
+	s->t[s->n] = t;
+	s->v[s->n++] = v;
+	return pev_hold(ev, 1);
+}
 
 /* Free the points of 's' and forget them from the held count. */
 void pseries_release(struct pev *ev, struct pseries *s);
@@ -164,9 +232,23 @@ void pbuilder_init(struct pbuilder *b, struct pval *out);
 size_t pbuilder_series(struct pev *ev, struct pbuilder *b, const char *lbl,
     size_t len);
 
+/* Mark series 'i' as having taken a point out of order. */
+void pbuilder_unsorted(struct pbuilder *b, size_t i);
+
 /* Append (t, v) to series 'i'.  Returns 0, or -1 with 'ev->eb'. */
-int pbuilder_push(struct pev *ev, struct pbuilder *b, size_t i, int64_t t,
-    double v);
+static inline int
+pbuilder_push(struct pev *ev, struct pbuilder *b, size_t i, int64_t t,
+    double v)
+{
+	struct pseries *s = &b->out->s[i];
+
+	if (s->n > 0 && s->t[s->n - 1] >= t) {
+		if (s->t[s->n - 1] == t)
+			return errbuf_set(ev->eb, "vector cannot contain metrics with the same labelset");
+		pbuilder_unsorted(b, i);
+	}
+	return pseries_push(ev, s, t, v);
+}
 
 /* Sort series that took points out of order.  Returns 0, or -1. */
 int pbuilder_finish(struct pev *ev, struct pbuilder *b);

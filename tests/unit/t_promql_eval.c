@@ -227,6 +227,19 @@ test_rate(void)
 	is_str(at(ms, "deriv(c{s=\"even\"}[1m])", 60), "{s=\"even\"} 1", "deriv");
 	is_str(at(ms, "predict_linear(c{s=\"even\"}[1m], 60)", 60),
 	    "{s=\"even\"} 120", "predict_linear");
+	{
+		/* Windows with and without a reset, as a range slides. */
+		static const double r2[] = { 0, 10, 15, 20, 30, 5, 45, 15,
+		    60, 25, 75, 3, 90, 8, 105, 9, 120, 10, 135, 11 };
+		add(ms, "c{s=\"r2\"}", r2, 10);
+		is_str(range(ms, "increase(c{s=\"r2\"}[40s])", 0, 150, 15),
+		    "{s=\"r2\"} 15:20 30:20 45:20 60:25 75:17.333333333333332 "
+		    "90:10.666666666666666 105:8 120:2.6666666666666665 "
+		    "135:2.6666666666666665 150:2.6666666666666665", "increase() as windows take and drop resets");
+		is_str(range(ms, "resets(c{s=\"r2\"}[40s])", 0, 150, 15),
+		    "{s=\"r2\"} 0:0 15:0 30:1 45:1 60:0 75:1 90:1 105:0 "
+		    "120:0 135:0 150:0", "resets() as they slide");
+	}
 	promql_memsrc_free(ms);
 }
 
@@ -384,6 +397,71 @@ test_errors(void)
 }
 
 /*
+ * Samples count against --max-samples as Prometheus counts them: a
+ * selector's samples a series at a time, while its points or windows
+ * are computed, then the points that come out.  Prometheus 2.42 with
+ * --query.max-samples=6 answers the first three and refuses the last two.
+ */
+static void
+test_sample_limit(void)
+{
+	struct promql_memsrc *ms = promql_memsrc_new();
+	static const double tv[] = { 0, 1, 15, 2, 30, 3, 45, 4 };
+
+	add(ms, "x{s=\"a\"}", tv, 4);
+	add(ms, "x{s=\"b\"}", tv, 4);
+	is_str(run(ms, "sum(count_over_time(x[1m]))", 50, 0, 0, 6), "{} 8",
+	    "8 samples in all, 4 at a time");
+	is_str(run(ms, "count_over_time(x[1m])", 50, 0, 0, 6),
+	    "{s=\"a\"} 4 | {s=\"b\"} 4", "and the 2 points out");
+	is_str(run(ms, "sum(x)", 50, 0, 0, 6), "{} 8",
+	    "an instant selector's samples a series at a time");
+	is_str(run(ms, "x[1m]", 50, 0, 0, 6),
+	    "error: query processing would load too many samples into memory in query execution",
+	    "a range vector holds them all");
+	is_str(run(ms, "sum(count_over_time(x[1m])) + sum(count_over_time(x[1m]))",
+	    50, 0, 0, 6), "error: query processing would load too many samples into memory in query execution",
+	    "the points of one side count while the other is read");
+	promql_memsrc_free(ms);
+}
+
+/*
+ * The order of series does not depend on the order a source gives them
+ * in: by labels, where an upper-case label name sorts before __name__
+ * though a series key puts the name first.
+ */
+static void
+test_order(void)
+{
+	struct promql_memsrc *ms = promql_memsrc_new();
+	static const double tv[] = { 0, 1, 15, 2, 30, 5 };
+
+	add(ms, "a{A=\"2\"}", tv, 3);
+	add(ms, "b{A=\"1\"}", tv, 3);
+	add(ms, "c{A=\"1\",B=\"9\"}", tv, 3);
+	is_str(at(ms, "{__name__=~\"a|b\"}", 30),
+	    "{A=\"1\",__name__=\"b\"} 5 | {A=\"2\",__name__=\"a\"} 5",
+	    "a selector: by labels");
+	is_str(at(ms, "rate({__name__=~\"a|b|c\"}[1m])", 30),
+	    "{A=\"1\",B=\"9\"} 0.08333333333333333 | {A=\"1\"} 0.08333333333333333 | "
+	    "{A=\"2\"} 0.08333333333333333",
+	    "a range function: by the labels of its input (B before __name__)");
+	is_str(at(ms, "last_over_time({__name__=~\"a|b\"}[1m])", 30),
+	    "{A=\"1\",__name__=\"b\"} 5 | {A=\"2\",__name__=\"a\"} 5",
+	    "last_over_time() keeps the name, and the order");
+	is_str(at(ms, "sum by (A) ({__name__=~\"a|b|c\"})", 30),
+	    "{A=\"1\"} 10 | {A=\"2\"} 5", "groups in the order of their first series");
+	is_str(at(ms, "sum by (__name__) ({__name__=~\"a|b|c\"} offset 15s) or "
+	    "sum by (__name__) ({__name__=~\"a|b|c\"})", 30),
+	    "{__name__=\"c\"} 2 | {__name__=\"b\"} 2 | {__name__=\"a\"} 2",
+	    "an aggregation's groups by their first series");
+	is_str(range(ms, "sum by (A) ({__name__=~\"a|b|c\"})", 0, 30, 15),
+	    "{A=\"1\"} 0:2 15:4 30:10 | {A=\"2\"} 0:1 15:2 30:5",
+	    "a range query's groups");
+	promql_memsrc_free(ms);
+}
+
+/*
  * What fuzzing found.  A NUL in a string of the query is a byte like any
  * other, in label values too (Prometheus carries it: {job="a\x00b"}).
  */
@@ -468,6 +546,8 @@ main(void)
 	test_nan();
 	test_format();
 	test_errors();
+	test_sample_limit();
+	test_order();
 	test_nul();
 	test_time_limits();
 	return done_testing();
