@@ -300,6 +300,8 @@ main(int argc, char *argv[])
 		store_dir = cli_store_dir(dir);
 		if ((st = store_open(store_dir, 0, &eb)) == NULL)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		if (store_settings(st)->unknown)
+			warnx("%s", store_settings(st)->unknown);
 		t.step = raw ? 0 : e.eval.step;
 		tier_set(st, &t);
 		lookback = tier_lookback(st, &t, e.eval.start -

@@ -157,6 +157,13 @@ ingest(struct store_writer *w, const char *path, int strict, int quiet,
 	return 0;
 }
 
+/* "s" unless 'n' is one: "1 block", "2 blocks". */
+static const char *
+plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static int
 run_stats(struct store *st)
 {
@@ -184,9 +191,10 @@ run_stats(struct store *st)
 		    (double)t.block_bytes / (double)t.samples : 0.0, a,
 		    t.blocks ? " .. " : "", b);
 		if (t.wal_files)
-			printf("     (%" PRIu64 " samples in %" PRIu64 " WAL files,"
-			    " %" PRIu64 " bytes, not yet in blocks)\n",
-			    t.wal_samples, t.wal_files, t.wal_bytes);
+			printf("     (%" PRIu64 " sample%s in %" PRIu64 " WAL "
+			    "file%s, %" PRIu64 " byte%s, not yet in blocks)\n",
+			    t.wal_samples, plural(t.wal_samples), t.wal_files,
+			    plural(t.wal_files), t.wal_bytes, plural(t.wal_bytes));
 	}
 	return CLI_EXIT_OK;
 }
@@ -202,7 +210,7 @@ run_compact(struct store *st)
 		warnx("%s", eb.msg);
 		return CLI_EXIT_FAIL;
 	}
-	printf("%" PRIu64 " blocks merged away\n", removed);
+	printf("%" PRIu64 " block%s merged away\n", removed, plural(removed));
 	return CLI_EXIT_OK;
 }
 
@@ -216,13 +224,14 @@ run_check(struct store *st)
 		warnx("%s", eb.msg);
 		return CLI_EXIT_FAIL;
 	}
-	printf("%" PRIu64 " blocks, %" PRIu64 " samples: ok\n", c.blocks,
-	    c.samples);
-	printf("%" PRIu64 " WAL files, %" PRIu64 " records: ok", c.wal_files,
-	    c.wal_records);
+	printf("%" PRIu64 " block%s, %" PRIu64 " sample%s: ok\n", c.blocks,
+	    plural(c.blocks), c.samples, plural(c.samples));
+	printf("%" PRIu64 " WAL file%s, %" PRIu64 " record%s: ok", c.wal_files,
+	    plural(c.wal_files), c.wal_records, plural(c.wal_records));
 	if (c.wal_torn_bytes)
-		printf(" (%" PRIu64 " bytes of torn records at the end, cut "
-		    "by the next writer)", c.wal_torn_bytes);
+		printf(" (%" PRIu64 " byte%s of torn records at the end, cut "
+		    "by the next writer)", c.wal_torn_bytes,
+		    plural(c.wal_torn_bytes));
 	printf("\n");
 	return CLI_EXIT_OK;
 }
@@ -241,14 +250,17 @@ run_command(const char *cmd, const char *dir, int64_t since, int64_t until,
 		if (store_import(dir, 0, &is, &eb) == -1)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
 		if (!quiet)
-			warnx("imported %" PRIu64 " blocks, %" PRIu64 " bytes",
-			    is.blocks, is.bytes);
+			warnx("imported %" PRIu64 " block%s, %" PRIu64 " byte%s",
+			    is.blocks, plural(is.blocks), is.bytes,
+			    plural(is.bytes));
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(cmd, "export") == 0 && isatty(1))
 		errx(CLI_EXIT_FAIL, "not writing an archive to a terminal");
 	if ((st = store_open(dir, 0, &eb)) == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	if (store_settings(st)->unknown)
+		warnx("%s", store_settings(st)->unknown);
 	if (strcmp(cmd, "stats") == 0)
 		rc = run_stats(st);
 	else if (strcmp(cmd, "check") == 0)
@@ -320,6 +332,8 @@ main(int argc, char *argv[])
 	free(path);
 	if (st == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	if (store_settings(st)->unknown)
+		warnx("%s", store_settings(st)->unknown);
 	cli_catch_stop(on_signal, NULL);
 	if ((w = store_writer_open(st, &o, &eb)) == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
@@ -331,8 +345,8 @@ main(int argc, char *argv[])
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
 	store_close(st);
 	if (c.bad + c.rejected > 0)
-		warnx("%" PRIu64 " bad lines, %" PRIu64 " samples rejected",
-		    c.bad, c.rejected);
+		warnx("%" PRIu64 " bad line%s, %" PRIu64 " sample%s rejected",
+		    c.bad, plural(c.bad), c.rejected, plural(c.rejected));
 	if (c.bad + c.rejected > 0 || c.failed)
 		rc = CLI_EXIT_FAIL;
 	return cli_finish(rc);
