@@ -3,6 +3,8 @@
 # Targets:
 #   all        build every binary into build/bin (default)
 #   check      build, then run all tests (unit and end-to-end) with prove
+#   check-fresh  'make demo' and 'make check' in a fresh Debian 12 root
+#              (debootstrap; as root, with network; scripts/check-fresh.sh)
 #   lint       mandoc -Tlint over the man pages
 #   bench      build optimised, run the benchmarks in bench/ (slow)
 #   demo       build, then run the main pipeline on the default store
@@ -72,7 +74,7 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 LIBMTK    := $(BUILD)/libmtk.a
 MANPAGES  := $(wildcard man/man*/*.[1-9])
 
-.PHONY: all check lint bench demo deps install clean tools
+.PHONY: all check check-fresh lint bench demo deps install clean tools
 all: $(addprefix $(BUILD)/bin/,$(BINS))
 tools: $(UNIT_BIN) $(BENCH_BIN)
 
@@ -101,6 +103,12 @@ check:
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory all tools
 	MTK_BUILD=$(BUILD) VALGRIND=$(VALGRIND) $(PROVE) -j$(JOBS) tests/t[0-9]*.sh $(UNIT_BIN)
+
+# README's promise, tested where it is made: a minimal Debian 12 made
+# with debootstrap runs the README's two commands on a clone of HEAD.
+check-fresh:
+	@sh scripts/deps.sh fresh
+	sh scripts/check-fresh.sh
 
 lint:
 	@sh scripts/deps.sh test
