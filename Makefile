@@ -6,6 +6,8 @@
 #              this replays every fuzz corpus too (tests/fuzz/, no clang needed)
 #   fuzz       build the libFuzzer targets of tests/fuzz/ with clang (ASan and
 #              UBSan) into build/libfuzzer/, then run each for FUZZ_TIME seconds
+#   check-fresh  'make demo' and 'make check' in a fresh Debian 12 root
+#              (debootstrap; as root, with network; scripts/check-fresh.sh)
 #   lint       mandoc -Tlint over the man pages
 #   bench      build optimised, run the benchmarks in bench/ (slow)
 #   demo       build, then run the main pipeline on the default store
@@ -96,7 +98,7 @@ FUZZ_BIN  := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 LIBMTK    := $(BUILD)/libmtk.a
 MANPAGES  := $(wildcard man/man*/*.[1-9])
 
-.PHONY: all check lint bench demo deps install clean tools fuzz fuzz-build
+.PHONY: all check check-fresh lint bench demo deps install clean tools fuzz fuzz-build
 all: $(addprefix $(BUILD)/bin/,$(BINS))
 tools: $(UNIT_BIN) $(BENCH_BIN) $(FUZZ_BIN) $(BUILD)/fuzz/seeds
 
@@ -134,6 +136,12 @@ check:
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory all tools
 	MTK_BUILD=$(BUILD) VALGRIND=$(VALGRIND) $(PROVE) -j$(JOBS) tests/t[0-9]*.sh $(UNIT_BIN)
+
+# README's promise, tested where it is made: a minimal Debian 12 made
+# with debootstrap runs the README's two commands on a clone of HEAD.
+check-fresh:
+	@sh scripts/deps.sh fresh
+	sh scripts/check-fresh.sh
 
 lint:
 	@sh scripts/deps.sh test

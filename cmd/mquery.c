@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/cli.h"
@@ -19,9 +20,10 @@
 
 enum {
 	OPT_AGG = CLI_LONG, OPT_ARCHIVE, OPT_END, OPT_FOLLOW, OPT_LABELS,
-	OPT_LABEL_VALUES, OPT_LATEST, OPT_LIST_FUNCTIONS, OPT_LOOKBACK,
-	OPT_MAX_SAMPLES, OPT_NAME, OPT_SERIES, OPT_SINCE, OPT_START, OPT_STATS,
-	OPT_STEP, OPT_TIER, OPT_TIME, OPT_TIMEOUT
+	OPT_LABEL_VALUES, OPT_LATEST, OPT_LIST_FUNCTIONS, OPT_LOCAL,
+	OPT_LOOKBACK, OPT_MAX_SAMPLES, OPT_NAME, OPT_SERIES, OPT_SINCE,
+	OPT_START, OPT_STATS, OPT_STEP, OPT_STRICT, OPT_TIER, OPT_TIME,
+	OPT_TIMEOUT
 };
 
 /* The words of --tier and --agg, for the completions and messages. */
@@ -44,9 +46,13 @@ static const struct cli_option options[] = {
 	    "the store (default $MTK_STORE, else $XDG_DATA_HOME/mtk/store)" },
 	{ "file", 'f', "file", NULL,
 	    "evaluate over the stream in FILE ('-': standard input), not the store" },
+	{ "strict", OPT_STRICT, NULL, NULL,
+	    "with -f: stop at the first bad record" },
 	{ "output", 'o', "format", promql_format_name,
 	    "table (default on a terminal), jsonl (default otherwise), csv,\n"
 	    "prom-json (Prometheus' API data), openmetrics" },
+	{ "local", OPT_LOCAL, NULL, NULL,
+	    "tables show times in the time zone TZ, not in UTC" },
 	{ "time", OPT_TIME, "time", NULL,
 	    "an instant query at TIME (default: now)" },
 	{ "start", OPT_START, "time", NULL,
@@ -191,6 +197,12 @@ parse_options(struct cli *cli, struct query_opts *o, struct query_eval_opts *e,
 		cli_usage_error(cli, "--start and --since exclude each other");
 	if (tm->at && (tm->start || tm->since || tm->end || tm->step))
 		cli_usage_error(cli, "--time excludes --start, --since, --end and --step");
+	if (cli_given(cli, OPT_STRICT) && file == NULL)
+		cli_usage_error(cli, "--strict goes with -f");
+	/* Tables write local times (ts_format_local()): UTC unless --local. */
+	if (!cli_given(cli, OPT_LOCAL))
+		setenv("TZ", "UTC0", 1);
+	tzset();
 	return file;
 }
 
@@ -242,7 +254,8 @@ main(int argc, char *argv[])
 	/* A stream is read first: "now" is when it ended. */
 	if (file) {
 		ms = promql_memsrc_new();
-		if (query_load_stream(ms, file, 0, warn_record, NULL, &bad, &eb) == -1)
+		if (query_load_stream(ms, file, cli_given(&cli, OPT_STRICT),
+		    warn_record, NULL, &bad, &eb) == -1)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
 		now = ts_now();
 	}
@@ -288,6 +301,8 @@ main(int argc, char *argv[])
 		store_dir = cli_store_dir(dir);
 		if ((st = store_open(store_dir, 0, &eb)) == NULL)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		if (store_settings(st)->unknown)
+			warnx("%s", store_settings(st)->unknown);
 		t.step = raw ? 0 : e.eval.step;
 		tier_set(st, &t);
 		lookback = tier_lookback(st, &t, e.eval.start -

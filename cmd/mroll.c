@@ -88,6 +88,8 @@ main(int argc, char *argv[])
 	free(path);
 	if (st == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	if (store_settings(st)->unknown)
+		warnx("%s", store_settings(st)->unknown);
 	rc = roll_run(st, &o, &rs, &eb);
 	store_close(st);
 	if (rc == 1) {

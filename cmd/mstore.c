@@ -105,6 +105,13 @@ warn_line(void *arg, const char *msg)
 	warnx("%s", msg);
 }
 
+/* "s" unless 'n' is one: "1 block", "2 blocks". */
+static const char *
+plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static int
 run_stats(struct store *st)
 {
@@ -132,9 +139,10 @@ run_stats(struct store *st)
 		    (double)t.block_bytes / (double)t.samples : 0.0, a,
 		    t.blocks ? " .. " : "", b);
 		if (t.wal_files)
-			printf("     (%" PRIu64 " samples in %" PRIu64 " WAL files,"
-			    " %" PRIu64 " bytes, not yet in blocks)\n",
-			    t.wal_samples, t.wal_files, t.wal_bytes);
+			printf("     (%" PRIu64 " sample%s in %" PRIu64 " WAL "
+			    "file%s, %" PRIu64 " byte%s, not yet in blocks)\n",
+			    t.wal_samples, plural(t.wal_samples), t.wal_files,
+			    plural(t.wal_files), t.wal_bytes, plural(t.wal_bytes));
 	}
 	return CLI_EXIT_OK;
 }
@@ -150,7 +158,7 @@ run_compact(struct store *st)
 		warnx("%s", eb.msg);
 		return CLI_EXIT_FAIL;
 	}
-	printf("%" PRIu64 " blocks merged away\n", removed);
+	printf("%" PRIu64 " block%s merged away\n", removed, plural(removed));
 	return CLI_EXIT_OK;
 }
 
@@ -211,13 +219,14 @@ run_check(struct store *st, int repair)
 		warnx("%s", eb.msg);
 		return CLI_EXIT_FAIL;
 	}
-	printf("%" PRIu64 " blocks, %" PRIu64 " samples: ok\n", c.blocks,
-	    c.samples);
-	printf("%" PRIu64 " WAL files, %" PRIu64 " records: ok", c.wal_files,
-	    c.wal_records);
+	printf("%" PRIu64 " block%s, %" PRIu64 " sample%s: ok\n", c.blocks,
+	    plural(c.blocks), c.samples, plural(c.samples));
+	printf("%" PRIu64 " WAL file%s, %" PRIu64 " record%s: ok", c.wal_files,
+	    plural(c.wal_files), c.wal_records, plural(c.wal_records));
 	if (c.wal_torn_bytes)
-		printf(" (%" PRIu64 " bytes of torn records at the end, cut "
-		    "by the next writer)", c.wal_torn_bytes);
+		printf(" (%" PRIu64 " byte%s of torn records at the end, cut "
+		    "by the next writer)", c.wal_torn_bytes,
+		    plural(c.wal_torn_bytes));
 	printf("\n");
 	if (c.archives)
 		printf("%" PRIu64 " archives, %" PRIu64 " blocks: ok\n",
@@ -280,14 +289,17 @@ run_command(const char *cmd, const char *dir, const struct command_opts *co)
 		if (store_import(dir, 0, &is, &eb) == -1)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
 		if (!co->quiet)
-			warnx("imported %" PRIu64 " blocks, %" PRIu64 " bytes",
-			    is.blocks, is.bytes);
+			warnx("imported %" PRIu64 " block%s, %" PRIu64 " byte%s",
+			    is.blocks, plural(is.blocks), is.bytes,
+			    plural(is.bytes));
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(cmd, "export") == 0 && isatty(1))
 		errx(CLI_EXIT_FAIL, "not writing an archive to a terminal");
 	if ((st = store_open(dir, 0, &eb)) == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	if (store_settings(st)->unknown)
+		warnx("%s", store_settings(st)->unknown);
 	if (strcmp(cmd, "stats") == 0)
 		rc = run_stats(st);
 	else if (strcmp(cmd, "check") == 0)
@@ -383,6 +395,8 @@ main(int argc, char *argv[])
 	free(path);
 	if (st == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	if (store_settings(st)->unknown)
+		warnx("%s", store_settings(st)->unknown);
 	cli_catch_stop(on_signal, NULL);
 	if ((w = store_writer_open(st, &o, &eb)) == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);

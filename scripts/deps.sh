@@ -1,28 +1,31 @@
 #!/bin/sh
 # Install the Debian packages mtk needs, when missing.
 #
-# usage: sh scripts/deps.sh [build|test|bench|fuzz]
+# usage: sh scripts/deps.sh [build|test|bench|fuzz|fresh]
 #
 # "build" (the default) covers compiling; "test" adds what 'make check'
 # runs against (prove, mandoc, the real node_exporter and Prometheus used
 # as peers, zsh and fish to check their completions);
 # "bench" adds the peers the benchmarks measure against; "fuzz" adds
-# clang and its libFuzzer and sanitizer runtimes for 'make fuzz'.  Run as root, the
-# missing packages are installed with apt-get; otherwise the exact command
-# is printed and the script fails.
+# clang and its libFuzzer and sanitizer runtimes for 'make fuzz';
+# "fresh" is what 'make check-fresh' needs to make a Debian root
+# (debootstrap).  Run as root, the missing packages are installed with
+# apt-get; otherwise the exact command is printed and the script fails.
 set -eu
 
 build_pkgs="gcc make pkg-config libjansson-dev libarchive-dev libreadline-dev libzstd-dev libxxhash-dev libpcre2-dev"
-test_pkgs="perl mandoc prometheus-node-exporter prometheus procps curl zsh fish"
+test_pkgs="perl mandoc prometheus-node-exporter prometheus procps curl zstd zsh fish"
 bench_pkgs="prometheus-node-exporter hyperfine procps curl victoria-metrics prometheus rrdtool"
 fuzz_pkgs="clang libclang-rt-14-dev"
+fresh_pkgs="debootstrap git"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;
 test)  want="$build_pkgs $test_pkgs" ;;
 bench) want="$build_pkgs $bench_pkgs" ;;
 fuzz)  want="$build_pkgs $fuzz_pkgs" ;;
-*)     echo "usage: sh scripts/deps.sh [build|test|bench|fuzz]" >&2; exit 2 ;;
+fresh) want="$fresh_pkgs" ;;
+*)     echo "usage: sh scripts/deps.sh [build|test|bench|fuzz|fresh]" >&2; exit 2 ;;
 esac
 
 missing=

@@ -68,6 +68,15 @@ if test_have_prog mandoc; then
 			synopsis_words $b >actual && test_cmp expect actual
 		"
 	done
+	# An example wider than a terminal wraps in the middle of a command:
+	# long ones break with '\' (or after '|' or '&&').
+	test_expect_success 'no line of a program page is wider than 78 columns' '
+		for p in "$SRC_DIR"/man/man1/*.1 "$SRC_DIR"/man/man7/*.7; do
+			mandoc -Tascii "$p" | sed "s/.\x08//g" |
+				awk -v p="${p##*/}" "length > 78 { print p \": \" \$0; bad = 1 }
+				    END { exit bad }" || exit 1
+		done
+	'
 	test_expect_success 'mandoc -Tlint finds nothing in the man pages' '
 		mandoc -Tlint -W warning "$SRC_DIR"/man/man*/*.[1-9] >lint 2>&1;
 		test_must_be_empty lint

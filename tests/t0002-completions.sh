@@ -4,6 +4,9 @@ test_description='shell completion offers the options each binary lists'
 
 test_have_prog bash || test_skip_all 'bash not installed'
 bins=$(cd "$BIN_DIR" && echo *)
+# No store of the user's: names from it would join what is completed.
+MTK_STORE=$TRASH/no-store
+export MTK_STORE
 
 # bash_complete WORD...: what the bash completion offers for the last
 # WORD of the command line WORD..., one per line, sorted.
@@ -111,6 +114,54 @@ test_expect_success 'bash offers no function names to a binary without them' '
 	>rafile &&
 	echo rafile >expect &&
 	bash_complete mgather ra >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a store to complete names from' '
+	now=$(date +%s)000 &&
+	for l in "req_total code=200 job=api" "req_total code=500 job=api" \
+	    "rss_bytes job=db"; do
+		set -- $l &&
+		printf "{\"name\":\"%s\",\"value\":1,\"ts\":%s,\"labels\":{\"%s\":\"%s\",\"%s\":\"%s\"}}\n" \
+		    $1 $now ${2%%=*} ${2#*=} ${3%%=*} ${3#*=} || exit 1
+	done | sed "s/,\"\":\"\"//" | mstore -d "$TRASH/store"
+'
+
+test_expect_success 'bash completes --label-values with the label names of the store' '
+	printf "__name__\ncode\njob\n" >expect &&
+	bash_complete mquery -d "$TRASH/store" --label-values "" >actual &&
+	test_cmp expect actual &&
+	echo job >expect &&
+	bash_complete mquery --dir = "$TRASH/store" --label-values = j >actual &&
+	test_cmp expect actual &&
+	MTK_STORE=$TRASH/store bash_complete mquery --label-values j >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'bash completes metric names in an expression' '
+	echo req_total >expect &&
+	bash_complete mquery -d "$TRASH/store" req >actual &&
+	test_cmp expect actual &&
+	echo "sum(rate(req_total" >expect &&
+	MTK_STORE=$TRASH/store bash_complete mquery "sum(rate(req" >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'bash completes label names and values inside braces' '
+	echo "req_total{code=" >expect &&
+	bash_complete mquery -d "$TRASH/store" "req_total{c" >actual &&
+	test_cmp expect actual &&
+	echo "rss_bytes{job=" >expect &&
+	bash_complete mquery -d "$TRASH/store" "rss_bytes{" >actual &&
+	test_cmp expect actual &&
+	printf "%s\n" "req_total{code=\"500\"" >expect &&
+	bash_complete mquery -d "$TRASH/store" "req_total{code=\"5" >actual &&
+	test_cmp expect actual &&
+	printf "%s\n" "{job=~\"api\"" "{job=~\"db\"" >expect &&
+	bash_complete mquery -d "$TRASH/store" "{job=~" >actual &&
+	test_cmp expect actual &&
+	printf "%s\n" "req_total{job=\"api\",code!=\"200\"" >expect &&
+	bash_complete mquery -d "$TRASH/store" "req_total{job=\"api\",code!=\"2" >actual &&
 	test_cmp expect actual
 '
 

@@ -22,7 +22,7 @@ test_expect_success 'three runs into the same old windows leave several blocks' 
 
 test_expect_success 'compact merges them, the data reads the same' '
 	mstore compact -d s >out &&
-	grep "^[1-9][0-9]* blocks merged away$" out &&
+	grep "^[1-9][0-9]* blocks\{0,1\} merged away$" out &&
 	dump s >after &&
 	test_cmp before after &&
 	sort in.jsonl >want && sort after >got && test_cmp want got

@@ -13,7 +13,7 @@ test_expect_success 'a command after the options is the command' '
 	mstore -d s stats >stats &&
 	grep "^raw " stats &&
 	mstore -d s check >check &&
-	grep "samples: ok$" check &&
+	grep "^1 block, 1 sample: ok$" check &&
 	mstore -d s -- stats >stats2 &&
 	test_cmp stats stats2
 '

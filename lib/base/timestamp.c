@@ -166,6 +166,25 @@ ts_format_rfc3339(char *out, int64_t ms)
 	    (int)(secs % 60));
 }
 
+size_t
+ts_format_local(char *out, int64_t ms)
+{
+	int64_t secs = ms / 1000 - (ms % 1000 < 0);
+	time_t t = (time_t)secs;
+	struct tm tm;
+	long off;
+	size_t n;
+
+	if (localtime_r(&t, &tm) == NULL || tm.tm_gmtoff == 0)
+		return ts_format_rfc3339(out, ms);
+	/* The wall clock there is UTC moved by the offset; then the offset. */
+	off = tm.tm_gmtoff;
+	n = ts_format_rfc3339(out, ms + (int64_t)off * 1000) - 1;
+	n += (size_t)snprintf(out + n, TS_BUFSZ - n, "%c%02ld:%02ld",
+	    off < 0 ? '-' : '+', labs(off) / 3600, labs(off) / 60 % 60);
+	return n;
+}
+
 int
 ts_parse_duration(const char *s, int64_t *ms)
 {

@@ -36,6 +36,13 @@ int ts_parse_rfc3339(const char *s, size_t len, int64_t *ms);
 size_t ts_format_rfc3339(char *out, int64_t ms);
 
 /*
+ * The same in the local time zone of the process (TZ, tzset(3)), with
+ * its offset: "2026-11-22T11:00:00+01:00", or "Z" where the offset is
+ * zero.  Returns the length.
+ */
+size_t ts_format_local(char *out, int64_t ms);
+
+/*
  * Parse a duration: a Prometheus duration ("15s", "1h30m", "500ms"; units
  * ms s m h d w y, largest first, each at most once) or a plain decimal
  * number of seconds ("15", "0.5"; no sign or exponent).  The grammar of

@@ -473,10 +473,14 @@ collect_filesystem(struct gather *g)
 		l[2] = collect_label("mountpoint", m->mnt);
 		collect_emit(g, "node_filesystem_device_error", METRIC_GAUGE,
 		    m->err ? 1 : 0, l, 3);
-		collect_emit(g, "node_filesystem_readonly", METRIC_GAUGE,
-		    m->ro, l, 3);
+		/*
+		 * A mount statfs cannot reach (outside a chroot, a dead
+		 * server) has no other series, as in node_exporter.
+		 */
 		if (m->err)
 			continue;
+		collect_emit(g, "node_filesystem_readonly", METRIC_GAUGE,
+		    m->ro, l, 3);
 		bs = (double)m->st.f_bsize;
 		collect_emit(g, "node_filesystem_size_bytes", METRIC_GAUGE,
 		    (double)m->st.f_blocks * bs, l, 3);

@@ -244,7 +244,7 @@ output_series(struct output *o, const struct sample *meta, const int64_t *ts,
 		buf_reset(&o->name);
 		output_series_name(&o->name, meta);
 		for (i = 0; i < n; i++) {
-			tl = ts_format_rfc3339(tbuf, ts[i]);
+			tl = ts_format_local(tbuf, ts[i]);
 			nl = number_format(num, v[i]);
 			table_row(o, o->name.p, o->name.len, tbuf, tl, num, nl);
 		}

@@ -11,7 +11,8 @@
 #include "stream/metric.h"
 
 enum output_format {
-	OUTPUT_TABLE,	/* aligned columns SERIES, TIME, VALUE, for people */
+	OUTPUT_TABLE,	/* aligned columns SERIES, TIME, VALUE, for people;
+			   times in the process's time zone (ts_format_local()) */
 	OUTPUT_CSV,	/* RFC 4180, a header then series,timestamp(ms),value */
 	OUTPUT_JSONL	/* canonical stream lines (mtk-stream(5)) */
 };

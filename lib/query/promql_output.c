@@ -322,7 +322,7 @@ write_table(FILE *fp, struct buf *b, const struct promql_result *r,
 		}
 		for (j = 0; j < rs->n; j++) {
 			char tb[TS_BUFSZ];
-			size_t tl = ts_format_rfc3339(tb, rs->t[j]), start;
+			size_t tl = ts_format_local(tb, rs->t[j]), start;
 			buf_add(&cells, st.p, st.len + 1);
 			buf_add(&cells, tb, tl + 1);
 			start = cells.len;

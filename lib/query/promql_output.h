@@ -12,7 +12,8 @@
 #include "promql/promql_eval.h"
 
 enum promql_format {
-	PROMQL_FMT_TABLE,	/* SERIES, TIME, VALUE columns */
+	PROMQL_FMT_TABLE,	/* SERIES, TIME, VALUE columns; times in the
+				   process's time zone (ts_format_local()) */
 	PROMQL_FMT_CSV,		/* series,timestamp,value */
 	PROMQL_FMT_JSONL,	/* canonical stream lines (mtk-stream(5)) */
 	PROMQL_FMT_PROM_JSON,	/* the "data" of Prometheus' /api/v1/query */

@@ -72,6 +72,12 @@ store_parse_retention(const char *spec, int64_t ret[STORE_NTIERS], struct errbuf
 		else if (ts_parse_duration(eq + 1, &ret[t]) == -1 || ret[t] <= 0)
 			rc = errbuf_set(eb, "invalid retention '%s' for tier %s",
 			    eq + 1, tok);
+		/* Minutes of data are no retention; "1m" meant a month. */
+		else if (ret[t] < 3600000)
+			rc = errbuf_set(eb, "retention '%s' for tier %s is less "
+			    "than an hour%s", eq + 1, tok,
+			    eq[strlen(eq) - 1] == 'm' ?
+			    " ('m' is minutes: a month is 30d)" : "");
 	}
 	free(copy);
 	return rc;
@@ -101,6 +107,8 @@ store_settings_release(struct store_settings *s)
 {
 	free(s->sketch);
 	s->sketch = NULL;
+	free(s->unknown);
+	s->unknown = NULL;
 }
 
 int
@@ -172,6 +180,24 @@ parse_tiers(const char *v, unsigned *out)
 	return rc;
 }
 
+/* Whether 'key' is one of mtk.conf's (mtk-store(5)). */
+static int
+conf_key_known(const char *key)
+{
+	static const char *const keys[] = { "format", "archive",
+		"archive.tiers", "sketch" };
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return 1;
+	for (i = 0; i < STORE_NTIERS; i++)
+		if (strncmp(key, "retention.", 10) == 0 &&
+		    strcmp(key + 10, tier_names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Read DIR/mtk.conf into 'set'.  Returns 0, -1 with 'eb', or 1 if absent. */
 static int
 read_conf(const char *dir, struct store_settings *set, struct errbuf *eb)
@@ -192,6 +218,7 @@ store_settings_load(const char *path, struct store_settings *set,
 	struct conf c = CONF_INIT;
 	const char *v;
 	unsigned line;
+	size_t i;
 	int t, rc = -1;
 
 	if (conf_load(&c, path, eb) == -1)
@@ -233,6 +260,13 @@ store_settings_load(const char *path, struct store_settings *set,
 		free(set->sketch);
 		set->sketch = *v ? xstrdup(v) : NULL;
 	}
+	for (i = 0; i < c.n && set->unknown == NULL; i++)
+		if (!conf_key_known(c.v[i].key)) {
+			char msg[sizeof(eb->msg)];
+			snprintf(msg, sizeof(msg), "%s:%u: unknown setting '%s'",
+			    path, c.v[i].line, c.v[i].key);
+			set->unknown = xstrdup(msg);
+		}
 	rc = 0;
 out:
 	conf_release(&c);
@@ -269,6 +303,11 @@ store_init(const char *dir, const char *retention, struct errbuf *eb)
 
 	if (make_dirs(dir, eb) == -1 || read_conf(dir, &set, eb) == -1)
 		goto out;
+	/* Rewriting mtk.conf would lose the line: it must be fixed first. */
+	if (set.unknown) {
+		errbuf_set(eb, "%s (init would drop it)", set.unknown);
+		goto out;
+	}
 	if (retention && store_parse_retention(retention, set.retention,
 	    eb) == -1)
 		goto out;

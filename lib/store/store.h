@@ -51,13 +51,16 @@ struct store;
 /*
  * Create a store in 'dir' (and its parents) if there is none, with the
  * given retention settings ("raw=24h,1m=7d", NULL for the defaults), or
- * change the retention of an existing one.  Returns 0, or -1 with 'eb'.
+ * change the retention of an existing one (refused while its mtk.conf
+ * has an unknown setting, which rewriting would lose).  Returns 0, or -1
+ * with 'eb'.
  */
 int store_init(const char *dir, const char *retention, struct errbuf *eb);
 
 /*
  * Parse a retention setting "raw=24h,1m=7d" into 'ret' (tiers not named
- * keep their value).  Returns 0, or -1 with the reason in 'eb'.
+ * keep their value).  A retention under an hour is refused.  Returns 0,
+ * or -1 with the reason in 'eb'.
  */
 int store_parse_retention(const char *spec, int64_t ret[STORE_NTIERS],
     struct errbuf *eb);
@@ -97,10 +100,12 @@ struct store_settings {
 	enum store_archive archive;
 	unsigned archive_tiers;	/* bit (1 << tier) for each tier archived */
 	char *sketch;		/* gauge name globs, blank-separated, or NULL */
+	char *unknown;		/* "mtk.conf:7: unknown setting 'x'", for the
+				   first key mtk.conf should not have; NULL */
 };
 
 #define STORE_SETTINGS_INIT { STORE_RETENTION_DEFAULTS, STORE_ARCHIVE_OFF, \
-	1u << STORE_TIER_1H, NULL }
+	1u << STORE_TIER_1H, NULL, NULL }
 
 void store_settings_release(struct store_settings *s);
 

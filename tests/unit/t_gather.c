@@ -218,8 +218,9 @@ test_timeout(const char *dir)
 	    "(%.0fms)", ms);
 	ok(fs_value(out, "node_filesystem_device_error", "/hang") == 1,
 	    "the blocked mount has device_error 1");
-	ok(fs_value(out, "node_filesystem_size_bytes", "/hang") == -1,
-	    "and no size");
+	ok(fs_value(out, "node_filesystem_size_bytes", "/hang") == -1 &&
+	    fs_value(out, "node_filesystem_readonly", "/hang") == -1,
+	    "and no size, nor readonly");
 	ok(fs_value(out, "node_filesystem_device_error", "/ok") == 0 &&
 	    fs_value(out, "node_filesystem_size_bytes", "/ok") > 0,
 	    "the mount before it is reported");

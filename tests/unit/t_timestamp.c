@@ -1,7 +1,9 @@
 /* t_timestamp.c - RFC 3339 and duration parsing and formatting */
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tap.h"
 #include "base/timestamp.h"
@@ -70,6 +72,22 @@ main(void)
 	is_str(out, "1969-12-31T23:59:59.999Z", "format before the epoch");
 	ts_format_rfc3339(out, TS_MIN);
 	is_str(out, "0001-01-01T00:00:00Z", "format year 1");
+
+	/* Local time: the zone of TZ, its offset, "Z" for none. */
+	setenv("TZ", "XXX-1:30", 1);
+	tzset();
+	ts_format_local(out, 1795341600500LL);
+	is_str(out, "2026-11-22T11:30:00.500+01:30", "local, east");
+	setenv("TZ", "XXX5", 1);
+	tzset();
+	ts_format_local(out, 1795341600000LL);
+	is_str(out, "2026-11-22T05:00:00-05:00", "local, west");
+	ts_format_local(out, -1);
+	is_str(out, "1969-12-31T18:59:59.999-05:00", "local, before the epoch");
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	ts_format_local(out, 1795341600000LL);
+	is_str(out, "2026-11-22T10:00:00Z", "local, UTC");
 
 	/* Every day from year 1 to 9999 formats and parses back. */
 	{
