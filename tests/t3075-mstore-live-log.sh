@@ -12,7 +12,7 @@ sample() {
 # wait_wal N: until the WAL holds N samples (mstore stats), at most 30 s.
 wait_wal() {
 	i=0
-	until mstore stats -d s >stats 2>&1 && grep -q "($1 samples in 1 WAL" stats; do
+	until mstore stats -d s >stats 2>&1 && grep -Eq "\($1 samples? in 1 WAL" stats; do
 		i=$((i + 1))
 		[ $i -le 300 ] || { cat stats >&2; return 1; }
 		sleep 0.1
