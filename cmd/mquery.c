@@ -9,10 +9,7 @@
 #include <unistd.h>
 
 #include "base/cli.h"
-#include "query/promql_output.h"
-#include "promql/promql_parse.h"
 #include "query/query.h"
-#include "query/query_view.h"
 #include "store/store.h"
 #include "store/tier.h"
 #include "base/timeparse.h"
@@ -48,7 +45,7 @@ static const struct cli_option options[] = {
 	    "evaluate over the stream in FILE ('-': standard input), not the store" },
 	{ "strict", OPT_STRICT, NULL, NULL,
 	    "with -f: stop at the first bad record" },
-	{ "output", 'o', "format", promql_format_name,
+	{ "output", 'o', "format", query_format_name,
 	    "table (default on a terminal), jsonl (default otherwise), csv,\n"
 	    "prom-json (Prometheus' API data), openmetrics" },
 	{ "local", OPT_LOCAL, NULL, NULL,
@@ -121,18 +118,18 @@ warn_record(void *arg, const char *msg)
 }
 
 /*
- * Read the options into 'o', 'e', 'v', 't' and 'tm', and check that
- * they go together.  Returns the stream file of -f, or NULL.
+ * Read the options into 'rq' (its times in 'tm', parsed once "now" is
+ * known), the store directory into '*dir'.  Returns the stream file of
+ * -f, or NULL.
  */
 static const char *
-parse_options(struct cli *cli, struct query_opts *o, struct query_eval_opts *e,
-    struct query_view_opts *v, struct tier_opts *t, struct times *tm,
+parse_options(struct cli *cli, struct query_request *rq, struct times *tm,
     const char **dir)
 {
 	static const int modes[] = { OPT_SERIES, OPT_LABELS, OPT_LABEL_VALUES,
 		OPT_LATEST, OPT_STATS, OPT_FOLLOW };
 	struct errbuf eb = ERRBUF_INIT;
-	const char *file = NULL, *why;
+	const char *file = NULL;
 	size_t i, n = 0;
 	int key;
 
@@ -141,45 +138,45 @@ parse_options(struct cli *cli, struct query_opts *o, struct query_eval_opts *e,
 		case 'd': *dir = cli->arg; break;
 		case 'f': file = cli->arg; break;
 		case 'o':
-			if (promql_format_parse(cli->arg, &e->format) == -1)
+			if (query_format_parse(cli->arg, &rq->format) == -1)
 				cli_bad_value(cli, key, "format", cli->arg);
 			break;
 		case OPT_AGG:
-			if (rollup_agg_parse(cli->arg, &t->agg) == -1)
+			if (rollup_agg_parse(cli->arg, &rq->tier.agg) == -1)
 				cli_bad_value(cli, key, "aggregate", cli->arg);
 			break;
-		case OPT_ARCHIVE: t->archive = 1; break;
+		case OPT_ARCHIVE: rq->tier.archive = 1; break;
 		case OPT_END: tm->end = cli->arg; break;
-		case OPT_FOLLOW: v->view = QUERY_VIEW_FOLLOW; break;
-		case OPT_LABELS: o->mode = QUERY_LABELS; break;
+		case OPT_FOLLOW: rq->what = QUERY_FOLLOW; break;
+		case OPT_LABELS: rq->what = QUERY_LABELS; break;
 		case OPT_LABEL_VALUES:
-			o->mode = QUERY_LABEL_VALUES;
-			o->label = cli->arg;
+			rq->what = QUERY_LABEL_VALUES;
+			rq->label = cli->arg;
 			break;
-		case OPT_LATEST: v->view = QUERY_VIEW_LATEST; break;
+		case OPT_LATEST: rq->what = QUERY_LATEST; break;
 		case OPT_LIST_FUNCTIONS:
 			if (query_functions_write(stdout, &eb) == -1)
 				errx(CLI_EXIT_FAIL, "%s", eb.msg);
 			exit(cli_finish(CLI_EXIT_OK));
 		case OPT_LOOKBACK:
-			e->eval.lookback_ms = cli_duration(cli, key, cli->arg);
+			rq->limits.lookback_ms = cli_duration(cli, key, cli->arg);
 			break;
 		case OPT_MAX_SAMPLES:
-			e->eval.max_samples = cli_count(cli, key, cli->arg);
+			rq->limits.max_samples = cli_count(cli, key, cli->arg);
 			break;
-		case OPT_NAME: e->name = cli->arg; break;
-		case OPT_SERIES: o->mode = QUERY_SERIES; break;
+		case OPT_NAME: rq->name = cli->arg; break;
+		case OPT_SERIES: rq->what = QUERY_SERIES; break;
 		case OPT_SINCE: tm->since = cli->arg; break;
 		case OPT_START: tm->start = cli->arg; break;
-		case OPT_STATS: v->view = QUERY_VIEW_STATS; break;
+		case OPT_STATS: rq->what = QUERY_STATS; break;
 		case OPT_STEP: tm->step = cli->arg; break;
 		case OPT_TIER:
-			if (tier_parse(cli->arg, &t->tier) == -1)
+			if (tier_parse(cli->arg, &rq->tier.tier) == -1)
 				cli_bad_value(cli, key, "tier", cli->arg);
 			break;
 		case OPT_TIME: tm->at = cli->arg; break;
 		case OPT_TIMEOUT:
-			e->eval.timeout_ms = cli_duration(cli, key, cli->arg);
+			rq->limits.timeout_ms = cli_duration(cli, key, cli->arg);
 			break;
 		}
 	}
@@ -187,18 +184,13 @@ parse_options(struct cli *cli, struct query_opts *o, struct query_eval_opts *e,
 		n += cli_given(cli, modes[i]) != 0;
 	if (n > 1)
 		cli_usage_error(cli, "--series, --labels, --label-values, --latest, --stats and --follow exclude each other");
-	if ((why = query_view_conflict(v, tm->at != NULL, tm->start ||
-	    tm->since, tm->end != NULL, tm->step != NULL, file != NULL,
-	    e->format)) != NULL)
-		cli_usage_error(cli, "%s", why);
-	if (o->mode != QUERY_SAMPLES && file)
-		cli_usage_error(cli, "--series, --labels and --label-values read the store only");
 	if (tm->start && tm->since)
 		cli_usage_error(cli, "--start and --since exclude each other");
-	if (tm->at && (tm->start || tm->since || tm->end || tm->step))
-		cli_usage_error(cli, "--time excludes --start, --since, --end and --step");
 	if (cli_given(cli, OPT_STRICT) && file == NULL)
 		cli_usage_error(cli, "--strict goes with -f");
+	rq->given = (tm->at ? QUERY_GIVEN_TIME : 0) |
+	    (tm->start || tm->since ? QUERY_GIVEN_START : 0) |
+	    (tm->end ? QUERY_GIVEN_END : 0) | (file ? QUERY_GIVEN_STREAM : 0);
 	/* Tables write local times (ts_format_local()): UTC unless --local. */
 	if (!cli_given(cli, OPT_LOCAL))
 		setenv("TZ", "UTC0", 1);
@@ -224,33 +216,31 @@ since(const struct cli *cli, const char *s, int64_t end, int64_t now)
 int
 main(int argc, char *argv[])
 {
-	struct query_opts o = { .mode = QUERY_SAMPLES };
-	struct query_eval_opts e = { .eval = PROMQL_EVAL_OPTS_INIT };
-	struct query_view_opts v = { .stop = &stop };
-	struct tier_opts t = TIER_OPTS_INIT;
+	struct query_request rq = QUERY_REQUEST_INIT;
 	struct times tm = { NULL, NULL, NULL, NULL, NULL };
 	struct errbuf eb = ERRBUF_INIT;
 	struct store *st = NULL;
 	struct promql_memsrc *ms = NULL;
 	struct promql_source src;
-	struct promql_node *tree = NULL;
 	struct cli cli;
-	const char *file, *dir = NULL;
+	const char *file, *dir = NULL, *why;
 	char *store_dir = NULL;
-	int rc, raw;
+	int rc;
 	uint64_t bad = 0;
 	size_t i;
-	int64_t now = ts_now(), ms_, lookback;
+	int64_t now = ts_now();
 
 	cli_start(&cli, &program, argc, argv);
-	e.format = isatty(STDOUT_FILENO) ? PROMQL_FMT_TABLE : PROMQL_FMT_JSONL;
-	file = parse_options(&cli, &o, &e, &v, &t, &tm, &dir);
+	rq.format = isatty(STDOUT_FILENO) ? QUERY_FMT_TABLE : QUERY_FMT_JSONL;
+	file = parse_options(&cli, &rq, &tm, &dir);
 	cli_operands(&cli, &argc, &argv);
 	if (argc > 1)
 		cli_usage_error(&cli, "one expression only");
-	if (argc == 0 && o.mode == QUERY_SAMPLES)
-		cli_usage_error(&cli, "an expression is needed");
-	o.selector = argc ? argv[0] : NULL;
+	rq.expr = argc ? argv[0] : NULL;
+	if (tm.step && timeparse_step(tm.step, &rq.step, &eb) == -1)
+		cli_usage_error(&cli, "--step: %s", eb.msg);
+	if ((why = query_request_conflict(&rq)) != NULL)
+		cli_usage_error(&cli, "%s", why);
 	/* A stream is read first: "now" is when it ended. */
 	if (file) {
 		ms = promql_memsrc_new();
@@ -258,80 +248,30 @@ main(int argc, char *argv[])
 		    warn_record, NULL, &bad, &eb) == -1)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
 		now = ts_now();
-	}
-	o.end = tm.end ? cli_time(&cli, OPT_END, tm.end, now) : now;
-	o.start = o.end - 3600000;
-	if (tm.start)
-		o.start = cli_time(&cli, OPT_START, tm.start, now);
-	if (tm.since)
-		o.start = since(&cli, tm.since, o.end, now);
-	if (o.start > o.end)
-		cli_usage_error(&cli, "the start is after the end");
-
-	/*
-	 * A bare selector without --time or --step prints raw samples;
-	 * anything else is evaluated (mquery(1), "Raw samples or PromQL").
-	 */
-	raw = o.mode != QUERY_SAMPLES;
-	if (!raw) {
-		if (promql_parse(o.selector, &tree, &eb) == -1)
-			errx(CLI_EXIT_FAIL, "%s", eb.msg);
-		raw = promql_is_selector(tree) && ((!tm.at && !tm.step &&
-		    e.format != PROMQL_FMT_PROM_JSON) || v.view == QUERY_VIEW_LATEST);
-		promql_free(tree);
-	}
-	e.expr = o.selector;
-	if (tm.step) {
-		if (timeparse_step(tm.step, &ms_, &eb) == -1)
-			cli_usage_error(&cli, "--step: %s", eb.msg);
-		e.eval.step = ms_;
-	} else if (!raw && (tm.start || tm.since)) {
-		/* Prometheus' graph: about 250 points, at least 1s apart. */
-		e.eval.step = (o.end - o.start) / 250 / 1000 * 1000;
-		if (e.eval.step < 1000)
-			e.eval.step = 1000;
-	}
-	e.eval.start = e.eval.step ? o.start :
-	    tm.at ? cli_time(&cli, OPT_TIME, tm.at, now) : now;
-	e.eval.end = e.eval.step ? o.end : e.eval.start;
-
-	if (file) {
 		promql_memsrc_source(ms, &src);
-	} else {
+	}
+	rq.end = tm.end ? cli_time(&cli, OPT_END, tm.end, now) : now;
+	rq.start = rq.end - 3600000;
+	if (tm.start)
+		rq.start = cli_time(&cli, OPT_START, tm.start, now);
+	if (tm.since)
+		rq.start = since(&cli, tm.since, rq.end, now);
+	if (rq.start > rq.end)
+		cli_usage_error(&cli, "the start is after the end");
+	rq.time = tm.at ? cli_time(&cli, OPT_TIME, tm.at, now) : now;
+
+	if (!file) {
 		store_dir = cli_store_dir(dir);
 		if ((st = store_open(store_dir, 0, &eb)) == NULL)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
 		if (store_settings(st)->unknown)
 			warnx("%s", store_settings(st)->unknown);
-		t.step = raw ? 0 : e.eval.step;
-		tier_set(st, &t);
-		lookback = tier_lookback(st, &t, e.eval.start -
-		    e.eval.lookback_ms, e.eval.end, e.eval.lookback_ms, &eb);
-		if (lookback == -1)
-			errx(CLI_EXIT_FAIL, "%s", eb.msg);
-		e.eval.lookback_ms = lookback;
-		promql_source_store(&src, st);
 	}
-	if (v.view) {
-		v.raw = raw;
-		v.start = o.start;
-		v.end = o.end;
-		v.history = tm.start || tm.since;
-		v.step = tm.step ? ms_ : 0;
-		if (v.view == QUERY_VIEW_FOLLOW)
-			cli_catch_stop(on_signal, NULL);
-		rc = query_view(st, &src, &v, &e, stdout, &eb);
-	} else if (raw && o.mode == QUERY_SAMPLES &&
-	    (file || e.format == PROMQL_FMT_OPENMETRICS)) {
-		rc = query_raw(&src, o.selector ? o.selector : "{__name__=~\".+\"}",
-		    o.start, o.end, e.format, stdout, &eb);
-	} else if (raw) {
-		o.format = e.format == PROMQL_FMT_CSV ? OUTPUT_CSV :
-		    e.format == PROMQL_FMT_JSONL ? OUTPUT_JSONL : OUTPUT_TABLE;
-		rc = query_store(st, &o, stdout, &eb);
-	} else {
-		rc = query_eval(&src, &e, stdout, &eb);
+	if (rq.what == QUERY_FOLLOW) {
+		rq.stop = &stop;
+		cli_catch_stop(on_signal, NULL);
 	}
+	rc = query_run(st, file ? &src : NULL, &rq, stdout, &eb);
 	/*
 	 * Damaged files were passed over: the answer is that of the rest
 	 * of the store, which is worth having, and not all of it.

@@ -89,34 +89,7 @@ struct promql_source {
 	void *ctx;
 };
 
-/*
- * A source reading store 'st' (borrowed: it must outlive the source),
- * from the tiers and archives tier_get() (tier.h) says.
- */
-void promql_source_store(struct promql_source *src, struct store *st);
-
-/*
- * An in-memory source: samples added one at a time (as read from a
- * stream), in any order; for a timestamp given twice the last wins.
- */
-struct promql_memsrc;
-
-/* Returns a new, empty source; free with promql_memsrc_free(). */
-struct promql_memsrc *promql_memsrc_new(void);
-void promql_memsrc_free(struct promql_memsrc *ms);
-
-/* Add a sample of the series 'key' (series.h), copied. */
-void promql_memsrc_add(struct promql_memsrc *ms, const char *key,
-    size_t keylen, int64_t ts, double v);
-
-/* Samples held. */
-uint64_t promql_memsrc_samples(const struct promql_memsrc *ms);
-
-/*
- * Fill 'src' to read 'ms' (borrowed; it must outlive 'src' and take no
- * samples while 'src' is in use).
- */
-void promql_memsrc_source(struct promql_memsrc *ms, struct promql_source *src);
+/* query/promql_source.h has the sources: the store, a stream in memory. */
 
 /* How to evaluate. */
 struct promql_eval_opts {

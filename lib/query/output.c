@@ -16,7 +16,7 @@
 
 struct output {
 	FILE *fp;
-	enum output_format f;
+	enum query_format f;
 	struct buf out;		/* pending bytes */
 	struct buf name;	/* the current series, formatted once */
 	/* The table: rows of three NUL-separated cells in 'rows'. */
@@ -25,27 +25,13 @@ struct output {
 	int header;		/* the CSV header is written */
 };
 
-int
-output_format_parse(const char *s, enum output_format *f)
-{
-	if (strcmp(s, "table") == 0)
-		*f = OUTPUT_TABLE;
-	else if (strcmp(s, "csv") == 0)
-		*f = OUTPUT_CSV;
-	else if (strcmp(s, "jsonl") == 0)
-		*f = OUTPUT_JSONL;
-	else
-		return -1;
-	return 0;
-}
-
 struct output *
-output_new(FILE *fp, enum output_format f)
+output_new(FILE *fp, enum query_format f)
 {
 	struct output *o = xcalloc(1, sizeof(*o));
 
 	o->fp = fp;
-	o->f = f;
+	o->f = f == QUERY_FMT_CSV || f == QUERY_FMT_JSONL ? f : QUERY_FMT_TABLE;
 	o->w[0] = strlen("SERIES");
 	o->w[1] = strlen("TIME");
 	o->w[2] = strlen("VALUE");
@@ -166,7 +152,7 @@ output_series(struct output *o, const struct sample *meta, const int64_t *ts,
 	size_t i, nl, tl;
 
 	switch (o->f) {
-	case OUTPUT_JSONL: {
+	case QUERY_FMT_JSONL: {
 		/*
 		 * Every line of a series is the same but for value and ts:
 		 * format the series once, then fill in each point.  The
@@ -211,7 +197,7 @@ output_series(struct output *o, const struct sample *meta, const int64_t *ts,
 		}
 		break;
 	}
-	case OUTPUT_CSV:
+	case QUERY_FMT_CSV:
 		if (!o->header) {
 			buf_adds(&o->out, "series,timestamp,value\n");
 			o->header = 1;
@@ -240,7 +226,7 @@ output_series(struct output *o, const struct sample *meta, const int64_t *ts,
 				return -1;
 		}
 		break;
-	case OUTPUT_TABLE:
+	default:	/* output_new() made it a table */
 		buf_reset(&o->name);
 		output_series_name(&o->name, meta);
 		for (i = 0; i < n; i++) {
@@ -256,7 +242,7 @@ output_series(struct output *o, const struct sample *meta, const int64_t *ts,
 int
 output_text(struct output *o, const char *s, size_t len, struct errbuf *eb)
 {
-	if (o->f == OUTPUT_CSV)
+	if (o->f == QUERY_FMT_CSV)
 		add_csv_field(&o->out, s, len);
 	else
 		buf_add(&o->out, s, len);
@@ -267,7 +253,7 @@ output_text(struct output *o, const char *s, size_t len, struct errbuf *eb)
 int
 output_finish(struct output *o, struct errbuf *eb)
 {
-	if (o->f == OUTPUT_TABLE && o->nrows > 0) {
+	if (o->f == QUERY_FMT_TABLE && o->nrows > 0) {
 		const char *p = o->rows.p;
 		size_t r;
 		buf_addf(&o->out, "%-*s  %-*s  %*s\n", (int)o->w[0], "SERIES",

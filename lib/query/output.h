@@ -9,25 +9,17 @@
 
 #include "base/errbuf.h"
 #include "stream/metric.h"
-
-enum output_format {
-	OUTPUT_TABLE,	/* aligned columns SERIES, TIME, VALUE, for people;
-			   times in the process's time zone (ts_format_local()) */
-	OUTPUT_CSV,	/* RFC 4180, a header then series,timestamp(ms),value */
-	OUTPUT_JSONL	/* canonical stream lines (mtk-stream(5)) */
-};
-
-/* Parse "table", "csv" or "jsonl".  Returns 0, or -1 for another name. */
-int output_format_parse(const char *s, enum output_format *f);
+#include "query/format.h"
 
 struct output;
 
 /*
- * A writer of results to 'fp' (borrowed).  A table is held until
- * output_finish(), to align its columns.  Returns a new output; free
- * with output_free().
+ * A writer of results to 'fp' (borrowed) as a table, CSV or JSON Lines
+ * (the formats of Prometheus' own writes a table: promql_output.h has
+ * them).  A table is held until output_finish(), to align its columns.
+ * Returns a new output; free with output_free().
  */
-struct output *output_new(FILE *fp, enum output_format f);
+struct output *output_new(FILE *fp, enum query_format f);
 void output_free(struct output *o);
 
 /*

@@ -14,34 +14,6 @@
 
 #define CHUNK (64 * 1024)
 
-static const struct {
-	const char *name;
-	enum promql_format f;
-} format_names[] = {
-	{ "table", PROMQL_FMT_TABLE }, { "csv", PROMQL_FMT_CSV },
-	{ "jsonl", PROMQL_FMT_JSONL }, { "prom-json", PROMQL_FMT_PROM_JSON },
-	{ "openmetrics", PROMQL_FMT_OPENMETRICS },
-};
-
-int
-promql_format_parse(const char *s, enum promql_format *f)
-{
-	size_t i;
-
-	for (i = 0; i < (sizeof(format_names) / sizeof(format_names[0])); i++)
-		if (strcmp(s, format_names[i].name) == 0) {
-			*f = format_names[i].f;
-			return 0;
-		}
-	return -1;
-}
-
-const char *
-promql_format_name(size_t i)
-{
-	return i < (sizeof(format_names) / sizeof(format_names[0])) ? format_names[i].name : NULL;
-}
-
 void
 promql_format_time(struct buf *out, int64_t ms)
 {
@@ -359,7 +331,7 @@ write_table(FILE *fp, struct buf *b, const struct promql_result *r,
 
 int
 promql_result_write(FILE *fp, const struct promql_result *r,
-    enum promql_format f, const char *name, struct errbuf *eb)
+    enum query_format f, const char *name, struct errbuf *eb)
 {
 	struct buf b = BUF_INIT, st = BUF_INIT;
 	struct label labels[METRIC_LABELS_MAX];
@@ -368,10 +340,10 @@ promql_result_write(FILE *fp, const struct promql_result *r,
 	size_t i, j;
 	int rc = -1;
 
-	if (r->type == PROMQL_TYPE_STRING && f != PROMQL_FMT_PROM_JSON) {
-		if (f == PROMQL_FMT_JSONL || f == PROMQL_FMT_OPENMETRICS) {
+	if (r->type == PROMQL_TYPE_STRING && f != QUERY_FMT_PROM_JSON) {
+		if (f == QUERY_FMT_JSONL || f == QUERY_FMT_OPENMETRICS) {
 			errbuf_set(eb, "a string result cannot be written as %s",
-			    f == PROMQL_FMT_JSONL ? "jsonl" : "openmetrics");
+			    f == QUERY_FMT_JSONL ? "jsonl" : "openmetrics");
 			goto out;
 		}
 		buf_add(&b, r->string, r->string_len);
@@ -380,13 +352,13 @@ promql_result_write(FILE *fp, const struct promql_result *r,
 		goto out;
 	}
 	switch (f) {
-	case PROMQL_FMT_PROM_JSON:
+	case QUERY_FMT_PROM_JSON:
 		rc = write_prom_json(fp, &b, r, name, eb);
 		goto out;
-	case PROMQL_FMT_TABLE:
+	case QUERY_FMT_TABLE:
 		rc = write_table(fp, &b, r, name, eb);
 		goto out;
-	case PROMQL_FMT_CSV:
+	case QUERY_FMT_CSV:
 		buf_adds(&b, "series,timestamp,value\n");
 		for (i = 0; i < r->n; i++) {
 			const struct promql_rseries *rs = &r->series[i];
@@ -414,8 +386,8 @@ promql_result_write(FILE *fp, const struct promql_result *r,
 		}
 		rc = flush(fp, &b, eb);
 		goto out;
-	case PROMQL_FMT_JSONL:
-	case PROMQL_FMT_OPENMETRICS:
+	case QUERY_FMT_JSONL:
+	case QUERY_FMT_OPENMETRICS:
 		for (i = 0; i < r->n; i++) {
 			const struct promql_rseries *rs = &r->series[i];
 			const char *nm = series_name(rs, name);
@@ -424,7 +396,7 @@ promql_result_write(FILE *fp, const struct promql_result *r,
 				goto out;
 			}
 			series_sample(rs, nm, &m, labels);
-			if (f == PROMQL_FMT_OPENMETRICS) {
+			if (f == QUERY_FMT_OPENMETRICS) {
 				if (last == NULL || strcmp(last, nm) != 0)
 					buf_addf(&b, "# TYPE %s unknown\n", nm);
 				last = nm;
@@ -442,7 +414,7 @@ promql_result_write(FILE *fp, const struct promql_result *r,
 			if (b.len >= CHUNK && flush(fp, &b, eb) == -1)
 				goto out;
 		}
-		if (f == PROMQL_FMT_OPENMETRICS)
+		if (f == QUERY_FMT_OPENMETRICS)
 			buf_adds(&b, "# EOF\n");
 		rc = flush(fp, &b, eb);
 		goto out;

@@ -10,24 +10,7 @@
 #include "base/errbuf.h"
 #include "stream/metric.h"
 #include "promql/promql_eval.h"
-
-enum promql_format {
-	PROMQL_FMT_TABLE,	/* SERIES, TIME, VALUE columns; times in the
-				   process's time zone (ts_format_local()) */
-	PROMQL_FMT_CSV,		/* series,timestamp,value */
-	PROMQL_FMT_JSONL,	/* canonical stream lines (mtk-stream(5)) */
-	PROMQL_FMT_PROM_JSON,	/* the "data" of Prometheus' /api/v1/query */
-	PROMQL_FMT_OPENMETRICS	/* text that promtool imports */
-};
-
-/*
- * Parse "table", "csv", "jsonl", "prom-json" or "openmetrics".  Returns
- * 0, or -1 for another name.
- */
-int promql_format_parse(const char *s, enum promql_format *f);
-
-/* The 'i'-th of those names (from 0), or NULL past the last. */
-const char *promql_format_name(size_t i);
+#include "query/format.h"
 
 /*
  * Write 'r' to 'fp' (borrowed) in format 'f'.  'name', when not NULL,
@@ -38,7 +21,7 @@ const char *promql_format_name(size_t i);
  * name as {labels}.  Returns 0, or -1 with 'eb' (that, or a write error).
  */
 int promql_result_write(FILE *fp, const struct promql_result *r,
-    enum promql_format f, const char *name, struct errbuf *eb);
+    enum query_format f, const char *name, struct errbuf *eb);
 
 /*
  * Append the samples of one series ('meta': name and labels) as

@@ -5,7 +5,7 @@
 
 #include "store/head.h"
 #include "stream/matcher.h"
-#include "promql/promql_eval.h"
+#include "query/promql_source.h"
 #include "store/rollup.h"
 #include "stream/series.h"
 #include "store/store.h"
@@ -13,10 +13,7 @@
 #include "base/timestamp.h"
 #include "base/xalloc.h"
 
-/*
- * The store: one reader per selection, of the tiers tier_get() says, so
- * each selector sees what was committed when it ran.
- */
+/* The store: one reader per selection (promql_source.h). */
 
 /* The column of a rolled row that answers 'use' (promql_eval.h). */
 static enum rollup_agg
@@ -101,8 +98,9 @@ store_select_series(void *ctx, const struct matcher *m, size_t n,
     int64_t mint, int64_t maxt, enum promql_use use, promql_emit_fn emit,
     void *arg, struct errbuf *eb)
 {
-	struct store *st = ctx;
-	struct tier_opts o = *tier_get(st);
+	struct query_store_source *qs = ctx;
+	struct store *st = qs->st;
+	struct tier_opts o = qs->tier;
 	struct store_span plan[TIER_MAX_SPANS];
 	struct store_reader *r = NULL;
 	struct store_iter *it = NULL;
@@ -153,10 +151,13 @@ out:
 }
 
 void
-promql_source_store(struct promql_source *src, struct store *st)
+query_store_source(struct query_store_source *qs, struct store *st,
+    const struct tier_opts *o)
 {
-	src->select = store_select_series;
-	src->ctx = st;
+	qs->src.select = store_select_series;
+	qs->src.ctx = qs;
+	qs->st = st;
+	qs->tier = *o;
 }
 
 /*

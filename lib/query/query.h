@@ -1,4 +1,4 @@
-/* query.h - answer a query: raw samples, series and labels, or PromQL */
+/* query.h - the front door of every query: a request, planned and answered */
 /* SPDX-License-Identifier: MIT */
 #ifndef MTK_QUERY_H
 #define MTK_QUERY_H
@@ -9,65 +9,83 @@
 #include "base/errbuf.h"
 #include "query/output.h"
 #include "promql/promql_eval.h"
+#include "query/promql_source.h"
 #include "query/promql_output.h"
 #include "store/store.h"
 
-enum query_mode {
-	QUERY_SAMPLES,		/* every sample of every matching series */
+/*
+ * The front door of every query: what a program asks (a request), one
+ * call that plans and answers it (query_run()), written in one of the
+ * formats of format.h.  mquery, malert, mshell and the HTTP API all ask
+ * here; the parts it calls are in query_int.h and query_view.h.
+ */
+
+/* What is asked of the expression. */
+enum query_what {
+	QUERY_ANSWER,		/* raw samples of a bare selector, else PromQL */
 	QUERY_SERIES,		/* the matching series, one per line */
 	QUERY_LABELS,		/* the label names they use */
-	QUERY_LABEL_VALUES	/* the values of one label */
+	QUERY_LABEL_VALUES,	/* the values of one label */
+	QUERY_LATEST,		/* the newest sample, or the instant value */
+	QUERY_STATS,		/* count, min, avg, max, quantiles per series */
+	QUERY_FOLLOW		/* the live view, until '*stop' */
 };
 
-struct query_opts {
-	enum query_mode mode;
-	const char *selector;	/* NULL: every series */
-	const char *label;	/* for QUERY_LABEL_VALUES */
-	int64_t start, end;	/* inclusive, milliseconds */
-	enum output_format format;
+/* Which times the asker gave, rather than took by default. */
+enum {
+	QUERY_GIVEN_TIME = 1 << 0,	/* 'time': an instant query was asked */
+	QUERY_GIVEN_START = 1 << 1,	/* 'start': a range was asked */
+	QUERY_GIVEN_END = 1 << 2,	/* 'end' */
+	QUERY_GIVEN_STREAM = 1 << 3	/* the answer comes from a stream */
 };
 
-/*
- * Answer 'o' from store 'st', writing to 'fp'.  Returns 0, or -1 with
- * the reason in 'eb' (a bad selector, a corrupt block, a write error).
- */
-int query_store(struct store *st, const struct query_opts *o, FILE *fp,
-    struct errbuf *eb);
-
-/*
- * PromQL evaluation.
- */
-struct query_eval_opts {
-	const char *expr;
-	struct promql_eval_opts eval;	/* the time range, limits */
-	enum promql_format format;
-	const char *name;		/* --name: the result's metric name */
+struct query_request {
+	enum query_what what;
+	const char *expr;	/* a selector or PromQL; NULL: every series
+				   (SERIES, LABELS, LABEL_VALUES only) */
+	const char *label;	/* LABEL_VALUES: the label's name */
+	int64_t start, end;	/* the range, inclusive, ms */
+	int64_t time;		/* the time of an instant query, ms */
+	int64_t step;		/* ms; 0: none given */
+	unsigned given;		/* QUERY_GIVEN_* */
+	enum query_format format;
+	const char *name;	/* the metric name of every result series */
+	/* The lookback, --max-samples and --timeout (its times ignored). */
+	struct promql_eval_opts limits;
+	struct tier_opts tier;	/* which tiers answer (tier.h) */
+	/* FOLLOW ends, returning 0, once this is set (by a signal handler). */
+	const volatile sig_atomic_t *stop;
 };
 
-/*
- * Parse and evaluate 'o->expr' over 'src' and write the result to 'fp'.
- * Returns 0, or -1 with the reason in 'eb' (a parse error
- * "1:5: parse error: ...", an evaluation error, a write error).
- */
-int query_eval(const struct promql_source *src, const struct query_eval_opts *o,
-    FILE *fp, struct errbuf *eb);
+#define QUERY_REQUEST_INIT { .what = QUERY_ANSWER, .limits = PROMQL_EVAL_OPTS_INIT, \
+	.tier = TIER_OPTS_INIT }
 
 /*
- * Write the raw samples in [start, end] of the series selected by
- * 'selector' from 'src' (no type, unit or help: a source does not keep
- * them), in 'format'.  Returns 0, or -1 with 'eb'.
+ * Whether 'rq' can be asked at all: NULL if so, else why not, a static
+ * string fit for a usage error ("--latest takes --time, not --start, ...").
  */
-int query_raw(const struct promql_source *src, const char *selector,
-    int64_t start, int64_t end, enum promql_format format, FILE *fp,
-    struct errbuf *eb);
+const char *query_request_conflict(const struct query_request *rq);
 
 /*
- * Write the raw samples of store 'st' selected by 'o' (mode
- * QUERY_SAMPLES) as OpenMetrics text, "# EOF" last.  Returns 0, or -1
- * with 'eb'.
+ * Answer 'rq' from store 'st', or, when 'st' is NULL, from 'stream' (a
+ * stream read into memory: promql_source.h), writing to 'fp'; all
+ * borrowed.  The plan (mquery(1), "Raw samples or PromQL"): a bare
+ * selector without an instant time or a step is answered with its raw
+ * samples, anything else is evaluated; an expression over a range with
+ * no step gets Prometheus graph's (about 250 points, at least 1 s); the
+ * tiers follow the step and the lookback the tiers.  Damaged files of
+ * 'st' are passed over and noted on it (store_damage()).  Returns 0, or
+ * -1 with 'eb' (a parse or evaluation error, a write error).
  */
-int query_store_openmetrics(struct store *st, const struct query_opts *o,
-    FILE *fp, struct errbuf *eb);
+int query_run(struct store *st, const struct promql_source *stream,
+    const struct query_request *rq, FILE *fp, struct errbuf *eb);
+
+/*
+ * Write the names of the PromQL functions (promql_funcs[], the parser's
+ * table) to 'fp', one per line, sorted, for shell completion.  Returns
+ * 0, or -1 with a write error in 'eb'.
+ */
+int query_functions_write(FILE *fp, struct errbuf *eb);
 
 /*
  * Called for each bad record of a stream: 'msg' is "name:line: reason".

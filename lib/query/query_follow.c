@@ -89,8 +89,7 @@ follow_samples(struct store *st, const struct query_view_opts *v,
 	int64_t lo, next;
 	int rc = -1;
 
-	c.out = output_new(fp, e->format == PROMQL_FMT_CSV ? OUTPUT_CSV :
-	    e->format == PROMQL_FMT_JSONL ? OUTPUT_JSONL : OUTPUT_TABLE);
+	c.out = output_new(fp, e->format);
 	c.seen = head_new();
 	c.from = v->history ? v->start : ts_now();
 	c.newest = INT64_MIN;
@@ -136,7 +135,7 @@ write_batch(FILE *fp, const struct promql_result *r, const struct query_eval_opt
 	FILE *mem;
 	int rc;
 
-	if (first || e->format != PROMQL_FMT_CSV)
+	if (first || e->format != QUERY_FMT_CSV)
 		return promql_result_write(fp, r, e->format, e->name, eb);
 	if ((mem = open_memstream(&p, &len)) == NULL)
 		return errbuf_set(eb, "cannot buffer output: %s", strerror(errno));

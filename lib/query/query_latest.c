@@ -20,7 +20,7 @@
  * their keys one after the other in 'keys', and their samples.
  */
 struct latest_ctx {
-	enum promql_format f;
+	enum query_format f;
 	FILE *fp;
 	struct output *out;	/* table, CSV, JSONL */
 	struct buf b;		/* OpenMetrics, pending */
@@ -46,7 +46,7 @@ latest_series(void *arg, const struct sample *meta, const int64_t *ts,
 	if (n == 0 || promql_is_stale(v[last]))
 		return 0;
 	switch (c->f) {
-	case PROMQL_FMT_OPENMETRICS:
+	case QUERY_FMT_OPENMETRICS:
 		if (promql_om_series(&c->b, meta, ts + last, v + last, 1, eb) == -1)
 			return -1;
 		if (c->b.len >= CHUNK) {
@@ -56,7 +56,7 @@ latest_series(void *arg, const struct sample *meta, const int64_t *ts,
 			buf_reset(&c->b);
 		}
 		return 0;
-	case PROMQL_FMT_PROM_JSON:
+	case QUERY_FMT_PROM_JSON:
 		off = c->keys.len;
 		series_key(&c->keys, meta);
 		c->s = xgrow(c->s, &c->cap, c->n + 1, sizeof(*c->s));
@@ -126,7 +126,7 @@ write_prom_json(struct latest_ctx *c, int64_t t, const char *name,
 		rs->n = 1;
 		r->n++;
 	}
-	rc = promql_result_write(c->fp, r, PROMQL_FMT_PROM_JSON, name, eb);
+	rc = promql_result_write(c->fp, r, QUERY_FMT_PROM_JSON, name, eb);
 	promql_result_free(r);
 	return rc;
 }
@@ -147,19 +147,19 @@ query_latest(struct store *st, const struct promql_source *src,
 		instant.eval.step = 0;
 		return query_eval(src, &instant, fp, eb);
 	}
-	if (c.f == PROMQL_FMT_TABLE)
-		c.out = output_new(fp, OUTPUT_TABLE);
-	else if (c.f == PROMQL_FMT_CSV)
-		c.out = output_new(fp, OUTPUT_CSV);
-	else if (c.f == PROMQL_FMT_JSONL)
-		c.out = output_new(fp, OUTPUT_JSONL);
+	if (c.f == QUERY_FMT_TABLE)
+		c.out = output_new(fp, QUERY_FMT_TABLE);
+	else if (c.f == QUERY_FMT_CSV)
+		c.out = output_new(fp, QUERY_FMT_CSV);
+	else if (c.f == QUERY_FMT_JSONL)
+		c.out = output_new(fp, QUERY_FMT_JSONL);
 	/* The window of an instant selector: both ends included, as in 2.42. */
 	if (query_select_series(st, src, e->expr, t - e->eval.lookback_ms, t,
 	    PROMQL_USE_VALUE, latest_series, &c, eb) == -1)
 		goto out;
 	if (c.out) {
 		rc = output_finish(c.out, eb);
-	} else if (c.f == PROMQL_FMT_PROM_JSON) {
+	} else if (c.f == QUERY_FMT_PROM_JSON) {
 		rc = write_prom_json(&c, t, e->name, eb);
 	} else {
 		buf_adds(&c.b, "# EOF\n");

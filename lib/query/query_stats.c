@@ -26,7 +26,7 @@ static const char *const col_heads[NCOLS] = {
 static const double quantiles[3] = { 0.5, 0.95, 0.99 };
 
 struct stats_ctx {
-	enum promql_format f;
+	enum query_format f;
 	FILE *fp;
 	struct buf out;		/* pending output */
 	struct buf rows;	/* table: NCOLS NUL-ended cells per row */
@@ -154,7 +154,7 @@ stats_write(struct stats_ctx *c, const struct sample *m, const double *st,
 	size_t i, len, start;
 
 	switch (c->f) {
-	case PROMQL_FMT_JSONL:
+	case QUERY_FMT_JSONL:
 		buf_addch(&c->out, '{');
 		if (m->name_len > 0) {
 			buf_adds(&c->out, "\"name\":");
@@ -183,7 +183,7 @@ stats_write(struct stats_ctx *c, const struct sample *m, const double *st,
 		}
 		buf_adds(&c->out, "}\n");
 		break;
-	case PROMQL_FMT_CSV:
+	case QUERY_FMT_CSV:
 		start = c->rows.len;
 		series_text(&c->rows, m);
 		add_csv_field(&c->out, c->rows.p + start, c->rows.len - start);
@@ -338,7 +338,7 @@ stats_finish(struct stats_ctx *c, struct errbuf *eb)
 	const char *p = c->rows.p;
 	size_t r, i;
 
-	if (c->f == PROMQL_FMT_TABLE && c->nrows > 0) {
+	if (c->f == QUERY_FMT_TABLE && c->nrows > 0) {
 		for (i = 0; i < NCOLS; i++)
 			buf_addf(&c->out, i == 0 ? "%-*s" : "  %*s",
 			    (int)c->w[i], col_heads[i]);
@@ -375,7 +375,7 @@ query_stats(struct store *st, const struct promql_source *src,
 
 	for (i = 0; i < NCOLS; i++)
 		c.w[i] = strlen(col_names[i]);
-	if (c.f == PROMQL_FMT_CSV) {
+	if (c.f == QUERY_FMT_CSV) {
 		for (i = 0; i < NCOLS; i++)
 			buf_addf(&c.out, "%s%s", i ? "," : "", col_names[i]);
 		buf_addch(&c.out, '\n');

@@ -9,38 +9,6 @@
 #include "stream/series.h"
 #include "store/store.h"
 
-const char *
-query_view_conflict(const struct query_view_opts *v, int time, int start,
-    int end, int step, int file, enum promql_format format)
-{
-	int plain = format == PROMQL_FMT_TABLE || format == PROMQL_FMT_CSV ||
-	    format == PROMQL_FMT_JSONL;
-
-	switch (v->view) {
-	case QUERY_VIEW_NONE:
-		break;
-	case QUERY_VIEW_LATEST:
-		if (start || end || step)
-			return "--latest takes --time, not --start, --since, --end or --step";
-		break;
-	case QUERY_VIEW_STATS:
-		if (time)
-			return "--stats needs a range: --start, --since, --end, not --time";
-		if (!plain)
-			return "--stats writes table, csv or jsonl";
-		break;
-	case QUERY_VIEW_FOLLOW:
-		if (time || end)
-			return "--follow runs until stopped: no --time or --end";
-		if (file)
-			return "--follow reads the store, not a stream";
-		if (!plain)
-			return "--follow writes table, csv or jsonl";
-		break;
-	}
-	return NULL;
-}
-
 int
 query_functions_write(FILE *fp, struct errbuf *eb)
 {

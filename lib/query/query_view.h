@@ -11,7 +11,7 @@
 #include "stream/metric.h"
 #include "promql/promql_eval.h"
 #include "query/promql_output.h"
-#include "query/query.h"
+#include "query/query_int.h"
 
 /*
  * Three ways of looking at a selector or a PromQL expression that a
@@ -22,7 +22,7 @@
  * QUERY_VIEW_LATEST: for a selector, the newest sample of each series in
  *   [t - lookback, t] (t: the instant query's time), at its own time,
  *   unless that sample is a stale marker; for an expression, its
- *   instant value at t.  Every promql_format.
+ *   instant value at t.  Every query_format.
  * QUERY_VIEW_STATS: per series, the count, minimum, average, maximum and
  *   the 0.5, 0.95 and 0.99 quantiles of the values in [start, end]: of
  *   the samples (stale markers left out) for a selector, of the points
@@ -82,21 +82,6 @@ int query_stats(struct store *st, const struct promql_source *src,
 int query_follow(struct store *st, const struct promql_source *src,
     const struct query_view_opts *v, const struct query_eval_opts *e,
     FILE *fp, struct errbuf *eb);
-
-/*
- * Whether the view 'v' can be asked with these other options given;
- * returns NULL if so, else the reason, a static string for a usage
- * error.
- */
-const char *query_view_conflict(const struct query_view_opts *v, int time,
-    int start, int end, int step, int file, enum promql_format format);
-
-/*
- * Write the names of the PromQL functions (promql_funcs[], the parser's
- * table) to 'fp', one per line, sorted, for shell completion.  Returns
- * 0, or -1 with a write error in 'eb'.
- */
-int query_functions_write(FILE *fp, struct errbuf *eb);
 
 /*
  * The selection shared by the views.  Calls 'fn' once per series that

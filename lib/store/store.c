@@ -346,7 +346,6 @@ store_open(const char *dir, int create, struct errbuf *eb)
 	st = xcalloc(1, sizeof(*st));
 	st->dir = xstrdup(dir);
 	st->set = set;
-	st->read = (struct tier_opts)TIER_OPTS_INIT;
 	memcpy(st->retention, set.retention, sizeof(st->retention));
 	return st;
 }

@@ -14,7 +14,6 @@ struct store {
 	char *dir;
 	int64_t retention[STORE_NTIERS];
 	struct store_settings set;
-	struct tier_opts read;	/* tier_set() */
 	struct {
 		char *path, *msg;
 	} *damage;		/* store_damage_note(), one per file */

@@ -10,18 +10,6 @@
 #include "store/tier.h"
 #include "base/timestamp.h"
 
-void
-tier_set(struct store *st, const struct tier_opts *o)
-{
-	st->read = *o;
-}
-
-const struct tier_opts *
-tier_get(const struct store *st)
-{
-	return &st->read;
-}
-
 int64_t
 tier_lookback(struct store *st, const struct tier_opts *o, int64_t mint,
     int64_t maxt, int64_t lookback, struct errbuf *eb)

@@ -59,13 +59,6 @@ struct store_reader *tier_reader_open(struct store *st,
 int64_t tier_width(const struct store_span *plan, size_t nplan, int64_t t);
 
 /*
- * The options the store's readers use (query_store(), the PromQL store
- * source): set on the handle by the program, TIER_OPTS_INIT until then.
- */
-void tier_set(struct store *st, const struct tier_opts *o);
-const struct tier_opts *tier_get(const struct store *st);
-
-/*
  * The lookback a query of [mint, maxt] needs with 'o': at least the
  * resolution of the coarsest tier it reads there (tier_plan()), so that
  * every evaluation time finds the row of the window before it; at least

@@ -5,6 +5,7 @@
 
 #include "fuzz.h"
 #include "promql/promql_eval.h"
+#include "query/promql_source.h"
 #include "stream/jsonl.h"
 #include "stream/series.h"
 

@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "stream/metric.h"
 #include "promql/promql_eval.h"
+#include "query/promql_source.h"
 #include "promql/promql_number.h"
 #include "query/promql_output.h"
 #include "promql/promql_parse.h"
