@@ -60,7 +60,7 @@ static const struct cli_option options[] = {
 	    "refuse samples further ahead of the clock (default 2d)" },
 	{ "flush", OPT_FLUSH, "n", NULL,
 	    "write the log into blocks once it holds N samples\n"
-	    "(default: 500000, or 4 per series if more)" },
+	    "(default: 250000, or 2 per series if more)" },
 	{ "repair", OPT_REPAIR, NULL, NULL,
 	    "with check: move damaged files to DIR/damaged/" },
 	{ "start", OPT_START, "time", NULL,

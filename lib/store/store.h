@@ -133,7 +133,7 @@ struct store_writer_opts {
 	uint64_t flush_samples;
 	int64_t self_metrics_ms; /* store own metrics this often; 0: never */
 	int64_t max_future;	/* ms ahead of the clock a sample may be */
-	int merge;		/* merge a closed window's blocks, in the background */
+	int merge;		/* merge a window's blocks, in the background */
 	/*
 	 * Take samples older than the raw retention too, as long as a
 	 * rolled tier keeps their time: mroll(1) rolls them into the tiers
@@ -142,8 +142,8 @@ struct store_writer_opts {
 	int backfill;
 };
 
-#define STORE_FLUSH_SAMPLES 500000
-#define STORE_FLUSH_PER_SERIES 4
+#define STORE_FLUSH_SAMPLES 250000
+#define STORE_FLUSH_PER_SERIES 2
 /* How far ahead of the clock samples are taken: VictoriaMetrics' 2 days. */
 #define STORE_MAX_FUTURE_MS (2 * 86400000LL)
 

@@ -53,10 +53,11 @@ wal_between(struct store *st, uint64_t lo, uint64_t hi, struct errbuf *eb)
 /*
  * With 'tomb' (may be NULL), a window of one block is written again too
  * when a tombstone deletes something in it: the reader leaves that out.
+ * Only the blocks numbered 'from' or above are merged (0: all).
  */
 static int
 compact_window(struct store *st, int64_t start, const struct tombstones *tomb,
-    uint64_t *removed, struct errbuf *eb)
+    uint64_t from, uint64_t *removed, struct errbuf *eb)
 {
 	struct store_reader *r;
 	struct store_iter *it = NULL;
@@ -71,6 +72,7 @@ compact_window(struct store *st, int64_t start, const struct tombstones *tomb,
 	    start + STORE_BLOCK_MS - 1, eb);
 	if (r == NULL)
 		return -1;
+	store_reader_keep_from(r, from);
 	/* A damaged block stays where it is, and so do the others. */
 	nb = store_reader_nblocks(r);
 	if (nb == 0 || store_damage_count(st) != damaged ||
@@ -148,7 +150,68 @@ store_compact_window(struct store *st, int64_t start, uint64_t *removed,
 
 	if (fd < 0)
 		return fd == -1 ? 0 : -1;
-	rc = compact_window(st, start, NULL, removed, eb);
+	rc = compact_window(st, start, NULL, 0, removed, eb);
+	close(fd);
+	return rc;
+}
+
+/*
+ * The lowest number of the newest run of blocks of the window at 'start'
+ * that store_compact_recent() merges, in '*from'.  Returns 1 with it,
+ * 0 when there is none, or -1 with 'eb'.
+ */
+static int
+recent_run(struct store *st, int64_t start, uint64_t *from, struct errbuf *eb)
+{
+	struct store_reader *r;
+	struct { uint64_t seq, size; } *b;
+	size_t nb, i, j, run = 0;
+	int found = 0;
+
+	r = store_reader_open_blocks(st, STORE_TIER_RAW, start,
+	    start + STORE_BLOCK_MS - 1, eb);
+	if (r == NULL)
+		return -1;
+	nb = store_reader_nblocks(r);
+	b = xmalloc((nb ? nb : 1) * sizeof(*b));
+	for (i = 0; i < nb; i++) {
+		/* Newest first: by number, in insertion order. */
+		struct block *blk = store_reader_block(r, i);
+		uint64_t seq = block_seq(blk);
+		for (j = i; j > 0 && b[j - 1].seq < seq; j--)
+			b[j] = b[j - 1];
+		b[j].seq = seq;
+		b[j].size = block_file_size(blk);
+	}
+	while (run < nb && b[run].size <= 2 * b[0].size)
+		run++;
+	if (run >= STORE_MERGE_RUN) {
+		*from = b[run - 1].seq;
+		found = 1;
+	}
+	free(b);
+	store_reader_close(r);
+	return found;
+}
+
+int
+store_compact_recent(struct store *st, int64_t start, uint64_t *removed,
+    struct errbuf *eb)
+{
+	int fd = compact_lock(st, eb), rc = 0, found;
+	uint64_t from, before;
+
+	if (fd < 0)
+		return fd == -1 ? 0 : -1;
+	/* Each merge may make a run of merged blocks: a carry. */
+	while (rc == 0 && (found = recent_run(st, start, &from, eb)) == 1) {
+		before = *removed;
+		rc = compact_window(st, start, NULL, from, removed, eb);
+		if (*removed == before)
+			break;	/* left alone (damage, a log between) */
+	}
+	if (rc == 0 && found == -1)
+		rc = -1;
 	close(fd);
 	return rc;
 }
@@ -194,7 +257,7 @@ store_compact(struct store *st, int64_t closed_before, uint64_t *removed,
 	for (i = 0; i < nw && rc == 0; i++)
 		if ((i == 0 || wins[i - 1] != wins[i]) &&
 		    ((i + 1 < nw && wins[i + 1] == wins[i]) || tomb.n))
-			rc = compact_window(st, wins[i], &tomb, removed, eb);
+			rc = compact_window(st, wins[i], &tomb, 0, removed, eb);
 	free(wins);
 	tombstones_release(&tomb);
 	close(fd);

@@ -125,6 +125,25 @@ int store_replay_wal(int fd, const char *path, struct head *h,
 int store_compact_window(struct store *st, int64_t start, uint64_t *removed,
     struct errbuf *eb);
 
+/*
+ * The blocks a running writer's flushes leave in the window it writes
+ * (at 'start'), merged a few at a time as they come, so that a reader
+ * opens few of them (mtk-store(5), "The log's bound"): the newest
+ * blocks, when at least STORE_MERGE_RUN of them are each at most twice
+ * the size of the newest, become one; then again while merged blocks
+ * make such a run.  Like a counter in base STORE_MERGE_RUN, a window of
+ * n flushes keeps at most (STORE_MERGE_RUN - 1) x log n blocks, and each
+ * sample is written again about log n times.  Nothing, when another
+ * compaction is at work.  Adds the blocks removed to '*removed'.
+ * Returns 0, or -1 with 'eb'.
+ */
+#define STORE_MERGE_RUN 4
+int store_compact_recent(struct store *st, int64_t start, uint64_t *removed,
+    struct errbuf *eb);
+
+/* Leave out of 'r' the blocks numbered below 'seq', before any selection. */
+void store_reader_keep_from(struct store_reader *r, uint64_t seq);
+
 /* The blocks a reader opened: their number, and block 'i'.  Borrowed. */
 size_t store_reader_nblocks(const struct store_reader *r);
 struct block *store_reader_block(struct store_reader *r, size_t i);

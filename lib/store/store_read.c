@@ -261,6 +261,22 @@ store_reader_open_spans(struct store *st, const struct store_span *sp,
 }
 
 void
+store_reader_keep_from(struct store_reader *r, uint64_t seq)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < r->nsrc; i++) {
+		if (r->src[i].b != NULL && r->src[i].seq < seq) {
+			block_close(r->src[i].b);
+			free(r->src[i].path);
+			continue;
+		}
+		r->src[k++] = r->src[i];
+	}
+	r->nsrc = k;
+}
+
+void
 store_reader_set_agg(struct store_reader *r, enum rollup_agg agg)
 {
 	r->agg = agg;

@@ -50,16 +50,24 @@ struct seen {
 };
 
 /*
- * Merging closed windows in the background: a thread of the writer,
- * with a store handle of its own, merges the blocks a window's flushes
- * left into one, while the writer goes on taking samples.  One window
- * at a time; windows that close while it is busy wait in 'queue'.
+ * Merging in the background: a thread of the writer, with a store
+ * handle of its own, merges the blocks a window's flushes left into
+ * one once the window closes, and, while it is open, its newest blocks
+ * a few at a time, so that readers open few; the writer goes on taking
+ * samples meanwhile.  One job at a time; those that come while it is
+ * busy wait in 'queue'.
  */
+struct merge_job {
+	int64_t window;
+	int recent;		/* the writer's own window: its newest blocks
+				   (store_compact_recent()) */
+};
+
 struct merger {
 	pthread_t thread;
 	int running;		/* a thread to join */
-	int64_t window;		/* the one it merges */
-	int64_t *queue;
+	struct merge_job job;	/* the one it does */
+	struct merge_job *queue;
 	size_t nqueue, cap;
 	uint64_t done, failed;
 	struct errbuf eb;	/* the last failure, for a warning */
@@ -264,7 +272,9 @@ merge_thread(void *arg)
 	uint64_t removed = 0;
 
 	if ((st = store_open(m->dir, 0, &m->eb)) == NULL ||
-	    store_compact_window(st, m->window, &removed, &m->eb) == -1)
+	    (m->job.recent ? store_compact_recent(st, m->job.window, &removed,
+	    &m->eb) : store_compact_window(st, m->job.window, &removed,
+	    &m->eb)) == -1)
 		m->failed++;
 	else
 		m->done++;
@@ -288,34 +298,46 @@ merge_poll(struct store_writer *w, int wait)
 	}
 	if (m->nqueue == 0 || wait)
 		return;
-	m->window = m->queue[0];
+	m->job = m->queue[0];
 	memmove(m->queue, m->queue + 1, --m->nqueue * sizeof(*m->queue));
 	if (pthread_create(&m->thread, NULL, merge_thread, m) == 0)
 		m->running = 1;
 }
 
-/* Ask for the closed windows before 'cut' that 'h' had to be merged. */
+/* Queue the job, unless it waits already; 0, or -1 when the queue is full. */
+static int
+merge_queue(struct merger *m, int64_t win, int recent)
+{
+	size_t i;
+
+	for (i = 0; i < m->nqueue; i++)
+		if (m->queue[i].window == win && m->queue[i].recent == recent)
+			return 0;
+	/* A long backlog is mroll's to merge, as before. */
+	if (m->nqueue >= 64)
+		return -1;
+	m->queue = xgrow(m->queue, &m->cap, m->nqueue + 1, sizeof(*m->queue));
+	m->queue[m->nqueue].window = win;
+	m->queue[m->nqueue++].recent = recent;
+	return 0;
+}
+
+/*
+ * Ask for the windows from 'lo' on that 'h' had to be merged: those
+ * before 'cut' whole (closed), those from 'cut' to 'hi' by their newest
+ * blocks (open).
+ */
 static void
-merge_windows_before(struct store_writer *w, int64_t lo, int64_t cut)
+merge_windows(struct store_writer *w, int64_t lo, int64_t cut, int64_t hi)
 {
 	struct merger *m = &w->merge;
 	int64_t win;
-	size_t i;
 
 	if (!w->o.merge || lo == INT64_MAX)
 		return;
-	for (win = store_window_start(lo); win < cut; win += STORE_BLOCK_MS) {
-		for (i = 0; i < m->nqueue && m->queue[i] != win; i++)
-			;
-		if (i < m->nqueue || (m->running && m->window == win))
-			continue;
-		m->queue = xgrow(m->queue, &m->cap, m->nqueue + 1,
-		    sizeof(*m->queue));
-		m->queue[m->nqueue++] = win;
-		/* A long backlog is mroll's to merge, as before. */
-		if (m->nqueue >= 64)
+	for (win = store_window_start(lo); win <= hi; win += STORE_BLOCK_MS)
+		if (merge_queue(m, win, win >= cut) == -1)
 			break;
-	}
 	merge_poll(w, 0);
 }
 
@@ -678,12 +700,15 @@ store_writer_commit(struct store_writer *w, struct errbuf *eb)
 		    SEAL_GRACE_MS);
 		if (seal(w, cut, eb) == -1)
 			return -1;
-		merge_windows_before(w, lo, cut);
+		merge_windows(w, lo, cut, cut - 1);
 	}
 	/* The log is kept short: a reader reads all of it. */
 	if (head_nsamples(w->head) >= flush_at(w)) {
+		int64_t lo = w->head_mint, hi = w->max_ts;
 		w->stats.flushes++;
-		return seal(w, INT64_MAX, eb);
+		if (seal(w, INT64_MAX, eb) == -1)
+			return -1;
+		merge_windows(w, lo, INT64_MIN, hi);
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -135,11 +136,13 @@ wal_commit(struct wal *w, int sync, struct errbuf *eb)
 		if (fileio_write_all(w->fd, p, w->rec.len) == -1) {
 			int e = errno;
 			/*
-			 * Cut what may have been written, so the file ends on
-			 * a record boundary for the next commit.
+			 * The next commit goes where this one began, over what
+			 * may have been written.  The file is never cut: readers
+			 * map it, and a mapped page past a new end would fault.
+			 * Until then what was written is a torn tail, as after
+			 * a crash.
 			 */
-			if (ftruncate(w->fd, (off_t)w->size) == 0)
-				lseek(w->fd, (off_t)w->size, SEEK_SET);
+			lseek(w->fd, (off_t)w->size, SEEK_SET);
 			rec_start(w);
 			return errbuf_set(eb, "cannot write '%s': %s", w->path,
 			    strerror(e));
@@ -307,7 +310,30 @@ struct slicer {
 	size_t cap, start, end;	/* the data of the file from 'pos' */
 	uint64_t pos;		/* file offset of buf[start] */
 	uint64_t size;		/* what the file had when reading began */
+	int mapped;		/* 'buf' maps the whole file: nothing to read */
 };
+
+/*
+ * Map the file whole, when it can be: reading it into slices costs a
+ * copy of every byte, several times what the mapping costs.  A log only
+ * grows (wal_commit() never cuts one), so no mapped page goes away
+ * while it is read.
+ */
+static void
+slice_map(struct slicer *s)
+{
+	void *p;
+
+	if (s->size == 0 || s->size > SIZE_MAX)
+		return;
+	p = mmap(NULL, (size_t)s->size, PROT_READ, MAP_SHARED | MAP_POPULATE,
+	    s->fd, 0);
+	if (p == MAP_FAILED)
+		return;
+	s->buf = p;
+	s->cap = s->end = (size_t)s->size;
+	s->mapped = 1;
+}
 
 /*
  * Make 'n' bytes from the current position available at
@@ -363,7 +389,7 @@ int
 wal_read_fd(int fd, const char *path, const struct wal_visitor *v,
     struct wal_read_stats *st, struct errbuf *eb)
 {
-	struct slicer sl = { fd, NULL, 0, 0, 0, 0, 0 };
+	struct slicer sl = { fd, NULL, 0, 0, 0, 0, 0, 0 };
 	struct refmap *m = NULL;
 	struct stat sb;
 	int rc = -1, k, v1;
@@ -374,6 +400,7 @@ wal_read_fd(int fd, const char *path, const struct wal_visitor *v,
 		    strerror(errno));
 	/* The owner may be appending: read what is there now. */
 	st->file_bytes = sl.size = (uint64_t)sb.st_size;
+	slice_map(&sl);
 	if ((k = slice_need(&sl, WAL_HEADER)) <= 0) {
 		/* A writer killed before its header was written left nothing. */
 		if (k == 0)
@@ -418,7 +445,10 @@ wal_read_fd(int fd, const char *path, const struct wal_visitor *v,
 	rc = 0;
 out:
 	refmap_free(m);
-	free(sl.buf);
+	if (sl.mapped)
+		munmap(sl.buf, sl.cap);
+	else
+		free(sl.buf);
 	return rc;
 }
 

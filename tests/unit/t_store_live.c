@@ -10,6 +10,7 @@
 
 #include "base/timestamp.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "stream/series.h"
 #include "tap.h"
 
@@ -95,13 +96,23 @@ main(void)
 	st = store_open(dir, 1, &eb);
 	ok(st != NULL, "store created: %s", eb.msg);
 
-	/* 10 series, a flush every 100 samples: the log never holds more. */
+	/*
+	 * 10 series, a flush every 100 samples: the log never holds more.
+	 * The writer's thread merges nothing here: the merges of the open
+	 * window are made after each flush, as it would, but in step, so
+	 * that the blocks can be counted.
+	 */
 	o.flush_samples = 100;
+	o.merge = 0;
 	w = store_writer_open(st, &o, &eb);
 	for (k = 0; k < 95; k++) {
+		uint64_t before = store_writer_stats(w)->flushes, removed = 0;
 		for (i = 0; i < 10; i++)
 			add(w, i, win + k * 15000, k);
 		store_writer_commit(w, &eb);
+		if (store_writer_stats(w)->flushes != before &&
+		    store_compact_recent(st, win, &removed, &eb) == -1)
+			break;
 		if (store_writer_stats(w)->flushes > 0 &&
 		    count_files("raw/wal", ".wal", &bytes) == 1 &&
 		    bytes > 100 * 20 + 4096)
@@ -109,16 +120,31 @@ main(void)
 	}
 	ok(k == 95, "the log stays under 100 samples (%ld bytes at %d)", bytes, k);
 	is_int((int)store_writer_stats(w)->flushes, 9, "flushed 9 times");
+	/*
+	 * Four blocks of a size make one, as in a counter in base 4: after
+	 * 9 flushes, blocks of 4, 4 and 1 flushes.
+	 */
 	blocks = count_files("raw", ".blk", NULL);
-	is_int(blocks, 9, "one block per flush: %d", blocks);
+	is_int(blocks, 3, "9 flushes left 3 blocks: %d", blocks);
 	is_int((int)count_samples(st, win, win + STORE_BLOCK_MS), 950,
 	    "every sample readable, from blocks and log");
+	{
+		uint64_t removed = 0;
+		ok(store_compact_recent(st, win, &removed, &eb) == 0 &&
+		    removed == 0 && count_files("raw", ".blk", NULL) == 3,
+		    "again: nothing to merge");
+	}
 
-	/* The window closes: its blocks are merged into one, behind. */
+	/* The window closes: its blocks merge into one (the writer's thread would). */
 	for (i = 0; i < 10; i++)
 		add(w, i, win + STORE_BLOCK_MS + 11 * 60000, 1);
 	ok(store_writer_commit(w, &eb) == 0, "commit past the window: %s", eb.msg);
 	ok(store_writer_close(w, &eb) == 0, "closed: %s", eb.msg);
+	{
+		uint64_t removed = 0;
+		ok(store_compact_window(st, win, &removed, &eb) == 0,
+		    "the closed window merged: %s", eb.msg);
+	}
 	blocks = count_files("raw", ".blk", NULL);
 	is_int(blocks, 2, "the closed window merged into one block, and the next");
 	is_int((int)count_samples(st, win, win + 2 * STORE_BLOCK_MS), 960,
