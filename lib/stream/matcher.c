@@ -84,6 +84,7 @@ matcher_init(struct matcher *m, enum matcher_op op, const char *name,
 {
 	memset(m, 0, sizeof(*m));
 	m->name = xstrdup(name);
+	m->name_len = strlen(name);
 	m->value = xmalloc(value_len + 1);
 	memcpy(m->value, value, value_len);
 	m->value[value_len] = '\0';

@@ -45,6 +45,7 @@ struct matcher_re;	/* the compiled regex; private to matcher.c */
  */
 struct matcher {
 	char *name;
+	size_t name_len;		/* strlen(name) */
 	char *value;
 	size_t value_len;
 	enum matcher_op op;

@@ -85,18 +85,49 @@ series_hash(const char *key, size_t len)
 	return XXH3_64bits(key, len);
 }
 
+/*
+ * The value of label 'name' ('nl' bytes) among the labels of a key from
+ * 'p' to 'end' ("l1\0v1\0l2\0v2"), or NULL.  Keys are short and read
+ * for every series a log or block passes by: plain byte loops, no calls.
+ */
+static const char *
+find_label(const char *p, const char *end, const char *name, size_t nl,
+    size_t *vlen)
+{
+	while (p < end) {
+		const char *k = p, *v;
+		while (p < end && *p != '\0')
+			p++;
+		if (p == end)
+			return NULL;
+		v = ++p;
+		while (p < end && *p != '\0')
+			p++;
+		if ((size_t)(v - 1 - k) == nl && memcmp(k, name, nl) == 0) {
+			*vlen = (size_t)(p - v);
+			return v;
+		}
+		p++;
+	}
+	return NULL;
+}
+
 int
 series_key_matches(const char *key, size_t len, const struct matcher *m,
     size_t n)
 {
-	size_t i, vl;
-	const char *v;
+	const char *end = key + len, *labels, *v;
+	size_t i, vl, name_len = 0;
 
+	while (name_len < len && key[name_len] != '\0')
+		name_len++;
+	labels = key + name_len + (name_len < len);
 	for (i = 0; i < n; i++) {
-		if (strcmp(m[i].name, "__name__") == 0) {
+		if (m[i].name_len == 8 && memcmp(m[i].name, "__name__", 8) == 0) {
 			v = key;
-			vl = strlen(key);
-		} else if ((v = series_key_label(key, len, m[i].name, &vl)) == NULL) {
+			vl = name_len;
+		} else if ((v = find_label(labels, end, m[i].name,
+		    m[i].name_len, &vl)) == NULL) {
 			if (!matcher_matches_empty(&m[i]))
 				return 0;
 			continue;
