@@ -12,8 +12,10 @@
 #      sumby   sum by (host) of 1,000 series  (target 30 ms)
 #      count   count(x) of every series       (target 1 s, 512 MiB)
 #      values  the values of label host       (target 50 ms)
-#    mquery end to end, process start included, one core; VM over HTTP
-#    with curl (its own time), GOMAXPROCS=1.
+#    mquery end to end, process start included, on core 0; VM on core 1
+#    (GOMAXPROCS=1) over HTTP: curl's own time (the server's answer),
+#    and the whole curl process on core 0 (a client per query, as
+#    mquery is); the ratio is of the latter.
 # 2. A writer that keeps running, holding BENCH_LIVE (default 50,000,000)
 #    samples of 100,000 series in its current window, then one tenth of
 #    that: a one-series query each time (target 20 ms, the same for both).
@@ -46,7 +48,7 @@ echo "data: $series series x 3 samples, $(wc -c <"$tmp/in.jsonl") bytes of JSON 
 
 # --- mstore ingest: every series active ---
 "$bin/mstore" init -d "$tmp/s"
-"$tools/rusage" taskset -c 0 "$bin/mstore" -d "$tmp/s" --max-series 0 \
+taskset -c 0 "$tools/rusage" "$bin/mstore" -d "$tmp/s" --max-series 0 \
 	<"$tmp/in.jsonl" 2>"$tmp/ingest"
 echo "ingest  mstore, $series active series: $(wall "$tmp/ingest") s, peak RSS $(( $(rss "$tmp/ingest") / 1024 )) MiB (target 512 MiB)"
 echo "size    mstore: $(du -sb "$tmp/s/raw" | cut -f1) bytes"
@@ -56,7 +58,7 @@ mq() {
 	name=$1
 	shift
 	for r in $(seq "$rounds"); do
-		"$tools/rusage" taskset -c 0 "$bin/mquery" -d "$tmp/s" "$@" \
+		taskset -c 0 "$tools/rusage" "$bin/mquery" -d "$tmp/s" "$@" \
 			>"$tmp/out.$name" 2>"$tmp/q.$r"
 		wall "$tmp/q.$r"
 	done | median >"$tmp/mq.$name"
@@ -85,12 +87,19 @@ if [ -n "$vm" ] && command -v curl >/dev/null; then
 	curl -fs --data-binary "@$tmp/vm.jsonl" "http://127.0.0.1:$port/api/v1/import"
 	curl -fs "http://127.0.0.1:$port/internal/force_flush"
 	sleep 3
-	# vq NAME PATH: the median of curl's own total time for GET PATH.
+	# vq NAME PATH: the median of curl's own total time for GET PATH
+	# (the server's answer), and of the whole curl process, started on
+	# core 0 as mquery is (the same end to end: a client per query).
 	vq() {
 		for r in $(seq "$rounds"); do
 			curl -fs -o "$tmp/vm.$1" -w '%{time_total}\n' \
 				"http://127.0.0.1:$port$2"
 		done | median >"$tmp/vq.$1"
+		for r in $(seq "$rounds"); do
+			taskset -c 0 "$tools/rusage" curl -fs -o "$tmp/vm.$1" \
+				"http://127.0.0.1:$port$2" 2>"$tmp/vc.$r"
+			wall "$tmp/vc.$r"
+		done | median >"$tmp/vp.$1"
 	}
 	q='x%7Bhost%3D%22h5%22%2Ci%3D%227%22%7D'
 	vq one "/api/v1/query?query=$q&time=$at"
@@ -102,9 +111,10 @@ fi
 for q in one sumby count values; do
 	m=$(cat "$tmp/mq.$q")
 	v=$(cat "$tmp/vq.$q" 2>/dev/null || echo)
-	awk -v q=$q -v m="$m" -v v="$v" -v r="$(cat "$tmp/mqrss.$q")" 'BEGIN {
+	p=$(cat "$tmp/vp.$q" 2>/dev/null || echo)
+	awk -v q=$q -v m="$m" -v v="$v" -v p="$p" -v r="$(cat "$tmp/mqrss.$q")" 'BEGIN {
 		printf "query   %-7s mquery %7.1f ms (peak RSS %d MiB)", q, m * 1000, r / 1024
-		if (v != "") printf "   victoria-metrics %7.1f ms   vm/mquery %.1fx", v * 1000, v / m
+		if (v != "") printf "   victoria-metrics %7.1f ms, with curl %7.1f ms   vm+curl/mquery %.2fx", v * 1000, p * 1000, p / m
 		printf "\n" }'
 done
 
@@ -135,7 +145,7 @@ live_query() {
 		sleep 2
 	done
 	for r in $(seq "$rounds"); do
-		"$tools/rusage" taskset -c 0 "$bin/mquery" -d "$tmp/l" \
+		taskset -c 0 "$tools/rusage" "$bin/mquery" -d "$tmp/l" \
 			'x{host="h5",i="7"}' >"$tmp/out.live" 2>"$tmp/l.$r"
 		wall "$tmp/l.$r"
 	done | median >"$tmp/live.$n"

@@ -44,14 +44,14 @@ for r in $(seq "$rounds"); do
 	rm -rf "$tmp/s"
 	"$bin/mstore" init -d "$tmp/s" --retention raw=3650d
 	cat "$tmp/in.jsonl" |
-		"$tools/rusage" taskset -c 0 "$bin/mstore" -d "$tmp/s" 2>"$tmp/r.$r"
+		taskset -c 0 "$tools/rusage" "$bin/mstore" -d "$tmp/s" 2>"$tmp/r.$r"
 	wall "$tmp/r.$r"
 done | median >"$tmp/mstore.wall"
 mstore_wall=$(cat "$tmp/mstore.wall")
 for r in $(seq "$rounds"); do
 	rm -rf "$tmp/s"
 	"$bin/mstore" init -d "$tmp/s" --retention raw=3650d
-	"$tools/rusage" taskset -c 0 "$bin/mstore" -d "$tmp/s" <"$tmp/in.jsonl" 2>"$tmp/r.$r"
+	taskset -c 0 "$tools/rusage" "$bin/mstore" -d "$tmp/s" <"$tmp/in.jsonl" 2>"$tmp/r.$r"
 	wall "$tmp/r.$r"
 done | median >"$tmp/mstore.fwall"
 mstore_fwall=$(cat "$tmp/mstore.fwall")
@@ -103,7 +103,7 @@ taskset -c 0 "$tools/decode" "$tmp/s/raw" 5
 # --- mquery read ---
 for fmt in csv jsonl; do
 	for r in $(seq "$rounds"); do
-		"$tools/rusage" taskset -c 0 "$bin/mquery" -d "$tmp/s" -o $fmt --start 0 \
+		taskset -c 0 "$tools/rusage" "$bin/mquery" -d "$tmp/s" -o $fmt --start 0 \
 			'{__name__=~".+"}' >"$tmp/out.$fmt" 2>"$tmp/q.$r"
 		wall "$tmp/q.$r"
 	done | median >"$tmp/q.wall"
