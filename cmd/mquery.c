@@ -241,17 +241,26 @@ main(int argc, char *argv[])
 		cli_usage_error(&cli, "--step: %s", eb.msg);
 	if ((why = query_request_conflict(&rq)) != NULL)
 		cli_usage_error(&cli, "%s", why);
-	/* A stream is read first: "now" is when it ended. */
+	/* A syntax error is told at once, not once a stream has ended. */
+	if (query_request_parse(&rq, &eb) == -1)
+		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	/*
+	 * A stream is read first: "now" is its newest sample, so that a
+	 * file of yesterday's samples is queried as of yesterday.
+	 */
 	if (file) {
 		ms = promql_memsrc_new();
 		if (query_load_stream(ms, file, cli_given(&cli, OPT_STRICT),
 		    warn_record, NULL, &bad, &eb) == -1)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
-		now = ts_now();
+		if (promql_memsrc_samples(ms) > 0)
+			now = promql_memsrc_newest(ms);
 		promql_memsrc_source(ms, &src);
 	}
 	rq.end = tm.end ? cli_time(&cli, OPT_END, tm.end, now) : now;
-	rq.start = rq.end - 3600000;
+	/* Listings are of all time, as Prometheus' are; answers of an hour. */
+	rq.start = rq.what == QUERY_SERIES || rq.what == QUERY_LABELS ||
+	    rq.what == QUERY_LABEL_VALUES ? TS_MIN : rq.end - 3600000;
 	if (tm.start)
 		rq.start = cli_time(&cli, OPT_START, tm.start, now);
 	if (tm.since)

@@ -33,9 +33,13 @@ test_expect_success 'a range query: NaN is a value, the lookback fills the last 
 	test_cmp expect actual
 '
 
-test_expect_success 'stream lines need a name: refused without --name' '
-	test_expect_code 1 mquery -f "$SMALL" --time $T -o jsonl "sum by (job) (http_requests_total)" >out 2>err &&
-	test_must_be_empty out &&
+test_expect_success 'a result without a name: stream lines without one, refused by mstore' '
+	mquery -f "$SMALL" --time $T -o jsonl "sum by (job) (http_requests_total)" >out &&
+	grep "^{\"type\":\"gauge\",\"value\":[0-9.]*,\"ts\":[0-9]*,\"labels\":{\"job\":\"api\"}}$" out &&
+	mstore init -d nameless &&
+	test_expect_code 1 mstore -d nameless <out 2>err &&
+	grep "^mstore: <stdin>:1: missing member .name. (a query result without one: give it with mquery --name)$" err &&
+	test_expect_code 1 mquery -f "$SMALL" --time $T -o openmetrics "sum by (job) (http_requests_total)" 2>err &&
 	grep "^mquery: result series .{job=\"api\"}. has no metric name: name it with --name$" err
 '
 
@@ -114,7 +118,7 @@ test_expect_success 'usage errors exit 2' '
 	grep "exclude" err &&
 	test_expect_code 2 mquery -f "$SMALL" --step nope temp 2>err &&
 	test_expect_code 2 mquery -o nope temp 2>err &&
-	test_expect_code 2 mquery -f "$SMALL" --series temp 2>err
+	test_expect_code 2 mquery -f "$SMALL" --latest --since 1h temp 2>err
 '
 
 test_expect_success 'a NUL in a string of the query is a byte of the label value' '

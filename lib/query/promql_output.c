@@ -391,7 +391,11 @@ promql_result_write(FILE *fp, const struct promql_result *r,
 		for (i = 0; i < r->n; i++) {
 			const struct promql_rseries *rs = &r->series[i];
 			const char *nm = series_name(rs, name);
-			if (nm == NULL) {
+			/*
+			 * A stream line may go without a name, to be read (by
+			 * grep, jq, awk) but not stored: mstore refuses it.
+			 */
+			if (nm == NULL && f == QUERY_FMT_OPENMETRICS) {
 				no_name(rs, eb);
 				goto out;
 			}

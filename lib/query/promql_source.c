@@ -169,6 +169,7 @@ struct promql_memsrc {
 	int sorted;
 	uint32_t *order;	/* series numbers in key order, once sorted */
 	uint64_t samples;
+	int64_t newest;		/* the newest time added */
 };
 
 struct promql_memsrc *
@@ -177,6 +178,7 @@ promql_memsrc_new(void)
 	struct promql_memsrc *ms = xcalloc(1, sizeof(*ms));
 
 	ms->h = head_new();
+	ms->newest = INT64_MIN;
 	return ms;
 }
 
@@ -201,6 +203,14 @@ promql_memsrc_add(struct promql_memsrc *ms, const char *key, size_t keylen,
 	head_append(ms->h, id, ts, v);
 	ms->sorted = 0;
 	ms->samples++;
+	if (ts > ms->newest)
+		ms->newest = ts;
+}
+
+int64_t
+promql_memsrc_newest(const struct promql_memsrc *ms)
+{
+	return ms->newest;
 }
 
 uint64_t

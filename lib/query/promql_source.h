@@ -43,6 +43,9 @@ void promql_memsrc_add(struct promql_memsrc *ms, const char *key,
 /* Samples held. */
 uint64_t promql_memsrc_samples(const struct promql_memsrc *ms);
 
+/* The newest time of a sample held, INT64_MIN when none is. */
+int64_t promql_memsrc_newest(const struct promql_memsrc *ms);
+
 /*
  * Fill 'src' to read 'ms' (borrowed; it must outlive 'src' and take no
  * samples while 'src' is in use).

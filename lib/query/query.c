@@ -240,6 +240,104 @@ out:
 	return rc;
 }
 
+static void
+set_add(struct strmap *m, const char *s, size_t len)
+{
+	strmap_intern(m, s, len, strmap_hash(s, len), NULL);
+}
+
+/* What a listing over a source collects. */
+struct listing {
+	const struct query_opts *o;
+	struct output *out;
+	struct strmap *set;
+	struct buf line;
+	struct errbuf *eb;
+	int failed;
+};
+
+static int
+listing_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
+    const double *v, size_t n, const struct promql_rows *rows)
+{
+	struct listing *c = arg;
+	struct label labels[METRIC_LABELS_MAX];
+	struct sample m = { .type = METRIC_GAUGE };
+	size_t i;
+
+	(void)ts, (void)v, (void)n, (void)rows;
+	if (series_key_decode(key, keylen, &m, labels) == -1) {
+		c->failed = 1;
+		return errbuf_set(c->eb, "corrupt series key");
+	}
+	switch (c->o->mode) {
+	case QUERY_SERIES:
+		buf_reset(&c->line);
+		if (c->o->format == QUERY_FMT_JSONL)
+			series_json(&c->line, &m);
+		else
+			output_series_name(&c->line, &m);
+		if (output_text(c->out, c->line.p, c->line.len, c->eb) == -1) {
+			c->failed = 1;
+			return -1;
+		}
+		break;
+	case QUERY_LABELS:
+		set_add(c->set, "__name__", 8);
+		for (i = 0; i < m.nlabels; i++)
+			set_add(c->set, m.labels[i].name,
+			    m.labels[i].name_len);
+		break;
+	default:
+		if (strcmp(c->o->label, "__name__") == 0) {
+			set_add(c->set, m.name, m.name_len);
+			break;
+		}
+		for (i = 0; i < m.nlabels; i++)
+			if (strcmp(m.labels[i].name, c->o->label) == 0)
+				set_add(c->set, m.labels[i].value,
+				    m.labels[i].value_len);
+		break;
+	}
+	return 0;
+}
+
+/* --series, --labels, --label-values over a source (a stream). */
+static int
+query_listing(const struct promql_source *src, const struct query_opts *o,
+    FILE *fp, struct errbuf *eb)
+{
+	struct promql_node *sel = NULL;
+	struct listing c = { o, output_new(fp, o->format), strmap_new(),
+		BUF_INIT, eb, 0 };
+	const char **v = NULL;
+	size_t n, i;
+	int rc = -1;
+
+	if (o->selector && promql_parse_selector(o->selector, &sel, eb) == -1)
+		goto out;
+	if (src->select(src->ctx, sel ? sel->vs.matchers : NULL,
+	    sel ? sel->vs.nmatchers : 0, o->start, o->end, PROMQL_USE_VALUE,
+	    listing_emit, &c, eb) == -1 || c.failed)
+		goto out;
+	n = strmap_count(c.set);
+	v = xmalloc((n ? n : 1) * sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = strmap_str(c.set, (uint32_t)i, NULL);
+	qsort(v, n, sizeof(*v), cmp_strp);
+	for (i = 0; i < n; i++)
+		if (output_text(c.out, v[i], strlen(v[i]), eb) == -1)
+			goto out;
+	rc = output_finish(c.out, eb);
+out:
+	free(v);
+	buf_release(&c.line);
+	strmap_free(c.set);
+	output_free(c.out);
+	promql_free(sel);
+	return rc;
+}
+
 int
 query_load_stream(struct promql_memsrc *ms, const char *path, int strict,
     query_warn_fn warn, void *arg, uint64_t *bad, struct errbuf *eb)
@@ -286,8 +384,6 @@ query_request_conflict(const struct query_request *rq)
 	case QUERY_SERIES:
 	case QUERY_LABELS:
 	case QUERY_LABEL_VALUES:
-		if (stream)
-			return "--series, --labels and --label-values read the store only";
 		break;
 	case QUERY_LATEST:
 		if (range || rq->step)
@@ -315,6 +411,23 @@ query_request_conflict(const struct query_request *rq)
 	    rq->what != QUERY_LABELS && rq->what != QUERY_LABEL_VALUES)
 		return "an expression is needed";
 	return NULL;
+}
+
+int
+query_request_parse(const struct query_request *rq, struct errbuf *eb)
+{
+	struct promql_node *tree = NULL;
+	int rc;
+
+	if (rq->expr == NULL)
+		return 0;
+	if (rq->what == QUERY_SERIES || rq->what == QUERY_LABELS ||
+	    rq->what == QUERY_LABEL_VALUES)
+		rc = promql_parse_selector(rq->expr, &tree, eb);
+	else
+		rc = promql_parse(rq->expr, &tree, eb);
+	promql_free(tree);
+	return rc;
 }
 
 /*
@@ -404,6 +517,8 @@ query_run(struct store *st, const struct promql_source *stream,
 	    (st == NULL || rq->format == QUERY_FMT_OPENMETRICS))
 		return query_raw(src, rq->expr, rq->start, rq->end, rq->format,
 		    fp, eb);
+	if (raw && st == NULL)
+		return query_listing(src, &o, fp, eb);
 	if (raw)
 		return query_store(st, &o, fp, eb);
 	return query_eval(src, &e, fp, eb);

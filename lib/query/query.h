@@ -67,6 +67,13 @@ struct query_request {
 const char *query_request_conflict(const struct query_request *rq);
 
 /*
+ * Parse the expression of 'rq' (a selector for a listing), so that a
+ * syntax error is told before any input is read.  Returns 0, or -1 with
+ * the error ("1:5: parse error: ...") in 'eb'.
+ */
+int query_request_parse(const struct query_request *rq, struct errbuf *eb);
+
+/*
  * Answer 'rq' from store 'st', or, when 'st' is NULL, from 'stream' (a
  * stream read into memory: promql_source.h), writing to 'fp'; all
  * borrowed.  The plan (mquery(1), "Raw samples or PromQL"): a bare

@@ -263,7 +263,8 @@ jsonl_parse_slow(struct jsonl_parser *ps, const char *line, size_t len,
 		/* Other members are ignored (mtk-stream(5)). */
 	}
 	if (s->name == NULL) {
-		errbuf_set(eb, "missing member 'name'");
+		errbuf_set(eb, "missing member 'name' (a query result without "
+		    "one: give it with mquery --name)");
 		goto out;
 	}
 	if (!have_value) {

@@ -131,9 +131,14 @@ jsonl_format(struct buf *b, const struct sample *s)
 	char num[NUMBER_BUFSZ];
 	size_t i, n;
 
-	buf_add(b, "{\"name\":", 8);
-	jsonl_quote(b, s->name, s->name_len);
-	buf_add(b, ",\"type\":\"", 9);
+	/* No name, for a query result that has none (mtk-stream(5)). */
+	if (s->name_len > 0) {
+		buf_add(b, "{\"name\":", 8);
+		jsonl_quote(b, s->name, s->name_len);
+		buf_add(b, ",\"type\":\"", 9);
+	} else {
+		buf_add(b, "{\"type\":\"", 9);
+	}
 	buf_adds(b, metric_type_name(s->type));
 	buf_add(b, "\",\"value\":", 10);
 	n = number_format(num, s->value);

@@ -74,7 +74,7 @@ test_cases(void)
 		  "error: member 'a' appears twice (column 42)" },
 		/* errors */
 		{ "{\"name\":\"x\"}", "error: missing member 'value'" },
-		{ "{\"value\":1}", "error: missing member 'name'" },
+		{ "{\"value\":1}", "error: missing member 'name' (a query result without one: give it with mquery --name)" },
 		{ "{\"name\":\"\",\"value\":1}", "error: empty metric name" },
 		{ "{\"name\":\"a\\tb\",\"value\":1}", "error: control character in metric name" },
 		{ "{\"name\":\"x\",\"value\":true}", "error: member 'value' is not a number, \"NaN\", \"+Inf\" or \"-Inf\"" },
