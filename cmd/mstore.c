@@ -60,7 +60,7 @@ static const struct cli_option options[] = {
 	    "refuse samples further ahead of the clock (default 2d)" },
 	{ "flush", OPT_FLUSH, "n", NULL,
 	    "write the log into blocks once it holds N samples\n"
-	    "(default: 250000, or 2 per series if more)" },
+	    "(default: 500000, or 4 per series if more)" },
 	{ "repair", OPT_REPAIR, NULL, NULL,
 	    "with check: move damaged files to DIR/damaged/" },
 	{ "start", OPT_START, "time", NULL,
@@ -342,6 +342,7 @@ main(int argc, char *argv[])
 			if ((o.flush_samples = cli_count(&cli, key, cli.arg)) == 0)
 				cli_usage_error(&cli, "--flush: a count of samples "
 				    "above 0");
+			o.flush_age_ms = 0;	/* exactly as asked */
 			break;
 		case OPT_FSYNC:
 			for (i = 0; fsync_word((size_t)i); i++)

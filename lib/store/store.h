@@ -131,6 +131,12 @@ struct store_writer_opts {
 	 * reads of a running writer's log (mtk-store(5)).
 	 */
 	uint64_t flush_samples;
+	/*
+	 * ...and once the log is this old (ms): a writer going through a
+	 * backlog seals windows faster than that, and its windows are not
+	 * split into blocks merged again at once.
+	 */
+	int64_t flush_age_ms;
 	int64_t self_metrics_ms; /* store own metrics this often; 0: never */
 	int64_t max_future;	/* ms ahead of the clock a sample may be */
 	int merge;		/* merge a window's blocks, in the background */
@@ -142,13 +148,14 @@ struct store_writer_opts {
 	int backfill;
 };
 
-#define STORE_FLUSH_SAMPLES 250000
-#define STORE_FLUSH_PER_SERIES 2
+#define STORE_FLUSH_SAMPLES 500000
+#define STORE_FLUSH_PER_SERIES 4
 /* How far ahead of the clock samples are taken: VictoriaMetrics' 2 days. */
 #define STORE_MAX_FUTURE_MS (2 * 86400000LL)
 
-#define STORE_WRITER_OPTS_INIT { STORE_FSYNC_BATCH, 1000000, 0, 0, \
-	STORE_MAX_FUTURE_MS, 1, 0 }
+#define STORE_WRITER_OPTS_INIT { STORE_FSYNC_BATCH, 1000000, 0, \
+	STORE_FLUSH_AGE_MS, 0, STORE_MAX_FUTURE_MS, 1, 0 }
+#define STORE_FLUSH_AGE_MS 1000
 
 /* How often --self-metrics records them, and once more at the end. */
 #define STORE_SELF_METRICS_MS 10000

@@ -29,6 +29,7 @@
  */
 #define SEAL_GRACE_MS (10 * 60000LL)
 #define SYNC_INTERVAL_NS 1000000000LL
+
 #define COMMIT_BYTES (1024 * 1024)
 
 /* What a writer keeps per series of its head. */
@@ -87,6 +88,7 @@ struct store_writer {
 	int64_t head_mint;	/* oldest sample in the head */
 	int64_t max_ts;		/* newest sample seen */
 	int64_t last_sync_ns;
+	int64_t wal_born_ns;	/* when the current WAL was made */
 	int64_t now;		/* ts_now(), refreshed at commits */
 	int64_t oldest;		/* the oldest sample taken, as of 'now' */
 	int64_t last_self;	/* when own metrics were last added */
@@ -216,8 +218,10 @@ new_wal(struct store_writer *w, struct errbuf *eb)
 		if (snprintf(w->wal_path, sizeof(w->wal_path), "%s/%016llx.wal",
 		    dir, (unsigned long long)seq) >= (int)sizeof(w->wal_path))
 			return errbuf_set(eb, "path too long: '%s'", dir);
-		if ((w->wal = wal_create(w->wal_path, seq, &e2)) != NULL)
+		if ((w->wal = wal_create(w->wal_path, seq, &e2)) != NULL) {
+			w->wal_born_ns = mono_ns();
 			return 0;
+		}
 		if (errno != EEXIST) {
 			if (eb)
 				*eb = e2;
@@ -287,6 +291,7 @@ static void
 merge_poll(struct store_writer *w, int wait)
 {
 	struct merger *m = &w->merge;
+	size_t i;
 
 	if (m->running) {
 		if (!wait && pthread_tryjoin_np(m->thread, NULL) != 0)
@@ -298,8 +303,17 @@ merge_poll(struct store_writer *w, int wait)
 	}
 	if (m->nqueue == 0 || wait)
 		return;
-	m->job = m->queue[0];
-	memmove(m->queue, m->queue + 1, --m->nqueue * sizeof(*m->queue));
+	/*
+	 * Closed windows first: their merge is for good, and what is left
+	 * queued at exit is dropped (mroll merges it).
+	 */
+	for (i = 0; i < m->nqueue && m->queue[i].recent; i++)
+		;
+	if (i == m->nqueue)
+		i = 0;
+	m->job = m->queue[i];
+	memmove(m->queue + i, m->queue + i + 1,
+	    (--m->nqueue - i) * sizeof(*m->queue));
 	if (pthread_create(&m->thread, NULL, merge_thread, m) == 0)
 		m->running = 1;
 }
@@ -310,9 +324,15 @@ merge_queue(struct merger *m, int64_t win, int recent)
 {
 	size_t i;
 
-	for (i = 0; i < m->nqueue; i++)
-		if (m->queue[i].window == win && m->queue[i].recent == recent)
+	for (i = 0; i < m->nqueue; i++) {
+		if (m->queue[i].window != win)
+			continue;
+		if (m->queue[i].recent == recent || recent)
 			return 0;
+		/* The window closed: its whole merge does the recent one's. */
+		m->queue[i].recent = 0;
+		return 0;
+	}
 	/* A long backlog is mroll's to merge, as before. */
 	if (m->nqueue >= 64)
 		return -1;
@@ -703,7 +723,8 @@ store_writer_commit(struct store_writer *w, struct errbuf *eb)
 		merge_windows(w, lo, cut, cut - 1);
 	}
 	/* The log is kept short: a reader reads all of it. */
-	if (head_nsamples(w->head) >= flush_at(w)) {
+	if (head_nsamples(w->head) >= flush_at(w) &&
+	    mono_ns() - w->wal_born_ns >= w->o.flush_age_ms * 1000000) {
 		int64_t lo = w->head_mint, hi = w->max_ts;
 		w->stats.flushes++;
 		if (seal(w, INT64_MAX, eb) == -1)

@@ -103,6 +103,7 @@ main(void)
 	 * that the blocks can be counted.
 	 */
 	o.flush_samples = 100;
+	o.flush_age_ms = 0;
 	o.merge = 0;
 	w = store_writer_open(st, &o, &eb);
 	for (k = 0; k < 95; k++) {
