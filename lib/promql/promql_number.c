@@ -37,7 +37,7 @@ pnum_min(double a, double b)
 	return a < b ? a : b;
 }
 
-/* Ascending, NaN first: the order Prometheus' vectorByValueHeap sorts. */
+/* Ascending, NaN first: Go's sort.Float64s, as Prometheus sorts. */
 static int
 cmp_nan_first(const void *a, const void *b)
 {
@@ -53,8 +53,6 @@ cmp_nan_first(const void *a, const void *b)
 double
 pquantile(double q, double *v, size_t n)
 {
-	double rank, lo, hi, w;
-
 	if (n == 0)
 		return NAN;
 	if (q < 0)
@@ -63,7 +61,21 @@ pquantile(double q, double *v, size_t n)
 		return INFINITY;
 	if (isnan(q))
 		return NAN;
+	psort_values(v, n);
+	return pquantile_sorted(q, v, n);
+}
+
+void
+psort_values(double *v, size_t n)
+{
 	qsort(v, n, sizeof(*v), cmp_nan_first);
+}
+
+double
+pquantile_sorted(double q, const double *v, size_t n)
+{
+	double rank, lo, hi, w;
+
 	rank = q * (double)(n - 1);
 	lo = fmax(0, floor(rank));
 	hi = fmin((double)n - 1, lo + 1);

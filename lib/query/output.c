@@ -9,6 +9,7 @@
 #include "stream/jsonl.h"
 #include "base/number.h"
 #include "query/output.h"
+#include "query/render.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
 
@@ -19,11 +20,12 @@ struct output {
 	enum query_format f;
 	struct buf out;		/* pending bytes */
 	struct buf name;	/* the current series, formatted once */
-	/* The table: rows of three NUL-separated cells in 'rows'. */
-	struct buf rows;
-	size_t nrows, w[3];
+	struct buf rows;	/* scratch */
+	struct render_table table;
 	int header;		/* the CSV header is written */
 };
+
+static const char *const heads[3] = { "SERIES", "TIME", "VALUE" };
 
 struct output *
 output_new(FILE *fp, enum query_format f)
@@ -32,9 +34,7 @@ output_new(FILE *fp, enum query_format f)
 
 	o->fp = fp;
 	o->f = f == QUERY_FMT_CSV || f == QUERY_FMT_JSONL ? f : QUERY_FMT_TABLE;
-	o->w[0] = strlen("SERIES");
-	o->w[1] = strlen("TIME");
-	o->w[2] = strlen("VALUE");
+	render_table_init(&o->table, 3, 1u << 2, heads);
 	return o;
 }
 
@@ -46,6 +46,7 @@ output_free(struct output *o)
 	buf_release(&o->out);
 	buf_release(&o->name);
 	buf_release(&o->rows);
+	render_table_release(&o->table);
 	free(o);
 }
 
@@ -58,89 +59,6 @@ flush_out(struct output *o, struct errbuf *eb)
 	}
 	buf_reset(&o->out);
 	return 0;
-}
-
-static void
-add_promql_string(struct buf *b, const char *s, size_t len)
-{
-	size_t i;
-
-	buf_addch(b, '"');
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-		if (c == '"' || c == '\\')
-			buf_addch(b, '\\');
-		if (c == '\n') {
-			buf_add(b, "\\n", 2);
-			continue;
-		}
-		buf_addch(b, c);
-	}
-	buf_addch(b, '"');
-}
-
-void
-output_series_name(struct buf *b, const struct sample *m)
-{
-	size_t i;
-	int prom = metric_name_is_prom(m->name, m->name_len);
-
-	if (prom)
-		buf_add(b, m->name, m->name_len);
-	if (!prom || m->nlabels > 0)
-		buf_addch(b, '{');
-	if (!prom) {
-		add_promql_string(b, m->name, m->name_len);
-		if (m->nlabels > 0)
-			buf_addch(b, ',');
-	}
-	for (i = 0; i < m->nlabels; i++) {
-		if (i > 0)
-			buf_addch(b, ',');
-		buf_add(b, m->labels[i].name, m->labels[i].name_len);
-		buf_addch(b, '=');
-		add_promql_string(b, m->labels[i].value, m->labels[i].value_len);
-	}
-	if (!prom || m->nlabels > 0)
-		buf_addch(b, '}');
-}
-
-/* A CSV field, quoted when it has a comma, quote or line break. */
-static void
-add_csv_field(struct buf *b, const char *s, size_t len)
-{
-	size_t i;
-
-	if (strcspn(s, ",\"\r\n") >= len) {
-		buf_add(b, s, len);
-		return;
-	}
-	buf_addch(b, '"');
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"')
-			buf_addch(b, '"');
-		buf_addch(b, s[i]);
-	}
-	buf_addch(b, '"');
-}
-
-static void
-table_row(struct output *o, const char *a, size_t al, const char *t, size_t tl,
-    const char *v, size_t vl)
-{
-	buf_add(&o->rows, a, al);
-	buf_addch(&o->rows, '\0');
-	buf_add(&o->rows, t, tl);
-	buf_addch(&o->rows, '\0');
-	buf_add(&o->rows, v, vl);
-	buf_addch(&o->rows, '\0');
-	if (al > o->w[0])
-		o->w[0] = al;
-	if (tl > o->w[1])
-		o->w[1] = tl;
-	if (vl > o->w[2])
-		o->w[2] = vl;
-	o->nrows++;
 }
 
 int
@@ -204,9 +122,9 @@ output_series(struct output *o, const struct sample *meta, const int64_t *ts,
 		}
 		/* The series field is the same on every line: quote it once. */
 		buf_reset(&o->rows);
-		output_series_name(&o->rows, meta);
+		render_series(&o->rows, meta);
 		buf_reset(&o->name);
-		add_csv_field(&o->name, o->rows.p, o->rows.len);
+		render_csv_field(&o->name, o->rows.p, o->rows.len);
 		buf_addch(&o->name, ',');
 		buf_reset(&o->rows);
 		for (i = 0; i < n; i++) {
@@ -228,22 +146,30 @@ output_series(struct output *o, const struct sample *meta, const int64_t *ts,
 		break;
 	default:	/* output_new() made it a table */
 		buf_reset(&o->name);
-		output_series_name(&o->name, meta);
+		render_series(&o->name, meta);
 		for (i = 0; i < n; i++) {
 			tl = ts_format_local(tbuf, ts[i]);
 			nl = number_format(num, v[i]);
-			table_row(o, o->name.p, o->name.len, tbuf, tl, num, nl);
+			render_table_cell(&o->table, o->name.p, o->name.len);
+			render_table_cell(&o->table, tbuf, tl);
+			render_table_cell(&o->table, num, nl);
 		}
 		break;
 	}
 	return 0;
 }
 
+static int
+table_flush(void *arg, struct errbuf *eb)
+{
+	return flush_out(arg, eb);
+}
+
 int
 output_text(struct output *o, const char *s, size_t len, struct errbuf *eb)
 {
 	if (o->f == QUERY_FMT_CSV)
-		add_csv_field(&o->out, s, len);
+		render_csv_field(&o->out, s, len);
 	else
 		buf_add(&o->out, s, len);
 	buf_addch(&o->out, '\n');
@@ -253,23 +179,8 @@ output_text(struct output *o, const char *s, size_t len, struct errbuf *eb)
 int
 output_finish(struct output *o, struct errbuf *eb)
 {
-	if (o->f == QUERY_FMT_TABLE && o->nrows > 0) {
-		const char *p = o->rows.p;
-		size_t r;
-		buf_addf(&o->out, "%-*s  %-*s  %*s\n", (int)o->w[0], "SERIES",
-		    (int)o->w[1], "TIME", (int)o->w[2], "VALUE");
-		for (r = 0; r < o->nrows; r++) {
-			const char *a = p, *t = a + strlen(a) + 1,
-			    *v = t + strlen(t) + 1;
-			buf_addf(&o->out, "%-*s  %-*s  %*s\n", (int)o->w[0], a,
-			    (int)o->w[1], t, (int)o->w[2], v);
-			p = v + strlen(v) + 1;
-			if (o->out.len >= CHUNK && flush_out(o, eb) == -1)
-				return -1;
-		}
-		buf_reset(&o->rows);
-		o->nrows = 0;
-	}
+	if (render_table_write(&o->table, &o->out, table_flush, o, eb) == -1)
+		return -1;
 	if (flush_out(o, eb) == -1)
 		return -1;
 	if (fflush(o->fp) == EOF)

@@ -39,12 +39,4 @@ int output_text(struct output *o, const char *s, size_t len, struct errbuf *eb);
 /* Write out everything (the table) and flush.  Returns 0, or -1 with 'eb'. */
 int output_finish(struct output *o, struct errbuf *eb);
 
-/*
- * Append the PromQL form of a series, name{label="value",...}, with
- * quotes escaped as PromQL wants, and a quoted name {"a.b"} when the
- * name is not a Prometheus name.
- */
-struct buf;
-void output_series_name(struct buf *b, const struct sample *meta);
-
 #endif

@@ -9,6 +9,7 @@
 #include "base/number.h"
 #include "promql/promql_number.h"
 #include "query/promql_output.h"
+#include "query/render.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
 
@@ -76,41 +77,15 @@ series_sample(const struct promql_rseries *rs, const char *name,
 	m->type = METRIC_GAUGE;
 }
 
-/* PromQL's form of a series: name{a="b"}, {a="b"}, or {} with nothing. */
+/* PromQL's form of a series (render_series()). */
 static void
 series_text(struct buf *b, const struct promql_rseries *rs, const char *name)
 {
-	size_t i;
-	int first = 1;
+	struct label labels[METRIC_LABELS_MAX];
+	struct sample m;
 
-	name = series_name(rs, name);
-	if (name)
-		buf_adds(b, name);
-	for (i = 0; i < rs->nlabels; i++) {
-		const char *v = rs->labels[i].value;
-		const char *vend = v + rs->labels[i].value_len;
-		if (strcmp(rs->labels[i].name, "__name__") == 0)
-			continue;
-		buf_addch(b, first ? '{' : ',');
-		first = 0;
-		buf_adds(b, rs->labels[i].name);
-		buf_adds(b, "=\"");
-		for (; v < vend; v++) {
-			if (*v == '"' || *v == '\\')
-				buf_addch(b, '\\');
-			if (*v == '\n')
-				buf_adds(b, "\\n");
-			else if (*v == '\0')
-				buf_adds(b, "\\x00");
-			else
-				buf_addch(b, *v);
-		}
-		buf_addch(b, '"');
-	}
-	if (!first)
-		buf_addch(b, '}');
-	else if (name == NULL)
-		buf_adds(b, "{}");
+	series_sample(rs, series_name(rs, name), &m, labels);
+	render_series(b, &m);
 }
 
 static int
@@ -273,59 +248,55 @@ promql_om_series(struct buf *out, const struct sample *m, const int64_t *ts,
 	return 0;
 }
 
+struct table_out {
+	FILE *fp;
+	struct buf *b;
+};
+
+static int
+table_flush(void *arg, struct errbuf *eb)
+{
+	struct table_out *t = arg;
+
+	return flush(t->fp, t->b, eb);
+}
+
 /* A table: every row first, to align the columns. */
 static int
 write_table(FILE *fp, struct buf *b, const struct promql_result *r,
     const char *name, struct errbuf *eb)
 {
-	struct buf cells = BUF_INIT;
-	size_t w[3] = { 6, 4, 5 }, i, j, nrows = 0, len;
-	const char *p;
+	static const char *const heads[3] = { "SERIES", "TIME", "VALUE" };
+	struct render_table t;
+	struct table_out to = { fp, b };
+	struct buf st = BUF_INIT, num = BUF_INIT;
+	size_t i, j;
 	int rc;
 
+	render_table_init(&t, 3, 1u << 2, heads);
 	for (i = 0; i < r->n; i++) {
 		const struct promql_rseries *rs = &r->series[i];
-		struct buf st = BUF_INIT;
-		series_text(&st, rs, name);
-		if (r->type == PROMQL_TYPE_SCALAR && !r->range &&
-		    name == NULL) {
-			buf_reset(&st);
+		buf_reset(&st);
+		if (r->type == PROMQL_TYPE_SCALAR && !r->range && name == NULL)
 			buf_adds(&st, "scalar");
-		}
+		else
+			series_text(&st, rs, name);
 		for (j = 0; j < rs->n; j++) {
 			char tb[TS_BUFSZ];
-			size_t tl = ts_format_local(tb, rs->t[j]), start;
-			buf_add(&cells, st.p, st.len + 1);
-			buf_add(&cells, tb, tl + 1);
-			start = cells.len;
-			pformat_float(&cells, rs->v[j]);
-			len = cells.len - start;
-			buf_addch(&cells, '\0');
-			if (st.len > w[0])
-				w[0] = st.len;
-			if (tl > w[1])
-				w[1] = tl;
-			if (len > w[2])
-				w[2] = len;
-			nrows++;
-		}
-		buf_release(&st);
-	}
-	if (nrows)
-		buf_addf(b, "%-*s  %-*s  %*s\n", (int)w[0], "SERIES", (int)w[1],
-		    "TIME", (int)w[2], "VALUE");
-	for (i = 0, p = cells.p; i < nrows; i++) {
-		const char *t = p + strlen(p) + 1, *v = t + strlen(t) + 1;
-		buf_addf(b, "%-*s  %-*s  %*s\n", (int)w[0], p, (int)w[1], t,
-		    (int)w[2], v);
-		p = v + strlen(v) + 1;
-		if (b->len >= CHUNK && flush(fp, b, eb) == -1) {
-			buf_release(&cells);
-			return -1;
+			size_t tl = ts_format_local(tb, rs->t[j]);
+			buf_reset(&num);
+			pformat_float(&num, rs->v[j]);
+			render_table_cell(&t, st.p, st.len);
+			render_table_cell(&t, tb, tl);
+			render_table_cell(&t, num.p, num.len);
 		}
 	}
-	buf_release(&cells);
-	rc = flush(fp, b, eb);
+	rc = render_table_write(&t, b, table_flush, &to, eb);
+	if (rc == 0)
+		rc = flush(fp, b, eb);
+	render_table_release(&t);
+	buf_release(&st);
+	buf_release(&num);
 	return rc;
 }
 
@@ -365,18 +336,7 @@ promql_result_write(FILE *fp, const struct promql_result *r,
 			buf_reset(&st);
 			series_text(&st, rs, name);
 			for (j = 0; j < rs->n; j++) {
-				if (strcspn(st.p, ",\"\r\n") < st.len) {
-					const char *q;
-					buf_addch(&b, '"');
-					for (q = st.p; *q; q++) {
-						if (*q == '"')
-							buf_addch(&b, '"');
-						buf_addch(&b, *q);
-					}
-					buf_addch(&b, '"');
-				} else {
-					buf_add(&b, st.p, st.len);
-				}
+				render_csv_field(&b, st.p, st.len);
 				buf_addf(&b, ",%lld,", (long long)rs->t[j]);
 				pformat_float(&b, rs->v[j]);
 				buf_addch(&b, '\n');

@@ -9,6 +9,7 @@
 #include "stream/jsonl.h"
 #include "promql/promql_parse.h"
 #include "query/query_int.h"
+#include "query/render.h"
 #include "query/query_view.h"
 #include "query/output.h"
 #include "query/promql_output.h"
@@ -21,23 +22,6 @@ struct selector {
 	const struct matcher *m;
 	size_t n;
 };
-
-/* The series as JSON, in the shape of Prometheus' series API. */
-static void
-series_json(struct buf *b, const struct sample *m)
-{
-	size_t i;
-
-	buf_adds(b, "{\"__name__\":");
-	jsonl_quote(b, m->name, m->name_len);
-	for (i = 0; i < m->nlabels; i++) {
-		buf_addch(b, ',');
-		jsonl_quote(b, m->labels[i].name, m->labels[i].name_len);
-		buf_addch(b, ':');
-		jsonl_quote(b, m->labels[i].value, m->labels[i].value_len);
-	}
-	buf_addch(b, '}');
-}
 
 static int
 cmp_strp(const void *a, const void *b)
@@ -125,9 +109,9 @@ query_store(struct store *st, const struct query_opts *o, FILE *fp,
 		case QUERY_SERIES:
 			buf_reset(&line);
 			if (o->format == QUERY_FMT_JSONL)
-				series_json(&line, &m);
+				render_series_json(&line, &m);
 			else
-				output_series_name(&line, &m);
+				render_series(&line, &m);
 			if (output_text(out, line.p, line.len, eb) == -1)
 				goto out;
 			break;
@@ -274,9 +258,9 @@ listing_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
 	case QUERY_SERIES:
 		buf_reset(&c->line);
 		if (c->o->format == QUERY_FMT_JSONL)
-			series_json(&c->line, &m);
+			render_series_json(&c->line, &m);
 		else
-			output_series_name(&c->line, &m);
+			render_series(&c->line, &m);
 		if (output_text(c->out, c->line.p, c->line.len, c->eb) == -1) {
 			c->failed = 1;
 			return -1;

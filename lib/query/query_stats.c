@@ -9,6 +9,8 @@
 #include "stream/jsonl.h"
 #include "base/number.h"
 #include "query/output.h"
+#include "query/render.h"
+#include "promql/promql_number.h"
 #include "query/query_view.h"
 #include "base/sketch.h"
 #include "base/xalloc.h"
@@ -29,8 +31,8 @@ struct stats_ctx {
 	enum query_format f;
 	FILE *fp;
 	struct buf out;		/* pending output */
-	struct buf rows;	/* table: NCOLS NUL-ended cells per row */
-	size_t nrows, w[NCOLS];
+	struct buf rows;	/* scratch */
+	struct render_table table;
 	double *tmp;		/* the values of one series, to sort */
 	size_t tmpcap;
 	double *vals;		/* a raw series' values, stale markers out */
@@ -38,32 +40,6 @@ struct stats_ctx {
 	struct sketch *acc, *one;	/* for rolled rows */
 	int64_t mint;		/* rows of windows from then on */
 };
-
-/* Go's sort.Float64s, which quantile_over_time() uses: NaN first. */
-static int
-cmp_nan_first(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	if (isnan(x))
-		return isnan(y) ? 0 : -1;
-	if (isnan(y))
-		return 1;
-	return x < y ? -1 : x > y;
-}
-
-/*
- * Prometheus' quantile of the sorted 'v' (n > 0): the value at rank
- * q * (n - 1), interpolated linearly between its neighbours.
- */
-static double
-quantile_sorted(double q, const double *v, size_t n)
-{
-	double rank = q * (double)(n - 1), lo = floor(rank);
-	double hi = fmin((double)n - 1, lo + 1), w = rank - lo;
-
-	return v[(size_t)lo] * (1 - w) + v[(size_t)hi] * w;
-}
 
 /*
  * The statistics of the 'n' values at 'v' (n > 0, in time order) into
@@ -87,53 +63,13 @@ stats_compute(struct stats_ctx *c, const double *v, size_t n, double *out)
 	}
 	c->tmp = xgrow(c->tmp, &c->tmpcap, n, sizeof(double));
 	memcpy(c->tmp, v, n * sizeof(double));
-	qsort(c->tmp, n, sizeof(double), cmp_nan_first);
+	psort_values(c->tmp, n);
 	out[0] = (double)n;
 	out[1] = min;
 	out[2] = promql_avg_over_time(v, n);
 	out[3] = max;
 	for (i = 0; i < 3; i++)
-		out[4 + i] = quantile_sorted(quantiles[i], c->tmp, n);
-}
-
-static void
-add_csv_field(struct buf *b, const char *s, size_t len)
-{
-	size_t i;
-
-	if (strcspn(s, ",\"\r\n") >= len) {
-		buf_add(b, s, len);
-		return;
-	}
-	buf_addch(b, '"');
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"')
-			buf_addch(b, '"');
-		buf_addch(b, s[i]);
-	}
-	buf_addch(b, '"');
-}
-
-/* The PromQL form of a series; {labels}, or {}, without a name. */
-static void
-series_text(struct buf *b, const struct sample *m)
-{
-	struct sample named = *m;
-	struct buf tmp = BUF_INIT;
-
-	if (m->name_len > 0) {
-		output_series_name(b, m);
-		return;
-	}
-	/* Written with a stand-in name, which is then left out. */
-	named.name = "x";
-	named.name_len = 1;
-	output_series_name(&tmp, &named);
-	if (tmp.len > 1)
-		buf_add(b, tmp.p + 1, tmp.len - 1);
-	else
-		buf_adds(b, "{}");
-	buf_release(&tmp);
+		out[4 + i] = pquantile_sorted(quantiles[i], c->tmp, n);
 }
 
 static int
@@ -185,8 +121,8 @@ stats_write(struct stats_ctx *c, const struct sample *m, const double *st,
 		break;
 	case QUERY_FMT_CSV:
 		start = c->rows.len;
-		series_text(&c->rows, m);
-		add_csv_field(&c->out, c->rows.p + start, c->rows.len - start);
+		render_series(&c->rows, m);
+		render_csv_field(&c->out, c->rows.p + start, c->rows.len - start);
 		buf_reset(&c->rows);
 		for (i = 0; i < NCOLS - 1; i++) {
 			buf_addch(&c->out, ',');
@@ -195,19 +131,13 @@ stats_write(struct stats_ctx *c, const struct sample *m, const double *st,
 		buf_addch(&c->out, '\n');
 		break;
 	default:
-		start = c->rows.len;
-		series_text(&c->rows, m);
-		len = c->rows.len - start;
-		buf_addch(&c->rows, '\0');
-		if (len > c->w[0])
-			c->w[0] = len;
+		buf_reset(&c->rows);
+		render_series(&c->rows, m);
+		render_table_cell(&c->table, c->rows.p, c->rows.len);
 		for (i = 0; i < NCOLS - 1; i++) {
 			len = number_format(num, st[i]);
-			buf_add(&c->rows, num, len + 1);
-			if (len > c->w[i + 1])
-				c->w[i + 1] = len;
+			render_table_cell(&c->table, num, len);
 		}
-		c->nrows++;
 		break;
 	}
 	return c->out.len >= CHUNK ? flush_out(c, eb) : 0;
@@ -333,27 +263,16 @@ stats_result(struct stats_ctx *c, const struct promql_result *r,
 }
 
 static int
+table_flush(void *arg, struct errbuf *eb)
+{
+	return flush_out(arg, eb);
+}
+
+static int
 stats_finish(struct stats_ctx *c, struct errbuf *eb)
 {
-	const char *p = c->rows.p;
-	size_t r, i;
-
-	if (c->f == QUERY_FMT_TABLE && c->nrows > 0) {
-		for (i = 0; i < NCOLS; i++)
-			buf_addf(&c->out, i == 0 ? "%-*s" : "  %*s",
-			    (int)c->w[i], col_heads[i]);
-		buf_addch(&c->out, '\n');
-		for (r = 0; r < c->nrows; r++) {
-			for (i = 0; i < NCOLS; i++) {
-				buf_addf(&c->out, i == 0 ? "%-*s" : "  %*s",
-				    (int)c->w[i], p);
-				p += strlen(p) + 1;
-			}
-			buf_addch(&c->out, '\n');
-			if (c->out.len >= CHUNK && flush_out(c, eb) == -1)
-				return -1;
-		}
-	}
+	if (render_table_write(&c->table, &c->out, table_flush, c, eb) == -1)
+		return -1;
 	if (flush_out(c, eb) == -1)
 		return -1;
 	if (fflush(c->fp) == EOF)
@@ -373,8 +292,8 @@ query_stats(struct store *st, const struct promql_source *src,
 	size_t i;
 	int rc = -1;
 
-	for (i = 0; i < NCOLS; i++)
-		c.w[i] = strlen(col_names[i]);
+	/* The series left, the figures right. */
+	render_table_init(&c.table, NCOLS, ((1u << NCOLS) - 1) & ~1u, col_heads);
 	if (c.f == QUERY_FMT_CSV) {
 		for (i = 0; i < NCOLS; i++)
 			buf_addf(&c.out, "%s%s", i ? "," : "", col_names[i]);
@@ -406,6 +325,7 @@ out:
 	promql_free(expr);
 	buf_release(&c.out);
 	buf_release(&c.rows);
+	render_table_release(&c.table);
 	free(c.tmp);
 	free(c.vals);
 	sketch_free(c.acc);
