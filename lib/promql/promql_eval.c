@@ -123,6 +123,11 @@ struct load_ctx {
 	const struct psink *sink;
 	int drop_stale;
 	int failed;
+	/*
+	 * A key whose first label sorts before __name__ came: the source's
+	 * order (by key, name first) is then not PromQL's (by labels).
+	 */
+	int unordered;
 	int64_t *t;			/* for a sink: the samples but stale */
 	double *v;
 	size_t cap;
@@ -289,6 +294,12 @@ load_emit(void *arg, const char *key, size_t keylen, const int64_t *ts,
 		return 0;
 	if (pev_check_time(ev) == -1 || pev_hold(ev, n) == -1)
 		goto fail;
+	if (!c->unordered) {
+		const char *l1 = memchr(key, '\0', keylen);
+		if (l1 != NULL && l1 + 1 < key + keylen &&
+		    strcmp(l1 + 1, "__name__") < 0)
+			c->unordered = 1;
+	}
 	lbl = key_to_labels(ev, key, keylen, &len);
 	if (c->sink == NULL) {
 		s = pval_add(c->out, lbl, len);
@@ -358,12 +369,13 @@ sort_series(struct pval *v)
 /*
  * Load the series of selector 'vs' with samples in [mint, maxt]: into
  * 'out', sorted, or, with a sink, into the sink ('out' NULL) in the
- * source's order.
+ * source's order; then '*unordered' (when not NULL) says whether that
+ * order may not be PromQL's, by labels.
  */
 static int
 load(struct pev *ev, const struct promql_node *vs, int64_t mint, int64_t maxt,
     int drop_stale, enum promql_use use, const struct psink *sink,
-    struct pval *out)
+    struct pval *out, int *unordered)
 {
 	struct load_ctx c;
 	size_t i, k;
@@ -384,10 +396,16 @@ load(struct pev *ev, const struct promql_node *vs, int64_t mint, int64_t maxt,
 	free(c.v);
 	if (rc == -1 || c.failed)
 		return -1;
+	if (unordered != NULL)
+		*unordered = c.unordered;
 	if (sink != NULL)
 		return 0;
-	/* Sources give key order (name first); PromQL's is by labels. */
-	sort_series(out);
+	/*
+	 * Sources give key order (name first); PromQL's is by labels: the
+	 * same unless a label name sorts before __name__.
+	 */
+	if (c.unordered)
+		sort_series(out);
 	/* Drop series left empty by stale markers. */
 	for (i = k = 0; i < out->n; i++) {
 		if (out->s[i].n == 0) {
@@ -461,6 +479,7 @@ eval_vector_selector(struct pev *ev, const struct promql_node *n, int want_ts,
 	struct vs_ctx c;
 	struct psink sink = { vs_series, &c };
 	int64_t ref0, ref1;
+	int unordered;
 
 	out->type = PROMQL_TYPE_VECTOR;
 	c.ev = ev;
@@ -473,9 +492,10 @@ eval_vector_selector(struct pev *ev, const struct promql_node *n, int want_ts,
 	ref0 = ptime_sub(c.has_at ? c.at : ev->start, m->offset_ms);
 	ref1 = ptime_sub(c.has_at ? c.at : ev->end, m->offset_ms);
 	if (load(ev, n, ptime_sub(ref0, c.lb), ref1, 0, PROMQL_USE_VALUE,
-	    &sink, NULL) == -1)
+	    &sink, NULL, &unordered) == -1)
 		return -1;
-	sort_series(out);
+	if (unordered)
+		sort_series(out);
 	return 0;
 }
 
@@ -508,7 +528,7 @@ eval_matrix_selector(struct pev *ev, const struct promql_node *n,
 	int64_t mint, maxt;
 
 	matrix_range(ev, n, out, &mint, &maxt);
-	return load(ev, n->ms.vs, mint, maxt, 1, use, NULL, out);
+	return load(ev, n->ms.vs, mint, maxt, 1, use, NULL, out, NULL);
 }
 
 /*
@@ -1436,13 +1456,18 @@ eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 		ret = eval_count_values(ev, n, &in, p->string.s, out);
 		goto out;
 	}
-	/* Each input series' group, computed once. */
+	/*
+	 * Each input series' group, computed once; without grouping labels
+	 * (sum(x), by ()) there is one, the first series'.
+	 */
 	gid = xcalloc(in.n ? in.n : 1, sizeof(*gid));
 	for (i = 0; i < in.n; i++) {
 		size_t len;
-		const char *lbl = group_labels(ev, n, in.s[i].lbl, in.s[i].lbl_len,
-		    &len);
+		const char *lbl;
 		int added;
+		if (i > 0 && !n->agg.without && n->agg.grouping.n == 0)
+			continue;	/* group 0 */
+		lbl = group_labels(ev, n, in.s[i].lbl, in.s[i].lbl_len, &len);
 		gid[i] = pmap_get(&gmap, lbl, len, ngroups, &added);
 		if (added) {
 			groups = xgrow(groups, &gcap, ngroups + 1, sizeof(*groups));
@@ -1666,7 +1691,8 @@ eval_windows(struct pev *ev, const struct promql_node *n, size_t mi,
 	matrix_range(ev, ms, &shape, &mint, &maxt);
 	w = pwindows_new(ev, n, args, &shape, 1, out);
 	sink.arg = w;
-	rc = load(ev, ms->ms.vs, mint, maxt, 1, n->call.func->use, &sink, NULL);
+	rc = load(ev, ms->ms.vs, mint, maxt, 1, n->call.func->use, &sink, NULL,
+	    NULL);
 	return pwindows_end(w, rc == 0);
 }
 
