@@ -3,6 +3,8 @@
 #ifndef MTK_ERRBUF_H
 #define MTK_ERRBUF_H
 
+#include <stddef.h>
+
 /*
  * lib/ never prints.  A function that can fail takes a 'struct errbuf *'
  * owned by the caller, fills it with a one-line message (lowercase, no

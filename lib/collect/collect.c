@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collect/collect.h"
+#include "collect/gather_int.h"
 #include "stream/jsonl.h"
 #include "stream/utf8.h"
 #include "base/xalloc.h"

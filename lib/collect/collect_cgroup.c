@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collect/collect.h"
+#include "collect/gather_int.h"
 
 /*
  * In a container, the host's numbers (node_memory_MemTotal_bytes, the

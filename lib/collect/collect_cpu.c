@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect/collect.h"
+#include "collect/gather_int.h"
 #include "base/xalloc.h"
 
 /* The columns of a "cpuN" line, in the kernel's order. */

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "collect/collect.h"
+#include "collect/gather_int.h"
 #include "base/xalloc.h"
 
 /*

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/vfs.h>
 
-#include "collect/collect.h"
+#include "collect/gather_int.h"
 #include "base/xalloc.h"
 
 /*

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "collect/collect.h"
+#include "collect/gather_int.h"
 
 /*
  * "Active(anon):  1234 kB" becomes node_memory_Active_anon_bytes 1263616,

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "collect/collect.h"
+#include "collect/gather_int.h"
 
 /*
  * Each file has a "some" line (time some task waited) and, except cpu

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect/collect.h"
+#include "collect/gather_int.h"
 #include "base/xalloc.h"
 
 /*

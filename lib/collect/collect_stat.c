@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect/collect.h"
+#include "collect/gather_int.h"
 
 /* The lines of /proc/stat that the stat collector reads. */
 static const struct {

@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "collect/collect.h"
+#include "collect/gather_int.h"
 #include "collect/gather.h"
 #include "stream/utf8.h"
 #include "base/xalloc.h"

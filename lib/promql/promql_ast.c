@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "promql/promql_ast.h"
-#include "promql/promql_func.h"
 
 static const char *const binop_names[] = {
 	"+", "-", "*", "/", "%", "^", "atan2",
@@ -123,27 +122,6 @@ promql_free(struct promql_node *n)
 		break;
 	}
 	free(n);
-}
-
-enum promql_type
-promql_node_type(const struct promql_node *n)
-{
-	switch (n->kind) {
-	case PROMQL_NUMBER:          return PROMQL_TYPE_SCALAR;
-	case PROMQL_STRING:          return PROMQL_TYPE_STRING;
-	case PROMQL_VECTOR_SELECTOR: return PROMQL_TYPE_VECTOR;
-	case PROMQL_MATRIX_SELECTOR: return PROMQL_TYPE_MATRIX;
-	case PROMQL_SUBQUERY:        return PROMQL_TYPE_MATRIX;
-	case PROMQL_UNARY:           return promql_node_type(n->unary.expr);
-	case PROMQL_AGGREGATE:       return PROMQL_TYPE_VECTOR;
-	case PROMQL_CALL:            return n->call.func->ret;
-	case PROMQL_PAREN:           return promql_node_type(n->paren.expr);
-	case PROMQL_BINARY:
-		return promql_node_type(n->binary.lhs) == PROMQL_TYPE_SCALAR &&
-		    promql_node_type(n->binary.rhs) == PROMQL_TYPE_SCALAR ?
-		    PROMQL_TYPE_SCALAR : PROMQL_TYPE_VECTOR;
-	}
-	return PROMQL_TYPE_NONE;
 }
 
 const char *

@@ -200,4 +200,11 @@ int promql_binop_is_comparison(enum promql_binop op);
 /* Whether 'op' is and, or or unless. */
 int promql_binop_is_set(enum promql_binop op);
 
+/* Whether 'n' is a plain vector selector (perhaps in parentheses). */
+static inline int
+promql_is_selector(const struct promql_node *n)
+{
+	return promql_unparen(n)->kind == PROMQL_VECTOR_SELECTOR;
+}
+
 #endif

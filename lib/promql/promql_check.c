@@ -265,3 +265,25 @@ promql_check(struct promql_node *n, const char *src, size_t len,
 	check(&c, n);
 	return c.failed ? -1 : 0;
 }
+
+/* Declared in promql_ast.h: a call's type is its function's (the registry's). */
+enum promql_type
+promql_node_type(const struct promql_node *n)
+{
+	switch (n->kind) {
+	case PROMQL_NUMBER:          return PROMQL_TYPE_SCALAR;
+	case PROMQL_STRING:          return PROMQL_TYPE_STRING;
+	case PROMQL_VECTOR_SELECTOR: return PROMQL_TYPE_VECTOR;
+	case PROMQL_MATRIX_SELECTOR: return PROMQL_TYPE_MATRIX;
+	case PROMQL_SUBQUERY:        return PROMQL_TYPE_MATRIX;
+	case PROMQL_UNARY:           return promql_node_type(n->unary.expr);
+	case PROMQL_AGGREGATE:       return PROMQL_TYPE_VECTOR;
+	case PROMQL_CALL:            return n->call.func->ret;
+	case PROMQL_PAREN:           return promql_node_type(n->paren.expr);
+	case PROMQL_BINARY:
+		return promql_node_type(n->binary.lhs) == PROMQL_TYPE_SCALAR &&
+		    promql_node_type(n->binary.rhs) == PROMQL_TYPE_SCALAR ?
+		    PROMQL_TYPE_SCALAR : PROMQL_TYPE_VECTOR;
+	}
+	return PROMQL_TYPE_NONE;
+}

@@ -10,6 +10,7 @@
 #include "promql/promql_func.h"
 #include "promql/promql_lex.h"
 #include "promql/promql_number.h"
+#include "promql/promql_eval.h"
 #include "promql/promql_vector.h"
 #include "stream/matcher.h"
 #include "stream/metric.h"
@@ -1818,12 +1819,6 @@ pev_eval(struct pev *ev, const struct promql_node *n, struct pval *out)
 				return -1;
 	}
 	return 0;
-}
-
-int
-promql_is_selector(const struct promql_node *n)
-{
-	return promql_unparen(n)->kind == PROMQL_VECTOR_SELECTOR;
 }
 
 /*

@@ -8,10 +8,9 @@
 
 #include "base/errbuf.h"
 #include "promql/promql_func.h"
+#include "promql/promql_input.h"
 #include "promql/promql_parse.h"
 
-struct matcher;
-struct store;
 
 /*
  * The semantics are Prometheus 2.42's, so that a query gives the answer
@@ -38,70 +37,6 @@ struct store;
  * Native histograms do not exist here: every sample is a float.
  */
 
-/* Prometheus' stale marker: a NaN with this bit pattern. */
-#define PROMQL_STALE_NAN_BITS 0x7ff0000000000002ULL
-
-/* Whether 'v' is the stale marker. */
-int promql_is_stale(double v);
-
-/*
- * Of samples that stand for windows (rows of a rolled tier), for each
- * sample: 'from', the start of the window [from, t) it stands for (its
- * own time for a plain sample), so that a range function takes only the
- * windows wholly in its range; 'count', the number of samples it stands
- * for (1 for a plain sample).  With PROMQL_USE_COUNT a row's value is
- * that number too, with PROMQL_USE_AVG the window's sum.  With
- * PROMQL_USE_QUANTILE, when 'sk' is not NULL, the window's encoded
- * sketch (sketch.h) of 'sk_len[i]' bytes, none when 0 (a plain sample,
- * or a series without sketches: the value then stands for all
- * 'count[i]' samples).  With PROMQL_USE_STATS, the value is the
- * average, and 'sk' and 'min', 'max' and 'sum' are there too (a plain
- * sample's are its value).  For PROMQL_USE_VALUE a source gives no
- * rows: the value of a row is then a point at its time (a counter's,
- * say).
- */
-struct promql_rows {
-	const int64_t *from;
-	const double *count;
-	const unsigned char *const *sk;
-	const size_t *sk_len;
-	const double *min, *max, *sum;
-};
-
-/*
- * A source of series.  select() calls 'emit' once for every series that
- * satisfies all 'n' matchers and has samples in [mint, maxt]: its key
- * (series.h: the name, then labels sorted by name) and its samples in
- * that range, in increasing time, all borrowed for the call; 'rows' is
- * NULL unless some samples stand for windows (struct promql_rows).
- * 'emit' returns 0, or -1 to stop (the error is then in its own errbuf,
- * and select() returns -1 without touching 'eb').  select() returns 0,
- * or -1 with 'eb' (a corrupt store, say).
- */
-typedef int (*promql_emit_fn)(void *arg, const char *key, size_t keylen,
-    const int64_t *ts, const double *v, size_t n,
-    const struct promql_rows *rows);
-
-struct promql_source {
-	int (*select)(void *ctx, const struct matcher *m, size_t n,
-	    int64_t mint, int64_t maxt, enum promql_use use,
-	    promql_emit_fn emit, void *arg, struct errbuf *eb);
-	void *ctx;
-};
-
-/* query/promql_source.h has the sources: the store, a stream in memory. */
-
-/* How to evaluate. */
-struct promql_eval_opts {
-	int64_t start, end;	/* ms; equal for an instant query */
-	int64_t step;		/* ms; 0 for an instant query */
-	int64_t lookback_ms;	/* default 5m */
-	int64_t subquery_step_ms;	/* default for e[r:], 1m */
-	uint64_t max_samples;	/* points held at once; 0: no limit */
-	int64_t timeout_ms;	/* 0: none */
-};
-
-#define PROMQL_EVAL_OPTS_INIT { 0, 0, 0, 300000, 60000, 50000000, 0 }
 
 /*
  * One series of a result: labels as name/value pairs, then points.  Both
@@ -159,7 +94,5 @@ void promql_result_free(struct promql_result *r);
  */
 double promql_avg_over_time(const double *v, size_t n);
 
-/* Whether 'n' is a plain vector selector (perhaps in parentheses). */
-int promql_is_selector(const struct promql_node *n);
 
 #endif

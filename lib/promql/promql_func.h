@@ -6,28 +6,8 @@
 #include <stddef.h>
 
 #include "promql/promql_ast.h"
+#include "promql/promql_input.h"
 
-/*
- * What a function asks of the samples of its range vector, which the
- * evaluator passes on to the source of series (promql_eval.h) with the
- * selection.  A source of plain samples ignores it; a source of windowed
- * aggregates (the rolled tiers of a store, rollup.h) gives for each
- * window the aggregate that answers the function exactly: the window's
- * maximum for max_over_time(), its sum and number of samples for
- * avg_over_time(), its sketch for quantile_over_time()...
- * PROMQL_USE_VALUE is the source's default.
- */
-enum promql_use {
-	PROMQL_USE_VALUE = 0,
-	PROMQL_USE_MIN,		/* min_over_time */
-	PROMQL_USE_MAX,		/* max_over_time */
-	PROMQL_USE_SUM,		/* sum_over_time */
-	PROMQL_USE_LAST,	/* last_over_time */
-	PROMQL_USE_COUNT,	/* count_over_time: counts */
-	PROMQL_USE_AVG,		/* avg_over_time: sums and counts */
-	PROMQL_USE_QUANTILE,	/* quantile_over_time: sketches */
-	PROMQL_USE_STATS	/* mquery --stats: all of the above */
-};
 
 struct pev;
 struct pseries;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "base/number.h"
-#include "promql/promql_eval.h"
+#include "promql/promql_input.h"
 #include "promql/promql_number.h"
 
 double

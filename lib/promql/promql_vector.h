@@ -10,9 +10,9 @@
 
 #include "base/buf.h"
 #include "base/errbuf.h"
-#include "promql/promql_eval.h"
+#include "promql/promql_input.h"
 #include "promql/promql_labels.h"
-#include "promql/promql_parse.h"
+#include "promql/promql_ast.h"
 
 /*
  * What the parts of the evaluator share: the tree walk (promql_eval.c)

@@ -54,4 +54,12 @@ int query_raw(const struct promql_source *src, const char *selector,
     int64_t start, int64_t end, enum query_format format, FILE *fp,
     struct errbuf *eb);
 
+/*
+ * --series, --labels, --label-values ('o->mode') over a source (a
+ * stream): as query_store() writes them from a store.  Returns 0, or -1
+ * with 'eb'.
+ */
+int query_listing(const struct promql_source *src, const struct query_opts *o,
+    FILE *fp, struct errbuf *eb);
+
 #endif

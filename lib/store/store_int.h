@@ -6,7 +6,6 @@
 #include <dirent.h>
 
 #include "store/store.h"
-#include "store/tier.h"
 
 struct block;
 

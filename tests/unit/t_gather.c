@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "collect/collect.h"
+#include "collect/gather_int.h"
 #include "collect/gather.h"
 #include "stream/jsonl.h"
 #include "tap.h"

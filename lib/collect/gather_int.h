@@ -1,7 +1,7 @@
-/* collect.h - what gather.c and the collectors in collect_*.c share */
+/* gather_int.h - what gather.c and the collectors in collect_*.c share */
 /* SPDX-License-Identifier: MIT */
-#ifndef MTK_COLLECT_H
-#define MTK_COLLECT_H
+#ifndef MTK_GATHER_INT_H
+#define MTK_GATHER_INT_H
 
 /*
  * Private to lib/: the public interface is gather.h.  A collector is a

@@ -1,0 +1,161 @@
+/* query_run.c - the front door: a request checked, planned and answered */
+/* SPDX-License-Identifier: MIT */
+#include "promql/promql_parse.h"
+#include "query/query_int.h"
+#include "query/query_view.h"
+#include "store/tier.h"
+
+const char *
+query_request_conflict(const struct query_request *rq)
+{
+	int plain = rq->format == QUERY_FMT_TABLE ||
+	    rq->format == QUERY_FMT_CSV || rq->format == QUERY_FMT_JSONL;
+	int time = rq->given & QUERY_GIVEN_TIME;
+	int range = rq->given & (QUERY_GIVEN_START | QUERY_GIVEN_END);
+	int stream = rq->given & QUERY_GIVEN_STREAM;
+
+	switch (rq->what) {
+	case QUERY_ANSWER:
+		break;
+	case QUERY_SERIES:
+	case QUERY_LABELS:
+	case QUERY_LABEL_VALUES:
+		break;
+	case QUERY_LATEST:
+		if (range || rq->step)
+			return "--latest takes --time, not --start, --since, --end or --step";
+		break;
+	case QUERY_STATS:
+		if (time)
+			return "--stats needs a range: --start, --since, --end, not --time";
+		if (!plain)
+			return "--stats writes table, csv or jsonl";
+		break;
+	case QUERY_FOLLOW:
+		if (time || (rq->given & QUERY_GIVEN_END))
+			return "--follow runs until stopped: no --time or --end";
+		if (stream)
+			return "--follow reads the store, not a stream";
+		if (!plain)
+			return "--follow writes table, csv or jsonl";
+		break;
+	}
+	if (time && (range || rq->step))
+		return "--time excludes --start, --since, --end and --step";
+	/* Series and labels may be of every series; the rest need one. */
+	if (rq->expr == NULL && rq->what != QUERY_SERIES &&
+	    rq->what != QUERY_LABELS && rq->what != QUERY_LABEL_VALUES)
+		return "an expression is needed";
+	return NULL;
+}
+
+int
+query_request_parse(const struct query_request *rq, struct errbuf *eb)
+{
+	struct promql_node *tree = NULL;
+	int rc;
+
+	if (rq->expr == NULL)
+		return 0;
+	if (rq->what == QUERY_SERIES || rq->what == QUERY_LABELS ||
+	    rq->what == QUERY_LABEL_VALUES)
+		rc = promql_parse_selector(rq->expr, &tree, eb);
+	else
+		rc = promql_parse(rq->expr, &tree, eb);
+	promql_free(tree);
+	return rc;
+}
+
+/*
+ * Whether 'rq' is answered with the stored samples of a bare selector
+ * rather than evaluated (mquery(1), "Raw samples or PromQL").  Returns
+ * 1 or 0, or -1 with a parse error in 'eb'.
+ */
+static int
+plan_raw(const struct query_request *rq, struct errbuf *eb)
+{
+	struct promql_node *tree = NULL;
+	int raw;
+
+	if (rq->what == QUERY_SERIES || rq->what == QUERY_LABELS ||
+	    rq->what == QUERY_LABEL_VALUES)
+		return 1;
+	if (promql_parse(rq->expr, &tree, eb) == -1)
+		return -1;
+	raw = promql_is_selector(tree) && (rq->what == QUERY_LATEST ||
+	    (!(rq->given & QUERY_GIVEN_TIME) && !rq->step &&
+	    rq->format != QUERY_FMT_PROM_JSON));
+	promql_free(tree);
+	return raw;
+}
+
+/* The view of query_view.h that 'w' asks for. */
+static enum query_view
+plan_view(enum query_what w)
+{
+	switch (w) {
+	case QUERY_LATEST: return QUERY_VIEW_LATEST;
+	case QUERY_STATS: return QUERY_VIEW_STATS;
+	case QUERY_FOLLOW: return QUERY_VIEW_FOLLOW;
+	default: return QUERY_VIEW_NONE;
+	}
+}
+
+int
+query_run(struct store *st, const struct promql_source *stream,
+    const struct query_request *rq, FILE *fp, struct errbuf *eb)
+{
+	struct query_opts o = { rq->what, rq->expr, rq->label, rq->start,
+		rq->end, rq->format, rq->tier };
+	struct query_eval_opts e = { rq->expr, rq->limits, rq->format,
+		rq->name };
+	struct query_view_opts v = { plan_view(rq->what), 0, rq->start,
+		rq->end, (rq->given & QUERY_GIVEN_START) != 0, rq->step,
+		rq->stop };
+	struct query_store_source qs;
+	const struct promql_source *src = stream;
+	const char *why;
+	int raw;
+	int64_t lookback;
+
+	if ((why = query_request_conflict(rq)) != NULL)
+		return errbuf_set(eb, "%s", why);
+	if ((st == NULL) == (stream == NULL))
+		return errbuf_set(eb, "a query reads a store or a stream");
+	if (rq->start > rq->end)
+		return errbuf_set(eb, "the start is after the end");
+	if ((raw = plan_raw(rq, eb)) == -1)
+		return -1;
+	if (rq->step) {
+		e.eval.step = rq->step;
+	} else if (!raw && (rq->given & QUERY_GIVEN_START)) {
+		/* Prometheus' graph: about 250 points, at least 1s apart. */
+		e.eval.step = (rq->end - rq->start) / 250 / 1000 * 1000;
+		if (e.eval.step < 1000)
+			e.eval.step = 1000;
+	}
+	e.eval.start = e.eval.step ? rq->start : rq->time;
+	e.eval.end = e.eval.step ? rq->end : e.eval.start;
+	if (st) {
+		o.tier.step = raw ? 0 : e.eval.step;
+		lookback = tier_lookback(st, &o.tier, e.eval.start -
+		    e.eval.lookback_ms, e.eval.end, e.eval.lookback_ms, eb);
+		if (lookback == -1)
+			return -1;
+		e.eval.lookback_ms = lookback;
+		query_store_source(&qs, st, &o.tier);
+		src = &qs.src;
+	}
+	v.raw = raw;
+	if (v.view != QUERY_VIEW_NONE)
+		return query_view(st, src, &v, &e, fp, eb);
+	if (raw && o.mode == QUERY_ANSWER &&
+	    (st == NULL || rq->format == QUERY_FMT_OPENMETRICS))
+		return query_raw(src, rq->expr, rq->start, rq->end, rq->format,
+		    fp, eb);
+	if (raw && st == NULL)
+		return query_listing(src, &o, fp, eb);
+	if (raw)
+		return query_store(st, &o, fp, eb);
+	return query_eval(src, &e, fp, eb);
+}
