@@ -73,12 +73,12 @@ test_expect_success 'a table, CSV and a scalar' '
 	test_cmp expect actual
 '
 
-test_expect_success 'OpenMetrics of a result, and of a store' '
+test_expect_success 'OpenMetrics of a result, and of a store, typed where the store knows' '
 	mquery -f "$SMALL" --time $T -o openmetrics --name x "sum(http_requests_total) by (code)" >actual &&
 	printf "%s\n" "# TYPE x unknown" "x{code=\"200\"} 190 1700000120" "x{code=\"500\"} 12 1700000120" "# EOF" >expect &&
 	test_cmp expect actual &&
 	mquery -d store -o openmetrics --start 0 --end 4102444800 temp >actual &&
-	printf "%s\n" "temp{room=\"a\"} 21.5 1700000000" "temp{room=\"a\"} NaN 1700000060" \
+	printf "%s\n" "# TYPE temp gauge" "temp{room=\"a\"} 21.5 1700000000" "temp{room=\"a\"} NaN 1700000060" \
 		"temp{room=\"a\"} 22.25 1700000120" "# EOF" >expect &&
 	test_cmp expect actual
 '

@@ -62,4 +62,26 @@ test_expect_success 'an unnamed result piped into a filter: lines without a name
 	test_cmp expect n
 '
 
+test_expect_success 'OpenMetrics of a store: each family typed, counters by their family name' '
+	T=$(( day + 60000 )) &&
+	sed "s/@T@/$T/" >in.jsonl <<-\EOT &&
+	{"name":"req_total","type":"counter","value":5,"ts":@T@,"help":"Requests, \\ and \"quotes\"."}
+	{"name":"restarts","type":"counter","value":1,"ts":@T@}
+	{"name":"latency","type":"histogram","value":0.2,"ts":@T@}
+	EOT
+	mstore -d s <in.jsonl &&
+	mquery -d s -o openmetrics --start $(( T / 1000 )) --end $(( T / 1000 )) "{__name__=~\"req_total|restarts|latency\"}" >out &&
+	sed "s/@T@/$(( T / 1000 ))/" >expect <<-\EOT &&
+	# TYPE latency unknown
+	latency 0.2 @T@
+	# TYPE req counter
+	# HELP req Requests, \\ and \"quotes\".
+	req_total 5 @T@
+	# TYPE restarts unknown
+	restarts 1 @T@
+	# EOF
+	EOT
+	test_cmp expect out
+'
+
 test_done

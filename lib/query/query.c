@@ -61,6 +61,55 @@ out:
 	return rc;
 }
 
+/*
+ * The metadata of an OpenMetrics family, before its first sample: a
+ * counter's family is its name without "_total" (a counter named
+ * otherwise is of unknown type there, as are mtk's observations), with
+ * its help.
+ */
+static void
+om_family(struct buf *b, const struct sample *m)
+{
+	size_t fl = m->name_len, i;
+	const char *type = "unknown";
+
+	if (m->type == METRIC_GAUGE) {
+		type = "gauge";
+	} else if (m->type == METRIC_COUNTER && fl > 6 &&
+	    memcmp(m->name + fl - 6, "_total", 6) == 0) {
+		type = "counter";
+		fl -= 6;
+	}
+	buf_adds(b, "# TYPE ");
+	buf_add(b, m->name, fl);
+	buf_addch(b, ' ');
+	buf_adds(b, type);
+	buf_addch(b, '\n');
+	if (m->help_len == 0)
+		return;
+	buf_adds(b, "# HELP ");
+	buf_add(b, m->name, fl);
+	buf_addch(b, ' ');
+	for (i = 0; i < m->help_len; i++) {
+		if (m->help[i] == '\\' || m->help[i] == '"')
+			buf_addch(b, '\\');
+		if (m->help[i] == '\n')
+			buf_adds(b, "\\n");
+		else
+			buf_addch(b, m->help[i]);
+	}
+	buf_addch(b, '\n');
+}
+
+static int
+om_flush(FILE *fp, struct buf *b, struct errbuf *eb)
+{
+	if (b->len && fwrite(b->p, 1, b->len, fp) != b->len)
+		return errbuf_set(eb, "write error: %s", strerror(errno));
+	buf_reset(b);
+	return 0;
+}
+
 int
 query_store(struct store *st, const struct query_opts *o, FILE *fp,
     struct errbuf *eb)
@@ -72,7 +121,7 @@ query_store(struct store *st, const struct query_opts *o, FILE *fp,
 	struct selector ctx = { NULL, 0 };
 	struct label labels[METRIC_LABELS_MAX];
 	struct store_series ss;
-	struct buf line = BUF_INIT;
+	struct buf line = BUF_INIT, om = BUF_INIT;
 	int rc = -1, n;
 
 	if (o->selector) {
@@ -102,7 +151,22 @@ query_store(struct store *st, const struct query_opts *o, FILE *fp,
 		m.help_len = m.help ? strlen(m.help) : 0;
 		switch (o->mode) {
 		case QUERY_ANSWER:
-			if (output_series(out, &m, ss.ts, ss.v, ss.n, eb) == -1)
+			if (o->format != QUERY_FMT_OPENMETRICS) {
+				if (output_series(out, &m, ss.ts, ss.v, ss.n,
+				    eb) == -1)
+					goto out;
+				break;
+			}
+			/* Series come by name: each family's together. */
+			if (line.len == 0 || line.len != m.name_len + 1 ||
+			    memcmp(line.p, m.name, m.name_len) != 0) {
+				buf_reset(&line);
+				buf_add(&line, m.name, m.name_len + 1);
+				om_family(&om, &m);
+			}
+			if (promql_om_series(&om, &m, ss.ts, ss.v, ss.n,
+			    eb) == -1 || (om.len >= 65536 &&
+			    om_flush(fp, &om, eb) == -1))
 				goto out;
 			break;
 		case QUERY_SERIES:
@@ -120,8 +184,14 @@ query_store(struct store *st, const struct query_opts *o, FILE *fp,
 	}
 	if (n == -1)
 		goto out;
+	if (o->format == QUERY_FMT_OPENMETRICS) {
+		buf_adds(&om, "# EOF\n");
+		if (om_flush(fp, &om, eb) == -1)
+			goto out;
+	}
 	rc = output_finish(out, eb);
 out:
+	buf_release(&om);
 	buf_release(&line);
 	output_free(out);
 	store_iter_free(it);

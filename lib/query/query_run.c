@@ -149,8 +149,7 @@ query_run(struct store *st, const struct promql_source *stream,
 	v.raw = raw;
 	if (v.view != QUERY_VIEW_NONE)
 		return query_view(st, src, &v, &e, fp, eb);
-	if (raw && o.mode == QUERY_ANSWER &&
-	    (st == NULL || rq->format == QUERY_FMT_OPENMETRICS))
+	if (raw && o.mode == QUERY_ANSWER && st == NULL)
 		return query_raw(src, rq->expr, rq->start, rq->end, rq->format,
 		    fp, eb);
 	if (raw && st == NULL)
