@@ -224,8 +224,8 @@ int store_writer_self_metrics(struct store_writer *w, int64_t ts,
 
 /*
  * Milliseconds until the writer wants a commit (for a sync its fsync
- * mode owes, or for its own metrics), or -1 if it does not (for a caller
- * waiting on idle input).
+ * mode owes, a flush its log is due, or its own metrics), or -1 if it
+ * does not (for a caller waiting on idle input).
  */
 int64_t store_writer_due(const struct store_writer *w);
 

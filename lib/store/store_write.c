@@ -807,6 +807,15 @@ store_writer_due(const struct store_writer *w)
 		if (left == -1 || sync < left)
 			left = sync;
 	}
+	/* A log past its bound is flushed once it is old enough. */
+	if (head_nsamples(w->head) >= flush_at(w)) {
+		int64_t flush = (w->wal_born_ns + w->o.flush_age_ms * 1000000 -
+		    mono_ns()) / 1000000 + 1;
+		if (flush < 0)
+			flush = 0;
+		if (left == -1 || flush < left)
+			left = flush;
+	}
 	return left;
 }
 
