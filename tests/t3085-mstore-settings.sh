@@ -24,6 +24,10 @@ test_expect_success 'a retention under an hour is refused, with a hint for m' '
 	grep "^mstore: retention .1m. for tier 1m is less than an hour (.m. is minutes: a month is 30d)$" err &&
 	test_expect_code 2 mstore init -d r --retention raw=59m59s 2>err &&
 	grep "^mstore: retention .59m59s. for tier raw is less than an hour$" err &&
+	test_expect_code 2 mstore init -d r --retention 1h=30m 2>err &&
+	grep "^mstore: retention .30m. for tier 1h is less than an hour (.m. is minutes: a month is 30d)$" err &&
+	test_expect_code 2 mstore init -d r --retention 1m=30s 2>err &&
+	grep "^mstore: retention .30s. for tier 1m is less than an hour$" err &&
 	! test -e r &&
 	mstore init -d r --retention raw=1h,1m=30d &&
 	grep "^retention.raw = 1h$" r/mtk.conf &&

@@ -76,7 +76,7 @@ store_parse_retention(const char *spec, int64_t ret[STORE_NTIERS], struct errbuf
 		else if (ret[t] < 3600000)
 			rc = errbuf_set(eb, "retention '%s' for tier %s is less "
 			    "than an hour%s", eq + 1, tok,
-			    eq[strlen(eq) - 1] == 'm' ?
+			    eq[1] != '\0' && eq[strlen(eq + 1)] == 'm' ?
 			    " ('m' is minutes: a month is 30d)" : "");
 	}
 	free(copy);
