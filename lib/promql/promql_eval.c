@@ -1421,6 +1421,190 @@ out:
 	return rc;
 }
 
+/*
+ * An aggregation of a plain vector selector whose groups take their
+ * values one at a time (sum, avg, count, min, max, group, stddev,
+ * stdvar): each series' points go into its group's cells as the source
+ * gives it, and no input series is kept (a million series need not be
+ * held to be counted).  The cells, the order of the additions and of
+ * the output are aggregate_cells()'s, to the bit, provided the source's
+ * order is the labels' (then also the sorted input's); when it is not,
+ * or the cells would be too many, STREAM_AGAIN: evaluate as usual.
+ */
+#define STREAM_AGAIN 1
+
+struct agg_stream {
+	struct vs_ctx vs;		/* the selector's offset, @, lookback */
+	const struct promql_node *n;
+	struct pmap gmap;
+	struct group *groups;
+	size_t ngroups, gcap;
+	struct agg_acc *cells;		/* ngroups rows of nsteps */
+	size_t ccap;			/* rows allocated */
+	struct first *first;		/* by group */
+	size_t nseries;			/* series with a point so far */
+	/*
+	 * Points counted as held, as the input vector would hold them, so
+	 * that --max-samples stops the same queries.
+	 */
+	size_t held;
+	int too_many;
+};
+
+static int
+agg_stream_series(void *arg, const struct pseries *r)
+{
+	struct agg_stream *a = arg;
+	struct pev *ev = a->vs.ev;
+	enum promql_aggop op = a->n->agg.op;
+	size_t nsteps = ev->nsteps, j = 0, k, g = 0;
+	struct agg_acc *row = NULL;
+	int any = 0;
+
+	for (k = 0; k < nsteps; k++) {
+		int64_t t = pev_time(ev, k), ref;
+		double v;
+		ref = ptime_sub(a->vs.has_at ? a->vs.at : t, a->vs.offset_ms);
+		while (j < r->n && r->t[j] <= ref)
+			j++;
+		if (j == 0 || r->t[j - 1] < ptime_sub(ref, a->vs.lb) ||
+		    pis_stale(r->v[j - 1]))
+			continue;
+		v = r->v[j - 1];
+		if (pev_hold(ev, 1) == -1)
+			return -1;
+		a->held++;
+		if (!any) {
+			/* The series' group, once it has a point. */
+			size_t len;
+			const char *lbl;
+			int added;
+			any = 1;
+			if (a->ngroups == 1 && !a->n->agg.without &&
+			    a->n->agg.grouping.n == 0) {
+				g = 0;
+			} else {
+				lbl = group_labels(ev, a->n, r->lbl, r->lbl_len,
+				    &len);
+				g = pmap_get(&a->gmap, lbl, len, a->ngroups,
+				    &added);
+				if (added) {
+					if ((a->ngroups + 1) > AGG_CELLS_MAX / nsteps) {
+						a->too_many = 1;
+						return -1;
+					}
+					a->groups = xgrow(a->groups, &a->gcap,
+					    a->ngroups + 1, sizeof(*a->groups));
+					memset(&a->groups[a->ngroups], 0,
+					    sizeof(*a->groups));
+					a->groups[a->ngroups].lbl = lbl;
+					a->groups[a->ngroups].lbl_len = len;
+					if (a->ngroups + 1 > a->ccap) {
+						size_t old = a->ccap;
+						a->ccap = a->ccap ? 2 * a->ccap : 16;
+						a->cells = xreallocarray(a->cells,
+						    a->ccap * nsteps, sizeof(*a->cells));
+						memset(a->cells + old * nsteps, 0,
+						    (a->ccap - old) * nsteps *
+						    sizeof(*a->cells));
+						a->first = xreallocarray(a->first,
+						    a->ccap, sizeof(*a->first));
+					}
+					a->first[a->ngroups].step = (size_t)-1;
+					a->ngroups++;
+				}
+			}
+			row = a->cells + g * nsteps;
+		}
+		if (row[k].count == 0) {
+			agg_first(op, &row[k], v);
+			if (k < a->first[g].step) {
+				a->first[g].step = k;
+				a->first[g].series = a->nseries;
+			}
+		} else {
+			agg_add(op, &row[k], v);
+		}
+	}
+	if (any)
+		a->nseries++;
+	return pev_check_time(ev);
+}
+
+static int
+aggregate_stream(struct pev *ev, const struct promql_node *n,
+    struct pval *out)
+{
+	const struct promql_node *vs = promql_unparen(n->agg.expr);
+	const struct promql_mods *m = &vs->vs.mods;
+	struct agg_stream a;
+	struct psink sink = { agg_stream_series, &a };
+	size_t nsteps = ev->nsteps, i, k, nfirst = 0;
+	int64_t ref0, ref1;
+	int unordered = 0, rc;
+
+	memset(&a, 0, sizeof(a));
+	a.n = n;
+	a.vs.ev = ev;
+	a.vs.offset_ms = m->offset_ms;
+	a.vs.has_at = at_time(ev, m, &a.vs.at);
+	a.vs.lb = ev->o->lookback_ms;
+	ref0 = ptime_sub(a.vs.has_at ? a.vs.at : ev->start, m->offset_ms);
+	ref1 = ptime_sub(a.vs.has_at ? a.vs.at : ev->end, m->offset_ms);
+	rc = load(ev, vs, ptime_sub(ref0, a.vs.lb), ref1, 0, PROMQL_USE_VALUE,
+	    &sink, NULL, &unordered);
+	if (rc == -1 && a.too_many) {
+		rc = STREAM_AGAIN;
+		goto out;
+	}
+	if (rc == -1)
+		goto out;
+	if (unordered) {
+		rc = STREAM_AGAIN;
+		goto out;
+	}
+	for (i = 0; i < a.ngroups; i++)
+		if (a.first[i].step != (size_t)-1) {
+			a.first[nfirst] = a.first[i];
+			a.first[nfirst++].group = i;
+		}
+	qsort(a.first, nfirst, sizeof(*a.first), cmp_first);
+	out->type = PROMQL_TYPE_VECTOR;
+	rc = 0;
+	for (i = 0; i < nfirst && rc == 0; i++) {
+		const struct group *g = &a.groups[a.first[i].group];
+		const struct agg_acc *row = a.cells + a.first[i].group * nsteps;
+		struct pseries *o = pval_add(out, g->lbl, g->lbl_len);
+		for (k = a.first[i].step; k < nsteps && rc == 0; k++)
+			if (row[k].count > 0 && pseries_push(ev, o,
+			    pev_time(ev, k), agg_result(n->agg.op, &row[k])) == -1)
+				rc = -1;
+	}
+out:
+	ev->samples -= a.held;
+	free(a.cells);
+	free(a.first);
+	free(a.groups);
+	pmap_release(&a.gmap);
+	return rc;
+}
+
+/* Whether aggregate_stream() can take the aggregation 'n'. */
+static int
+streamable(const struct pev *ev, const struct promql_node *n)
+{
+	switch (n->agg.op) {
+	case PROMQL_AGG_SUM: case PROMQL_AGG_AVG: case PROMQL_AGG_COUNT:
+	case PROMQL_AGG_MIN: case PROMQL_AGG_MAX: case PROMQL_AGG_GROUP:
+	case PROMQL_AGG_STDDEV: case PROMQL_AGG_STDVAR:
+		break;
+	default:
+		return 0;
+	}
+	return promql_unparen(n->agg.expr)->kind == PROMQL_VECTOR_SELECTOR &&
+	    ev->nsteps > 0 && ev->nsteps <= AGG_CELLS_MAX;
+}
+
 static int
 eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 {
@@ -1437,6 +1621,14 @@ eval_aggregate(struct pev *ev, const struct promql_node *n, struct pval *out)
 	struct cursor c;
 	int ret = -1, topk = op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK;
 
+	if (streamable(ev, n)) {
+		int rc = aggregate_stream(ev, n, out);
+		if (rc != STREAM_AGAIN)
+			return rc;
+		/* Start again, the usual way. */
+		pval_release(ev, out);
+		memset(out, 0, sizeof(*out));
+	}
 	out->type = PROMQL_TYPE_VECTOR;
 	pbuilder_init(&b, out);
 	memset(&c, 0, sizeof(c));
