@@ -83,6 +83,14 @@ test_expect_success 'OpenMetrics of a result, and of a store, typed where the st
 	test_cmp expect actual
 '
 
+test_expect_success 'an aggregation of nothing is nothing, exit 0' '
+	mquery -f "$SMALL" --time $T -o csv "sum(nonexistent)" >out &&
+	echo "series,timestamp,value" >expect &&
+	test_cmp expect out &&
+	mquery -f "$SMALL" --start $((T - 120)) --end $T --step 60 -o csv "count by (job) (nonexistent)" >out &&
+	test_cmp expect out
+'
+
 test_expect_success 'a parse error is located, exit 1' '
 	test_expect_code 1 mquery -f "$SMALL" --time $T "sum(" 2>err &&
 	echo "mquery: 1:5: parse error: unclosed left parenthesis" >expect &&

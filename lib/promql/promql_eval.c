@@ -1568,7 +1568,8 @@ aggregate_stream(struct pev *ev, const struct promql_node *n,
 			a.first[nfirst] = a.first[i];
 			a.first[nfirst++].group = i;
 		}
-	qsort(a.first, nfirst, sizeof(*a.first), cmp_first);
+	if (nfirst > 1)
+		qsort(a.first, nfirst, sizeof(*a.first), cmp_first);
 	out->type = PROMQL_TYPE_VECTOR;
 	rc = 0;
 	for (i = 0; i < nfirst && rc == 0; i++) {
