@@ -9,6 +9,7 @@
 #include "promql/promql_func.h"
 #include "promql/promql_lex.h"
 #include "promql/promql_print.h"
+#include "stream/metric.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -153,7 +154,12 @@ format_selector(struct buf *out, const struct promql_node *n)
 		    strcmp(m->value, n->vs.name) == 0)
 			continue;
 		buf_reset(&b);
-		buf_addf(&b, "%s%s", m->name, matcher_op_str(m->op));
+		/* A name the parser took quoted ("" say) goes back quoted. */
+		if (metric_label_name_valid(m->name, strlen(m->name)))
+			buf_adds(&b, m->name);
+		else
+			promql_quote(&b, m->name, strlen(m->name));
+		buf_adds(&b, matcher_op_str(m->op));
 		promql_quote(&b, m->value, m->value_len);
 		ms[k++] = xstrdup(b.p);
 	}
