@@ -40,15 +40,6 @@ cerr(struct checker *c, size_t pos, const char *fmt, ...)
 	return -1;
 }
 
-/* Go's %q of a string, in a buffer the caller releases. */
-static const char *
-quoted(struct buf *b, const char *s, size_t len)
-{
-	buf_reset(b);
-	promql_quote(b, s, len);
-	return b->p;
-}
-
 /* Prometheus' internal type names, which one message uses. */
 static const char *
 type_name_raw(enum promql_type t)
@@ -85,8 +76,8 @@ check_selector(struct checker *c, const struct promql_node *n)
 			const struct matcher *m = &n->vs.matchers[i];
 			if (strcmp(m->name, "__name__") == 0)
 				cerr(c, n->pos, "metric name must not be set "
-				    "twice: %s or %s", quoted(&a, n->vs.name,
-				    strlen(n->vs.name)), quoted(&b, m->value,
+				    "twice: %s or %s", promql_quoted(&a, n->vs.name,
+				    strlen(n->vs.name)), promql_quoted(&b, m->value,
 				    m->value_len));
 		}
 		goto out;
@@ -127,7 +118,7 @@ check_matching(struct checker *c, struct promql_node *n)
 			if (strcmp(m->labels.v[i], m->include.v[j]) == 0)
 				cerr(c, op_pos(c, n), "label %s must not occur "
 				    "in ON and GROUP clause at once",
-				    quoted(&b, m->labels.v[i], strlen(m->labels.v[i])));
+				    promql_quoted(&b, m->labels.v[i], strlen(m->labels.v[i])));
 	buf_release(&b);
 }
 

@@ -818,3 +818,11 @@ promql_verror(struct errbuf *eb, const char *src, size_t len, size_t pos,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	return errbuf_set(eb, "%zu:%zu: parse error: %s", line, col, msg);
 }
+
+const char *
+promql_quoted(struct buf *b, const char *s, size_t len)
+{
+	buf_reset(b);
+	promql_quote(b, s, len);
+	return b->p;
+}

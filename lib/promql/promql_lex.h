@@ -133,6 +133,9 @@ int promql_unquote(const char *s, size_t len, struct buf *out,
  */
 void promql_quote(struct buf *out, const char *s, size_t len);
 
+/* promql_quote() into 'b', emptied first; returns its text (for messages). */
+const char *promql_quoted(struct buf *b, const char *s, size_t len);
+
 /*
  * Decode the UTF-8 sequence at 's' (at most 'len' > 0 bytes) strictly, as
  * Go does: no overlong forms, surrogates or values past U+10FFFF.

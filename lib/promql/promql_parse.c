@@ -61,15 +61,6 @@ perr(struct parser *p, size_t pos, const char *fmt, ...)
 	return -1;
 }
 
-/* Go's %q of a string, in a buffer the caller releases. */
-static const char *
-quoted(struct buf *b, const char *s, size_t len)
-{
-	buf_reset(b);
-	promql_quote(b, s, len);
-	return b->p;
-}
-
 static int
 lex(struct parser *p, struct promql_token *t)
 {
@@ -392,7 +383,7 @@ string_value(struct parser *p, const struct promql_token *t, struct buf *out)
 	if (promql_unquote(p->src + t->pos, t->len, out, &ueb) == 0)
 		return 0;
 	perr(p, t->pos, "error unquoting string %s: %s",
-	    quoted(&b, p->src + t->pos, t->len), ueb.msg);
+	    promql_quoted(&b, p->src + t->pos, t->len), ueb.msg);
 	buf_release(&b);
 	return -1;
 }
@@ -436,7 +427,7 @@ parse_matcher(struct parser *p, struct matchers *ms)
 		if (name.len > 0 && memchr(name.p, '\0', name.len) != NULL) {
 			struct buf b = BUF_INIT;
 			perr(p, label.pos, "invalid label name %s",
-			    quoted(&b, name.p, name.len));
+			    promql_quoted(&b, name.p, name.len));
 			buf_release(&b);
 			goto out;
 		}
@@ -812,7 +803,7 @@ parse_call(struct parser *p)
 	/* Prometheus looks the name up only once the arguments parsed. */
 	if ((f = promql_func_lookup(p->src + name.pos, name.len)) == NULL) {
 		perr(p, name.pos, "unknown function with name %s",
-		    quoted(&b, p->src + name.pos, name.len));
+		    promql_quoted(&b, p->src + name.pos, name.len));
 		buf_release(&b);
 		free_args(args, nargs);
 		return NULL;
