@@ -121,6 +121,15 @@ for q in one sumby count values; do
 done
 
 # --- a writer that keeps running ---
+# one_live: the median wall time of the one-series query on the live store.
+one_live() {
+	for r in $(seq "$rounds"); do
+		taskset -c 0 "$tools/rusage" "$bin/mquery" -d "$tmp/l" \
+			'x{host="h5",i="7"}' >"$tmp/out.live" 2>"$tmp/l.$r"
+		wall "$tmp/l.$r"
+	done | median
+}
+
 # live N: a new store whose writer holds N samples of 100,000 series in
 # the current two-hour window, still running; the median one-series query.
 live_query() {
@@ -146,11 +155,7 @@ live_query() {
 		prev=$cur
 		sleep 2
 	done
-	for r in $(seq "$rounds"); do
-		taskset -c 0 "$tools/rusage" "$bin/mquery" -d "$tmp/l" \
-			'x{host="h5",i="7"}' >"$tmp/out.live" 2>"$tmp/l.$r"
-		wall "$tmp/l.$r"
-	done | median >"$tmp/live.$n"
+	one_live >"$tmp/live.$n"
 	blocks=$(ls "$tmp/l/raw"/*.blk 2>/dev/null | wc -l)
 	wal=$(du -sb "$tmp/l/raw/wal" | cut -f1)
 	awk -v n="$n" -v w="$(cat "$tmp/live.$n")" -v b="$blocks" -v l="$wal" 'BEGIN {
@@ -166,11 +171,7 @@ live_query() {
 			prev=$cur
 			sleep 2
 		done
-		for r in $(seq "$rounds"); do
-			taskset -c 0 "$tools/rusage" "$bin/mquery" -d "$tmp/l" \
-				'x{host="h5",i="7"}' >"$tmp/out.live" 2>"$tmp/l.$r"
-			wall "$tmp/l.$r"
-		done | median >"$tmp/live.full"
+		one_live >"$tmp/live.full"
 		blocks=$(ls "$tmp/l/raw"/*.blk 2>/dev/null | wc -l)
 		wal=$(du -sb "$tmp/l/raw/wal" | cut -f1)
 		awk -v w="$(cat "$tmp/live.full")" -v b="$blocks" -v l="$wal" 'BEGIN {

@@ -30,6 +30,23 @@ cmp_strp(const void *a, const void *b)
 	return strcmp(*x, *y);
 }
 
+/* Write the strings of 'set' to 'out', sorted, one per line. */
+static int
+write_sorted(const struct strmap *set, struct output *out, struct errbuf *eb)
+{
+	size_t n = strmap_count(set), i;
+	const char **v = xmalloc((n ? n : 1) * sizeof(*v));
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		v[i] = strmap_str(set, (uint32_t)i, NULL);
+	qsort(v, n, sizeof(*v), cmp_strp);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = output_text(out, v[i], strlen(v[i]), eb);
+	free(v);
+	return rc;
+}
+
 /*
  * Label names or values, from the store's index where it can: sorted,
  * each once.
@@ -39,24 +56,11 @@ query_labels(struct store_reader *r, const struct query_opts *o,
     const struct selector *sel, struct output *out, struct errbuf *eb)
 {
 	struct strmap *set = strmap_new();
-	const char **v = NULL;
-	size_t n, i;
 	int rc = -1;
 
 	if (store_labels(r, o->mode == QUERY_LABELS ? NULL : o->label, sel->m,
-	    sel->n, set, eb) == -1)
-		goto out;
-	n = strmap_count(set);
-	v = xmalloc((n ? n : 1) * sizeof(*v));
-	for (i = 0; i < n; i++)
-		v[i] = strmap_str(set, (uint32_t)i, NULL);
-	qsort(v, n, sizeof(*v), cmp_strp);
-	for (i = 0; i < n; i++)
-		if (output_text(out, v[i], strlen(v[i]), eb) == -1)
-			goto out;
-	rc = 0;
-out:
-	free(v);
+	    sel->n, set, eb) == 0)
+		rc = write_sorted(set, out, eb);
 	strmap_free(set);
 	return rc;
 }
@@ -362,8 +366,6 @@ query_listing(const struct promql_source *src, const struct query_opts *o,
 	struct promql_node *sel = NULL;
 	struct listing c = { o, output_new(fp, o->format), strmap_new(),
 		BUF_INIT, eb, 0 };
-	const char **v = NULL;
-	size_t n, i;
 	int rc = -1;
 
 	if (o->selector && promql_parse_selector(o->selector, &sel, eb) == -1)
@@ -372,17 +374,9 @@ query_listing(const struct promql_source *src, const struct query_opts *o,
 	    sel ? sel->vs.nmatchers : 0, o->start, o->end, PROMQL_USE_VALUE,
 	    listing_emit, &c, eb) == -1 || c.failed)
 		goto out;
-	n = strmap_count(c.set);
-	v = xmalloc((n ? n : 1) * sizeof(*v));
-	for (i = 0; i < n; i++)
-		v[i] = strmap_str(c.set, (uint32_t)i, NULL);
-	qsort(v, n, sizeof(*v), cmp_strp);
-	for (i = 0; i < n; i++)
-		if (output_text(c.out, v[i], strlen(v[i]), eb) == -1)
-			goto out;
-	rc = output_finish(c.out, eb);
+	if (write_sorted(c.set, c.out, eb) == 0)
+		rc = output_finish(c.out, eb);
 out:
-	free(v);
 	buf_release(&c.line);
 	strmap_free(c.set);
 	output_free(c.out);
