@@ -111,7 +111,7 @@ static int
 check_wals(struct store *st, store_check_fn fn, void *arg,
     struct store_check_stats *out, struct errbuf *eb)
 {
-	struct wal_visitor nothing = { noop_series, noop_sample, NULL };
+	struct wal_visitor nothing = { noop_series, noop_sample, NULL, 0 };
 	char dir[PATH_MAX], path[PATH_MAX + 256], rel[300];
 	char **names;
 	size_t n, i;

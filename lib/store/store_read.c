@@ -363,7 +363,8 @@ store_replay_wal(int fd, const char *path, struct head *h,
     struct errbuf *eb)
 {
 	struct replay r = { h, m, n, 0 };
-	struct wal_visitor v = { replay_series, replay_sample, &r };
+	struct wal_visitor v = { replay_series, replay_sample, &r,
+	    series_matchers_sig(m, n) };
 	struct wal_read_stats st;
 	int rc = wal_read_fd(fd, path, &v, &st, eb);
 

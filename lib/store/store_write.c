@@ -30,7 +30,11 @@
 #define SEAL_GRACE_MS (10 * 60000LL)
 #define SYNC_INTERVAL_NS 1000000000LL
 
-#define COMMIT_BYTES (1024 * 1024)
+/*
+ * Queued log entries are written once they pass this: records of this
+ * size fit a reader's slice (wal.c) and its CPU's cache.
+ */
+#define COMMIT_BYTES (128 * 1024)
 
 /* What a writer keeps per series of its head. */
 struct wseries {

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,26 +16,35 @@
 #include "base/fileio.h"
 #include "base/varint.h"
 #include "store/wal.h"
+#include "stream/series.h"
 #include "base/xalloc.h"
 
-#define WAL_MAGIC "MTKWAL\0\2"	/* records checked with XXH3 */
-#define WAL_MAGIC_V1 "MTKWAL\0\1"	/* with XXH32: still read */
+#define WAL_MAGIC "MTKWAL\0\3"	/* samples in batches of columns */
+#define WAL_MAGIC_V2 "MTKWAL\0\2"	/* one 'D' entry per sample: still read */
+#define WAL_MAGIC_V1 "MTKWAL\0\1"	/* as v2, with XXH32: still read */
 #define WAL_HEADER 16
 #define REC_HEADER 8
+#define BATCH_ITEM 20		/* ref (le32), ts (le64), value (le64) */
+
+/*
+ * A record is closed once its payload would pass this: well under
+ * WAL_RECORD_MAX, which a reader takes for damage, however many series
+ * or samples are queued between two commits (a writer starting a new
+ * log after a flush queues every series it still holds).
+ */
+#define REC_CAP (256u * 1024)
 
 struct wal {
 	int fd;
 	char *path;
-	struct buf rec;		/* header room + queued entries */
+	struct buf out;		/* closed records, ready to write */
+	struct buf rec;		/* the 'S' entries of the open record */
+	uint32_t *ref;		/* and its samples, as columns */
+	int64_t *ts;
+	double *v;
+	size_t n, cap;
 	uint64_t size;
 };
-
-static void
-rec_start(struct wal *w)
-{
-	buf_reset(&w->rec);
-	buf_add(&w->rec, "\0\0\0\0\0\0\0\0", REC_HEADER);
-}
 
 struct wal *
 wal_create(const char *path, uint64_t seq, struct errbuf *eb)
@@ -77,8 +85,53 @@ wal_create(const char *path, uint64_t seq, struct errbuf *eb)
 	w->fd = fd;
 	w->path = xstrdup(path);
 	w->size = WAL_HEADER;
-	rec_start(w);
 	return w;
+}
+
+/* Payload bytes of the open record. */
+static size_t
+rec_bytes(const struct wal *w)
+{
+	return w->rec.len + (w->n ? 1 + VARINT_MAX + BATCH_ITEM * w->n : 0);
+}
+
+/*
+ * Close the open record onto 'out': its series entries, then one 'B'
+ * entry with its samples, refs first, so that a reader looking for a
+ * few series reads four bytes of each sample it passes by.
+ */
+static void
+rec_close(struct wal *w)
+{
+	size_t at = w->out.len, i;
+	unsigned char *p;
+
+	if (w->rec.len == 0 && w->n == 0)
+		return;
+	buf_grow(&w->out, REC_HEADER + rec_bytes(w));
+	p = (unsigned char *)w->out.p + at + REC_HEADER;
+	memcpy(p, w->rec.p, w->rec.len);
+	p += w->rec.len;
+	if (w->n) {
+		*p++ = 'B';
+		p += varint_put(p, w->n);
+		for (i = 0; i < w->n; i++, p += 4)
+			le32_put(p, w->ref[i]);
+		for (i = 0; i < w->n; i++, p += 8)
+			le64_put(p, (uint64_t)w->ts[i]);
+		for (i = 0; i < w->n; i++, p += 8) {
+			uint64_t bits;
+			memcpy(&bits, &w->v[i], 8);
+			le64_put(p, bits);
+		}
+	}
+	w->out.len = (size_t)(p - (unsigned char *)w->out.p);
+	p = (unsigned char *)w->out.p + at;
+	le32_put(p, (uint32_t)(w->out.len - at - REC_HEADER));
+	le32_put(p + 4, (uint32_t)XXH3_64bits(p + REC_HEADER,
+	    w->out.len - at - REC_HEADER));
+	buf_reset(&w->rec);
+	w->n = 0;
 }
 
 void
@@ -86,69 +139,74 @@ wal_add_series(struct wal *w, uint64_t ref, enum metric_type type,
     const char *key, size_t keylen, const char *unit, size_t unit_len,
     const char *help, size_t help_len)
 {
+	unsigned char sig[8];
+
+	if (!unit)
+		unit_len = 0;
+	if (!help)
+		help_len = 0;
+	if (rec_bytes(w) + 10 + 4 * VARINT_MAX + keylen + unit_len + help_len >
+	    REC_CAP)
+		rec_close(w);
 	buf_addch(&w->rec, 'S');
 	buf_add_varint(&w->rec, ref);
 	buf_addch(&w->rec, (char)type);
+	le64_put(sig, series_key_sig(key, keylen));
+	buf_add(&w->rec, sig, 8);
 	buf_add_varint(&w->rec, keylen);
 	buf_add(&w->rec, key, keylen);
-	buf_add_varint(&w->rec, unit ? unit_len : 0);
-	if (unit)
+	buf_add_varint(&w->rec, unit_len);
+	if (unit_len)
 		buf_add(&w->rec, unit, unit_len);
-	buf_add_varint(&w->rec, help ? help_len : 0);
-	if (help)
+	buf_add_varint(&w->rec, help_len);
+	if (help_len)
 		buf_add(&w->rec, help, help_len);
 }
 
 void
 wal_add_sample(struct wal *w, uint64_t ref, int64_t ts, double v)
 {
-	unsigned char *p;
-	uint64_t bits;
-
-	/* Written in place: this runs for every sample stored. */
-	if (w->rec.cap - w->rec.len <= 1 + 2 * VARINT_MAX + 8)
-		buf_grow(&w->rec, 1 + 2 * VARINT_MAX + 8);
-	p = (unsigned char *)w->rec.p + w->rec.len;
-	memcpy(&bits, &v, 8);
-	*p++ = 'D';
-	p += varint_put(p, ref);
-	p += varint_put(p, zigzag(ts));
-	le64_put(p, bits);
-	p += 8;
-	w->rec.len = (size_t)(p - (unsigned char *)w->rec.p);
+	/* This runs for every sample stored: three stores, mostly. */
+	if (w->rec.len + 1 + VARINT_MAX + BATCH_ITEM * (w->n + 1) > REC_CAP)
+		rec_close(w);
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 4096;
+		w->ref = xreallocarray(w->ref, w->cap, sizeof(*w->ref));
+		w->ts = xreallocarray(w->ts, w->cap, sizeof(*w->ts));
+		w->v = xreallocarray(w->v, w->cap, sizeof(*w->v));
+	}
+	w->ref[w->n] = (uint32_t)ref;
+	w->ts[w->n] = ts;
+	w->v[w->n] = v;
+	w->n++;
 }
 
 size_t
 wal_pending(const struct wal *w)
 {
-	return w->rec.len - REC_HEADER;
+	return w->out.len + rec_bytes(w);
 }
 
 int
 wal_commit(struct wal *w, int sync, struct errbuf *eb)
 {
-	size_t len = w->rec.len - REC_HEADER;
-	unsigned char *p = (unsigned char *)w->rec.p;
-
-	if (len > 0) {
-		le32_put(p, (uint32_t)len);
-		le32_put(p + 4, (uint32_t)XXH3_64bits(p + REC_HEADER, len));
-		if (fileio_write_all(w->fd, p, w->rec.len) == -1) {
+	rec_close(w);
+	if (w->out.len > 0) {
+		if (fileio_write_all(w->fd, w->out.p, w->out.len) == -1) {
 			int e = errno;
 			/*
 			 * The next commit goes where this one began, over what
-			 * may have been written.  The file is never cut: readers
-			 * map it, and a mapped page past a new end would fault.
-			 * Until then what was written is a torn tail, as after
-			 * a crash.
+			 * may have been written.  The file is never cut under
+			 * its readers.  Until then what was written is a torn
+			 * tail, as after a crash.
 			 */
 			lseek(w->fd, (off_t)w->size, SEEK_SET);
-			rec_start(w);
+			buf_reset(&w->out);
 			return errbuf_set(eb, "cannot write '%s': %s", w->path,
 			    strerror(e));
 		}
-		w->size += w->rec.len;
-		rec_start(w);
+		w->size += w->out.len;
+		buf_reset(&w->out);
 	}
 	if (sync && fdatasync(w->fd) == -1)
 		return errbuf_set(eb, "cannot sync '%s': %s", w->path,
@@ -170,7 +228,11 @@ wal_close(struct wal *w, int unlink_it)
 	if (unlink_it)
 		unlink(w->path);
 	close(w->fd);
+	buf_release(&w->out);
 	buf_release(&w->rec);
+	free(w->ref);
+	free(w->ts);
+	free(w->v);
 	free(w->path);
 	free(w);
 }
@@ -220,7 +282,7 @@ refmap_free(struct refmap *m)
 
 /* Visit the entries of one valid record. */
 static int
-read_record(const unsigned char *p, const unsigned char *end,
+read_record(const unsigned char *p, const unsigned char *end, int version,
     const struct wal_visitor *v, struct refmap *m, struct errbuf *eb)
 {
 	const char *what = "malformed entry";
@@ -232,7 +294,34 @@ read_record(const unsigned char *p, const unsigned char *end,
 
 		if (varint_get(&p, end, &ref) == -1 || ref > 0xffffffffu)
 			goto bad;
-		if (tag == 'D') {
+		if (tag == 'B' && version >= 3) {
+			/* 'ref' is the number of samples. */
+			const unsigned char *rp = p, *tp, *vp;
+			size_t i, n = (size_t)ref;
+			if (n == 0 || n > (size_t)(end - p) / BATCH_ITEM)
+				goto bad;
+			tp = rp + 4 * n;
+			vp = tp + 8 * n;
+			for (i = 0; i < n; i++) {
+				uint32_t r = le32_get(rp + 4 * i), id;
+				const uint32_t *pg = m->page[r / REF_PAGE];
+				uint64_t bits;
+				double d;
+				/* Most are passed by, when a reader selects. */
+				if (pg != NULL && (id = pg[r % REF_PAGE]) == WAL_SKIP)
+					continue;
+				if (pg == NULL || id == UNDEFINED) {
+					what = "sample of an undefined series";
+					goto bad;
+				}
+				bits = le64_get(vp + 8 * i);
+				memcpy(&d, &bits, 8);
+				if (v->sample(v->ctx, id,
+				    (int64_t)le64_get(tp + 8 * i), d) == -1)
+					return -1;
+			}
+			p += BATCH_ITEM * n;
+		} else if (tag == 'D' && version < 3) {
 			uint64_t bits;
 			double d;
 			if ((slot = ref_slot(m, (uint32_t)ref, 0)) == NULL ||
@@ -273,16 +362,28 @@ read_record(const unsigned char *p, const unsigned char *end,
 		} else if (tag == 'S') {
 			const char *key, *unit, *help;
 			size_t kl, ul, hl;
+			uint64_t sig = ~0ULL;
 			int64_t id;
 			int type;
 			if (p >= end)
 				goto bad;
 			type = *p++;
+			if (version >= 3) {
+				if (end - p < 8)
+					goto bad;
+				sig = le64_get(p);
+				p += 8;
+			}
 			if (type > METRIC_HISTOGRAM ||
 			    varint_get_bytes(&p, end, &key, &kl) == -1 || kl == 0 ||
 			    varint_get_bytes(&p, end, &unit, &ul) == -1 ||
 			    varint_get_bytes(&p, end, &help, &hl) == -1)
 				goto bad;
+			if ((sig & v->need) != v->need) {
+				/* Cannot match: the key is not even looked at. */
+				*ref_slot(m, (uint32_t)ref, 1) = WAL_SKIP;
+				continue;
+			}
 			id = v->series(v->ctx, ref, (enum metric_type)type, key,
 			    kl, ul ? unit : NULL, ul, hl ? help : NULL, hl);
 			if (id < 0)
@@ -299,10 +400,14 @@ bad:
 
 /*
  * The file is read in slices of at least READ_SLICE bytes into one
- * buffer, a record at a time, so that reading a log costs the same
- * memory whatever its size.
+ * buffer, a record at a time (records are at most REC_CAP, or what an
+ * older writer wrote), so that reading a log costs the same memory
+ * whatever its size.  A small buffer, used again and again, beats
+ * mapping the file: each page a process touches for the first time
+ * costs a fault, on some virtual machines several microseconds, and the
+ * slice stays in the CPU's cache between the copy and the checksum.
  */
-#define READ_SLICE (4u * 1024 * 1024)
+#define READ_SLICE (256u * 1024)
 
 struct slicer {
 	int fd;
@@ -310,30 +415,7 @@ struct slicer {
 	size_t cap, start, end;	/* the data of the file from 'pos' */
 	uint64_t pos;		/* file offset of buf[start] */
 	uint64_t size;		/* what the file had when reading began */
-	int mapped;		/* 'buf' maps the whole file: nothing to read */
 };
-
-/*
- * Map the file whole, when it can be: reading it into slices costs a
- * copy of every byte, several times what the mapping costs.  A log only
- * grows (wal_commit() never cuts one), so no mapped page goes away
- * while it is read.
- */
-static void
-slice_map(struct slicer *s)
-{
-	void *p;
-
-	if (s->size == 0 || s->size > SIZE_MAX)
-		return;
-	p = mmap(NULL, (size_t)s->size, PROT_READ, MAP_SHARED | MAP_POPULATE,
-	    s->fd, 0);
-	if (p == MAP_FAILED)
-		return;
-	s->buf = p;
-	s->cap = s->end = (size_t)s->size;
-	s->mapped = 1;
-}
 
 /*
  * Make 'n' bytes from the current position available at
@@ -389,10 +471,10 @@ int
 wal_read_fd(int fd, const char *path, const struct wal_visitor *v,
     struct wal_read_stats *st, struct errbuf *eb)
 {
-	struct slicer sl = { fd, NULL, 0, 0, 0, 0, 0, 0 };
+	struct slicer sl = { fd, NULL, 0, 0, 0, 0, 0 };
 	struct refmap *m = NULL;
 	struct stat sb;
-	int rc = -1, k, v1;
+	int rc = -1, k, version;
 
 	memset(st, 0, sizeof(*st));
 	if (fstat(fd, &sb) == -1)
@@ -400,7 +482,6 @@ wal_read_fd(int fd, const char *path, const struct wal_visitor *v,
 		    strerror(errno));
 	/* The owner may be appending: read what is there now. */
 	st->file_bytes = sl.size = (uint64_t)sb.st_size;
-	slice_map(&sl);
 	if ((k = slice_need(&sl, WAL_HEADER)) <= 0) {
 		/* A writer killed before its header was written left nothing. */
 		if (k == 0)
@@ -410,8 +491,15 @@ wal_read_fd(int fd, const char *path, const struct wal_visitor *v,
 			    strerror(errno));
 		goto out;
 	}
-	v1 = memcmp(sl.buf, WAL_MAGIC_V1, 8) == 0;
-	if (!v1 && memcmp(sl.buf, WAL_MAGIC, 8) != 0) {
+	if (memcmp(sl.buf, WAL_MAGIC, 8) == 0)
+		version = 3;
+	else if (memcmp(sl.buf, WAL_MAGIC_V2, 8) == 0)
+		version = 2;
+	else if (memcmp(sl.buf, WAL_MAGIC_V1, 8) == 0)
+		version = 1;
+	else
+		version = 0;
+	if (version == 0) {
 		errbuf_set(eb, "'%s' is not an mtk WAL file", path);
 		goto out;
 	}
@@ -426,10 +514,11 @@ wal_read_fd(int fd, const char *path, const struct wal_visitor *v,
 		    (k = slice_need(&sl, REC_HEADER + (size_t)len)) != 1)
 			break;		/* the torn tail */
 		r = sl.buf + sl.start + REC_HEADER;
-		got = v1 ? XXH32(r, len, 0) : (uint32_t)XXH3_64bits(r, len);
+		got = version == 1 ? XXH32(r, len, 0) :
+		    (uint32_t)XXH3_64bits(r, len);
 		if (got != sum)
 			break;		/* the torn or corrupt tail */
-		if (read_record(r, r + len, v, m, eb) == -1) {
+		if (read_record(r, r + len, version, v, m, eb) == -1) {
 			errbuf_prefix(eb, "%s: offset %llu", path,
 			    (unsigned long long)sl.pos);
 			goto out;
@@ -445,10 +534,7 @@ wal_read_fd(int fd, const char *path, const struct wal_visitor *v,
 	rc = 0;
 out:
 	refmap_free(m);
-	if (sl.mapped)
-		munmap(sl.buf, sl.cap);
-	else
-		free(sl.buf);
+	free(sl.buf);
 	return rc;
 }
 

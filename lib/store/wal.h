@@ -14,15 +14,22 @@
  * locked (flock LOCK_EX) while it lives; a WAL file nobody holds was left
  * by a writer that died, and the next writer recovers it.
  *
- * File:    "MTKWAL\0" version(1) | seq (le64) | record...
- * Record:  length (le32) | XXH32 of the payload (le32) | payload
+ * File:    "MTKWAL\0" version(1: 3) | seq (le64) | record...
+ * Record:  length (le32) | low 32 bits of XXH3 of the payload (le32) |
+ *          payload
  * Payload: entries, each a tag byte then:
- *   'S'  series:  ref (varint), type (byte), key length (varint), key,
+ *   'S'  series:  ref (varint), type (byte), signature (le64: see
+ *                 series_key_sig()), key length (varint), key,
  *                 unit length (varint), unit, help length (varint), help
- *   'D'  sample:  ref (varint), ts (zigzag varint), value (le64 bits)
+ *   'B'  samples: count n (varint), n refs (le32), n timestamps (le64),
+ *                 n values (le64 bits)
+ * A record's 'S' entries come first, then at most one 'B'.  In columns,
+ * a reader after a few series passes by a sample reading its ref only.
  *
  * 'ref' is the writer's number for a series, defined by an 'S' entry
- * before any 'D' entry that uses it.  A record is written with one
+ * before any sample that uses it.  Version 2 logs had no signature and a
+ * 'D' entry per sample (ref (varint), ts (zigzag varint), value (le64
+ * bits)); version 1 logs, XXH32 checksums.  Both are still read.  A record is written with one
  * write(2) and is only trusted when complete with a matching checksum:
  * reading stops at the first record that is not, so a torn tail (a crash
  * mid-write) costs only that record.
@@ -81,6 +88,12 @@ struct wal_visitor {
 	/* Called for each sample of a series not skipped. */
 	int (*sample)(void *ctx, uint32_t id, int64_t ts, double v);
 	void *ctx;
+	/*
+	 * Series whose signature (series_key_sig()) lacks a bit of 'need'
+	 * are skipped without a call: series_matchers_sig() of a reader's
+	 * matchers, or 0 for every series.  Version 3 logs only.
+	 */
+	uint64_t need;
 };
 
 struct wal_read_stats {

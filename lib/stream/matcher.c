@@ -96,6 +96,7 @@ matcher_init(struct matcher *m, enum matcher_op op, const char *name,
 		return -1;
 	}
 	m->matches_empty = matcher_matches(m, "", 0);
+	m->is_name = strcmp(name, "__name__") == 0;
 	return 0;
 }
 

@@ -50,6 +50,7 @@ struct matcher {
 	size_t value_len;
 	enum matcher_op op;
 	int matches_empty;		/* cached matcher_matches(m, "", 0) */
+	int is_name;			/* name is "__name__" */
 	struct matcher_re *re;		/* NULL unless a regex needs PCRE2 */
 };
 

@@ -4,6 +4,7 @@
 
 #include <xxhash.h>
 
+#include "base/buf.h"
 #include "stream/matcher.h"
 #include "stream/series.h"
 
@@ -85,6 +86,59 @@ series_hash(const char *key, size_t len)
 	return XXH3_64bits(key, len);
 }
 
+static uint64_t
+sig_bits(uint64_t h)
+{
+	return 1ULL << (h & 63) | 1ULL << (h >> 6 & 63);
+}
+
+uint64_t
+series_key_sig(const char *key, size_t len)
+{
+	const char *p = key, *end = key + len, *pair;
+	uint64_t sig;
+
+	while (p < end && *p != '\0')
+		p++;
+	sig = sig_bits(XXH3_64bits_withSeed(key, (size_t)(p - key), 1));
+	/* The labels: "l1\0v1\0l2\0v2", each pair hashed as it lies. */
+	while (p < end) {
+		pair = ++p;
+		while (p < end && *p != '\0')
+			p++;
+		if (p < end)
+			p++;
+		while (p < end && *p != '\0')
+			p++;
+		sig |= sig_bits(XXH3_64bits(pair, (size_t)(p - pair)));
+	}
+	return sig;
+}
+
+uint64_t
+series_matchers_sig(const struct matcher *m, size_t n)
+{
+	struct buf pair = BUF_INIT;
+	uint64_t sig = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (m[i].op != MATCHER_EQ || m[i].value_len == 0)
+			continue;
+		if (m[i].is_name) {
+			sig |= sig_bits(XXH3_64bits_withSeed(m[i].value,
+			    m[i].value_len, 1));
+			continue;
+		}
+		buf_reset(&pair);
+		buf_add(&pair, m[i].name, m[i].name_len + 1);
+		buf_add(&pair, m[i].value, m[i].value_len);
+		sig |= sig_bits(XXH3_64bits(pair.p, pair.len));
+	}
+	buf_release(&pair);
+	return sig;
+}
+
 /*
  * The value of label 'name' ('nl' bytes) among the labels of a key from
  * 'p' to 'end' ("l1\0v1\0l2\0v2"), or NULL.  Keys are short and read
@@ -103,7 +157,8 @@ find_label(const char *p, const char *end, const char *name, size_t nl,
 		v = ++p;
 		while (p < end && *p != '\0')
 			p++;
-		if ((size_t)(v - 1 - k) == nl && memcmp(k, name, nl) == 0) {
+		if ((size_t)(v - 1 - k) == nl && k[0] == name[0] &&
+		    memcmp(k, name, nl) == 0) {
 			*vlen = (size_t)(p - v);
 			return v;
 		}
@@ -123,7 +178,7 @@ series_key_matches(const char *key, size_t len, const struct matcher *m,
 		name_len++;
 	labels = key + name_len + (name_len < len);
 	for (i = 0; i < n; i++) {
-		if (m[i].name_len == 8 && memcmp(m[i].name, "__name__", 8) == 0) {
+		if (m[i].is_name) {
 			v = key;
 			vl = name_len;
 		} else if ((v = find_label(labels, end, m[i].name,
@@ -132,8 +187,17 @@ series_key_matches(const char *key, size_t len, const struct matcher *m,
 				return 0;
 			continue;
 		}
-		if (!matcher_matches(&m[i], v, vl))
+		if (m[i].op == MATCHER_EQ) {
+			/* The usual matcher, inline: most differ in length. */
+			size_t j;
+			if (vl != m[i].value_len)
+				return 0;
+			for (j = 0; j < vl; j++)
+				if (v[j] != m[i].value[j])
+					return 0;
+		} else if (!matcher_matches(&m[i], v, vl)) {
 			return 0;
+		}
 	}
 	return 1;
 }

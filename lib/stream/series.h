@@ -52,4 +52,16 @@ int series_key_matches(const char *key, size_t len, const struct matcher *m,
 /* A 64-bit hash of the series 'key' ('len' bytes): XXH3. */
 uint64_t series_hash(const char *key, size_t len);
 
+/*
+ * A signature of a key's label pairs, for passing by series that cannot
+ * match without reading their keys: each pair sets two of 64 bits, the
+ * low two 6-bit fields of its hash, XXH3 of "label\0value" (a label),
+ * or XXH3 with seed 1 of the name (the metric name).  A series can match
+ * matchers 'm' only if its signature has every bit of
+ * series_matchers_sig(m, n) set: those of their '=' matchers with a
+ * value.  Stored in files: never change it.
+ */
+uint64_t series_key_sig(const char *key, size_t len);
+uint64_t series_matchers_sig(const struct matcher *m, size_t n);
+
 #endif

@@ -86,7 +86,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct seen seen = { 0, 0 };
-	struct wal_visitor v = { on_series, on_sample, &seen };
+	/* Half the inputs as a reader after series with some bits set. */
+	struct wal_visitor v = { on_series, on_sample, &seen,
+	    size % 2 ? 0x0101010101010101ULL : 0 };
 	struct wal_read_stats st;
 	struct errbuf eb = ERRBUF_INIT;
 	char path[32];
