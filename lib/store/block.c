@@ -133,6 +133,7 @@ struct block {
 	struct buf post_whole;	/* the section, when it is one frame */
 	struct chunk *arena;	/* what block_select() picked out */
 	struct buf scratch;	/* a page being walked */
+	ZSTD_DCtx *dctx;	/* made on first use, used for every frame */
 };
 
 /* "'path' is not a valid block (what)": a damaged file. */
@@ -146,13 +147,25 @@ damaged(const struct block *b, const char *what, struct errbuf *eb)
 }
 
 /*
+ * ZSTD_decompress(), with the block's context: one made per frame would
+ * cost its allocation and its first touch every time.
+ */
+static size_t
+unzstd(struct block *b, void *dst, size_t cap, const void *src, size_t len)
+{
+	if (b->dctx == NULL && (b->dctx = ZSTD_createDCtx()) == NULL)
+		abort();	/* out of memory, as xmalloc would */
+	return ZSTD_decompressDCtx(b->dctx, dst, cap, src, len);
+}
+
+/*
  * Check and decompress the zstd frame 'z' of the file into 'out', which
  * may not decompress to more than 'limit' bytes.  Every length is
  * checked against the file and the frame's own header before memory is
  * given to it.  Returns 0, or -1 for a damaged frame.
  */
 static int
-decompress(const struct block *b, const struct zref *z, uint32_t limit,
+decompress(struct block *b, const struct zref *z, uint32_t limit,
     struct buf *out)
 {
 	const unsigned char *p;
@@ -170,7 +183,7 @@ decompress(const struct block *b, const struct zref *z, uint32_t limit,
 		return -1;
 	buf_reset(out);
 	buf_grow(out, z->ulen);
-	n = ZSTD_decompress(out->p, z->ulen, p, z->clen);
+	n = unzstd(b, out->p, z->ulen, p, z->clen);
 	if (ZSTD_isError(n) || n != z->ulen)
 		return -1;
 	out->len = z->ulen;
@@ -875,6 +888,7 @@ block_close(struct block *b)
 	buf_release(&b->post_whole);
 	buf_release(&b->labels_buf);
 	buf_release(&b->scratch);
+	ZSTD_freeDCtx(b->dctx);
 	arena_free(b->arena);
 	free(b);
 }
@@ -1044,7 +1058,7 @@ mark_postings(struct block *b, const unsigned char *e, uint64_t *bits,
 		buf_reset(&b->post_buf);
 		buf_grow(&b->post_buf, ulen);
 		if (ZSTD_getFrameContentSize(p, (size_t)(end - p)) != ulen ||
-		    (got = ZSTD_decompress(b->post_buf.p, ulen, p,
+		    (got = unzstd(b, b->post_buf.p, ulen, p,
 		    (size_t)(end - p)), ZSTD_isError(got)) || got != ulen)
 			return errbuf_set(eb, "'%s': the postings are damaged",
 			    b->path);
