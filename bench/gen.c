@@ -35,7 +35,7 @@ static const struct cli_option options[] = {
 };
 
 static const struct cli_program program = { options, { NULL, NULL, NULL },
-	NULL };
+	NULL, 0 };
 
 enum kind {
 	K_CPU,		/* counter, 0.01 s resolution */

@@ -54,7 +54,7 @@ static const struct cli_option options[] = {
 
 /* Options, no command, no operand. */
 static const struct cli_program program = { options, { NULL, NULL, NULL },
-	NULL };
+	NULL, 0 };
 
 /* Set by SIGINT and SIGTERM: stop after the pass being written. */
 static volatile sig_atomic_t stop;

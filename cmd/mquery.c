@@ -93,7 +93,7 @@ static const struct cli_option options[] = {
 
 /* Options, no command, an expression. */
 static const struct cli_program program = { options, { NULL, NULL, "[expr]" },
-	NULL };
+	NULL, 0 };
 
 /* The times as given, parsed once "now" is known. */
 struct times {
@@ -219,9 +219,7 @@ main(int argc, char *argv[])
 	struct query_request rq = QUERY_REQUEST_INIT;
 	struct times tm = { NULL, NULL, NULL, NULL, NULL };
 	struct errbuf eb = ERRBUF_INIT;
-	struct store *st = NULL;
-	struct promql_memsrc *ms = NULL;
-	struct promql_source src;
+	struct query_input in;
 	struct cli cli;
 	const char *file, *dir = NULL, *why;
 	char *store_dir = NULL;
@@ -248,15 +246,13 @@ main(int argc, char *argv[])
 	 * A stream is read first: "now" is its newest sample, so that a
 	 * file of yesterday's samples is queried as of yesterday.
 	 */
-	if (file) {
-		ms = promql_memsrc_new();
-		if (query_load_stream(ms, file, cli_given(&cli, OPT_STRICT),
-		    warn_record, NULL, &bad, &eb) == -1)
-			errx(CLI_EXIT_FAIL, "%s", eb.msg);
-		if (promql_memsrc_samples(ms) > 0)
-			now = promql_memsrc_newest(ms);
-		promql_memsrc_source(ms, &src);
-	}
+	if (!file)
+		store_dir = cli_store_dir(dir);
+	if (query_input_open(&in, store_dir, file, cli_given(&cli, OPT_STRICT),
+	    warn_record, NULL, &bad, &eb) == -1)
+		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	if (in.newest != INT64_MIN)
+		now = in.newest;
 	rq.end = tm.end ? cli_time(&cli, OPT_END, tm.end, now) : now;
 	/* Listings are of all time, as Prometheus' are; answers of an hour. */
 	rq.start = rq.what == QUERY_SERIES || rq.what == QUERY_LABELS ||
@@ -269,27 +265,19 @@ main(int argc, char *argv[])
 		cli_usage_error(&cli, "the start is after the end");
 	rq.time = tm.at ? cli_time(&cli, OPT_TIME, tm.at, now) : now;
 
-	if (!file) {
-		store_dir = cli_store_dir(dir);
-		if ((st = store_open(store_dir, 0, &eb)) == NULL)
-			errx(CLI_EXIT_FAIL, "%s", eb.msg);
-		if (store_settings(st)->unknown)
-			warnx("%s", store_settings(st)->unknown);
-	}
 	if (rq.what == QUERY_FOLLOW) {
 		rq.stop = &stop;
 		cli_catch_stop(on_signal, NULL);
 	}
-	rc = query_run(st, file ? &src : NULL, &rq, stdout, &eb);
+	rc = query_run(in.st, query_input_stream(&in), &rq, stdout, &eb);
 	/*
 	 * Damaged files were passed over: the answer is that of the rest
 	 * of the store, which is worth having, and not all of it.
 	 */
-	for (i = 0; st && i < store_damage_count(st); i++, bad++)
-		warnx("%s; left out of the answer", store_damage(st, i));
-	store_close(st);
+	for (i = 0; in.st && i < store_damage_count(in.st); i++, bad++)
+		warnx("%s; left out of the answer", store_damage(in.st, i));
+	query_input_close(&in);
 	free(store_dir);
-	promql_memsrc_free(ms);
 	if (rc == -1)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
 	return cli_finish(bad ? CLI_EXIT_FAIL : CLI_EXIT_OK);

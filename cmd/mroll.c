@@ -29,7 +29,7 @@ static const struct cli_option options[] = {
 
 /* Options, no command, no operand. */
 static const struct cli_program program = { options, { NULL, NULL, NULL },
-	NULL };
+	NULL, 0 };
 
 struct out {
 	int json, verbose;

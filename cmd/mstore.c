@@ -85,7 +85,8 @@ static const struct cli_program program = {
 	options,
 	{ NULL, "quiet strict backfill dir flush fsync max-future max-series "
 	    "self-metrics", "[file ...]" },
-	commands
+	commands,
+	0
 };
 
 static volatile sig_atomic_t stop;

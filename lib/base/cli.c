@@ -310,6 +310,12 @@ cli_start(struct cli *c, const struct cli_program *prog, int argc,
 		list_values(c, argv[1] + sizeof(values) - 1);
 }
 
+static int
+usage_status(const struct cli *c)
+{
+	return c->prog->usage_status ? c->prog->usage_status : CLI_EXIT_USAGE;
+}
+
 int
 cli_next(struct cli *c)
 {
@@ -329,7 +335,7 @@ cli_next(struct cli *c)
 	/* getopt_long() has said what is wrong: '?' or an unknown key. */
 	if (option_by_key(c, key, &i) == NULL) {
 		usage_write(c, stderr);
-		exit(CLI_EXIT_USAGE);
+		exit(usage_status(c));
 	}
 	c->seen[i] = 1;
 	return key;
@@ -480,7 +486,7 @@ cli_usage_error(const struct cli *c, const char *fmt, ...)
 	vwarnx(fmt, ap);
 	va_end(ap);
 	usage_write(c, stderr);
-	exit(CLI_EXIT_USAGE);
+	exit(usage_status(c));
 }
 
 void

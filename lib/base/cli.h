@@ -87,6 +87,11 @@ struct cli_program {
 	const struct cli_option *options;
 	struct cli_command plain;	/* without a command (name NULL) */
 	const struct cli_command *commands;	/* NULL, or ends with a NULL name */
+	/*
+	 * The exit status of a usage error; 0: CLI_EXIT_USAGE.  A check for
+	 * Nagios exits 3 (UNKNOWN): 2 would say CRITICAL.
+	 */
+	int usage_status;
 };
 
 /* No program has more options than this (t0001 would fail first). */

@@ -414,3 +414,42 @@ out:
 	jsonl_reader_free(r);
 	return rc;
 }
+
+int
+query_input_open(struct query_input *in, const char *dir, const char *file,
+    int strict, query_warn_fn warn, void *arg, uint64_t *bad,
+    struct errbuf *eb)
+{
+	memset(in, 0, sizeof(*in));
+	in->newest = INT64_MIN;
+	if (file == NULL) {
+		if ((in->st = store_open(dir, 0, eb)) == NULL)
+			return -1;
+		if (store_settings(in->st)->unknown && warn)
+			warn(arg, store_settings(in->st)->unknown);
+		return 0;
+	}
+	in->ms = promql_memsrc_new();
+	if (query_load_stream(in->ms, file, strict, warn, arg, bad, eb) == -1) {
+		query_input_close(in);
+		return -1;
+	}
+	if (promql_memsrc_samples(in->ms) > 0)
+		in->newest = promql_memsrc_newest(in->ms);
+	promql_memsrc_source(in->ms, &in->src);
+	return 0;
+}
+
+const struct promql_source *
+query_input_stream(const struct query_input *in)
+{
+	return in->ms ? &in->src : NULL;
+}
+
+void
+query_input_close(struct query_input *in)
+{
+	store_close(in->st);
+	promql_memsrc_free(in->ms);
+	memset(in, 0, sizeof(*in));
+}

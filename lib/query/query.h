@@ -88,6 +88,17 @@ int query_run(struct store *st, const struct promql_source *stream,
     const struct query_request *rq, FILE *fp, struct errbuf *eb);
 
 /*
+ * Evaluate the PromQL expression of 'rq' (QUERY_ANSWER; an instant
+ * query at rq->time, or a range with a step), planned as query_run()
+ * plans an evaluation, and hand back the result instead of writing it,
+ * for programs that act on values (malert).  Returns a new result (free
+ * with promql_result_free()), or NULL with 'eb'.
+ */
+struct promql_result *query_result(struct store *st,
+    const struct promql_source *stream, const struct query_request *rq,
+    struct errbuf *eb);
+
+/*
  * Write the names of the PromQL functions (promql_funcs[], the parser's
  * table) to 'fp', one per line, sorted, for shell completion.  Returns
  * 0, or -1 with a write error in 'eb'.
@@ -107,5 +118,32 @@ typedef void (*query_warn_fn)(void *arg, const char *msg);
  */
 int query_load_stream(struct promql_memsrc *ms, const char *path, int strict,
     query_warn_fn warn, void *arg, uint64_t *bad, struct errbuf *eb);
+
+/*
+ * What a program queries: a store, or a stream read into memory.  Open
+ * with query_input_open(); the store or the stream's source then goes
+ * to query_run() or query_result().
+ */
+struct query_input {
+	struct store *st;		/* the store, or NULL */
+	struct promql_memsrc *ms;	/* the stream, or NULL */
+	struct promql_source src;	/* the stream's source */
+	int64_t newest;			/* its newest sample; INT64_MIN: none */
+};
+
+/*
+ * With 'file' (a stream file, "-": standard input), read it into 'in'
+ * as query_load_stream() does; else open the store 'dir' read-only, an
+ * unknown setting of its mtk.conf told to 'warn'.  Returns 0, or -1
+ * with 'eb' ('in' then closed).
+ */
+int query_input_open(struct query_input *in, const char *dir,
+    const char *file, int strict, query_warn_fn warn, void *arg,
+    uint64_t *bad, struct errbuf *eb);
+
+/* The stream's source for query_run(), or NULL when it is a store. */
+const struct promql_source *query_input_stream(const struct query_input *in);
+
+void query_input_close(struct query_input *in);
 
 #endif

@@ -101,6 +101,48 @@ plan_view(enum query_what w)
 	}
 }
 
+/*
+ * Plan the evaluation of 'rq' (its answer raw samples or not, 'raw'):
+ * the step, the times, and from a store the tiers and the lookback,
+ * into 'e'; the source to read into '*src' ('qs' holds a store's).
+ * Returns 0, or -1 with 'eb'.
+ */
+static int
+plan_eval(struct store *st, const struct promql_source *stream,
+    const struct query_request *rq, int raw, struct query_eval_opts *e,
+    struct tier_opts *tier, struct query_store_source *qs,
+    const struct promql_source **src, struct errbuf *eb)
+{
+	int64_t lookback;
+
+	if ((st == NULL) == (stream == NULL))
+		return errbuf_set(eb, "a query reads a store or a stream");
+	if (rq->start > rq->end)
+		return errbuf_set(eb, "the start is after the end");
+	if (rq->step) {
+		e->eval.step = rq->step;
+	} else if (!raw && (rq->given & QUERY_GIVEN_START)) {
+		/* Prometheus' graph: about 250 points, at least 1s apart. */
+		e->eval.step = (rq->end - rq->start) / 250 / 1000 * 1000;
+		if (e->eval.step < 1000)
+			e->eval.step = 1000;
+	}
+	e->eval.start = e->eval.step ? rq->start : rq->time;
+	e->eval.end = e->eval.step ? rq->end : e->eval.start;
+	*src = stream;
+	if (st) {
+		tier->step = raw ? 0 : e->eval.step;
+		lookback = tier_lookback(st, tier, e->eval.start -
+		    e->eval.lookback_ms, e->eval.end, e->eval.lookback_ms, eb);
+		if (lookback == -1)
+			return -1;
+		e->eval.lookback_ms = lookback;
+		query_store_source(qs, st, tier);
+		*src = &qs->src;
+	}
+	return 0;
+}
+
 int
 query_run(struct store *st, const struct promql_source *stream,
     const struct query_request *rq, FILE *fp, struct errbuf *eb)
@@ -113,39 +155,15 @@ query_run(struct store *st, const struct promql_source *stream,
 		rq->end, (rq->given & QUERY_GIVEN_START) != 0, rq->step,
 		rq->stop };
 	struct query_store_source qs;
-	const struct promql_source *src = stream;
+	const struct promql_source *src;
 	const char *why;
 	int raw;
-	int64_t lookback;
 
 	if ((why = query_request_conflict(rq)) != NULL)
 		return errbuf_set(eb, "%s", why);
-	if ((st == NULL) == (stream == NULL))
-		return errbuf_set(eb, "a query reads a store or a stream");
-	if (rq->start > rq->end)
-		return errbuf_set(eb, "the start is after the end");
-	if ((raw = plan_raw(rq, eb)) == -1)
+	if ((raw = plan_raw(rq, eb)) == -1 ||
+	    plan_eval(st, stream, rq, raw, &e, &o.tier, &qs, &src, eb) == -1)
 		return -1;
-	if (rq->step) {
-		e.eval.step = rq->step;
-	} else if (!raw && (rq->given & QUERY_GIVEN_START)) {
-		/* Prometheus' graph: about 250 points, at least 1s apart. */
-		e.eval.step = (rq->end - rq->start) / 250 / 1000 * 1000;
-		if (e.eval.step < 1000)
-			e.eval.step = 1000;
-	}
-	e.eval.start = e.eval.step ? rq->start : rq->time;
-	e.eval.end = e.eval.step ? rq->end : e.eval.start;
-	if (st) {
-		o.tier.step = raw ? 0 : e.eval.step;
-		lookback = tier_lookback(st, &o.tier, e.eval.start -
-		    e.eval.lookback_ms, e.eval.end, e.eval.lookback_ms, eb);
-		if (lookback == -1)
-			return -1;
-		e.eval.lookback_ms = lookback;
-		query_store_source(&qs, st, &o.tier);
-		src = &qs.src;
-	}
 	v.raw = raw;
 	if (v.view != QUERY_VIEW_NONE)
 		return query_view(st, src, &v, &e, fp, eb);
@@ -157,4 +175,31 @@ query_run(struct store *st, const struct promql_source *stream,
 	if (raw)
 		return query_store(st, &o, fp, eb);
 	return query_eval(src, &e, fp, eb);
+}
+
+struct promql_result *
+query_result(struct store *st, const struct promql_source *stream,
+    const struct query_request *rq, struct errbuf *eb)
+{
+	struct query_eval_opts e = { rq->expr, rq->limits, rq->format,
+		rq->name };
+	struct tier_opts tier = rq->tier;
+	struct query_store_source qs;
+	const struct promql_source *src;
+	struct promql_node *tree = NULL;
+	struct promql_result *r;
+	const char *why;
+
+	if (rq->what != QUERY_ANSWER || rq->expr == NULL)
+		return errbuf_set(eb, "a result is of an expression"), NULL;
+	if ((why = query_request_conflict(rq)) != NULL)
+		return errbuf_set(eb, "%s", why), NULL;
+	if (promql_parse(rq->expr, &tree, eb) == -1 ||
+	    plan_eval(st, stream, rq, 0, &e, &tier, &qs, &src, eb) == -1) {
+		promql_free(tree);
+		return NULL;
+	}
+	r = promql_eval(tree, src, &e.eval, eb);
+	promql_free(tree);
+	return r;
 }
