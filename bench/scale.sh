@@ -12,6 +12,7 @@
 #      sumby   sum by (host) of 1,000 series  (target 30 ms)
 #      count   count(x) of every series       (target 1 s, 512 MiB)
 #      values  the values of label host       (target 50 ms)
+#    and malert check of the one series        (target 10 ms).
 #    mquery end to end, process start included, on core 0; VM on core 1
 #    (GOMAXPROCS=1) over HTTP: curl's own time (the server's answer),
 #    and the whole curl process on core 0 (a client per query, as
@@ -70,6 +71,15 @@ mq one -o csv --time "$at" 'x{host="h5",i="7"}'
 mq sumby -o csv --time "$at" 'sum by (host) (x{host="h5"})'
 mq count -o csv --time "$at" 'count(x)'
 mq values --start $(( now - 3600 )) --label-values host
+# malert check of one series (target 10 ms): no thresholds, so OK.
+for r in $(seq "$rounds"); do
+	taskset -c 0 "$tools/rusage" "$bin/malert" check -d "$tmp/s" \
+		--time "$at" 'x{host="h5",i="7"}' >"$tmp/out.check" 2>"$tmp/c.$r" ||
+		{ cat "$tmp/out.check" >&2; exit 1; }
+	wall "$tmp/c.$r"
+done | median >"$tmp/check.wall"
+awk -v w="$(cat "$tmp/check.wall")" 'BEGIN {
+	printf "check   malert check, one series: %.1f ms (target 10 ms)\n", w * 1000 }'
 
 # --- VictoriaMetrics, the same samples ---
 vm=$(command -v victoria-metrics || true)
