@@ -1,19 +1,25 @@
-/* malert.c - alerting over the store: checks for scripts, Nagios and Icinga */
+/* malert.c - alerting rules over the store, and checks for scripts, Nagios and Icinga */
 /* SPDX-License-Identifier: MIT */
 #include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "alert/alert.h"
 #include "alert/check.h"
+#include "alert/rules.h"
 #include "base/cli.h"
 #include "base/timestamp.h"
 #include "query/query.h"
+#include "base/xalloc.h"
 #include "store/store.h"
+#include "stream/metric.h"
 
 enum {
-	OPT_EMPTY = CLI_LONG, OPT_LABEL, OPT_LOOKBACK, OPT_SERVICE, OPT_STRICT,
-	OPT_TIME, OPT_TIMEOUT
+	OPT_EMPTY = CLI_LONG, OPT_EVERY, OPT_EXTERNAL_LABEL, OPT_EXTERNAL_URL,
+	OPT_INTERVAL, OPT_LABEL, OPT_LOOKBACK, OPT_RECORD, OPT_SERVICE,
+	OPT_STATE, OPT_STRICT, OPT_TIME, OPT_TIMEOUT
 };
 
 static const struct cli_option options[] = {
@@ -23,6 +29,21 @@ static const struct cli_option options[] = {
 	    "evaluate over the stream in FILE ('-': standard input), not the store" },
 	{ "strict", OPT_STRICT, NULL, NULL,
 	    "with -f: stop at the first bad record" },
+	{ "rules", 'r', "file", NULL,
+	    "alerting and recording rules (Prometheus' format); repeatable" },
+	{ "state", OPT_STATE, "file", NULL,
+	    "the alerts' state between runs\n"
+	    "(default $XDG_STATE_HOME/mtk/malert.state)" },
+	{ "every", OPT_EVERY, "duration", NULL,
+	    "evaluate again every DURATION until stopped (default: once)" },
+	{ "interval", OPT_INTERVAL, "duration", NULL,
+	    "the interval of groups that give none (default 1m)" },
+	{ "record", OPT_RECORD, NULL, NULL,
+	    "write what recording rules give into the store" },
+	{ "external-label", OPT_EXTERNAL_LABEL, "name=value", NULL,
+	    "a label of $externalLabels; repeatable" },
+	{ "external-url", OPT_EXTERNAL_URL, "url", NULL,
+	    "$externalURL in templates" },
 	{ "warning", 'w', "range", NULL,
 	    "WARNING when a value is outside RANGE (10, 10:, ~:10, 10:20,\n"
 	    "@10:20: inside)" },
@@ -46,12 +67,37 @@ static const struct cli_option options[] = {
 static const struct cli_command commands[] = {
 	{ "check", "dir file strict warning critical empty label service time "
 	    "lookback timeout", "expr" },
+	{ "lint", "", "file ..." },
 	{ NULL, NULL, NULL }
 };
 
 /* A usage error is UNKNOWN to a monitoring system, not CRITICAL. */
-static const struct cli_program program = { options, { NULL, "", NULL },
+static const struct cli_program program = { options,
+	{ NULL, "rules dir file strict state every interval record "
+	    "external-label external-url time lookback timeout", NULL },
 	commands, CHECK_UNKNOWN };
+
+#define EXTERNAL_MAX 32
+
+/* What 'malert -r' was asked. */
+struct run_opts {
+	const char *rules[64];
+	size_t nrules;
+	const char *state, *every, *interval, *external_url;
+	struct tmpl_label external[EXTERNAL_MAX];
+	size_t nexternal;
+	int record;
+};
+
+/* Set by SIGINT and SIGTERM: --every stops after the run under way. */
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 /* What 'malert check' was asked. */
 struct check_opts {
@@ -202,17 +248,181 @@ check(const struct check_opts *o, struct query_request *rq,
 	return rc;
 }
 
+static void
+warn_rule(void *arg, const char *msg)
+{
+	(void)arg;
+	warnx("%s", msg);
+}
+
+/* 'malert lint FILE...': promtool check rules' verdicts. */
+static int
+lint(int argc, char *argv[])
+{
+	int i, rc = 0;
+
+	for (i = 0; i < argc; i++) {
+		struct rule_set rs = { 0 };
+		size_t k;
+		printf("Checking %s\n", argv[i]);
+		if (rules_load(&rs, argv[i]) == 0) {
+			printf("  SUCCESS: %zu rules found\n", rules_count(&rs));
+		} else {
+			fflush(stdout);
+			fprintf(stderr, "  FAILED:\n");
+			for (k = 0; k < rs.nerrors; k++)
+				fprintf(stderr, "%s\n", rs.errors[k]);
+			rc = CLI_EXIT_FAIL;
+		}
+		printf("\n");
+		rules_free(&rs);
+	}
+	return rc;
+}
+
+/* One evaluation of every rule at 'now'; 0, or 1 when something failed. */
+static int
+run_once(const struct run_opts *ro, const struct rule_set *rs,
+    const struct check_opts *co, struct query_request *rq, int64_t now,
+    const char *state_path)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct query_input in;
+	struct alert_state *s;
+	struct alert_opts ao;
+	struct alert_stats stats = { 0 };
+	struct store *wst = NULL;
+	struct store_writer *w = NULL;
+	struct store_writer_opts wo = STORE_WRITER_OPTS_INIT;
+	struct ingest_sink sink;
+	char *store_dir = NULL;
+	uint64_t bad = 0;
+	size_t i;
+	int rc = 0;
+
+	if ((s = alert_state_open(state_path, &eb)) == NULL) {
+		warnx("%s", eb.msg);
+		return CLI_EXIT_FAIL;
+	}
+	if (co->file == NULL)
+		store_dir = cli_store_dir(co->dir);
+	if (query_input_open(&in, store_dir, co->file, co->strict, warn_record,
+	    NULL, &bad, &eb) == -1) {
+		warnx("%s", eb.msg);
+		alert_state_close(s);
+		free(store_dir);
+		return CLI_EXIT_FAIL;
+	}
+	memset(&ao, 0, sizeof(ao));
+	ao.now = in.newest != INT64_MIN && co->at == NULL ? in.newest : now;
+	ao.interval_ms = 60000;
+	if (ro->interval)
+		rules_duration(ro->interval, &ao.interval_ms);
+	ao.external = ro->external;
+	ao.nexternal = ro->nexternal;
+	ao.external_url = ro->external_url;
+	ao.limits = rq->limits;
+	if (ro->record) {
+		wo.self_metrics_ms = 0;
+		if ((wst = store_open(store_dir, 0, &eb)) == NULL ||
+		    (w = store_writer_open(wst, &wo, &eb)) == NULL) {
+			warnx("%s", eb.msg);
+			query_input_close(&in);
+			store_close(wst);
+			alert_state_close(s);
+			free(store_dir);
+			return CLI_EXIT_FAIL;
+		}
+		store_writer_sink(w, &sink);
+		ao.record = &sink;
+	}
+	if (alert_eval(rs, s, in.st, query_input_stream(&in), &ao, stdout,
+	    &stats, warn_rule, NULL, &eb) == -1) {
+		warnx("%s", eb.msg);
+		rc = CLI_EXIT_FAIL;
+	} else if (alert_state_save(s, &eb) == -1) {
+		warnx("%s", eb.msg);
+		rc = CLI_EXIT_FAIL;
+	}
+	if (stats.failed || bad)
+		rc = CLI_EXIT_FAIL;
+	for (i = 0; in.st && i < store_damage_count(in.st); i++) {
+		warnx("%s; left out of the answer", store_damage(in.st, i));
+		rc = CLI_EXIT_FAIL;
+	}
+	if (w && store_writer_close(w, &eb) == -1) {
+		warnx("%s", eb.msg);
+		rc = CLI_EXIT_FAIL;
+	}
+	store_close(wst);
+	query_input_close(&in);
+	alert_state_close(s);
+	free(store_dir);
+	return rc;
+}
+
+/* 'malert -r RULES': evaluate, once or --every so often. */
+static int
+run(const struct run_opts *ro, const struct check_opts *co,
+    struct query_request *rq, const struct cli *cli)
+{
+	struct rule_set rs = { 0 };
+	char *state_path;
+	int64_t every = 0, now;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ro->nrules; i++)
+		rules_load(&rs, ro->rules[i]);
+	if (rs.nerrors) {
+		for (i = 0; i < rs.nerrors; i++)
+			warnx("%s", rs.errors[i]);
+		rules_free(&rs);
+		return CLI_EXIT_FAIL;
+	}
+	state_path = ro->state ? xstrdup(ro->state) : cli_state_path("malert.state");
+	if (ro->every) {
+		every = cli_duration(cli, OPT_EVERY, ro->every);
+		cli_catch_stop(on_signal, NULL);
+	}
+	do {
+		int64_t t0 = ts_now();
+		now = co->at ? cli_time(cli, OPT_TIME, co->at, t0) : t0;
+		if (run_once(ro, &rs, co, rq, now, state_path) != 0)
+			rc = CLI_EXIT_FAIL;
+		if (fflush(stdout) == EOF)
+			break;
+		/* The next run on the next multiple of --every. */
+		while (every && !stop) {
+			int64_t left = every - (ts_now() - t0);
+			struct timespec ts;
+			if (left <= 0)
+				break;
+			ts.tv_sec = left / 1000;
+			ts.tv_nsec = (long)(left % 1000) * 1000000;
+			nanosleep(&ts, NULL);
+			if (ts_now() - t0 >= every)
+				break;
+		}
+	} while (every && !stop);
+	free(state_path);
+	rules_free(&rs);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct query_request rq = QUERY_REQUEST_INIT;
 	struct check_opts o;
+	struct run_opts ro;
 	struct errbuf eb = ERRBUF_INIT;
 	struct cli cli;
 	const char *cmd;
 	int key, rc;
 
 	memset(&o, 0, sizeof(o));
+	memset(&ro, 0, sizeof(ro));
 	o.service = "CHECK";
 	o.empty = CHECK_UNKNOWN;
 	cli_start(&cli, &program, argc, argv);
@@ -226,15 +436,45 @@ main(int argc, char *argv[])
 			break;
 		case 'd': o.dir = cli.arg; break;
 		case 'f': o.file = cli.arg; break;
+		case 'r':
+			if (ro.nrules == sizeof(ro.rules) / sizeof(ro.rules[0]))
+				cli_usage_error(&cli, "too many rule files");
+			ro.rules[ro.nrules++] = cli.arg;
+			break;
 		case OPT_EMPTY:
 			if (check_state_parse(cli.arg, &o.empty) == -1)
 				cli_bad_value(&cli, key, "state", cli.arg);
 			break;
+		case OPT_EVERY: ro.every = cli.arg; break;
+		case OPT_EXTERNAL_LABEL: {
+			char *eq = strchr(cli.arg, '=');
+			if (eq == NULL || eq == cli.arg ||
+			    !metric_label_name_valid(cli.arg, (size_t)(eq - cli.arg)))
+				cli_usage_error(&cli, "--external-label: "
+				    "NAME=VALUE, not '%s'", cli.arg);
+			if (ro.nexternal == EXTERNAL_MAX)
+				cli_usage_error(&cli, "too many external labels");
+			*eq = '\0';
+			ro.external[ro.nexternal].name = cli.arg;
+			ro.external[ro.nexternal++].value = eq + 1;
+			break;
+		}
+		case OPT_EXTERNAL_URL: ro.external_url = cli.arg; break;
+		case OPT_INTERVAL: {
+			int64_t ms;
+			if (rules_duration(cli.arg, &ms) == -1 || ms == 0)
+				cli_usage_error(&cli, "--interval: invalid "
+				    "duration '%s' (as 30s, 1m, 1h30m)", cli.arg);
+			ro.interval = cli.arg;
+			break;
+		}
 		case OPT_LABEL: o.label = cli.arg; break;
 		case OPT_LOOKBACK:
 			rq.limits.lookback_ms = cli_duration(&cli, key, cli.arg);
 			break;
+		case OPT_RECORD: ro.record = 1; break;
 		case OPT_SERVICE: o.service = cli.arg; break;
+		case OPT_STATE: ro.state = cli.arg; break;
 		case OPT_STRICT: o.strict = 1; break;
 		case OPT_TIME: o.at = cli.arg; break;
 		case OPT_TIMEOUT:
@@ -243,14 +483,39 @@ main(int argc, char *argv[])
 		}
 	}
 	cmd = cli_operands(&cli, &argc, &argv);
-	if (cmd == NULL)
-		cli_usage_error(&cli, "a command is needed: check");
-	if (argc != 1)
-		cli_usage_error(&cli, "'malert check' takes one expression");
 	if (o.strict && o.file == NULL)
 		cli_usage_error(&cli, "--strict goes with -f");
 	if (o.dir && o.file)
 		cli_usage_error(&cli, "-d and -f exclude each other");
+	if (cmd && strcmp(cmd, "lint") == 0) {
+		if (argc == 0)
+			cli_usage_error(&cli, "'malert lint' takes rule files");
+		return cli_finish(lint(argc, argv));
+	}
+	if (cmd == NULL) {
+		/* sort external labels by name, as label sets are */
+		size_t i, j;
+		if (ro.nrules == 0)
+			cli_usage_error(&cli, "rules (-r FILE) or a command "
+			    "(check, lint) are needed");
+		if (ro.every && o.at)
+			cli_usage_error(&cli, "--every runs at the clock's "
+			    "times: no --time");
+		if (ro.record && o.file)
+			cli_usage_error(&cli, "--record writes into a store, "
+			    "not a stream (-f)");
+		for (i = 1; i < ro.nexternal; i++)
+			for (j = i; j > 0 && strcmp(ro.external[j - 1].name,
+			    ro.external[j].name) > 0; j--) {
+				struct tmpl_label t = ro.external[j];
+				ro.external[j] = ro.external[j - 1];
+				ro.external[j - 1] = t;
+			}
+		rc = run(&ro, &o, &rq, &cli);
+		return cli_finish(rc) != rc ? CLI_EXIT_FAIL : rc;
+	}
+	if (argc != 1)
+		cli_usage_error(&cli, "'malert check' takes one expression");
 	rq.expr = argv[0];
 	rq.given = QUERY_GIVEN_TIME | (o.file ? QUERY_GIVEN_STREAM : 0);
 	rc = check(&o, &rq, &cli);

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -583,6 +584,45 @@ cli_store_dir(const char *dir)
 	}
 	errx(CLI_EXIT_FAIL, "no store directory: set MTK_STORE or HOME, or "
 	    "use -d");
+}
+
+/* mkdir -p 'dir' (mode 0700 for what it makes). */
+static void
+make_dirs(char *dir)
+{
+	char *p;
+
+	for (p = dir + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			(void)mkdir(dir, 0700);
+			*p = '/';
+		}
+	(void)mkdir(dir, 0700);
+}
+
+char *
+cli_state_path(const char *name)
+{
+	const char *e;
+	char *d = NULL, *f = NULL;
+
+	/* The XDG base directory spec ignores a relative XDG_STATE_HOME. */
+	if ((e = getenv("XDG_STATE_HOME")) != NULL && *e == '/') {
+		if (asprintf(&d, "%s/mtk", e) == -1)
+			errx(CLI_EXIT_FAIL, "out of memory");
+	} else if ((e = getenv("HOME")) != NULL && *e) {
+		if (asprintf(&d, "%s/.local/state/mtk", e) == -1)
+			errx(CLI_EXIT_FAIL, "out of memory");
+	} else {
+		errx(CLI_EXIT_FAIL, "no state directory: set XDG_STATE_HOME "
+		    "or HOME");
+	}
+	make_dirs(d);
+	if (asprintf(&f, "%s/%s", d, name) == -1)
+		errx(CLI_EXIT_FAIL, "out of memory");
+	free(d);
+	return f;
 }
 
 void

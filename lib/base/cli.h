@@ -193,6 +193,13 @@ uint64_t cli_count(const struct cli *c, int key, const char *s);
 char *cli_store_dir(const char *dir);
 
 /*
+ * The file 'name' in the state directory, $XDG_STATE_HOME/mtk, else
+ * ~/.local/state/mtk, made (mode 0700) when missing.  Returns a new
+ * string; exits CLI_EXIT_FAIL with a message when there is none.
+ */
+char *cli_state_path(const char *name);
+
+/*
  * Catch SIGINT and SIGTERM with 'handler', a function of the program
  * that sets its own stop flag (a volatile sig_atomic_t: a handler can
  * safely do nothing else).  System calls interrupted by them are

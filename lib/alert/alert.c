@@ -1,0 +1,810 @@
+/* alert.c - rules evaluated at an instant, with the alerts' state between runs */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "alert/alert.h"
+#include "base/buf.h"
+#include "base/fileio.h"
+#include "base/number.h"
+#include "base/timestamp.h"
+#include "base/xalloc.h"
+#include "query/query.h"
+#include "stream/jsonl.h"
+#include "stream/metric.h"
+
+enum { INACTIVE, PENDING, FIRING };
+static const char *const state_names[] = { "inactive", "pending", "firing" };
+
+/* Prometheus keeps a resolved alert this long (for resending). */
+#define RESOLVED_KEEP_MS (15 * 60000LL)
+
+struct entry {
+	char *group;		/* "file;name" */
+	char *rule;		/* the rule's name */
+	unsigned rule_n;	/* which of the group's rules of that name */
+	struct tmpl_label *labels, *annotations;	/* owned, sorted */
+	size_t nlabels, nannotations;
+	double value;
+	int state;
+	int64_t active_at, fired_at, resolved_at, keep_firing_since;
+	int seen;		/* in the result of this run */
+};
+
+struct group_seen {
+	char *key;
+	int64_t last;		/* the last evaluation, ms */
+};
+
+struct alert_state {
+	char *path;
+	int lockfd;
+	struct entry *v;
+	size_t n, cap;
+	struct group_seen *g;
+	size_t ng, gcap;
+};
+
+static void
+labels_free(struct tmpl_label *l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free((char *)l[i].name);
+		free((char *)l[i].value);
+	}
+	free(l);
+}
+
+static void
+entry_release(struct entry *e)
+{
+	free(e->group);
+	free(e->rule);
+	labels_free(e->labels, e->nlabels);
+	labels_free(e->annotations, e->nannotations);
+}
+
+static int
+cmp_label(const void *a, const void *b)
+{
+	return strcmp(((const struct tmpl_label *)a)->name,
+	    ((const struct tmpl_label *)b)->name);
+}
+
+static int
+labels_equal(const struct tmpl_label *a, size_t na, const struct tmpl_label *b,
+    size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i].name, b[i].name) || strcmp(a[i].value, b[i].value))
+			return 0;
+	return 1;
+}
+
+/* --- the state file --- */
+
+static int
+read_labels(json_t *o, struct tmpl_label **out, size_t *n)
+{
+	const char *k;
+	json_t *v;
+
+	*out = NULL;
+	*n = 0;
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o))
+		return -1;
+	*out = xcalloc(json_object_size(o) + 1, sizeof(**out));
+	json_object_foreach(o, k, v) {
+		if (!json_is_string(v))
+			return -1;
+		(*out)[*n].name = xstrdup(k);
+		(*out)[*n].value = xstrdup(json_string_value(v));
+		(*n)++;
+	}
+	qsort(*out, *n, sizeof(**out), cmp_label);
+	return 0;
+}
+
+static int64_t
+get_ms(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+static int
+load(struct alert_state *s, struct errbuf *eb)
+{
+	json_error_t je;
+	json_t *root, *a, *g, *v;
+	const char *k;
+	size_t i;
+
+	if (access(s->path, F_OK) == -1 && errno == ENOENT)
+		return 0;
+	if ((root = json_load_file(s->path, 0, &je)) == NULL)
+		return errbuf_set(eb, "%s:%d: %s", s->path, je.line, je.text);
+	if (!json_is_object(root) ||
+	    json_integer_value(json_object_get(root, "version")) != 1) {
+		json_decref(root);
+		return errbuf_set(eb, "%s: not a malert state file (version 1)",
+		    s->path);
+	}
+	g = json_object_get(root, "groups");
+	json_object_foreach(g, k, v) {
+		s->g = xgrow(s->g, &s->gcap, s->ng + 1, sizeof(*s->g));
+		s->g[s->ng].key = xstrdup(k);
+		s->g[s->ng++].last = get_ms(v, "last_evaluation");
+	}
+	a = json_object_get(root, "alerts");
+	for (i = 0; i < json_array_size(a); i++) {
+		json_t *o = json_array_get(a, i);
+		struct entry e;
+		const char *st = json_string_value(json_object_get(o, "state"));
+		json_t *val = json_object_get(o, "value");
+		memset(&e, 0, sizeof(e));
+		if (!json_is_string(json_object_get(o, "group")) ||
+		    !json_is_string(json_object_get(o, "rule")) || st == NULL ||
+		    read_labels(json_object_get(o, "labels"), &e.labels,
+		    &e.nlabels) == -1 ||
+		    read_labels(json_object_get(o, "annotations"),
+		    &e.annotations, &e.nannotations) == -1) {
+			entry_release(&e);
+			json_decref(root);
+			return errbuf_set(eb, "%s: alert %zu is malformed",
+			    s->path, i + 1);
+		}
+		e.group = xstrdup(json_string_value(json_object_get(o, "group")));
+		e.rule = xstrdup(json_string_value(json_object_get(o, "rule")));
+		e.rule_n = (unsigned)get_ms(o, "rule_n");
+		e.state = strcmp(st, "firing") == 0 ? FIRING :
+		    strcmp(st, "pending") == 0 ? PENDING : INACTIVE;
+		e.value = json_is_number(val) ? json_number_value(val) : NAN;
+		e.active_at = get_ms(o, "active_at");
+		e.fired_at = get_ms(o, "fired_at");
+		e.resolved_at = get_ms(o, "resolved_at");
+		e.keep_firing_since = get_ms(o, "keep_firing_since");
+		s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
+		s->v[s->n++] = e;
+	}
+	json_decref(root);
+	return 0;
+}
+
+struct alert_state *
+alert_state_open(const char *path, struct errbuf *eb)
+{
+	struct alert_state *s = xcalloc(1, sizeof(*s));
+	char lock[PATH_MAX];
+
+	s->path = xstrdup(path);
+	s->lockfd = -1;
+	if (snprintf(lock, sizeof(lock), "%s.lock", path) >= (int)sizeof(lock)) {
+		errbuf_set(eb, "path too long: '%s'", path);
+		goto bad;
+	}
+	if ((s->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+		errbuf_set(eb, "cannot open '%s': %s", lock, strerror(errno));
+		goto bad;
+	}
+	/* A second run waits for the first: both would write the file. */
+	while (flock(s->lockfd, LOCK_EX) == -1)
+		if (errno != EINTR) {
+			errbuf_set(eb, "cannot lock '%s': %s", lock,
+			    strerror(errno));
+			goto bad;
+		}
+	if (load(s, eb) == -1)
+		goto bad;
+	return s;
+bad:
+	alert_state_close(s);
+	return NULL;
+}
+
+static json_t *
+labels_json(const struct tmpl_label *l, size_t n)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_set_new(o, l[i].name, json_string(l[i].value));
+	return o;
+}
+
+int
+alert_state_save(struct alert_state *s, struct errbuf *eb)
+{
+	json_t *root = json_object(), *a = json_array(), *g = json_object();
+	char tmp[PATH_MAX], *text;
+	size_t i;
+	int fd, rc = -1;
+
+	json_object_set_new(root, "version", json_integer(1));
+	for (i = 0; i < s->ng; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "last_evaluation", json_integer(s->g[i].last));
+		json_object_set_new(g, s->g[i].key, o);
+	}
+	json_object_set_new(root, "groups", g);
+	for (i = 0; i < s->n; i++) {
+		const struct entry *e = &s->v[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "group", json_string(e->group));
+		json_object_set_new(o, "rule", json_string(e->rule));
+		json_object_set_new(o, "rule_n", json_integer(e->rule_n));
+		json_object_set_new(o, "state", json_string(state_names[e->state]));
+		json_object_set_new(o, "labels", labels_json(e->labels, e->nlabels));
+		json_object_set_new(o, "annotations", labels_json(e->annotations,
+		    e->nannotations));
+		/* JSON has no NaN or infinities: those are left out. */
+		if (isfinite(e->value))
+			json_object_set_new(o, "value", json_real(e->value));
+		json_object_set_new(o, "active_at", json_integer(e->active_at));
+		json_object_set_new(o, "fired_at", json_integer(e->fired_at));
+		json_object_set_new(o, "resolved_at", json_integer(e->resolved_at));
+		json_object_set_new(o, "keep_firing_since",
+		    json_integer(e->keep_firing_since));
+		json_array_append_new(a, o);
+	}
+	json_object_set_new(root, "alerts", a);
+	text = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(root);
+	if (text == NULL)
+		return errbuf_set(eb, "cannot encode the state");
+	if (snprintf(tmp, sizeof(tmp), "%s.new", s->path) >= (int)sizeof(tmp)) {
+		free(text);
+		return errbuf_set(eb, "path too long: '%s'", s->path);
+	}
+	/* Written whole, synced, renamed over: a crash leaves one or the other. */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1) {
+		errbuf_set(eb, "cannot create '%s': %s", tmp, strerror(errno));
+	} else if (fileio_write_all(fd, text, strlen(text)) == -1 ||
+	    fileio_write_all(fd, "\n", 1) == -1 || fsync(fd) == -1) {
+		errbuf_set(eb, "cannot write '%s': %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+	} else if (close(fd) == -1 || rename(tmp, s->path) == -1) {
+		errbuf_set(eb, "cannot write '%s': %s", s->path, strerror(errno));
+		unlink(tmp);
+	} else {
+		rc = 0;
+	}
+	free(text);
+	return rc;
+}
+
+void
+alert_state_close(struct alert_state *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		entry_release(&s->v[i]);
+	free(s->v);
+	for (i = 0; i < s->ng; i++)
+		free(s->g[i].key);
+	free(s->g);
+	if (s->lockfd >= 0)
+		close(s->lockfd);
+	free(s->path);
+	free(s);
+}
+
+void
+alert_state_counts(const struct alert_state *s, size_t *pending,
+    size_t *firing)
+{
+	size_t i;
+
+	*pending = *firing = 0;
+	for (i = 0; i < s->n; i++) {
+		*pending += s->v[i].state == PENDING;
+		*firing += s->v[i].state == FIRING;
+	}
+}
+
+/* --- evaluation --- */
+
+/* An event: a transition of 'e' at 'now'. */
+static void
+event(struct buf *b, const struct entry *e, const char *status,
+    const char *group, int64_t now)
+{
+	char num[NUMBER_BUFSZ], ts[TS_BUFSZ];
+	size_t i;
+
+	(void)now;
+	buf_adds(b, "{\"status\":");
+	jsonl_quote(b, status, strlen(status));
+	buf_adds(b, ",\"labels\":{");
+	for (i = 0; i < e->nlabels; i++) {
+		if (i)
+			buf_addch(b, ',');
+		jsonl_quote(b, e->labels[i].name, strlen(e->labels[i].name));
+		buf_addch(b, ':');
+		jsonl_quote(b, e->labels[i].value, strlen(e->labels[i].value));
+	}
+	buf_adds(b, "},\"annotations\":{");
+	for (i = 0; i < e->nannotations; i++) {
+		if (i)
+			buf_addch(b, ',');
+		jsonl_quote(b, e->annotations[i].name,
+		    strlen(e->annotations[i].name));
+		buf_addch(b, ':');
+		jsonl_quote(b, e->annotations[i].value,
+		    strlen(e->annotations[i].value));
+	}
+	buf_adds(b, "},\"value\":");
+	if (isfinite(e->value)) {
+		number_format(num, e->value);
+		buf_adds(b, num);
+	} else {
+		/* JSON has no NaN: a string, as Prometheus' API writes values. */
+		number_format(num, e->value);
+		jsonl_quote(b, num, strlen(num));
+	}
+	ts_format_rfc3339(ts, e->fired_at);
+	buf_adds(b, ",\"startsAt\":\"");
+	buf_adds(b, ts);
+	buf_adds(b, "\"");
+	if (e->state == INACTIVE) {
+		ts_format_rfc3339(ts, e->resolved_at);
+		buf_adds(b, ",\"endsAt\":\"");
+		buf_adds(b, ts);
+		buf_adds(b, "\"");
+	}
+	buf_adds(b, ",\"group\":");
+	jsonl_quote(b, group, strlen(group));
+	buf_adds(b, ",\"rule\":");
+	jsonl_quote(b, e->rule, strlen(e->rule));
+	buf_adds(b, "}\n");
+}
+
+struct eval {
+	const struct alert_opts *o;
+	struct alert_state *s;
+	struct store *st;
+	const struct promql_source *stream;
+	struct alert_stats *stats;
+	struct buf out;		/* events of this run */
+	alert_warn_fn warn;
+	void *arg;
+};
+
+static void
+rule_failed(struct eval *ev, const struct rule_group *g, const struct rule *r,
+    const char *why)
+{
+	char msg[1200];
+
+	snprintf(msg, sizeof(msg), "%s: group \"%s\", rule \"%s\": %s", g->file,
+	    g->name, r->name, why);
+	ev->stats->failed++;
+	if (ev->warn)
+		ev->warn(ev->arg, msg);
+}
+
+/* The result of 'r' at the evaluation time. */
+static struct promql_result *
+query(struct eval *ev, const struct rule *r, struct errbuf *eb)
+{
+	struct query_request rq = QUERY_REQUEST_INIT;
+	struct promql_result *res;
+
+	rq.expr = r->expr;
+	rq.time = rq.start = rq.end = ev->o->now;
+	rq.given = QUERY_GIVEN_TIME | (ev->stream ? QUERY_GIVEN_STREAM : 0);
+	rq.limits = ev->o->limits;
+	if ((res = query_result(ev->st, ev->stream, &rq, eb)) == NULL)
+		return NULL;
+	if (res->type == PROMQL_TYPE_STRING || res->type == PROMQL_TYPE_MATRIX) {
+		errbuf_set(eb, "the expression gives a %s, not an instant "
+		    "vector or a scalar", res->type == PROMQL_TYPE_STRING ?
+		    "string" : "range vector");
+		promql_result_free(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* Labels of series 'rs' as template data, __name__ included. */
+static struct tmpl_label *
+series_labels(const struct promql_rseries *rs, size_t *n)
+{
+	struct tmpl_label *l = xcalloc(rs->nlabels + 1, sizeof(*l));
+	size_t i;
+
+	for (i = 0; i < rs->nlabels; i++) {
+		l[i].name = rs->labels[i].name;
+		l[i].value = rs->labels[i].value;
+	}
+	*n = rs->nlabels;
+	return l;
+}
+
+/* Expand 'kv' with 'd' into an owned string; a failure reads as Prometheus'. */
+static char *
+expand(const struct rule_kv *kv, const struct tmpl_data *d)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct buf b = BUF_INIT;
+	char *s;
+
+	if (kv->t == NULL || tmpl_exec(kv->t, d, &b, &eb) == -1) {
+		buf_reset(&b);
+		buf_addf(&b, "<error expanding template: %s>", kv->t ? eb.msg :
+		    "not parsed");
+	}
+	s = xmalloc(b.len + 1);
+	memcpy(s, b.len ? b.p : "", b.len);
+	s[b.len] = '\0';
+	buf_release(&b);
+	return s;
+}
+
+/* Put label 'name' = 'value' (owned) into the sorted set 'l'. */
+static void
+set_label(struct tmpl_label **l, size_t *n, const char *name, char *value)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*l)[i].name, name) == 0) {
+			free((char *)(*l)[i].value);
+			(*l)[i].value = value;
+			return;
+		}
+	*l = xreallocarray(*l, *n + 1, sizeof(**l));
+	(*l)[*n].name = xstrdup(name);
+	(*l)[*n].value = value;
+	(*n)++;
+	qsort(*l, *n, sizeof(**l), cmp_label);
+}
+
+static struct entry *
+find(struct alert_state *s, const char *group, const struct rule *r,
+    unsigned rule_n, const struct tmpl_label *l, size_t nl)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		struct entry *e = &s->v[i];
+		if (e->rule_n == rule_n && strcmp(e->rule, r->name) == 0 &&
+		    strcmp(e->group, group) == 0 &&
+		    labels_equal(e->labels, e->nlabels, l, nl))
+			return e;
+	}
+	return NULL;
+}
+
+/* The alerts of one result, built before any is changed. */
+struct built {
+	struct tmpl_label *labels, *annotations;
+	size_t nlabels, nannotations;
+	double value;
+};
+
+static void
+built_free(struct built *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		labels_free(b[i].labels, b[i].nlabels);
+		labels_free(b[i].annotations, b[i].nannotations);
+	}
+	free(b);
+}
+
+static int
+eval_alerting(struct eval *ev, const struct rule_group *g, const char *gkey,
+    const struct rule *r, unsigned rule_n, const struct promql_result *res,
+    int after_gap)
+{
+	const struct alert_opts *o = ev->o;
+	struct alert_state *s = ev->s;
+	struct built *b = xcalloc(res->n + 1, sizeof(*b));
+	size_t nb = 0, i, j, active = 0;
+	int64_t now = o->now;
+
+	for (i = 0; i < res->n; i++) {
+		const struct promql_rseries *rs = &res->series[i];
+		struct tmpl_data d;
+		struct tmpl_label *sl;
+		size_t nsl;
+		if (rs->n == 0)
+			continue;
+		sl = series_labels(rs, &nsl);
+		d.labels = sl;
+		d.nlabels = nsl;
+		d.external = o->external;
+		d.nexternal = o->nexternal;
+		d.value = rs->v[rs->n - 1];
+		d.external_url = o->external_url;
+		b[nb].value = d.value;
+		b[nb].labels = xcalloc(nsl + 1, sizeof(*b[nb].labels));
+		for (j = 0; j < nsl; j++) {
+			if (strcmp(sl[j].name, "__name__") == 0)
+				continue;
+			b[nb].labels[b[nb].nlabels].name = xstrdup(sl[j].name);
+			b[nb].labels[b[nb].nlabels++].value = xstrdup(sl[j].value);
+		}
+		for (j = 0; j < r->nlabels; j++)
+			set_label(&b[nb].labels, &b[nb].nlabels, r->labels[j].name,
+			    expand(&r->labels[j], &d));
+		set_label(&b[nb].labels, &b[nb].nlabels, "alertname",
+		    xstrdup(r->name));
+		for (j = 0; j < r->nannotations; j++)
+			set_label(&b[nb].annotations, &b[nb].nannotations,
+			    r->annotations[j].name, expand(&r->annotations[j], &d));
+		free(sl);
+		for (j = 0; j < nb; j++)
+			if (labels_equal(b[j].labels, b[j].nlabels, b[nb].labels,
+			    b[nb].nlabels))
+				break;
+		nb++;
+		if (j < nb - 1) {
+			built_free(b, nb);
+			rule_failed(ev, g, r, "vector contains metrics with the "
+			    "same labelset after applying alert labels");
+			return 0;
+		}
+	}
+	/* The result, merged into the alerts held. */
+	for (i = 0; i < s->n; i++)
+		s->v[i].seen = 0;
+	for (i = 0; i < nb; i++) {
+		struct entry *e = find(s, gkey, r, rule_n, b[i].labels,
+		    b[i].nlabels);
+		if (e == NULL) {
+			s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
+			e = &s->v[s->n++];
+			memset(e, 0, sizeof(*e));
+			e->group = xstrdup(gkey);
+			e->rule = xstrdup(r->name);
+			e->rule_n = rule_n;
+			e->labels = b[i].labels;
+			e->nlabels = b[i].nlabels;
+			b[i].labels = NULL;
+			b[i].nlabels = 0;
+			e->state = INACTIVE;
+		}
+		labels_free(e->annotations, e->nannotations);
+		e->annotations = b[i].annotations;
+		e->nannotations = b[i].nannotations;
+		b[i].annotations = NULL;
+		b[i].nannotations = 0;
+		e->value = b[i].value;
+		e->seen = 1;
+		if (e->state == INACTIVE) {
+			/* New, or back after it resolved: pending from now. */
+			e->state = PENDING;
+			e->active_at = now;
+			e->fired_at = e->resolved_at = 0;
+		}
+	}
+	built_free(b, nb);
+	for (i = 0; i < s->n; i++) {
+		struct entry *e = &s->v[i];
+		int keep = 0;
+		if (e->rule_n != rule_n || strcmp(e->rule, r->name) ||
+		    strcmp(e->group, gkey))
+			continue;
+		if (!e->seen) {
+			if (e->state == FIRING && r->keep_firing_ms > 0) {
+				if (e->keep_firing_since == 0)
+					e->keep_firing_since = now;
+				keep = now - e->keep_firing_since < r->keep_firing_ms;
+			}
+			/* After a gap a firing alert waits a run to resolve. */
+			if (e->state == FIRING && after_gap)
+				keep = 1;
+			if (e->state == PENDING) {
+				e->state = INACTIVE;
+				e->resolved_at = now;
+				continue;
+			}
+			if (e->state == FIRING && !keep) {
+				e->state = INACTIVE;
+				e->resolved_at = now;
+				event(&ev->out, e, "resolved", gkey, now);
+				ev->stats->resolved++;
+			}
+			if (!keep)
+				continue;
+		} else {
+			e->keep_firing_since = 0;
+		}
+		active++;
+		if (e->state == PENDING && after_gap && e->active_at < now)
+			e->active_at = now;	/* the gap was not seen */
+		if (e->state == PENDING && now - e->active_at >= r->for_ms) {
+			e->state = FIRING;
+			e->fired_at = now;
+			event(&ev->out, e, "firing", gkey, now);
+			ev->stats->firing++;
+		}
+	}
+	if (g->limit && active > g->limit) {
+		char why[128];
+		for (i = 0; i < s->n; i++)
+			if (s->v[i].rule_n == rule_n &&
+			    strcmp(s->v[i].rule, r->name) == 0 &&
+			    strcmp(s->v[i].group, gkey) == 0)
+				s->v[i].state = INACTIVE;
+		snprintf(why, sizeof(why), "exceeded limit of %llu with %zu "
+		    "alerts", (unsigned long long)g->limit, active);
+		rule_failed(ev, g, r, why);
+	}
+	return 0;
+}
+
+static int
+eval_recording(struct eval *ev, const struct rule_group *g,
+    const struct rule *r, const struct promql_result *res, struct errbuf *eb)
+{
+	struct sample smp;
+	struct label *ml;
+	size_t i, j, n;
+
+	if (g->limit && res->n > g->limit) {
+		char why[128];
+		snprintf(why, sizeof(why), "exceeded limit of %llu with %zu "
+		    "series", (unsigned long long)g->limit, res->n);
+		rule_failed(ev, g, r, why);
+		return 0;
+	}
+	if (ev->o->record == NULL)
+		return 0;
+	for (i = 0; i < res->n; i++) {
+		const struct promql_rseries *rs = &res->series[i];
+		struct errbuf e2 = ERRBUF_INIT;
+		int rc;
+		if (rs->n == 0)
+			continue;
+		ml = xcalloc(rs->nlabels + r->nlabels + 1, sizeof(*ml));
+		n = 0;
+		for (j = 0; j < rs->nlabels; j++) {
+			size_t k;
+			if (strcmp(rs->labels[j].name, "__name__") == 0)
+				continue;
+			for (k = 0; k < r->nlabels; k++)
+				if (strcmp(r->labels[k].name, rs->labels[j].name) == 0)
+					break;
+			if (k < r->nlabels)
+				continue;	/* the rule's label wins */
+			ml[n].name = rs->labels[j].name;
+			ml[n].name_len = (uint32_t)strlen(rs->labels[j].name);
+			ml[n].value = rs->labels[j].value;
+			ml[n++].value_len = (uint32_t)rs->labels[j].value_len;
+		}
+		for (j = 0; j < r->nlabels; j++) {
+			if (r->labels[j].value[0] == '\0')
+				continue;
+			ml[n].name = r->labels[j].name;
+			ml[n].name_len = (uint32_t)strlen(r->labels[j].name);
+			ml[n].value = r->labels[j].value;
+			ml[n++].value_len = (uint32_t)strlen(r->labels[j].value);
+		}
+		memset(&smp, 0, sizeof(smp));
+		smp.name = r->name;
+		smp.name_len = strlen(r->name);
+		smp.type = METRIC_GAUGE;
+		smp.value = rs->v[rs->n - 1];
+		smp.ts = ev->o->now;
+		smp.has_ts = 1;
+		smp.labels = ml;
+		smp.nlabels = n;
+		if ((rc = metric_check(&smp, &e2)) == 0)
+			rc = ev->o->record->add(ev->o->record->ctx, &smp, &e2);
+		free(ml);
+		if (rc == -1)
+			return errbuf_set(eb, "%s", e2.msg);
+		if (rc != 0) {
+			rule_failed(ev, g, r, e2.msg);
+			return 0;
+		}
+		ev->stats->recorded++;
+	}
+	/* Visible to the rules after it, as in Prometheus. */
+	if (ev->o->record->commit(ev->o->record->ctx, eb) == -1)
+		return -1;
+	return 0;
+}
+
+static struct group_seen *
+group_seen(struct alert_state *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < s->ng; i++)
+		if (strcmp(s->g[i].key, key) == 0)
+			return &s->g[i];
+	s->g = xgrow(s->g, &s->gcap, s->ng + 1, sizeof(*s->g));
+	s->g[s->ng].key = xstrdup(key);
+	s->g[s->ng].last = 0;
+	return &s->g[s->ng++];
+}
+
+int
+alert_eval(const struct rule_set *rs, struct alert_state *s, struct store *st,
+    const struct promql_source *stream, const struct alert_opts *o,
+    FILE *events, struct alert_stats *stats, alert_warn_fn warn, void *arg,
+    struct errbuf *eb)
+{
+	struct eval ev = { o, s, st, stream, stats, BUF_INIT, warn, arg };
+	struct buf gkey = BUF_INIT;
+	size_t i, j, k, w;
+	int rc = 0;
+
+	for (i = 0; i < rs->ngroups && rc == 0; i++) {
+		const struct rule_group *g = &rs->groups[i];
+		struct group_seen *gs;
+		int64_t interval = g->interval_ms ? g->interval_ms : o->interval_ms;
+		int after_gap;
+		buf_reset(&gkey);
+		buf_addf(&gkey, "%s;%s", g->file, g->name);
+		gs = group_seen(s, gkey.p);
+		after_gap = gs->last != 0 && o->now - gs->last > 2 * interval;
+		for (j = 0; j < g->nrules && rc == 0; j++) {
+			const struct rule *r = &g->rules[j];
+			struct promql_result *res;
+			unsigned rule_n = 0;
+			for (k = 0; k < j; k++)
+				rule_n += strcmp(g->rules[k].name, r->name) == 0;
+			stats->rules++;
+			if ((res = query(&ev, r, eb)) == NULL) {
+				rule_failed(&ev, g, r, eb->msg);
+				continue;
+			}
+			if (r->kind == RULE_ALERT)
+				rc = eval_alerting(&ev, g, gkey.p, r, rule_n, res,
+				    after_gap);
+			else
+				rc = eval_recording(&ev, g, r, res, eb);
+			promql_result_free(res);
+		}
+		gs->last = o->now;
+	}
+	buf_release(&gkey);
+	/* Resolved alerts are kept a while, as Prometheus keeps them. */
+	for (i = w = 0; i < s->n; i++) {
+		struct entry *e = &s->v[i];
+		if (e->state == INACTIVE && (e->fired_at == 0 ||
+		    o->now - e->resolved_at > RESOLVED_KEEP_MS)) {
+			entry_release(e);
+			continue;
+		}
+		s->v[w++] = *e;
+	}
+	s->n = w;
+	if (rc == 0 && ev.out.len > 0 &&
+	    (fwrite(ev.out.p, 1, ev.out.len, events) != ev.out.len ||
+	    fflush(events) == EOF))
+		rc = errbuf_set(eb, "cannot write the events: %s",
+		    strerror(errno));
+	buf_release(&ev.out);
+	return rc;
+}
