@@ -77,7 +77,7 @@ test_expect_success 'usage errors are UNKNOWN too (exit 3), not CRITICAL' '
 	grep "invalid range" err &&
 	test_expect_code 3 malert check 2>err &&
 	test_expect_code 3 malert 2>err &&
-	grep "a command is needed" err &&
+	grep "rules (-r FILE) or a command" err &&
 	test_expect_code 3 malert check -d store --empty maybe x 2>err &&
 	grep "unknown state .maybe." err
 '
