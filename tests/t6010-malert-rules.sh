@@ -80,7 +80,7 @@ at() {
 
 test_expect_success 'for: pending for two runs, firing at the third' '
 	at 0 && ! grep ForTwo ev.0 &&
-	grep "\"state\": \"pending\"" state.json &&
+	grep "\"pending\"" state.json &&
 	at 1 && test_must_be_empty ev.1 &&
 	at 2 && grep -c "\"status\":\"firing\"" ev.2 >n && echo 1 >one && test_cmp one n &&
 	grep "\"alertname\":\"ForTwo\",\"host\":\"a\",\"severity\":\"page\"" ev.2 &&
@@ -165,7 +165,7 @@ test_expect_success 'two runs at once: one state, each event once' '
 	malert -r once.yml -d store --state once.json --lookback 1m --time $((T + 60)) >o2 &&
 	wait &&
 	cat o1 o2 | grep -c firing >n && echo 1 >one && test_cmp one n &&
-	grep "\"state\": \"firing\"" once.json
+	grep "\"firing\"" once.json
 '
 
 test_expect_success 'bad rules stop the run before anything is evaluated' '

@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "base/fileio.h"
 #include "base/number.h"
+#include "base/strmap.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
 #include "query/query.h"
@@ -82,39 +83,24 @@ cmp_label(const void *a, const void *b)
 	    ((const struct tmpl_label *)b)->name);
 }
 
+/* --- the state file --- */
+
+/* A flat array of strings, name, value..., into a sorted label set. */
 static int
-labels_equal(const struct tmpl_label *a, size_t na, const struct tmpl_label *b,
-    size_t nb)
+read_labels(json_t *a, struct tmpl_label **out, size_t *n)
 {
 	size_t i;
 
-	if (na != nb)
-		return 0;
-	for (i = 0; i < na; i++)
-		if (strcmp(a[i].name, b[i].name) || strcmp(a[i].value, b[i].value))
-			return 0;
-	return 1;
-}
-
-/* --- the state file --- */
-
-static int
-read_labels(json_t *o, struct tmpl_label **out, size_t *n)
-{
-	const char *k;
-	json_t *v;
-
 	*out = NULL;
 	*n = 0;
-	if (o == NULL)
-		return 0;
-	if (!json_is_object(o))
+	if (!json_is_array(a) || json_array_size(a) % 2)
 		return -1;
-	*out = xcalloc(json_object_size(o) + 1, sizeof(**out));
-	json_object_foreach(o, k, v) {
-		if (!json_is_string(v))
+	*out = xcalloc(json_array_size(a) / 2 + 1, sizeof(**out));
+	for (i = 0; i + 1 < json_array_size(a); i += 2) {
+		json_t *k = json_array_get(a, i), *v = json_array_get(a, i + 1);
+		if (!json_is_string(k) || !json_is_string(v))
 			return -1;
-		(*out)[*n].name = xstrdup(k);
+		(*out)[*n].name = xstrdup(json_string_value(k));
 		(*out)[*n].value = xstrdup(json_string_value(v));
 		(*n)++;
 	}
@@ -122,14 +108,15 @@ read_labels(json_t *o, struct tmpl_label **out, size_t *n)
 	return 0;
 }
 
-static int64_t
-get_ms(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
-}
-
+/*
+ * The state file:
+ *
+ *	{"version":1,
+ *	 "groups":{"FILE;GROUP":LAST_EVALUATION_MS, ...},
+ *	 "alerts":[[GROUP, RULE, RULE_N, STATE, ACTIVE_AT, FIRED_AT,
+ *	            RESOLVED_AT, KEEP_FIRING_SINCE, VALUE or null,
+ *	            [LABEL, VALUE, ...], [ANNOTATION, VALUE, ...]], ...]}
+ */
 static int
 load(struct alert_state *s, struct errbuf *eb)
 {
@@ -152,36 +139,36 @@ load(struct alert_state *s, struct errbuf *eb)
 	json_object_foreach(g, k, v) {
 		s->g = xgrow(s->g, &s->gcap, s->ng + 1, sizeof(*s->g));
 		s->g[s->ng].key = xstrdup(k);
-		s->g[s->ng++].last = get_ms(v, "last_evaluation");
+		s->g[s->ng++].last = json_integer_value(v);
 	}
 	a = json_object_get(root, "alerts");
 	for (i = 0; i < json_array_size(a); i++) {
 		json_t *o = json_array_get(a, i);
 		struct entry e;
-		const char *st = json_string_value(json_object_get(o, "state"));
-		json_t *val = json_object_get(o, "value");
+		const char *st = json_string_value(json_array_get(o, 3));
+		json_t *val = json_array_get(o, 8);
 		memset(&e, 0, sizeof(e));
-		if (!json_is_string(json_object_get(o, "group")) ||
-		    !json_is_string(json_object_get(o, "rule")) || st == NULL ||
-		    read_labels(json_object_get(o, "labels"), &e.labels,
-		    &e.nlabels) == -1 ||
-		    read_labels(json_object_get(o, "annotations"),
-		    &e.annotations, &e.nannotations) == -1) {
+		if (!json_is_array(o) || json_array_size(o) != 11 ||
+		    !json_is_string(json_array_get(o, 0)) ||
+		    !json_is_string(json_array_get(o, 1)) || st == NULL ||
+		    read_labels(json_array_get(o, 9), &e.labels, &e.nlabels) == -1 ||
+		    read_labels(json_array_get(o, 10), &e.annotations,
+		    &e.nannotations) == -1) {
 			entry_release(&e);
 			json_decref(root);
 			return errbuf_set(eb, "%s: alert %zu is malformed",
 			    s->path, i + 1);
 		}
-		e.group = xstrdup(json_string_value(json_object_get(o, "group")));
-		e.rule = xstrdup(json_string_value(json_object_get(o, "rule")));
-		e.rule_n = (unsigned)get_ms(o, "rule_n");
+		e.group = xstrdup(json_string_value(json_array_get(o, 0)));
+		e.rule = xstrdup(json_string_value(json_array_get(o, 1)));
+		e.rule_n = (unsigned)json_integer_value(json_array_get(o, 2));
 		e.state = strcmp(st, "firing") == 0 ? FIRING :
 		    strcmp(st, "pending") == 0 ? PENDING : INACTIVE;
+		e.active_at = json_integer_value(json_array_get(o, 4));
+		e.fired_at = json_integer_value(json_array_get(o, 5));
+		e.resolved_at = json_integer_value(json_array_get(o, 6));
+		e.keep_firing_since = json_integer_value(json_array_get(o, 7));
 		e.value = json_is_number(val) ? json_number_value(val) : NAN;
-		e.active_at = get_ms(o, "active_at");
-		e.fired_at = get_ms(o, "fired_at");
-		e.resolved_at = get_ms(o, "resolved_at");
-		e.keep_firing_since = get_ms(o, "keep_firing_since");
 		s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
 		s->v[s->n++] = e;
 	}
@@ -220,66 +207,82 @@ bad:
 	return NULL;
 }
 
-static json_t *
-labels_json(const struct tmpl_label *l, size_t n)
+/* Labels as a flat array of strings: name, value, name, value... */
+static void
+put_labels(struct buf *b, const struct tmpl_label *l, size_t n)
 {
-	json_t *o = json_object();
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		json_object_set_new(o, l[i].name, json_string(l[i].value));
-	return o;
+	buf_addch(b, '[');
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_addch(b, ',');
+		jsonl_quote(b, l[i].name, strlen(l[i].name));
+		buf_addch(b, ',');
+		jsonl_quote(b, l[i].value, strlen(l[i].value));
+	}
+	buf_addch(b, ']');
+}
+
+/*
+ * The state as JSON, one alert per line, each an array (see load()):
+ * thousands of alerts are read and written in milliseconds, where
+ * objects with named members took a JSON library a second.
+ */
+static void
+state_json(const struct alert_state *s, struct buf *b)
+{
+	char num[NUMBER_BUFSZ];
+	size_t i;
+
+	buf_adds(b, "{\"version\":1,\n\"groups\":{");
+	for (i = 0; i < s->ng; i++) {
+		buf_adds(b, i ? ",\n " : "\n ");
+		jsonl_quote(b, s->g[i].key, strlen(s->g[i].key));
+		buf_addf(b, ":%lld", (long long)s->g[i].last);
+	}
+	buf_adds(b, "},\n\"alerts\":[");
+	for (i = 0; i < s->n; i++) {
+		const struct entry *e = &s->v[i];
+		buf_adds(b, i ? ",\n [" : "\n [");
+		jsonl_quote(b, e->group, strlen(e->group));
+		buf_addch(b, ',');
+		jsonl_quote(b, e->rule, strlen(e->rule));
+		buf_addf(b, ",%u,\"%s\",%lld,%lld,%lld,%lld,", e->rule_n,
+		    state_names[e->state], (long long)e->active_at,
+		    (long long)e->fired_at, (long long)e->resolved_at,
+		    (long long)e->keep_firing_since);
+		/* JSON has no NaN or infinities: null. */
+		if (isfinite(e->value)) {
+			number_format(num, e->value);
+			buf_adds(b, num);
+		} else {
+			buf_adds(b, "null");
+		}
+		buf_addch(b, ',');
+		put_labels(b, e->labels, e->nlabels);
+		buf_addch(b, ',');
+		put_labels(b, e->annotations, e->nannotations);
+		buf_addch(b, ']');
+	}
+	buf_adds(b, "\n]}\n");
 }
 
 int
 alert_state_save(struct alert_state *s, struct errbuf *eb)
 {
-	json_t *root = json_object(), *a = json_array(), *g = json_object();
-	char tmp[PATH_MAX], *text;
-	size_t i;
+	struct buf text = BUF_INIT;
+	char tmp[PATH_MAX];
 	int fd, rc = -1;
 
-	json_object_set_new(root, "version", json_integer(1));
-	for (i = 0; i < s->ng; i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "last_evaluation", json_integer(s->g[i].last));
-		json_object_set_new(g, s->g[i].key, o);
-	}
-	json_object_set_new(root, "groups", g);
-	for (i = 0; i < s->n; i++) {
-		const struct entry *e = &s->v[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "group", json_string(e->group));
-		json_object_set_new(o, "rule", json_string(e->rule));
-		json_object_set_new(o, "rule_n", json_integer(e->rule_n));
-		json_object_set_new(o, "state", json_string(state_names[e->state]));
-		json_object_set_new(o, "labels", labels_json(e->labels, e->nlabels));
-		json_object_set_new(o, "annotations", labels_json(e->annotations,
-		    e->nannotations));
-		/* JSON has no NaN or infinities: those are left out. */
-		if (isfinite(e->value))
-			json_object_set_new(o, "value", json_real(e->value));
-		json_object_set_new(o, "active_at", json_integer(e->active_at));
-		json_object_set_new(o, "fired_at", json_integer(e->fired_at));
-		json_object_set_new(o, "resolved_at", json_integer(e->resolved_at));
-		json_object_set_new(o, "keep_firing_since",
-		    json_integer(e->keep_firing_since));
-		json_array_append_new(a, o);
-	}
-	json_object_set_new(root, "alerts", a);
-	text = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
-	json_decref(root);
-	if (text == NULL)
-		return errbuf_set(eb, "cannot encode the state");
-	if (snprintf(tmp, sizeof(tmp), "%s.new", s->path) >= (int)sizeof(tmp)) {
-		free(text);
+	if (snprintf(tmp, sizeof(tmp), "%s.new", s->path) >= (int)sizeof(tmp))
 		return errbuf_set(eb, "path too long: '%s'", s->path);
-	}
+	state_json(s, &text);
 	/* Written whole, synced, renamed over: a crash leaves one or the other. */
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1) {
 		errbuf_set(eb, "cannot create '%s': %s", tmp, strerror(errno));
-	} else if (fileio_write_all(fd, text, strlen(text)) == -1 ||
-	    fileio_write_all(fd, "\n", 1) == -1 || fsync(fd) == -1) {
+	} else if (fileio_write_all(fd, text.p, text.len) == -1 ||
+	    fsync(fd) == -1) {
 		errbuf_set(eb, "cannot write '%s': %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
@@ -289,7 +292,7 @@ alert_state_save(struct alert_state *s, struct errbuf *eb)
 	} else {
 		rc = 0;
 	}
-	free(text);
+	buf_release(&text);
 	return rc;
 }
 
@@ -382,6 +385,12 @@ event(struct buf *b, const struct entry *e, const char *status,
 	buf_adds(b, "}\n");
 }
 
+/* The entries of one rule, by index into the state's array. */
+struct rule_entries {
+	size_t *v;
+	size_t n, cap;
+};
+
 struct eval {
 	const struct alert_opts *o;
 	struct alert_state *s;
@@ -391,7 +400,80 @@ struct eval {
 	struct buf out;		/* events of this run */
 	alert_warn_fn warn;
 	void *arg;
+	/*
+	 * Indexes of the state for this run: an alert's key (group, rule,
+	 * its number, labels) to its entry, a rule's key to its entries.
+	 * Thousands of rules and alerts are looked up without a scan.
+	 */
+	struct strmap *akeys, *rkeys;
+	size_t *aidx;		/* by alert key number: the entry */
+	size_t aidx_cap;
+	struct rule_entries *rl;	/* by rule key number */
+	size_t rl_cap;
+	struct buf key;
+	struct query_cache *cache;	/* readers of this moment */
 };
+
+static void
+rule_key(struct buf *b, const char *group, const char *rule, unsigned n)
+{
+	buf_reset(b);
+	buf_adds(b, group);
+	buf_addch(b, '\0');
+	buf_adds(b, rule);
+	buf_addf(b, "%c%u", 0, n);
+}
+
+static void
+alert_key(struct buf *b, const char *group, const char *rule, unsigned n,
+    const struct tmpl_label *l, size_t nl)
+{
+	size_t i;
+
+	rule_key(b, group, rule, n);
+	for (i = 0; i < nl; i++) {
+		buf_addch(b, '\0');
+		buf_adds(b, l[i].name);
+		buf_addch(b, '\0');
+		buf_adds(b, l[i].value);
+	}
+}
+
+/* The entries of rule (group, rule, n), made empty when new. */
+static struct rule_entries *
+rule_list(struct eval *ev, const char *group, const char *rule, unsigned n)
+{
+	uint32_t id;
+	int created;
+
+	rule_key(&ev->key, group, rule, n);
+	id = strmap_intern(ev->rkeys, ev->key.p, ev->key.len,
+	    strmap_hash(ev->key.p, ev->key.len), &created);
+	if (created) {
+		ev->rl = xgrow(ev->rl, &ev->rl_cap, (size_t)id + 1,
+		    sizeof(*ev->rl));
+		memset(&ev->rl[id], 0, sizeof(ev->rl[id]));
+	}
+	return &ev->rl[id];
+}
+
+/* Index entry 'i' of the state. */
+static void
+index_entry(struct eval *ev, size_t i)
+{
+	const struct entry *e = &ev->s->v[i];
+	struct rule_entries *re = rule_list(ev, e->group, e->rule, e->rule_n);
+	uint32_t id;
+
+	alert_key(&ev->key, e->group, e->rule, e->rule_n, e->labels, e->nlabels);
+	id = strmap_intern(ev->akeys, ev->key.p, ev->key.len,
+	    strmap_hash(ev->key.p, ev->key.len), NULL);
+	ev->aidx = xgrow(ev->aidx, &ev->aidx_cap, (size_t)id + 1,
+	    sizeof(*ev->aidx));
+	ev->aidx[id] = i;
+	re->v = xgrow(re->v, &re->cap, re->n + 1, sizeof(*re->v));
+	re->v[re->n++] = i;
+}
 
 static void
 rule_failed(struct eval *ev, const struct rule_group *g, const struct rule *r,
@@ -417,6 +499,7 @@ query(struct eval *ev, const struct rule *r, struct errbuf *eb)
 	rq.time = rq.start = rq.end = ev->o->now;
 	rq.given = QUERY_GIVEN_TIME | (ev->stream ? QUERY_GIVEN_STREAM : 0);
 	rq.limits = ev->o->limits;
+	rq.cache = ev->cache;
 	if ((res = query_result(ev->st, ev->stream, &rq, eb)) == NULL)
 		return NULL;
 	if (res->type == PROMQL_TYPE_STRING || res->type == PROMQL_TYPE_MATRIX) {
@@ -483,20 +566,17 @@ set_label(struct tmpl_label **l, size_t *n, const char *name, char *value)
 	qsort(*l, *n, sizeof(**l), cmp_label);
 }
 
+/* The entry of an alert, or NULL. */
 static struct entry *
-find(struct alert_state *s, const char *group, const struct rule *r,
+find(struct eval *ev, const char *group, const struct rule *r,
     unsigned rule_n, const struct tmpl_label *l, size_t nl)
 {
-	size_t i;
+	long id;
 
-	for (i = 0; i < s->n; i++) {
-		struct entry *e = &s->v[i];
-		if (e->rule_n == rule_n && strcmp(e->rule, r->name) == 0 &&
-		    strcmp(e->group, group) == 0 &&
-		    labels_equal(e->labels, e->nlabels, l, nl))
-			return e;
-	}
-	return NULL;
+	alert_key(&ev->key, group, r->name, rule_n, l, nl);
+	id = strmap_find(ev->akeys, ev->key.p, ev->key.len,
+	    strmap_hash(ev->key.p, ev->key.len));
+	return id < 0 ? NULL : &ev->s->v[ev->aidx[id]];
 }
 
 /* The alerts of one result, built before any is changed. */
@@ -526,7 +606,10 @@ eval_alerting(struct eval *ev, const struct rule_group *g, const char *gkey,
 	const struct alert_opts *o = ev->o;
 	struct alert_state *s = ev->s;
 	struct built *b = xcalloc(res->n + 1, sizeof(*b));
-	size_t nb = 0, i, j, active = 0;
+	struct rule_entries *re;
+	struct strmap *seen = strmap_new();	/* the labelsets built */
+	size_t nb = 0, i, j, k, active = 0;
+	int created;
 	int64_t now = o->now;
 
 	for (i = 0; i < res->n; i++) {
@@ -560,23 +643,25 @@ eval_alerting(struct eval *ev, const struct rule_group *g, const char *gkey,
 			set_label(&b[nb].annotations, &b[nb].nannotations,
 			    r->annotations[j].name, expand(&r->annotations[j], &d));
 		free(sl);
-		for (j = 0; j < nb; j++)
-			if (labels_equal(b[j].labels, b[j].nlabels, b[nb].labels,
-			    b[nb].nlabels))
-				break;
+		alert_key(&ev->key, "", "", 0, b[nb].labels, b[nb].nlabels);
+		strmap_intern(seen, ev->key.p, ev->key.len,
+		    strmap_hash(ev->key.p, ev->key.len), &created);
 		nb++;
-		if (j < nb - 1) {
+		if (!created) {
 			built_free(b, nb);
+			strmap_free(seen);
 			rule_failed(ev, g, r, "vector contains metrics with the "
 			    "same labelset after applying alert labels");
 			return 0;
 		}
 	}
+	strmap_free(seen);
 	/* The result, merged into the alerts held. */
-	for (i = 0; i < s->n; i++)
-		s->v[i].seen = 0;
+	re = rule_list(ev, gkey, r->name, rule_n);
+	for (i = 0; i < re->n; i++)
+		s->v[re->v[i]].seen = 0;
 	for (i = 0; i < nb; i++) {
-		struct entry *e = find(s, gkey, r, rule_n, b[i].labels,
+		struct entry *e = find(ev, gkey, r, rule_n, b[i].labels,
 		    b[i].nlabels);
 		if (e == NULL) {
 			s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
@@ -590,6 +675,8 @@ eval_alerting(struct eval *ev, const struct rule_group *g, const char *gkey,
 			b[i].labels = NULL;
 			b[i].nlabels = 0;
 			e->state = INACTIVE;
+			index_entry(ev, s->n - 1);
+			re = rule_list(ev, gkey, r->name, rule_n);
 		}
 		labels_free(e->annotations, e->nannotations);
 		e->annotations = b[i].annotations;
@@ -606,12 +693,9 @@ eval_alerting(struct eval *ev, const struct rule_group *g, const char *gkey,
 		}
 	}
 	built_free(b, nb);
-	for (i = 0; i < s->n; i++) {
-		struct entry *e = &s->v[i];
+	for (k = 0; k < re->n; k++) {
+		struct entry *e = &s->v[re->v[k]];
 		int keep = 0;
-		if (e->rule_n != rule_n || strcmp(e->rule, r->name) ||
-		    strcmp(e->group, gkey))
-			continue;
 		if (!e->seen) {
 			if (e->state == FIRING && r->keep_firing_ms > 0) {
 				if (e->keep_firing_since == 0)
@@ -649,11 +733,8 @@ eval_alerting(struct eval *ev, const struct rule_group *g, const char *gkey,
 	}
 	if (g->limit && active > g->limit) {
 		char why[128];
-		for (i = 0; i < s->n; i++)
-			if (s->v[i].rule_n == rule_n &&
-			    strcmp(s->v[i].rule, r->name) == 0 &&
-			    strcmp(s->v[i].group, gkey) == 0)
-				s->v[i].state = INACTIVE;
+		for (k = 0; k < re->n; k++)
+			s->v[re->v[k]].state = INACTIVE;
 		snprintf(why, sizeof(why), "exceeded limit of %llu with %zu "
 		    "alerts", (unsigned long long)g->limit, active);
 		rule_failed(ev, g, r, why);
@@ -731,6 +812,7 @@ eval_recording(struct eval *ev, const struct rule_group *g,
 	/* Visible to the rules after it, as in Prometheus. */
 	if (ev->o->record->commit(ev->o->record->ctx, eb) == -1)
 		return -1;
+	query_cache_clear(ev->cache);
 	return 0;
 }
 
@@ -754,10 +836,15 @@ alert_eval(const struct rule_set *rs, struct alert_state *s, struct store *st,
     FILE *events, struct alert_stats *stats, alert_warn_fn warn, void *arg,
     struct errbuf *eb)
 {
-	struct eval ev = { o, s, st, stream, stats, BUF_INIT, warn, arg };
+	struct eval ev = { o, s, st, stream, stats, BUF_INIT, warn, arg,
+		strmap_new(), strmap_new(), NULL, 0, NULL, 0, BUF_INIT,
+		query_cache_new() };
 	struct buf gkey = BUF_INIT;
 	size_t i, j, k, w;
 	int rc = 0;
+
+	for (i = 0; i < s->n; i++)
+		index_entry(&ev, i);
 
 	for (i = 0; i < rs->ngroups && rc == 0; i++) {
 		const struct rule_group *g = &rs->groups[i];
@@ -789,6 +876,14 @@ alert_eval(const struct rule_set *rs, struct alert_state *s, struct store *st,
 		gs->last = o->now;
 	}
 	buf_release(&gkey);
+	for (i = 0; i < strmap_count(ev.rkeys); i++)
+		free(ev.rl[i].v);
+	free(ev.rl);
+	free(ev.aidx);
+	strmap_free(ev.akeys);
+	strmap_free(ev.rkeys);
+	buf_release(&ev.key);
+	query_cache_free(ev.cache);
 	/* Resolved alerts are kept a while, as Prometheus keeps them. */
 	for (i = w = 0; i < s->n; i++) {
 		struct entry *e = &s->v[i];

@@ -111,8 +111,9 @@ store_select_series(void *ctx, const struct matcher *m, size_t n,
 	int rc = -1, got;
 
 	o.agg = use_agg(use, o.agg);
-	if ((r = tier_reader_open(st, &o, mint, maxt, plan, &nplan,
-	    eb)) == NULL ||
+	if ((r = qs->cache ? query_cache_reader(qs->cache, st, &o, mint, maxt,
+	    plan, &nplan, eb) : tier_reader_open(st, &o, mint, maxt, plan,
+	    &nplan, eb)) == NULL ||
 	    (it = store_select(r, m, n, eb)) == NULL)
 		goto out;
 	while ((got = store_iter_next(it, &ss, eb)) == 1) {
@@ -146,18 +147,114 @@ out:
 	free(rb.sk);
 	free(rb.sk_len);
 	store_iter_free(it);
-	store_reader_close(r);
+	if (qs->cache == NULL)
+		store_reader_close(r);
 	return rc;
 }
 
 void
 query_store_source(struct query_store_source *qs, struct store *st,
-    const struct tier_opts *o)
+    const struct tier_opts *o, struct query_cache *cache)
 {
 	qs->src.select = store_select_series;
 	qs->src.ctx = qs;
 	qs->st = st;
 	qs->tier = *o;
+	qs->cache = cache;
+}
+
+/*
+ * The readers of a cache: a few plans at most (a rule's range, the
+ * lookback), the oldest put out for a new one past QUERY_CACHE_READERS.
+ */
+#define QUERY_CACHE_READERS 8
+
+struct query_cache {
+	struct cached {
+		struct store *st;
+		struct store_span plan[TIER_MAX_SPANS];
+		size_t nplan;
+		enum rollup_agg agg;
+		int archive;
+		struct store_reader *r;
+	} slot[QUERY_CACHE_READERS];
+	size_t next;		/* the slot to fill next */
+};
+
+struct query_cache *
+query_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct query_cache));
+}
+
+void
+query_cache_clear(struct query_cache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < QUERY_CACHE_READERS; i++) {
+		store_reader_close(c->slot[i].r);
+		memset(&c->slot[i], 0, sizeof(c->slot[i]));
+	}
+	c->next = 0;
+}
+
+void
+query_cache_free(struct query_cache *c)
+{
+	query_cache_clear(c);
+	free(c);
+}
+
+static int
+same_plan(const struct cached *k, struct store *st,
+    const struct store_span *plan, size_t n, enum rollup_agg agg, int archive)
+{
+	size_t i;
+
+	if (k->r == NULL || k->st != st || k->nplan != n || k->agg != agg ||
+	    k->archive != archive)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (k->plan[i].tier != plan[i].tier ||
+		    k->plan[i].mint != plan[i].mint ||
+		    k->plan[i].maxt != plan[i].maxt)
+			return 0;
+	return 1;
+}
+
+struct store_reader *
+query_cache_reader(struct query_cache *c, struct store *st,
+    const struct tier_opts *o, int64_t mint, int64_t maxt,
+    struct store_span *plan, size_t *nplan, struct errbuf *eb)
+{
+	struct store_span sp[TIER_MAX_SPANS];
+	struct cached *k;
+	size_t n, i;
+
+	if (tier_plan(st, o, mint, maxt, sp, &n, eb) == -1)
+		return NULL;
+	for (i = 0; i < QUERY_CACHE_READERS; i++)
+		if (same_plan(&c->slot[i], st, sp, n, o->agg, o->archive)) {
+			memcpy(plan, sp, n * sizeof(*sp));
+			*nplan = n;
+			return c->slot[i].r;
+		}
+	k = &c->slot[c->next];
+	c->next = (c->next + 1) % QUERY_CACHE_READERS;
+	store_reader_close(k->r);
+	memset(k, 0, sizeof(*k));
+	if ((k->r = tier_reader_open(st, o, mint, maxt, plan, nplan, eb)) == NULL)
+		return NULL;
+	store_reader_whole_logs(k->r);
+	k->st = st;
+	memcpy(k->plan, plan, *nplan * sizeof(*plan));
+	k->nplan = *nplan;
+	k->agg = o->agg;
+	k->archive = o->archive;
+	return k->r;
 }
 
 /*

@@ -11,20 +11,45 @@
 #include "store/tier.h"
 
 /*
+ * Many queries of one moment (a run of alert rules): the store readers
+ * they open are kept and used again by the queries that plan the same
+ * tiers and times, and a running writer's log is read once for all of
+ * them.  What is written after a reader is opened is not seen: clear
+ * the cache to see it (after writing what recording rules give).
+ */
+struct query_cache;
+struct query_cache *query_cache_new(void);
+void query_cache_clear(struct query_cache *c);
+void query_cache_free(struct query_cache *c);
+
+/*
  * The store as a source: one reader per selection, so each selector
  * sees what was committed when it ran, of the tiers and archives 'tier'
- * says (tier.h).  Fill it with query_store_source(), then give
- * &qs->src to the evaluator.
+ * says (tier.h), unless a cache keeps them.  Fill it with
+ * query_store_source(), then give &qs->src to the evaluator.
  */
 struct query_store_source {
 	struct promql_source src;
 	struct store *st;		/* borrowed: it outlives the source */
 	struct tier_opts tier;
+	struct query_cache *cache;	/* borrowed, or NULL */
 };
 
-/* Make 'qs' read 'st' as 'o' says (copied). */
+/*
+ * Make 'qs' read 'st' as 'o' says (copied).  With 'cache' (above),
+ * readers come from it and stay in it.
+ */
 void query_store_source(struct query_store_source *qs, struct store *st,
-    const struct tier_opts *o);
+    const struct tier_opts *o, struct query_cache *cache);
+
+/*
+ * The reader of a cache for 'st' planned as 'o' over [mint, maxt]: one
+ * already open for the same plan, or a new one kept there.  Borrowed
+ * from the cache; NULL with 'eb'.
+ */
+struct store_reader *query_cache_reader(struct query_cache *c,
+    struct store *st, const struct tier_opts *o, int64_t mint, int64_t maxt,
+    struct store_span *plan, size_t *nplan, struct errbuf *eb);
 
 /*
  * An in-memory source: samples added one at a time (as read from a

@@ -55,6 +55,8 @@ struct query_request {
 	struct tier_opts tier;	/* which tiers answer (tier.h) */
 	/* FOLLOW ends, returning 0, once this is set (by a signal handler). */
 	const volatile sig_atomic_t *stop;
+	/* Readers kept between queries of one moment, or NULL (promql_source.h). */
+	struct query_cache *cache;
 };
 
 #define QUERY_REQUEST_INIT { .what = QUERY_ANSWER, .limits = PROMQL_EVAL_OPTS_INIT, \

@@ -137,7 +137,7 @@ plan_eval(struct store *st, const struct promql_source *stream,
 		if (lookback == -1)
 			return -1;
 		e->eval.lookback_ms = lookback;
-		query_store_source(qs, st, tier);
+		query_store_source(qs, st, tier, rq->cache);
 		*src = &qs->src;
 	}
 	return 0;

@@ -270,6 +270,14 @@ struct store_reader *store_reader_open_spans(struct store *st,
     const struct store_span *spans, size_t n, struct errbuf *eb);
 
 /*
+ * Read the writers' logs whole at the first selection and answer every
+ * later one from memory, instead of reading them for each selection: for
+ * a reader that answers many selections of one moment (a run of alert
+ * rules).  What writers commit after the first selection is not seen.
+ */
+void store_reader_whole_logs(struct store_reader *r);
+
+/*
  * What a reader gives for the rows of rolled tiers: their average,
  * maximum... (rollup.h; the default, ROLLUP_AGG_AUTO, is the rebuilt
  * counter for counters and the average for the others).

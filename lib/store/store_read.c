@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "base/timestamp.h"
+#include "stream/matcher.h"
+#include "base/buf.h"
+#include "base/strmap.h"
 #include "base/xalloc.h"
 #include "store/block.h"
 #include "store/head.h"
@@ -41,7 +44,123 @@ struct source {
 	uint64_t seq;
 	int64_t mint, maxt;	/* what the reader takes from it */
 	int skip;		/* damaged: passed over */
+	int whole;		/* a WAL read whole, for every selection */
+	struct postings *post;	/* of a WAL read whole */
 };
+
+/*
+ * Postings of a WAL read whole: each label pair ("name\0value", the
+ * metric name as "__name__\0name") to the head's series that have it,
+ * so that a selection reads the series of its rarest '=' matcher, not
+ * every series of the log.
+ */
+struct postings {
+	struct strmap *pairs;
+	struct idlist {
+		uint32_t *v;
+		size_t n, cap;
+	} *lists;
+	size_t cap;
+};
+
+static void
+post_add(struct postings *p, struct buf *pair, uint32_t series)
+{
+	uint32_t id;
+	int created;
+	struct idlist *l;
+
+	id = strmap_intern(p->pairs, pair->p, pair->len,
+	    strmap_hash(pair->p, pair->len), &created);
+	if (created) {
+		p->lists = xgrow(p->lists, &p->cap, (size_t)id + 1,
+		    sizeof(*p->lists));
+		memset(&p->lists[id], 0, sizeof(p->lists[id]));
+	}
+	l = &p->lists[id];
+	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = series;
+}
+
+static struct postings *
+post_build(const struct head *h)
+{
+	struct postings *p = xcalloc(1, sizeof(*p));
+	struct buf pair = BUF_INIT;
+	uint32_t i;
+
+	p->pairs = strmap_new();
+	for (i = 0; i < head_nseries(h); i++) {
+		const struct head_series *hs = head_series((struct head *)h, i);
+		const char *k = head_key(h, hs), *end = k + hs->keylen, *q;
+		size_t nl = strnlen(k, hs->keylen);
+		buf_reset(&pair);
+		buf_add(&pair, "__name__", 9);
+		buf_add(&pair, k, nl);
+		post_add(p, &pair, i);
+		/* "l1\0v1\0l2\0v2": each pair as it lies. */
+		for (q = k + nl + 1; q < end; ) {
+			const char *l = q, *v = memchr(l, '\0', (size_t)(end - l));
+			const char *e;
+			if (v == NULL)
+				break;
+			e = memchr(v + 1, '\0', (size_t)(end - v - 1));
+			if (e == NULL)
+				e = end;
+			buf_reset(&pair);
+			buf_add(&pair, l, (size_t)(e - l));
+			post_add(p, &pair, i);
+			q = e + 1;
+		}
+	}
+	buf_release(&pair);
+	return p;
+}
+
+static void
+post_free(struct postings *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < strmap_count(p->pairs); i++)
+		free(p->lists[i].v);
+	free(p->lists);
+	strmap_free(p->pairs);
+	free(p);
+}
+
+/*
+ * The series of 'p' that can match 'm': the shortest list of their '='
+ * matchers with a value ('*all' set when none has one: every series).
+ * NULL when a pair is in no series: nothing matches.
+ */
+static const struct idlist *
+post_candidates(const struct postings *p, const struct matcher *m, size_t n,
+    int *all, struct buf *pair)
+{
+	static const struct idlist none = { NULL, 0, 0 };
+	const struct idlist *best = NULL;
+	size_t i;
+
+	*all = 1;
+	for (i = 0; i < n; i++) {
+		long id;
+		if (m[i].op != MATCHER_EQ || m[i].value_len == 0)
+			continue;
+		buf_reset(pair);
+		buf_add(pair, m[i].name, m[i].name_len + 1);
+		buf_add(pair, m[i].value, m[i].value_len);
+		*all = 0;
+		if ((id = strmap_find(p->pairs, pair->p, pair->len,
+		    strmap_hash(pair->p, pair->len))) < 0)
+			return &none;
+		if (best == NULL || p->lists[id].n < best->n)
+			best = &p->lists[id];
+	}
+	return best;
+}
 
 /*
  * A reader may take different spans of time from different tiers
@@ -56,6 +175,7 @@ struct store_reader {
 	size_t nsrc, cap;
 	struct tombstones tomb;	/* deletions, applied to what is read */
 	int tomb_loaded;
+	int whole_logs;		/* store_reader_whole_logs() */
 };
 
 static struct source *
@@ -277,6 +397,12 @@ store_reader_keep_from(struct store_reader *r, uint64_t seq)
 }
 
 void
+store_reader_whole_logs(struct store_reader *r)
+{
+	r->whole_logs = 1;
+}
+
+void
 store_reader_set_agg(struct store_reader *r, enum rollup_agg agg)
 {
 	r->agg = agg;
@@ -292,6 +418,7 @@ store_reader_close(struct store_reader *r)
 	for (i = 0; i < r->nsrc; i++) {
 		block_close(r->src[i].b);
 		head_free(r->src[i].h);
+		post_free(r->src[i].post);
 		if (r->src[i].fd >= 0)
 			close(r->src[i].fd);
 		free(r->src[i].path);
@@ -454,11 +581,49 @@ hits_sorted(const struct store_iter *it)
 	return 1;
 }
 
+/* Add the series of WAL source 's' that 'm' selects to 'it'. */
+static void
+wal_hits(struct store_reader *r, struct store_iter *it, size_t *cap,
+    size_t s, const struct matcher *m, size_t n, struct buf *pair)
+{
+	struct source *src = &r->src[s];
+	const struct idlist *cand = NULL;
+	size_t ncand, c, i;
+	int all = 1;
+
+	if (!r->whole_logs) {
+		load_wal(r, src, m, n);
+	} else if (!src->whole) {
+		load_wal(r, src, NULL, 0);
+		src->whole = 1;
+		src->post = post_build(src->h);
+	}
+	ncand = head_nseries(src->h);
+	if (src->post) {
+		cand = post_candidates(src->post, m, n, &all, pair);
+		if (!all)
+			ncand = cand->n;
+	}
+	for (c = 0; c < ncand; c++) {
+		struct head_series *hs;
+		i = all ? c : cand->v[c];
+		hs = head_series(src->h, (uint32_t)i);
+		/* A log read whole has every series: the matchers decide. */
+		if (hs->n == 0 || (r->whole_logs && n &&
+		    !series_key_matches(head_key(src->h, hs), hs->keylen, m, n)))
+			continue;
+		it->hits = xgrow(it->hits, cap, it->nhits + 1, sizeof(*it->hits));
+		it->hits[it->nhits++] = (struct hit){ head_key(src->h, hs),
+		    hs->keylen, (uint32_t)s, (uint32_t)i, NULL };
+	}
+}
+
 struct store_iter *
 store_select(struct store_reader *r, const struct matcher *m, size_t n,
     struct errbuf *eb)
 {
 	struct store_iter *it = xcalloc(1, sizeof(*it));
+	struct buf pair = BUF_INIT;
 	size_t cap = 0, s, i;
 
 	(void)eb;
@@ -484,18 +649,9 @@ store_select(struct store_reader *r, const struct matcher *m, size_t n,
 			free(bs);
 			continue;
 		}
-		load_wal(r, src, m, n);
-		for (i = 0; i < head_nseries(src->h); i++) {
-			struct head_series *hs = head_series(src->h, (uint32_t)i);
-			if (hs->n == 0)
-				continue;
-			it->hits = xgrow(it->hits, &cap, it->nhits + 1,
-			    sizeof(*it->hits));
-			it->hits[it->nhits++] = (struct hit){
-			    head_key(src->h, hs), hs->keylen, (uint32_t)s,
-			    (uint32_t)i, NULL };
-		}
+		wal_hits(r, it, &cap, s, m, n, &pair);
 	}
+	buf_release(&pair);
 	if (it->nhits > 1 && !hits_sorted(it))
 		qsort_r(it->hits, it->nhits, sizeof(*it->hits), cmp_hit, r);
 	return it;
