@@ -9,6 +9,7 @@
 #include "alert/alert.h"
 #include "alert/check.h"
 #include "alert/rules.h"
+#include "alert/ruletest.h"
 #include "base/cli.h"
 #include "base/timestamp.h"
 #include "query/query.h"
@@ -68,6 +69,7 @@ static const struct cli_command commands[] = {
 	{ "check", "dir file strict warning critical empty label service time "
 	    "lookback timeout", "expr" },
 	{ "lint", "", "file ..." },
+	{ "test", "", "file ..." },
 	{ NULL, NULL, NULL }
 };
 
@@ -487,6 +489,15 @@ main(int argc, char *argv[])
 		cli_usage_error(&cli, "--strict goes with -f");
 	if (o.dir && o.file)
 		cli_usage_error(&cli, "-d and -f exclude each other");
+	if (cmd && strcmp(cmd, "test") == 0) {
+		int i;
+		if (argc == 0)
+			cli_usage_error(&cli, "'malert test' takes test files");
+		for (i = 0, rc = 0; i < argc; i++)
+			if (ruletest_run(argv[i], stdout) != 0)
+				rc = CLI_EXIT_FAIL;
+		return cli_finish(rc);
+	}
 	if (cmd && strcmp(cmd, "lint") == 0) {
 		if (argc == 0)
 			cli_usage_error(&cli, "'malert lint' takes rule files");

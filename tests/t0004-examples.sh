@@ -18,6 +18,7 @@ mgather -i 15s >> metrics.jsonl &	runs until stopped
 mgather -i 15s -C -cgroup,+processes | mstore -d /var/lib/mtk	runs until stopped
 mquery --follow 'node_load1'                # new samples as they arrive	runs until interrupted
 crontab -l	shows the crontab, not mtk
+malert lint /etc/mtk/rules.yml      # the verdicts of promtool check rules	names the reader's rule file
 malert check --label mountpoint -w 80 -c 90 \	its state is that of the test machine's disks
 ssh backup mstore import -d /srv/mtk < day.tar.zst	needs another machine
 promtool tsdb create-blocks-from openmetrics day.om \	needs Prometheus

@@ -268,6 +268,37 @@ state_json(const struct alert_state *s, struct buf *b)
 	buf_adds(b, "\n]}\n");
 }
 
+struct alert_state *
+alert_state_new(void)
+{
+	struct alert_state *s = xcalloc(1, sizeof(*s));
+
+	s->lockfd = -1;
+	return s;
+}
+
+struct alert_firing *
+alert_state_firing(const struct alert_state *s, const char *alertname,
+    size_t *n)
+{
+	struct alert_firing *f = xcalloc(s->n + 1, sizeof(*f));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < s->n; i++) {
+		const struct entry *e = &s->v[i];
+		if (e->state != FIRING || strcmp(e->rule, alertname) != 0)
+			continue;
+		f[*n].labels = e->labels;
+		f[*n].nlabels = e->nlabels;
+		f[*n].annotations = e->annotations;
+		f[*n].nannotations = e->nannotations;
+		f[*n].value = e->value;
+		(*n)++;
+	}
+	return f;
+}
+
 int
 alert_state_save(struct alert_state *s, struct errbuf *eb)
 {
@@ -275,6 +306,8 @@ alert_state_save(struct alert_state *s, struct errbuf *eb)
 	char tmp[PATH_MAX];
 	int fd, rc = -1;
 
+	if (s->path == NULL)
+		return 0;	/* in memory only */
 	if (snprintf(tmp, sizeof(tmp), "%s.new", s->path) >= (int)sizeof(tmp))
 		return errbuf_set(eb, "path too long: '%s'", s->path);
 	state_json(s, &text);
@@ -854,7 +887,8 @@ alert_eval(const struct rule_set *rs, struct alert_state *s, struct store *st,
 		buf_reset(&gkey);
 		buf_addf(&gkey, "%s;%s", g->file, g->name);
 		gs = group_seen(s, gkey.p);
-		after_gap = gs->last != 0 && o->now - gs->last > 2 * interval;
+		after_gap = !o->no_gaps && gs->last != 0 &&
+		    o->now - gs->last > 2 * interval;
 		for (j = 0; j < g->nrules && rc == 0; j++) {
 			const struct rule *r = &g->rules[j];
 			struct promql_result *res;

@@ -49,6 +49,9 @@ struct alert_state;
  */
 struct alert_state *alert_state_open(const char *path, struct errbuf *eb);
 
+/* A state in memory only, saved nowhere (rule tests). */
+struct alert_state *alert_state_new(void);
+
 /* Write the state back, atomically (a new file renamed over). */
 int alert_state_save(struct alert_state *s, struct errbuf *eb);
 
@@ -59,6 +62,20 @@ void alert_state_close(struct alert_state *s);
 void alert_state_counts(const struct alert_state *s, size_t *pending,
     size_t *firing);
 
+/* A firing alert, borrowed from its state until the next evaluation. */
+struct alert_firing {
+	const struct tmpl_label *labels, *annotations;	/* sorted */
+	size_t nlabels, nannotations;
+	double value;
+};
+
+/*
+ * The alerts of rules named 'alertname' that fire in 's': a new array
+ * (free(3) it) of '*n'.
+ */
+struct alert_firing *alert_state_firing(const struct alert_state *s,
+    const char *alertname, size_t *n);
+
 struct alert_opts {
 	int64_t now;			/* the evaluation time, ms */
 	int64_t interval_ms;		/* of a group without 'interval' */
@@ -67,6 +84,7 @@ struct alert_opts {
 	const char *external_url;
 	struct ingest_sink *record;	/* recording rules' samples; NULL: dropped */
 	struct promql_eval_opts limits;	/* lookback, samples, timeout */
+	int no_gaps;			/* no gap rule (rule tests) */
 };
 
 struct alert_stats {

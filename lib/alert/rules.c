@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
 #include "alert/rules.h"
+#include "alert/yamldoc.h"
 #include "base/xalloc.h"
 #include "promql/promql_parse.h"
 #include "stream/metric.h"
@@ -18,7 +17,7 @@
 struct reader {
 	struct rule_set *rs;
 	const char *path;
-	yaml_document_t *doc;
+	struct yamldoc *doc;
 	size_t errors;
 };
 
@@ -49,7 +48,7 @@ error_at(struct reader *rd, const yaml_node_t *at, const char *fmt, ...)
 static yaml_node_t *
 node(struct reader *rd, int i)
 {
-	return yaml_document_get_node(rd->doc, i);
+	return yamldoc_node(rd->doc, i);
 }
 
 /* A scalar's text, or NULL (an error said) for another node. */
@@ -63,16 +62,10 @@ scalar(struct reader *rd, yaml_node_t *n, const char *what)
 	return (const char *)n->data.scalar.value;
 }
 
-/* A null scalar: "~", "null", or nothing, unquoted. */
 static int
 is_null(const yaml_node_t *n)
 {
-	const char *v = (const char *)n->data.scalar.value;
-
-	return n->type == YAML_SCALAR_NODE &&
-	    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-	    (v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
-	    strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0);
+	return yamldoc_is_null(n);
 }
 
 int
@@ -187,16 +180,7 @@ read_map(struct reader *rd, yaml_node_t *m, const char *what,
 static yaml_node_t *
 field(struct reader *rd, yaml_node_t *m, const char *name)
 {
-	yaml_node_pair_t *pr;
-
-	for (pr = m->data.mapping.pairs.start; pr < m->data.mapping.pairs.top;
-	    pr++) {
-		yaml_node_t *k = node(rd, pr->key);
-		if (k->type == YAML_SCALAR_NODE &&
-		    strcmp((const char *)k->data.scalar.value, name) == 0)
-			return node(rd, pr->value);
-	}
-	return NULL;
+	return yamldoc_field(rd->doc, m, name);
 }
 
 /* Every key of 'm' must be one of 'known' (NULL-ended) and not repeated. */
@@ -419,35 +403,18 @@ size_t
 rules_load(struct rule_set *rs, const char *path)
 {
 	struct reader rd = { rs, path, NULL, 0 };
-	yaml_parser_t parser;
-	yaml_document_t doc;
+	struct yamldoc doc;
 	yaml_node_t *root, *groups;
 	yaml_node_item_t *it;
 	size_t first = rs->ngroups;
-	FILE *fp;
+	char msg[512];
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		error_at(&rd, NULL, "cannot open: %s", strerror(errno));
-		return rd.errors;
-	}
-	if (!yaml_parser_initialize(&parser))
-		abort();
-	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, &doc)) {
-		char msg[512];
-		snprintf(msg, sizeof(msg), "%lu:%lu: yaml: %s%s%s",
-		    (unsigned long)parser.problem_mark.line + 1,
-		    (unsigned long)parser.problem_mark.column + 1,
-		    parser.problem ? parser.problem : "cannot parse",
-		    parser.context ? " " : "",
-		    parser.context ? parser.context : "");
+	if (yamldoc_load(&doc, path, msg, sizeof(msg)) == -1) {
 		error_at(&rd, NULL, "%s", msg);
-		yaml_parser_delete(&parser);
-		fclose(fp);
 		return rd.errors;
 	}
 	rd.doc = &doc;
-	root = yaml_document_get_root_node(&doc);
+	root = doc.root;
 	/* An empty file has no groups, and no errors. */
 	if (root != NULL && !is_null(root)) {
 		static const char *const known[] = { "groups", NULL };
@@ -466,18 +433,7 @@ rules_load(struct rule_set *rs, const char *path)
 					read_group(&rd, node(&rd, *it), first);
 		}
 	}
-	/* Only one document: a second is Prometheus' error too. */
-	{
-		yaml_document_t more;
-		if (yaml_parser_load(&parser, &more)) {
-			if (yaml_document_get_root_node(&more) != NULL)
-				error_at(&rd, NULL, "more than one YAML document");
-			yaml_document_delete(&more);
-		}
-	}
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	fclose(fp);
+	yamldoc_free(&doc);
 	return rd.errors;
 }
 
