@@ -61,7 +61,7 @@ endif
 
 # libarchive is loaded with dlopen(3) when an archive is first read or
 # written (lib/store/tar.h): its headers are needed, not its link.
-PKGS     := jansson libxxhash libzstd libpcre2-8 yaml-0.1
+PKGS     := jansson libxxhash libzstd libpcre2-8 yaml-0.1 libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libarchive 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson)
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "alert/alert.h"
+#include "alert/alertmanager.h"
 #include "alert/check.h"
 #include "alert/rules.h"
 #include "alert/ruletest.h"
@@ -18,7 +19,7 @@
 #include "stream/metric.h"
 
 enum {
-	OPT_EMPTY = CLI_LONG, OPT_EVERY, OPT_EXTERNAL_LABEL, OPT_EXTERNAL_URL,
+	OPT_ALERTMANAGER = CLI_LONG, OPT_EMPTY, OPT_EVERY, OPT_EXTERNAL_LABEL, OPT_EXTERNAL_URL,
 	OPT_INTERVAL, OPT_LABEL, OPT_LOOKBACK, OPT_RECORD, OPT_SERVICE,
 	OPT_STATE, OPT_STRICT, OPT_TIME, OPT_TIMEOUT
 };
@@ -39,6 +40,8 @@ static const struct cli_option options[] = {
 	    "evaluate again every DURATION until stopped (default: once)" },
 	{ "interval", OPT_INTERVAL, "duration", NULL,
 	    "the interval of groups that give none (default 1m)" },
+	{ "alertmanager", OPT_ALERTMANAGER, "url", NULL,
+	    "also give the alerts to the Alertmanager at URL; repeatable" },
 	{ "record", OPT_RECORD, NULL, NULL,
 	    "write what recording rules give into the store" },
 	{ "external-label", OPT_EXTERNAL_LABEL, "name=value", NULL,
@@ -76,7 +79,8 @@ static const struct cli_command commands[] = {
 /* A usage error is UNKNOWN to a monitoring system, not CRITICAL. */
 static const struct cli_program program = { options,
 	{ NULL, "rules dir file strict state every interval record "
-	    "external-label external-url time lookback timeout", NULL },
+	    "alertmanager external-label external-url time lookback timeout",
+	    NULL },
 	commands, CHECK_UNKNOWN };
 
 #define EXTERNAL_MAX 32
@@ -88,6 +92,8 @@ struct run_opts {
 	const char *state, *every, *interval, *external_url;
 	struct tmpl_label external[EXTERNAL_MAX];
 	size_t nexternal;
+	const char *alertmanagers[8];
+	size_t nalertmanagers;
 	int record;
 };
 
@@ -346,6 +352,22 @@ run_once(const struct run_opts *ro, const struct rule_set *rs,
 		warnx("%s", eb.msg);
 		rc = CLI_EXIT_FAIL;
 	}
+	/*
+	 * Every firing alert each run, valid four intervals, as Prometheus
+	 * sends them: one that could not be sent goes again next run.
+	 */
+	if (ro->nalertmanagers) {
+		struct buf body = BUF_INIT;
+		alert_state_alertmanager(s, ao.now, 4 * ao.interval_ms,
+		    ro->external_url, &body);
+		for (i = 0; i < ro->nalertmanagers; i++)
+			if (alertmanager_post(ro->alertmanagers[i], body.p,
+			    body.len, 10000, &eb) == -1) {
+				warnx("%s", eb.msg);
+				rc = CLI_EXIT_FAIL;
+			}
+		buf_release(&body);
+	}
 	if (stats.failed || bad)
 		rc = CLI_EXIT_FAIL;
 	for (i = 0; in.st && i < store_damage_count(in.st); i++) {
@@ -442,6 +464,11 @@ main(int argc, char *argv[])
 			if (ro.nrules == sizeof(ro.rules) / sizeof(ro.rules[0]))
 				cli_usage_error(&cli, "too many rule files");
 			ro.rules[ro.nrules++] = cli.arg;
+			break;
+		case OPT_ALERTMANAGER:
+			if (ro.nalertmanagers == 8)
+				cli_usage_error(&cli, "too many Alertmanagers");
+			ro.alertmanagers[ro.nalertmanagers++] = cli.arg;
 			break;
 		case OPT_EMPTY:
 			if (check_state_parse(cli.arg, &o.empty) == -1)

@@ -277,6 +277,53 @@ alert_state_new(void)
 	return s;
 }
 
+size_t
+alert_state_alertmanager(const struct alert_state *s, int64_t now,
+    int64_t valid_ms, const char *generator_url, struct buf *out)
+{
+	char ts[TS_BUFSZ];
+	size_t i, n = 0, k;
+
+	buf_addch(out, '[');
+	for (i = 0; i < s->n; i++) {
+		const struct entry *e = &s->v[i];
+		if (e->state == PENDING || e->fired_at == 0)
+			continue;
+		buf_adds(out, n++ ? ",{\"labels\":{" : "{\"labels\":{");
+		for (k = 0; k < e->nlabels; k++) {
+			if (k)
+				buf_addch(out, ',');
+			jsonl_quote(out, e->labels[k].name,
+			    strlen(e->labels[k].name));
+			buf_addch(out, ':');
+			jsonl_quote(out, e->labels[k].value,
+			    strlen(e->labels[k].value));
+		}
+		buf_adds(out, "},\"annotations\":{");
+		for (k = 0; k < e->nannotations; k++) {
+			if (k)
+				buf_addch(out, ',');
+			jsonl_quote(out, e->annotations[k].name,
+			    strlen(e->annotations[k].name));
+			buf_addch(out, ':');
+			jsonl_quote(out, e->annotations[k].value,
+			    strlen(e->annotations[k].value));
+		}
+		ts_format_rfc3339(ts, e->fired_at);
+		buf_addf(out, "},\"startsAt\":\"%s\"", ts);
+		ts_format_rfc3339(ts, e->state == FIRING ? now + valid_ms :
+		    e->resolved_at);
+		buf_addf(out, ",\"endsAt\":\"%s\"", ts);
+		if (generator_url) {
+			buf_adds(out, ",\"generatorURL\":");
+			jsonl_quote(out, generator_url, strlen(generator_url));
+		}
+		buf_addch(out, '}');
+	}
+	buf_addch(out, ']');
+	return n;
+}
+
 struct alert_firing *
 alert_state_firing(const struct alert_state *s, const char *alertname,
     size_t *n)

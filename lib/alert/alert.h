@@ -8,6 +8,7 @@
 
 #include "alert/rules.h"
 #include "alert/template.h"
+#include "base/buf.h"
 #include "base/errbuf.h"
 #include "promql/promql_input.h"
 #include "stream/ingest.h"
@@ -68,6 +69,16 @@ struct alert_firing {
 	size_t nlabels, nannotations;
 	double value;
 };
+
+/*
+ * The alerts to give an Alertmanager now, as its API v2 takes them (a
+ * JSON array, appended to 'out'), as Prometheus sends them: every
+ * firing alert, valid until 'now' + 'valid_ms' (so that it resolves
+ * them by itself if the runs stop), and every resolved alert kept, with
+ * its end.  Returns how many.
+ */
+size_t alert_state_alertmanager(const struct alert_state *s, int64_t now,
+    int64_t valid_ms, const char *generator_url, struct buf *out);
 
 /*
  * The alerts of rules named 'alertname' that fire in 's': a new array
