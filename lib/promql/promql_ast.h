@@ -95,7 +95,15 @@ struct promql_func;	/* promql_func.h */
  * union named after 'kind' holds the rest; every pointer in it is owned
  * by the node and freed by promql_free().
  */
+/*
+ * How deep a tree may be.  Evaluating, printing and freeing recurse
+ * into it; a query nested a thousand levels deep is not one a person
+ * writes, and deeper ones would exhaust the stack.
+ */
+#define PROMQL_DEPTH_MAX 1000
+
 struct promql_node {
+	unsigned depth;		/* of the tree from here: 1 for a leaf */
 	enum promql_kind kind;
 	size_t pos;
 	size_t end;

@@ -39,6 +39,7 @@ struct parser {
 	struct promql_token next;
 	int have_next;
 	int agg_depth;		/* inside an aggregation's arguments */
+	int nesting;		/* parse_expr() calls under way */
 	int failed;
 	struct errbuf *eb;
 };
@@ -183,7 +184,50 @@ node_new(enum promql_kind kind, size_t pos, size_t end)
 	n->kind = kind;
 	n->pos = pos;
 	n->end = end;
+	n->depth = 1;
 	return n;
+}
+
+static void
+deeper(struct promql_node *n, const struct promql_node *child)
+{
+	if (child && child->depth + 1 > n->depth)
+		n->depth = child->depth + 1;
+}
+
+/*
+ * Set the depth of 'n' from its children; -1 (an error) past
+ * PROMQL_DEPTH_MAX.
+ */
+static int
+too_deep(struct parser *p, struct promql_node *n)
+{
+	size_t i;
+
+	switch (n->kind) {
+	case PROMQL_MATRIX_SELECTOR: deeper(n, n->ms.vs); break;
+	case PROMQL_SUBQUERY: deeper(n, n->sq.expr); break;
+	case PROMQL_UNARY: deeper(n, n->unary.expr); break;
+	case PROMQL_PAREN: deeper(n, n->paren.expr); break;
+	case PROMQL_BINARY:
+		deeper(n, n->binary.lhs);
+		deeper(n, n->binary.rhs);
+		break;
+	case PROMQL_AGGREGATE:
+		deeper(n, n->agg.param);
+		deeper(n, n->agg.expr);
+		break;
+	case PROMQL_CALL:
+		for (i = 0; i < n->call.nargs; i++)
+			deeper(n, n->call.args[i]);
+		break;
+	default:
+		break;
+	}
+	if (n->depth <= PROMQL_DEPTH_MAX)
+		return 0;
+	return perr(p, n->pos, "expression nested too deeply (more than %d "
+	    "levels)", PROMQL_DEPTH_MAX);
 }
 
 static void
@@ -565,7 +609,7 @@ parse_range(struct parser *p, struct promql_node *e)
 		n = node_new(PROMQL_MATRIX_SELECTOR, e->pos, end);
 		n->ms.vs = e;
 		n->ms.range_ms = range;
-		return n;
+		return too_deep(p, n) == -1 ? (promql_free(n), NULL) : n;
 	}
 	if (p->tok.type != PROMQL_T_COLON) {
 		unexpected(p, "subquery or range", "\":\" or \"]\"");
@@ -591,7 +635,7 @@ parse_range(struct parser *p, struct promql_node *e)
 	n->sq.expr = e;
 	n->sq.range_ms = range;
 	n->sq.step_ms = step;
-	return n;
+	return too_deep(p, n) == -1 ? (promql_free(n), NULL) : n;
 }
 
 /* "offset" ["-"] duration after 'e'. */
@@ -812,7 +856,7 @@ parse_call(struct parser *p)
 	n->call.func = f;
 	n->call.args = args;
 	n->call.nargs = nargs;
-	return n;
+	return too_deep(p, n) == -1 ? (promql_free(n), NULL) : n;
 }
 
 /* "(" [label {"," label} [","]] ")": by, without, on, ignoring, group_x. */
@@ -921,7 +965,7 @@ parse_aggregate(struct parser *p)
 	if (agg_set_args(p, n, args, nargs) == -1)
 		goto fail;
 	free(args);	/* the nodes now belong to 'n' */
-	return n;
+	return too_deep(p, n) == -1 ? (promql_free(n), NULL) : n;
 fail:
 	free_args(args, nargs);
 	promql_free(n);
@@ -967,7 +1011,7 @@ parse_paren(struct parser *p)
 	}
 	n = node_new(PROMQL_PAREN, pos, p->tok.pos + 1);
 	n->paren.expr = e;
-	if (advance(p) == -1) {
+	if (too_deep(p, n) == -1 || advance(p) == -1) {
 		promql_free(n);
 		return NULL;
 	}
@@ -1077,7 +1121,7 @@ parse_unary(struct parser *p)
 	n = node_new(PROMQL_UNARY, op.pos, e->end);
 	n->unary.negate = op.type == PROMQL_T_SUB;
 	n->unary.expr = e;
-	return n;
+	return too_deep(p, n) == -1 ? (promql_free(n), NULL) : n;
 }
 
 /* [bool] [on|ignoring (...) [group_left|group_right [(...)]]]. */
@@ -1114,8 +1158,30 @@ fail:
 }
 
 /* Precedence climbing over the binary operators of at least 'min_prec'. */
+static struct promql_node *parse_expr_at(struct parser *p, int min_prec);
+
+/*
+ * An expression; its nesting is bounded as the tree's depth is, so that
+ * "- - - - 1" (folded into one number) cannot exhaust the stack either.
+ */
 static struct promql_node *
 parse_expr(struct parser *p, int min_prec)
+{
+	struct promql_node *n;
+
+	if (p->nesting >= PROMQL_DEPTH_MAX) {
+		perr(p, p->tok.pos, "expression nested too deeply (more than %d "
+		    "levels)", PROMQL_DEPTH_MAX);
+		return NULL;
+	}
+	p->nesting++;
+	n = parse_expr_at(p, min_prec);
+	p->nesting--;
+	return n;
+}
+
+static struct promql_node *
+parse_expr_at(struct parser *p, int min_prec)
 {
 	struct promql_node *lhs, *rhs, *n;
 	struct promql_matching *m;
@@ -1139,6 +1205,8 @@ parse_expr(struct parser *p, int min_prec)
 		n->binary.rhs = rhs;
 		n->binary.matching = m;
 		lhs = n;
+		if (too_deep(p, n) == -1)
+			goto fail;
 	}
 	return lhs;
 fail:

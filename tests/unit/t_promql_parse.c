@@ -1118,5 +1118,55 @@ main(void)
 	test_ast();
 	test_selector();
 	test_misc();
+	/*
+	 * Depth: a thousand levels parse, one more is refused, whichever
+	 * way the tree deepens (a fuzzer's 3,600 unary minuses overflowed
+	 * the evaluator's stack).
+	 */
+	{
+		struct buf q = BUF_INIT;
+		struct promql_node *t = NULL;
+		struct errbuf e2 = ERRBUF_INIT;
+		static const char *const ways[][3] = {
+			{ "", "x", "+x" },	/* x+x+x...: left-deep */
+			{ "-", "x", "" },	/* --x */
+			{ "(", "x", ")" },	/* ((x)) */
+			{ "abs(", "x", ")" },
+			{ "-", "1", "" },	/* folded into one number */
+		};
+		size_t w, i;
+		for (w = 0; w < sizeof(ways) / sizeof(ways[0]); w++) {
+			int depth;
+			for (depth = 999; depth <= 1001; depth += 2) {
+				buf_reset(&q);
+				if (w == 0) {
+					buf_adds(&q, "x");
+					for (i = 1; i < (size_t)depth; i++)
+						buf_adds(&q, "+x");
+				} else {
+					for (i = 0; i < (size_t)depth; i++)
+						buf_adds(&q, ways[w][0]);
+					buf_adds(&q, ways[w][1]);
+					for (i = 0; i < (size_t)depth; i++)
+						buf_adds(&q, ways[w][2]);
+				}
+				buf_addch(&q, '\0');
+				e2.msg[0] = '\0';
+				if (depth < 1000)
+					ok(promql_parse(q.p, &t, &e2) == 0,
+					    "%s%s%s nested %d deep parses: %s",
+					    ways[w][0], ways[w][1], ways[w][2],
+					    depth, e2.msg);
+				else
+					ok(promql_parse(q.p, &t, &e2) == -1 &&
+					    strstr(e2.msg, "nested too deeply"),
+					    "%s%s%s nested %d deep is refused",
+					    ways[w][0], ways[w][1], ways[w][2], depth);
+				promql_free(t);
+				t = NULL;
+			}
+		}
+		buf_release(&q);
+	}
 	return done_testing();
 }
