@@ -33,3 +33,5 @@ echo "== scale: a million series, and a running writer's 50 M samples, against v
 sh "$here/scale.sh" "$build"
 echo "== alert: 1,000 rules over 10,000 live series, against prometheus"
 sh "$here/alert.sh" "$build"
+echo "== anomaly: what the anomaly rules of malert(1) find, and their false positives"
+sh "$here/anomaly.sh" "$build"

@@ -25,6 +25,18 @@ for f in "$FIXTURES"/pass-*.yml "$FIXTURES"/fail-*.yml; do
 	fi
 done
 
+# The alert kinds malert(1) shows, each tested (tests/fixtures/recipes).
+RECIPES=$SRC_DIR/tests/fixtures/recipes
+test_expect_success 'the recipes of malert(1) pass their tests' '
+	malert test "$RECIPES/recipes.test.yml" "$RECIPES/recipes-mtk.test.yml" >out &&
+	test $(grep -c "^  SUCCESS" out) = 2
+'
+if test_have_prog promtool; then
+	test_expect_success 'and promtool passes those Prometheus 2.42 can read' '
+		promtool test rules "$RECIPES/recipes.test.yml" >out 2>&1
+	'
+fi
+
 test_expect_success 'a failure names the alert, the time, what was expected and what came' '
 	test_expect_code 1 malert test "$FIXTURES/fail-instance-down-early.yml" >out &&
 	grep "alertname: InstanceDown, time: 240s" out &&
