@@ -9,6 +9,8 @@
 #include "alert/alert.h"
 #include "alert/alertmanager.h"
 #include "alert/check.h"
+#include "alert/notify.h"
+#include "alert/route.h"
 #include "alert/rules.h"
 #include "alert/ruletest.h"
 #include "base/cli.h"
@@ -20,7 +22,8 @@
 
 enum {
 	OPT_ALERTMANAGER = CLI_LONG, OPT_EMPTY, OPT_EVERY, OPT_EXTERNAL_LABEL, OPT_EXTERNAL_URL,
-	OPT_INTERVAL, OPT_LABEL, OPT_LOOKBACK, OPT_RECORD, OPT_SERVICE,
+	OPT_INTERVAL, OPT_LABEL, OPT_LOOKBACK, OPT_RECORD, OPT_ROUTES,
+	OPT_SERVICE,
 	OPT_STATE, OPT_STRICT, OPT_TIME, OPT_TIMEOUT
 };
 
@@ -40,6 +43,8 @@ static const struct cli_option options[] = {
 	    "evaluate again every DURATION until stopped (default: once)" },
 	{ "interval", OPT_INTERVAL, "duration", NULL,
 	    "the interval of groups that give none (default 1m)" },
+	{ "routes", OPT_ROUTES, "file", NULL,
+	    "notify receivers through the routing tree in FILE" },
 	{ "alertmanager", OPT_ALERTMANAGER, "url", NULL,
 	    "also give the alerts to the Alertmanager at URL; repeatable" },
 	{ "record", OPT_RECORD, NULL, NULL,
@@ -79,7 +84,8 @@ static const struct cli_command commands[] = {
 /* A usage error is UNKNOWN to a monitoring system, not CRITICAL. */
 static const struct cli_program program = { options,
 	{ NULL, "rules dir file strict state every interval record "
-	    "alertmanager external-label external-url time lookback timeout",
+	    "alertmanager routes external-label external-url time lookback "
+	    "timeout",
 	    NULL },
 	commands, CHECK_UNKNOWN };
 
@@ -94,6 +100,8 @@ struct run_opts {
 	size_t nexternal;
 	const char *alertmanagers[8];
 	size_t nalertmanagers;
+	const char *routes_path;
+	struct route_config routes;
 	int record;
 };
 
@@ -352,6 +360,20 @@ run_once(const struct run_opts *ro, const struct rule_set *rs,
 		warnx("%s", eb.msg);
 		rc = CLI_EXIT_FAIL;
 	}
+	if (ro->routes_path) {
+		struct notify_stats ns = { 0, 0 };
+		char *npath = NULL;
+		if (asprintf(&npath, "%s.notices", state_path) == -1)
+			err(CLI_EXIT_FAIL, NULL);
+		if (notify_run(&ro->routes, s, ao.now, ro->external_url, npath,
+		    &ns, warn_rule, NULL, &eb) == -1) {
+			warnx("%s", eb.msg);
+			rc = CLI_EXIT_FAIL;
+		}
+		if (ns.failed)
+			rc = CLI_EXIT_FAIL;
+		free(npath);
+	}
 	/*
 	 * Every firing alert each run, valid four intervals, as Prometheus
 	 * sends them: one that could not be sent goes again next run.
@@ -387,7 +409,7 @@ run_once(const struct run_opts *ro, const struct rule_set *rs,
 
 /* 'malert -r RULES': evaluate, once or --every so often. */
 static int
-run(const struct run_opts *ro, const struct check_opts *co,
+run(struct run_opts *ro, const struct check_opts *co,
     struct query_request *rq, const struct cli *cli)
 {
 	struct rule_set rs = { 0 };
@@ -403,6 +425,15 @@ run(const struct run_opts *ro, const struct check_opts *co,
 			warnx("%s", rs.errors[i]);
 		rules_free(&rs);
 		return CLI_EXIT_FAIL;
+	}
+	if (ro->routes_path) {
+		char msg[600];
+		if (route_load(&ro->routes, ro->routes_path,
+		    msg, sizeof(msg)) == -1) {
+			warnx("%s", msg);
+			rules_free(&rs);
+			return CLI_EXIT_FAIL;
+		}
 	}
 	state_path = ro->state ? xstrdup(ro->state) : cli_state_path("malert.state");
 	if (ro->every) {
@@ -431,6 +462,8 @@ run(const struct run_opts *ro, const struct check_opts *co,
 	} while (every && !stop);
 	free(state_path);
 	rules_free(&rs);
+	if (ro->routes_path)
+		route_free(&ro->routes);
 	return rc;
 }
 
@@ -502,6 +535,7 @@ main(int argc, char *argv[])
 			rq.limits.lookback_ms = cli_duration(&cli, key, cli.arg);
 			break;
 		case OPT_RECORD: ro.record = 1; break;
+		case OPT_ROUTES: ro.routes_path = cli.arg; break;
 		case OPT_SERVICE: o.service = cli.arg; break;
 		case OPT_STATE: ro.state = cli.arg; break;
 		case OPT_STRICT: o.strict = 1; break;

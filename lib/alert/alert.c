@@ -341,6 +341,32 @@ alert_state_firing(const struct alert_state *s, const char *alertname,
 		f[*n].annotations = e->annotations;
 		f[*n].nannotations = e->nannotations;
 		f[*n].value = e->value;
+		f[*n].firing = 1;
+		f[*n].starts_at = e->fired_at;
+		(*n)++;
+	}
+	return f;
+}
+
+struct alert_firing *
+alert_state_notices(const struct alert_state *s, size_t *n)
+{
+	struct alert_firing *f = xcalloc(s->n + 1, sizeof(*f));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < s->n; i++) {
+		const struct entry *e = &s->v[i];
+		if (e->state == PENDING || e->fired_at == 0)
+			continue;
+		f[*n].labels = e->labels;
+		f[*n].nlabels = e->nlabels;
+		f[*n].annotations = e->annotations;
+		f[*n].nannotations = e->nannotations;
+		f[*n].value = e->value;
+		f[*n].firing = e->state == FIRING;
+		f[*n].starts_at = e->fired_at;
+		f[*n].ends_at = e->state == FIRING ? 0 : e->resolved_at;
 		(*n)++;
 	}
 	return f;

@@ -63,12 +63,21 @@ void alert_state_close(struct alert_state *s);
 void alert_state_counts(const struct alert_state *s, size_t *pending,
     size_t *firing);
 
-/* A firing alert, borrowed from its state until the next evaluation. */
+/* An alert, borrowed from its state until the next evaluation. */
 struct alert_firing {
 	const struct tmpl_label *labels, *annotations;	/* sorted */
 	size_t nlabels, nannotations;
 	double value;
+	int firing;			/* else resolved */
+	int64_t starts_at, ends_at;	/* ends_at: 0 while firing */
 };
+
+/*
+ * The alerts to notify about: every firing alert, and every resolved
+ * one still kept (15 minutes).  A new array (free(3) it) of '*n'.
+ */
+struct alert_firing *alert_state_notices(const struct alert_state *s,
+    size_t *n);
 
 /*
  * The alerts to give an Alertmanager now, as its API v2 takes them (a

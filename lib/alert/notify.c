@@ -1,0 +1,531 @@
+/* notify.c - notices of alert groups to receivers, with their state */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "alert/notify.h"
+#include "base/buf.h"
+#include "base/fileio.h"
+#include "base/strmap.h"
+#include "base/timestamp.h"
+#include "base/xalloc.h"
+#include "stream/jsonl.h"
+
+/* What is kept of a group between runs. */
+struct group_state {
+	char *key;
+	int64_t last_sent;
+	char **notified;	/* keys of the alerts firing at the last notice */
+	size_t nnotified;
+	unsigned failures;
+	int64_t retry_at;
+	int seen;		/* a group of this run */
+};
+
+struct gstates {
+	struct group_state *v;
+	size_t n, cap;
+};
+
+static void
+gstate_release(struct group_state *g)
+{
+	size_t i;
+
+	free(g->key);
+	for (i = 0; i < g->nnotified; i++)
+		free(g->notified[i]);
+	free(g->notified);
+}
+
+static int
+load(struct gstates *gs, const char *path, struct errbuf *eb)
+{
+	json_error_t je;
+	json_t *root, *v;
+	const char *k;
+
+	if (access(path, F_OK) == -1 && errno == ENOENT)
+		return 0;
+	if ((root = json_load_file(path, 0, &je)) == NULL)
+		return errbuf_set(eb, "%s:%d: %s", path, je.line, je.text);
+	json_object_foreach(root, k, v) {
+		struct group_state g;
+		json_t *a = json_array_get(v, 3);
+		size_t i;
+		memset(&g, 0, sizeof(g));
+		g.key = xstrdup(k);
+		g.last_sent = json_integer_value(json_array_get(v, 0));
+		g.failures = (unsigned)json_integer_value(json_array_get(v, 1));
+		g.retry_at = json_integer_value(json_array_get(v, 2));
+		g.notified = xcalloc(json_array_size(a) + 1, sizeof(char *));
+		for (i = 0; i < json_array_size(a); i++)
+			if (json_is_string(json_array_get(a, i)))
+				g.notified[g.nnotified++] =
+				    xstrdup(json_string_value(json_array_get(a, i)));
+		gs->v = xgrow(gs->v, &gs->cap, gs->n + 1, sizeof(*gs->v));
+		gs->v[gs->n++] = g;
+	}
+	json_decref(root);
+	return 0;
+}
+
+static int
+save(const struct gstates *gs, const char *path, struct errbuf *eb)
+{
+	struct buf b = BUF_INIT;
+	char tmp[PATH_MAX];
+	size_t i, k;
+	int fd, rc = -1;
+
+	buf_addch(&b, '{');
+	for (i = 0; i < gs->n; i++) {
+		const struct group_state *g = &gs->v[i];
+		buf_adds(&b, i ? ",\n" : "\n");
+		jsonl_quote(&b, g->key, strlen(g->key));
+		buf_addf(&b, ":[%lld,%u,%lld,[", (long long)g->last_sent,
+		    g->failures, (long long)g->retry_at);
+		for (k = 0; k < g->nnotified; k++) {
+			if (k)
+				buf_addch(&b, ',');
+			jsonl_quote(&b, g->notified[k], strlen(g->notified[k]));
+		}
+		buf_adds(&b, "]]");
+	}
+	buf_adds(&b, "\n}\n");
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp)) {
+		buf_release(&b);
+		return errbuf_set(eb, "path too long: '%s'", path);
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1)
+		errbuf_set(eb, "cannot create '%s': %s", tmp, strerror(errno));
+	else if (fileio_write_all(fd, b.p, b.len) == -1 || fsync(fd) == -1 ||
+	    close(fd) == -1 || rename(tmp, path) == -1) {
+		errbuf_set(eb, "cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp);
+	} else
+		rc = 0;
+	buf_release(&b);
+	return rc;
+}
+
+/* "name=value,..." of sorted labels: an alert's key. */
+static void
+labels_key(struct buf *b, const struct tmpl_label *l, size_t n)
+{
+	size_t i;
+
+	buf_reset(b);
+	for (i = 0; i < n; i++)
+		buf_addf(b, "%s%s=%s", i ? "," : "", l[i].name, l[i].value);
+}
+
+static int
+has(const struct group_state *g, const char *key)
+{
+	size_t i;
+
+	for (i = 0; g && i < g->nnotified; i++)
+		if (strcmp(g->notified[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+/* A group of this run: its route, labels, alerts. */
+struct group {
+	const struct route *r;
+	char *key;
+	struct tmpl_label *glabels;	/* borrowed strings */
+	size_t nglabels;
+	size_t *alerts;
+	size_t n, cap;
+};
+
+static void
+put_map(struct buf *b, const struct tmpl_label *l, size_t n)
+{
+	size_t i;
+
+	buf_addch(b, '{');
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_addch(b, ',');
+		jsonl_quote(b, l[i].name, strlen(l[i].name));
+		buf_addch(b, ':');
+		jsonl_quote(b, l[i].value, strlen(l[i].value));
+	}
+	buf_addch(b, '}');
+}
+
+/* The labels every alert of the notice has (same name, same value). */
+static void
+put_common(struct buf *b, const struct alert_firing *a, const size_t *idx,
+    size_t n, int annotations)
+{
+	const struct alert_firing *f = &a[idx[0]];
+	const struct tmpl_label *l = annotations ? f->annotations : f->labels;
+	size_t nl = annotations ? f->nannotations : f->nlabels, i, k, j;
+	int first = 1;
+
+	buf_addch(b, '{');
+	for (i = 0; i < nl; i++) {
+		int all = 1;
+		for (k = 1; k < n && all; k++) {
+			const struct alert_firing *o = &a[idx[k]];
+			const struct tmpl_label *ol = annotations ? o->annotations :
+			    o->labels;
+			size_t onl = annotations ? o->nannotations : o->nlabels;
+			all = 0;
+			for (j = 0; j < onl; j++)
+				if (strcmp(ol[j].name, l[i].name) == 0 &&
+				    strcmp(ol[j].value, l[i].value) == 0)
+					all = 1;
+		}
+		if (!all)
+			continue;
+		if (!first)
+			buf_addch(b, ',');
+		first = 0;
+		jsonl_quote(b, l[i].name, strlen(l[i].name));
+		buf_addch(b, ':');
+		jsonl_quote(b, l[i].value, strlen(l[i].value));
+	}
+	buf_addch(b, '}');
+}
+
+/* Alertmanager's webhook body for the alerts 'idx' of group 'g'. */
+static void
+payload(struct buf *b, const struct group *g, const struct alert_firing *a,
+    const size_t *idx, size_t n, int firing, const char *external_url)
+{
+	char ts[TS_BUFSZ];
+	size_t i;
+
+	buf_adds(b, "{\"version\":\"4\",\"groupKey\":");
+	jsonl_quote(b, g->key, strlen(g->key));
+	buf_addf(b, ",\"status\":\"%s\",\"receiver\":",
+	    firing ? "firing" : "resolved");
+	jsonl_quote(b, g->r->receiver->name, strlen(g->r->receiver->name));
+	buf_adds(b, ",\"groupLabels\":");
+	put_map(b, g->glabels, g->nglabels);
+	buf_adds(b, ",\"commonLabels\":");
+	put_common(b, a, idx, n, 0);
+	buf_adds(b, ",\"commonAnnotations\":");
+	put_common(b, a, idx, n, 1);
+	buf_adds(b, ",\"externalURL\":");
+	jsonl_quote(b, external_url ? external_url : "",
+	    external_url ? strlen(external_url) : 0);
+	buf_adds(b, ",\"alerts\":[");
+	for (i = 0; i < n; i++) {
+		const struct alert_firing *f = &a[idx[i]];
+		buf_addf(b, "%s{\"status\":\"%s\",\"labels\":", i ? "," : "",
+		    f->firing ? "firing" : "resolved");
+		put_map(b, f->labels, f->nlabels);
+		buf_adds(b, ",\"annotations\":");
+		put_map(b, f->annotations, f->nannotations);
+		ts_format_rfc3339(ts, f->starts_at);
+		buf_addf(b, ",\"startsAt\":\"%s\",\"endsAt\":\"", ts);
+		if (f->ends_at) {
+			ts_format_rfc3339(ts, f->ends_at);
+			buf_adds(b, ts);
+		} else {
+			buf_adds(b, "0001-01-01T00:00:00Z");
+		}
+		buf_adds(b, "\"}");
+	}
+	buf_adds(b, "]}\n");
+}
+
+/*
+ * Run 'rv' with 'body' on its standard input.  Returns 0 when it exited
+ * 0 in time, else -1 with why in 'eb'.
+ */
+static int
+run_receiver(const struct route_receiver *rv, const struct buf *body,
+    char *const *env, struct errbuf *eb)
+{
+	int in[2], status = 0;
+	pid_t pid, w;
+	size_t off = 0;
+	int64_t deadline = ts_now() + rv->timeout_ms;
+	size_t i;
+
+	if (rv->argv == NULL)
+		return 0;	/* a receiver that does nothing */
+	if (pipe2(in, O_CLOEXEC) == -1)
+		return errbuf_set(eb, "cannot make a pipe: %s", strerror(errno));
+	if ((pid = fork()) == -1) {
+		close(in[0]);
+		close(in[1]);
+		return errbuf_set(eb, "cannot fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		/* Its own process group, killed whole at the timeout. */
+		setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
+		if (dup2(in[0], 0) == -1 || dup2(2, 1) == -1)
+			_exit(127);
+		for (i = 0; env[i]; i++)
+			putenv(env[i]);
+		execvp(rv->argv[0], rv->argv);
+		fprintf(stderr, "malert: cannot run '%s': %s\n", rv->argv[0],
+		    strerror(errno));
+		_exit(127);
+	}
+	close(in[0]);
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	/* The notice, written as the receiver reads it, within the time. */
+	while (off < body->len) {
+		struct pollfd pf = { in[1], POLLOUT, 0 };
+		int64_t left = deadline - ts_now();
+		ssize_t n;
+		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
+			break;
+		n = write(in[1], body->p + off, body->len - off);
+		if (n == -1 && errno != EAGAIN && errno != EINTR)
+			break;	/* it stopped reading: its exit status says */
+		if (n > 0)
+			off += (size_t)n;
+	}
+	close(in[1]);
+	for (;;) {
+		struct timespec ts = { 0, 10000000 };
+		if ((w = waitpid(pid, &status, WNOHANG)) == pid)
+			break;
+		if (w == -1 && errno != EINTR)
+			return errbuf_set(eb, "cannot wait: %s", strerror(errno));
+		if (ts_now() >= deadline) {
+			kill(-pid, SIGTERM);
+			ts.tv_sec = 1;
+			ts.tv_nsec = 0;
+			nanosleep(&ts, NULL);
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return errbuf_set(eb, "timed out after %lld ms",
+			    (long long)rv->timeout_ms);
+		}
+		nanosleep(&ts, NULL);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		return errbuf_set(eb, "exit status %d", WEXITSTATUS(status));
+	return errbuf_set(eb, "killed by signal %d", WTERMSIG(status));
+}
+
+static struct group_state *
+gstate_get(struct gstates *gs, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < gs->n; i++)
+		if (strcmp(gs->v[i].key, key) == 0)
+			return &gs->v[i];
+	return NULL;
+}
+
+/* Notify group 'g' if it is due; update its state. */
+static void
+notify_group(struct gstates *gs, struct group *g, const struct alert_firing *a,
+    int64_t now, const char *external_url, struct notify_stats *stats,
+    notify_warn_fn warn, void *arg)
+{
+	struct group_state *st = gstate_get(gs, g->key);
+	struct buf key = BUF_INIT, body = BUF_INIT, e[5];
+	size_t *send = xcalloc(g->n + 1, sizeof(*send)), nsend = 0, nfiring = 0;
+	size_t i;
+	int changed = 0, due;
+	struct errbuf eb = ERRBUF_INIT;
+	char *env[6];
+
+	for (i = 0; i < g->n; i++) {
+		const struct alert_firing *f = &a[g->alerts[i]];
+		labels_key(&key, f->labels, f->nlabels);
+		buf_addch(&key, '\0');
+		if (f->firing) {
+			send[nsend++] = g->alerts[i];
+			nfiring++;
+			changed |= !has(st, key.p);
+		} else if (has(st, key.p)) {
+			/* Resolved since it was told: told once more. */
+			send[nsend++] = g->alerts[i];
+			changed = 1;
+		}
+	}
+	if (st)
+		st->seen = 1;
+	due = nsend > 0 && ((changed && (st == NULL ||
+	    now - st->last_sent >= g->r->group_interval_ms)) ||
+	    (nfiring && st && now - st->last_sent >= g->r->repeat_interval_ms));
+	if (st && st->failures && now < st->retry_at)
+		due = 0;
+	else if (st && st->failures && (changed || nfiring))
+		due = nsend > 0;
+	if (!due) {
+		free(send);
+		buf_release(&key);
+		return;
+	}
+	payload(&body, g, a, send, nsend, nfiring > 0, external_url);
+	for (i = 0; i < 5; i++)
+		e[i] = (struct buf)BUF_INIT;
+	buf_addf(&e[0], "MALERT_RECEIVER=%s", g->r->receiver->name);
+	buf_addf(&e[1], "MALERT_STATUS=%s", nfiring ? "firing" : "resolved");
+	buf_addf(&e[2], "MALERT_GROUP_KEY=%s", g->key);
+	buf_addf(&e[3], "MALERT_ALERTS=%zu", nsend);
+	buf_addf(&e[4], "MALERT_FIRING=%zu", nfiring);
+	for (i = 0; i < 5; i++) {
+		buf_addch(&e[i], '\0');
+		env[i] = e[i].p;
+	}
+	env[5] = NULL;
+	if (st == NULL) {
+		gs->v = xgrow(gs->v, &gs->cap, gs->n + 1, sizeof(*gs->v));
+		st = &gs->v[gs->n++];
+		memset(st, 0, sizeof(*st));
+		st->key = xstrdup(g->key);
+		st->seen = 1;
+	}
+	if (run_receiver(g->r->receiver, &body, env, &eb) == 0) {
+		/* What fires now is what was told. */
+		for (i = 0; i < st->nnotified; i++)
+			free(st->notified[i]);
+		st->nnotified = 0;
+		st->notified = xreallocarray(st->notified, nfiring + 1,
+		    sizeof(*st->notified));
+		for (i = 0; i < nsend; i++) {
+			const struct alert_firing *f = &a[send[i]];
+			if (!f->firing)
+				continue;
+			labels_key(&key, f->labels, f->nlabels);
+			buf_addch(&key, '\0');
+			st->notified[st->nnotified++] = xstrdup(key.p);
+		}
+		st->last_sent = now;
+		st->failures = 0;
+		st->retry_at = 0;
+		stats->sent++;
+	} else {
+		char msg[700];
+		int64_t backoff = 60000;
+		for (i = 1; i < st->failures && backoff < g->r->repeat_interval_ms; i++)
+			backoff *= 2;
+		if (backoff > g->r->repeat_interval_ms)
+			backoff = g->r->repeat_interval_ms;
+		st->failures++;
+		st->retry_at = now + backoff;
+		stats->failed++;
+		snprintf(msg, sizeof(msg), "receiver '%s', group %s: %s; again "
+		    "in %llds", g->r->receiver->name, g->key, eb.msg,
+		    (long long)(backoff / 1000));
+		if (warn)
+			warn(arg, msg);
+	}
+	for (i = 0; i < 5; i++)
+		buf_release(&e[i]);
+	buf_release(&body);
+	buf_release(&key);
+	free(send);
+}
+
+int
+notify_run(const struct route_config *routes, const struct alert_state *s,
+    int64_t now, const char *external_url, const char *path,
+    struct notify_stats *stats, notify_warn_fn warn, void *arg,
+    struct errbuf *eb)
+{
+	struct gstates gs = { NULL, 0, 0 };
+	struct alert_firing *a;
+	struct group *groups = NULL;
+	struct strmap *keys = strmap_new();
+	struct buf key = BUF_INIT;
+	size_t na, ng = 0, gcap = 0, i, j, k, w;
+	int rc = 0;
+
+	if (load(&gs, path, eb) == -1) {
+		strmap_free(keys);
+		return -1;
+	}
+	a = alert_state_notices(s, &na);
+	for (i = 0; i < na; i++) {
+		const struct route *r[16];
+		size_t nr = route_match(routes, a[i].labels, a[i].nlabels, r, 16);
+		for (j = 0; j < nr; j++) {
+			uint32_t id;
+			int created;
+			struct tmpl_label gl[64];
+			size_t ngl = 0;
+			/* The group: the route, and its group_by labels' values. */
+			for (k = 0; k < a[i].nlabels && ngl < 64; k++) {
+				size_t m;
+				int take = r[j]->group_all;
+				for (m = 0; !take && r[j]->group_by &&
+				    r[j]->group_by[m]; m++)
+					take = strcmp(r[j]->group_by[m],
+					    a[i].labels[k].name) == 0;
+				if (take)
+					gl[ngl++] = a[i].labels[k];
+			}
+			buf_reset(&key);
+			buf_addf(&key, "%s:", r[j]->id);
+			put_map(&key, gl, ngl);
+			id = strmap_intern(keys, key.p, key.len,
+			    strmap_hash(key.p, key.len), &created);
+			if (created) {
+				groups = xgrow(groups, &gcap, ng + 1, sizeof(*groups));
+				memset(&groups[ng], 0, sizeof(groups[ng]));
+				groups[ng].r = r[j];
+				groups[ng].key = xmemdup(key.p, key.len + 1);
+				groups[ng].key[key.len] = '\0';
+				groups[ng].glabels = xcalloc(ngl + 1, sizeof(*gl));
+				memcpy(groups[ng].glabels, gl, ngl * sizeof(*gl));
+				groups[ng].nglabels = ngl;
+				ng++;
+			}
+			groups[id].alerts = xgrow(groups[id].alerts,
+			    &groups[id].cap, groups[id].n + 1,
+			    sizeof(*groups[id].alerts));
+			groups[id].alerts[groups[id].n++] = i;
+		}
+	}
+	for (i = 0; i < gs.n; i++)
+		gs.v[i].seen = 0;
+	for (i = 0; i < ng; i++)
+		notify_group(&gs, &groups[i], a, now, external_url, stats, warn,
+		    arg);
+	/* Groups that are gone, told of everything, are forgotten. */
+	for (i = w = 0; i < gs.n; i++) {
+		if (!gs.v[i].seen && gs.v[i].failures == 0) {
+			gstate_release(&gs.v[i]);
+			continue;
+		}
+		gs.v[w++] = gs.v[i];
+	}
+	gs.n = w;
+	if (save(&gs, path, eb) == -1)
+		rc = -1;
+	for (i = 0; i < ng; i++) {
+		free(groups[i].key);
+		free(groups[i].glabels);
+		free(groups[i].alerts);
+	}
+	free(groups);
+	for (i = 0; i < gs.n; i++)
+		gstate_release(&gs.v[i]);
+	free(gs.v);
+	free(a);
+	strmap_free(keys);
+	buf_release(&key);
+	return rc;
+}

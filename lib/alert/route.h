@@ -1,0 +1,78 @@
+/* route.h - where alerts go: a routing tree as Alertmanager's, and receivers */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_ROUTE_H
+#define MTK_ROUTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alert/template.h"
+#include "stream/matcher.h"
+
+/*
+ * A routes file (YAML), Alertmanager's routing tree with receivers that
+ * run commands:
+ *
+ *	route:
+ *	  receiver: NAME		required at the top; inherited
+ *	  group_by: [alertname, ...]	inherited; "..." groups by every label
+ *	  group_interval: 5m		inherited: between two notices of a
+ *					group that changed
+ *	  repeat_interval: 4h		inherited: between two notices of a
+ *					group that did not
+ *	  matchers: ['severity="page"', 'team=~"db|ops"']
+ *	  match: {label: value}		match_re: {label: regex}
+ *	  continue: false
+ *	  routes: [ ...more routes... ]
+ *	receivers:
+ *	  - name: NAME
+ *	    command: [PROGRAM, ARG, ...]	run without a shell
+ *	    timeout: 10s
+ *
+ * An alert goes down the tree as in Alertmanager: to the first child
+ * route whose matchers all match (and on to the next ones while a
+ * matching child says 'continue'), and stays with a route when none of
+ * its children takes it.
+ */
+
+struct route_receiver {
+	char *name;
+	char **argv;		/* NULL-terminated */
+	int64_t timeout_ms;
+};
+
+struct route {
+	struct matcher *m;
+	size_t nm;
+	int cont;
+	const struct route_receiver *receiver;
+	char **group_by;	/* NULL-terminated; NULL: not grouped */
+	int group_all;		/* group_by: ["..."] */
+	int64_t group_interval_ms, repeat_interval_ms;
+	struct route *children;
+	size_t nchildren;
+	char *id;		/* its path in the tree, "0.2.1" */
+};
+
+struct route_config {
+	struct route root;
+	struct route_receiver *receivers;
+	size_t nreceivers;
+};
+
+/*
+ * Read routes file 'path'.  Returns 0, or -1 with "path:line:col: what"
+ * in 'msg' (of 'size' bytes).
+ */
+int route_load(struct route_config *c, const char *path, char *msg,
+    size_t size);
+void route_free(struct route_config *c);
+
+/*
+ * The routes that take an alert with 'labels' (sorted): up to 'max' of
+ * them into 'out'.  Returns how many.
+ */
+size_t route_match(const struct route_config *c, const struct tmpl_label *labels,
+    size_t nlabels, const struct route **out, size_t max);
+
+#endif
