@@ -11,17 +11,20 @@
 #include "alert/check.h"
 #include "alert/notify.h"
 #include "alert/route.h"
+#include "alert/silence.h"
 #include "alert/rules.h"
 #include "alert/ruletest.h"
 #include "base/cli.h"
 #include "base/timestamp.h"
 #include "query/query.h"
+#include "base/buf.h"
 #include "base/xalloc.h"
 #include "store/store.h"
 #include "stream/metric.h"
 
 enum {
-	OPT_ALERTMANAGER = CLI_LONG, OPT_EMPTY, OPT_EVERY, OPT_EXTERNAL_LABEL, OPT_EXTERNAL_URL,
+	OPT_ALERTMANAGER = CLI_LONG, OPT_ALL, OPT_COMMENT, OPT_EMPTY, OPT_EVERY,
+	OPT_FOR, OPT_EXTERNAL_LABEL, OPT_EXTERNAL_URL,
 	OPT_INTERVAL, OPT_LABEL, OPT_LOOKBACK, OPT_RECORD, OPT_ROUTES,
 	OPT_SERVICE,
 	OPT_STATE, OPT_STRICT, OPT_TIME, OPT_TIMEOUT
@@ -53,6 +56,12 @@ static const struct cli_option options[] = {
 	    "a label of $externalLabels; repeatable" },
 	{ "external-url", OPT_EXTERNAL_URL, "url", NULL,
 	    "$externalURL in templates" },
+	{ "for", OPT_FOR, "duration", NULL,
+	    "with silence add: how long it lasts (default 1h)" },
+	{ "comment", OPT_COMMENT, "text", NULL,
+	    "with silence add: why" },
+	{ "all", OPT_ALL, NULL, NULL,
+	    "with silence list: the ended ones too" },
 	{ "warning", 'w', "range", NULL,
 	    "WARNING when a value is outside RANGE (10, 10:, ~:10, 10:20,\n"
 	    "@10:20: inside)" },
@@ -77,6 +86,8 @@ static const struct cli_command commands[] = {
 	{ "check", "dir file strict warning critical empty label service time "
 	    "lookback timeout", "expr" },
 	{ "lint", "", "file ..." },
+	{ "silence", "state for comment all time",
+	    "add matcher ... | list | expire id" },
 	{ "test", "", "file ..." },
 	{ NULL, NULL, NULL }
 };
@@ -103,6 +114,8 @@ struct run_opts {
 	const char *routes_path;
 	struct route_config routes;
 	int record;
+	const char *silence_for, *comment;
+	int all;
 };
 
 /* Set by SIGINT and SIGTERM: --every stops after the run under way. */
@@ -362,17 +375,22 @@ run_once(const struct run_opts *ro, const struct rule_set *rs,
 	}
 	if (ro->routes_path) {
 		struct notify_stats ns = { 0, 0 };
-		char *npath = NULL;
-		if (asprintf(&npath, "%s.notices", state_path) == -1)
+		struct silences ss;
+		char *npath = NULL, *spath = NULL;
+		if (asprintf(&npath, "%s.notices", state_path) == -1 ||
+		    asprintf(&spath, "%s.silences", state_path) == -1)
 			err(CLI_EXIT_FAIL, NULL);
-		if (notify_run(&ro->routes, s, ao.now, ro->external_url, npath,
-		    &ns, warn_rule, NULL, &eb) == -1) {
+		if (silences_load(&ss, spath, &eb) == -1 ||
+		    notify_run(&ro->routes, s, &ss, ao.now, ro->external_url,
+		    npath, &ns, warn_rule, NULL, &eb) == -1) {
 			warnx("%s", eb.msg);
 			rc = CLI_EXIT_FAIL;
 		}
 		if (ns.failed)
 			rc = CLI_EXIT_FAIL;
+		silences_free(&ss);
 		free(npath);
+		free(spath);
 	}
 	/*
 	 * Every firing alert each run, valid four intervals, as Prometheus
@@ -467,6 +485,79 @@ run(struct run_opts *ro, const struct check_opts *co,
 	return rc;
 }
 
+/* 'malert silence add|list|expire': the silences beside the state. */
+static int
+silence(const struct run_opts *ro, const char *at, const struct cli *cli,
+    int argc, char *argv[])
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct alert_state *lock;
+	struct silences ss;
+	struct buf m = BUF_INIT;
+	char *state_path, *path = NULL;
+	int64_t now = ts_now(), ms = 3600000;
+	const char *id;
+	int rc = 0, i;
+
+	if (argc == 0 || (strcmp(argv[0], "add") && strcmp(argv[0], "list") &&
+	    strcmp(argv[0], "expire")))
+		cli_usage_error(cli, "silence: add MATCHER..., list or expire ID");
+	if (strcmp(argv[0], "add") == 0 && argc < 2)
+		cli_usage_error(cli, "silence add: matchers are needed");
+	if (strcmp(argv[0], "expire") == 0 && argc != 2)
+		cli_usage_error(cli, "silence expire: one id");
+	if (strcmp(argv[0], "list") == 0 && argc != 1)
+		cli_usage_error(cli, "silence list takes no operand");
+	if (ro->silence_for)
+		ms = cli_duration(cli, OPT_FOR, ro->silence_for);
+	/* Silences are of the evaluation's clock: --time moves both. */
+	if (at)
+		now = cli_time(cli, OPT_TIME, at, now);
+	state_path = ro->state ? xstrdup(ro->state) : cli_state_path("malert.state");
+	if (asprintf(&path, "%s.silences", state_path) == -1)
+		err(CLI_EXIT_FAIL, NULL);
+	/* The state's lock: a run reads the silences while it holds it. */
+	if ((lock = alert_state_open(state_path, &eb)) == NULL ||
+	    silences_load(&ss, path, &eb) == -1) {
+		warnx("%s", eb.msg);
+		alert_state_close(lock);
+		free(path);
+		free(state_path);
+		return CLI_EXIT_FAIL;
+	}
+	if (strcmp(argv[0], "list") == 0) {
+		silences_list(&ss, now, ro->all, stdout);
+	} else if (strcmp(argv[0], "add") == 0) {
+		for (i = 1; i < argc; i++) {
+			if (m.len)
+				buf_addch(&m, ',');
+			buf_adds(&m, argv[i]);
+		}
+		buf_addch(&m, '\0');
+		if ((id = silences_add(&ss, m.p, now, ms, ro->comment, &eb)) == NULL) {
+			warnx("silence: %s", eb.msg);
+			rc = CLI_EXIT_FAIL;
+		} else if (silences_save(&ss, path, &eb) == -1) {
+			warnx("%s", eb.msg);
+			rc = CLI_EXIT_FAIL;
+		} else {
+			printf("%s\n", id);
+		}
+	} else if (silences_expire(&ss, argv[1], now) == -1) {
+		warnx("silence: no silence, or more than one, has id '%s'", argv[1]);
+		rc = CLI_EXIT_FAIL;
+	} else if (silences_save(&ss, path, &eb) == -1) {
+		warnx("%s", eb.msg);
+		rc = CLI_EXIT_FAIL;
+	}
+	buf_release(&m);
+	silences_free(&ss);
+	alert_state_close(lock);
+	free(path);
+	free(state_path);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -535,6 +626,9 @@ main(int argc, char *argv[])
 			rq.limits.lookback_ms = cli_duration(&cli, key, cli.arg);
 			break;
 		case OPT_RECORD: ro.record = 1; break;
+		case OPT_ALL: ro.all = 1; break;
+		case OPT_COMMENT: ro.comment = cli.arg; break;
+		case OPT_FOR: ro.silence_for = cli.arg; break;
 		case OPT_ROUTES: ro.routes_path = cli.arg; break;
 		case OPT_SERVICE: o.service = cli.arg; break;
 		case OPT_STATE: ro.state = cli.arg; break;
@@ -550,6 +644,8 @@ main(int argc, char *argv[])
 		cli_usage_error(&cli, "--strict goes with -f");
 	if (o.dir && o.file)
 		cli_usage_error(&cli, "-d and -f exclude each other");
+	if (cmd && strcmp(cmd, "silence") == 0)
+		return cli_finish(silence(&ro, o.at, &cli, argc, argv));
 	if (cmd && strcmp(cmd, "test") == 0) {
 		int i;
 		if (argc == 0)

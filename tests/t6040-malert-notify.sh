@@ -107,6 +107,64 @@ test_expect_success 'a receiver that fails: reported, exit 1, told again at the 
 	test $(ls web.* | grep -vc env) -gt $n
 '
 
+test_expect_success 'a silence mutes what it matches until it ends; expire ends it' '
+	cat >one.yml <<-EOF &&
+	route:
+	  receiver: one
+	  group_by: [host]
+	receivers:
+	  - name: one
+	    command: ["$PWD/keep.sh", "one"]
+	EOF
+	id=$(malert silence add --state si.json --for 2h --comment "db work" \
+		--time $T "host=\"b\"" "alertname=~\"High.*\"") &&
+	test -n "$id" &&
+	malert silence list --state si.json --time $T >list &&
+	grep "^$id	.*	host=\"b\",alertname=~\"High.*\"	db work\$" list &&
+	malert -r rules.yml -d store --state si.json --routes one.yml \
+		--lookback 1m --time $((T + 60)) >/dev/null &&
+	! grep "\"host\":\"b\"" one.* &&
+	malert silence expire --state si.json --time $((T + 90)) "$(echo $id | cut -c1-6)" &&
+	malert silence list --state si.json --time $((T + 90)) >list &&
+	test_must_be_empty list &&
+	malert silence list --all --state si.json | grep "^$id" &&
+	malert -r rules.yml -d store --state si.json --routes one.yml \
+		--lookback 1m --time $((T + 120)) >/dev/null &&
+	grep -l "\"host\":\"b\"" one.* &&
+	test_expect_code 1 malert silence add --state si.json "sum(" 2>err &&
+	grep "silence: " err
+'
+
+test_expect_success 'an inhibit rule: a critical alert mutes the warnings of its host' '
+	cat >inhibit-rules.yml <<-\EOF &&
+	groups:
+	  - name: g
+	    rules:
+	      - alert: Down
+	        expr: load > 2
+	        labels: {severity: critical}
+	      - alert: Slow
+	        expr: load > 1
+	        labels: {severity: warning}
+	EOF
+	cat >inhibit.yml <<-EOF &&
+	route:
+	  receiver: inh
+	  group_by: [alertname, host]
+	receivers:
+	  - name: inh
+	    command: ["$PWD/keep.sh", "inh"]
+	inhibit_rules:
+	  - source_matchers: ['"'"'severity="critical"'"'"']
+	    target_matchers: ['"'"'severity="warning"'"'"']
+	    equal: [host]
+	EOF
+	malert -r inhibit-rules.yml -d store --state in.json --routes inhibit.yml \
+		--lookback 1m --time $((T + 60)) >/dev/null &&
+	grep -l "\"alertname\":\"Down\"" inh.* &&
+	! grep "\"alertname\":\"Slow\"" inh.*
+'
+
 test_expect_success 'a receiver that hangs is killed at its timeout' '
 	cat >slow.yml <<-EOF &&
 	route:

@@ -441,7 +441,8 @@ notify_group(struct gstates *gs, struct group *g, const struct alert_firing *a,
 
 int
 notify_run(const struct route_config *routes, const struct alert_state *s,
-    int64_t now, const char *external_url, const char *path,
+    const struct silences *ss, int64_t now, const char *external_url,
+    const char *path,
     struct notify_stats *stats, notify_warn_fn warn, void *arg,
     struct errbuf *eb)
 {
@@ -450,7 +451,8 @@ notify_run(const struct route_config *routes, const struct alert_state *s,
 	struct group *groups = NULL;
 	struct strmap *keys = strmap_new();
 	struct buf key = BUF_INIT;
-	size_t na, ng = 0, gcap = 0, i, j, k, w;
+	struct route_labels *firing;
+	size_t na, ng = 0, gcap = 0, i, j, k, w, nfiring = 0;
 	int rc = 0;
 
 	if (load(&gs, path, eb) == -1) {
@@ -458,9 +460,21 @@ notify_run(const struct route_config *routes, const struct alert_state *s,
 		return -1;
 	}
 	a = alert_state_notices(s, &na);
+	/* The firing alerts, for the inhibit rules. */
+	firing = xcalloc(na + 1, sizeof(*firing));
+	for (i = 0; i < na; i++)
+		if (a[i].firing) {
+			firing[nfiring].l = a[i].labels;
+			firing[nfiring++].n = a[i].nlabels;
+		}
 	for (i = 0; i < na; i++) {
 		const struct route *r[16];
-		size_t nr = route_match(routes, a[i].labels, a[i].nlabels, r, 16);
+		struct route_labels self = { a[i].labels, a[i].nlabels };
+		size_t nr;
+		if ((ss && silences_mute(ss, a[i].labels, a[i].nlabels, now)) ||
+		    route_inhibited(routes, firing, nfiring, &self))
+			continue;	/* muted */
+		nr = route_match(routes, a[i].labels, a[i].nlabels, r, 16);
 		for (j = 0; j < nr; j++) {
 			uint32_t id;
 			int created;
@@ -524,6 +538,7 @@ notify_run(const struct route_config *routes, const struct alert_state *s,
 	for (i = 0; i < gs.n; i++)
 		gstate_release(&gs.v[i]);
 	free(gs.v);
+	free(firing);
 	free(a);
 	strmap_free(keys);
 	buf_release(&key);

@@ -7,6 +7,7 @@
 
 #include "alert/alert.h"
 #include "alert/route.h"
+#include "alert/silence.h"
 #include "base/errbuf.h"
 
 /*
@@ -22,6 +23,9 @@
  *  - when its last notice failed, again at the next run past a backoff
  *    of 1 minute, doubling up to repeat_interval: nothing is lost
  *    because a receiver was down.
+ *
+ * An alert that a silence (silence.h) or an inhibit rule mutes is left
+ * out of the groups.
  *
  * The receiver's command runs without a shell, with the notice on its
  * standard input as Alertmanager's webhook sends it (JSON: version,
@@ -49,7 +53,8 @@ typedef void (*notify_warn_fn)(void *arg, const char *msg);
  * told to 'warn'.
  */
 int notify_run(const struct route_config *routes, const struct alert_state *s,
-    int64_t now, const char *external_url, const char *path,
+    const struct silences *ss, int64_t now, const char *external_url,
+    const char *path,
     struct notify_stats *stats, notify_warn_fn warn, void *arg,
     struct errbuf *eb);
 

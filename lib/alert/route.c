@@ -260,7 +260,10 @@ read_route(struct loader *ld, yaml_node_t *m, struct route *r,
 int
 route_load(struct route_config *c, const char *path, char *msg, size_t size)
 {
-	static const char *const top[] = { "route", "receivers", NULL };
+	static const char *const top[] = { "route", "receivers",
+		"inhibit_rules", NULL };
+	static const char *const inames[] = { "source_matchers",
+		"target_matchers", "equal", NULL };
 	static const char *const rnames[] = { "name", "command", "timeout",
 		NULL };
 	struct yamldoc d;
@@ -321,7 +324,47 @@ route_load(struct route_config *c, const char *path, char *msg, size_t size)
 		fail(&ld, d.root, "route: the top route is needed");
 		goto out;
 	}
-	read_route(&ld, v, &c->root, NULL, "0");
+	if (read_route(&ld, v, &c->root, NULL, "0") == -1)
+		goto out;
+	if ((v = yamldoc_field(&d, d.root, "inhibit_rules")) != NULL) {
+		if (v->type != YAML_SEQUENCE_NODE) {
+			fail(&ld, v, "inhibit_rules: a list");
+			goto out;
+		}
+		c->inhibits = xcalloc((size_t)(v->data.sequence.items.top -
+		    v->data.sequence.items.start) + 1, sizeof(*c->inhibits));
+		for (it = v->data.sequence.items.start;
+		    it < v->data.sequence.items.top; it++) {
+			yaml_node_t *im = yamldoc_node(&d, *it), *f;
+			struct route_inhibit *ih = &c->inhibits[c->ninhibits++];
+			int k;
+			if (im->type != YAML_MAPPING_NODE ||
+			    known(&ld, im, inames, "an inhibit rule") == -1) {
+				fail(&ld, im, "an inhibit rule must be a mapping");
+				goto out;
+			}
+			for (k = 0; k < 2; k++) {
+				char **l;
+				size_t i;
+				struct route *r = k ? &ih->dst : &ih->src;
+				f = yamldoc_field(&d, im, k ? "target_matchers" :
+				    "source_matchers");
+				if (f == NULL)
+					continue;
+				if ((l = strings(&ld, f, "matchers")) == NULL)
+					goto out;
+				for (i = 0; l[i]; i++)
+					if (add_matchers(&ld, r, l[i], f) == -1)
+						break;
+				strings_free(l);
+				if (ld.failed)
+					goto out;
+			}
+			if ((f = yamldoc_field(&d, im, "equal")) != NULL &&
+			    (ih->equal = strings(&ld, f, "equal")) == NULL)
+				goto out;
+		}
+	}
 out:
 	yamldoc_free(&d);
 	if (ld.failed) {
@@ -352,6 +395,12 @@ route_free(struct route_config *c)
 	size_t i;
 
 	route_release(&c->root);
+	for (i = 0; i < c->ninhibits; i++) {
+		route_release(&c->inhibits[i].src);
+		route_release(&c->inhibits[i].dst);
+		strings_free(c->inhibits[i].equal);
+	}
+	free(c->inhibits);
 	for (i = 0; i < c->nreceivers; i++) {
 		free(c->receivers[i].name);
 		strings_free(c->receivers[i].argv);
@@ -404,4 +453,43 @@ route_match(const struct route_config *c, const struct tmpl_label *labels,
 	if (max == 0 || !matches(&c->root, labels, nlabels))
 		return 0;
 	return descend(&c->root, labels, nlabels, out, max, 0);
+}
+
+static const char *
+value_of(const struct route_labels *a, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->l[i].name, name) == 0)
+			return a->l[i].value;
+	return "";
+}
+
+int
+route_inhibited(const struct route_config *c,
+    const struct route_labels *firing, size_t nfiring,
+    const struct route_labels *self)
+{
+	size_t i, k, e;
+
+	for (i = 0; i < c->ninhibits; i++) {
+		const struct route_inhibit *ih = &c->inhibits[i];
+		if (!matches(&ih->dst, self->l, self->n))
+			continue;
+		for (k = 0; k < nfiring; k++) {
+			const struct route_labels *src = &firing[k];
+			int same = 1;
+			/* An alert does not inhibit itself. */
+			if (src->l == self->l ||
+			    !matches(&ih->src, src->l, src->n))
+				continue;
+			for (e = 0; same && ih->equal && ih->equal[e]; e++)
+				same = strcmp(value_of(src, ih->equal[e]),
+				    value_of(self, ih->equal[e])) == 0;
+			if (same)
+				return 1;
+		}
+	}
+	return 0;
 }

@@ -54,10 +54,23 @@ struct route {
 	char *id;		/* its path in the tree, "0.2.1" */
 };
 
+/*
+ * inhibit_rules: [{source_matchers: [...], target_matchers: [...],
+ * equal: [label, ...]}]: while an alert matching the source matchers
+ * fires, the alerts matching the target matchers that have the same
+ * values of the 'equal' labels are muted (not an alert by itself).
+ */
+struct route_inhibit {
+	struct route src, dst;	/* their matchers only */
+	char **equal;		/* NULL-terminated */
+};
+
 struct route_config {
 	struct route root;
 	struct route_receiver *receivers;
 	size_t nreceivers;
+	struct route_inhibit *inhibits;
+	size_t ninhibits;
 };
 
 /*
@@ -74,5 +87,19 @@ void route_free(struct route_config *c);
  */
 size_t route_match(const struct route_config *c, const struct tmpl_label *labels,
     size_t nlabels, const struct route **out, size_t max);
+
+/* A set of labels, as route_inhibited() is given the firing alerts. */
+struct route_labels {
+	const struct tmpl_label *l;
+	size_t n;
+};
+
+/*
+ * Whether an inhibit rule mutes the alert 'self' of the firing alerts
+ * 'firing' (one of them, or not).
+ */
+int route_inhibited(const struct route_config *c,
+    const struct route_labels *firing, size_t nfiring,
+    const struct route_labels *self);
 
 #endif
