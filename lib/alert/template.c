@@ -170,7 +170,18 @@ struct parser {
 	struct errbuf *eb;
 	int failed;
 	int trim_next;		/* the last action ended with -}} */
+	char cur[16];		/* what is at 'p', for messages */
 };
+
+/* "x" for the character at ps->p, or the end: for messages. */
+static const char *
+here(struct parser *ps)
+{
+	if (ps->p >= ps->end)
+		return "end of template";
+	snprintf(ps->cur, sizeof(ps->cur), "\"%c\"", *ps->p);
+	return ps->cur;
+}
 
 /* "line:col: ..." for position 'at'. */
 static int __attribute__((format(printf, 3, 4)))
@@ -407,7 +418,7 @@ parse_arg(struct parser *ps, struct arg *a, int first)
 		free(id);
 		return -1;
 	}
-	return fail(ps, ps->p, "unexpected \"%.1s\" in an action", ps->p);
+	return fail(ps, ps->p, "unexpected %s in an action", here(ps));
 }
 
 /* A pipeline up to "}}" (or ")" in parentheses). */
@@ -460,7 +471,7 @@ parse_pipe(struct parser *ps, int in_parens)
 		/* Arguments are separated by blanks. */
 		if (ps->p < ps->end && !strchr(" \t\r\n|)}", *ps->p) &&
 		    !(*ps->p == '-' && at_close(ps))) {
-			fail(ps, ps->p, "unexpected \"%.1s\" after an operand", ps->p);
+			fail(ps, ps->p, "unexpected %s after an operand", here(ps));
 			break;
 		}
 	}
@@ -503,7 +514,7 @@ close_action(struct parser *ps)
 		ps->p += 2;
 		return 0;
 	}
-	return fail(ps, ps->p, "unexpected \"%.1s\" in an action", ps->p);
+	return fail(ps, ps->p, "unexpected %s in an action", here(ps));
 }
 
 /* An if: its condition parsed; then its lists up to {{ end }}. */
@@ -673,7 +684,7 @@ int
 tmpl_parse(const char *text, size_t len, struct tmpl **out,
     struct errbuf *eb)
 {
-	struct parser ps = { text, text, text + len, eb, 0, 0 };
+	struct parser ps = { text, text, text + len, eb, 0, 0, "" };
 	enum list_end how;
 	struct pipe *else_if = NULL;
 	struct list *l;
