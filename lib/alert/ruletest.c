@@ -310,8 +310,10 @@ same_lists(char **a, size_t na, char **b, size_t nb, struct buf *msg)
 {
 	size_t i;
 
-	qsort(a, na, sizeof(*a), cmp_str);
-	qsort(b, nb, sizeof(*b), cmp_str);
+	if (na > 1)
+		qsort(a, na, sizeof(*a), cmp_str);
+	if (nb > 1)
+		qsort(b, nb, sizeof(*b), cmp_str);
 	buf_reset(msg);
 	buf_adds(msg, "\n        exp: [");
 	for (i = 0; i < na; i++)

@@ -39,7 +39,8 @@ buf_add(struct buf *b, const void *data, size_t n)
 {
 	if (b->cap - b->len <= n)
 		buf_grow(b, n);
-	memcpy(b->p + b->len, data, n);
+	if (n)		/* an empty buffer's data may be NULL */
+		memcpy(b->p + b->len, data, n);
 	b->len += n;
 	b->p[b->len] = '\0';
 }
