@@ -207,6 +207,22 @@ bad:
 	return NULL;
 }
 
+void
+alert_json_labels(struct buf *b, const struct tmpl_label *l, size_t n)
+{
+	size_t i;
+
+	buf_addch(b, '{');
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_addch(b, ',');
+		jsonl_quote(b, l[i].name, strlen(l[i].name));
+		buf_addch(b, ':');
+		jsonl_quote(b, l[i].value, strlen(l[i].value));
+	}
+	buf_addch(b, '}');
+}
+
 /* Labels as a flat array of strings: name, value, name, value... */
 static void
 put_labels(struct buf *b, const struct tmpl_label *l, size_t n)
@@ -282,35 +298,19 @@ alert_state_alertmanager(const struct alert_state *s, int64_t now,
     int64_t valid_ms, const char *generator_url, struct buf *out)
 {
 	char ts[TS_BUFSZ];
-	size_t i, n = 0, k;
+	size_t i, n = 0;
 
 	buf_addch(out, '[');
 	for (i = 0; i < s->n; i++) {
 		const struct entry *e = &s->v[i];
 		if (e->state == PENDING || e->fired_at == 0)
 			continue;
-		buf_adds(out, n++ ? ",{\"labels\":{" : "{\"labels\":{");
-		for (k = 0; k < e->nlabels; k++) {
-			if (k)
-				buf_addch(out, ',');
-			jsonl_quote(out, e->labels[k].name,
-			    strlen(e->labels[k].name));
-			buf_addch(out, ':');
-			jsonl_quote(out, e->labels[k].value,
-			    strlen(e->labels[k].value));
-		}
-		buf_adds(out, "},\"annotations\":{");
-		for (k = 0; k < e->nannotations; k++) {
-			if (k)
-				buf_addch(out, ',');
-			jsonl_quote(out, e->annotations[k].name,
-			    strlen(e->annotations[k].name));
-			buf_addch(out, ':');
-			jsonl_quote(out, e->annotations[k].value,
-			    strlen(e->annotations[k].value));
-		}
+		buf_adds(out, n++ ? ",{\"labels\":" : "{\"labels\":");
+		alert_json_labels(out, e->labels, e->nlabels);
+		buf_adds(out, ",\"annotations\":");
+		alert_json_labels(out, e->annotations, e->nannotations);
 		ts_format_rfc3339(ts, e->fired_at);
-		buf_addf(out, "},\"startsAt\":\"%s\"", ts);
+		buf_addf(out, ",\"startsAt\":\"%s\"", ts);
 		ts_format_rfc3339(ts, e->state == FIRING ? now + valid_ms :
 		    e->resolved_at);
 		buf_addf(out, ",\"endsAt\":\"%s\"", ts);
@@ -376,28 +376,14 @@ int
 alert_state_save(struct alert_state *s, struct errbuf *eb)
 {
 	struct buf text = BUF_INIT;
-	char tmp[PATH_MAX];
-	int fd, rc = -1;
+	int rc = 0;
 
 	if (s->path == NULL)
 		return 0;	/* in memory only */
-	if (snprintf(tmp, sizeof(tmp), "%s.new", s->path) >= (int)sizeof(tmp))
-		return errbuf_set(eb, "path too long: '%s'", s->path);
 	state_json(s, &text);
-	/* Written whole, synced, renamed over: a crash leaves one or the other. */
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1) {
-		errbuf_set(eb, "cannot create '%s': %s", tmp, strerror(errno));
-	} else if (fileio_write_all(fd, text.p, text.len) == -1 ||
-	    fsync(fd) == -1) {
-		errbuf_set(eb, "cannot write '%s': %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-	} else if (close(fd) == -1 || rename(tmp, s->path) == -1) {
-		errbuf_set(eb, "cannot write '%s': %s", s->path, strerror(errno));
-		unlink(tmp);
-	} else {
-		rc = 0;
-	}
+	if (fileio_replace(s->path, text.p, text.len) == -1)
+		rc = errbuf_set(eb, "cannot write '%s': %s", s->path,
+		    strerror(errno));
 	buf_release(&text);
 	return rc;
 }
@@ -442,30 +428,15 @@ event(struct buf *b, const struct entry *e, const char *status,
     const char *group, int64_t now)
 {
 	char num[NUMBER_BUFSZ], ts[TS_BUFSZ];
-	size_t i;
 
 	(void)now;
 	buf_adds(b, "{\"status\":");
 	jsonl_quote(b, status, strlen(status));
-	buf_adds(b, ",\"labels\":{");
-	for (i = 0; i < e->nlabels; i++) {
-		if (i)
-			buf_addch(b, ',');
-		jsonl_quote(b, e->labels[i].name, strlen(e->labels[i].name));
-		buf_addch(b, ':');
-		jsonl_quote(b, e->labels[i].value, strlen(e->labels[i].value));
-	}
-	buf_adds(b, "},\"annotations\":{");
-	for (i = 0; i < e->nannotations; i++) {
-		if (i)
-			buf_addch(b, ',');
-		jsonl_quote(b, e->annotations[i].name,
-		    strlen(e->annotations[i].name));
-		buf_addch(b, ':');
-		jsonl_quote(b, e->annotations[i].value,
-		    strlen(e->annotations[i].value));
-	}
-	buf_adds(b, "},\"value\":");
+	buf_adds(b, ",\"labels\":");
+	alert_json_labels(b, e->labels, e->nlabels);
+	buf_adds(b, ",\"annotations\":");
+	alert_json_labels(b, e->annotations, e->nannotations);
+	buf_adds(b, ",\"value\":");
 	if (isfinite(e->value)) {
 		number_format(num, e->value);
 		buf_adds(b, num);

@@ -89,6 +89,9 @@ struct alert_firing *alert_state_notices(const struct alert_state *s,
 size_t alert_state_alertmanager(const struct alert_state *s, int64_t now,
     int64_t valid_ms, const char *generator_url, struct buf *out);
 
+/* Append labels 'l' (sorted) as a JSON object: {"name":"value",...}. */
+void alert_json_labels(struct buf *b, const struct tmpl_label *l, size_t n);
+
 /*
  * The alerts of rules named 'alertname' that fire in 's': a new array
  * (free(3) it) of '*n'.

@@ -85,9 +85,8 @@ static int
 save(const struct gstates *gs, const char *path, struct errbuf *eb)
 {
 	struct buf b = BUF_INIT;
-	char tmp[PATH_MAX];
 	size_t i, k;
-	int fd, rc = -1;
+	int rc = 0;
 
 	buf_addch(&b, '{');
 	for (i = 0; i < gs->n; i++) {
@@ -104,18 +103,9 @@ save(const struct gstates *gs, const char *path, struct errbuf *eb)
 		buf_adds(&b, "]]");
 	}
 	buf_adds(&b, "\n}\n");
-	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp)) {
-		buf_release(&b);
-		return errbuf_set(eb, "path too long: '%s'", path);
-	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1)
-		errbuf_set(eb, "cannot create '%s': %s", tmp, strerror(errno));
-	else if (fileio_write_all(fd, b.p, b.len) == -1 || fsync(fd) == -1 ||
-	    close(fd) == -1 || rename(tmp, path) == -1) {
-		errbuf_set(eb, "cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
-	} else
-		rc = 0;
+	if (fileio_replace(path, b.p, b.len) == -1)
+		rc = errbuf_set(eb, "cannot write '%s': %s", path,
+		    strerror(errno));
 	buf_release(&b);
 	return rc;
 }
@@ -151,22 +141,6 @@ struct group {
 	size_t *alerts;
 	size_t n, cap;
 };
-
-static void
-put_map(struct buf *b, const struct tmpl_label *l, size_t n)
-{
-	size_t i;
-
-	buf_addch(b, '{');
-	for (i = 0; i < n; i++) {
-		if (i)
-			buf_addch(b, ',');
-		jsonl_quote(b, l[i].name, strlen(l[i].name));
-		buf_addch(b, ':');
-		jsonl_quote(b, l[i].value, strlen(l[i].value));
-	}
-	buf_addch(b, '}');
-}
 
 /* The labels every alert of the notice has (same name, same value). */
 static void
@@ -218,7 +192,7 @@ payload(struct buf *b, const struct group *g, const struct alert_firing *a,
 	    firing ? "firing" : "resolved");
 	jsonl_quote(b, g->r->receiver->name, strlen(g->r->receiver->name));
 	buf_adds(b, ",\"groupLabels\":");
-	put_map(b, g->glabels, g->nglabels);
+	alert_json_labels(b, g->glabels, g->nglabels);
 	buf_adds(b, ",\"commonLabels\":");
 	put_common(b, a, idx, n, 0);
 	buf_adds(b, ",\"commonAnnotations\":");
@@ -231,9 +205,9 @@ payload(struct buf *b, const struct group *g, const struct alert_firing *a,
 		const struct alert_firing *f = &a[idx[i]];
 		buf_addf(b, "%s{\"status\":\"%s\",\"labels\":", i ? "," : "",
 		    f->firing ? "firing" : "resolved");
-		put_map(b, f->labels, f->nlabels);
+		alert_json_labels(b, f->labels, f->nlabels);
 		buf_adds(b, ",\"annotations\":");
-		put_map(b, f->annotations, f->nannotations);
+		alert_json_labels(b, f->annotations, f->nannotations);
 		ts_format_rfc3339(ts, f->starts_at);
 		buf_addf(b, ",\"startsAt\":\"%s\",\"endsAt\":\"", ts);
 		if (f->ends_at) {
@@ -493,7 +467,7 @@ notify_run(const struct route_config *routes, const struct alert_state *s,
 			}
 			buf_reset(&key);
 			buf_addf(&key, "%s:", r[j]->id);
-			put_map(&key, gl, ngl);
+			alert_json_labels(&key, gl, ngl);
 			id = strmap_intern(keys, key.p, key.len,
 			    strmap_hash(key.p, key.len), &created);
 			if (created) {

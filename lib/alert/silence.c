@@ -117,9 +117,8 @@ int
 silences_save(const struct silences *ss, const char *path, struct errbuf *eb)
 {
 	struct buf b = BUF_INIT;
-	char tmp[PATH_MAX];
 	size_t i;
-	int fd, rc = -1;
+	int rc = 0;
 
 	buf_addch(&b, '[');
 	for (i = 0; i < ss->n; i++) {
@@ -134,18 +133,9 @@ silences_save(const struct silences *ss, const char *path, struct errbuf *eb)
 		    (long long)s->starts_at, (long long)s->ends_at);
 	}
 	buf_adds(&b, "\n]\n");
-	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp)) {
-		buf_release(&b);
-		return errbuf_set(eb, "path too long: '%s'", path);
-	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1)
-		errbuf_set(eb, "cannot create '%s': %s", tmp, strerror(errno));
-	else if (fileio_write_all(fd, b.p, b.len) == -1 || fsync(fd) == -1 ||
-	    close(fd) == -1 || rename(tmp, path) == -1) {
-		errbuf_set(eb, "cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
-	} else
-		rc = 0;
+	if (fileio_replace(path, b.p, b.len) == -1)
+		rc = errbuf_set(eb, "cannot write '%s': %s", path,
+		    strerror(errno));
 	buf_release(&b);
 	return rc;
 }

@@ -2,6 +2,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "base/fileio.h"
@@ -71,4 +74,36 @@ fileio_sync_dir(const char *dir)
 	rc = fsync(fd);
 	close(fd);
 	return rc;
+}
+
+int
+fileio_replace(const char *path, const void *p, size_t n)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX], *slash;
+	int fd, e;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new-%d", path, (int)getpid()) >=
+	    (int)sizeof(tmp) || snprintf(dir, sizeof(dir), "%s", path) >=
+	    (int)sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1)
+		return -1;
+	if (fileio_write_all(fd, p, n) == -1 || fsync(fd) == -1) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		e = errno;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	return fileio_sync_dir(slash ? (dir[0] ? dir : "/") : ".");
 }

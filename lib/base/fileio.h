@@ -26,4 +26,12 @@ int fileio_pread_all(int fd, void *p, size_t n, uint64_t off);
  */
 int fileio_sync_dir(const char *dir);
 
+/*
+ * Replace file 'path' with the 'n' bytes at 'p', atomically: written
+ * whole to PATH.new-PID, synced, renamed over 'path', the directory
+ * synced, so that a crash leaves the old file or the new one.  Returns
+ * 0, or -1 with errno set (and nothing left behind).
+ */
+int fileio_replace(const char *path, const void *p, size_t n);
+
 #endif
