@@ -1022,16 +1022,29 @@ go_printf(struct run *r, struct buf *b, const struct val *args, size_t n)
 	end = f + args[0].len;
 	while (f < end) {
 		char spec[32], verb;
-		size_t sl = 0;
+		size_t sl = 0, digits, pdigits;
 		const struct val *a;
 		if (*f != '%') {
 			buf_addch(b, *f++);
 			continue;
 		}
 		spec[sl++] = *f++;
-		while (f < end && strchr("+-# 0123456789.", *f) &&
-		    sl < sizeof(spec) - 3)
+		/*
+		 * Flags, a width and a precision of at most three digits
+		 * each: a format from a rule file goes to snprintf(3), so it
+		 * must be one snprintf takes, and not ask for megabytes.
+		 */
+		while (f < end && *f && strchr("+-# 0", *f) && sl < 8)
 			spec[sl++] = *f++;
+		for (digits = 0; f < end && *f >= '0' && *f <= '9'; f++)
+			if (++digits <= 3)
+				spec[sl++] = *f;
+		if (f < end && *f == '.') {
+			spec[sl++] = *f++;
+			for (pdigits = 0; f < end && *f >= '0' && *f <= '9'; f++)
+				if (++pdigits <= 3)
+					spec[sl++] = *f;
+		}
 		if (f >= end) {
 			buf_adds(b, "%!(NOVERB)");
 			break;
