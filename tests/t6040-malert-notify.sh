@@ -165,6 +165,27 @@ test_expect_success 'an inhibit rule: a critical alert mutes the warnings of its
 	! grep "\"alertname\":\"Slow\"" inh.*
 '
 
+test_expect_success 'escalation: a second receiver for what fires past escalate_after' '
+	cat >esc.yml <<-EOF &&
+	route:
+	  receiver: first
+	  group_by: [host]
+	  escalate_to: boss
+	  escalate_after: 5m
+	receivers:
+	  - name: first
+	    command: ["$PWD/keep.sh", "first"]
+	  - name: boss
+	    command: ["$PWD/keep.sh", "boss"]
+	EOF
+	e() { malert -r rules.yml -d store --state esc.json --routes esc.yml \
+		--interval 1m --lookback 1m --time $(( T + $1 * 60 )) >/dev/null; } &&
+	e 1 && e 3 && test -e first.0 && ! test -e boss.0 &&
+	e 7 && grep -l "\"receiver\":\"boss\"" boss.0 boss.1 &&
+	e 8 && ! test -e boss.2 &&
+	e 11 && e 12 && grep "\"status\":\"resolved\".*\"host\":\"a\"" boss.2
+'
+
 test_expect_success 'a receiver that hangs is killed at its timeout' '
 	cat >slow.yml <<-EOF &&
 	route:

@@ -135,6 +135,7 @@ has(const struct group_state *g, const char *key)
 /* A group of this run: its route, labels, alerts. */
 struct group {
 	const struct route *r;
+	const struct route_receiver *rv;	/* the route's, or its escalation */
 	char *key;
 	struct tmpl_label *glabels;	/* borrowed strings */
 	size_t nglabels;
@@ -190,7 +191,7 @@ payload(struct buf *b, const struct group *g, const struct alert_firing *a,
 	jsonl_quote(b, g->key, strlen(g->key));
 	buf_addf(b, ",\"status\":\"%s\",\"receiver\":",
 	    firing ? "firing" : "resolved");
-	jsonl_quote(b, g->r->receiver->name, strlen(g->r->receiver->name));
+	jsonl_quote(b, g->rv->name, strlen(g->rv->name));
 	buf_adds(b, ",\"groupLabels\":");
 	alert_json_labels(b, g->glabels, g->nglabels);
 	buf_adds(b, ",\"commonLabels\":");
@@ -354,7 +355,7 @@ notify_group(struct gstates *gs, struct group *g, const struct alert_firing *a,
 	payload(&body, g, a, send, nsend, nfiring > 0, external_url);
 	for (i = 0; i < 5; i++)
 		e[i] = (struct buf)BUF_INIT;
-	buf_addf(&e[0], "MALERT_RECEIVER=%s", g->r->receiver->name);
+	buf_addf(&e[0], "MALERT_RECEIVER=%s", g->rv->name);
 	buf_addf(&e[1], "MALERT_STATUS=%s", nfiring ? "firing" : "resolved");
 	buf_addf(&e[2], "MALERT_GROUP_KEY=%s", g->key);
 	buf_addf(&e[3], "MALERT_ALERTS=%zu", nsend);
@@ -371,7 +372,7 @@ notify_group(struct gstates *gs, struct group *g, const struct alert_firing *a,
 		st->key = xstrdup(g->key);
 		st->seen = 1;
 	}
-	if (run_receiver(g->r->receiver, &body, env, &eb) == 0) {
+	if (run_receiver(g->rv, &body, env, &eb) == 0) {
 		/* What fires now is what was told. */
 		for (i = 0; i < st->nnotified; i++)
 			free(st->notified[i]);
@@ -401,7 +402,7 @@ notify_group(struct gstates *gs, struct group *g, const struct alert_firing *a,
 		st->retry_at = now + backoff;
 		stats->failed++;
 		snprintf(msg, sizeof(msg), "receiver '%s', group %s: %s; again "
-		    "in %llds", g->r->receiver->name, g->key, eb.msg,
+		    "in %llds", g->rv->name, g->key, eb.msg,
 		    (long long)(backoff / 1000));
 		if (warn)
 			warn(arg, msg);
@@ -427,6 +428,7 @@ notify_run(const struct route_config *routes, const struct alert_state *s,
 	struct buf key = BUF_INIT;
 	struct route_labels *firing;
 	size_t na, ng = 0, gcap = 0, i, j, k, w, nfiring = 0;
+	int e;
 	int rc = 0;
 
 	if (load(&gs, path, eb) == -1) {
@@ -465,26 +467,42 @@ notify_run(const struct route_config *routes, const struct alert_state *s,
 				if (take)
 					gl[ngl++] = a[i].labels[k];
 			}
-			buf_reset(&key);
-			buf_addf(&key, "%s:", r[j]->id);
-			alert_json_labels(&key, gl, ngl);
-			id = strmap_intern(keys, key.p, key.len,
-			    strmap_hash(key.p, key.len), &created);
-			if (created) {
-				groups = xgrow(groups, &gcap, ng + 1, sizeof(*groups));
-				memset(&groups[ng], 0, sizeof(groups[ng]));
-				groups[ng].r = r[j];
-				groups[ng].key = xmemdup(key.p, key.len + 1);
-				groups[ng].key[key.len] = '\0';
-				groups[ng].glabels = xcalloc(ngl + 1, sizeof(*gl));
-				memcpy(groups[ng].glabels, gl, ngl * sizeof(*gl));
-				groups[ng].nglabels = ngl;
-				ng++;
+			for (e = 0; e < 2; e++) {
+				/*
+				 * Its group, and its escalation group when it has
+				 * fired long enough.
+				 */
+				const struct route_receiver *rv = e ?
+				    r[j]->escalate : r[j]->receiver;
+				/* Resolved ones too: told if they were escalated. */
+				if (e && (rv == NULL || (a[i].firing &&
+				    now - a[i].starts_at < r[j]->escalate_after_ms)))
+					continue;
+				buf_reset(&key);
+				buf_addf(&key, "%s%s:", r[j]->id, e ? "!" : "");
+				alert_json_labels(&key, gl, ngl);
+				id = strmap_intern(keys, key.p, key.len,
+				    strmap_hash(key.p, key.len), &created);
+				if (created) {
+					groups = xgrow(groups, &gcap, ng + 1,
+					    sizeof(*groups));
+					memset(&groups[ng], 0, sizeof(groups[ng]));
+					groups[ng].r = r[j];
+					groups[ng].rv = rv;
+					groups[ng].key = xmemdup(key.p, key.len + 1);
+					groups[ng].key[key.len] = '\0';
+					groups[ng].glabels = xcalloc(ngl + 1,
+					    sizeof(*gl));
+					memcpy(groups[ng].glabels, gl,
+					    ngl * sizeof(*gl));
+					groups[ng].nglabels = ngl;
+					ng++;
+				}
+				groups[id].alerts = xgrow(groups[id].alerts,
+				    &groups[id].cap, groups[id].n + 1,
+				    sizeof(*groups[id].alerts));
+				groups[id].alerts[groups[id].n++] = i;
 			}
-			groups[id].alerts = xgrow(groups[id].alerts,
-			    &groups[id].cap, groups[id].n + 1,
-			    sizeof(*groups[id].alerts));
-			groups[id].alerts[groups[id].n++] = i;
 		}
 	}
 	for (i = 0; i < gs.n; i++)

@@ -149,7 +149,8 @@ read_route(struct loader *ld, yaml_node_t *m, struct route *r,
 {
 	static const char *const names[] = { "receiver", "group_by",
 		"group_wait", "group_interval", "repeat_interval", "matchers",
-		"match", "match_re", "continue", "routes", NULL };
+		"match", "match_re", "continue", "routes", "escalate_to",
+		"escalate_after", NULL };
 	yaml_node_t *v;
 	yaml_node_item_t *it;
 	yaml_node_pair_t *pr;
@@ -167,6 +168,8 @@ read_route(struct loader *ld, yaml_node_t *m, struct route *r,
 		r->group_all = parent->group_all;
 		r->group_interval_ms = parent->group_interval_ms;
 		r->repeat_interval_ms = parent->repeat_interval_ms;
+		r->escalate = parent->escalate;
+		r->escalate_after_ms = parent->escalate_after_ms;
 		if (parent->group_by) {
 			for (i = 0; parent->group_by[i]; i++)
 				;
@@ -189,6 +192,19 @@ read_route(struct loader *ld, yaml_node_t *m, struct route *r,
 	}
 	if (r->receiver == NULL)
 		return fail(ld, m, "the top route needs a receiver");
+	if ((v = yamldoc_field(ld->d, m, "escalate_to")) != NULL) {
+		const char *s = yamldoc_scalar(v);
+		r->escalate = NULL;
+		for (i = 0; s && i < ld->c->nreceivers; i++)
+			if (strcmp(ld->c->receivers[i].name, s) == 0)
+				r->escalate = &ld->c->receivers[i];
+		if (r->escalate == NULL)
+			return fail(ld, v, "no receiver named %s", s ? s : "?");
+		if (yamldoc_field(ld->d, m, "escalate_after") == NULL)
+			return fail(ld, v, "escalate_to needs escalate_after");
+	}
+	if (duration(ld, m, "escalate_after", &r->escalate_after_ms) == -1)
+		return -1;
 	if ((v = yamldoc_field(ld->d, m, "group_by")) != NULL) {
 		strings_free(r->group_by);
 		if ((r->group_by = strings(ld, v, "group_by")) == NULL)

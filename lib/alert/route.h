@@ -23,6 +23,9 @@
  *	  matchers: ['severity="page"', 'team=~"db|ops"']
  *	  match: {label: value}		match_re: {label: regex}
  *	  continue: false
+ *	  escalate_to: NAME		inherited, with escalate_after: a
+ *	  escalate_after: 30m		second receiver told of the alerts
+ *					of a group firing that long
  *	  routes: [ ...more routes... ]
  *	receivers:
  *	  - name: NAME
@@ -49,6 +52,8 @@ struct route {
 	char **group_by;	/* NULL-terminated; NULL: not grouped */
 	int group_all;		/* group_by: ["..."] */
 	int64_t group_interval_ms, repeat_interval_ms;
+	const struct route_receiver *escalate;	/* or NULL */
+	int64_t escalate_after_ms;
 	struct route *children;
 	size_t nchildren;
 	char *id;		/* its path in the tree, "0.2.1" */
