@@ -60,9 +60,11 @@ FUZZ_LINK :=
 endif
 
 # libarchive is loaded with dlopen(3) when an archive is first read or
-# written (lib/store/tar.h): its headers are needed, not its link.
-PKGS     := jansson libxxhash libzstd libpcre2-8 yaml-0.1 libcurl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libarchive 2>/dev/null)
+# written (lib/store/tar.h), libcurl when malert first calls an
+# Alertmanager (lib/alert/alertmanager.c): their headers are needed, not
+# their link.
+PKGS     := jansson libxxhash libzstd libpcre2-8 yaml-0.1
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libarchive libcurl 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson)
 
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
