@@ -207,37 +207,35 @@ bad:
 	return NULL;
 }
 
-void
-alert_json_labels(struct buf *b, const struct tmpl_label *l, size_t n)
+/* Labels as JSON: "{n:v,...}" ('open' '{', 'sep' ':') or "[n,v,...]". */
+static void
+labels_json(struct buf *b, const struct tmpl_label *l, size_t n, char open,
+    char sep, char close)
 {
 	size_t i;
 
-	buf_addch(b, '{');
+	buf_addch(b, open);
 	for (i = 0; i < n; i++) {
 		if (i)
 			buf_addch(b, ',');
 		jsonl_quote(b, l[i].name, strlen(l[i].name));
-		buf_addch(b, ':');
+		buf_addch(b, sep);
 		jsonl_quote(b, l[i].value, strlen(l[i].value));
 	}
-	buf_addch(b, '}');
+	buf_addch(b, close);
+}
+
+void
+alert_json_labels(struct buf *b, const struct tmpl_label *l, size_t n)
+{
+	labels_json(b, l, n, '{', ':', '}');
 }
 
 /* Labels as a flat array of strings: name, value, name, value... */
 static void
 put_labels(struct buf *b, const struct tmpl_label *l, size_t n)
 {
-	size_t i;
-
-	buf_addch(b, '[');
-	for (i = 0; i < n; i++) {
-		if (i)
-			buf_addch(b, ',');
-		jsonl_quote(b, l[i].name, strlen(l[i].name));
-		buf_addch(b, ',');
-		jsonl_quote(b, l[i].value, strlen(l[i].value));
-	}
-	buf_addch(b, ']');
+	labels_json(b, l, n, '[', ',', ']');
 }
 
 /*
