@@ -322,6 +322,20 @@ alert_state_alertmanager(const struct alert_state *s, int64_t now,
 	return n;
 }
 
+/* The view of entry 'e' the accessors below hand out. */
+static void
+view_of(const struct entry *e, struct alert_firing *f)
+{
+	f->labels = e->labels;
+	f->nlabels = e->nlabels;
+	f->annotations = e->annotations;
+	f->nannotations = e->nannotations;
+	f->value = e->value;
+	f->firing = e->state == FIRING;
+	f->starts_at = e->fired_at;
+	f->ends_at = e->state == FIRING ? 0 : e->resolved_at;
+}
+
 struct alert_firing *
 alert_state_firing(const struct alert_state *s, const char *alertname,
     size_t *n)
@@ -330,19 +344,10 @@ alert_state_firing(const struct alert_state *s, const char *alertname,
 	size_t i;
 
 	*n = 0;
-	for (i = 0; i < s->n; i++) {
-		const struct entry *e = &s->v[i];
-		if (e->state != FIRING || strcmp(e->rule, alertname) != 0)
-			continue;
-		f[*n].labels = e->labels;
-		f[*n].nlabels = e->nlabels;
-		f[*n].annotations = e->annotations;
-		f[*n].nannotations = e->nannotations;
-		f[*n].value = e->value;
-		f[*n].firing = 1;
-		f[*n].starts_at = e->fired_at;
-		(*n)++;
-	}
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].state == FIRING &&
+		    strcmp(s->v[i].rule, alertname) == 0)
+			view_of(&s->v[i], &f[(*n)++]);
 	return f;
 }
 
@@ -353,20 +358,9 @@ alert_state_notices(const struct alert_state *s, size_t *n)
 	size_t i;
 
 	*n = 0;
-	for (i = 0; i < s->n; i++) {
-		const struct entry *e = &s->v[i];
-		if (e->state == PENDING || e->fired_at == 0)
-			continue;
-		f[*n].labels = e->labels;
-		f[*n].nlabels = e->nlabels;
-		f[*n].annotations = e->annotations;
-		f[*n].nannotations = e->nannotations;
-		f[*n].value = e->value;
-		f[*n].firing = e->state == FIRING;
-		f[*n].starts_at = e->fired_at;
-		f[*n].ends_at = e->state == FIRING ? 0 : e->resolved_at;
-		(*n)++;
-	}
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].state != PENDING && s->v[i].fired_at != 0)
+			view_of(&s->v[i], &f[(*n)++]);
 	return f;
 }
 
@@ -420,14 +414,13 @@ alert_state_counts(const struct alert_state *s, size_t *pending,
 
 /* --- evaluation --- */
 
-/* An event: a transition of 'e' at 'now'. */
+/* An event: a transition of 'e'. */
 static void
 event(struct buf *b, const struct entry *e, const char *status,
-    const char *group, int64_t now)
+    const char *group)
 {
 	char num[NUMBER_BUFSZ], ts[TS_BUFSZ];
 
-	(void)now;
 	buf_adds(b, "{\"status\":");
 	jsonl_quote(b, status, strlen(status));
 	buf_adds(b, ",\"labels\":");
@@ -788,7 +781,7 @@ eval_alerting(struct eval *ev, const struct rule_group *g, const char *gkey,
 			if (e->state == FIRING && !keep) {
 				e->state = INACTIVE;
 				e->resolved_at = now;
-				event(&ev->out, e, "resolved", gkey, now);
+				event(&ev->out, e, "resolved", gkey);
 				ev->stats->resolved++;
 			}
 			if (!keep)
@@ -802,7 +795,7 @@ eval_alerting(struct eval *ev, const struct rule_group *g, const char *gkey,
 		if (e->state == PENDING && now - e->active_at >= r->for_ms) {
 			e->state = FIRING;
 			e->fired_at = now;
-			event(&ev->out, e, "firing", gkey, now);
+			event(&ev->out, e, "firing", gkey);
 			ev->stats->firing++;
 		}
 	}

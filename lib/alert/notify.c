@@ -343,10 +343,9 @@ notify_group(struct gstates *gs, struct group *g, const struct alert_firing *a,
 	due = nsend > 0 && ((changed && (st == NULL ||
 	    now - st->last_sent >= g->r->group_interval_ms)) ||
 	    (nfiring && st && now - st->last_sent >= g->r->repeat_interval_ms));
-	if (st && st->failures && now < st->retry_at)
-		due = 0;
-	else if (st && st->failures && (changed || nfiring))
-		due = nsend > 0;
+	/* After a failure: whatever there is to tell, once the backoff is past. */
+	if (st && st->failures)
+		due = nsend > 0 && now >= st->retry_at;
 	if (!due) {
 		free(send);
 		buf_release(&key);
