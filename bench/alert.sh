@@ -27,8 +27,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-wall() { sed -n 's/.*wall=\([0-9.]*\).*/\1/p' "$1"; }
+. "$(dirname "$0")/common.sh"
 
 now=$(date +%s)
 # The samples: 41 rounds, 15 s apart, ending now.
@@ -69,13 +68,7 @@ mkfifo "$tmp/fifo"
 wpid=$!
 exec 9>"$tmp/fifo"
 cat "$tmp/in.jsonl" >&9
-prev=-1
-while :; do
-	cur=$(du -sb "$tmp/s/raw" | cut -f1)
-	[ "$cur" = "$prev" ] && break
-	prev=$cur
-	sleep 1
-done
+settle "$tmp/s/raw" 1
 for r in $(seq "$rounds"); do
 	taskset -c 0 "$build/bench/rusage" "$bin/malert" -r "$tmp/rules.yml" \
 		-d "$tmp/s" --state "$tmp/state.json" >"$tmp/events.$r" 2>"$tmp/a.$r"

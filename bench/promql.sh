@@ -32,7 +32,7 @@ if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
 	echo "promql: prometheus not installed, skipped"
 	exit 0
 fi
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+. "$(dirname "$0")/common.sh"
 now_s() { date +%s.%N; }
 
 end=1767225600				# 2026-01-01T00:00:00Z

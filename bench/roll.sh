@@ -41,9 +41,7 @@ rounds=${BENCH_ROUNDS:-3}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mtk-bench-roll.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-wall() { sed -n 's/.*wall=\([0-9.]*\).*/\1/p' "$1"; }
-rss() { sed -n 's/.*maxrss_kib=\([0-9]*\).*/\1/p' "$1"; }
+. "$(dirname "$0")/common.sh"
 # bytes PATH...: the sizes of the regular files under PATHs, summed.
 bytes() { find "$@" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
 fail() { echo "roll: $*" >&2; exit 1; }

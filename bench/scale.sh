@@ -39,9 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-wall() { sed -n 's/.*wall=\([0-9.]*\).*/\1/p' "$1"; }
-rss() { sed -n 's/.*maxrss_kib=\([0-9]*\).*/\1/p' "$1"; }
+. "$(dirname "$0")/common.sh"
 
 now=$(date +%s)
 t0=$(( (now - 120) * 1000 ))
@@ -153,18 +151,13 @@ live_query() {
 	now=$(date +%s)
 	win=$(( now / 7200 * 7200 ))
 	per=$(( n / 100000 ))
+	[ "$per" -ge 1 ] || per=1
 	# Spread the rounds over what has passed of the window (at least 1 ms).
 	step=$(( (now - win) * 1000 / per ))
 	[ "$step" -ge 1 ] || step=1
 	"$tools/genscale" -s 100000 -H 100 -n "$per" -i "$step" -t $(( win * 1000 )) >&9
-	# Until the writer has taken it all (its log stops growing).
-	prev=-1
-	while :; do
-		cur=$(du -sb "$tmp/l/raw" | cut -f1)
-		[ "$cur" = "$prev" ] && break
-		prev=$cur
-		sleep 2
-	done
+	# Until the writer has taken it all (its files stop growing).
+	settle "$tmp/l/raw" 2
 	one_live >"$tmp/live.$n"
 	blocks=$(ls "$tmp/l/raw"/*.blk 2>/dev/null | wc -l)
 	wal=$(du -sb "$tmp/l/raw/wal" | cut -f1)
@@ -174,13 +167,7 @@ live_query() {
 		# Then 400,000 more, just under the log's bound (500,000):
 		# they stay in the log, the worst a reader meets.
 		"$tools/genscale" -s 100000 -H 100 -n 4 -i 1 -t $(( $(date +%s) * 1000 )) >&9
-		prev=-1
-		while :; do
-			cur=$(du -sb "$tmp/l/raw/wal" | cut -f1)
-			[ "$cur" = "$prev" ] && break
-			prev=$cur
-			sleep 2
-		done
+		settle "$tmp/l/raw/wal" 2
 		one_live >"$tmp/live.full"
 		blocks=$(ls "$tmp/l/raw"/*.blk 2>/dev/null | wc -l)
 		wal=$(du -sb "$tmp/l/raw/wal" | cut -f1)

@@ -30,9 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-wall() { sed -n 's/.*wall=\([0-9.]*\).*/\1/p' "$1"; }
-rss() { sed -n 's/.*maxrss_kib=\([0-9]*\).*/\1/p' "$1"; }
+. "$(dirname "$0")/common.sh"
 
 now=$(date +%s)
 span=$(( n / 1027 * 15 + 60 ))

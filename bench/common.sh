@@ -1,0 +1,21 @@
+# common.sh - what the benchmark scripts share; sourced, not run.
+
+# median: the median of the numbers on standard input, one a line.
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# wall FILE, rss FILE: the wall time (s) and peak RSS (KiB) that
+# bench/rusage wrote to FILE.
+wall() { sed -n 's/.*wall=\([0-9.]*\).*/\1/p' "$1"; }
+rss() { sed -n 's/.*maxrss_kib=\([0-9]*\).*/\1/p' "$1"; }
+
+# settle PATH SECONDS: wait until PATH stops growing, looking every
+# SECONDS: a writer still running has taken all it was given.
+settle() {
+	prev=-1
+	while :; do
+		cur=$(du -sb "$1" | cut -f1)
+		[ "$cur" = "$prev" ] && break
+		prev=$cur
+		sleep "$2"
+	done
+}
