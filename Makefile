@@ -137,7 +137,7 @@ deps:
 check:
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory all tools
-	MTK_BUILD=$(BUILD) VALGRIND=$(VALGRIND) $(PROVE) -j$(JOBS) tests/t[0-9]*.sh $(UNIT_BIN)
+	MTK_BUILD=$(BUILD) VALGRIND=$(VALGRIND) SAN=$(SAN) $(PROVE) --timer -j$(JOBS) --exec "sh tests/run.sh" tests/t[0-9]*.sh $(UNIT_BIN)
 
 # README's promise, tested where it is made: a minimal Debian 12 made
 # with debootstrap runs the README's two commands on a clone of HEAD.
