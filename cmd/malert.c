@@ -7,13 +7,12 @@
 #include <time.h>
 
 #include "alert/alert.h"
-#include "alert/alertmanager.h"
 #include "alert/check.h"
-#include "alert/notify.h"
 #include "alert/route.h"
 #include "alert/silence.h"
 #include "alert/rules.h"
 #include "alert/ruletest.h"
+#include "alert/run.h"
 #include "base/cli.h"
 #include "base/timestamp.h"
 #include "query/query.h"
@@ -23,10 +22,10 @@
 #include "stream/metric.h"
 
 enum {
-	OPT_ALERTMANAGER = CLI_LONG, OPT_ALL, OPT_COMMENT, OPT_EMPTY, OPT_EVERY,
-	OPT_FOR, OPT_EXTERNAL_LABEL, OPT_EXTERNAL_URL,
-	OPT_INTERVAL, OPT_LABEL, OPT_LOOKBACK, OPT_RECORD, OPT_ROUTES,
-	OPT_SERVICE,
+	OPT_ALERTMANAGER = CLI_LONG, OPT_ALL, OPT_COMMENT, OPT_EMPTY, OPT_EVENTS,
+	OPT_EVERY, OPT_FOR, OPT_EXTERNAL_LABEL, OPT_EXTERNAL_URL,
+	OPT_INTERVAL, OPT_LABEL, OPT_LOOKBACK, OPT_NO_SELF, OPT_RECORD,
+	OPT_RECORD_TO, OPT_ROUTES, OPT_SERVICE,
 	OPT_STATE, OPT_STRICT, OPT_TIME, OPT_TIMEOUT
 };
 
@@ -52,16 +51,24 @@ static const struct cli_option options[] = {
 	    "also give the alerts to the Alertmanager at URL; repeatable" },
 	{ "record", OPT_RECORD, NULL, NULL,
 	    "write what recording rules give into the store" },
+	{ "record-to", OPT_RECORD_TO, "file", NULL,
+	    "write what recording rules give as a stream to FILE, appended\n"
+	    "('-': standard output)" },
+	{ "events", OPT_EVENTS, "file", NULL,
+	    "append the transitions to FILE (default: standard output)" },
+	{ "no-self-metrics", OPT_NO_SELF, NULL, NULL,
+	    "do not add mtk_malert_* to the store" },
 	{ "external-label", OPT_EXTERNAL_LABEL, "name=value", NULL,
 	    "a label of $externalLabels; repeatable" },
 	{ "external-url", OPT_EXTERNAL_URL, "url", NULL,
 	    "$externalURL in templates" },
 	{ "for", OPT_FOR, "duration", NULL,
-	    "with silence add: how long it lasts (default 1h)" },
+	    "with silence add, ack add: how long it lasts\n"
+	    "(default 1h, 24h)" },
 	{ "comment", OPT_COMMENT, "text", NULL,
-	    "with silence add: why" },
+	    "with silence add, ack add: why" },
 	{ "all", OPT_ALL, NULL, NULL,
-	    "with silence list: the ended ones too" },
+	    "with silence list, ack list: the ended ones too" },
 	{ "warning", 'w', "range", NULL,
 	    "WARNING when a value is outside RANGE (10, 10:, ~:10, 10:20,\n"
 	    "@10:20: inside)" },
@@ -83,6 +90,8 @@ static const struct cli_option options[] = {
 };
 
 static const struct cli_command commands[] = {
+	{ "ack", "state for comment all time",
+	    "add matcher ... | list | expire id" },
 	{ "check", "dir file strict warning critical empty label service time "
 	    "lookback timeout", "expr" },
 	{ "lint", "", "file ..." },
@@ -94,9 +103,9 @@ static const struct cli_command commands[] = {
 
 /* A usage error is UNKNOWN to a monitoring system, not CRITICAL. */
 static const struct cli_program program = { options,
-	{ NULL, "rules dir file strict state every interval record "
-	    "alertmanager routes external-label external-url time lookback "
-	    "timeout",
+	{ NULL, "rules dir file strict state every interval record record-to "
+	    "events no-self-metrics alertmanager routes external-label "
+	    "external-url time lookback timeout",
 	    NULL },
 	commands, CHECK_UNKNOWN };
 
@@ -113,7 +122,8 @@ struct run_opts {
 	size_t nalertmanagers;
 	const char *routes_path;
 	struct route_config routes;
-	int record;
+	int record, no_self_metrics;
+	const char *record_to, *events;
 	const char *silence_for, *comment;
 	int all;
 };
@@ -309,129 +319,16 @@ lint(int argc, char *argv[])
 	return rc;
 }
 
-/* One evaluation of every rule at 'now'; 0, or 1 when something failed. */
-static int
-run_once(const struct run_opts *ro, const struct rule_set *rs,
-    const struct check_opts *co, struct query_request *rq, int64_t now,
-    const char *state_path)
-{
-	struct errbuf eb = ERRBUF_INIT;
-	struct query_input in;
-	struct alert_state *s;
-	struct alert_opts ao;
-	struct alert_stats stats = { 0 };
-	struct store *wst = NULL;
-	struct store_writer *w = NULL;
-	struct store_writer_opts wo = STORE_WRITER_OPTS_INIT;
-	struct ingest_sink sink;
-	char *store_dir = NULL;
-	uint64_t bad = 0;
-	size_t i;
-	int rc = 0;
-
-	if ((s = alert_state_open(state_path, &eb)) == NULL) {
-		warnx("%s", eb.msg);
-		return CLI_EXIT_FAIL;
-	}
-	if (co->file == NULL)
-		store_dir = cli_store_dir(co->dir);
-	if (query_input_open(&in, store_dir, co->file, co->strict, warn_record,
-	    NULL, &bad, &eb) == -1) {
-		warnx("%s", eb.msg);
-		alert_state_close(s);
-		free(store_dir);
-		return CLI_EXIT_FAIL;
-	}
-	memset(&ao, 0, sizeof(ao));
-	ao.now = in.newest != INT64_MIN && co->at == NULL ? in.newest : now;
-	ao.interval_ms = 60000;
-	if (ro->interval)
-		rules_duration(ro->interval, &ao.interval_ms);
-	ao.external = ro->external;
-	ao.nexternal = ro->nexternal;
-	ao.external_url = ro->external_url;
-	ao.limits = rq->limits;
-	if (ro->record) {
-		wo.self_metrics_ms = 0;
-		if ((wst = store_open(store_dir, 0, &eb)) == NULL ||
-		    (w = store_writer_open(wst, &wo, &eb)) == NULL) {
-			warnx("%s", eb.msg);
-			query_input_close(&in);
-			store_close(wst);
-			alert_state_close(s);
-			free(store_dir);
-			return CLI_EXIT_FAIL;
-		}
-		store_writer_sink(w, &sink);
-		ao.record = &sink;
-	}
-	if (alert_eval(rs, s, in.st, query_input_stream(&in), &ao, stdout,
-	    &stats, warn_rule, NULL, &eb) == -1) {
-		warnx("%s", eb.msg);
-		rc = CLI_EXIT_FAIL;
-	} else if (alert_state_save(s, &eb) == -1) {
-		warnx("%s", eb.msg);
-		rc = CLI_EXIT_FAIL;
-	}
-	if (ro->routes_path) {
-		struct notify_stats ns = { 0, 0 };
-		struct silences ss;
-		char *npath = NULL, *spath = NULL;
-		if (asprintf(&npath, "%s.notices", state_path) == -1 ||
-		    asprintf(&spath, "%s.silences", state_path) == -1)
-			err(CLI_EXIT_FAIL, NULL);
-		if (silences_load(&ss, spath, &eb) == -1 ||
-		    notify_run(&ro->routes, s, &ss, ao.now, ro->external_url,
-		    npath, &ns, warn_rule, NULL, &eb) == -1) {
-			warnx("%s", eb.msg);
-			rc = CLI_EXIT_FAIL;
-		}
-		if (ns.failed)
-			rc = CLI_EXIT_FAIL;
-		silences_free(&ss);
-		free(npath);
-		free(spath);
-	}
-	/*
-	 * Every firing alert each run, valid four intervals, as Prometheus
-	 * sends them: one that could not be sent goes again next run.
-	 */
-	if (ro->nalertmanagers) {
-		struct buf body = BUF_INIT;
-		alert_state_alertmanager(s, ao.now, 4 * ao.interval_ms,
-		    ro->external_url, &body);
-		for (i = 0; i < ro->nalertmanagers; i++)
-			if (alertmanager_post(ro->alertmanagers[i], body.p,
-			    body.len, 10000, &eb) == -1) {
-				warnx("%s", eb.msg);
-				rc = CLI_EXIT_FAIL;
-			}
-		buf_release(&body);
-	}
-	if (stats.failed || bad)
-		rc = CLI_EXIT_FAIL;
-	for (i = 0; in.st && i < store_damage_count(in.st); i++) {
-		warnx("%s; left out of the answer", store_damage(in.st, i));
-		rc = CLI_EXIT_FAIL;
-	}
-	if (w && store_writer_close(w, &eb) == -1) {
-		warnx("%s", eb.msg);
-		rc = CLI_EXIT_FAIL;
-	}
-	store_close(wst);
-	query_input_close(&in);
-	alert_state_close(s);
-	free(store_dir);
-	return rc;
-}
-
 /* 'malert -r RULES': evaluate, once or --every so often. */
 static int
 run(struct run_opts *ro, const struct check_opts *co,
     struct query_request *rq, const struct cli *cli)
 {
 	struct rule_set rs = { 0 };
-	char *state_path;
+	struct alert_run_opts ao;
+	struct alert_runner *runner;
+	char *state_path, *store_dir = NULL;
+	FILE *events = stdout, *record_out = NULL;
 	int64_t every = 0, now;
 	size_t i;
 	int rc = 0;
@@ -453,7 +350,38 @@ run(struct run_opts *ro, const struct check_opts *co,
 			return CLI_EXIT_FAIL;
 		}
 	}
+	/* Events appended to a file are a log of every transition. */
+	if (ro->events && strcmp(ro->events, "-") != 0 &&
+	    (events = fopen(ro->events, "a")) == NULL)
+		err(CLI_EXIT_FAIL, "%s", ro->events);
+	if (ro->record_to && strcmp(ro->record_to, "-") == 0)
+		record_out = stdout;
+	else if (ro->record_to && (record_out = fopen(ro->record_to, "a")) == NULL)
+		err(CLI_EXIT_FAIL, "%s", ro->record_to);
 	state_path = ro->state ? xstrdup(ro->state) : cli_state_path("malert.state");
+	if (co->file == NULL)
+		store_dir = cli_store_dir(co->dir);
+	memset(&ao, 0, sizeof(ao));
+	ao.store_dir = store_dir;
+	ao.file = co->file;
+	ao.strict = co->strict;
+	ao.state_path = state_path;
+	ao.interval_ms = 60000;
+	if (ro->interval)
+		rules_duration(ro->interval, &ao.interval_ms);
+	ao.external = ro->external;
+	ao.nexternal = ro->nexternal;
+	ao.external_url = ro->external_url;
+	ao.routes = ro->routes_path ? &ro->routes : NULL;
+	ao.alertmanagers = ro->alertmanagers;
+	ao.nalertmanagers = ro->nalertmanagers;
+	ao.record = ro->record;
+	ao.record_out = record_out;
+	ao.self_metrics = !ro->no_self_metrics;
+	ao.limits = rq->limits;
+	ao.events = events;
+	ao.warn = warn_rule;
+	runner = alert_runner_new(&rs, &ao);
 	if (ro->every) {
 		every = cli_duration(cli, OPT_EVERY, ro->every);
 		cli_catch_stop(on_signal, NULL);
@@ -461,9 +389,9 @@ run(struct run_opts *ro, const struct check_opts *co,
 	do {
 		int64_t t0 = ts_now();
 		now = co->at ? cli_time(cli, OPT_TIME, co->at, t0) : t0;
-		if (run_once(ro, &rs, co, rq, now, state_path) != 0)
+		if (alert_runner_run(runner, now, co->at != NULL) != 0)
 			rc = CLI_EXIT_FAIL;
-		if (fflush(stdout) == EOF)
+		if (fflush(events) == EOF || (record_out && fflush(record_out) == EOF))
 			break;
 		/* The next run on the next multiple of --every. */
 		while (every && !stop) {
@@ -478,6 +406,17 @@ run(struct run_opts *ro, const struct check_opts *co,
 				break;
 		}
 	} while (every && !stop);
+	if (alert_runner_free(runner) != 0)
+		rc = CLI_EXIT_FAIL;
+	if (events != stdout && fclose(events) == EOF) {
+		warn("%s", ro->events);
+		rc = CLI_EXIT_FAIL;
+	}
+	if (record_out && record_out != stdout && fclose(record_out) == EOF) {
+		warn("%s", ro->record_to);
+		rc = CLI_EXIT_FAIL;
+	}
+	free(store_dir);
 	free(state_path);
 	rules_free(&rs);
 	if (ro->routes_path)
@@ -485,29 +424,34 @@ run(struct run_opts *ro, const struct check_opts *co,
 	return rc;
 }
 
-/* 'malert silence add|list|expire': the silences beside the state. */
+/*
+ * 'malert silence|ack add|list|expire': the silences and the
+ * acknowledgements beside the state.
+ */
 static int
-silence(const struct run_opts *ro, const char *at, const struct cli *cli,
-    int argc, char *argv[])
+silence(const struct run_opts *ro, int ack, const char *at,
+    const struct cli *cli, int argc, char *argv[])
 {
+	const char *what = ack ? "ack" : "silence";
 	struct errbuf eb = ERRBUF_INIT;
 	struct alert_state *lock;
 	struct silences ss;
 	struct buf m = BUF_INIT;
 	char *state_path, *path = NULL;
-	int64_t now = ts_now(), ms = 3600000;
+	int64_t now = ts_now(), ms = ack ? 24 * 3600000 : 3600000;
 	const char *id;
 	int rc = 0, i;
 
 	if (argc == 0 || (strcmp(argv[0], "add") && strcmp(argv[0], "list") &&
 	    strcmp(argv[0], "expire")))
-		cli_usage_error(cli, "silence: add MATCHER..., list or expire ID");
+		cli_usage_error(cli, "%s: add MATCHER..., list or expire ID",
+		    what);
 	if (strcmp(argv[0], "add") == 0 && argc < 2)
-		cli_usage_error(cli, "silence add: matchers are needed");
+		cli_usage_error(cli, "%s add: matchers are needed", what);
 	if (strcmp(argv[0], "expire") == 0 && argc != 2)
-		cli_usage_error(cli, "silence expire: one id");
+		cli_usage_error(cli, "%s expire: one id", what);
 	if (strcmp(argv[0], "list") == 0 && argc != 1)
-		cli_usage_error(cli, "silence list takes no operand");
+		cli_usage_error(cli, "%s list takes no operand", what);
 	if (ro->silence_for)
 		ms = cli_duration(cli, OPT_FOR, ro->silence_for);
 	/* Silences are of the evaluation's clock: --time moves both. */
@@ -526,7 +470,7 @@ silence(const struct run_opts *ro, const char *at, const struct cli *cli,
 		return CLI_EXIT_FAIL;
 	}
 	if (strcmp(argv[0], "list") == 0) {
-		silences_list(&ss, now, ro->all, stdout);
+		silences_list(&ss, ack, now, ro->all, stdout);
 	} else if (strcmp(argv[0], "add") == 0) {
 		for (i = 1; i < argc; i++) {
 			if (m.len)
@@ -534,8 +478,9 @@ silence(const struct run_opts *ro, const char *at, const struct cli *cli,
 			buf_adds(&m, argv[i]);
 		}
 		buf_addch(&m, '\0');
-		if ((id = silences_add(&ss, m.p, now, ms, ro->comment, &eb)) == NULL) {
-			warnx("silence: %s", eb.msg);
+		if ((id = silences_add(&ss, ack, m.p, now, ms, ro->comment,
+		    &eb)) == NULL) {
+			warnx("%s: %s", what, eb.msg);
 			rc = CLI_EXIT_FAIL;
 		} else if (silences_save(&ss, path, &eb) == -1) {
 			warnx("%s", eb.msg);
@@ -543,8 +488,9 @@ silence(const struct run_opts *ro, const char *at, const struct cli *cli,
 		} else {
 			printf("%s\n", id);
 		}
-	} else if (silences_expire(&ss, argv[1], now) == -1) {
-		warnx("silence: no silence, or more than one, has id '%s'", argv[1]);
+	} else if (silences_expire(&ss, ack, argv[1], now) == -1) {
+		warnx("%s: no %s, or more than one, has id '%s'", what,
+		    ack ? "acknowledgement" : "silence", argv[1]);
 		rc = CLI_EXIT_FAIL;
 	} else if (silences_save(&ss, path, &eb) == -1) {
 		warnx("%s", eb.msg);
@@ -626,6 +572,9 @@ main(int argc, char *argv[])
 			rq.limits.lookback_ms = cli_duration(&cli, key, cli.arg);
 			break;
 		case OPT_RECORD: ro.record = 1; break;
+		case OPT_RECORD_TO: ro.record_to = cli.arg; break;
+		case OPT_EVENTS: ro.events = cli.arg; break;
+		case OPT_NO_SELF: ro.no_self_metrics = 1; break;
 		case OPT_ALL: ro.all = 1; break;
 		case OPT_COMMENT: ro.comment = cli.arg; break;
 		case OPT_FOR: ro.silence_for = cli.arg; break;
@@ -644,8 +593,9 @@ main(int argc, char *argv[])
 		cli_usage_error(&cli, "--strict goes with -f");
 	if (o.dir && o.file)
 		cli_usage_error(&cli, "-d and -f exclude each other");
-	if (cmd && strcmp(cmd, "silence") == 0)
-		return cli_finish(silence(&ro, o.at, &cli, argc, argv));
+	if (cmd && (strcmp(cmd, "silence") == 0 || strcmp(cmd, "ack") == 0))
+		return cli_finish(silence(&ro, strcmp(cmd, "ack") == 0, o.at,
+		    &cli, argc, argv));
 	if (cmd && strcmp(cmd, "test") == 0) {
 		int i;
 		if (argc == 0)
@@ -672,6 +622,13 @@ main(int argc, char *argv[])
 		if (ro.record && o.file)
 			cli_usage_error(&cli, "--record writes into a store, "
 			    "not a stream (-f)");
+		if (ro.record && ro.record_to)
+			cli_usage_error(&cli, "--record and --record-to exclude "
+			    "each other");
+		if (ro.record_to && strcmp(ro.record_to, "-") == 0 &&
+		    (ro.events == NULL || strcmp(ro.events, "-") == 0))
+			cli_usage_error(&cli, "--record-to - and the events "
+			    "would share standard output: give --events FILE");
 		for (i = 1; i < ro.nexternal; i++)
 			for (j = i; j > 0 && strcmp(ro.external[j - 1].name,
 			    ro.external[j].name) > 0; j--) {

@@ -53,6 +53,8 @@ struct alert_state {
 	size_t n, cap;
 	struct group_seen *g;
 	size_t ng, gcap;
+	struct alert_tally *t;	/* sorted by receiver */
+	size_t nt, tcap;
 };
 
 static void
@@ -108,6 +110,48 @@ read_labels(json_t *a, struct tmpl_label **out, size_t *n)
 	return 0;
 }
 
+/* The counters of 'receiver', made when new, kept in name order. */
+static struct alert_tally *
+tally_get(struct alert_state *s, const char *receiver)
+{
+	size_t lo = 0, hi = s->nt;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->t[mid].receiver, receiver);
+		if (c == 0)
+			return &s->t[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	s->t = xgrow(s->t, &s->tcap, s->nt + 1, sizeof(*s->t));
+	memmove(&s->t[lo + 1], &s->t[lo], (s->nt - lo) * sizeof(*s->t));
+	s->nt++;
+	s->t[lo].receiver = xstrdup(receiver);
+	s->t[lo].sent = s->t[lo].failed = 0;
+	return &s->t[lo];
+}
+
+void
+alert_state_tally(struct alert_state *s, const char *receiver, int ok)
+{
+	struct alert_tally *t = tally_get(s, receiver);
+
+	if (ok)
+		t->sent++;
+	else
+		t->failed++;
+}
+
+const struct alert_tally *
+alert_state_tallies(const struct alert_state *s, size_t *n)
+{
+	*n = s->nt;
+	return s->t;
+}
+
 /*
  * The state file:
  *
@@ -115,7 +159,10 @@ read_labels(json_t *a, struct tmpl_label **out, size_t *n)
  *	 "groups":{"FILE;GROUP":LAST_EVALUATION_MS, ...},
  *	 "alerts":[[GROUP, RULE, RULE_N, STATE, ACTIVE_AT, FIRED_AT,
  *	            RESOLVED_AT, KEEP_FIRING_SINCE, VALUE or null,
- *	            [LABEL, VALUE, ...], [ANNOTATION, VALUE, ...]], ...]}
+ *	            [LABEL, VALUE, ...], [ANNOTATION, VALUE, ...]], ...],
+ *	 "receivers":{"NAME":[SENT, FAILED], ...}}
+ *
+ * "receivers" (the notices' counters) may be missing: none yet.
  */
 static int
 load(struct alert_state *s, struct errbuf *eb)
@@ -140,6 +187,12 @@ load(struct alert_state *s, struct errbuf *eb)
 		s->g = xgrow(s->g, &s->gcap, s->ng + 1, sizeof(*s->g));
 		s->g[s->ng].key = xstrdup(k);
 		s->g[s->ng++].last = json_integer_value(v);
+	}
+	g = json_object_get(root, "receivers");
+	json_object_foreach(g, k, v) {
+		struct alert_tally *t = tally_get(s, k);
+		t->sent = (uint64_t)json_integer_value(json_array_get(v, 0));
+		t->failed = (uint64_t)json_integer_value(json_array_get(v, 1));
 	}
 	a = json_object_get(root, "alerts");
 	for (i = 0; i < json_array_size(a); i++) {
@@ -279,7 +332,14 @@ state_json(const struct alert_state *s, struct buf *b)
 		put_labels(b, e->annotations, e->nannotations);
 		buf_addch(b, ']');
 	}
-	buf_adds(b, "\n]}\n");
+	buf_adds(b, "\n],\n\"receivers\":{");
+	for (i = 0; i < s->nt; i++) {
+		buf_adds(b, i ? ",\n " : "\n ");
+		jsonl_quote(b, s->t[i].receiver, strlen(s->t[i].receiver));
+		buf_addf(b, ":[%llu,%llu]", (unsigned long long)s->t[i].sent,
+		    (unsigned long long)s->t[i].failed);
+	}
+	buf_adds(b, "}}\n");
 }
 
 struct alert_state *
@@ -393,6 +453,9 @@ alert_state_close(struct alert_state *s)
 	for (i = 0; i < s->ng; i++)
 		free(s->g[i].key);
 	free(s->g);
+	for (i = 0; i < s->nt; i++)
+		free(s->t[i].receiver);
+	free(s->t);
 	if (s->lockfd >= 0)
 		close(s->lockfd);
 	free(s->path);

@@ -59,6 +59,19 @@ int alert_state_save(struct alert_state *s, struct errbuf *eb);
 /* Release the lock and the memory. */
 void alert_state_close(struct alert_state *s);
 
+/* A receiver's notices, sent and failed, counted across runs. */
+struct alert_tally {
+	char *receiver;
+	uint64_t sent, failed;
+};
+
+/* Count a notice to 'receiver' that was sent ('ok') or failed. */
+void alert_state_tally(struct alert_state *s, const char *receiver, int ok);
+
+/* Every receiver's counters, in name order: '*n' of them, borrowed. */
+const struct alert_tally *alert_state_tallies(const struct alert_state *s,
+    size_t *n);
+
 /* The alerts held, by state, for messages and self-metrics. */
 void alert_state_counts(const struct alert_state *s, size_t *pending,
     size_t *firing);

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "alert/notice.h"
 #include "alert/notify.h"
 #include "base/buf.h"
 #include "base/fileio.h"
@@ -30,6 +31,7 @@ struct group_state {
 	size_t nnotified;
 	unsigned failures;
 	int64_t retry_at;
+	int64_t since;		/* first seen, while it waits for group_wait */
 	int seen;		/* a group of this run */
 };
 
@@ -69,6 +71,7 @@ load(struct gstates *gs, const char *path, struct errbuf *eb)
 		g.last_sent = json_integer_value(json_array_get(v, 0));
 		g.failures = (unsigned)json_integer_value(json_array_get(v, 1));
 		g.retry_at = json_integer_value(json_array_get(v, 2));
+		g.since = json_integer_value(json_array_get(v, 4));
 		g.notified = xcalloc(json_array_size(a) + 1, sizeof(char *));
 		for (i = 0; i < json_array_size(a); i++)
 			if (json_is_string(json_array_get(a, i)))
@@ -100,7 +103,7 @@ save(const struct gstates *gs, const char *path, struct errbuf *eb)
 				buf_addch(&b, ',');
 			jsonl_quote(&b, g->notified[k], strlen(g->notified[k]));
 		}
-		buf_adds(&b, "]]");
+		buf_addf(&b, "],%lld]", (long long)g->since);
 	}
 	buf_adds(&b, "\n}\n");
 	if (fileio_replace(path, b.p, b.len) == -1)
@@ -142,85 +145,6 @@ struct group {
 	size_t *alerts;
 	size_t n, cap;
 };
-
-/* The labels every alert of the notice has (same name, same value). */
-static void
-put_common(struct buf *b, const struct alert_firing *a, const size_t *idx,
-    size_t n, int annotations)
-{
-	const struct alert_firing *f = &a[idx[0]];
-	const struct tmpl_label *l = annotations ? f->annotations : f->labels;
-	size_t nl = annotations ? f->nannotations : f->nlabels, i, k, j;
-	int first = 1;
-
-	buf_addch(b, '{');
-	for (i = 0; i < nl; i++) {
-		int all = 1;
-		for (k = 1; k < n && all; k++) {
-			const struct alert_firing *o = &a[idx[k]];
-			const struct tmpl_label *ol = annotations ? o->annotations :
-			    o->labels;
-			size_t onl = annotations ? o->nannotations : o->nlabels;
-			all = 0;
-			for (j = 0; j < onl; j++)
-				if (strcmp(ol[j].name, l[i].name) == 0 &&
-				    strcmp(ol[j].value, l[i].value) == 0)
-					all = 1;
-		}
-		if (!all)
-			continue;
-		if (!first)
-			buf_addch(b, ',');
-		first = 0;
-		jsonl_quote(b, l[i].name, strlen(l[i].name));
-		buf_addch(b, ':');
-		jsonl_quote(b, l[i].value, strlen(l[i].value));
-	}
-	buf_addch(b, '}');
-}
-
-/* Alertmanager's webhook body for the alerts 'idx' of group 'g'. */
-static void
-payload(struct buf *b, const struct group *g, const struct alert_firing *a,
-    const size_t *idx, size_t n, int firing, const char *external_url)
-{
-	char ts[TS_BUFSZ];
-	size_t i;
-
-	buf_adds(b, "{\"version\":\"4\",\"groupKey\":");
-	jsonl_quote(b, g->key, strlen(g->key));
-	buf_addf(b, ",\"status\":\"%s\",\"receiver\":",
-	    firing ? "firing" : "resolved");
-	jsonl_quote(b, g->rv->name, strlen(g->rv->name));
-	buf_adds(b, ",\"groupLabels\":");
-	alert_json_labels(b, g->glabels, g->nglabels);
-	buf_adds(b, ",\"commonLabels\":");
-	put_common(b, a, idx, n, 0);
-	buf_adds(b, ",\"commonAnnotations\":");
-	put_common(b, a, idx, n, 1);
-	buf_adds(b, ",\"externalURL\":");
-	jsonl_quote(b, external_url ? external_url : "",
-	    external_url ? strlen(external_url) : 0);
-	buf_adds(b, ",\"alerts\":[");
-	for (i = 0; i < n; i++) {
-		const struct alert_firing *f = &a[idx[i]];
-		buf_addf(b, "%s{\"status\":\"%s\",\"labels\":", i ? "," : "",
-		    f->firing ? "firing" : "resolved");
-		alert_json_labels(b, f->labels, f->nlabels);
-		buf_adds(b, ",\"annotations\":");
-		alert_json_labels(b, f->annotations, f->nannotations);
-		ts_format_rfc3339(ts, f->starts_at);
-		buf_addf(b, ",\"startsAt\":\"%s\",\"endsAt\":\"", ts);
-		if (f->ends_at) {
-			ts_format_rfc3339(ts, f->ends_at);
-			buf_adds(b, ts);
-		} else {
-			buf_adds(b, "0001-01-01T00:00:00Z");
-		}
-		buf_adds(b, "\"}");
-	}
-	buf_adds(b, "]}\n");
-}
 
 /*
  * Run 'rv' with 'body' on its standard input.  Returns 0 when it exited
@@ -310,22 +234,50 @@ gstate_get(struct gstates *gs, const char *key)
 	return NULL;
 }
 
+/* The state of group 'key', made (never told, first seen now) when new. */
+static struct group_state *
+gstate_make(struct gstates *gs, const char *key, int64_t now)
+{
+	struct group_state *st = gstate_get(gs, key);
+
+	if (st == NULL) {
+		gs->v = xgrow(gs->v, &gs->cap, gs->n + 1, sizeof(*gs->v));
+		st = &gs->v[gs->n++];
+		memset(st, 0, sizeof(*st));
+		st->key = xstrdup(key);
+		st->since = now;
+	}
+	st->seen = 1;
+	return st;
+}
+
+/* What a run is given, for every group. */
+struct ctx {
+	struct gstates *gs;
+	const struct alert_firing *a;
+	int64_t now;
+	const char *external_url;
+	struct alert_state *s;
+	struct notify_stats *stats;
+	notify_warn_fn warn;
+	void *arg;
+};
+
 /* Notify group 'g' if it is due; update its state. */
 static void
-notify_group(struct gstates *gs, struct group *g, const struct alert_firing *a,
-    int64_t now, const char *external_url, struct notify_stats *stats,
-    notify_warn_fn warn, void *arg)
+notify_group(const struct ctx *c, struct group *g)
 {
-	struct group_state *st = gstate_get(gs, g->key);
+	struct group_state *st = gstate_get(c->gs, g->key);
 	struct buf key = BUF_INIT, body = BUF_INIT, e[5];
 	size_t *send = xcalloc(g->n + 1, sizeof(*send)), nsend = 0, nfiring = 0;
 	size_t i;
 	int changed = 0, due;
 	struct errbuf eb = ERRBUF_INIT;
+	struct notice nt;
 	char *env[6];
 
 	for (i = 0; i < g->n; i++) {
-		const struct alert_firing *f = &a[g->alerts[i]];
+		const struct alert_firing *f = &c->a[g->alerts[i]];
 		labels_key(&key, f->labels, f->nlabels);
 		buf_addch(&key, '\0');
 		if (f->firing) {
@@ -338,20 +290,27 @@ notify_group(struct gstates *gs, struct group *g, const struct alert_firing *a,
 			changed = 1;
 		}
 	}
+	/* A group never told waits group_wait from when it was first seen. */
+	if (nsend && (st == NULL || st->last_sent == 0))
+		st = gstate_make(c->gs, g->key, c->now);
 	if (st)
 		st->seen = 1;
-	due = nsend > 0 && ((changed && (st == NULL ||
-	    now - st->last_sent >= g->r->group_interval_ms)) ||
-	    (nfiring && st && now - st->last_sent >= g->r->repeat_interval_ms));
+	due = nsend > 0 && ((changed && (st->last_sent == 0 ?
+	    c->now - st->since >= g->r->group_wait_ms :
+	    c->now - st->last_sent >= g->r->group_interval_ms)) ||
+	    (nfiring && st->last_sent &&
+	    c->now - st->last_sent >= g->r->repeat_interval_ms));
 	/* After a failure: whatever there is to tell, once the backoff is past. */
 	if (st && st->failures)
-		due = nsend > 0 && now >= st->retry_at;
+		due = nsend > 0 && c->now >= st->retry_at;
 	if (!due) {
 		free(send);
 		buf_release(&key);
 		return;
 	}
-	payload(&body, g, a, send, nsend, nfiring > 0, external_url);
+	nt = (struct notice){ g->rv, g->key, g->glabels, g->nglabels, c->a,
+		send, nsend, nfiring, c->external_url, c->now };
+	notice_format(&body, &nt);
 	for (i = 0; i < 5; i++)
 		e[i] = (struct buf)BUF_INIT;
 	buf_addf(&e[0], "MALERT_RECEIVER=%s", g->rv->name);
@@ -364,13 +323,6 @@ notify_group(struct gstates *gs, struct group *g, const struct alert_firing *a,
 		env[i] = e[i].p;
 	}
 	env[5] = NULL;
-	if (st == NULL) {
-		gs->v = xgrow(gs->v, &gs->cap, gs->n + 1, sizeof(*gs->v));
-		st = &gs->v[gs->n++];
-		memset(st, 0, sizeof(*st));
-		st->key = xstrdup(g->key);
-		st->seen = 1;
-	}
 	if (run_receiver(g->rv, &body, env, &eb) == 0) {
 		/* What fires now is what was told. */
 		for (i = 0; i < st->nnotified; i++)
@@ -379,17 +331,18 @@ notify_group(struct gstates *gs, struct group *g, const struct alert_firing *a,
 		st->notified = xreallocarray(st->notified, nfiring + 1,
 		    sizeof(*st->notified));
 		for (i = 0; i < nsend; i++) {
-			const struct alert_firing *f = &a[send[i]];
+			const struct alert_firing *f = &c->a[send[i]];
 			if (!f->firing)
 				continue;
 			labels_key(&key, f->labels, f->nlabels);
 			buf_addch(&key, '\0');
 			st->notified[st->nnotified++] = xstrdup(key.p);
 		}
-		st->last_sent = now;
+		st->last_sent = c->now;
 		st->failures = 0;
 		st->retry_at = 0;
-		stats->sent++;
+		c->stats->sent++;
+		alert_state_tally(c->s, g->rv->name, 1);
 	} else {
 		char msg[700];
 		int64_t backoff = 60000;
@@ -398,13 +351,14 @@ notify_group(struct gstates *gs, struct group *g, const struct alert_firing *a,
 		if (backoff > g->r->repeat_interval_ms)
 			backoff = g->r->repeat_interval_ms;
 		st->failures++;
-		st->retry_at = now + backoff;
-		stats->failed++;
+		st->retry_at = c->now + backoff;
+		c->stats->failed++;
+		alert_state_tally(c->s, g->rv->name, 0);
 		snprintf(msg, sizeof(msg), "receiver '%s', group %s: %s; again "
 		    "in %llds", g->rv->name, g->key, eb.msg,
 		    (long long)(backoff / 1000));
-		if (warn)
-			warn(arg, msg);
+		if (c->warn)
+			c->warn(c->arg, msg);
 	}
 	for (i = 0; i < 5; i++)
 		buf_release(&e[i]);
@@ -414,7 +368,7 @@ notify_group(struct gstates *gs, struct group *g, const struct alert_firing *a,
 }
 
 int
-notify_run(const struct route_config *routes, const struct alert_state *s,
+notify_run(const struct route_config *routes, struct alert_state *s,
     const struct silences *ss, int64_t now, const char *external_url,
     const char *path,
     struct notify_stats *stats, notify_warn_fn warn, void *arg,
@@ -426,6 +380,7 @@ notify_run(const struct route_config *routes, const struct alert_state *s,
 	struct strmap *keys = strmap_new();
 	struct buf key = BUF_INIT;
 	struct route_labels *firing;
+	struct ctx c;
 	size_t na, ng = 0, gcap = 0, i, j, k, w, nfiring = 0;
 	int e;
 	int rc = 0;
@@ -475,7 +430,9 @@ notify_run(const struct route_config *routes, const struct alert_state *s,
 				    r[j]->escalate : r[j]->receiver;
 				/* Resolved ones too: told if they were escalated. */
 				if (e && (rv == NULL || (a[i].firing &&
-				    now - a[i].starts_at < r[j]->escalate_after_ms)))
+				    (now - a[i].starts_at < r[j]->escalate_after_ms ||
+				    (ss && silences_acked(ss, a[i].labels,
+				    a[i].nlabels, a[i].starts_at, now))))))
 					continue;
 				buf_reset(&key);
 				buf_addf(&key, "%s%s:", r[j]->id, e ? "!" : "");
@@ -506,9 +463,9 @@ notify_run(const struct route_config *routes, const struct alert_state *s,
 	}
 	for (i = 0; i < gs.n; i++)
 		gs.v[i].seen = 0;
+	c = (struct ctx){ &gs, a, now, external_url, s, stats, warn, arg };
 	for (i = 0; i < ng; i++)
-		notify_group(&gs, &groups[i], a, now, external_url, stats, warn,
-		    arg);
+		notify_group(&c, &groups[i]);
 	/* Groups that are gone, told of everything, are forgotten. */
 	for (i = w = 0; i < gs.n; i++) {
 		if (!gs.v[i].seen && gs.v[i].failures == 0) {

@@ -166,6 +166,7 @@ read_route(struct loader *ld, yaml_node_t *m, struct route *r,
 	if (parent) {
 		r->receiver = parent->receiver;
 		r->group_all = parent->group_all;
+		r->group_wait_ms = parent->group_wait_ms;
 		r->group_interval_ms = parent->group_interval_ms;
 		r->repeat_interval_ms = parent->repeat_interval_ms;
 		r->escalate = parent->escalate;
@@ -211,7 +212,8 @@ read_route(struct loader *ld, yaml_node_t *m, struct route *r,
 			return -1;
 		r->group_all = r->group_by[0] && strcmp(r->group_by[0], "...") == 0;
 	}
-	if (duration(ld, m, "group_interval", &r->group_interval_ms) == -1 ||
+	if (duration(ld, m, "group_wait", &r->group_wait_ms) == -1 ||
+	    duration(ld, m, "group_interval", &r->group_interval_ms) == -1 ||
 	    duration(ld, m, "repeat_interval", &r->repeat_interval_ms) == -1)
 		return -1;
 	if ((v = yamldoc_field(ld->d, m, "continue")) != NULL)
@@ -273,6 +275,31 @@ read_route(struct loader *ld, yaml_node_t *m, struct route *r,
 	return 0;
 }
 
+/*
+ * The string 'name' of receiver 'm', a copy; NULL when it has none (or
+ * it is not a string: said).  Mail headers take it whole, so it has no
+ * control characters.
+ */
+static char *
+receiver_string(struct loader *ld, yaml_node_t *m, const char *name)
+{
+	yaml_node_t *v = yamldoc_field(ld->d, m, name);
+	const char *s, *p;
+
+	if (v == NULL)
+		return NULL;
+	if ((s = yamldoc_scalar(v)) == NULL || *s == '\0') {
+		fail(ld, v, "%s: a string", name);
+		return NULL;
+	}
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			fail(ld, v, "%s: no control characters", name);
+			return NULL;
+		}
+	return xstrdup(s);
+}
+
 int
 route_load(struct route_config *c, const char *path, char *msg, size_t size)
 {
@@ -281,7 +308,9 @@ route_load(struct route_config *c, const char *path, char *msg, size_t size)
 	static const char *const inames[] = { "source_matchers",
 		"target_matchers", "equal", NULL };
 	static const char *const rnames[] = { "name", "command", "timeout",
-		NULL };
+		"format", "to", "from", "routing_key", NULL };
+	static const char *const formats[] = { "webhook", "mail", "slack",
+		"pagerduty", NULL };
 	struct yamldoc d;
 	struct loader ld = { &d, path, msg, size, 0, c };
 	yaml_node_t *v;
@@ -335,6 +364,31 @@ route_load(struct route_config *c, const char *path, char *msg, size_t size)
 		}
 		if (duration(&ld, rm, "timeout", &rv->timeout_ms) == -1)
 			goto out;
+		if ((f = yamldoc_field(&d, rm, "format")) != NULL) {
+			const char *fs = yamldoc_scalar(f);
+			for (i = 0; fs && formats[i] && strcmp(formats[i], fs); i++)
+				;
+			if (fs == NULL || formats[i] == NULL) {
+				fail(&ld, f, "format: webhook, mail, slack or "
+				    "pagerduty, not %s", fs ? fs : "a list");
+				goto out;
+			}
+			rv->format = (enum route_format)i;
+		}
+		rv->to = receiver_string(&ld, rm, "to");
+		rv->from = receiver_string(&ld, rm, "from");
+		rv->routing_key = receiver_string(&ld, rm, "routing_key");
+		if (ld.failed)
+			goto out;
+		if (rv->format == ROUTE_MAIL && rv->to == NULL) {
+			fail(&ld, rm, "receiver %s: format mail needs to", name);
+			goto out;
+		}
+		if (rv->format == ROUTE_PAGERDUTY && rv->routing_key == NULL) {
+			fail(&ld, rm, "receiver %s: format pagerduty needs "
+			    "routing_key", name);
+			goto out;
+		}
 	}
 	if ((v = yamldoc_field(&d, d.root, "route")) == NULL) {
 		fail(&ld, d.root, "route: the top route is needed");
@@ -420,6 +474,9 @@ route_free(struct route_config *c)
 	for (i = 0; i < c->nreceivers; i++) {
 		free(c->receivers[i].name);
 		strings_free(c->receivers[i].argv);
+		free(c->receivers[i].to);
+		free(c->receivers[i].from);
+		free(c->receivers[i].routing_key);
 	}
 	free(c->receivers);
 	memset(c, 0, sizeof(*c));

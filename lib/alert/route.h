@@ -16,6 +16,8 @@
  *	route:
  *	  receiver: NAME		required at the top; inherited
  *	  group_by: [alertname, ...]	inherited; "..." groups by every label
+ *	  group_wait: 0s		inherited: how long a new group waits
+ *					for its first notice
  *	  group_interval: 5m		inherited: between two notices of a
  *					group that changed
  *	  repeat_interval: 4h		inherited: between two notices of a
@@ -31,6 +33,10 @@
  *	  - name: NAME
  *	    command: [PROGRAM, ARG, ...]	run without a shell
  *	    timeout: 10s
+ *	    format: webhook		what its standard input is (notice.h):
+ *					webhook, mail, slack or pagerduty
+ *	    to: ADDRESS, from: ADDRESS	a mail's (to is needed)
+ *	    routing_key: KEY		a PagerDuty event's (needed)
  *
  * An alert goes down the tree as in Alertmanager: to the first child
  * route whose matchers all match (and on to the next ones while a
@@ -38,10 +44,15 @@
  * its children takes it.
  */
 
+enum route_format { ROUTE_WEBHOOK, ROUTE_MAIL, ROUTE_SLACK, ROUTE_PAGERDUTY };
+
 struct route_receiver {
 	char *name;
 	char **argv;		/* NULL-terminated */
 	int64_t timeout_ms;
+	enum route_format format;
+	char *to, *from;	/* format mail; 'from' may be NULL */
+	char *routing_key;	/* format pagerduty */
 };
 
 struct route {
@@ -51,7 +62,7 @@ struct route {
 	const struct route_receiver *receiver;
 	char **group_by;	/* NULL-terminated; NULL: not grouped */
 	int group_all;		/* group_by: ["..."] */
-	int64_t group_interval_ms, repeat_interval_ms;
+	int64_t group_wait_ms, group_interval_ms, repeat_interval_ms;
 	const struct route_receiver *escalate;	/* or NULL */
 	int64_t escalate_after_ms;
 	struct route *children;

@@ -106,6 +106,7 @@ silences_load(struct silences *ss, const char *path, struct errbuf *eb)
 		s.comment = xstrdup(c ? c : "");
 		s.starts_at = json_integer_value(json_object_get(o, "startsAt"));
 		s.ends_at = json_integer_value(json_object_get(o, "endsAt"));
+		s.ack = json_is_true(json_object_get(o, "ack"));
 		ss->v = xgrow(ss->v, &ss->cap, ss->n + 1, sizeof(*ss->v));
 		ss->v[ss->n++] = s;
 	}
@@ -129,8 +130,9 @@ silences_save(const struct silences *ss, const char *path, struct errbuf *eb)
 		jsonl_quote(&b, s->matchers, strlen(s->matchers));
 		buf_adds(&b, ",\"comment\":");
 		jsonl_quote(&b, s->comment, strlen(s->comment));
-		buf_addf(&b, ",\"startsAt\":%lld,\"endsAt\":%lld}",
-		    (long long)s->starts_at, (long long)s->ends_at);
+		buf_addf(&b, ",\"startsAt\":%lld,\"endsAt\":%lld%s}",
+		    (long long)s->starts_at, (long long)s->ends_at,
+		    s->ack ? ",\"ack\":true" : "");
 	}
 	buf_adds(&b, "\n]\n");
 	if (fileio_replace(path, b.p, b.len) == -1)
@@ -141,7 +143,7 @@ silences_save(const struct silences *ss, const char *path, struct errbuf *eb)
 }
 
 const char *
-silences_add(struct silences *ss, const char *matchers, int64_t now,
+silences_add(struct silences *ss, int ack, const char *matchers, int64_t now,
     int64_t ms, const char *comment, struct errbuf *eb)
 {
 	struct silence s;
@@ -164,18 +166,19 @@ silences_add(struct silences *ss, const char *matchers, int64_t now,
 	s.comment = xstrdup(comment ? comment : "");
 	s.starts_at = now;
 	s.ends_at = now + ms;
+	s.ack = ack;
 	ss->v = xgrow(ss->v, &ss->cap, ss->n + 1, sizeof(*ss->v));
 	ss->v[ss->n++] = s;
 	return ss->v[ss->n - 1].id;
 }
 
 int
-silences_expire(struct silences *ss, const char *id, int64_t now)
+silences_expire(struct silences *ss, int ack, const char *id, int64_t now)
 {
 	size_t i, found = 0, at = 0;
 
 	for (i = 0; i < ss->n; i++)
-		if (*id && strncmp(ss->v[i].id, id, strlen(id)) == 0) {
+		if (*id && ss->v[i].ack == ack && strncmp(ss->v[i].id, id, strlen(id)) == 0) {
 			found++;
 			at = i;
 		}
@@ -186,41 +189,65 @@ silences_expire(struct silences *ss, const char *id, int64_t now)
 	return 0;
 }
 
+/* Whether every matcher of 's' matches labels 'l'. */
+static int
+matches(const struct silence *s, const struct tmpl_label *l, size_t n)
+{
+	size_t k, j;
+	int all = 1;
+
+	for (k = 0; k < s->nm && all; k++) {
+		const char *v = "";
+		for (j = 0; j < n; j++)
+			if (strcmp(l[j].name, s->m[k].name) == 0) {
+				v = l[j].value;
+				break;
+			}
+		all = matcher_matches(&s->m[k], v, strlen(v));
+	}
+	return all;
+}
+
 int
 silences_mute(const struct silences *ss, const struct tmpl_label *l, size_t n,
     int64_t now)
 {
-	size_t i, k, j;
+	size_t i;
 
 	for (i = 0; i < ss->n; i++) {
 		const struct silence *s = &ss->v[i];
-		int all = 1;
-		if (now < s->starts_at || now >= s->ends_at)
-			continue;
-		for (k = 0; k < s->nm && all; k++) {
-			const char *v = "";
-			for (j = 0; j < n; j++)
-				if (strcmp(l[j].name, s->m[k].name) == 0) {
-					v = l[j].value;
-					break;
-				}
-			all = matcher_matches(&s->m[k], v, strlen(v));
-		}
-		if (all)
+		if (!s->ack && now >= s->starts_at && now < s->ends_at &&
+		    matches(s, l, n))
+			return 1;
+	}
+	return 0;
+}
+
+int
+silences_acked(const struct silences *ss, const struct tmpl_label *l, size_t n,
+    int64_t starts_at, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < ss->n; i++) {
+		const struct silence *s = &ss->v[i];
+		if (s->ack && now >= s->starts_at && now < s->ends_at &&
+		    s->starts_at >= starts_at && matches(s, l, n))
 			return 1;
 	}
 	return 0;
 }
 
 void
-silences_list(const struct silences *ss, int64_t now, int all, FILE *fp)
+silences_list(const struct silences *ss, int ack, int64_t now, int all,
+    FILE *fp)
 {
 	char ends[TS_BUFSZ];
 	size_t i;
 
 	for (i = 0; i < ss->n; i++) {
 		const struct silence *s = &ss->v[i];
-		if (!all && s->ends_at <= now)
+		if (s->ack != ack || (!all && s->ends_at <= now))
 			continue;
 		ts_format_rfc3339(ends, s->ends_at);
 		fprintf(fp, "%s\t%s\t%s\t%s\n", s->id, ends, s->matchers,

@@ -13,8 +13,12 @@
 
 /*
  * A silence mutes the notices of every alert its matchers all match,
- * from its start to its end, as Alertmanager's do.  Silences are kept
- * in a JSON file beside the state (STATE.silences), rewritten whole.
+ * from its start to its end, as Alertmanager's do.  An acknowledgement
+ * ('ack') is kept the same way but mutes only escalation, and only of
+ * the alerts that were already firing when it was made: someone is on
+ * it, the second receiver need not be woken; an alert that fires again
+ * later is a new one.  Both are kept in a JSON file beside the state
+ * (STATE.silences), rewritten whole.
  */
 struct silence {
 	char *id;		/* 16 hexadecimal digits */
@@ -23,6 +27,7 @@ struct silence {
 	size_t nm;
 	int64_t starts_at, ends_at;
 	char *comment;
+	int ack;		/* an acknowledgement, not a silence */
 };
 
 struct silences {
@@ -40,21 +45,37 @@ int silences_save(const struct silences *ss, const char *path,
 void silences_free(struct silences *ss);
 
 /*
- * Add a silence of 'matchers' (PromQL label matchers, with or without
- * braces) from 'now' for 'ms'.  Returns its id (borrowed), or NULL with
- * 'eb' (matchers that do not parse, or none).
+ * Add a silence (or with 'ack', an acknowledgement) of 'matchers' (PromQL
+ * label matchers, with or without braces) from 'now' for 'ms'.  Returns
+ * its id (borrowed), or NULL with 'eb' (matchers that do not parse, or
+ * none).
  */
-const char *silences_add(struct silences *ss, const char *matchers,
+const char *silences_add(struct silences *ss, int ack, const char *matchers,
     int64_t now, int64_t ms, const char *comment, struct errbuf *eb);
 
-/* End silence 'id' (or a unique prefix of it) at 'now'.  0, or -1. */
-int silences_expire(struct silences *ss, const char *id, int64_t now);
+/*
+ * End the silence or acknowledgement 'id' (or a unique prefix of it) at
+ * 'now', of the kind 'ack' says.  0, or -1.
+ */
+int silences_expire(struct silences *ss, int ack, const char *id,
+    int64_t now);
 
 /* Whether an active silence mutes an alert with 'labels' (sorted). */
 int silences_mute(const struct silences *ss, const struct tmpl_label *labels,
     size_t n, int64_t now);
 
-/* List the silences not yet ended at 'now' ('all': every one) to 'fp'. */
-void silences_list(const struct silences *ss, int64_t now, int all, FILE *fp);
+/*
+ * Whether an active acknowledgement made at or after 'starts_at' covers
+ * an alert with 'labels' (sorted) that fires since 'starts_at'.
+ */
+int silences_acked(const struct silences *ss, const struct tmpl_label *labels,
+    size_t n, int64_t starts_at, int64_t now);
+
+/*
+ * List the silences (or with 'ack', the acknowledgements) not yet ended
+ * at 'now' ('all': every one) to 'fp'.
+ */
+void silences_list(const struct silences *ss, int ack, int64_t now, int all,
+    FILE *fp);
 
 #endif

@@ -14,14 +14,15 @@
 
 #include <xxhash.h>
 
-#include "store/block.h"
-#include "stream/jsonl.h"
+#include "base/host.h"
 #include "base/timestamp.h"
+#include "base/xalloc.h"
+#include "store/block.h"
 #include "store/roll.h"
 #include "store/rollup.h"
 #include "store/store_int.h"
 #include "store/tombstone.h"
-#include "base/xalloc.h"
+#include "stream/jsonl.h"
 
 #define HOUR_MS 3600000LL
 #define DAY_MS (24 * HOUR_MS)
@@ -758,7 +759,7 @@ self_metrics(struct pass *p, struct errbuf *eb)
 	const struct roll_stats *rs = p->stats;
 	struct store_writer_opts wo = STORE_WRITER_OPTS_INIT;
 	struct store_writer *w;
-	char host[256];
+	char host[HOST_NAME_BUFSZ];
 	struct label l[2];
 	int t, rc = 0;
 	struct {
@@ -780,9 +781,7 @@ self_metrics(struct pass *p, struct errbuf *eb)
 	wo.fsync = STORE_FSYNC_ALWAYS;
 	if ((w = store_writer_open(p->st, &wo, eb)) == NULL)
 		return -1;
-	if (gethostname(host, sizeof(host)) == -1)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
+	host_name(host, sizeof(host));
 	for (i = 0; i < sizeof(m) / sizeof(m[0]) && rc == 0; i++) {
 		struct sample s = { .name = m[i].name,
 			.name_len = strlen(m[i].name), .type = METRIC_GAUGE,

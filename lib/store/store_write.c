@@ -13,14 +13,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/block.h"
 #include "base/buf.h"
-#include "store/head.h"
-#include "stream/series.h"
-#include "store/store_int.h"
+#include "base/host.h"
 #include "base/timestamp.h"
-#include "store/wal.h"
 #include "base/xalloc.h"
+#include "store/block.h"
+#include "store/head.h"
+#include "store/store_int.h"
+#include "store/wal.h"
+#include "stream/series.h"
 
 /*
  * A window is sealed into a block once samples arrive this far past its
@@ -885,15 +886,13 @@ store_writer_self_metrics(struct store_writer *w, int64_t ts,
 		{ "mtk_mstore_fsync_seconds_total", METRIC_COUNTER,
 		  st->sync_seconds, NULL },
 	};
-	char host[256];
+	char host[HOST_NAME_BUFSZ];
 	struct label l[2];
 	size_t i;
 	int rc;
 
 	w->last_self = ts;
-	if (gethostname(host, sizeof(host)) == -1)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
+	host_name(host, sizeof(host));
 	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		struct sample s = { .name = m[i].name,
 			.name_len = strlen(m[i].name), .type = m[i].type,

@@ -151,4 +151,12 @@ int jsonl_write(struct jsonl_writer *w, const struct sample *s,
  */
 int jsonl_writer_flush(struct jsonl_writer *w, struct errbuf *eb);
 
+struct ingest_sink;
+
+/*
+ * 'w' as a sink of the ingest loop (ingest.h): each sample written, and
+ * flushed when input is idle.  'w' stays the caller's.
+ */
+void jsonl_writer_sink(struct jsonl_writer *w, struct ingest_sink *out);
+
 #endif

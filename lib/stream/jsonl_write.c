@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stream/ingest.h"
 #include "stream/jsonl.h"
 #include "stream/utf8.h"
 #include "base/number.h"
@@ -226,4 +227,22 @@ jsonl_writer_flush(struct jsonl_writer *w, struct errbuf *eb)
 	if (fflush(w->fp) == EOF)
 		return errbuf_set(eb, "write error: %s", strerror(errno));
 	return 0;
+}
+
+static int
+sink_add(void *ctx, const struct sample *s, struct errbuf *eb)
+{
+	return jsonl_write(ctx, s, eb);
+}
+
+static int
+sink_commit(void *ctx, struct errbuf *eb)
+{
+	return jsonl_writer_flush(ctx, eb);
+}
+
+void
+jsonl_writer_sink(struct jsonl_writer *w, struct ingest_sink *out)
+{
+	*out = (struct ingest_sink){ sink_add, sink_commit, NULL, NULL, w };
 }
