@@ -11,15 +11,26 @@
 
 #include "base/cli.h"
 #include "collect/gather.h"
+#include "stream/expo.h"
+#include "stream/ingest.h"
 #include "stream/jsonl.h"
 #include "base/schedule.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
 
 enum {
-	OPT_FS_TIMEOUT = CLI_LONG, OPT_PROCESS, OPT_PROCFS, OPT_RATES,
-	OPT_ROOTFS, OPT_SYSFS
+	OPT_FORMAT = CLI_LONG, OPT_FS_TIMEOUT, OPT_PROCESS, OPT_PROCFS,
+	OPT_RATES, OPT_ROOTFS, OPT_STRICT, OPT_SYSFS
 };
+
+/* The formats of 'mgather read', for the completions. */
+static const char *
+format_word(size_t i)
+{
+	static const char *const words[] = { "prometheus", "openmetrics", NULL };
+
+	return i < 2 ? words[i] : NULL;
+}
 
 /* The values of --collectors, for the completions. */
 static const char *
@@ -49,12 +60,23 @@ static const struct cli_option options[] = {
 	{ "rootfs", OPT_ROOTFS, "dir", NULL, "the mount points are under DIR" },
 	{ "sysfs", OPT_SYSFS, "dir", NULL,
 	    "read /sys from DIR (%p: the pass number)" },
+	{ "format", OPT_FORMAT, "format", format_word,
+	    "with read: the files' format, prometheus or openmetrics" },
+	{ "strict", OPT_STRICT, NULL, NULL,
+	    "with read: stop at the first bad line" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
-/* Options, no command, no operand. */
-static const struct cli_program program = { options, { NULL, NULL, NULL },
-	NULL, 0 };
+static const struct cli_command commands[] = {
+	{ "read", "format strict", "[file ...]" },
+	{ NULL, NULL, NULL }
+};
+
+/* The system's metrics without a command; files of other formats with one. */
+static const struct cli_program program = { options,
+	{ NULL, "collectors interval list-collectors label count pid "
+	    "fs-timeout process procfs rates rootfs sysfs", NULL },
+	commands, 0 };
 
 /* Set by SIGINT and SIGTERM: stop after the pass being written. */
 static volatile sig_atomic_t stop;
@@ -84,6 +106,39 @@ list_collectors(void)
 	exit(cli_finish(CLI_EXIT_OK));
 }
 
+/*
+ * 'mgather read': the exposition files (or standard input) as a stream,
+ * through the ingest loop every reader shares.
+ */
+static int
+read_files(enum ingest_format f, int strict, int argc, char *argv[])
+{
+	struct ingest_opts io = { strict, 0, &stop, on_warning, NULL, f };
+	struct errbuf eb = ERRBUF_INIT;
+	struct jsonl_writer *w = jsonl_writer_new(stdout);
+	struct ingest_sink sink;
+	struct ingest in;
+	int i, rc = CLI_EXIT_OK;
+
+	jsonl_writer_sink(w, &sink);
+	ingest_init(&in, &io);
+	for (i = 0; i < (argc ? argc : 1) && rc == CLI_EXIT_OK; i++)
+		if (ingest_file(&in, argc ? argv[i] : "-", &sink, &eb) == -1) {
+			warnx("%s", eb.msg);
+			rc = CLI_EXIT_FAIL;
+		}
+	if (jsonl_writer_flush(w, &eb) == -1) {
+		warnx("%s", eb.msg);
+		rc = CLI_EXIT_FAIL;
+	}
+	ingest_summary(&in);
+	if (ingest_troubled(&in))
+		rc = CLI_EXIT_FAIL;
+	ingest_release(&in);
+	jsonl_writer_free(w);
+	return rc;
+}
+
 static long
 parse_count(const char *s, long max)
 {
@@ -111,7 +166,9 @@ main(int argc, char *argv[])
 	struct jsonl_writer *w;
 	struct gather *g;
 	struct cli cli;
-	int key, explicit = 0, rc = CLI_EXIT_OK;
+	enum expo_format xf = EXPO_PROMETHEUS;
+	const char *cmd;
+	int key, explicit = 0, strict = 0, rc = CLI_EXIT_OK;
 
 	cli_start(&cli, &program, argc, argv);
 	/* No option comes more often than there are arguments. */
@@ -155,9 +212,23 @@ main(int argc, char *argv[])
 		case OPT_RATES: o.rates = 1; break;
 		case OPT_ROOTFS: o.rootfs = cli.arg; break;
 		case OPT_SYSFS: o.sysfs = cli.arg; break;
+		case OPT_FORMAT:
+			if (expo_format_parse(cli.arg, &xf) == -1)
+				cli_bad_value(&cli, key, "format", cli.arg);
+			break;
+		case OPT_STRICT: strict = 1; break;
 		}
 	}
-	cli_operands(&cli, &argc, &argv);
+	cmd = cli_operands(&cli, &argc, &argv);
+	if (cmd && strcmp(cmd, "read") == 0) {
+		cli_catch_stop(on_signal, NULL);
+		rc = read_files(xf == EXPO_OPENMETRICS ? INGEST_OPENMETRICS :
+		    INGEST_PROMETHEUS, strict, argc, argv);
+		free(labels);
+		free(comms);
+		free(pids);
+		return cli_finish(rc);
+	}
 	if (count > 1 && interval < 0)
 		cli_usage_error(&cli, "'-n %ld' needs '-i'", count);
 	if (interval == 0 && count == 0)

@@ -320,7 +320,7 @@ main(int argc, char *argv[])
 {
 	struct store_writer_opts o = STORE_WRITER_OPTS_INIT;
 	struct command_opts co = { TS_MIN, TS_MAX, TS_MIN, 0, 0, 0, NULL };
-	struct ingest_opts io = { 0, 0, &stop, warn_line, NULL };
+	struct ingest_opts io = { 0, 0, &stop, warn_line, NULL, INGEST_JSONL };
 	struct errbuf eb = ERRBUF_INIT;
 	struct ingest_sink sink;
 	struct ingest in;

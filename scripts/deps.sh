@@ -14,7 +14,7 @@
 set -eu
 
 build_pkgs="gcc make pkg-config libjansson-dev libarchive-dev libreadline-dev libzstd-dev libxxhash-dev libpcre2-dev libyaml-dev libcurl4-openssl-dev"
-test_pkgs="perl mandoc prometheus-node-exporter prometheus prometheus-alertmanager procps curl zstd zsh fish"
+test_pkgs="perl mandoc prometheus-node-exporter prometheus prometheus-alertmanager prometheus-pushgateway procps curl zstd zsh fish"
 bench_pkgs="prometheus-node-exporter hyperfine procps curl victoria-metrics prometheus rrdtool"
 fuzz_pkgs="clang libclang-rt-14-dev"
 fresh_pkgs="debootstrap git"

@@ -113,7 +113,7 @@ test_expect_success 'bash completes only files after an option that takes one' '
 test_expect_success 'bash offers no function names to a binary without them' '
 	>rafile &&
 	echo rafile >expect &&
-	bash_complete mgather ra >actual &&
+	bash_complete mgather read ra >actual &&
 	test_cmp expect actual
 '
 

@@ -149,6 +149,43 @@ test_have_prog() {
 	command -v "$1" >/dev/null 2>&1
 }
 
+# test_serve PROGRAM ARG...: start a server of the test on 127.0.0.1,
+# each '@PORT@' in its arguments a free port, and wait (10 s at most)
+# until http://127.0.0.1:PORT/ answers.  Sets SERVE_PID and SERVE_URL;
+# returns 1 with its log on stderr when it does not come up.  The
+# caller stops it by PID (kill "$SERVE_PID").
+test_serve() {
+	_port=$(perl -MIO::Socket::INET -e '
+		my $s = IO::Socket::INET->new(Listen => 1,
+		    LocalAddr => "127.0.0.1:0") or exit 1;
+		print $s->sockport') || return 1
+	_prog=$1
+	shift
+	# Each argument once round, '@PORT@' replaced.
+	_n=$#
+	while [ "$_n" -gt 0 ]; do
+		_a=$1
+		shift
+		case $_a in
+		*@PORT@*) _a=$(printf '%s' "$_a" | sed "s/@PORT@/$_port/g") ;;
+		esac
+		set -- "$@" "$_a"
+		_n=$((_n - 1))
+	done
+	"$_prog" "$@" >"$TRASH/serve.$_port.log" 2>&1 &
+	SERVE_PID=$!
+	SERVE_URL=http://127.0.0.1:$_port
+	_i=0
+	until curl -s -o /dev/null "$SERVE_URL/"; do
+		_i=$((_i + 1))
+		if [ $_i -gt 100 ] || ! kill -0 "$SERVE_PID" 2>/dev/null; then
+			cat "$TRASH/serve.$_port.log" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
 test_done() {
 	printf '1..%d\n' "$test_count"
 	[ "$test_failed" -eq 0 ]

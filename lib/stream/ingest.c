@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/xalloc.h"
+#include "stream/expo.h"
 #include "stream/ingest.h"
 #include "stream/jsonl.h"
 
@@ -92,12 +93,26 @@ wait_input(struct ingest *in, struct jsonl_reader *r,
 	return 1;
 }
 
+static int
+expo_line(void *ctx, const char *line, size_t len, struct sample *s,
+    struct errbuf *eb)
+{
+	return expo_parse(ctx, line, len, s, eb);
+}
+
+static int
+expo_done(void *ctx, struct errbuf *eb)
+{
+	return expo_end(ctx, eb);
+}
+
 int
 ingest_file(struct ingest *in, const char *path,
     const struct ingest_sink *sink, struct errbuf *eb)
 {
 	struct errbuf e2 = ERRBUF_INIT;
 	struct jsonl_reader *r;
+	struct expo_parser *xp = NULL;
 	struct sample s;
 	int rc = 0, k;
 
@@ -108,6 +123,13 @@ ingest_file(struct ingest *in, const char *path,
 		in->failed_inputs++;
 		in->stopped = in->o.strict;
 		return 0;
+	}
+	if (in->o.format != INGEST_JSONL) {
+		struct jsonl_format f = { expo_line, expo_done, NULL, 1 };
+		xp = expo_parser_new(in->o.format == INGEST_OPENMETRICS ?
+		    EXPO_OPENMETRICS : EXPO_PROMETHEUS);
+		f.ctx = xp;
+		jsonl_reader_set_format(r, &f);
 	}
 	for (;;) {
 		if ((k = wait_input(in, r, sink, eb)) != 0) {
@@ -157,6 +179,7 @@ ingest_file(struct ingest *in, const char *path,
 		}
 	}
 	jsonl_reader_free(r);
+	expo_parser_free(xp);
 	return rc;
 }
 

@@ -51,12 +51,16 @@ struct ingest_sink {
 /* Called with each report line, "name:line: reason", and the summaries. */
 typedef void (*ingest_warn_fn)(void *arg, const char *msg);
 
+/* What an input holds: the stream, or an exposition format (expo.h). */
+enum ingest_format { INGEST_JSONL, INGEST_PROMETHEUS, INGEST_OPENMETRICS };
+
 struct ingest_opts {
 	int strict;		/* stop at the first bad record or refusal */
 	int quiet;		/* no report lines, only the summary */
 	const volatile sig_atomic_t *stop;	/* set to stop; may be NULL */
 	ingest_warn_fn warn;	/* may be NULL */
 	void *warn_arg;
+	enum ingest_format format;	/* of every input */
 };
 
 /* A reason reported, and how many times. */

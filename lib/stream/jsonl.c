@@ -109,6 +109,8 @@ struct jsonl_reader {
 	size_t nl;		/* a newline at or after 'start', or NO_NEWLINE */
 	uint64_t lineno;
 	struct jsonl_parser *ps;
+	struct jsonl_format fmt;	/* another format's lines, when set */
+	int ended;			/* fmt.end() was called */
 };
 
 struct jsonl_reader *
@@ -123,6 +125,12 @@ jsonl_reader_new(int fd, const char *name, unsigned flags)
 	r->nl = NO_NEWLINE;
 	r->ps = jsonl_parser_new(flags);
 	return r;
+}
+
+void
+jsonl_reader_set_format(struct jsonl_reader *r, const struct jsonl_format *f)
+{
+	r->fmt = *f;
 }
 
 struct jsonl_reader *
@@ -281,8 +289,16 @@ jsonl_next(struct jsonl_reader *r, struct sample *s, struct errbuf *eb)
 				}
 				r->eof = 1;
 			}
-			if (r->start == r->end)
+			if (r->start == r->end) {
+				if (r->fmt.end && !r->ended && !r->failed) {
+					r->ended = 1;
+					if (r->fmt.end(r->fmt.ctx, eb) == -1)
+						return errbuf_prefix(eb, "%s:%llu",
+						    r->name, (unsigned long long)
+						    r->lineno);
+				}
 				return 0;
+			}
 			/* A last line without a newline. */
 			line = r->buf + r->start;
 			len = r->end - r->start;
@@ -297,6 +313,21 @@ jsonl_next(struct jsonl_reader *r, struct sample *s, struct errbuf *eb)
 			continue;
 		}
 		r->lineno++;
+		if (r->fmt.parse) {
+			int k;
+			if (len && line[len - 1] == '\r' && r->fmt.crlf)
+				len--;
+			if ((k = r->fmt.parse(r->fmt.ctx, line, len, s, eb)) == 0)
+				continue;
+			if (k == -1)
+				return errbuf_prefix(eb, "%s:%llu", r->name,
+				    (unsigned long long)r->lineno);
+			if (!s->has_ts) {
+				s->ts = ts_now();
+				s->has_ts = 1;
+			}
+			return 1;
+		}
 		if (len == 0 || is_blank(line, len))
 			continue;
 		if (jsonl_parse(r->ps, line, len, s, eb) == -1)

@@ -97,6 +97,25 @@ int jsonl_next(struct jsonl_reader *r, struct sample *s, struct errbuf *eb);
  */
 int jsonl_reader_ready(struct jsonl_reader *r);
 
+/*
+ * Another format read line by line in place of the stream's (expo.h):
+ * every line, blank ones too, goes to 'parse', which returns 1 with a
+ * sample, 0 for a line without one, or -1 with the reason; at the end
+ * of the input 'end' (may be NULL) may say the document was cut.  The
+ * reader numbers lines, stamps samples without a time, and prefixes
+ * errors with "name:line" as for the stream.  With 'crlf', a '\r'
+ * before the newline is dropped first.
+ */
+struct jsonl_format {
+	int (*parse)(void *ctx, const char *line, size_t len, struct sample *s,
+	    struct errbuf *eb);
+	int (*end)(void *ctx, struct errbuf *eb);
+	void *ctx;
+	int crlf;
+};
+
+void jsonl_reader_set_format(struct jsonl_reader *r, const struct jsonl_format *f);
+
 /* The file descriptor read from. */
 int jsonl_reader_fd(const struct jsonl_reader *r);
 

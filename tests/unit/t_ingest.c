@@ -79,7 +79,7 @@ main(void)
 {
 	struct fake f = { 0, 0, 0 };
 	struct ingest_sink sink = { fake_add, fake_commit, NULL, fake_bad, &f };
-	struct ingest_opts o = { 0, 0, NULL, collect, NULL };
+	struct ingest_opts o = { 0, 0, NULL, collect, NULL, INGEST_JSONL };
 	struct errbuf eb = ERRBUF_INIT;
 	struct buf in = BUF_INIT, out = BUF_INIT;
 	struct ingest ig;
