@@ -11,6 +11,7 @@
 
 #include "base/cli.h"
 #include "collect/gather.h"
+#include "collect/scrape.h"
 #include "stream/expo.h"
 #include "stream/ingest.h"
 #include "stream/jsonl.h"
@@ -19,8 +20,10 @@
 #include "base/xalloc.h"
 
 enum {
-	OPT_FORMAT = CLI_LONG, OPT_FS_TIMEOUT, OPT_PROCESS, OPT_PROCFS,
-	OPT_RATES, OPT_ROOTFS, OPT_STRICT, OPT_SYSFS
+	OPT_BEARER_FILE = CLI_LONG, OPT_FORMAT, OPT_FS_TIMEOUT, OPT_HONOR,
+	OPT_JOB, OPT_PASSWORD_FILE, OPT_PROCESS, OPT_PROCFS, OPT_RATES,
+	OPT_ROOTFS, OPT_SAMPLE_LIMIT, OPT_STRICT, OPT_SYSFS, OPT_TIMEOUT,
+	OPT_USER
 };
 
 /* The formats of 'mgather read', for the completions. */
@@ -64,11 +67,27 @@ static const struct cli_option options[] = {
 	    "with read: the files' format, prometheus or openmetrics" },
 	{ "strict", OPT_STRICT, NULL, NULL,
 	    "with read: stop at the first bad line" },
+	{ "job", OPT_JOB, "name", NULL,
+	    "with scrape: the job label (default scrape)" },
+	{ "timeout", OPT_TIMEOUT, "duration", NULL,
+	    "with scrape: give a target up after DURATION (10s)" },
+	{ "honor-labels", OPT_HONOR, NULL, NULL,
+	    "with scrape: scraped labels win over the target's" },
+	{ "sample-limit", OPT_SAMPLE_LIMIT, "count", NULL,
+	    "with scrape: a target giving more samples fails" },
+	{ "bearer-token-file", OPT_BEARER_FILE, "file", NULL,
+	    "with scrape: send the token in FILE" },
+	{ "user", OPT_USER, "name", NULL,
+	    "with scrape: basic auth as NAME" },
+	{ "password-file", OPT_PASSWORD_FILE, "file", NULL,
+	    "with scrape: basic auth's password, from FILE" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const struct cli_command commands[] = {
 	{ "read", "format strict", "[file ...]" },
+	{ "scrape", "interval count label job timeout honor-labels "
+	    "sample-limit bearer-token-file user password-file", "url ..." },
 	{ NULL, NULL, NULL }
 };
 
@@ -139,6 +158,65 @@ read_files(enum ingest_format f, int strict, int argc, char *argv[])
 	return rc;
 }
 
+/*
+ * A secret from a file, never from the command line (where ps(1) shows
+ * it): its first line.
+ */
+static char *
+read_secret(const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL)
+		err(CLI_EXIT_FAIL, "%s", path);
+	if ((n = getline(&line, &cap, fp)) == -1)
+		errx(CLI_EXIT_FAIL, "%s: empty", path);
+	fclose(fp);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+/* 'mgather scrape URL...': a pass over every target each interval. */
+static int
+scrape(struct scrape_opts *so, int64_t interval, long count,
+    int argc, char *argv[])
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct jsonl_writer *w;
+	struct ingest_sink sink;
+	struct schedule sched;
+	struct scraper *sc;
+	sigset_t waitmask;
+	long pass;
+	int rc = CLI_EXIT_OK;
+
+	cli_catch_stop(on_signal, &waitmask);
+	if ((sc = scraper_new(so, (const char *const *)argv, (size_t)argc,
+	    &eb)) == NULL)
+		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	w = jsonl_writer_new(stdout);
+	jsonl_writer_sink(w, &sink);
+	schedule_init(&sched, interval);
+	for (pass = 0; count == 0 || pass < count; pass++) {
+		while (pass > 0 && !stop && schedule_wait(&sched, &waitmask) == -1)
+			;
+		if (stop)
+			break;
+		if (scraper_pass(sc, ts_now(), &sink, &eb) == -1) {
+			warnx("%s", eb.msg);
+			rc = CLI_EXIT_FAIL;
+			break;
+		}
+	}
+	jsonl_writer_free(w);
+	scraper_free(sc);
+	return rc;
+}
+
 static long
 parse_count(const char *s, long max)
 {
@@ -167,9 +245,14 @@ main(int argc, char *argv[])
 	struct gather *g;
 	struct cli cli;
 	enum expo_format xf = EXPO_PROMETHEUS;
+	struct scrape_opts so;
+	char *token = NULL, *password = NULL;
 	const char *cmd;
 	int key, explicit = 0, strict = 0, rc = CLI_EXIT_OK;
 
+	memset(&so, 0, sizeof(so));
+	so.job = "scrape";
+	so.timeout_ms = -1;
 	cli_start(&cli, &program, argc, argv);
 	/* No option comes more often than there are arguments. */
 	labels = xcalloc((size_t)argc, sizeof(*labels));
@@ -217,9 +300,52 @@ main(int argc, char *argv[])
 				cli_bad_value(&cli, key, "format", cli.arg);
 			break;
 		case OPT_STRICT: strict = 1; break;
+		case OPT_JOB: so.job = cli.arg; break;
+		case OPT_TIMEOUT:
+			so.timeout_ms = cli_duration(&cli, key, cli.arg);
+			break;
+		case OPT_HONOR: so.honor_labels = 1; break;
+		case OPT_SAMPLE_LIMIT:
+			if ((n = parse_count(cli.arg, LONG_MAX)) == -1)
+				cli_usage_error(&cli, "bad limit '%s'", cli.arg);
+			so.sample_limit = (uint64_t)n;
+			break;
+		case OPT_BEARER_FILE:
+			free(token);
+			token = read_secret(cli.arg);
+			break;
+		case OPT_USER: so.user = cli.arg; break;
+		case OPT_PASSWORD_FILE:
+			free(password);
+			password = read_secret(cli.arg);
+			break;
 		}
 	}
 	cmd = cli_operands(&cli, &argc, &argv);
+	if (cmd && strcmp(cmd, "scrape") == 0) {
+		if (argc == 0)
+			cli_usage_error(&cli, "scrape: URLs are needed");
+		if (interval < 0)
+			interval = 15000;
+		if (interval == 0)
+			cli_usage_error(&cli, "scrape: '-i 0' scrapes nothing");
+		if (so.timeout_ms < 0)
+			so.timeout_ms = interval < 10000 ? interval : 10000;
+		so.bearer_token = token;
+		so.password = password;
+		if (so.user == NULL && password)
+			cli_usage_error(&cli, "--password-file goes with --user");
+		so.labels = labels;
+		so.nlabels = nlabels;
+		so.warn = on_warning;
+		rc = scrape(&so, interval, count, argc, argv);
+		free(token);
+		free(password);
+		free(labels);
+		free(comms);
+		free(pids);
+		return cli_finish(rc);
+	}
 	if (cmd && strcmp(cmd, "read") == 0) {
 		cli_catch_stop(on_signal, NULL);
 		rc = read_files(xf == EXPO_OPENMETRICS ? INGEST_OPENMETRICS :

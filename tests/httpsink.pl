@@ -3,8 +3,8 @@
 # SPDX-License-Identifier: MIT
 #
 # Listens on a free port of 127.0.0.1, writes the port to PORTFILE, and
-# keeps each request: its request line in PREFIX.N.req, its body in
-# PREFIX.N (N from 0).  It answers 200, or 500 while a file PREFIX.fail
+# keeps each request: its request line and headers in PREFIX.N.req, its
+# body in PREFIX.N (N from 0).  It answers 200, or 500 while a file PREFIX.fail
 # exists.  Runs until killed.
 use strict;
 use warnings;
@@ -28,6 +28,7 @@ while (my $c = $s->accept) {
 	my ($len, $expect) = (0, 0);
 	while (my $l = <$c>) {
 		last if $l eq "\r\n";
+		$req .= $l;
 		$len = $1 if $l =~ /^Content-Length:\s*(\d+)/i;
 		$expect = 1 if $l =~ /^Expect:\s*100-continue/i;
 	}

@@ -22,6 +22,10 @@ malert lint /etc/mtk/rules.yml      # the verdicts of promtool check rules	names
 malert check --label mountpoint -w 80 -c 90 \	its state is that of the test machine's disks
 ssh backup mstore import -d /srv/mtk < day.tar.zst	needs another machine
 promtool tsdb create-blocks-from openmetrics day.om \	needs Prometheus
+mgather scrape -i 30s --job node http://db1:9100/metrics \	runs until stopped, scrapes other machines
+curl -s http://127.0.0.1:9100/metrics | mgather read | mstore	needs a node_exporter on its port
+mgather scrape --job node http://db1:9100/metrics http://web1:9100/metrics | mstore	runs until stopped, scrapes other machines
+curl -s http://127.0.0.1:9100/metrics | mgather read --format prometheus	needs a node_exporter on its port
 EOF
 
 # Those that fail for a known reason, to be fixed, with the reason: "not

@@ -103,7 +103,7 @@ fi
 
 PG=prometheus-pushgateway
 if test_have_prog $PG && test_have_prog curl &&
-	test_serve $PG --web.listen-address=127.0.0.1:@PORT@; then
+	test_serve $PG --web.listen-address=127.0.0.1:@PORT@ --persistence.file=; then
 	pg_pid=$SERVE_PID pg_url=$SERVE_URL
 	trap 'kill $pg_pid 2>/dev/null; test_cleanup' EXIT
 	test_expect_success 'a Pushgateway: what was pushed is what is read from its /metrics' '

@@ -26,6 +26,7 @@ static const char *const type_names[] = {
 
 struct expo_parser {
 	enum expo_format f;
+	int raw;		/* no metric_check(): expo_parser_raw() */
 	int ended;		/* OpenMetrics: '# EOF' seen */
 	/* The family of the lines read last. */
 	struct buf family;
@@ -521,7 +522,7 @@ expo_parse(struct expo_parser *p, const char *line, size_t len,
 			return errbuf_set(eb, "a blank at the end of the line");
 		if (q < end && *q == '#') {
 			/* An exemplar (OpenMetrics): read past. */
-			if (!om || q + 2 > end || q[1] != ' ' || q[2] != '{')
+			if (!om || q + 3 > end || q[1] != ' ' || q[2] != '{')
 				return errbuf_set(eb, "invalid exemplar");
 			q = end;
 		}
@@ -581,7 +582,15 @@ expo_parse(struct expo_parser *p, const char *line, size_t len,
 		}
 		p->told = 1;
 	}
+	if (p->raw)
+		return 1;
 	return metric_check(s, eb) == -1 ? -1 : 1;
+}
+
+void
+expo_parser_raw(struct expo_parser *p)
+{
+	p->raw = 1;
 }
 
 int

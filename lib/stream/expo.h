@@ -39,6 +39,13 @@ struct expo_parser;
 struct expo_parser *expo_parser_new(enum expo_format f);
 void expo_parser_free(struct expo_parser *p);
 
+/*
+ * Give samples as they are written, without metric_check(): labels in
+ * their order, empty values kept (a scraper tells an empty label from
+ * none, as Prometheus' honor_labels does).  The caller checks them.
+ */
+void expo_parser_raw(struct expo_parser *p);
+
 /* Start a new document (the next scrape) with the same parser. */
 void expo_parser_reset(struct expo_parser *p);
 

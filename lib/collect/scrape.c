@@ -1,0 +1,404 @@
+/* scrape.c - /metrics endpoints scraped as Prometheus scrapes them */
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/xalloc.h"
+#include "collect/scrape.h"
+#include "net/http.h"
+#include "stream/expo.h"
+
+/* What Prometheus 2.42 asks a target for, in its order of preference. */
+static const char accept_header[] = "Accept: application/openmetrics-text;"
+    "version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+    "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+#define TARGET_LABELS_MAX 32
+
+struct target {
+	const char *url;
+	char *instance;
+	char *last_error;	/* the failure last told, or NULL while up */
+};
+
+struct scraper {
+	struct scrape_opts o;
+	struct http_client *http;
+	struct target *t;
+	struct http_request *req;
+	size_t n;
+	const char *headers[2];
+	/* The target labels, sorted by name: job, instance, -l; instance last set. */
+	struct label tl[TARGET_LABELS_MAX];
+	size_t ntl, instance_at;
+	struct expo_parser *xp[2];	/* text, OpenMetrics */
+	struct buf names;		/* exported_ label names of a sample */
+};
+
+/* host:port of 'url', the port the scheme's when it gives none. */
+static char *
+instance_of(const char *url, struct errbuf *eb)
+{
+	const char *p, *h, *e;
+	int https;
+	struct buf b = BUF_INIT;
+
+	if (strncmp(url, "http://", 7) == 0)
+		https = 0;
+	else if (strncmp(url, "https://", 8) == 0)
+		https = 1;
+	else {
+		errbuf_set(eb, "'%s': not an http or https URL", url);
+		return NULL;
+	}
+	h = url + (https ? 8 : 7);
+	e = h + strcspn(h, "/?#");
+	/* user:password@ is not part of the instance. */
+	if ((p = memchr(h, '@', (size_t)(e - h))) != NULL)
+		h = p + 1;
+	if (h == e) {
+		errbuf_set(eb, "'%s': no host", url);
+		return NULL;
+	}
+	buf_add(&b, h, (size_t)(e - h));
+	/* A port after the host (after ']' for an IPv6 address)? */
+	p = b.p[0] == '[' ? strchr(b.p, ']') : b.p;
+	if (p == NULL || strchr(p, ':') == NULL)
+		buf_adds(&b, https ? ":443" : ":80");
+	return b.p;
+}
+
+static int
+cmp_label(const void *a, const void *b)
+{
+	return strcmp(((const struct label *)a)->name,
+	    ((const struct label *)b)->name);
+}
+
+/* Put target label 'name' = 'value' (replacing one of that name). */
+static void
+put_target_label(struct scraper *s, const char *name, size_t nl,
+    const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntl; i++)
+		if (s->tl[i].name_len == nl && memcmp(s->tl[i].name, name, nl) == 0)
+			break;
+	if (i == s->ntl) {
+		if (s->ntl == TARGET_LABELS_MAX)
+			return;
+		s->ntl++;
+		s->tl[i].name = xmemdup(name, nl + 1);
+		((char *)s->tl[i].name)[nl] = '\0';
+		s->tl[i].name_len = (uint32_t)nl;
+	} else {
+		free((char *)s->tl[i].value);
+	}
+	s->tl[i].value = xstrdup(value);
+	s->tl[i].value_len = (uint32_t)strlen(value);
+}
+
+struct scraper *
+scraper_new(const struct scrape_opts *o, const char *const *urls, size_t n,
+    struct errbuf *eb)
+{
+	struct scraper *s = xcalloc(1, sizeof(*s));
+	size_t i;
+
+	s->o = *o;
+	s->t = xcalloc(n + 1, sizeof(*s->t));
+	s->req = xcalloc(n + 1, sizeof(*s->req));
+	s->n = n;
+	s->headers[0] = accept_header;
+	for (i = 0; i < n; i++) {
+		s->t[i].url = urls[i];
+		if ((s->t[i].instance = instance_of(urls[i], eb)) == NULL) {
+			scraper_free(s);
+			return NULL;
+		}
+		s->req[i].url = urls[i];
+		s->req[i].headers = s->headers;
+		s->req[i].timeout_ms = o->timeout_ms;
+		s->req[i].max_body = o->body_limit;
+		s->req[i].bearer_token = o->bearer_token;
+		s->req[i].user = o->user;
+		s->req[i].password = o->password;
+	}
+	put_target_label(s, "job", 3, o->job);
+	put_target_label(s, "instance", 8, "");
+	for (i = 0; i < o->nlabels; i++) {
+		const char *eq = strchr(o->labels[i], '=');
+		if (eq)
+			put_target_label(s, o->labels[i],
+			    (size_t)(eq - o->labels[i]), eq + 1);
+	}
+	if ((s->http = http_client_new("mgather/" MTK_VERSION, eb)) == NULL) {
+		scraper_free(s);
+		return NULL;
+	}
+	s->xp[0] = expo_parser_new(EXPO_PROMETHEUS);
+	s->xp[1] = expo_parser_new(EXPO_OPENMETRICS);
+	/* Its labels merged first, empty ones included, then checked. */
+	expo_parser_raw(s->xp[0]);
+	expo_parser_raw(s->xp[1]);
+	return s;
+}
+
+void
+scraper_free(struct scraper *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++) {
+		free(s->t[i].instance);
+		free(s->t[i].last_error);
+		http_request_release(&s->req[i]);
+	}
+	for (i = 0; i < s->ntl; i++) {
+		free((char *)s->tl[i].name);
+		free((char *)s->tl[i].value);
+	}
+	free(s->t);
+	free(s->req);
+	http_client_free(s->http);
+	expo_parser_free(s->xp[0]);
+	expo_parser_free(s->xp[1]);
+	buf_release(&s->names);
+	free(s);
+}
+
+/* Whether two reasons are the same but for their numbers ("after 1001 ms"). */
+static int
+same_reason(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a >= '0' && *a <= '9')
+			a++;
+		while (*b >= '0' && *b <= '9')
+			b++;
+		if (*a != *b)
+			return 0;
+		if (*a == '\0')
+			return 1;
+		a++;
+		b++;
+	}
+}
+
+/* Tell a new failure, a changed reason, or that the target is back. */
+static void
+tell(struct scraper *s, struct target *t, const char *why)
+{
+	char msg[600];
+
+	if (why == NULL && t->last_error == NULL)
+		return;
+	if (why && t->last_error && same_reason(why, t->last_error))
+		return;
+	if (why)
+		snprintf(msg, sizeof(msg), "%s: %s", t->url, why);
+	else
+		snprintf(msg, sizeof(msg), "%s: up again", t->url);
+	free(t->last_error);
+	t->last_error = why ? xstrdup(why) : NULL;
+	if (s->o.warn)
+		s->o.warn(s->o.warn_arg, msg);
+}
+
+/*
+ * The labels of scraped sample 'in' with the target's, into 'out'
+ * (room for METRIC_LABELS_MAX + TARGET_LABELS_MAX): a clash renamed
+ * exported_NAME, or with honor_labels the scraped value kept.
+ */
+static size_t
+merge_labels(struct scraper *s, const struct sample *in, struct label *out)
+{
+	size_t i, k, n = 0, off[METRIC_LABELS_MAX];
+
+	buf_reset(&s->names);
+	for (i = 0; i < in->nlabels; i++) {
+		const struct label *l = &in->labels[i];
+		int clash = 0;
+		for (k = 0; k < s->ntl; k++)
+			clash |= strcmp(s->tl[k].name, l->name) == 0;
+		out[n] = *l;
+		off[i] = SIZE_MAX;
+		if (clash && !s->o.honor_labels) {
+			/* exported_NAME, as many times as it takes. */
+			char tmp[METRIC_LABEL_NAME_MAX + 1];
+			int again;
+			snprintf(tmp, sizeof(tmp), "exported_%s", l->name);
+			do {
+				char t2[METRIC_LABEL_NAME_MAX + 1];
+				again = 0;
+				for (k = 0; k < in->nlabels; k++)
+					again |= strcmp(in->labels[k].name, tmp) == 0;
+				for (k = 0; k < s->ntl; k++)
+					again |= strcmp(s->tl[k].name, tmp) == 0;
+				if (again) {
+					if (strlen(tmp) + 9 > METRIC_LABEL_NAME_MAX)
+						break;	/* metric_check says */
+					snprintf(t2, sizeof(t2), "exported_%s", tmp);
+					memcpy(tmp, t2, sizeof(tmp));
+				}
+			} while (again);
+			off[i] = s->names.len;
+			buf_adds(&s->names, tmp);
+			buf_addch(&s->names, '\0');
+		}
+		n++;
+	}
+	/* The names' bytes moved as they grew: pointers now. */
+	for (i = 0; i < in->nlabels; i++)
+		if (off[i] != SIZE_MAX) {
+			out[i].name = s->names.p + off[i];
+			out[i].name_len = (uint32_t)strlen(out[i].name);
+		}
+	for (k = 0; k < s->ntl; k++) {
+		int have = 0;
+		for (i = 0; s->o.honor_labels && i < in->nlabels; i++)
+			have |= strcmp(in->labels[i].name, s->tl[k].name) == 0;
+		if (!have)
+			out[n++] = s->tl[k];
+	}
+	return n;
+}
+
+/*
+ * Parse the body of target 'i', giving its samples to 'sink' when
+ * 'sink' is not NULL, else only counting them.  Returns their number,
+ * or -1 with why in 'eb' (a bad line, the sink's refusal), or -2 when
+ * the sink failed.
+ */
+static long
+parse_body(struct scraper *s, size_t i, int64_t ts,
+    const struct ingest_sink *sink, struct errbuf *eb)
+{
+	const struct http_request *r = &s->req[i];
+	int om = r->content_type && strncmp(r->content_type,
+	    "application/openmetrics-text", 28) == 0;
+	struct expo_parser *xp = s->xp[om];
+	struct label merged[METRIC_LABELS_MAX + TARGET_LABELS_MAX];
+	const char *p = r->reply.p ? r->reply.p : "", *end = p + r->reply.len;
+	unsigned long line = 0;
+	long count = 0;
+	struct sample smp;
+
+	expo_parser_reset(xp);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		int k;
+		line++;
+		if (len && p[len - 1] == '\r')
+			len--;
+		k = expo_parse(xp, p, len, &smp, eb);
+		p = nl ? nl + 1 : end;
+		if (k == 0)
+			continue;
+		if (k == -1)
+			return errbuf_prefix(eb, "line %lu", line);
+		count++;
+		if (!smp.has_ts) {
+			smp.ts = ts;
+			smp.has_ts = 1;
+		}
+		smp.nlabels = merge_labels(s, &smp, merged);
+		smp.labels = merged;
+		smp.key = NULL;
+		smp.key_hash = 0;
+		if (metric_check(&smp, eb) == -1)
+			return errbuf_prefix(eb, "line %lu", line);
+		if (sink == NULL)
+			continue;
+		/* A sample the sink refuses (too old for a store) is its own. */
+		if (sink->add(sink->ctx, &smp, eb) == -1)
+			return -2;
+	}
+	if (expo_end(xp, eb) == -1)
+		return errbuf_prefix(eb, "line %lu", line);
+	return count;
+}
+
+/* up and the scrape_* series of target 'i'. */
+static int
+report(struct scraper *s, size_t i, int64_t ts, int up, long scraped,
+    long kept, const struct ingest_sink *sink, struct errbuf *eb)
+{
+	const struct { const char *name; double v; } m[] = {
+		{ "up", up },
+		{ "scrape_duration_seconds", s->req[i].seconds },
+		{ "scrape_samples_scraped", (double)scraped },
+		{ "scrape_samples_post_metric_relabeling", (double)kept },
+	};
+	struct label l[TARGET_LABELS_MAX];
+	size_t k;
+
+	memcpy(l, s->tl, s->ntl * sizeof(*l));
+	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		struct sample smp = { .name = m[k].name,
+			.name_len = strlen(m[k].name), .type = METRIC_GAUGE,
+			.has_ts = 1, .ts = ts, .value = m[k].v, .labels = l,
+			.nlabels = s->ntl };
+		if (metric_check(&smp, eb) == -1 ||
+		    sink->add(sink->ctx, &smp, eb) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+scraper_pass(struct scraper *s, int64_t ts, const struct ingest_sink *sink,
+    struct errbuf *eb)
+{
+	struct errbuf why = ERRBUF_INIT;
+	size_t i, k;
+	int ups = 0;
+
+	if (http_run(s->http, s->req, s->n, eb) == -1)
+		return -1;
+	for (i = 0; i < s->n; i++) {
+		const struct http_request *r = &s->req[i];
+		long n = -1;
+		int up = 0;
+		/* This target's instance label. */
+		for (k = 0; k < s->ntl; k++)
+			if (strcmp(s->tl[k].name, "instance") == 0) {
+				free((char *)s->tl[k].value);
+				s->tl[k].value = xstrdup(s->t[i].instance);
+				s->tl[k].value_len = (uint32_t)strlen(s->t[i].instance);
+			}
+		qsort(s->tl, s->ntl, sizeof(*s->tl), cmp_label);
+		if (r->status == 0) {
+			errbuf_set(&why, "%s", r->error);
+		} else if (r->status != 200) {
+			errbuf_set(&why, "HTTP %ld", r->status);
+		} else if ((n = parse_body(s, i, ts, NULL, &why)) >= 0 &&
+		    s->o.sample_limit && (uint64_t)n > s->o.sample_limit) {
+			errbuf_set(&why, "%ld samples, more than the limit of "
+			    "%llu", n, (unsigned long long)s->o.sample_limit);
+			n = -1;
+		} else if (n >= 0) {
+			/* Parsed whole and within the limit: given. */
+			long got = parse_body(s, i, ts, sink, &why);
+			if (got == -2) {
+				*eb = why;
+				return -1;
+			}
+			up = got >= 0;
+		}
+		tell(s, &s->t[i], up ? NULL : why.msg);
+		if (report(s, i, ts, up, n < 0 ? 0 : n, up ? n : 0, sink,
+		    eb) == -1)
+			return -1;
+		ups += up;
+	}
+	if (sink->commit(sink->ctx, eb) == -1)
+		return -1;
+	return ups;
+}

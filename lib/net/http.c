@@ -1,0 +1,252 @@
+/* http.c - HTTP requests over libcurl, one or many at once */
+/* SPDX-License-Identifier: MIT */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "base/timestamp.h"
+#include "base/xalloc.h"
+#include "net/http.h"
+
+#define LIBCURL "libcurl.so.4"
+
+struct http_client {
+	void *handle;
+	char *agent;
+	CURLM *multi;
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_add_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_perform)(CURLM *, int *);
+	CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd *, unsigned, int,
+	    int *);
+	CURLMsg *(*multi_info_read)(CURLM *, int *);
+	CURLMcode (*multi_cleanup)(CURLM *);
+	const char *(*multi_strerror)(CURLMcode);
+};
+
+struct http_client *
+http_client_new(const char *user_agent, struct errbuf *eb)
+{
+	struct http_client *c = xcalloc(1, sizeof(*c));
+	const char *missing = NULL;
+
+	if ((c->handle = dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		errbuf_set(eb, "cannot load %s: %s", LIBCURL, dlerror());
+		free(c);
+		return NULL;
+	}
+	/* Each pointer set through a void **, as dlsym(3) shows. */
+#define LOAD(field, name) \
+	if (missing == NULL && \
+	    (*(void **)(&c->field) = dlsym(c->handle, name)) == NULL) \
+		missing = name
+	LOAD(easy_init, "curl_easy_init");
+	LOAD(easy_setopt, "curl_easy_setopt");
+	LOAD(easy_getinfo, "curl_easy_getinfo");
+	LOAD(easy_cleanup, "curl_easy_cleanup");
+	LOAD(easy_strerror, "curl_easy_strerror");
+	LOAD(slist_append, "curl_slist_append");
+	LOAD(slist_free_all, "curl_slist_free_all");
+	LOAD(multi_init, "curl_multi_init");
+	LOAD(multi_add_handle, "curl_multi_add_handle");
+	LOAD(multi_remove_handle, "curl_multi_remove_handle");
+	LOAD(multi_perform, "curl_multi_perform");
+	LOAD(multi_poll, "curl_multi_poll");
+	LOAD(multi_info_read, "curl_multi_info_read");
+	LOAD(multi_cleanup, "curl_multi_cleanup");
+	LOAD(multi_strerror, "curl_multi_strerror");
+#undef LOAD
+	if (missing || (c->multi = c->multi_init()) == NULL) {
+		if (missing)
+			errbuf_set(eb, "%s has no %s", LIBCURL, missing);
+		else
+			errbuf_set(eb, "cannot start libcurl");
+		dlclose(c->handle);
+		free(c);
+		return NULL;
+	}
+	c->agent = xstrdup(user_agent);
+	return c;
+}
+
+void
+http_client_free(struct http_client *c)
+{
+	if (c == NULL)
+		return;
+	c->multi_cleanup(c->multi);
+	dlclose(c->handle);
+	free(c->agent);
+	free(c);
+}
+
+void
+http_request_release(struct http_request *r)
+{
+	buf_release(&r->reply);
+	free(r->content_type);
+	r->content_type = NULL;
+	r->status = 0;
+	r->seconds = 0;
+	r->too_big = 0;
+	r->error[0] = '\0';
+}
+
+/* Keep the body, up to the request's limit. */
+static size_t
+keep(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_request *r = arg;
+	size_t len = size * n;
+
+	if (r->max_body && r->reply.len + len > r->max_body) {
+		r->too_big = 1;
+		if (!r->cut)
+			return 0;	/* stops the transfer: an error */
+		buf_add(&r->reply, p, r->max_body - r->reply.len);
+		return len;
+	}
+	buf_add(&r->reply, p, len);
+	return len;
+}
+
+/* One transfer and what it owns until it ends. */
+struct transfer {
+	CURL *easy;
+	struct curl_slist *hdr;
+	char *userpwd;
+	int64_t start;
+};
+
+static int
+start(struct http_client *c, struct http_request *r, struct transfer *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	if ((t->easy = c->easy_init()) == NULL)
+		return -1;
+	for (i = 0; r->headers && r->headers[i]; i++)
+		t->hdr = c->slist_append(t->hdr, r->headers[i]);
+	if (r->bearer_token) {
+		struct buf h = BUF_INIT;
+		buf_addf(&h, "Authorization: Bearer %s", r->bearer_token);
+		t->hdr = c->slist_append(t->hdr, h.p);
+		buf_release(&h);
+	}
+	c->easy_setopt(t->easy, CURLOPT_URL, r->url);
+	c->easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->hdr);
+	c->easy_setopt(t->easy, CURLOPT_USERAGENT, c->agent);
+	c->easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
+	c->easy_setopt(t->easy, CURLOPT_ACCEPT_ENCODING, "");
+	c->easy_setopt(t->easy, CURLOPT_ERRORBUFFER, r->error);
+	c->easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, keep);
+	c->easy_setopt(t->easy, CURLOPT_WRITEDATA, r);
+	c->easy_setopt(t->easy, CURLOPT_PRIVATE, r);
+	c->easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (r->timeout_ms > 0)
+		c->easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, (long)r->timeout_ms);
+	if (r->body) {
+		c->easy_setopt(t->easy, CURLOPT_POSTFIELDS, r->body);
+		c->easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)r->body_len);
+	}
+	if (r->method)
+		c->easy_setopt(t->easy, CURLOPT_CUSTOMREQUEST, r->method);
+	if (r->user) {
+		size_t n = strlen(r->user) + strlen(r->password ? r->password :
+		    "") + 2;
+		t->userpwd = xmalloc(n);
+		snprintf(t->userpwd, n, "%s:%s", r->user,
+		    r->password ? r->password : "");
+		c->easy_setopt(t->easy, CURLOPT_USERPWD, t->userpwd);
+	}
+	t->start = ts_now();
+	return 0;
+}
+
+static void
+finish(struct http_client *c, struct http_request *r, struct transfer *t,
+    CURLcode rc)
+{
+	char *ct = NULL;
+
+	r->seconds = (double)(ts_now() - t->start) / 1000;
+	if (rc == CURLE_OK) {
+		c->easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
+		if (c->easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct) ==
+		    CURLE_OK && ct)
+			r->content_type = xstrdup(ct);
+		r->error[0] = '\0';
+	} else {
+		r->status = 0;
+		if (r->too_big)
+			snprintf(r->error, sizeof(r->error), "the body passed "
+			    "%zu bytes", r->max_body);
+		else if (r->error[0] == '\0')
+			snprintf(r->error, sizeof(r->error), "%s",
+			    c->easy_strerror(rc));
+	}
+}
+
+int
+http_run(struct http_client *c, struct http_request *reqs, size_t n,
+    struct errbuf *eb)
+{
+	struct transfer *t = xcalloc(n + 1, sizeof(*t));
+	int running = 0, left, rc = 0;
+	size_t i;
+	CURLMsg *m;
+
+	for (i = 0; i < n; i++) {
+		http_request_release(&reqs[i]);
+		if (start(c, &reqs[i], &t[i]) == -1 ||
+		    c->multi_add_handle(c->multi, t[i].easy) != CURLM_OK) {
+			snprintf(reqs[i].error, sizeof(reqs[i].error),
+			    "cannot start the request");
+			if (t[i].easy)
+				c->easy_cleanup(t[i].easy);
+			t[i].easy = NULL;
+		}
+	}
+	do {
+		CURLMcode mc = c->multi_perform(c->multi, &running);
+		if (mc == CURLM_OK && running)
+			mc = c->multi_poll(c->multi, NULL, 0, 1000, NULL);
+		if (mc != CURLM_OK) {
+			rc = errbuf_set(eb, "libcurl: %s", c->multi_strerror(mc));
+			break;
+		}
+		while ((m = c->multi_info_read(c->multi, &left)) != NULL) {
+			struct http_request *r = NULL;
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			c->easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&r);
+			for (i = 0; i < n; i++)
+				if (t[i].easy == m->easy_handle)
+					finish(c, r, &t[i], m->data.result);
+		}
+	} while (running);
+	for (i = 0; i < n; i++) {
+		if (t[i].easy) {
+			c->multi_remove_handle(c->multi, t[i].easy);
+			c->easy_cleanup(t[i].easy);
+		}
+		c->slist_free_all(t[i].hdr);
+		free(t[i].userpwd);
+	}
+	free(t);
+	return rc;
+}
