@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/cli.h"
+#include "collect/exec.h"
 #include "collect/gather.h"
 #include "collect/scrape.h"
 #include "stream/expo.h"
@@ -26,13 +27,14 @@ enum {
 	OPT_USER
 };
 
-/* The formats of 'mgather read', for the completions. */
+/* The formats of 'mgather read' and 'mgather exec', for the completions. */
 static const char *
 format_word(size_t i)
 {
-	static const char *const words[] = { "prometheus", "openmetrics", NULL };
+	static const char *const words[] = { "prometheus", "openmetrics",
+		"auto", "stream", "nagios", NULL };
 
-	return i < 2 ? words[i] : NULL;
+	return i < 5 ? words[i] : NULL;
 }
 
 /* The values of --collectors, for the completions. */
@@ -64,13 +66,14 @@ static const struct cli_option options[] = {
 	{ "sysfs", OPT_SYSFS, "dir", NULL,
 	    "read /sys from DIR (%p: the pass number)" },
 	{ "format", OPT_FORMAT, "format", format_word,
-	    "with read: the files' format, prometheus or openmetrics" },
+	    "with read: prometheus or openmetrics; with exec: auto,\n"
+	    "stream, prometheus or nagios" },
 	{ "strict", OPT_STRICT, NULL, NULL,
 	    "with read: stop at the first bad line" },
 	{ "job", OPT_JOB, "name", NULL,
 	    "with scrape: the job label (default scrape)" },
 	{ "timeout", OPT_TIMEOUT, "duration", NULL,
-	    "with scrape: give a target up after DURATION (10s)" },
+	    "with scrape, exec: give up after DURATION (10s)" },
 	{ "honor-labels", OPT_HONOR, NULL, NULL,
 	    "with scrape: scraped labels win over the target's" },
 	{ "sample-limit", OPT_SAMPLE_LIMIT, "count", NULL,
@@ -88,6 +91,7 @@ static const struct cli_command commands[] = {
 	{ "read", "format strict", "[file ...]" },
 	{ "scrape", "interval count label job timeout honor-labels "
 	    "sample-limit bearer-token-file user password-file", "url ..." },
+	{ "exec", "interval count label timeout format", "command [arg ...]" },
 	{ NULL, NULL, NULL }
 };
 
@@ -180,6 +184,36 @@ read_secret(const char *path)
 	return line;
 }
 
+/* 'mgather exec CMD...': the command run every interval. */
+static int
+run_exec(struct exec_opts *xo, int64_t interval, long count)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct jsonl_writer *w = jsonl_writer_new(stdout);
+	struct ingest_sink sink;
+	struct schedule sched;
+	sigset_t waitmask;
+	long pass;
+	int rc = CLI_EXIT_OK;
+
+	cli_catch_stop(on_signal, &waitmask);
+	jsonl_writer_sink(w, &sink);
+	schedule_init(&sched, interval);
+	for (pass = 0; count == 0 || pass < count; pass++) {
+		while (pass > 0 && !stop && schedule_wait(&sched, &waitmask) == -1)
+			;
+		if (stop)
+			break;
+		if (exec_pass(xo, ts_now(), &sink, &eb) == -1) {
+			warnx("%s", eb.msg);
+			rc = CLI_EXIT_FAIL;
+			break;
+		}
+	}
+	jsonl_writer_free(w);
+	return rc;
+}
+
 /* 'mgather scrape URL...': a pass over every target each interval. */
 static int
 scrape(struct scrape_opts *so, int64_t interval, long count,
@@ -245,6 +279,7 @@ main(int argc, char *argv[])
 	struct gather *g;
 	struct cli cli;
 	enum expo_format xf = EXPO_PROMETHEUS;
+	const char *format = NULL;
 	struct scrape_opts so;
 	char *token = NULL, *password = NULL;
 	const char *cmd;
@@ -295,10 +330,7 @@ main(int argc, char *argv[])
 		case OPT_RATES: o.rates = 1; break;
 		case OPT_ROOTFS: o.rootfs = cli.arg; break;
 		case OPT_SYSFS: o.sysfs = cli.arg; break;
-		case OPT_FORMAT:
-			if (expo_format_parse(cli.arg, &xf) == -1)
-				cli_bad_value(&cli, key, "format", cli.arg);
-			break;
+		case OPT_FORMAT: format = cli.arg; break;
 		case OPT_STRICT: strict = 1; break;
 		case OPT_JOB: so.job = cli.arg; break;
 		case OPT_TIMEOUT:
@@ -322,6 +354,29 @@ main(int argc, char *argv[])
 		}
 	}
 	cmd = cli_operands(&cli, &argc, &argv);
+	if (cmd && strcmp(cmd, "exec") == 0) {
+		struct exec_opts xo;
+		memset(&xo, 0, sizeof(xo));
+		if (argc == 0)
+			cli_usage_error(&cli, "exec: a command is needed");
+		if (format && exec_format_parse(format, &xo.format) == -1)
+			cli_bad_value(&cli, OPT_FORMAT, "format", format);
+		if (interval < 0)
+			interval = 60000;
+		if (interval == 0 && count == 0)
+			cli_usage_error(&cli, "'-i 0' needs '-n'");
+		xo.argv = argv;
+		xo.timeout_ms = so.timeout_ms >= 0 ? so.timeout_ms :
+		    interval && interval < 10000 ? interval : 10000;
+		xo.labels = labels;
+		xo.nlabels = nlabels;
+		xo.warn = on_warning;
+		rc = run_exec(&xo, interval, count);
+		free(labels);
+		free(comms);
+		free(pids);
+		return cli_finish(rc);
+	}
 	if (cmd && strcmp(cmd, "scrape") == 0) {
 		if (argc == 0)
 			cli_usage_error(&cli, "scrape: URLs are needed");
@@ -347,6 +402,8 @@ main(int argc, char *argv[])
 		return cli_finish(rc);
 	}
 	if (cmd && strcmp(cmd, "read") == 0) {
+		if (format && expo_format_parse(format, &xf) == -1)
+			cli_bad_value(&cli, OPT_FORMAT, "format", format);
 		cli_catch_stop(on_signal, NULL);
 		rc = read_files(xf == EXPO_OPENMETRICS ? INGEST_OPENMETRICS :
 		    INGEST_PROMETHEUS, strict, argc, argv);

@@ -1,15 +1,10 @@
 /* notify.c - notices of alert groups to receivers, with their state */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -18,6 +13,7 @@
 #include "alert/notify.h"
 #include "base/buf.h"
 #include "base/fileio.h"
+#include "base/proc.h"
 #include "base/strmap.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
@@ -147,80 +143,25 @@ struct group {
 };
 
 /*
- * Run 'rv' with 'body' on its standard input.  Returns 0 when it exited
- * 0 in time, else -1 with why in 'eb'.
+ * Run 'rv' with 'body' on its standard input, its output to standard
+ * error.  Returns 0 when it exited 0 in time, else -1 with why in 'eb'.
  */
 static int
 run_receiver(const struct route_receiver *rv, const struct buf *body,
     char *const *env, struct errbuf *eb)
 {
-	int in[2], status = 0;
-	pid_t pid, w;
-	size_t off = 0;
-	int64_t deadline = ts_now() + rv->timeout_ms;
-	size_t i;
+	struct proc_result r;
+	char why[128];
 
 	if (rv->argv == NULL)
 		return 0;	/* a receiver that does nothing */
-	if (pipe2(in, O_CLOEXEC) == -1)
-		return errbuf_set(eb, "cannot make a pipe: %s", strerror(errno));
-	if ((pid = fork()) == -1) {
-		close(in[0]);
-		close(in[1]);
-		return errbuf_set(eb, "cannot fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		/* Its own process group, killed whole at the timeout. */
-		setpgid(0, 0);
-		signal(SIGPIPE, SIG_DFL);
-		if (dup2(in[0], 0) == -1 || dup2(2, 1) == -1)
-			_exit(127);
-		for (i = 0; env[i]; i++)
-			putenv(env[i]);
-		execvp(rv->argv[0], rv->argv);
-		fprintf(stderr, "malert: cannot run '%s': %s\n", rv->argv[0],
-		    strerror(errno));
-		_exit(127);
-	}
-	close(in[0]);
-	fcntl(in[1], F_SETFL, O_NONBLOCK);
-	/* The notice, written as the receiver reads it, within the time. */
-	while (off < body->len) {
-		struct pollfd pf = { in[1], POLLOUT, 0 };
-		int64_t left = deadline - ts_now();
-		ssize_t n;
-		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
-			break;
-		n = write(in[1], body->p + off, body->len - off);
-		if (n == -1 && errno != EAGAIN && errno != EINTR)
-			break;	/* it stopped reading: its exit status says */
-		if (n > 0)
-			off += (size_t)n;
-	}
-	close(in[1]);
-	for (;;) {
-		struct timespec ts = { 0, 10000000 };
-		if ((w = waitpid(pid, &status, WNOHANG)) == pid)
-			break;
-		if (w == -1 && errno != EINTR)
-			return errbuf_set(eb, "cannot wait: %s", strerror(errno));
-		if (ts_now() >= deadline) {
-			kill(-pid, SIGTERM);
-			ts.tv_sec = 1;
-			ts.tv_nsec = 0;
-			nanosleep(&ts, NULL);
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return errbuf_set(eb, "timed out after %lld ms",
-			    (long long)rv->timeout_ms);
-		}
-		nanosleep(&ts, NULL);
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (proc_run(rv->argv, env, body->p ? body->p : "", body->len, NULL, 0,
+	    rv->timeout_ms, &r, eb) == -1)
+		return -1;
+	if (r.exited && r.status == 0 && !r.timed_out)
 		return 0;
-	if (WIFEXITED(status))
-		return errbuf_set(eb, "exit status %d", WEXITSTATUS(status));
-	return errbuf_set(eb, "killed by signal %d", WTERMSIG(status));
+	proc_describe(&r, why, sizeof(why));
+	return errbuf_set(eb, "%s", why);
 }
 
 static struct group_state *
