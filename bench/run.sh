@@ -23,6 +23,8 @@ if [ -f "$here/mgather.sh" ]; then
 	echo "== mgather: one pass, against prometheus-node-exporter"
 	sh "$here/mgather.sh" "$build/bin"
 fi
+echo "== expo: parsing the Prometheus text format, against promtool"
+sh "$here/expo.sh" "$build"
 echo "== store: mstore and mquery against victoria-metrics"
 sh "$here/store.sh" "$build"
 echo "== roll: mroll against rrdtool"
