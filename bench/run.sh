@@ -25,6 +25,8 @@ if [ -f "$here/mgather.sh" ]; then
 fi
 echo "== expo: parsing the Prometheus text format, against promtool"
 sh "$here/expo.sh" "$build"
+echo "== statsd: mgather listen, packets taken and dropped"
+sh "$here/statsd.sh" "$build"
 echo "== store: mstore and mquery against victoria-metrics"
 sh "$here/store.sh" "$build"
 echo "== roll: mroll against rrdtool"

@@ -13,6 +13,8 @@
 #include "collect/exec.h"
 #include "collect/gather.h"
 #include "collect/scrape.h"
+#include "collect/statsd.h"
+#include "net/listen.h"
 #include "stream/expo.h"
 #include "stream/ingest.h"
 #include "stream/jsonl.h"
@@ -24,7 +26,7 @@ enum {
 	OPT_BEARER_FILE = CLI_LONG, OPT_FORMAT, OPT_FS_TIMEOUT, OPT_HONOR,
 	OPT_JOB, OPT_PASSWORD_FILE, OPT_PROCESS, OPT_PROCFS, OPT_RATES,
 	OPT_ROOTFS, OPT_SAMPLE_LIMIT, OPT_STRICT, OPT_SYSFS, OPT_TIMEOUT,
-	OPT_USER
+	OPT_USER, OPT_STATSD, OPT_FLUSH, OPT_TTL
 };
 
 /* The formats of 'mgather read' and 'mgather exec', for the completions. */
@@ -84,10 +86,17 @@ static const struct cli_option options[] = {
 	    "with scrape: basic auth as NAME" },
 	{ "password-file", OPT_PASSWORD_FILE, "file", NULL,
 	    "with scrape: basic auth's password, from FILE" },
+	{ "statsd", OPT_STATSD, "address", NULL,
+	    "with listen: StatsD on ADDRESS (host:port), UDP and TCP" },
+	{ "flush", OPT_FLUSH, "duration", NULL,
+	    "with listen: write what was received every DURATION (10s)" },
+	{ "ttl", OPT_TTL, "duration", NULL,
+	    "with listen: a series not updated for DURATION expires (5m)" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const struct cli_command commands[] = {
+	{ "listen", "statsd flush ttl label", NULL },
 	{ "read", "format strict", "[file ...]" },
 	{ "scrape", "interval count label job timeout honor-labels "
 	    "sample-limit bearer-token-file user password-file", "url ..." },
@@ -182,6 +191,34 @@ read_secret(const char *path)
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
 	return line;
+}
+
+/* 'mgather listen --statsd ADDR': received, aggregated, flushed. */
+static int
+listen_statsd(const char *addr, struct statsd_opts *o)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct jsonl_writer *w;
+	struct ingest_sink sink;
+	struct listener *l;
+	struct statsd *sd;
+	int rc = CLI_EXIT_OK;
+
+	if ((l = listener_open(addr, &eb)) == NULL)
+		errx(CLI_EXIT_FAIL, "statsd: %s", eb.msg);
+	warnx("statsd on %s (UDP and TCP)", listener_address(l));
+	cli_catch_stop(on_signal, NULL);
+	sd = statsd_new(o);
+	w = jsonl_writer_new(stdout);
+	jsonl_writer_sink(w, &sink);
+	if (statsd_serve(sd, l, &stop, &sink, on_warning, NULL, &eb) == -1) {
+		warnx("%s", eb.msg);
+		rc = CLI_EXIT_FAIL;
+	}
+	jsonl_writer_free(w);
+	statsd_free(sd);
+	listener_close(l);
+	return rc;
 }
 
 /* 'mgather exec CMD...': the command run every interval. */
@@ -279,7 +316,8 @@ main(int argc, char *argv[])
 	struct gather *g;
 	struct cli cli;
 	enum expo_format xf = EXPO_PROMETHEUS;
-	const char *format = NULL;
+	const char *format = NULL, *statsd_addr = NULL;
+	struct statsd_opts sdo = { 10000, 300000, NULL, 0 };
 	struct scrape_opts so;
 	char *token = NULL, *password = NULL;
 	const char *cmd;
@@ -331,6 +369,12 @@ main(int argc, char *argv[])
 		case OPT_ROOTFS: o.rootfs = cli.arg; break;
 		case OPT_SYSFS: o.sysfs = cli.arg; break;
 		case OPT_FORMAT: format = cli.arg; break;
+		case OPT_STATSD: statsd_addr = cli.arg; break;
+		case OPT_FLUSH:
+			if ((sdo.flush_ms = cli_duration(&cli, key, cli.arg)) <= 0)
+				cli_usage_error(&cli, "--flush: more than 0");
+			break;
+		case OPT_TTL: sdo.ttl_ms = cli_duration(&cli, key, cli.arg); break;
 		case OPT_STRICT: strict = 1; break;
 		case OPT_JOB: so.job = cli.arg; break;
 		case OPT_TIMEOUT:
@@ -354,6 +398,17 @@ main(int argc, char *argv[])
 		}
 	}
 	cmd = cli_operands(&cli, &argc, &argv);
+	if (cmd && strcmp(cmd, "listen") == 0) {
+		if (statsd_addr == NULL)
+			cli_usage_error(&cli, "listen: --statsd ADDRESS is needed");
+		sdo.labels = labels;
+		sdo.nlabels = nlabels;
+		rc = listen_statsd(statsd_addr, &sdo);
+		free(labels);
+		free(comms);
+		free(pids);
+		return cli_finish(rc);
+	}
 	if (cmd && strcmp(cmd, "exec") == 0) {
 		struct exec_opts xo;
 		memset(&xo, 0, sizeof(xo));

@@ -27,6 +27,8 @@ curl -s http://127.0.0.1:9100/metrics | mgather read | mstore	needs a node_expor
 mgather scrape --job node http://db1:9100/metrics http://web1:9100/metrics | mstore	runs until stopped, scrapes other machines
 curl -s http://127.0.0.1:9100/metrics | mgather read --format prometheus	needs a node_exporter on its port
 mgather exec -- /usr/lib/nagios/plugins/check_load -w 5 -c 10 \	runs until stopped
+mgather listen --statsd 127.0.0.1:8125 | mstore	runs until stopped
+mgather exec -- /usr/lib/nagios/plugins/check_disk -w 20% -c 10% -p / | mstore	runs until stopped
 EOF
 
 # Those that fail for a known reason, to be fixed, with the reason: "not

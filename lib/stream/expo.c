@@ -129,31 +129,6 @@ blank(int c)
 }
 
 /*
- * Up to 24 bytes of 'p' for a message, control bytes and what is past
- * ASCII as \xNN: a message is one line of plain text, whatever the
- * input holds.  Returns 'out' (of at least 100 bytes).
- */
-static const char *
-quote(char *out, const char *p, size_t n)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n && i < 24; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c < 0x20 || c >= 0x7f)
-			o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	if (n > 24) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-/*
  * Blanks between tokens: the text format takes any run of spaces and
  * tabs, OpenMetrics exactly one space.  Returns how many were passed.
  */
@@ -267,7 +242,7 @@ parse_comment(struct expo_parser *p, const char *line, const char *end,
     struct errbuf *eb)
 {
 	const char *q = line + 1, *name, *rest;
-	char qb[100];
+	char qb[40];
 	size_t kw, nl;
 	int om = p->f == EXPO_OPENMETRICS;
 
@@ -291,7 +266,7 @@ parse_comment(struct expo_parser *p, const char *line, const char *end,
 	    (om && kw == 4 && memcmp(q, "UNIT", 4) == 0))) {
 		if (om)
 			return errbuf_set(eb, "'# %s': not HELP, TYPE, UNIT or "
-			    "EOF", quote(qb, q, kw));
+			    "EOF", errbuf_quote(qb, 40, q, kw));
 		return 0;	/* a comment */
 	}
 	rest = q + kw;
@@ -324,7 +299,7 @@ parse_comment(struct expo_parser *p, const char *line, const char *end,
 		else if (type_names[i] == NULL || (om && i == F_UNTYPED) ||
 		    (!om && i > F_SUMMARY))
 			return errbuf_set(eb, "unknown metric type '%s'",
-			    quote(qb, rest, tl));
+			    errbuf_quote(qb, 40, rest, tl));
 		p->type = (enum family_type)i;
 	} else if (q[0] == 'H') {
 		buf_reset(&p->help);
@@ -396,7 +371,7 @@ expo_parse(struct expo_parser *p, const char *line, size_t len,
     struct sample *s, struct errbuf *eb)
 {
 	const char *q = line, *end = line + len, *v;
-	char qb[100];
+	char qb[40];
 	size_t nl, nlab = 0, i;
 	int om = p->f == EXPO_OPENMETRICS;
 	enum metric_type t;
@@ -514,7 +489,7 @@ expo_parse(struct expo_parser *p, const char *line, size_t len,
 	memset(s, 0, sizeof(*s));
 	if (parse_float(v, (size_t)(q - v), &s->value) == -1)
 		return errbuf_set(eb, "invalid value '%s'",
-		    quote(qb, v, (size_t)(q - v)));
+		    errbuf_quote(qb, 40, v, (size_t)(q - v)));
 	if (q < end) {
 		const char *ts;
 		skip_sep(p, &q, end);
@@ -531,10 +506,10 @@ expo_parse(struct expo_parser *p, const char *line, size_t len,
 		if (q > ts) {
 			if (parse_ts(p, ts, (size_t)(q - ts), &s->ts) == -1)
 				return errbuf_set(eb, "invalid timestamp '%s'",
-				    quote(qb, ts, (size_t)(q - ts)));
+				    errbuf_quote(qb, 40, ts, (size_t)(q - ts)));
 			if (s->ts < TS_MIN || s->ts > TS_MAX)
 				return errbuf_set(eb, "timestamp '%s' not in years "
-				    "1 to 9999", quote(qb, ts, (size_t)(q - ts)));
+				    "1 to 9999", errbuf_quote(qb, 40, ts, (size_t)(q - ts)));
 			s->has_ts = 1;
 		}
 		if (q < end) {
@@ -544,7 +519,7 @@ expo_parse(struct expo_parser *p, const char *line, size_t len,
 				q = end;
 			else if (q < end)
 				return errbuf_set(eb, "unexpected '%s' after the "
-				    "value", quote(qb, q, (size_t)(end - q)));
+				    "value", errbuf_quote(qb, 40, q, (size_t)(end - q)));
 		}
 	}
 	/* The family's help and unit go with its first sample. */
