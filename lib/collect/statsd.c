@@ -10,6 +10,7 @@
 #include "base/timestamp.h"
 #include "base/xalloc.h"
 #include "collect/statsd.h"
+#include "stream/utf8.h"
 
 #define TAGS_MAX 32
 #define EXTRA_MAX 32
@@ -247,6 +248,9 @@ feed_line(struct statsd *sd, const char *p, size_t n, int64_t now,
 	int ok;
 	struct series *s;
 
+	/* The stream carries UTF-8 without NULs; so must names and tags. */
+	if (memchr(p, '\0', n) || utf8_invalid_count(p, n))
+		return errbuf_set(eb, "not UTF-8 text");
 	if ((colon = memchr(p, ':', n)) == NULL || colon == p)
 		return errbuf_set(eb, "not name:value|type");
 	if ((bar = memchr(colon, '|', (size_t)(end - colon))) == NULL)

@@ -27,7 +27,10 @@ add(void *ctx, const struct sample *s, struct errbuf *eb)
 
 	buf_reset(&c->b);
 	jsonl_format(&c->b, s);
-	fuzz_assert(jsonl_parse(c->jp, c->b.p, c->b.len - 1, &back, eb) == 0);
+	if (jsonl_parse(c->jp, c->b.p, c->b.len - 1, &back, eb) == -1) {
+		fprintf(stderr, "%.*s: %s\n", (int)c->b.len, c->b.p, eb->msg);
+		fuzz_assert(!"a sample read back");
+	}
 	fuzz_assert(back.name_len == s->name_len && back.type == s->type);
 	/* Counters only add what is not negative: never below zero. */
 	fuzz_assert(s->type != METRIC_COUNTER || !(s->value < 0));
