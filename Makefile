@@ -60,11 +60,11 @@ FUZZ_LINK :=
 endif
 
 # libarchive is loaded with dlopen(3) when an archive is first read or
-# written (lib/store/tar.h), libcurl when malert first calls an
-# Alertmanager (lib/alert/alertmanager.c): their headers are needed, not
-# their link.
-PKGS     := jansson libxxhash libzstd libpcre2-8 yaml-0.1
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libarchive libcurl 2>/dev/null)
+# written (lib/store/tar.h), libcurl at the first HTTP request
+# (lib/net/http.c), libmicrohttpd when a server is opened
+# (lib/net/httpd.c): their headers are needed, not their link.
+PKGS     := jansson libxxhash libzstd libpcre2-8 yaml-0.1 zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libarchive libcurl libmicrohttpd 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson)
 
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -12,8 +12,10 @@
 #include "base/cli.h"
 #include "collect/exec.h"
 #include "collect/gather.h"
+#include "collect/push.h"
 #include "collect/scrape.h"
 #include "collect/statsd.h"
+#include "net/httpd.h"
 #include "net/listen.h"
 #include "stream/expo.h"
 #include "stream/ingest.h"
@@ -26,7 +28,7 @@ enum {
 	OPT_BEARER_FILE = CLI_LONG, OPT_FORMAT, OPT_FS_TIMEOUT, OPT_HONOR,
 	OPT_JOB, OPT_PASSWORD_FILE, OPT_PROCESS, OPT_PROCFS, OPT_RATES,
 	OPT_ROOTFS, OPT_SAMPLE_LIMIT, OPT_STRICT, OPT_SYSFS, OPT_TIMEOUT,
-	OPT_USER, OPT_STATSD, OPT_FLUSH, OPT_TTL
+	OPT_USER, OPT_STATSD, OPT_FLUSH, OPT_TTL, OPT_HTTP, OPT_MAX_BODY
 };
 
 /* The formats of 'mgather read' and 'mgather exec', for the completions. */
@@ -92,11 +94,15 @@ static const struct cli_option options[] = {
 	    "with listen: write what was received every DURATION (10s)" },
 	{ "ttl", OPT_TTL, "duration", NULL,
 	    "with listen: a series not updated for DURATION expires (5m)" },
+	{ "http", OPT_HTTP, "address", NULL,
+	    "with listen: HTTP pushes on ADDRESS (host:port)" },
+	{ "max-body", OPT_MAX_BODY, "bytes", NULL,
+	    "with listen: the largest HTTP batch taken (10485760)" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const struct cli_command commands[] = {
-	{ "listen", "statsd flush ttl label", NULL },
+	{ "listen", "statsd http flush ttl max-body label", NULL },
 	{ "read", "format strict", "[file ...]" },
 	{ "scrape", "interval count label job timeout honor-labels "
 	    "sample-limit bearer-token-file user password-file", "url ..." },
@@ -193,31 +199,67 @@ read_secret(const char *path)
 	return line;
 }
 
-/* 'mgather listen --statsd ADDR': received, aggregated, flushed. */
+/* What 'mgather listen' was asked. */
+struct listen_opts {
+	const char *statsd, *http;
+	size_t max_body;
+	struct statsd_opts sd;
+};
+
+/*
+ * 'mgather listen': StatsD received and flushed in this thread, HTTP
+ * pushes served from libmicrohttpd's, into one output under one lock.
+ */
 static int
-listen_statsd(const char *addr, struct statsd_opts *o)
+listen_cmd(struct listen_opts *o)
 {
 	struct errbuf eb = ERRBUF_INIT;
-	struct jsonl_writer *w;
-	struct ingest_sink sink;
-	struct listener *l;
-	struct statsd *sd;
+	struct jsonl_writer *w = jsonl_writer_new(stdout);
+	struct ingest_sink out, shared;
+	struct push_opts po = { o->sd.labels, o->sd.nlabels, o->max_body };
+	struct push *push = NULL;
+	struct httpd *hd = NULL;
+	sigset_t waitmask;
 	int rc = CLI_EXIT_OK;
 
-	if ((l = listener_open(addr, &eb)) == NULL)
-		errx(CLI_EXIT_FAIL, "statsd: %s", eb.msg);
-	warnx("statsd on %s (UDP and TCP)", listener_address(l));
-	cli_catch_stop(on_signal, NULL);
-	sd = statsd_new(o);
-	w = jsonl_writer_new(stdout);
-	jsonl_writer_sink(w, &sink);
-	if (statsd_serve(sd, l, &stop, &sink, on_warning, NULL, &eb) == -1) {
+	/* The server's thread is made with the stop signals blocked. */
+	cli_catch_stop(on_signal, &waitmask);
+	jsonl_writer_sink(w, &out);
+	shared = out;
+	if (o->http) {
+		push = push_new(&po, &out);
+		push_sink(push, &shared);
+		if ((hd = httpd_open(o->http, o->max_body, push_handle, push,
+		    &eb)) == NULL)
+			errx(CLI_EXIT_FAIL, "http: %s", eb.msg);
+		warnx("http on %s", httpd_address(hd));
+	}
+	if (o->statsd) {
+		struct listener *l;
+		struct statsd *sd;
+		if ((l = listener_open(o->statsd, &eb)) == NULL)
+			errx(CLI_EXIT_FAIL, "statsd: %s", eb.msg);
+		warnx("statsd on %s (UDP and TCP)", listener_address(l));
+		sd = statsd_new(&o->sd);
+		sigprocmask(SIG_SETMASK, &waitmask, NULL);
+		if (statsd_serve(sd, l, &stop, &shared, on_warning, NULL,
+		    &eb) == -1) {
+			warnx("%s", eb.msg);
+			rc = CLI_EXIT_FAIL;
+		}
+		statsd_free(sd);
+		listener_close(l);
+	} else {
+		while (!stop)
+			sigsuspend(&waitmask);
+	}
+	httpd_close(hd);
+	if (shared.commit(shared.ctx, &eb) == -1) {
 		warnx("%s", eb.msg);
 		rc = CLI_EXIT_FAIL;
 	}
+	push_free(push);
 	jsonl_writer_free(w);
-	statsd_free(sd);
-	listener_close(l);
 	return rc;
 }
 
@@ -316,8 +358,9 @@ main(int argc, char *argv[])
 	struct gather *g;
 	struct cli cli;
 	enum expo_format xf = EXPO_PROMETHEUS;
-	const char *format = NULL, *statsd_addr = NULL;
-	struct statsd_opts sdo = { 10000, 300000, NULL, 0 };
+	const char *format = NULL;
+	struct listen_opts lo = { NULL, NULL, 10 * 1024 * 1024,
+		{ 10000, 300000, NULL, 0 } };
 	struct scrape_opts so;
 	char *token = NULL, *password = NULL;
 	const char *cmd;
@@ -369,12 +412,18 @@ main(int argc, char *argv[])
 		case OPT_ROOTFS: o.rootfs = cli.arg; break;
 		case OPT_SYSFS: o.sysfs = cli.arg; break;
 		case OPT_FORMAT: format = cli.arg; break;
-		case OPT_STATSD: statsd_addr = cli.arg; break;
+		case OPT_STATSD: lo.statsd = cli.arg; break;
+		case OPT_HTTP: lo.http = cli.arg; break;
 		case OPT_FLUSH:
-			if ((sdo.flush_ms = cli_duration(&cli, key, cli.arg)) <= 0)
+			if ((lo.sd.flush_ms = cli_duration(&cli, key, cli.arg)) <= 0)
 				cli_usage_error(&cli, "--flush: more than 0");
 			break;
-		case OPT_TTL: sdo.ttl_ms = cli_duration(&cli, key, cli.arg); break;
+		case OPT_TTL: lo.sd.ttl_ms = cli_duration(&cli, key, cli.arg); break;
+		case OPT_MAX_BODY:
+			if ((n = parse_count(cli.arg, 1L << 30)) == -1)
+				cli_usage_error(&cli, "bad size '%s'", cli.arg);
+			lo.max_body = (size_t)n;
+			break;
 		case OPT_STRICT: strict = 1; break;
 		case OPT_JOB: so.job = cli.arg; break;
 		case OPT_TIMEOUT:
@@ -399,11 +448,12 @@ main(int argc, char *argv[])
 	}
 	cmd = cli_operands(&cli, &argc, &argv);
 	if (cmd && strcmp(cmd, "listen") == 0) {
-		if (statsd_addr == NULL)
-			cli_usage_error(&cli, "listen: --statsd ADDRESS is needed");
-		sdo.labels = labels;
-		sdo.nlabels = nlabels;
-		rc = listen_statsd(statsd_addr, &sdo);
+		if (lo.statsd == NULL && lo.http == NULL)
+			cli_usage_error(&cli, "listen: --statsd or --http ADDRESS "
+			    "is needed");
+		lo.sd.labels = labels;
+		lo.sd.nlabels = nlabels;
+		rc = listen_cmd(&lo);
 		free(labels);
 		free(comms);
 		free(pids);

@@ -28,6 +28,9 @@ mgather scrape --job node http://db1:9100/metrics http://web1:9100/metrics | mst
 curl -s http://127.0.0.1:9100/metrics | mgather read --format prometheus	needs a node_exporter on its port
 mgather exec -- /usr/lib/nagios/plugins/check_load -w 5 -c 10 \	runs until stopped
 mgather listen --statsd 127.0.0.1:8125 | mstore	runs until stopped
+mgather listen --statsd 127.0.0.1:8125 --http 127.0.0.1:9091 | mstore	runs until stopped
+mgather listen --http 127.0.0.1:9091 --statsd 127.0.0.1:8125 \	runs until stopped
+echo '{"name":"backup_done","value":1}' |	needs the listener of the example before
 mgather exec -- /usr/lib/nagios/plugins/check_disk -w 20% -c 10% -p / | mstore	runs until stopped
 EOF
 

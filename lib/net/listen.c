@@ -34,9 +34,8 @@ struct listener {
 	char cbuf[BATCH][CMSG_SPACE(sizeof(uint32_t))];
 };
 
-/* Split "host:port" ("[v6]:port"); host "" is every address. */
-static int
-split(const char *addr, char *host, size_t hs, char *port, size_t ps)
+int
+listen_split(const char *addr, char *host, size_t hs, char *port, size_t ps)
 {
 	const char *colon;
 
@@ -83,7 +82,7 @@ listener_open(const char *addr, struct errbuf *eb)
 	int big = 16 * 1024 * 1024, one = 1, rc;
 
 	l->udp = l->tcp = -1;
-	if (split(addr, host, sizeof(host), port, sizeof(port)) == -1) {
+	if (listen_split(addr, host, sizeof(host), port, sizeof(port)) == -1) {
 		errbuf_set(eb, "'%s': not host:port", addr);
 		goto fail;
 	}

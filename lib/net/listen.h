@@ -18,6 +18,13 @@
  */
 struct listener;
 
+/*
+ * Split "host:port" ("[v6]:port") into 'host' ("" for every address)
+ * and 'port'.  0, or -1 when it is neither.
+ */
+int listen_split(const char *addr, char *host, size_t hs, char *port,
+    size_t ps);
+
 struct listener *listener_open(const char *addr, struct errbuf *eb);
 void listener_close(struct listener *l);
 

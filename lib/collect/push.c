@@ -1,0 +1,348 @@
+/* push.c - samples pushed over HTTP, in the stream or the text formats */
+/* SPDX-License-Identifier: MIT */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <zlib.h>
+
+#include "base/buf.h"
+#include "base/timestamp.h"
+#include "base/xalloc.h"
+#include "collect/push.h"
+#include "stream/expo.h"
+#include "stream/jsonl.h"
+
+#define EXTRA_MAX 32
+#define INFLATED_MAX (256 * 1024 * 1024)
+
+struct push {
+	struct push_opts o;
+	struct ingest_sink out;
+	pthread_mutex_t lock;
+	struct label extra[EXTRA_MAX];
+	size_t nextra;
+	int failed;			/* the output failed: 503 from then on */
+	char failure[256];
+	struct jsonl_parser *jp;
+	struct expo_parser *xp[2];
+	/* Counters, for /metrics (the server's thread only). */
+	unsigned long long requests[6];	/* 204, 400, 404, 405, 413, 503 */
+	unsigned long long samples, bad;
+};
+
+static const int codes[] = { 204, 400, 404, 405, 413, 503 };
+
+struct push *
+push_new(const struct push_opts *o, const struct ingest_sink *out)
+{
+	struct push *p = xcalloc(1, sizeof(*p));
+	size_t i;
+
+	p->o = *o;
+	p->out = *out;
+	pthread_mutex_init(&p->lock, NULL);
+	for (i = 0; i < o->nlabels && p->nextra < EXTRA_MAX; i++) {
+		const char *eq = strchr(o->labels[i], '=');
+		struct label *l = &p->extra[p->nextra];
+		if (eq == NULL)
+			continue;
+		l->name = xstrndup(o->labels[i], (size_t)(eq - o->labels[i]));
+		l->name_len = (uint32_t)(eq - o->labels[i]);
+		l->value = eq + 1;
+		l->value_len = (uint32_t)strlen(eq + 1);
+		p->nextra++;
+	}
+	p->jp = jsonl_parser_new(0);
+	p->xp[0] = expo_parser_new(EXPO_PROMETHEUS);
+	p->xp[1] = expo_parser_new(EXPO_OPENMETRICS);
+	return p;
+}
+
+void
+push_free(struct push *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nextra; i++)
+		free((char *)p->extra[i].name);
+	jsonl_parser_free(p->jp);
+	expo_parser_free(p->xp[0]);
+	expo_parser_free(p->xp[1]);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+static int
+locked_add(void *ctx, const struct sample *s, struct errbuf *eb)
+{
+	struct push *p = ctx;
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = p->out.add(p->out.ctx, s, eb);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+static int
+locked_commit(void *ctx, struct errbuf *eb)
+{
+	struct push *p = ctx;
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = p->out.commit(p->out.ctx, eb);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+void
+push_sink(struct push *p, struct ingest_sink *out)
+{
+	*out = (struct ingest_sink){ locked_add, locked_commit, NULL, NULL, p };
+}
+
+static void
+reply(struct push *p, struct httpd_reply *rp, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+reply(struct push *p, struct httpd_reply *rp, int status, const char *fmt, ...)
+{
+	va_list ap;
+	size_t i;
+
+	rp->status = status;
+	if (fmt) {
+		char msg[1024];
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		buf_adds(&rp->body, msg);
+	}
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (codes[i] == status)
+			p->requests[i]++;
+}
+
+/* Undo gzip into 'out'.  0, or -1 with why in 'eb'. */
+static int
+gunzip(const char *in, size_t n, struct buf *out, struct errbuf *eb)
+{
+	z_stream z;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return errbuf_set(eb, "cannot start zlib");
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	do {
+		char tmp[65536];
+		z.next_out = (Bytef *)tmp;
+		z.avail_out = sizeof(tmp);
+		rc = inflate(&z, Z_NO_FLUSH);
+		if (rc != Z_OK && rc != Z_STREAM_END) {
+			inflateEnd(&z);
+			return errbuf_set(eb, "not gzip: %s", z.msg ? z.msg :
+			    "bad data");
+		}
+		buf_add(out, tmp, sizeof(tmp) - z.avail_out);
+		if (out->len > INFLATED_MAX) {
+			inflateEnd(&z);
+			return errbuf_set(eb, "more than %d bytes once unzipped",
+			    INFLATED_MAX);
+		}
+	} while (rc != Z_STREAM_END && (z.avail_in > 0 || z.avail_out == 0));
+	inflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 :
+	    errbuf_set(eb, "not gzip: the data ends early");
+}
+
+/* The labels of the listener over those of 's', then to the output. */
+static int
+give(struct push *p, struct sample *s, int64_t now, struct errbuf *eb)
+{
+	struct label l[METRIC_LABELS_MAX + EXTRA_MAX];
+	size_t n = 0, i, k;
+
+	for (i = 0; i < s->nlabels; i++) {
+		for (k = 0; k < p->nextra; k++)
+			if (strcmp(p->extra[k].name, s->labels[i].name) == 0)
+				break;
+		if (k == p->nextra)
+			l[n++] = s->labels[i];
+	}
+	for (k = 0; k < p->nextra; k++)
+		l[n++] = p->extra[k];
+	if (p->nextra) {
+		s->labels = l;
+		s->nlabels = n;
+		s->key = NULL;
+		s->key_hash = 0;
+		if (metric_check(s, eb) == -1)
+			return 1;
+	}
+	if (!s->has_ts) {
+		s->ts = now;
+		s->has_ts = 1;
+	}
+	return locked_add(p, s, eb);
+}
+
+static void
+push_batch(struct push *p, const struct httpd_request *rq,
+    struct httpd_reply *rp)
+{
+	struct errbuf eb = ERRBUF_INIT, first = ERRBUF_INIT;
+	struct buf plain = BUF_INIT;
+	const char *body = rq->body, *end, *fmt = rq->format;
+	size_t len = rq->len, line = 0, bad = 0, first_line = 0, taken = 0;
+	int64_t now = ts_now();
+	int f = 0;	/* 0 stream, 1 prometheus, 2 openmetrics */
+
+	if (p->failed) {
+		reply(p, rp, 503, "the output failed: %s\n", p->failure);
+		return;
+	}
+	if (rq->too_big) {
+		reply(p, rp, 413, "the body passed %zu bytes: nothing taken\n",
+		    p->o.max_body);
+		return;
+	}
+	if (rq->content_encoding && strcasecmp(rq->content_encoding, "gzip") == 0) {
+		if (gunzip(body, len, &plain, &eb) == -1) {
+			buf_release(&plain);
+			reply(p, rp, 400, "%s\n", eb.msg);
+			return;
+		}
+		body = plain.p ? plain.p : "";
+		len = plain.len;
+	}
+	if (fmt == NULL && rq->content_type) {
+		if (strncmp(rq->content_type, "text/plain", 10) == 0)
+			fmt = "prometheus";
+		else if (strncmp(rq->content_type, "application/openmetrics-text",
+		    28) == 0)
+			fmt = "openmetrics";
+	}
+	if (fmt && strcmp(fmt, "prometheus") == 0)
+		f = 1;
+	else if (fmt && strcmp(fmt, "openmetrics") == 0)
+		f = 2;
+	else if (fmt && strcmp(fmt, "jsonl") != 0) {
+		buf_release(&plain);
+		reply(p, rp, 400, "format=%s: jsonl, prometheus or openmetrics\n",
+		    fmt);
+		return;
+	}
+	if (f)
+		expo_parser_reset(p->xp[f - 1]);
+	for (end = body + len; body < end;) {
+		const char *nl = memchr(body, '\n', (size_t)(end - body));
+		size_t n = (size_t)((nl ? nl : end) - body);
+		struct sample s;
+		int k;
+		line++;
+		if (n && body[n - 1] == '\r')
+			n--;
+		if (f == 0) {
+			size_t i;
+			for (i = 0; i < n && (body[i] == ' ' || body[i] == '\t'); i++)
+				;
+			k = i == n ? 0 : jsonl_parse(p->jp, body, n, &s, &eb) == 0 ?
+			    1 : -1;
+		} else {
+			k = expo_parse(p->xp[f - 1], body, n, &s, &eb);
+		}
+		body = nl ? nl + 1 : end;
+		if (k == 1) {
+			int g = give(p, &s, now, &eb);
+			if (g == -1) {
+				/* The output itself failed. */
+				p->failed = 1;
+				snprintf(p->failure, sizeof(p->failure), "%s",
+				    eb.msg);
+				reply(p, rp, 503, "the output failed: %s\n", eb.msg);
+				buf_release(&plain);
+				return;
+			}
+			k = g == 0 ? 1 : -1;	/* refused: a bad line */
+		}
+		if (k == 1) {
+			taken++;
+		} else if (k == -1) {
+			if (bad++ == 0) {
+				first = eb;
+				first_line = line;
+			}
+		}
+	}
+	if (f == 2 && expo_end(p->xp[1], &eb) == -1 && bad++ == 0) {
+		first = eb;
+		first_line = line;
+	}
+	if (locked_commit(p, &eb) == -1) {
+		p->failed = 1;
+		snprintf(p->failure, sizeof(p->failure), "%s", eb.msg);
+		reply(p, rp, 503, "the output failed: %s\n", eb.msg);
+		buf_release(&plain);
+		return;
+	}
+	p->samples += taken;
+	p->bad += bad;
+	if (bad)
+		reply(p, rp, 400, "line %zu: %s\n%zu taken, %zu bad line%s: the "
+		    "good lines of the batch were kept\n", first_line, first.msg,
+		    taken, bad, bad == 1 ? "" : "s");
+	else
+		reply(p, rp, 204, NULL);
+	snprintf(rp->header[0], sizeof(rp->header[0]), "X-Mtk-Accepted");
+	snprintf(rp->header[1], sizeof(rp->header[1]), "%zu", taken);
+	buf_release(&plain);
+}
+
+static void
+metrics(struct push *p, struct httpd_reply *rp)
+{
+	size_t i;
+
+	buf_adds(&rp->body, "# TYPE mtk_push_requests_total counter\n");
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		buf_addf(&rp->body, "mtk_push_requests_total{code=\"%d\"} %llu\n",
+		    codes[i], p->requests[i]);
+	buf_addf(&rp->body, "# TYPE mtk_push_samples_total counter\n"
+	    "mtk_push_samples_total %llu\n"
+	    "# TYPE mtk_push_bad_lines_total counter\n"
+	    "mtk_push_bad_lines_total %llu\n", p->samples, p->bad);
+	rp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+void
+push_handle(void *arg, const struct httpd_request *rq, struct httpd_reply *rp)
+{
+	struct push *p = arg;
+	int get = strcmp(rq->method, "GET") == 0;
+	int post = strcmp(rq->method, "POST") == 0;
+
+	if (strcmp(rq->path, "/api/v1/push") == 0) {
+		if (post)
+			push_batch(p, rq, rp);
+		else
+			reply(p, rp, 405, "POST a batch of samples here\n");
+	} else if (strcmp(rq->path, "/healthz") == 0 && get) {
+		buf_adds(&rp->body, "ok\n");
+	} else if (strcmp(rq->path, "/metrics") == 0 && get) {
+		metrics(p, rp);
+	} else {
+		reply(p, rp, 404, "not here: POST /api/v1/push, GET /healthz or "
+		    "/metrics\n");
+	}
+}

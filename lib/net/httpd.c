@@ -1,0 +1,228 @@
+/* httpd.c - a small HTTP server over libmicrohttpd, whole requests to a callback */
+/* SPDX-License-Identifier: MIT */
+#include <dlfcn.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "base/xalloc.h"
+#include "net/httpd.h"
+#include "net/listen.h"
+
+#define LIBMHD "libmicrohttpd.so.12"
+
+struct httpd {
+	void *handle;
+	struct MHD_Daemon *d;
+	int fd;
+	size_t max_body;
+	httpd_fn fn;
+	void *arg;
+	char addr[128];
+	struct MHD_Daemon *(*start)(unsigned int, uint16_t,
+	    MHD_AcceptPolicyCallback, void *, MHD_AccessHandlerCallback,
+	    void *, ...);
+	void (*stop)(struct MHD_Daemon *);
+	const char *(*lookup)(struct MHD_Connection *, enum MHD_ValueKind,
+	    const char *);
+	struct MHD_Response *(*from_buffer)(size_t, void *,
+	    enum MHD_ResponseMemoryMode);
+	enum MHD_Result (*add_header)(struct MHD_Response *, const char *,
+	    const char *);
+	enum MHD_Result (*queue)(struct MHD_Connection *, unsigned int,
+	    struct MHD_Response *);
+	void (*destroy)(struct MHD_Response *);
+};
+
+/* A request being received. */
+struct pending {
+	struct buf body;
+	int too_big;
+};
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *data,
+    size_t *size, void **state)
+{
+	struct httpd *h = cls;
+	struct pending *p = *state;
+	struct httpd_request rq;
+	struct httpd_reply rp;
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+
+	(void)version;
+	if (p == NULL) {
+		*state = p = xcalloc(1, sizeof(*p));
+		return MHD_YES;
+	}
+	if (*size) {
+		if (p->body.len + *size > h->max_body)
+			p->too_big = 1;
+		else
+			buf_add(&p->body, data, *size);
+		*size = 0;
+		return MHD_YES;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.method = method;
+	rq.path = url;
+	rq.content_type = h->lookup(c, MHD_HEADER_KIND, "Content-Type");
+	rq.content_encoding = h->lookup(c, MHD_HEADER_KIND, "Content-Encoding");
+	rq.authorization = h->lookup(c, MHD_HEADER_KIND, "Authorization");
+	rq.format = h->lookup(c, MHD_GET_ARGUMENT_KIND, "format");
+	rq.body = p->body.p ? p->body.p : "";
+	rq.len = p->body.len;
+	rq.too_big = p->too_big;
+	memset(&rp, 0, sizeof(rp));
+	rp.status = 200;
+	rp.content_type = "text/plain; charset=utf-8";
+	h->fn(h->arg, &rq, &rp);
+	r = h->from_buffer(rp.body.len, rp.body.p ? rp.body.p : "",
+	    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL) {
+		buf_release(&rp.body);
+		return MHD_NO;
+	}
+	if (rp.status != 204)
+		h->add_header(r, "Content-Type", rp.content_type);
+	if (rp.header[0][0])
+		h->add_header(r, rp.header[0], rp.header[1]);
+	ok = h->queue(c, (unsigned)rp.status, r);
+	h->destroy(r);
+	buf_release(&rp.body);
+	return ok;
+}
+
+static void
+on_done(void *cls, struct MHD_Connection *c, void **state,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct pending *p = *state;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (p) {
+		buf_release(&p->body);
+		free(p);
+		*state = NULL;
+	}
+}
+
+/* The socket, bound and listening, for libmicrohttpd to take. */
+static int
+bind_listen(struct httpd *h, const char *addr, struct errbuf *eb)
+{
+	struct addrinfo hints, *ai = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[100], port[16], hb[100], pb[16];
+	int fd, one = 1, rc;
+
+	if (listen_split(addr, host, sizeof(host), port, sizeof(port)) == -1)
+		return errbuf_set(eb, "'%s': not host:port", addr);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(*host ? host : NULL, port, &hints, &ai)) != 0)
+		return errbuf_set(eb, "'%s': %s", addr, gai_strerror(rc));
+	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		freeaddrinfo(ai);
+		return errbuf_set(eb, "socket: %s", strerror(errno));
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+	    listen(fd, 128) == -1) {
+		errbuf_set(eb, "cannot listen on '%s': %s", addr, strerror(errno));
+		close(fd);
+		freeaddrinfo(ai);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	getnameinfo((struct sockaddr *)&ss, sl, hb, sizeof(hb), pb, sizeof(pb),
+	    NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(h->addr, sizeof(h->addr), strchr(hb, ':') ? "[%s]:%s" : "%s:%s",
+	    hb, pb);
+	return fd;
+}
+
+struct httpd *
+httpd_open(const char *addr, size_t max_body, httpd_fn fn, void *arg,
+    struct errbuf *eb)
+{
+	struct httpd *h = xcalloc(1, sizeof(*h));
+	const char *missing = NULL;
+
+	h->fd = -1;
+	h->max_body = max_body;
+	h->fn = fn;
+	h->arg = arg;
+	if ((h->handle = dlopen(LIBMHD, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		errbuf_set(eb, "cannot load %s: %s", LIBMHD, dlerror());
+		free(h);
+		return NULL;
+	}
+#define LOAD(field, name) \
+	if (missing == NULL && \
+	    (*(void **)(&h->field) = dlsym(h->handle, name)) == NULL) \
+		missing = name
+	LOAD(start, "MHD_start_daemon");
+	LOAD(stop, "MHD_stop_daemon");
+	LOAD(lookup, "MHD_lookup_connection_value");
+	LOAD(from_buffer, "MHD_create_response_from_buffer");
+	LOAD(add_header, "MHD_add_response_header");
+	LOAD(queue, "MHD_queue_response");
+	LOAD(destroy, "MHD_destroy_response");
+#undef LOAD
+	if (missing) {
+		errbuf_set(eb, "%s has no %s", LIBMHD, missing);
+		goto fail;
+	}
+	if ((h->fd = bind_listen(h, addr, eb)) == -1)
+		goto fail;
+	h->d = h->start(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0,
+	    NULL, NULL, on_request, h,
+	    MHD_OPTION_LISTEN_SOCKET, h->fd,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_done, h,
+	    MHD_OPTION_END);
+	if (h->d == NULL) {
+		errbuf_set(eb, "cannot serve on '%s'", addr);
+		goto fail;
+	}
+	return h;
+fail:
+	if (h->fd != -1)
+		close(h->fd);
+	dlclose(h->handle);
+	free(h);
+	return NULL;
+}
+
+const char *
+httpd_address(const struct httpd *h)
+{
+	return h->addr;
+}
+
+void
+httpd_close(struct httpd *h)
+{
+	if (h == NULL)
+		return;
+	h->stop(h->d);
+	close(h->fd);
+	dlclose(h->handle);
+	free(h);
+}

@@ -1,0 +1,54 @@
+/* httpd.h - a small HTTP server over libmicrohttpd, whole requests to a callback */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_HTTPD_H
+#define MTK_HTTPD_H
+
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "base/errbuf.h"
+
+/*
+ * libmicrohttpd serves HTTP/1.1 on one address from a thread of its own
+ * (loaded with dlopen(3) when a server is opened, so that programs that
+ * never serve do not load it and its TLS libraries).  A request's body
+ * is gathered whole, up to 'max_body' bytes; the callback is then
+ * called, in that thread, one request at a time, and fills the reply.
+ * A body past the limit is not kept: the callback sees 'too_big'.
+ * Connections idle for 30 seconds are closed; at most 256 at once.
+ */
+struct httpd_request {
+	const char *method, *path;
+	const char *content_type, *content_encoding, *authorization;
+	const char *format;		/* the query's format=, or NULL */
+	const char *body;
+	size_t len;
+	int too_big;
+};
+
+struct httpd_reply {
+	int status;			/* 200 when left alone */
+	const char *content_type;	/* "text/plain; charset=utf-8" */
+	struct buf body;
+	char header[2][128];		/* one header: name, value; or "" */
+};
+
+typedef void (*httpd_fn)(void *arg, const struct httpd_request *rq,
+    struct httpd_reply *rp);
+
+struct httpd;
+
+/*
+ * Serve on 'addr' ("host:port"; port 0 takes a free one).  NULL with
+ * 'eb' when it cannot (the library missing, the address taken).
+ */
+struct httpd *httpd_open(const char *addr, size_t max_body, httpd_fn fn,
+    void *arg, struct errbuf *eb);
+
+/* The address served, "host:port". */
+const char *httpd_address(const struct httpd *h);
+
+/* Stop serving (requests under way finish first) and free. */
+void httpd_close(struct httpd *h);
+
+#endif
