@@ -19,7 +19,8 @@ pid=
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 for r in "$rate" 0; do
-	taskset -c 0 "$build/bench/rusage" "$build/bin/mgather" listen \
+	# taskset execs mgather: $! is its pid, its CPU time in /proc.
+	taskset -c 0 "$build/bin/mgather" listen \
 		--statsd 127.0.0.1:0 --flush 1s >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	i=0
@@ -29,15 +30,14 @@ for r in "$rate" 0; do
 	port=$(sed -n 's/.*statsd on 127.0.0.1:\([0-9]*\) .*/\1/p' "$tmp/err")
 	sent=$(taskset -c 1 "$build/bench/statsd_send" "$port" "$count" "$r")
 	sleep 1.5
-	kill -TERM "$(pgrep -P $pid mgather)" 2>/dev/null || kill -TERM $pid
+	cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$pid/stat")
+	kill -TERM $pid
 	wait $pid || true
 	pid=
 	got=$(grep '"mtk_statsd_packets_total"' "$tmp/out" | tail -n 1 |
 		sed 's/.*"value":\([0-9]*\),.*/\1/')
 	drop=$(grep '"mtk_statsd_packets_dropped_total"' "$tmp/out" | tail -n 1 |
 		sed 's/.*"value":\([0-9]*\),.*/\1/')
-	cpu=$(sed -n 's/.*user=\([0-9.]*\) sys=\([0-9.]*\).*/\1 \2/p' "$tmp/err" |
-		awk '{ print $1 + $2 }')
 	awk -v r="$r" -v s="$sent" -v g="$got" -v d="$drop" -v c="$cpu" 'BEGIN {
 		split(s, a, /[= ]/)
 		printf "statsd: %s: %s, received %d, dropped %d, %.3f s CPU per 100,000\n",

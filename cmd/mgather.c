@@ -28,7 +28,8 @@ enum {
 	OPT_BEARER_FILE = CLI_LONG, OPT_FORMAT, OPT_FS_TIMEOUT, OPT_HONOR,
 	OPT_JOB, OPT_PASSWORD_FILE, OPT_PROCESS, OPT_PROCFS, OPT_RATES,
 	OPT_ROOTFS, OPT_SAMPLE_LIMIT, OPT_STRICT, OPT_SYSFS, OPT_TIMEOUT,
-	OPT_USER, OPT_STATSD, OPT_FLUSH, OPT_TTL, OPT_HTTP, OPT_MAX_BODY
+	OPT_USER, OPT_STATSD, OPT_FLUSH, OPT_TTL, OPT_HTTP, OPT_MAX_BODY,
+	OPT_TARGETS
 };
 
 /* The formats of 'mgather read' and 'mgather exec', for the completions. */
@@ -76,6 +77,8 @@ static const struct cli_option options[] = {
 	    "with read: stop at the first bad line" },
 	{ "job", OPT_JOB, "name", NULL,
 	    "with scrape: the job label (default scrape)" },
+	{ "targets", OPT_TARGETS, "file", NULL,
+	    "with scrape: targets in FILE (file_sd JSON or YAML), re-read" },
 	{ "timeout", OPT_TIMEOUT, "duration", NULL,
 	    "with scrape, exec: give up after DURATION (10s)" },
 	{ "honor-labels", OPT_HONOR, NULL, NULL,
@@ -104,8 +107,8 @@ static const struct cli_option options[] = {
 static const struct cli_command commands[] = {
 	{ "listen", "statsd http flush ttl max-body label", NULL },
 	{ "read", "format strict", "[file ...]" },
-	{ "scrape", "interval count label job timeout honor-labels "
-	    "sample-limit bearer-token-file user password-file", "url ..." },
+	{ "scrape", "interval count label job targets timeout honor-labels "
+	    "sample-limit bearer-token-file user password-file", "[url ...]" },
 	{ "exec", "interval count label timeout format", "command [arg ...]" },
 	{ NULL, NULL, NULL }
 };
@@ -426,6 +429,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_STRICT: strict = 1; break;
 		case OPT_JOB: so.job = cli.arg; break;
+		case OPT_TARGETS: so.targets_file = cli.arg; break;
 		case OPT_TIMEOUT:
 			so.timeout_ms = cli_duration(&cli, key, cli.arg);
 			break;
@@ -483,8 +487,8 @@ main(int argc, char *argv[])
 		return cli_finish(rc);
 	}
 	if (cmd && strcmp(cmd, "scrape") == 0) {
-		if (argc == 0)
-			cli_usage_error(&cli, "scrape: URLs are needed");
+		if (argc == 0 && so.targets_file == NULL)
+			cli_usage_error(&cli, "scrape: URLs or --targets are needed");
 		if (interval < 0)
 			interval = 15000;
 		if (interval == 0)

@@ -122,6 +122,36 @@ else
 	test_skip 'the labels Prometheus gives' 'prometheus or JSON::PP missing'
 fi
 
+test_expect_success 'a targets file (file_sd): its labels on its targets, read again when it changes' '
+	ne=${NE_URL#http://} && ne=${ne%/metrics} &&
+	pg=${PG_URL#http://} && pg=${pg%/metrics} &&
+	printf "[{\"targets\": [\"%s\"], \"labels\": {\"team\": \"db\"}}]\n" "$ne" >sd.json &&
+	{ mgather scrape -i 1s --targets sd.json >sd.out 2>sd.err & echo $! >sd.pid; } &&
+	cat sd.pid >>../pids &&
+	sleep 1.5 &&
+	grep "^{\"name\":\"up\",\"type\":\"gauge\",\"value\":1,\"ts\":[0-9]*,\"labels\":{\"instance\":\"$ne\",\"job\":\"scrape\",\"team\":\"db\"}}\$" sd.out &&
+	cat >sd.json.new <<-EOF &&
+	- targets: [$pg]
+	  labels:
+	    team: web
+	    __metrics_path__: /metrics
+	EOF
+	mv sd.json.new sd.json &&
+	sleep 2.5 &&
+	kill $(cat sd.pid) &&
+	tail -n 8 sd.out | grep "\"name\":\"up\",.*\"instance\":\"$pg\",\"job\":\"scrape\",\"team\":\"web\"" &&
+	test_must_be_empty sd.err
+'
+
+test_expect_success 'a bad targets file: said with its place' '
+	printf "[{\"labels\": {}}]\n" >bad.json &&
+	test_expect_code 1 mgather scrape -n 1 --targets bad.json 2>err &&
+	grep "bad.json:1: a group needs \"targets\", a list" err &&
+	printf "[{\"targets\": [\"h:1\"], \"labels\": {\"9x\": \"y\"}}]\n" >bad.json &&
+	test_expect_code 1 mgather scrape -n 1 --targets bad.json 2>err &&
+	grep "bad.json:1: .9x. is no label name" err
+'
+
 test_expect_success 'usage: no URL, not a URL' '
 	test_expect_code 2 mgather scrape 2>err &&
 	test_expect_code 1 mgather scrape -n 1 ftp://x/metrics 2>err &&

@@ -7,7 +7,7 @@
 
 #include "alert/route.h"
 #include "alert/rules.h"
-#include "alert/yamldoc.h"
+#include "base/yamldoc.h"
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "promql/promql_parse.h"

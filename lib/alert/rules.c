@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "alert/rules.h"
-#include "alert/yamldoc.h"
+#include "base/yamldoc.h"
 #include "base/xalloc.h"
 #include "promql/promql_parse.h"
 #include "stream/metric.h"

@@ -11,7 +11,7 @@
 #include "alert/alert.h"
 #include "alert/rules.h"
 #include "alert/ruletest.h"
-#include "alert/yamldoc.h"
+#include "base/yamldoc.h"
 #include "base/buf.h"
 #include "base/number.h"
 #include "base/xalloc.h"

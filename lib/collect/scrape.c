@@ -1,10 +1,13 @@
 /* scrape.c - /metrics endpoints scraped as Prometheus scrapes them */
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/buf.h"
+#include "base/yamldoc.h"
 #include "base/xalloc.h"
 #include "collect/scrape.h"
 #include "net/http.h"
@@ -18,8 +21,10 @@ static const char accept_header[] = "Accept: application/openmetrics-text;"
 #define TARGET_LABELS_MAX 32
 
 struct target {
-	const char *url;
+	char *url;
 	char *instance;
+	char **labels;		/* "NAME=VALUE" of a targets file; owned */
+	size_t nlabels;
 	char *last_error;	/* the failure last told, or NULL while up */
 };
 
@@ -29,6 +34,9 @@ struct scraper {
 	struct target *t;
 	struct http_request *req;
 	size_t n;
+	const char *const *urls;	/* of the command line */
+	size_t nurls;
+	struct timespec mtime;		/* of the targets file, as read */
 	const char *headers[2];
 	/* The target labels, sorted by name: job, instance, -l; instance last set. */
 	struct label tl[TARGET_LABELS_MAX];
@@ -101,39 +109,209 @@ put_target_label(struct scraper *s, const char *name, size_t nl,
 	s->tl[i].value_len = (uint32_t)strlen(value);
 }
 
+static void
+target_release(struct target *t)
+{
+	size_t i;
+
+	free(t->url);
+	free(t->instance);
+	for (i = 0; i < t->nlabels; i++)
+		free(t->labels[i]);
+	free(t->labels);
+	free(t->last_error);
+}
+
+/* Add target 'url' with 'labels' (NAME=VALUE, borrowed) to 'v'. */
+static int
+add_target(struct target **v, size_t *n, size_t *cap, const char *url,
+    char *const *labels, size_t nlabels, struct errbuf *eb)
+{
+	struct target t;
+	size_t i;
+
+	memset(&t, 0, sizeof(t));
+	if ((t.instance = instance_of(url, eb)) == NULL)
+		return -1;
+	t.url = xstrdup(url);
+	t.labels = xcalloc(nlabels + 1, sizeof(*t.labels));
+	for (i = 0; i < nlabels; i++)
+		t.labels[t.nlabels++] = xstrdup(labels[i]);
+	*v = xgrow(*v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = t;
+	return 0;
+}
+
+/*
+ * The targets of a file as Prometheus' file_sd reads it (JSON, or
+ * YAML): [{"targets": ["host:port", ...], "labels": {...}}, ...]; the
+ * labels __scheme__ and __metrics_path__ make the URL.  0, or -1 with
+ * "file:line:col: why".
+ */
+static int
+read_targets(const char *path, struct target **v, size_t *n, size_t *cap,
+    struct errbuf *eb)
+{
+	struct yamldoc d;
+	yaml_node_item_t *it;
+	char msg[400];
+	int rc = 0;
+
+	if (yamldoc_load(&d, path, msg, sizeof(msg)) == -1)
+		return errbuf_set(eb, "%s: %s", path, msg);
+	if (d.root && d.root->type != YAML_SEQUENCE_NODE) {
+		rc = errbuf_set(eb, "%s:%lu: a list of target groups is needed",
+		    path, (unsigned long)d.root->start_mark.line + 1);
+		goto out;
+	}
+	for (it = d.root ? d.root->data.sequence.items.start : NULL;
+	    d.root && it < d.root->data.sequence.items.top && rc == 0; it++) {
+		yaml_node_t *g = yamldoc_node(&d, *it), *ts, *ls;
+		char *labels[64];
+		const char *scheme = "http", *mpath = "/metrics";
+		size_t nl = 0, i;
+		yaml_node_item_t *ti;
+		if (g->type != YAML_MAPPING_NODE ||
+		    (ts = yamldoc_field(&d, g, "targets")) == NULL ||
+		    ts->type != YAML_SEQUENCE_NODE) {
+			rc = errbuf_set(eb, "%s:%lu: a group needs \"targets\", a "
+			    "list", path, (unsigned long)g->start_mark.line + 1);
+			break;
+		}
+		if ((ls = yamldoc_field(&d, g, "labels")) != NULL &&
+		    ls->type == YAML_MAPPING_NODE) {
+			yaml_node_pair_t *pr;
+			for (pr = ls->data.mapping.pairs.start;
+			    pr < ls->data.mapping.pairs.top && nl < 64; pr++) {
+				const char *k = yamldoc_scalar(yamldoc_node(&d,
+				    pr->key));
+				const char *val = yamldoc_scalar(yamldoc_node(&d,
+				    pr->value));
+				struct buf b = BUF_INIT;
+				if (k == NULL || val == NULL)
+					continue;
+				if (strcmp(k, "__scheme__") == 0)
+					scheme = val;
+				else if (strcmp(k, "__metrics_path__") == 0)
+					mpath = val;
+				if (strncmp(k, "__", 2) == 0)
+					continue;
+				if (!metric_label_name_valid(k, strlen(k))) {
+					rc = errbuf_set(eb, "%s:%lu: '%s' is no label "
+					    "name", path, (unsigned long)yamldoc_node(&d,
+					    pr->key)->start_mark.line + 1, k);
+					break;
+				}
+				buf_addf(&b, "%s=%s", k, val);
+				labels[nl++] = b.p;
+			}
+		}
+		for (ti = rc ? ts->data.sequence.items.top :
+		    ts->data.sequence.items.start;
+		    ti < ts->data.sequence.items.top && rc == 0; ti++) {
+			const char *hp = yamldoc_scalar(yamldoc_node(&d, *ti));
+			struct buf url = BUF_INIT;
+			if (hp == NULL || *hp == '\0' || strchr(hp, '/')) {
+				rc = errbuf_set(eb, "%s: a target is host:port, not "
+				    "'%s'", path, hp ? hp : "a list");
+				break;
+			}
+			buf_addf(&url, "%s://%s%s", scheme, hp, mpath);
+			if (add_target(v, n, cap, url.p, labels, nl, eb) == -1)
+				rc = errbuf_prefix(eb, "%s", path);
+			buf_release(&url);
+		}
+		for (i = 0; i < nl; i++)
+			free(labels[i]);
+	}
+out:
+	yamldoc_free(&d);
+	return rc;
+}
+
+/*
+ * (Re)make the targets: those of the command line, then the file's
+ * when 'o.targets_file' is set and changed since it was read.  A
+ * target kept keeps what was told of it.  0, or -1 with 'eb' (the old
+ * targets stay).
+ */
+static int
+load_targets(struct scraper *s, struct errbuf *eb)
+{
+	struct target *v = NULL;
+	size_t n = 0, cap = 0, i, k;
+	struct stat st;
+
+	if (s->t && s->o.targets_file == NULL)
+		return 0;
+	if (s->o.targets_file) {
+		if (stat(s->o.targets_file, &st) == -1)
+			return errbuf_set(eb, "%s: %s", s->o.targets_file,
+			    strerror(errno));
+		if (s->t && st.st_mtim.tv_sec == s->mtime.tv_sec &&
+		    st.st_mtim.tv_nsec == s->mtime.tv_nsec)
+			return 0;
+	}
+	for (i = 0; i < s->nurls; i++)
+		if (add_target(&v, &n, &cap, s->urls[i], NULL, 0, eb) == -1)
+			goto fail;
+	if (s->o.targets_file) {
+		if (read_targets(s->o.targets_file, &v, &n, &cap, eb) == -1)
+			goto fail;
+		s->mtime = st.st_mtim;
+	}
+	/* What was told of a target that stays is not told again. */
+	for (i = 0; i < n; i++)
+		for (k = 0; k < s->n; k++)
+			if (strcmp(v[i].url, s->t[k].url) == 0 && s->t[k].last_error) {
+				v[i].last_error = s->t[k].last_error;
+				s->t[k].last_error = NULL;
+				break;
+			}
+	for (i = 0; i < s->n; i++) {
+		target_release(&s->t[i]);
+		http_request_release(&s->req[i]);
+	}
+	free(s->t);
+	free(s->req);
+	s->t = v;
+	s->n = n;
+	s->req = xcalloc(n + 1, sizeof(*s->req));
+	for (i = 0; i < n; i++) {
+		s->req[i].url = v[i].url;
+		s->req[i].headers = s->headers;
+		s->req[i].timeout_ms = s->o.timeout_ms;
+		s->req[i].max_body = s->o.body_limit;
+		s->req[i].bearer_token = s->o.bearer_token;
+		s->req[i].user = s->o.user;
+		s->req[i].password = s->o.password;
+	}
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		target_release(&v[i]);
+	free(v);
+	return -1;
+}
+
 struct scraper *
 scraper_new(const struct scrape_opts *o, const char *const *urls, size_t n,
     struct errbuf *eb)
 {
 	struct scraper *s = xcalloc(1, sizeof(*s));
-	size_t i;
 
 	s->o = *o;
-	s->t = xcalloc(n + 1, sizeof(*s->t));
-	s->req = xcalloc(n + 1, sizeof(*s->req));
-	s->n = n;
+	s->urls = urls;
+	s->nurls = n;
 	s->headers[0] = accept_header;
-	for (i = 0; i < n; i++) {
-		s->t[i].url = urls[i];
-		if ((s->t[i].instance = instance_of(urls[i], eb)) == NULL) {
-			scraper_free(s);
-			return NULL;
-		}
-		s->req[i].url = urls[i];
-		s->req[i].headers = s->headers;
-		s->req[i].timeout_ms = o->timeout_ms;
-		s->req[i].max_body = o->body_limit;
-		s->req[i].bearer_token = o->bearer_token;
-		s->req[i].user = o->user;
-		s->req[i].password = o->password;
+	if (load_targets(s, eb) == -1) {
+		scraper_free(s);
+		return NULL;
 	}
-	put_target_label(s, "job", 3, o->job);
-	put_target_label(s, "instance", 8, "");
-	for (i = 0; i < o->nlabels; i++) {
-		const char *eq = strchr(o->labels[i], '=');
-		if (eq)
-			put_target_label(s, o->labels[i],
-			    (size_t)(eq - o->labels[i]), eq + 1);
+	if (s->n == 0 && o->targets_file == NULL) {
+		errbuf_set(eb, "no target");
+		scraper_free(s);
+		return NULL;
 	}
 	if ((s->http = http_client_new("mgather/" MTK_VERSION, eb)) == NULL) {
 		scraper_free(s);
@@ -147,6 +325,33 @@ scraper_new(const struct scrape_opts *o, const char *const *urls, size_t n,
 	return s;
 }
 
+/* The target labels of target 't': job, instance, its own, then -l. */
+static void
+target_labels(struct scraper *s, const struct target *t)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntl; i++) {
+		free((char *)s->tl[i].name);
+		free((char *)s->tl[i].value);
+	}
+	s->ntl = 0;
+	put_target_label(s, "job", 3, s->o.job);
+	put_target_label(s, "instance", 8, t->instance);
+	for (i = 0; i < t->nlabels; i++) {
+		const char *eq = strchr(t->labels[i], '=');
+		put_target_label(s, t->labels[i], (size_t)(eq - t->labels[i]),
+		    eq + 1);
+	}
+	for (i = 0; i < s->o.nlabels; i++) {
+		const char *eq = strchr(s->o.labels[i], '=');
+		if (eq)
+			put_target_label(s, s->o.labels[i],
+			    (size_t)(eq - s->o.labels[i]), eq + 1);
+	}
+	qsort(s->tl, s->ntl, sizeof(*s->tl), cmp_label);
+}
+
 void
 scraper_free(struct scraper *s)
 {
@@ -155,8 +360,7 @@ scraper_free(struct scraper *s)
 	if (s == NULL)
 		return;
 	for (i = 0; i < s->n; i++) {
-		free(s->t[i].instance);
-		free(s->t[i].last_error);
+		target_release(&s->t[i]);
 		http_request_release(&s->req[i]);
 	}
 	for (i = 0; i < s->ntl; i++) {
@@ -357,23 +561,19 @@ scraper_pass(struct scraper *s, int64_t ts, const struct ingest_sink *sink,
     struct errbuf *eb)
 {
 	struct errbuf why = ERRBUF_INIT;
-	size_t i, k;
+	size_t i;
 	int ups = 0;
 
+	/* A targets file changed: read again; a bad one said, the old kept. */
+	if (load_targets(s, &why) == -1 && s->o.warn)
+		s->o.warn(s->o.warn_arg, why.msg);
 	if (http_run(s->http, s->req, s->n, eb) == -1)
 		return -1;
 	for (i = 0; i < s->n; i++) {
 		const struct http_request *r = &s->req[i];
 		long n = -1;
 		int up = 0;
-		/* This target's instance label. */
-		for (k = 0; k < s->ntl; k++)
-			if (strcmp(s->tl[k].name, "instance") == 0) {
-				free((char *)s->tl[k].value);
-				s->tl[k].value = xstrdup(s->t[i].instance);
-				s->tl[k].value_len = (uint32_t)strlen(s->t[i].instance);
-			}
-		qsort(s->tl, s->ntl, sizeof(*s->tl), cmp_label);
+		target_labels(s, &s->t[i]);
 		if (r->status == 0) {
 			errbuf_set(&why, "%s", r->error);
 		} else if (r->status != 200) {

@@ -29,9 +29,17 @@
  *
  * A failure is told to 'warn' when it is new or its reason changed, and
  * when the target is back.
+ *
+ * Targets are the URLs given, and those of 'targets_file' as
+ * Prometheus' file_sd reads them (JSON or YAML: a list of {targets:
+ * [host:port, ...], labels: {...}}, whose labels are the targets' own,
+ * __scheme__ and __metrics_path__ making the URL), read again at the
+ * first pass after it changes; a file that does not read is said and
+ * the targets stay as they were.
  */
 struct scrape_opts {
 	const char *job;		/* the job label */
+	const char *targets_file;	/* file_sd targets, or NULL */
 	int64_t timeout_ms;
 	int honor_labels;
 	uint64_t sample_limit;		/* 0: none */

@@ -6,7 +6,8 @@
 #include <yaml.h>
 
 /*
- * What the readers of YAML files (rule files, rule tests) share: a file
+ * What the readers of YAML files (rule files, rule tests, scrape target
+ * files; JSON is read as the YAML it is) share: a file
  * loaded whole into a libyaml document, and lookups in it.  Positions
  * are libyaml's marks, from 0; messages add 1.
  */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert/yamldoc.h"
+#include "base/yamldoc.h"
 
 int
 yamldoc_load(struct yamldoc *d, const char *path, char *msg, size_t size)
