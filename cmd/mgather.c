@@ -37,9 +37,9 @@ static const char *
 format_word(size_t i)
 {
 	static const char *const words[] = { "prometheus", "openmetrics",
-		"auto", "stream", "nagios", NULL };
+		"influx", "auto", "stream", "nagios", NULL };
 
-	return i < 5 ? words[i] : NULL;
+	return i < 6 ? words[i] : NULL;
 }
 
 /* The values of --collectors, for the completions. */
@@ -71,8 +71,8 @@ static const struct cli_option options[] = {
 	{ "sysfs", OPT_SYSFS, "dir", NULL,
 	    "read /sys from DIR (%p: the pass number)" },
 	{ "format", OPT_FORMAT, "format", format_word,
-	    "with read: prometheus or openmetrics; with exec: auto,\n"
-	    "stream, prometheus or nagios" },
+	    "with read: prometheus, openmetrics or influx; with exec:\n"
+	    "auto, stream, prometheus or nagios" },
 	{ "strict", OPT_STRICT, NULL, NULL,
 	    "with read: stop at the first bad line" },
 	{ "job", OPT_JOB, "name", NULL,
@@ -511,11 +511,15 @@ main(int argc, char *argv[])
 		return cli_finish(rc);
 	}
 	if (cmd && strcmp(cmd, "read") == 0) {
-		if (format && expo_format_parse(format, &xf) == -1)
+		enum ingest_format inf = INGEST_PROMETHEUS;
+		if (format && strcmp(format, "influx") == 0)
+			inf = INGEST_INFLUX;
+		else if (format && expo_format_parse(format, &xf) == -1)
 			cli_bad_value(&cli, OPT_FORMAT, "format", format);
+		else if (xf == EXPO_OPENMETRICS)
+			inf = INGEST_OPENMETRICS;
 		cli_catch_stop(on_signal, NULL);
-		rc = read_files(xf == EXPO_OPENMETRICS ? INGEST_OPENMETRICS :
-		    INGEST_PROMETHEUS, strict, argc, argv);
+		rc = read_files(inf, strict, argc, argv);
 		free(labels);
 		free(comms);
 		free(pids);

@@ -46,6 +46,17 @@ test_expect_success 'OpenMetrics: units, exemplars, timestamps in seconds, # EOF
 	test_cmp expect out
 '
 
+test_expect_success 'InfluxDB line protocol: a sample a number field, tags as labels' '
+	printf "cpu,host=a idle=92.5,user=3i,name=\"x\" 1700000000000000000\nbad\n" >in.influx &&
+	test_expect_code 1 mgather read --format influx in.influx >out 2>err &&
+	cat >expect <<-\EOF &&
+	{"name":"cpu_idle","type":"gauge","value":92.5,"ts":1700000000000,"labels":{"host":"a"}}
+	{"name":"cpu_user","type":"gauge","value":3,"ts":1700000000000,"labels":{"host":"a"}}
+	EOF
+	test_cmp expect out &&
+	grep "^mgather: in.influx:2: no fields\$" err
+'
+
 test_expect_success 'bad lines: file:line: why, the good ones kept, exit 1; --strict stops' '
 	printf "a 1\nb{x=\"1\" 2\nc 3\n9d 4\ne 5\n" >bad.prom &&
 	test_expect_code 1 mgather read --format prometheus bad.prom >out 2>err &&
@@ -65,8 +76,8 @@ test_expect_success 'an OpenMetrics document cut before # EOF is said' '
 '
 
 test_expect_success 'usage: an unknown format, a format for the system collectors' '
-	test_expect_code 2 mgather read --format influx in.prom 2>err &&
-	grep "influx" err &&
+	test_expect_code 2 mgather read --format yaml in.prom 2>err &&
+	grep "yaml" err &&
 	test_expect_code 2 mgather --format prometheus 2>err
 '
 

@@ -52,6 +52,18 @@ test_expect_success 'the text format by Content-Type, gzip, ?format=' '
 	grep "^HTTP/1.1 400" head && grep "not gzip" body
 '
 
+test_expect_success 'InfluxDB clients: /write with precision, errors as {"error": ...}' '
+	printf "disk,dev=sda used=5i 1700000000\n" |
+		curl -s -D head -o body --data-binary @- "$(cat url)/write?db=x&precision=s" &&
+	grep "^HTTP/1.1 204" head &&
+	printf "disk used\n" |
+		curl -s -D head -o body --data-binary @- "$(cat url)/write?db=x" &&
+	grep "^HTTP/1.1 400" head &&
+	grep "^{\"error\":\"line 1: a field without .=.; 0 taken, 1 bad\"}\$" body &&
+	sleep 0.3 &&
+	grep "^{\"name\":\"disk_used\",\"type\":\"gauge\",\"value\":5,\"ts\":1700000000000,\"labels\":{\"dev\":\"sda\",\"via\":\"push\"}}\$" out
+'
+
 test_expect_success 'past --max-body: 413, nothing taken' '
 	awk "BEGIN { for (i = 0; i < 100; i++) print \"{\\\"name\\\":\\\"big\\\",\\\"value\\\":1}\" }" | push &&
 	grep "^HTTP/1.1 413" head &&
@@ -65,8 +77,8 @@ test_expect_success 'other paths and methods: 404, 405; /metrics counts' '
 	echo 405 >expect && test_cmp expect code &&
 	curl -sf "$(cat url)/metrics" >m &&
 	grep "^mtk_push_requests_total{code=\"413\"} 1\$" m &&
-	grep "^mtk_push_requests_total{code=\"400\"} 2\$" m &&
-	grep "^mtk_push_bad_lines_total 1\$" m
+	grep "^mtk_push_requests_total{code=\"400\"} 3\$" m &&
+	grep "^mtk_push_bad_lines_total 2\$" m
 '
 
 test_expect_success 'StatsD beside it, into the same output; SIGTERM ends both' '

@@ -15,6 +15,7 @@
 #include "base/xalloc.h"
 #include "collect/push.h"
 #include "stream/expo.h"
+#include "stream/influx.h"
 #include "stream/jsonl.h"
 
 #define EXTRA_MAX 32
@@ -30,6 +31,7 @@ struct push {
 	char failure[256];
 	struct jsonl_parser *jp;
 	struct expo_parser *xp[2];
+	struct influx_parser *ip;
 	/* Counters, for /metrics (the server's thread only). */
 	unsigned long long requests[6];	/* 204, 400, 404, 405, 413, 503 */
 	unsigned long long samples, bad;
@@ -60,6 +62,7 @@ push_new(const struct push_opts *o, const struct ingest_sink *out)
 	p->jp = jsonl_parser_new(0);
 	p->xp[0] = expo_parser_new(EXPO_PROMETHEUS);
 	p->xp[1] = expo_parser_new(EXPO_OPENMETRICS);
+	p->ip = influx_parser_new();
 	return p;
 }
 
@@ -75,6 +78,7 @@ push_free(struct push *p)
 	jsonl_parser_free(p->jp);
 	expo_parser_free(p->xp[0]);
 	expo_parser_free(p->xp[1]);
+	influx_parser_free(p->ip);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
@@ -197,16 +201,20 @@ give(struct push *p, struct sample *s, int64_t now, struct errbuf *eb)
 	return locked_add(p, s, eb);
 }
 
+/*
+ * A batch.  'influx': InfluxDB's /write, whose clients read errors as
+ * {"error": "..."}.
+ */
 static void
 push_batch(struct push *p, const struct httpd_request *rq,
-    struct httpd_reply *rp)
+    struct httpd_reply *rp, int influx)
 {
 	struct errbuf eb = ERRBUF_INIT, first = ERRBUF_INIT;
 	struct buf plain = BUF_INIT;
 	const char *body = rq->body, *end, *fmt = rq->format;
 	size_t len = rq->len, line = 0, bad = 0, first_line = 0, taken = 0;
 	int64_t now = ts_now();
-	int f = 0;	/* 0 stream, 1 prometheus, 2 openmetrics */
+	int f = 0;	/* 0 stream, 1 prometheus, 2 openmetrics, 3 influx */
 
 	if (p->failed) {
 		reply(p, rp, 503, "the output failed: %s\n", p->failure);
@@ -233,17 +241,26 @@ push_batch(struct push *p, const struct httpd_request *rq,
 		    28) == 0)
 			fmt = "openmetrics";
 	}
-	if (fmt && strcmp(fmt, "prometheus") == 0)
+	if (influx || (fmt && strcmp(fmt, "influx") == 0))
+		f = 3;
+	else if (fmt && strcmp(fmt, "prometheus") == 0)
 		f = 1;
 	else if (fmt && strcmp(fmt, "openmetrics") == 0)
 		f = 2;
 	else if (fmt && strcmp(fmt, "jsonl") != 0) {
 		buf_release(&plain);
-		reply(p, rp, 400, "format=%s: jsonl, prometheus or openmetrics\n",
-		    fmt);
+		reply(p, rp, 400, "format=%s: jsonl, prometheus, openmetrics or "
+		    "influx\n", fmt);
 		return;
 	}
-	if (f)
+	if (f == 3 && influx_set_precision(p->ip, rq->precision ?
+	    rq->precision : "n") == -1) {
+		buf_release(&plain);
+		reply(p, rp, 400, "precision=%s: n, u, ms, s, m or h\n",
+		    rq->precision);
+		return;
+	}
+	if (f == 1 || f == 2)
 		expo_parser_reset(p->xp[f - 1]);
 	for (end = body + len; body < end;) {
 		const char *nl = memchr(body, '\n', (size_t)(end - body));
@@ -259,30 +276,37 @@ push_batch(struct push *p, const struct httpd_request *rq,
 				;
 			k = i == n ? 0 : jsonl_parse(p->jp, body, n, &s, &eb) == 0 ?
 			    1 : -1;
+		} else if (f == 3) {
+			k = influx_parse(p->ip, body, n, &s, &eb);
 		} else {
 			k = expo_parse(p->xp[f - 1], body, n, &s, &eb);
 		}
 		body = nl ? nl + 1 : end;
-		if (k == 1) {
-			int g = give(p, &s, now, &eb);
-			if (g == -1) {
-				/* The output itself failed. */
-				p->failed = 1;
-				snprintf(p->failure, sizeof(p->failure), "%s",
-				    eb.msg);
-				reply(p, rp, 503, "the output failed: %s\n", eb.msg);
-				buf_release(&plain);
-				return;
-			}
-			k = g == 0 ? 1 : -1;	/* refused: a bad line */
+		/* Each sample of the line: the line protocol's fields too. */
+		if (k >= 1) {
+			int refused = 0;
+			do {
+				int g = give(p, &s, now, &eb);
+				if (g == -1) {
+					/* The output itself failed. */
+					p->failed = 1;
+					snprintf(p->failure, sizeof(p->failure),
+					    "%s", eb.msg);
+					reply(p, rp, 503, "the output failed: %s\n",
+					    eb.msg);
+					buf_release(&plain);
+					return;
+				}
+				if (g == 0)
+					taken++;
+				else
+					refused = 1;	/* a bad line */
+			} while (f == 3 && influx_next(p->ip, &s));
+			k = refused ? -1 : 1;
 		}
-		if (k == 1) {
-			taken++;
-		} else if (k == -1) {
-			if (bad++ == 0) {
-				first = eb;
-				first_line = line;
-			}
+		if (k == -1 && bad++ == 0) {
+			first = eb;
+			first_line = line;
 		}
 	}
 	if (f == 2 && expo_end(p->xp[1], &eb) == -1 && bad++ == 0) {
@@ -298,12 +322,23 @@ push_batch(struct push *p, const struct httpd_request *rq,
 	}
 	p->samples += taken;
 	p->bad += bad;
-	if (bad)
+	if (bad && influx) {
+		struct buf msg = BUF_INIT;
+		buf_addf(&msg, "line %zu: %s; %zu taken, %zu bad", first_line,
+		    first.msg, taken, bad);
+		buf_adds(&rp->body, "{\"error\":");
+		jsonl_quote(&rp->body, msg.p, msg.len);
+		buf_adds(&rp->body, "}\n");
+		buf_release(&msg);
+		rp->content_type = "application/json";
+		reply(p, rp, 400, NULL);
+	} else if (bad) {
 		reply(p, rp, 400, "line %zu: %s\n%zu taken, %zu bad line%s: the "
 		    "good lines of the batch were kept\n", first_line, first.msg,
 		    taken, bad, bad == 1 ? "" : "s");
-	else
+	} else {
 		reply(p, rp, 204, NULL);
+	}
 	snprintf(rp->header[0], sizeof(rp->header[0]), "X-Mtk-Accepted");
 	snprintf(rp->header[1], sizeof(rp->header[1]), "%zu", taken);
 	buf_release(&plain);
@@ -332,9 +367,10 @@ push_handle(void *arg, const struct httpd_request *rq, struct httpd_reply *rp)
 	int get = strcmp(rq->method, "GET") == 0;
 	int post = strcmp(rq->method, "POST") == 0;
 
-	if (strcmp(rq->path, "/api/v1/push") == 0) {
+	if (strcmp(rq->path, "/api/v1/push") == 0 ||
+	    strcmp(rq->path, "/write") == 0) {
 		if (post)
-			push_batch(p, rq, rp);
+			push_batch(p, rq, rp, rq->path[1] == 'w');
 		else
 			reply(p, rp, 405, "POST a batch of samples here\n");
 	} else if (strcmp(rq->path, "/healthz") == 0 && get) {

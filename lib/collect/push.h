@@ -21,6 +21,8 @@
  *                      line and why, the good lines of the batch kept
  *                      all the same; 413 past the size limit (nothing
  *                      kept); 503 when the output failed.
+ *  POST /write         InfluxDB 1.x's: the line protocol (stream/influx.h),
+ *                      ?precision=, errors as {"error": "..."}.
  *  GET /healthz        200 "ok".
  *  GET /metrics        the listener's counters, in the text format.
  *

@@ -78,6 +78,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	rq.content_encoding = h->lookup(c, MHD_HEADER_KIND, "Content-Encoding");
 	rq.authorization = h->lookup(c, MHD_HEADER_KIND, "Authorization");
 	rq.format = h->lookup(c, MHD_GET_ARGUMENT_KIND, "format");
+	rq.precision = h->lookup(c, MHD_GET_ARGUMENT_KIND, "precision");
 	rq.body = p->body.p ? p->body.p : "";
 	rq.len = p->body.len;
 	rq.too_big = p->too_big;

@@ -21,6 +21,7 @@ struct httpd_request {
 	const char *method, *path;
 	const char *content_type, *content_encoding, *authorization;
 	const char *format;		/* the query's format=, or NULL */
+	const char *precision;		/* the query's precision=, or NULL */
 	const char *body;
 	size_t len;
 	int too_big;

@@ -9,6 +9,7 @@
 
 #include "base/xalloc.h"
 #include "stream/expo.h"
+#include "stream/influx.h"
 #include "stream/ingest.h"
 #include "stream/jsonl.h"
 
@@ -106,6 +107,19 @@ expo_done(void *ctx, struct errbuf *eb)
 	return expo_end(ctx, eb);
 }
 
+static int
+influx_line(void *ctx, const char *line, size_t len, struct sample *s,
+    struct errbuf *eb)
+{
+	return influx_parse(ctx, line, len, s, eb);
+}
+
+static int
+influx_more(void *ctx, struct sample *s)
+{
+	return influx_next(ctx, s);
+}
+
 int
 ingest_file(struct ingest *in, const char *path,
     const struct ingest_sink *sink, struct errbuf *eb)
@@ -113,6 +127,7 @@ ingest_file(struct ingest *in, const char *path,
 	struct errbuf e2 = ERRBUF_INIT;
 	struct jsonl_reader *r;
 	struct expo_parser *xp = NULL;
+	struct influx_parser *ip = NULL;
 	struct sample s;
 	int rc = 0, k;
 
@@ -124,8 +139,13 @@ ingest_file(struct ingest *in, const char *path,
 		in->stopped = in->o.strict;
 		return 0;
 	}
-	if (in->o.format != INGEST_JSONL) {
-		struct jsonl_format f = { expo_line, expo_done, NULL, 1 };
+	if (in->o.format == INGEST_INFLUX) {
+		struct jsonl_format f = { influx_line, influx_more, NULL, NULL, 1 };
+		ip = influx_parser_new();
+		f.ctx = ip;
+		jsonl_reader_set_format(r, &f);
+	} else if (in->o.format != INGEST_JSONL) {
+		struct jsonl_format f = { expo_line, NULL, expo_done, NULL, 1 };
 		xp = expo_parser_new(in->o.format == INGEST_OPENMETRICS ?
 		    EXPO_OPENMETRICS : EXPO_PROMETHEUS);
 		f.ctx = xp;
@@ -180,6 +200,7 @@ ingest_file(struct ingest *in, const char *path,
 	}
 	jsonl_reader_free(r);
 	expo_parser_free(xp);
+	influx_parser_free(ip);
 	return rc;
 }
 

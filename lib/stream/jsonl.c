@@ -111,6 +111,7 @@ struct jsonl_reader {
 	struct jsonl_parser *ps;
 	struct jsonl_format fmt;	/* another format's lines, when set */
 	int ended;			/* fmt.end() was called */
+	int more;			/* fmt.more() has samples of the line */
 };
 
 struct jsonl_reader *
@@ -257,6 +258,16 @@ is_blank(const char *p, size_t len)
 int
 jsonl_next(struct jsonl_reader *r, struct sample *s, struct errbuf *eb)
 {
+	if (r->more) {
+		if (r->fmt.more(r->fmt.ctx, s)) {
+			if (!s->has_ts) {
+				s->ts = ts_now();
+				s->has_ts = 1;
+			}
+			return 1;
+		}
+		r->more = 0;
+	}
 	for (;;) {
 		char *line = r->buf + r->start;
 		size_t len, at = next_newline(r);
@@ -322,6 +333,7 @@ jsonl_next(struct jsonl_reader *r, struct sample *s, struct errbuf *eb)
 			if (k == -1)
 				return errbuf_prefix(eb, "%s:%llu", r->name,
 				    (unsigned long long)r->lineno);
+			r->more = k > 1 && r->fmt.more;
 			if (!s->has_ts) {
 				s->ts = ts_now();
 				s->has_ts = 1;

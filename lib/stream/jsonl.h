@@ -98,17 +98,21 @@ int jsonl_next(struct jsonl_reader *r, struct sample *s, struct errbuf *eb);
 int jsonl_reader_ready(struct jsonl_reader *r);
 
 /*
- * Another format read line by line in place of the stream's (expo.h):
- * every line, blank ones too, goes to 'parse', which returns 1 with a
- * sample, 0 for a line without one, or -1 with the reason; at the end
+ * Another format read line by line in place of the stream's (expo.h,
+ * influx.h): every line, blank ones too, goes to 'parse', which returns
+ * 1 (or more) with a sample, 0 for a line without one, or -1 with the
+ * reason; a line of several samples gives the others through 'more'.  At the end
  * of the input 'end' (may be NULL) may say the document was cut.  The
  * reader numbers lines, stamps samples without a time, and prefixes
  * errors with "name:line" as for the stream.  With 'crlf', a '\r'
  * before the newline is dropped first.
  */
 struct jsonl_format {
+	/* 1 or more: samples, the first in 's', the others from 'more'. */
 	int (*parse)(void *ctx, const char *line, size_t len, struct sample *s,
 	    struct errbuf *eb);
+	/* The next sample of the line: 1, or 0 when none is left (or NULL). */
+	int (*more)(void *ctx, struct sample *s);
 	int (*end)(void *ctx, struct errbuf *eb);
 	void *ctx;
 	int crlf;
