@@ -17,6 +17,7 @@
 #include "collect/statsd.h"
 #include "net/httpd.h"
 #include "net/listen.h"
+#include "store/store.h"
 #include "stream/expo.h"
 #include "stream/ingest.h"
 #include "stream/jsonl.h"
@@ -29,7 +30,7 @@ enum {
 	OPT_JOB, OPT_PASSWORD_FILE, OPT_PROCESS, OPT_PROCFS, OPT_RATES,
 	OPT_ROOTFS, OPT_SAMPLE_LIMIT, OPT_STRICT, OPT_SYSFS, OPT_TIMEOUT,
 	OPT_USER, OPT_STATSD, OPT_FLUSH, OPT_TTL, OPT_HTTP, OPT_MAX_BODY,
-	OPT_TARGETS
+	OPT_TARGETS, OPT_STORE
 };
 
 /* The formats of 'mgather read' and 'mgather exec', for the completions. */
@@ -101,11 +102,14 @@ static const struct cli_option options[] = {
 	    "with listen: HTTP pushes on ADDRESS (host:port)" },
 	{ "max-body", OPT_MAX_BODY, "bytes", NULL,
 	    "with listen: the largest HTTP batch taken (10485760)" },
+	{ "store", OPT_STORE, "dir", NULL,
+	    "with listen: write into the store DIR, each batch synced\n"
+	    "before it is answered, instead of standard output" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const struct cli_command commands[] = {
-	{ "listen", "statsd http flush ttl max-body label", NULL },
+	{ "listen", "statsd http store flush ttl max-body label", NULL },
 	{ "read", "format strict", "[file ...]" },
 	{ "scrape", "interval count label job targets timeout honor-labels "
 	    "sample-limit bearer-token-file user password-file", "[url ...]" },
@@ -204,7 +208,7 @@ read_secret(const char *path)
 
 /* What 'mgather listen' was asked. */
 struct listen_opts {
-	const char *statsd, *http;
+	const char *statsd, *http, *store;
 	size_t max_body;
 	struct statsd_opts sd;
 };
@@ -222,12 +226,24 @@ listen_cmd(struct listen_opts *o)
 	struct push_opts po = { o->sd.labels, o->sd.nlabels, o->max_body };
 	struct push *push = NULL;
 	struct httpd *hd = NULL;
+	struct store *st = NULL;
+	struct store_writer *sw = NULL;
 	sigset_t waitmask;
 	int rc = CLI_EXIT_OK;
 
 	/* The server's thread is made with the stop signals blocked. */
 	cli_catch_stop(on_signal, &waitmask);
-	jsonl_writer_sink(w, &out);
+	if (o->store) {
+		/* Synced at every commit: a 204 means on disk. */
+		struct store_writer_opts wo = STORE_WRITER_OPTS_INIT;
+		wo.fsync = STORE_FSYNC_ALWAYS;
+		if ((st = store_open(o->store, 1, &eb)) == NULL ||
+		    (sw = store_writer_open(st, &wo, &eb)) == NULL)
+			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		store_writer_sink(sw, &out);
+	} else {
+		jsonl_writer_sink(w, &out);
+	}
 	shared = out;
 	if (o->http) {
 		push = push_new(&po, &out);
@@ -262,6 +278,11 @@ listen_cmd(struct listen_opts *o)
 		rc = CLI_EXIT_FAIL;
 	}
 	push_free(push);
+	if (sw && store_writer_close(sw, &eb) == -1) {
+		warnx("%s", eb.msg);
+		rc = CLI_EXIT_FAIL;
+	}
+	store_close(st);
 	jsonl_writer_free(w);
 	return rc;
 }
@@ -362,7 +383,7 @@ main(int argc, char *argv[])
 	struct cli cli;
 	enum expo_format xf = EXPO_PROMETHEUS;
 	const char *format = NULL;
-	struct listen_opts lo = { NULL, NULL, 10 * 1024 * 1024,
+	struct listen_opts lo = { NULL, NULL, NULL, 10 * 1024 * 1024,
 		{ 10000, 300000, NULL, 0 } };
 	struct scrape_opts so;
 	char *token = NULL, *password = NULL;
@@ -417,6 +438,7 @@ main(int argc, char *argv[])
 		case OPT_FORMAT: format = cli.arg; break;
 		case OPT_STATSD: lo.statsd = cli.arg; break;
 		case OPT_HTTP: lo.http = cli.arg; break;
+		case OPT_STORE: lo.store = cli.arg; break;
 		case OPT_FLUSH:
 			if ((lo.sd.flush_ms = cli_duration(&cli, key, cli.arg)) <= 0)
 				cli_usage_error(&cli, "--flush: more than 0");

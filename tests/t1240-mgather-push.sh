@@ -91,6 +91,24 @@ test_expect_success 'StatsD beside it, into the same output; SIGTERM ends both' 
 	grep "\"name\":\"g_one\",\"type\":\"gauge\",\"value\":3," out
 '
 
+test_expect_success '--store: a 204 means on disk, whatever happens to the listener after' '
+	mstore init -d s --retention raw=100000d &&
+	{ mgather listen --http 127.0.0.1:0 --store s 2>serr & echo $! >spid; } &&
+	cat spid >>../pids &&
+	i=0 && until grep -q "http on" serr; do
+		i=$((i + 1)); test $i -lt 50 || exit 1; sleep 0.1
+	done &&
+	surl=$(sed -n "s/.*http on \(127.0.0.1:[0-9]*\)\$/http:\/\/\1/p" serr) &&
+	printf "{\"name\":\"kept\",\"value\":1,\"ts\":1700000000000}\n{\"name\":\"kept\",\"value\":2,\"ts\":1700000060000}\n" |
+		curl -s -D head -o body --data-binary @- "$surl/api/v1/push" &&
+	grep "^HTTP/1.1 204" head && grep "^X-Mtk-Accepted: 2" head &&
+	mquery -d s -o jsonl --start 1700000000 --end 1700000060 --step 60 kept >live &&
+	test $(wc -l <live) = 2 &&
+	kill -KILL $(cat spid) &&
+	mquery -d s -o jsonl --start 1700000000 --end 1700000060 --step 60 kept >after &&
+	test_cmp live after
+'
+
 test_expect_success 'usage: listen needs an address' '
 	test_expect_code 2 mgather listen 2>err &&
 	grep "statsd or --http" err
