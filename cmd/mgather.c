@@ -287,12 +287,21 @@ listen_cmd(struct listen_opts *o)
 	return rc;
 }
 
-/* 'mgather exec CMD...': the command run every interval. */
+/* One pass at 'ts' of a mode, its samples to 'sink'. */
+typedef int (*pass_fn)(void *arg, int64_t ts, const struct ingest_sink *sink,
+    struct errbuf *eb);
+
+/*
+ * Run 'fn' every 'interval' (once when negative), 'count' times (0: until
+ * stopped), its samples written by 'w' (a writer of standard output)
+ * and flushed after each pass.  Signals get in only while sleeping: a
+ * pass is always whole.
+ */
 static int
-run_exec(struct exec_opts *xo, int64_t interval, long count)
+every_interval(struct jsonl_writer *w, pass_fn fn, void *arg,
+    int64_t interval, long count)
 {
 	struct errbuf eb = ERRBUF_INIT;
-	struct jsonl_writer *w = jsonl_writer_new(stdout);
 	struct ingest_sink sink;
 	struct schedule sched;
 	sigset_t waitmask;
@@ -304,54 +313,47 @@ run_exec(struct exec_opts *xo, int64_t interval, long count)
 	schedule_init(&sched, interval);
 	for (pass = 0; count == 0 || pass < count; pass++) {
 		while (pass > 0 && !stop && schedule_wait(&sched, &waitmask) == -1)
-			;
+			;		/* a signal: stop, or sleep on */
 		if (stop)
 			break;
-		if (exec_pass(xo, ts_now(), &sink, &eb) == -1) {
+		if (fn(arg, ts_now(), &sink, &eb) == -1) {
 			warnx("%s", eb.msg);
 			rc = CLI_EXIT_FAIL;
 			break;
 		}
 	}
-	jsonl_writer_free(w);
 	return rc;
 }
 
-/* 'mgather scrape URL...': a pass over every target each interval. */
 static int
-scrape(struct scrape_opts *so, int64_t interval, long count,
-    int argc, char *argv[])
+exec_once(void *arg, int64_t ts, const struct ingest_sink *sink,
+    struct errbuf *eb)
 {
-	struct errbuf eb = ERRBUF_INIT;
-	struct jsonl_writer *w;
-	struct ingest_sink sink;
-	struct schedule sched;
-	struct scraper *sc;
-	sigset_t waitmask;
-	long pass;
-	int rc = CLI_EXIT_OK;
+	return exec_pass(arg, ts, sink, eb);
+}
 
-	cli_catch_stop(on_signal, &waitmask);
-	if ((sc = scraper_new(so, (const char *const *)argv, (size_t)argc,
-	    &eb)) == NULL)
-		errx(CLI_EXIT_FAIL, "%s", eb.msg);
-	w = jsonl_writer_new(stdout);
-	jsonl_writer_sink(w, &sink);
-	schedule_init(&sched, interval);
-	for (pass = 0; count == 0 || pass < count; pass++) {
-		while (pass > 0 && !stop && schedule_wait(&sched, &waitmask) == -1)
-			;
-		if (stop)
-			break;
-		if (scraper_pass(sc, ts_now(), &sink, &eb) == -1) {
-			warnx("%s", eb.msg);
-			rc = CLI_EXIT_FAIL;
-			break;
-		}
-	}
-	jsonl_writer_free(w);
-	scraper_free(sc);
-	return rc;
+static int
+scrape_once(void *arg, int64_t ts, const struct ingest_sink *sink,
+    struct errbuf *eb)
+{
+	return scraper_pass(arg, ts, sink, eb) == -1 ? -1 : 0;
+}
+
+/* The system's collectors write to the stream writer itself. */
+struct gathering {
+	struct gather *g;
+	struct jsonl_writer *w;
+};
+
+static int
+gather_once(void *arg, int64_t ts, const struct ingest_sink *sink,
+    struct errbuf *eb)
+{
+	struct gathering *gt = arg;
+
+	if (gather_pass(gt->g, gt->w, ts, eb) == -1)
+		return -1;
+	return sink->commit(sink->ctx, eb);
 }
 
 static long
@@ -374,10 +376,8 @@ main(int argc, char *argv[])
 	size_t nlabels = 0, ncomms = 0;
 	pid_t *pids;
 	int64_t interval = -1;
-	struct schedule sched;
-	long count = 0, n, pass;
+	long count = 0, n;
 	char host[256] = "";
-	sigset_t waitmask;
 	struct jsonl_writer *w;
 	struct gather *g;
 	struct cli cli;
@@ -387,8 +387,9 @@ main(int argc, char *argv[])
 		{ 10000, 300000, NULL, 0 } };
 	struct scrape_opts so;
 	char *token = NULL, *password = NULL;
+	struct scraper *sc;
 	const char *cmd;
-	int key, explicit = 0, strict = 0, rc = CLI_EXIT_OK;
+	int key, explicit = 0, strict = 0, rc;
 
 	memset(&so, 0, sizeof(so));
 	so.job = "scrape";
@@ -502,7 +503,9 @@ main(int argc, char *argv[])
 		xo.labels = labels;
 		xo.nlabels = nlabels;
 		xo.warn = on_warning;
-		rc = run_exec(&xo, interval, count);
+		w = jsonl_writer_new(stdout);
+		rc = every_interval(w, exec_once, &xo, interval, count);
+		jsonl_writer_free(w);
 		free(labels);
 		free(comms);
 		free(pids);
@@ -524,7 +527,13 @@ main(int argc, char *argv[])
 		so.labels = labels;
 		so.nlabels = nlabels;
 		so.warn = on_warning;
-		rc = scrape(&so, interval, count, argc, argv);
+		if ((sc = scraper_new(&so, (const char *const *)argv,
+		    (size_t)argc, &eb)) == NULL)
+			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		w = jsonl_writer_new(stdout);
+		rc = every_interval(w, scrape_once, sc, interval, count);
+		jsonl_writer_free(w);
+		scraper_free(sc);
 		free(token);
 		free(password);
 		free(labels);
@@ -564,24 +573,12 @@ main(int argc, char *argv[])
 		o.collectors |= GATHER_BIT(GATHER_PROCESS);
 	o.warn = on_warning;
 
-	/* Signals only get in while sleeping: a pass is always whole. */
-	cli_catch_stop(on_signal, &waitmask);
-
 	if ((g = gather_new(&o, &eb)) == NULL)
 		errx(CLI_EXIT_USAGE, "%s", eb.msg);
 	w = jsonl_writer_new(stdout);
-	schedule_init(&sched, interval);
-	for (pass = 0; count == 0 || pass < count; pass++) {
-		while (pass > 0 && !stop && schedule_wait(&sched, &waitmask) == -1)
-			;		/* a signal: stop, or sleep on */
-		if (stop)
-			break;
-		if (gather_pass(g, w, ts_now(), &eb) == -1 ||
-		    jsonl_writer_flush(w, &eb) == -1) {
-			warnx("%s", eb.msg);
-			rc = CLI_EXIT_FAIL;
-			break;
-		}
+	{
+		struct gathering gt = { g, w };
+		rc = every_interval(w, gather_once, &gt, interval, count);
 	}
 	jsonl_writer_free(w);
 	gather_free(g);
