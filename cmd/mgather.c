@@ -38,9 +38,9 @@ static const char *
 format_word(size_t i)
 {
 	static const char *const words[] = { "prometheus", "openmetrics",
-		"influx", "auto", "stream", "nagios", NULL };
+		"influx", "graphite", "auto", "stream", "nagios", NULL };
 
-	return i < 6 ? words[i] : NULL;
+	return i < 7 ? words[i] : NULL;
 }
 
 /* The values of --collectors, for the completions. */
@@ -72,8 +72,8 @@ static const struct cli_option options[] = {
 	{ "sysfs", OPT_SYSFS, "dir", NULL,
 	    "read /sys from DIR (%p: the pass number)" },
 	{ "format", OPT_FORMAT, "format", format_word,
-	    "with read: prometheus, openmetrics or influx; with exec:\n"
-	    "auto, stream, prometheus or nagios" },
+	    "with read: prometheus, openmetrics, influx or graphite;\n"
+	    "with exec: auto, stream, prometheus or nagios" },
 	{ "strict", OPT_STRICT, NULL, NULL,
 	    "with read: stop at the first bad line" },
 	{ "job", OPT_JOB, "name", NULL,
@@ -545,6 +545,8 @@ main(int argc, char *argv[])
 		enum ingest_format inf = INGEST_PROMETHEUS;
 		if (format && strcmp(format, "influx") == 0)
 			inf = INGEST_INFLUX;
+		else if (format && strcmp(format, "graphite") == 0)
+			inf = INGEST_GRAPHITE;
 		else if (format && expo_format_parse(format, &xf) == -1)
 			cli_bad_value(&cli, OPT_FORMAT, "format", format);
 		else if (xf == EXPO_OPENMETRICS)

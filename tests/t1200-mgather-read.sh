@@ -57,6 +57,17 @@ test_expect_success 'InfluxDB line protocol: a sample a number field, tags as la
 	grep "^mgather: in.influx:2: no fields\$" err
 '
 
+test_expect_success 'Graphite plaintext: paths as names, tags as labels, seconds' '
+	printf "servers.web1.load 0.42 1700000000\ndisk.used;host=a;dev=sda 75.5 1700000000.5\nnoval\n" >in.graphite &&
+	test_expect_code 1 mgather read --format graphite in.graphite >out 2>err &&
+	cat >expect <<-\EOF &&
+	{"name":"servers_web1_load","type":"gauge","value":0.42,"ts":1700000000000}
+	{"name":"disk_used","type":"gauge","value":75.5,"ts":1700000000500,"labels":{"dev":"sda","host":"a"}}
+	EOF
+	test_cmp expect out &&
+	grep "^mgather: in.graphite:3: no value after the path\$" err
+'
+
 test_expect_success 'bad lines: file:line: why, the good ones kept, exit 1; --strict stops' '
 	printf "a 1\nb{x=\"1\" 2\nc 3\n9d 4\ne 5\n" >bad.prom &&
 	test_expect_code 1 mgather read --format prometheus bad.prom >out 2>err &&

@@ -9,6 +9,7 @@
 
 #include "base/xalloc.h"
 #include "stream/expo.h"
+#include "stream/graphite.h"
 #include "stream/influx.h"
 #include "stream/ingest.h"
 #include "stream/jsonl.h"
@@ -120,6 +121,13 @@ influx_more(void *ctx, struct sample *s)
 	return influx_next(ctx, s);
 }
 
+static int
+graphite_line(void *ctx, const char *line, size_t len, struct sample *s,
+    struct errbuf *eb)
+{
+	return graphite_parse(ctx, line, len, s, eb);
+}
+
 int
 ingest_file(struct ingest *in, const char *path,
     const struct ingest_sink *sink, struct errbuf *eb)
@@ -128,6 +136,7 @@ ingest_file(struct ingest *in, const char *path,
 	struct jsonl_reader *r;
 	struct expo_parser *xp = NULL;
 	struct influx_parser *ip = NULL;
+	struct graphite_parser *gp = NULL;
 	struct sample s;
 	int rc = 0, k;
 
@@ -139,7 +148,12 @@ ingest_file(struct ingest *in, const char *path,
 		in->stopped = in->o.strict;
 		return 0;
 	}
-	if (in->o.format == INGEST_INFLUX) {
+	if (in->o.format == INGEST_GRAPHITE) {
+		struct jsonl_format f = { graphite_line, NULL, NULL, NULL, 1 };
+		gp = graphite_parser_new();
+		f.ctx = gp;
+		jsonl_reader_set_format(r, &f);
+	} else if (in->o.format == INGEST_INFLUX) {
 		struct jsonl_format f = { influx_line, influx_more, NULL, NULL, 1 };
 		ip = influx_parser_new();
 		f.ctx = ip;
@@ -201,6 +215,7 @@ ingest_file(struct ingest *in, const char *path,
 	jsonl_reader_free(r);
 	expo_parser_free(xp);
 	influx_parser_free(ip);
+	graphite_parser_free(gp);
 	return rc;
 }
 

@@ -53,7 +53,7 @@ typedef void (*ingest_warn_fn)(void *arg, const char *msg);
 
 /* What an input holds: the stream, or an exposition format (expo.h). */
 enum ingest_format { INGEST_JSONL, INGEST_PROMETHEUS, INGEST_OPENMETRICS,
-	INGEST_INFLUX };
+	INGEST_INFLUX, INGEST_GRAPHITE };
 
 struct ingest_opts {
 	int strict;		/* stop at the first bad record or refusal */
