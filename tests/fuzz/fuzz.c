@@ -3,11 +3,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "stream/jsonl.h"
 
 int
 fuzz_memfile(const uint8_t *data, size_t size, char path[32])
@@ -84,4 +87,50 @@ fuzz_scratch_dir(void)
 	}
 	atexit(remove_scratch);
 	return scratch;
+}
+
+void
+fuzz_check_message(const char *msg)
+{
+	const unsigned char *m;
+
+	fuzz_assert(msg[0] != '\0');
+	for (m = (const unsigned char *)msg; *m; m++)
+		fuzz_assert(*m >= 0x20 && *m != 0x7f);
+}
+
+void
+fuzz_check_sample(const struct sample *in)
+{
+	struct jsonl_parser *jp = jsonl_parser_new(0);
+	struct errbuf eb = ERRBUF_INIT;
+	struct buf b = BUF_INIT;
+	struct sample s = *in, back;
+	size_t i;
+
+	if (!s.has_ts) {
+		s.has_ts = 1;
+		s.ts = 0;
+	}
+	jsonl_format(&b, &s);
+	fuzz_assert(b.len > 0 && b.p[b.len - 1] == '\n');
+	if (jsonl_parse(jp, b.p, b.len - 1, &back, &eb) == -1) {
+		fprintf(stderr, "%.*s: %s\n", (int)b.len, b.p, eb.msg);
+		fuzz_assert(!"a sample read back");
+	}
+	fuzz_assert(back.name_len == s.name_len &&
+	    memcmp(back.name, s.name, s.name_len) == 0);
+	fuzz_assert(back.type == s.type);
+	fuzz_assert((isnan(back.value) && isnan(s.value)) ||
+	    back.value == s.value);
+	fuzz_assert(back.has_ts && back.ts == s.ts);
+	fuzz_assert(back.nlabels == s.nlabels);
+	for (i = 0; i < s.nlabels; i++) {
+		fuzz_assert(strcmp(back.labels[i].name, s.labels[i].name) == 0);
+		fuzz_assert(back.labels[i].value_len == s.labels[i].value_len);
+		fuzz_assert(memcmp(back.labels[i].value, s.labels[i].value,
+		    s.labels[i].value_len) == 0);
+	}
+	buf_release(&b);
+	jsonl_parser_free(jp);
 }

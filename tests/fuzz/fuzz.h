@@ -43,4 +43,16 @@ int fuzz_memfile(const uint8_t *data, size_t size, char path[32]);
  */
 const char *fuzz_scratch_dir(void);
 
+struct sample;
+
+/* A message is one line of plain text: no control character. */
+void fuzz_check_message(const char *msg);
+
+/*
+ * A sample a reader of another format gave is a stream sample: written
+ * as a stream line (at time 0 when it has none) it reads back with the
+ * same name, type, value, time and labels.
+ */
+void fuzz_check_sample(const struct sample *s);
+
 #endif
