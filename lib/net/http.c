@@ -210,7 +210,12 @@ http_run(struct http_client *c, struct http_request *reqs, size_t n,
 	CURLMsg *m;
 
 	for (i = 0; i < n; i++) {
+		/* The body's room is kept: a scrape loop reuses it each pass. */
+		struct buf keep_room = reqs[i].reply;
+		buf_reset(&keep_room);
+		reqs[i].reply = (struct buf)BUF_INIT;
 		http_request_release(&reqs[i]);
+		reqs[i].reply = keep_room;
 		if (start(c, &reqs[i], &t[i]) == -1 ||
 		    c->multi_add_handle(c->multi, t[i].easy) != CURLM_OK) {
 			snprintf(reqs[i].error, sizeof(reqs[i].error),
