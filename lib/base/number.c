@@ -394,3 +394,19 @@ number_format(char *out, double v)
 		snprintf(out, NUMBER_BUFSZ, "%.17g", v);
 	return strlen(out);
 }
+
+int
+number_parse_text(const char *s, size_t len, double *out)
+{
+	char tmp[64], *end;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	errno = 0;
+	*out = strtod(tmp, &end);
+	if (end != tmp + len)
+		return -1;
+	return errno == ERANGE ? 1 : 0;
+}

@@ -21,6 +21,17 @@
 int number_parse_json(const char *s, size_t len, double *out);
 
 /*
+ * Read the 'len' bytes at 's' (at most 63, not terminated) whole as
+ * strtod(3) reads a number in the C locale.  Returns 0 with '*out', 1
+ * with '*out' when the number is out of range (strtod's ERANGE: an
+ * infinity for overflow, 0 or a subnormal for underflow), or -1 when
+ * the bytes are not one number.  For the formats that write numbers as
+ * text (exposition, StatsD, Graphite, performance data), each caller
+ * saying what it takes of NaN, infinities and range.
+ */
+int number_parse_text(const char *s, size_t len, double *out);
+
+/*
  * Write 'v' as the shortest JSON number that reads back as the same
  * double (bit for bit, including -0), NUL-terminated, into 'out' of at
  * least NUMBER_BUFSZ bytes.  NaN and infinities are the caller's business

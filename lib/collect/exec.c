@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/number.h"
 #include "base/buf.h"
 #include "base/proc.h"
 #include "collect/exec.h"
@@ -192,14 +193,7 @@ unit_of(const char *u, size_t n, double *factor, const char **suffix,
 static int
 perf_number(const char *p, size_t n, double *v)
 {
-	char tmp[64], *end;
-
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, p, n);
-	tmp[n] = '\0';
-	*v = strtod(tmp, &end);
-	return *end == '\0' && isfinite(*v) ? 0 : -1;
+	return number_parse_text(p, n, v) != -1 && isfinite(*v) ? 0 : -1;
 }
 
 /* One item: 'label'=value[UOM];warn;crit;min;max. */

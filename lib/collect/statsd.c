@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/number.h"
 #include "base/buf.h"
 #include "base/strmap.h"
 #include "base/timestamp.h"
@@ -127,19 +128,13 @@ prom_name(struct buf *b, const char *s, size_t n)
 	buf_addch(b, '\0');
 }
 
+/* A finite number of 'n' bytes; '*ok' says whether it is one. */
 static double
 parse_number(const char *p, size_t n, int *ok)
 {
-	char tmp[64], *end;
-	double v;
+	double v = 0;
 
-	*ok = 0;
-	if (n == 0 || n >= sizeof(tmp))
-		return 0;
-	memcpy(tmp, p, n);
-	tmp[n] = '\0';
-	v = strtod(tmp, &end);
-	*ok = *end == '\0' && isfinite(v);
+	*ok = number_parse_text(p, n, &v) != -1 && isfinite(v);
 	return v;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/number.h"
 #include "base/buf.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
@@ -190,22 +191,14 @@ unescape(struct buf *out, const char *s, size_t n, int quote)
 static int
 parse_float(const char *s, size_t n, double *out)
 {
-	char tmp[64], *end;
+	int r;
 
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
 	/* strtod takes "nan(...)" and leading blanks; Go does not. */
-	if (strchr(tmp, '(') || blank((unsigned char)tmp[0]))
-		return -1;
-	errno = 0;
-	*out = strtod(tmp, &end);
-	if (end != tmp + n)
+	if (n == 0 || memchr(s, '(', n) || blank((unsigned char)s[0]))
 		return -1;
 	/* Go refuses what overflows (ParseFloat's ErrRange), not underflow. */
-	if (errno == ERANGE && !isfinite(*out) &&
-	    strncasecmp(tmp + (tmp[0] == '+' || tmp[0] == '-'), "inf", 3) != 0)
+	if ((r = number_parse_text(s, n, out)) == -1 ||
+	    (r == 1 && !isfinite(*out)))
 		return -1;
 	return 0;
 }

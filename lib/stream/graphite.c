@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/number.h"
 #include "base/buf.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
@@ -64,18 +65,11 @@ word(const char **q, const char *end, const char **w)
 	return (size_t)(s - *w);
 }
 
+/* A number, NaN and infinities included, not out of range. */
 static int
 number(const char *s, size_t n, double *v)
 {
-	char tmp[64], *x;
-
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	errno = 0;
-	*v = strtod(tmp, &x);
-	return *x || errno == ERANGE ? -1 : 0;
+	return number_parse_text(s, n, v) == 0 ? 0 : -1;
 }
 
 int
