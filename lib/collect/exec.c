@@ -59,19 +59,10 @@ give(struct run *r, struct sample *s, struct errbuf *eb)
 {
 	struct label l[METRIC_LABELS_MAX + EXTRA_MAX];
 	struct errbuf e2 = ERRBUF_INIT;
-	size_t n = 0, i, k;
 
-	for (i = 0; i < s->nlabels; i++) {
-		for (k = 0; k < r->nextra; k++)
-			if (strcmp(r->extra[k].name, s->labels[i].name) == 0)
-				break;
-		if (k == r->nextra && n < METRIC_LABELS_MAX)
-			l[n++] = s->labels[i];
-	}
-	for (k = 0; k < r->nextra; k++)
-		l[n++] = r->extra[k];
+	s->nlabels = metric_labels_over(s->labels, s->nlabels, r->extra,
+	    r->nextra, l);
 	s->labels = l;
-	s->nlabels = n;
 	s->key = NULL;
 	s->key_hash = 0;
 	if (!s->has_ts) {
@@ -392,67 +383,49 @@ exec_pass(const struct exec_opts *o, int64_t ts,
 	r.sink = sink;
 	r.ts = ts;
 	base = base ? base + 1 : o->argv[0];
-	for (i = 0; i < o->nlabels && r.nextra < EXTRA_MAX - 1; i++) {
-		const char *eq = strchr(o->labels[i], '=');
-		if (eq == NULL)
-			continue;
-		r.extra[r.nextra].name = o->labels[i];	/* up to '=' */
-		r.extra[r.nextra].name_len = (uint32_t)(eq - o->labels[i]);
-		r.extra[r.nextra].value = eq + 1;
-		r.extra[r.nextra++].value_len = (uint32_t)strlen(eq + 1);
-	}
 	if (proc_run(o->argv, NULL, NULL, 0, &out, EXEC_OUTPUT_MAX,
 	    o->timeout_ms, &pr, eb) == -1) {
 		buf_release(&out);
 		return -1;
 	}
+	/* The -l labels, one place kept for 'command'. */
+	nlabels = metric_labels_from_pairs(o->labels, o->nlabels, r.extra,
+	    EXTRA_MAX - 1);
+	r.nextra = nlabels;
 	if (pr.output_cut)
 		bad_line(&r, 0, "output past 16 MiB, cut");
-	/* A label name must end at its '=': copies that do. */
-	{
-		struct buf names = BUF_INIT;
-		size_t off[EXTRA_MAX];
-		for (i = 0; i < r.nextra; i++) {
-			off[i] = names.len;
-			buf_add(&names, r.extra[i].name, r.extra[i].name_len);
-			buf_addch(&names, '\0');
-		}
-		for (i = 0; i < r.nextra; i++)
-			r.extra[i].name = names.p + off[i];
-		nlabels = r.nextra;
-		f = o->format == EXEC_AUTO ? detect(&out) : o->format;
-		if (f == EXEC_NAGIOS) {
-			r.extra[r.nextra++] = (struct label){ "command", base, 7,
-				(uint32_t)strlen(base) };
-			rc = nagios(&r, &out, eb);
-		} else {
-			rc = lines(&r, &out, f, eb);
-		}
-		/* The run's own, labelled command. */
-		r.nextra = nlabels;
+	f = o->format == EXEC_AUTO ? detect(&out) : o->format;
+	if (f == EXEC_NAGIOS) {
 		r.extra[r.nextra++] = (struct label){ "command", base, 7,
 			(uint32_t)strlen(base) };
-		{
-			const struct { const char *name; double v; } m[] = {
-				{ "mtk_exec_exit_status", pr.exited ? pr.status :
-				  128 + pr.status },
-				{ "mtk_exec_duration_seconds", (double)pr.ms / 1000 },
-				{ "mtk_exec_timed_out", pr.timed_out },
-				{ "mtk_exec_samples", (double)r.samples },
-				{ "mtk_exec_bad_lines", (double)r.bad },
-			};
-			for (i = 0; i < sizeof(m) / sizeof(m[0]) && rc == 0; i++) {
-				struct sample s;
-				memset(&s, 0, sizeof(s));
-				s.name = m[i].name;
-				s.name_len = strlen(m[i].name);
-				s.value = m[i].v;
-				if (give(&r, &s, eb) == -1)
-					rc = -1;
-			}
-		}
-		buf_release(&names);
+		rc = nagios(&r, &out, eb);
+	} else {
+		rc = lines(&r, &out, f, eb);
 	}
+	/* The run's own, labelled command. */
+	r.nextra = nlabels;
+	r.extra[r.nextra++] = (struct label){ "command", base, 7,
+		(uint32_t)strlen(base) };
+	{
+		const struct { const char *name; double v; } m[] = {
+			{ "mtk_exec_exit_status", pr.exited ? pr.status :
+			  128 + pr.status },
+			{ "mtk_exec_duration_seconds", (double)pr.ms / 1000 },
+			{ "mtk_exec_timed_out", pr.timed_out },
+			{ "mtk_exec_samples", (double)r.samples },
+			{ "mtk_exec_bad_lines", (double)r.bad },
+		};
+		for (i = 0; i < sizeof(m) / sizeof(m[0]) && rc == 0; i++) {
+			struct sample s;
+			memset(&s, 0, sizeof(s));
+			s.name = m[i].name;
+			s.name_len = strlen(m[i].name);
+			s.value = m[i].v;
+			if (give(&r, &s, eb) == -1)
+				rc = -1;
+		}
+	}
+	metric_labels_free_names(r.extra, nlabels);
 	if (rc == 0 && sink->commit(sink->ctx, eb) == -1)
 		rc = -1;
 	if (pr.timed_out && o->warn) {

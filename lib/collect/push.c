@@ -43,22 +43,12 @@ struct push *
 push_new(const struct push_opts *o, const struct ingest_sink *out)
 {
 	struct push *p = xcalloc(1, sizeof(*p));
-	size_t i;
 
 	p->o = *o;
 	p->out = *out;
 	pthread_mutex_init(&p->lock, NULL);
-	for (i = 0; i < o->nlabels && p->nextra < EXTRA_MAX; i++) {
-		const char *eq = strchr(o->labels[i], '=');
-		struct label *l = &p->extra[p->nextra];
-		if (eq == NULL)
-			continue;
-		l->name = xstrndup(o->labels[i], (size_t)(eq - o->labels[i]));
-		l->name_len = (uint32_t)(eq - o->labels[i]);
-		l->value = eq + 1;
-		l->value_len = (uint32_t)strlen(eq + 1);
-		p->nextra++;
-	}
+	p->nextra = metric_labels_from_pairs(o->labels, o->nlabels, p->extra,
+	    EXTRA_MAX);
 	p->jp = jsonl_parser_new(0);
 	p->xp[0] = expo_parser_new(EXPO_PROMETHEUS);
 	p->xp[1] = expo_parser_new(EXPO_OPENMETRICS);
@@ -69,12 +59,9 @@ push_new(const struct push_opts *o, const struct ingest_sink *out)
 void
 push_free(struct push *p)
 {
-	size_t i;
-
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->nextra; i++)
-		free((char *)p->extra[i].name);
+	metric_labels_free_names(p->extra, p->nextra);
 	jsonl_parser_free(p->jp);
 	expo_parser_free(p->xp[0]);
 	expo_parser_free(p->xp[1]);
@@ -175,20 +162,11 @@ static int
 give(struct push *p, struct sample *s, int64_t now, struct errbuf *eb)
 {
 	struct label l[METRIC_LABELS_MAX + EXTRA_MAX];
-	size_t n = 0, i, k;
 
-	for (i = 0; i < s->nlabels; i++) {
-		for (k = 0; k < p->nextra; k++)
-			if (strcmp(p->extra[k].name, s->labels[i].name) == 0)
-				break;
-		if (k == p->nextra)
-			l[n++] = s->labels[i];
-	}
-	for (k = 0; k < p->nextra; k++)
-		l[n++] = p->extra[k];
 	if (p->nextra) {
+		s->nlabels = metric_labels_over(s->labels, s->nlabels, p->extra,
+		    p->nextra, l);
 		s->labels = l;
-		s->nlabels = n;
 		s->key = NULL;
 		s->key_hash = 0;
 		if (metric_check(s, eb) == -1)

@@ -52,23 +52,12 @@ struct statsd *
 statsd_new(const struct statsd_opts *o)
 {
 	struct statsd *sd = xcalloc(1, sizeof(*sd));
-	size_t i;
 
 	sd->o = *o;
 	sd->keys = strmap_new();
 	sd->rng = 0x9e3779b97f4a7c15ULL;
-	for (i = 0; i < o->nlabels && sd->nextra < EXTRA_MAX; i++) {
-		const char *eq = strchr(o->labels[i], '=');
-		struct label *l = &sd->extra[sd->nextra];
-		if (eq == NULL)
-			continue;
-		l->name = xmemdup(o->labels[i], (size_t)(eq - o->labels[i]) + 1);
-		((char *)l->name)[eq - o->labels[i]] = '\0';
-		l->name_len = (uint32_t)(eq - o->labels[i]);
-		l->value = eq + 1;
-		l->value_len = (uint32_t)strlen(eq + 1);
-		sd->nextra++;
-	}
+	sd->nextra = metric_labels_from_pairs(o->labels, o->nlabels, sd->extra,
+	    EXTRA_MAX);
 	return sd;
 }
 
@@ -97,8 +86,7 @@ statsd_free(struct statsd *sd)
 		return;
 	for (i = 0; i < sd->n; i++)
 		series_release(&sd->v[i]);
-	for (i = 0; i < sd->nextra; i++)
-		free((char *)sd->extra[i].name);
+	metric_labels_free_names(sd->extra, sd->nextra);
 	free(sd->v);
 	strmap_free(sd->keys);
 	buf_release(&sd->key);
@@ -368,17 +356,9 @@ put(struct statsd *sd, const struct series *s, const char *name,
 	struct label l[TAGS_MAX + EXTRA_MAX];
 	struct errbuf e2 = ERRBUF_INIT;
 	struct sample smp;
-	size_t n = 0, i, k;
+	size_t n = metric_labels_over(s ? s->labels : NULL, s ? s->nlabels : 0,
+	    sd->extra, sd->nextra, l);
 
-	for (i = 0; s && i < s->nlabels; i++) {
-		for (k = 0; k < sd->nextra; k++)
-			if (strcmp(sd->extra[k].name, s->labels[i].name) == 0)
-				break;
-		if (k == sd->nextra)
-			l[n++] = s->labels[i];
-	}
-	for (k = 0; k < sd->nextra; k++)
-		l[n++] = sd->extra[k];
 	memset(&smp, 0, sizeof(smp));
 	smp.name = name;
 	smp.name_len = strlen(name);

@@ -1,7 +1,9 @@
 /* metric.c - sample checks shared by every stream reader */
 /* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
 #include "stream/metric.h"
 
 const char *
@@ -200,4 +202,51 @@ metric_check(struct sample *s, struct errbuf *eb)
 	}
 	drop_empty(s);
 	return 0;
+}
+
+size_t
+metric_labels_from_pairs(const char *const *pairs, size_t n,
+    struct label *out, size_t max)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n && k < max; i++) {
+		const char *eq = strchr(pairs[i], '=');
+		char *name;
+		if (eq == NULL)
+			continue;
+		name = xstrndup(pairs[i], (size_t)(eq - pairs[i]));
+		out[k].name = name;
+		out[k].name_len = (uint32_t)(eq - pairs[i]);
+		out[k].value = eq + 1;
+		out[k++].value_len = (uint32_t)strlen(eq + 1);
+	}
+	return k;
+}
+
+void
+metric_labels_free_names(struct label *l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free((char *)l[i].name);
+}
+
+size_t
+metric_labels_over(const struct label *own, size_t n,
+    const struct label *over, size_t nover, struct label *out)
+{
+	size_t i, k, m = 0;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < nover; k++)
+			if (strcmp(over[k].name, own[i].name) == 0)
+				break;
+		if (k == nover)
+			out[m++] = own[i];
+	}
+	for (k = 0; k < nover; k++)
+		out[m++] = over[k];
+	return m;
 }

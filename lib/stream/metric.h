@@ -92,6 +92,25 @@ int metric_check(struct sample *s, struct errbuf *eb);
 /* Whether 'name' (of 'len' bytes) matches [A-Za-z_][A-Za-z0-9_]*. */
 int metric_label_name_valid(const char *name, size_t len);
 
+/*
+ * Labels from "NAME=VALUE" strings (one without '=' is passed over),
+ * at most 'max' into 'out': each name a copy (free them with
+ * metric_labels_free_names()), each value borrowed from its string.
+ * Returns how many.
+ */
+size_t metric_labels_from_pairs(const char *const *pairs, size_t n,
+    struct label *out, size_t max);
+void metric_labels_free_names(struct label *l, size_t n);
+
+/*
+ * The labels 'own' then 'over' into 'out' (room for n + nover), a label
+ * of 'over' taking the place of one of 'own' of the same name: a
+ * collector's labels (-l) over those of what it collected.  Returns how
+ * many; metric_check() sorts them.
+ */
+size_t metric_labels_over(const struct label *own, size_t n,
+    const struct label *over, size_t nover, struct label *out);
+
 /* Whether 'name' matches the Prometheus metric name syntax [a-zA-Z_:][a-zA-Z0-9_:]*. */
 int metric_name_is_prom(const char *name, size_t len);
 
