@@ -217,17 +217,19 @@ test_expect_success 'self-metrics: the notices counted by receiver across runs, 
 	test_must_be_empty m
 '
 
-test_expect_success 'a store this user cannot write: no self-metrics, no error' '
-	cp -r store ro &&
-	chmod -R a-w ro &&
-	if touch ro/probe 2>/dev/null; then
-		rm -f ro/probe; echo "# root writes anyway: skipped"
-	else
-		malert -r rules.yml -d ro --state ro.json --time $((T + 60)) >ev 2>err &&
+# Root writes whatever the modes say: the case needs another user.
+if [ "$(id -u)" -ne 0 ]; then
+	test_expect_success 'a store this user cannot write: no self-metrics, no error' '
+		cp -r store ro &&
+		chmod -R a-w ro &&
+		malert -r rules.yml -d ro --state ro.json --time $((T + 60)) >ev 2>err;
+		rc=$? && chmod -R u+w ro && test $rc = 0 &&
 		test_must_be_empty err && grep firing ev
-	fi;
-	chmod -R u+w ro
-'
+	'
+else
+	test_skip 'a store this user cannot write: no self-metrics, no error' \
+		'root can write any store'
+fi
 
 test_expect_success 'recording rules as a stream (--record-to), events into a file (--events)' '
 	cat >rec.yml <<-\EOF &&
