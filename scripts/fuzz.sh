@@ -5,9 +5,9 @@
 #
 # Runs each target built in BUILD/fuzz/ (make FUZZ=1 fuzz-build) for
 # SECONDS seconds, one after the other, starting from its seed corpus
-# tests/fuzz/corpus/TARGET/ (and, for the block and WAL targets, files
-# just written by BUILD/fuzz/seeds) and from what earlier runs found in
-# BUILD/corpus/TARGET/, where new inputs go.  An input that crashes,
+# tests/fuzz/corpus/TARGET/ (and, for the block, WAL and csv targets,
+# files just written by BUILD/fuzz/seeds) and from what earlier runs found
+# in BUILD/corpus/TARGET/, where new inputs go.  An input that crashes,
 # times out or allocates absurdly is saved in BUILD/crashes/TARGET/: add
 # it to the seed corpus once fixed, so that 'make check' replays it.
 # Prints one line per target: executions, coverage (cov: edges, ft:
@@ -31,6 +31,7 @@ for t; do
 	case $t in
 	block*) extra=$build/seeds/block ;;
 	wal*)   extra=$build/seeds/wal ;;
+	csv)    extra=$build/seeds/csv ;;
 	*)      extra= ;;
 	esac
 	# One dictionary per input language: stream.dict, promql.dict.

@@ -26,13 +26,14 @@ for src in "$FUZZ_DIR"/fuzz_*.c; do
 	"
 done
 
-test_expect_success 'blocks and WALs the writers of today write replay too' '
+test_expect_success 'blocks, WALs and CSV the writers of today write replay too' '
 	"$MTK_BUILD/fuzz/seeds" seeds &&
 	"$MTK_BUILD/fuzz/block" seeds/block >out &&
 	"$MTK_BUILD/fuzz/block_sum" seeds/block >>out &&
 	"$MTK_BUILD/fuzz/wal" seeds/wal >>out &&
 	"$MTK_BUILD/fuzz/wal_sum" seeds/wal >>out &&
-	printf "2 inputs replayed\n2 inputs replayed\n1 inputs replayed\n1 inputs replayed\n" >expect &&
+	"$MTK_BUILD/fuzz/csv" seeds/csv >>out &&
+	printf "2 inputs replayed\n2 inputs replayed\n1 inputs replayed\n1 inputs replayed\n1 inputs replayed\n" >expect &&
 	test_cmp expect out
 '
 

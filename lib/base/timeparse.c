@@ -77,6 +77,13 @@ timeparse_time(const char *s, int64_t now_ms, int64_t *ms, struct errbuf *eb)
 }
 
 int
+timeparse_absolute(const char *s, int64_t *ms)
+{
+	return unix_seconds(s, ms) == 0 ||
+	    ts_parse_rfc3339(s, strlen(s), ms) == 0 ? 0 : -1;
+}
+
+int
 timeparse_duration(const char *s, int64_t *ms, struct errbuf *eb)
 {
 	if (ts_parse_duration(s, ms) == -1)

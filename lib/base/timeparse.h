@@ -40,6 +40,13 @@ int timeparse_time(const char *s, int64_t now_ms, int64_t *ms,
     struct errbuf *eb);
 
 /*
+ * Parse the absolute time 's', RFC 3339 or Unix seconds (the first two
+ * forms above: what a data file holds, where "now" means nothing), into
+ * milliseconds since the epoch in '*ms'.  Returns 0, or -1.
+ */
+int timeparse_absolute(const char *s, int64_t *ms);
+
+/*
  * Parse the duration 's' into milliseconds (zero or more) in '*ms'.
  * Returns 0, or -1 with "invalid duration 'x': ..." in 'eb'.
  */

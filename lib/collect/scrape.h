@@ -7,7 +7,9 @@
 #include <stdint.h>
 
 #include "base/errbuf.h"
+#include "net/http.h"
 #include "stream/ingest.h"
+#include "stream/relabel.h"
 
 /*
  * A pass scrapes every target at once (net/http.h), each within the
@@ -21,11 +23,16 @@
  *    host:port) and those of 'labels'.  A scraped label of one of those
  *    names is renamed exported_NAME, unless 'honor_labels', when the
  *    scraped value wins;
- *  - a target that does not answer 200, whose body does not parse, or
- *    that gives more than 'sample_limit' samples gives none of them:
- *    the scrape failed;
+ *  - then the 'relabel' rules (stream/relabel.h), Prometheus'
+ *    metric_relabel_configs, keep, drop or change it;
+ *  - a target that does not answer 200, whose body does not parse, a
+ *    sample of which the rules leave without a valid name, or that
+ *    gives more than 'sample_limit' samples after the rules gives none
+ *    of them: the scrape failed;
  *  - then, for each target, up (1 or 0), scrape_duration_seconds,
- *    scrape_samples_scraped and scrape_samples_post_metric_relabeling.
+ *    scrape_samples_scraped and scrape_samples_post_metric_relabeling
+ *    (the samples the rules kept), counted, as in Prometheus, up to
+ *    where a failed scrape failed.
  *
  * A failure is told to 'warn' when it is new or its reason changed, and
  * when the target is back.
@@ -36,6 +43,8 @@
  * __scheme__ and __metrics_path__ making the URL), read again at the
  * first pass after it changes; a file that does not read is said and
  * the targets stay as they were.
+ *
+ * An https target is spoken to as 'tls' says (net/http.h).
  */
 struct scrape_opts {
 	const char *job;		/* the job label */
@@ -46,6 +55,8 @@ struct scrape_opts {
 	size_t body_limit;		/* bytes; 0: none */
 	const char *bearer_token;	/* or NULL */
 	const char *user, *password;	/* basic auth, or NULL */
+	struct http_tls tls;		/* its files must be readable */
+	struct relabel_rules *relabel;	/* or NULL; used by one scraper */
 	const char *const *labels;	/* "NAME=VALUE" for every sample */
 	size_t nlabels;
 	void (*warn)(void *arg, const char *msg);
@@ -56,7 +67,8 @@ struct scraper;
 
 /*
  * A scraper of 'urls' (http or https; borrowed, as 'o' is).  NULL with
- * 'eb' for a URL that is not one, or when libcurl cannot be loaded.
+ * 'eb' for a URL that is not one, a TLS file that cannot be read, or
+ * when libcurl cannot be loaded.
  */
 struct scraper *scraper_new(const struct scrape_opts *o,
     const char *const *urls, size_t n, struct errbuf *eb);

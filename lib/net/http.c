@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -33,6 +34,11 @@ struct http_client {
 	CURLMsg *(*multi_info_read)(CURLM *, int *);
 	CURLMcode (*multi_cleanup)(CURLM *);
 	const char *(*multi_strerror)(CURLMcode);
+	CURLU *(*url_new)(void);
+	CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
+	CURLUcode (*url_get)(const CURLU *, CURLUPart, char **, unsigned int);
+	void (*url_cleanup)(CURLU *);
+	void (*mem_free)(void *);
 };
 
 struct http_client *
@@ -66,6 +72,11 @@ http_client_new(const char *user_agent, struct errbuf *eb)
 	LOAD(multi_info_read, "curl_multi_info_read");
 	LOAD(multi_cleanup, "curl_multi_cleanup");
 	LOAD(multi_strerror, "curl_multi_strerror");
+	LOAD(url_new, "curl_url");
+	LOAD(url_set, "curl_url_set");
+	LOAD(url_get, "curl_url_get");
+	LOAD(url_cleanup, "curl_url_cleanup");
+	LOAD(mem_free, "curl_free");
 #undef LOAD
 	if (missing || (c->multi = c->multi_init()) == NULL) {
 		if (missing)
@@ -125,9 +136,90 @@ keep(char *p, size_t size, size_t n, void *arg)
 struct transfer {
 	CURL *easy;
 	struct curl_slist *hdr;
+	struct curl_slist *connect_to;
+	char *url;		/* the URL asked for, when not the request's */
 	char *userpwd;
 	int64_t start;
 };
+
+/*
+ * Speak TLS to server 'name' at the URL's host and port.  libcurl takes
+ * the name it sends as SNI and verifies in the certificate from the
+ * URL, and has no option for it alone: the URL's host becomes 'name',
+ * CURLOPT_CONNECT_TO sends the connection to the URL's host and port
+ * still, and the Host header stays the URL's, as with Go's ServerName.
+ * 0, or -1 with 'r->error' when the URL or the name does not parse.
+ */
+static int
+server_name(struct http_client *c, struct http_request *r,
+    struct transfer *t, const char *name)
+{
+	CURLU *u = c->url_new();
+	char *host = NULL, *port = NULL, *given = NULL, *url = NULL;
+	struct buf b = BUF_INIT;
+	int rc = -1;
+
+	if (u == NULL)
+		return -1;
+	if (c->url_set(u, CURLUPART_URL, r->url, 0) != CURLUE_OK ||
+	    c->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    c->url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK) {
+		snprintf(r->error, sizeof(r->error), "cannot parse the URL");
+		goto out;
+	}
+	/* A port the URL does not give is not in its Host header. */
+	if (c->url_get(u, CURLUPART_PORT, &given, 0) != CURLUE_OK)
+		given = NULL;
+	if (c->url_set(u, CURLUPART_HOST, name, 0) != CURLUE_OK ||
+	    c->url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
+		snprintf(r->error, sizeof(r->error), "'%s' is not a server name",
+		    name);
+		goto out;
+	}
+	t->url = xstrdup(url);
+	buf_addf(&b, "%s:%s:%s:%s", name, port, host, port);
+	t->connect_to = c->slist_append(NULL, b.p);
+	buf_reset(&b);
+	buf_addf(&b, "Host: %s%s%s", host, given ? ":" : "", given ? given : "");
+	t->hdr = c->slist_append(t->hdr, b.p);
+	rc = 0;
+out:
+	c->mem_free(host);
+	c->mem_free(port);
+	c->mem_free(given);
+	c->mem_free(url);
+	c->url_cleanup(u);
+	buf_release(&b);
+	return rc;
+}
+
+/* The TLS settings of 'r'.  0, or -1 with 'r->error'. */
+static int
+set_tls(struct http_client *c, struct http_request *r, struct transfer *t)
+{
+	const struct http_tls *tls = r->tls;
+
+	if (tls->ca_file) {
+		/* Those CAs only: not the system's directory beside them. */
+		c->easy_setopt(t->easy, CURLOPT_CAINFO, tls->ca_file);
+		c->easy_setopt(t->easy, CURLOPT_CAPATH, (char *)NULL);
+	}
+	if (tls->cert_file)
+		c->easy_setopt(t->easy, CURLOPT_SSLCERT, tls->cert_file);
+	if (tls->key_file)
+		c->easy_setopt(t->easy, CURLOPT_SSLKEY, tls->key_file);
+	if (tls->insecure_skip_verify) {
+		c->easy_setopt(t->easy, CURLOPT_SSL_VERIFYPEER, 0L);
+		c->easy_setopt(t->easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (tls->server_name && strncasecmp(r->url, "https://", 8) == 0) {
+		if (server_name(c, r, t, tls->server_name) == -1)
+			return -1;
+		c->easy_setopt(t->easy, CURLOPT_CONNECT_TO, t->connect_to);
+	}
+	return 0;
+}
 
 static int
 start(struct http_client *c, struct http_request *r, struct transfer *t)
@@ -145,7 +237,9 @@ start(struct http_client *c, struct http_request *r, struct transfer *t)
 		t->hdr = c->slist_append(t->hdr, h.p);
 		buf_release(&h);
 	}
-	c->easy_setopt(t->easy, CURLOPT_URL, r->url);
+	if (r->tls && set_tls(c, r, t) == -1)
+		return -1;
+	c->easy_setopt(t->easy, CURLOPT_URL, t->url ? t->url : r->url);
 	c->easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->hdr);
 	c->easy_setopt(t->easy, CURLOPT_USERAGENT, c->agent);
 	c->easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
@@ -181,13 +275,18 @@ finish(struct http_client *c, struct http_request *r, struct transfer *t,
     CURLcode rc)
 {
 	char *ct = NULL;
+	curl_off_t ra = 0;
 
+	r->retry_after_s = 0;
 	r->seconds = (double)(ts_now() - t->start) / 1000;
 	if (rc == CURLE_OK) {
 		c->easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
 		if (c->easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct) ==
 		    CURLE_OK && ct)
 			r->content_type = xstrdup(ct);
+		if (c->easy_getinfo(t->easy, CURLINFO_RETRY_AFTER, &ra) ==
+		    CURLE_OK && ra > 0)
+			r->retry_after_s = (long)ra;
 		r->error[0] = '\0';
 	} else {
 		r->status = 0;
@@ -218,8 +317,9 @@ http_run(struct http_client *c, struct http_request *reqs, size_t n,
 		reqs[i].reply = keep_room;
 		if (start(c, &reqs[i], &t[i]) == -1 ||
 		    c->multi_add_handle(c->multi, t[i].easy) != CURLM_OK) {
-			snprintf(reqs[i].error, sizeof(reqs[i].error),
-			    "cannot start the request");
+			if (reqs[i].error[0] == '\0')
+				snprintf(reqs[i].error, sizeof(reqs[i].error),
+				    "cannot start the request");
 			if (t[i].easy)
 				c->easy_cleanup(t[i].easy);
 			t[i].easy = NULL;
@@ -250,6 +350,8 @@ http_run(struct http_client *c, struct http_request *reqs, size_t n,
 			c->easy_cleanup(t[i].easy);
 		}
 		c->slist_free_all(t[i].hdr);
+		c->slist_free_all(t[i].connect_to);
+		free(t[i].url);
 		free(t[i].userpwd);
 	}
 	free(t);

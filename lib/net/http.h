@@ -19,6 +19,25 @@
  * once, each within its own timeout, so that a slow or dead server
  * delays none of the others.
  */
+
+/*
+ * How a request speaks TLS, in the words of Prometheus' tls_config.
+ * Every field may be NULL (0): libcurl's default.  Only an https URL
+ * uses them.
+ */
+struct http_tls {
+	const char *ca_file;	/* trust the CAs of this PEM file, and only them */
+	const char *cert_file;	/* a client certificate (PEM) ... */
+	const char *key_file;	/* ... and its key (PEM) */
+	/*
+	 * The name the server's certificate must have, sent as SNI, in
+	 * place of the URL's host, which is still the address connected
+	 * to and the Host header.
+	 */
+	const char *server_name;
+	int insecure_skip_verify;	/* accept any certificate, any name */
+};
+
 struct http_request {
 	/* Asked. */
 	const char *url;
@@ -32,10 +51,12 @@ struct http_request {
 	size_t max_body;		/* 0: no limit to what is kept */
 	int cut;			/* past max_body: keep its first bytes,
 					   not an error */
+	const struct http_tls *tls;	/* or NULL; borrowed */
 	/* Answered. */
 	long status;			/* 0: no answer */
 	struct buf reply;		/* the body (gzip undone) */
 	char *content_type;		/* or NULL; owned */
+	long retry_after_s;		/* its Retry-After (seconds), or 0 */
 	double seconds;			/* from start to the end */
 	int too_big;			/* the body passed max_body: cut */
 	char error[256];		/* the transport's error, or "" */

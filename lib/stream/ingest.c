@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/xalloc.h"
+#include "stream/csv.h"
 #include "stream/expo.h"
 #include "stream/graphite.h"
 #include "stream/influx.h"
@@ -128,6 +129,19 @@ graphite_line(void *ctx, const char *line, size_t len, struct sample *s,
 	return graphite_parse(ctx, line, len, s, eb);
 }
 
+static int
+csv_line(void *ctx, const char *line, size_t len, struct sample *s,
+    struct errbuf *eb)
+{
+	return csv_parse(ctx, line, len, s, eb);
+}
+
+static int
+csv_more(void *ctx, struct sample *s)
+{
+	return csv_next(ctx, s);
+}
+
 int
 ingest_file(struct ingest *in, const char *path,
     const struct ingest_sink *sink, struct errbuf *eb)
@@ -137,6 +151,7 @@ ingest_file(struct ingest *in, const char *path,
 	struct expo_parser *xp = NULL;
 	struct influx_parser *ip = NULL;
 	struct graphite_parser *gp = NULL;
+	struct csv_parser *cp = NULL;
 	struct sample s;
 	int rc = 0, k;
 
@@ -152,6 +167,11 @@ ingest_file(struct ingest *in, const char *path,
 		struct jsonl_format f = { graphite_line, NULL, NULL, NULL, 1 };
 		gp = graphite_parser_new();
 		f.ctx = gp;
+		jsonl_reader_set_format(r, &f);
+	} else if (in->o.format == INGEST_CSV) {
+		struct jsonl_format f = { csv_line, csv_more, NULL, NULL, 1 };
+		cp = csv_parser_new();
+		f.ctx = cp;
 		jsonl_reader_set_format(r, &f);
 	} else if (in->o.format == INGEST_INFLUX) {
 		struct jsonl_format f = { influx_line, influx_more, NULL, NULL, 1 };
@@ -216,6 +236,7 @@ ingest_file(struct ingest *in, const char *path,
 	expo_parser_free(xp);
 	influx_parser_free(ip);
 	graphite_parser_free(gp);
+	csv_parser_free(cp);
 	return rc;
 }
 

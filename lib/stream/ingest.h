@@ -51,9 +51,12 @@ struct ingest_sink {
 /* Called with each report line, "name:line: reason", and the summaries. */
 typedef void (*ingest_warn_fn)(void *arg, const char *msg);
 
-/* What an input holds: the stream, or an exposition format (expo.h). */
+/*
+ * What an input holds: the stream, an exposition format (expo.h), the
+ * line protocols of influx.h and graphite.h, or CSV (csv.h).
+ */
 enum ingest_format { INGEST_JSONL, INGEST_PROMETHEUS, INGEST_OPENMETRICS,
-	INGEST_INFLUX, INGEST_GRAPHITE };
+	INGEST_INFLUX, INGEST_GRAPHITE, INGEST_CSV };
 
 struct ingest_opts {
 	int strict;		/* stop at the first bad record or refusal */

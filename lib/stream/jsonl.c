@@ -112,6 +112,7 @@ struct jsonl_reader {
 	struct jsonl_format fmt;	/* another format's lines, when set */
 	int ended;			/* fmt.end() was called */
 	int more;			/* fmt.more() has samples of the line */
+	int64_t line_ts;		/* when the line was stamped, or INT64_MIN */
 };
 
 struct jsonl_reader *
@@ -260,8 +261,11 @@ jsonl_next(struct jsonl_reader *r, struct sample *s, struct errbuf *eb)
 {
 	if (r->more) {
 		if (r->fmt.more(r->fmt.ctx, s)) {
+			/* The samples of one line are of one time. */
 			if (!s->has_ts) {
-				s->ts = ts_now();
+				if (r->line_ts == INT64_MIN)
+					r->line_ts = ts_now();
+				s->ts = r->line_ts;
 				s->has_ts = 1;
 			}
 			return 1;
@@ -334,8 +338,9 @@ jsonl_next(struct jsonl_reader *r, struct sample *s, struct errbuf *eb)
 				return errbuf_prefix(eb, "%s:%llu", r->name,
 				    (unsigned long long)r->lineno);
 			r->more = k > 1 && r->fmt.more;
+			r->line_ts = INT64_MIN;
 			if (!s->has_ts) {
-				s->ts = ts_now();
+				s->ts = r->line_ts = ts_now();
 				s->has_ts = 1;
 			}
 			return 1;

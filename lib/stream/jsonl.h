@@ -103,9 +103,9 @@ int jsonl_reader_ready(struct jsonl_reader *r);
  * 1 (or more) with a sample, 0 for a line without one, or -1 with the
  * reason; a line of several samples gives the others through 'more'.  At the end
  * of the input 'end' (may be NULL) may say the document was cut.  The
- * reader numbers lines, stamps samples without a time, and prefixes
- * errors with "name:line" as for the stream.  With 'crlf', a '\r'
- * before the newline is dropped first.
+ * reader numbers lines, stamps samples without a time (those of one
+ * line with one time), and prefixes errors with "name:line" as for the
+ * stream.  With 'crlf', a '\r' before the newline is dropped first.
  */
 struct jsonl_format {
 	/* 1 or more: samples, the first in 's', the others from 'more'. */

@@ -2,12 +2,14 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "query/output.h"
 #include "stream/jsonl.h"
 #include "stream/series.h"
 #include "store/block.h"
@@ -17,11 +19,12 @@
 /*
  * usage: seeds DIR
  *
- * Writes DIR/block/raw.blk and DIR/block/rolled.blk with block_writer_*()
- * and DIR/wal/small.wal with wal_create() and wal_commit(): small valid
- * files for the fuzzers to mutate, written by the code of today, so that
- * the corpora follow the formats (make fuzz runs this first).  The same
- * files seed fuzz_block_sum and fuzz_wal_sum.
+ * Writes DIR/block/raw.blk and DIR/block/rolled.blk with block_writer_*(),
+ * DIR/wal/small.wal with wal_create() and wal_commit(), and
+ * DIR/csv/mquery.csv with mquery's CSV writer (output_series()): small
+ * valid files for the fuzzers to mutate, written by the code of today,
+ * so that the corpora follow the formats (make fuzz runs this first).
+ * The same files seed fuzz_block_sum and fuzz_wal_sum.
  */
 
 /* The series, in key order (block_writer_add() wants them so). */
@@ -189,6 +192,62 @@ out:
 	return rc;
 }
 
+/* The series of 'lines' and two odd ones, as mquery -o csv writes them. */
+static int
+write_csv(const char *dir)
+{
+	static const char *const odd[] = {
+		"{\"name\":\"weird.name\",\"value\":0,"
+		    "\"labels\":{\"job\":\"a,b\",\"x\":\"q\\\"z\\\\n\"}}",
+		"{\"name\":\"t\",\"value\":0,\"labels\":{\"l\":\"\\u00e9\\t'`\"}}",
+	};
+	struct jsonl_parser *ps = jsonl_parser_new(JSONL_SLOW_ONLY);
+	struct errbuf eb = ERRBUF_INIT;
+	struct buf key = BUF_INIT;
+	struct output *o = NULL;
+	struct sample s;
+	char path[PATH_MAX];
+	int64_t ts[NPOINTS];
+	double v[NPOINTS];
+	FILE *fp;
+	size_t k;
+	int rc = 1;
+
+	snprintf(path, sizeof(path), "%s/mquery.csv", dir);
+	if ((fp = fopen(path, "w")) == NULL)
+		return fail(path, strerror(errno));
+	o = output_new(fp, QUERY_FMT_CSV);
+	for (k = 0; k < NSERIES + sizeof(odd) / sizeof(odd[0]); k++) {
+		if (k < NSERIES) {
+			series(ps, k, &s, &key);
+		} else if (jsonl_parse(ps, odd[k - NSERIES],
+		    strlen(odd[k - NSERIES]), &s, &eb) == -1) {
+			goto out;
+		}
+		points(k, ts, v);
+		if (k == NSERIES) {
+			v[0] = NAN;
+			v[1] = INFINITY;
+			v[2] = -INFINITY;
+		}
+		/* Three points a series: enough to mutate. */
+		if (output_series(o, &s, ts, v, 3, &eb) == -1)
+			goto out;
+	}
+	if (output_finish(o, &eb) == -1)
+		goto out;
+	rc = 0;
+out:
+	output_free(o);
+	if (fclose(fp) == EOF && rc == 0)
+		return fail(path, strerror(errno));
+	if (rc != 0)
+		fail(path, eb.msg);
+	buf_release(&key);
+	jsonl_parser_free(ps);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -207,5 +266,10 @@ main(int argc, char *argv[])
 	snprintf(dir, sizeof(dir), "%s/wal", argv[1]);
 	if (mkdir(dir, 0777) == -1 && errno != EEXIST)
 		return fail(dir, strerror(errno));
-	return write_wal(dir);
+	if (write_wal(dir) != 0)
+		return 1;
+	snprintf(dir, sizeof(dir), "%s/csv", argv[1]);
+	if (mkdir(dir, 0777) == -1 && errno != EEXIST)
+		return fail(dir, strerror(errno));
+	return write_csv(dir);
 }

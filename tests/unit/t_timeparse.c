@@ -92,6 +92,17 @@ main(void)
 		ok(rc == steps[i].rc && (rc == -1 || ms == steps[i].ms),
 		    "step '%s' -> %d %lld", steps[i].in, rc, (long long)ms);
 	}
+	/* Absolute times: what timeparse_time() reads without 'now'. */
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		const char *in = times[i].in;
+		int rel = strncmp(in, "now", 3) == 0 || *in == '+' ||
+		    strpbrk(in, "smhdwy") != NULL;
+		int want = rel ? -1 : times[i].rc, rc;
+		ms = 0;
+		rc = timeparse_absolute(in, &ms);
+		ok(rc == want && (rc == -1 || ms == times[i].ms),
+		    "absolute time '%s' -> %d %lld", in, rc, (long long)ms);
+	}
 	timeparse_time("yesterday", NOW, &ms, &eb);
 	is_str(eb.msg, "invalid time 'yesterday': expected RFC 3339, Unix "
 	    "seconds, 'now', or a relative time like 'now-1h', '-1h' or '1h' "
