@@ -252,6 +252,8 @@ check(const struct check_opts *o, struct query_request *rq,
 {
 	struct errbuf eb = ERRBUF_INIT;
 	struct query_input in;
+	struct query_input_opts qo = { NULL, o->file, NULL, o->strict,
+		warn_record, NULL };
 	struct promql_result *r;
 	char *store_dir = NULL;
 	uint64_t bad = 0;
@@ -263,8 +265,8 @@ check(const struct check_opts *o, struct query_request *rq,
 		return unknown(o, eb.msg);
 	if (o->file == NULL)
 		store_dir = cli_store_dir(o->dir);
-	if (query_input_open(&in, store_dir, o->file, o->strict, warn_record,
-	    NULL, &bad, &eb) == -1) {
+	qo.dir = store_dir;
+	if (query_input_open(&in, &qo, &bad, &eb) == -1) {
 		free(store_dir);
 		return unknown(o, eb.msg);
 	}

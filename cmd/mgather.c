@@ -15,12 +15,14 @@
 #include "collect/push.h"
 #include "collect/scrape.h"
 #include "collect/statsd.h"
+#include "net/auth.h"
 #include "net/httpd.h"
 #include "net/listen.h"
 #include "store/store.h"
 #include "stream/expo.h"
 #include "stream/ingest.h"
 #include "stream/jsonl.h"
+#include "stream/relabel.h"
 #include "base/schedule.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
@@ -30,7 +32,9 @@ enum {
 	OPT_JOB, OPT_PASSWORD_FILE, OPT_PROCESS, OPT_PROCFS, OPT_RATES,
 	OPT_ROOTFS, OPT_SAMPLE_LIMIT, OPT_STRICT, OPT_SYSFS, OPT_TIMEOUT,
 	OPT_USER, OPT_STATSD, OPT_FLUSH, OPT_TTL, OPT_HTTP, OPT_MAX_BODY,
-	OPT_TARGETS, OPT_STORE
+	OPT_TARGETS, OPT_STORE, OPT_AUTH, OPT_RATE, OPT_BURST, OPT_FSYNC,
+	OPT_RELABEL, OPT_CA_FILE, OPT_CERT_FILE, OPT_KEY_FILE, OPT_SERVER_NAME,
+	OPT_INSECURE
 };
 
 /* The formats of 'mgather read' and 'mgather exec', for the completions. */
@@ -38,9 +42,9 @@ static const char *
 format_word(size_t i)
 {
 	static const char *const words[] = { "prometheus", "openmetrics",
-		"influx", "graphite", "auto", "stream", "nagios", NULL };
+		"influx", "graphite", "csv", "auto", "stream", "nagios", NULL };
 
-	return i < 7 ? words[i] : NULL;
+	return i < 8 ? words[i] : NULL;
 }
 
 /* The values of --collectors, for the completions. */
@@ -72,7 +76,7 @@ static const struct cli_option options[] = {
 	{ "sysfs", OPT_SYSFS, "dir", NULL,
 	    "read /sys from DIR (%p: the pass number)" },
 	{ "format", OPT_FORMAT, "format", format_word,
-	    "with read: prometheus, openmetrics, influx or graphite;\n"
+	    "with read: prometheus, openmetrics, influx, graphite or csv;\n"
 	    "with exec: auto, stream, prometheus or nagios" },
 	{ "strict", OPT_STRICT, NULL, NULL,
 	    "with read: stop at the first bad line" },
@@ -92,6 +96,19 @@ static const struct cli_option options[] = {
 	    "with scrape: basic auth as NAME" },
 	{ "password-file", OPT_PASSWORD_FILE, "file", NULL,
 	    "with scrape: basic auth's password, from FILE" },
+	{ "relabel", OPT_RELABEL, "file", NULL,
+	    "with scrape: relabel samples by the metric_relabel_configs\n"
+	    "rules in FILE (YAML or JSON)" },
+	{ "ca-file", OPT_CA_FILE, "file", NULL,
+	    "with scrape: trust only the CA certificates in FILE" },
+	{ "cert-file", OPT_CERT_FILE, "file", NULL,
+	    "with scrape: the client certificate in FILE (--key-file)" },
+	{ "key-file", OPT_KEY_FILE, "file", NULL,
+	    "with scrape: the client certificate's key, in FILE" },
+	{ "server-name", OPT_SERVER_NAME, "name", NULL,
+	    "with scrape: the name targets' certificates must have" },
+	{ "insecure-skip-verify", OPT_INSECURE, NULL, NULL,
+	    "with scrape: accept any certificate for any name" },
 	{ "statsd", OPT_STATSD, "address", NULL,
 	    "with listen: StatsD on ADDRESS (host:port), UDP and TCP" },
 	{ "flush", OPT_FLUSH, "duration", NULL,
@@ -102,17 +119,31 @@ static const struct cli_option options[] = {
 	    "with listen: HTTP pushes on ADDRESS (host:port)" },
 	{ "max-body", OPT_MAX_BODY, "bytes", NULL,
 	    "with listen: the largest HTTP batch taken (10485760)" },
+	{ "auth", OPT_AUTH, "file", NULL,
+	    "with listen: HTTP pushes need a token of FILE, each\n"
+	    "token's samples get its tenant= label" },
+	{ "rate", OPT_RATE, "samples", NULL,
+	    "with listen: a tenant's HTTP pushes get SAMPLES a second,\n"
+	    "past them 429 (default: no limit)" },
+	{ "burst", OPT_BURST, "samples", NULL,
+	    "with listen: and SAMPLES at once (default: --rate's)" },
 	{ "store", OPT_STORE, "dir", NULL,
 	    "with listen: write into the store DIR, each batch synced\n"
 	    "before it is answered, instead of standard output" },
+	{ "fsync", OPT_FSYNC, "mode", store_fsync_name,
+	    "with listen --store: always (default: a batch is on disk\n"
+	    "when answered), batch (at most once a second), never" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const struct cli_command commands[] = {
-	{ "listen", "statsd http store flush ttl max-body label", NULL },
+	{ "listen", "statsd http store fsync flush ttl max-body auth rate "
+	    "burst label", NULL },
 	{ "read", "format strict", "[file ...]" },
 	{ "scrape", "interval count label job targets timeout honor-labels "
-	    "sample-limit bearer-token-file user password-file", "[url ...]" },
+	    "sample-limit bearer-token-file user password-file relabel "
+	    "ca-file cert-file key-file server-name insecure-skip-verify",
+	    "[url ...]" },
 	{ "exec", "interval count label timeout format", "command [arg ...]" },
 	{ NULL, NULL, NULL }
 };
@@ -184,31 +215,11 @@ read_files(enum ingest_format f, int strict, int argc, char *argv[])
 	return rc;
 }
 
-/*
- * A secret from a file, never from the command line (where ps(1) shows
- * it): its first line.
- */
-static char *
-read_secret(const char *path)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *fp = fopen(path, "r");
-
-	if (fp == NULL)
-		err(CLI_EXIT_FAIL, "%s", path);
-	if ((n = getline(&line, &cap, fp)) == -1)
-		errx(CLI_EXIT_FAIL, "%s: empty", path);
-	fclose(fp);
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	return line;
-}
-
 /* What 'mgather listen' was asked. */
 struct listen_opts {
-	const char *statsd, *http, *store;
+	const char *statsd, *http, *store, *auth;
+	double rate, burst;
+	enum store_fsync fsync;
 	size_t max_body;
 	struct statsd_opts sd;
 };
@@ -223,7 +234,11 @@ listen_cmd(struct listen_opts *o)
 	struct errbuf eb = ERRBUF_INIT;
 	struct jsonl_writer *w = jsonl_writer_new(stdout);
 	struct ingest_sink out, shared;
-	struct push_opts po = { o->sd.labels, o->sd.nlabels, o->max_body };
+	struct push_opts po = { o->sd.labels, o->sd.nlabels, o->max_body, NULL,
+		o->rate, o->burst, NULL, NULL, NULL };
+	struct auth *auth = NULL;
+	struct statsd *sd = NULL;
+	struct listener *l = NULL;
 	struct push *push = NULL;
 	struct httpd *hd = NULL;
 	struct store *st = NULL;
@@ -236,7 +251,7 @@ listen_cmd(struct listen_opts *o)
 	if (o->store) {
 		/* Synced at every commit: a 204 means on disk. */
 		struct store_writer_opts wo = STORE_WRITER_OPTS_INIT;
-		wo.fsync = STORE_FSYNC_ALWAYS;
+		wo.fsync = o->fsync;
 		if ((st = store_open(o->store, 1, &eb)) == NULL ||
 		    (sw = store_writer_open(st, &wo, &eb)) == NULL)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
@@ -245,6 +260,19 @@ listen_cmd(struct listen_opts *o)
 		jsonl_writer_sink(w, &out);
 	}
 	shared = out;
+	if (o->statsd) {
+		if ((l = listener_open(o->statsd, &eb)) == NULL)
+			errx(CLI_EXIT_FAIL, "statsd: %s", eb.msg);
+		warnx("statsd on %s (UDP and TCP)", listener_address(l));
+		po.more_metrics = statsd_metrics;
+	}
+	/* StatsD lines pushed over HTTP are added up here too. */
+	o->sd.no_own_metrics = l == NULL;
+	sd = statsd_new(&o->sd);
+	po.statsd = sd;
+	po.more_arg = sd;
+	if (o->auth && (po.auth = auth = auth_load(o->auth, &eb)) == NULL)
+		errx(CLI_EXIT_FAIL, "%s", eb.msg);
 	if (o->http) {
 		push = push_new(&po, &out);
 		push_sink(push, &shared);
@@ -253,24 +281,11 @@ listen_cmd(struct listen_opts *o)
 			errx(CLI_EXIT_FAIL, "http: %s", eb.msg);
 		warnx("http on %s", httpd_address(hd));
 	}
-	if (o->statsd) {
-		struct listener *l;
-		struct statsd *sd;
-		if ((l = listener_open(o->statsd, &eb)) == NULL)
-			errx(CLI_EXIT_FAIL, "statsd: %s", eb.msg);
-		warnx("statsd on %s (UDP and TCP)", listener_address(l));
-		sd = statsd_new(&o->sd);
-		sigprocmask(SIG_SETMASK, &waitmask, NULL);
-		if (statsd_serve(sd, l, &stop, &shared, on_warning, NULL,
-		    &eb) == -1) {
-			warnx("%s", eb.msg);
-			rc = CLI_EXIT_FAIL;
-		}
-		statsd_free(sd);
-		listener_close(l);
-	} else {
-		while (!stop)
-			sigsuspend(&waitmask);
+	/* Signals arrive from here on, in this thread. */
+	sigprocmask(SIG_SETMASK, &waitmask, NULL);
+	if (statsd_serve(sd, l, &stop, &shared, on_warning, NULL, &eb) == -1) {
+		warnx("%s", eb.msg);
+		rc = CLI_EXIT_FAIL;
 	}
 	httpd_close(hd);
 	if (shared.commit(shared.ctx, &eb) == -1) {
@@ -278,6 +293,9 @@ listen_cmd(struct listen_opts *o)
 		rc = CLI_EXIT_FAIL;
 	}
 	push_free(push);
+	auth_free(auth);
+	statsd_free(sd);
+	listener_close(l);
 	if (sw && store_writer_close(sw, &eb) == -1) {
 		warnx("%s", eb.msg);
 		rc = CLI_EXIT_FAIL;
@@ -383,10 +401,11 @@ main(int argc, char *argv[])
 	struct cli cli;
 	enum expo_format xf = EXPO_PROMETHEUS;
 	const char *format = NULL;
-	struct listen_opts lo = { NULL, NULL, NULL, 10 * 1024 * 1024,
-		{ 10000, 300000, NULL, 0 } };
+	struct listen_opts lo = { NULL, NULL, NULL, NULL, 0, 0,
+		STORE_FSYNC_ALWAYS, 10 * 1024 * 1024, { 10000, 300000, NULL, 0, 0 } };
 	struct scrape_opts so;
 	char *token = NULL, *password = NULL;
+	const char *relabel_file = NULL;
 	struct scraper *sc;
 	const char *cmd;
 	int key, explicit = 0, strict = 0, rc;
@@ -439,6 +458,19 @@ main(int argc, char *argv[])
 		case OPT_FORMAT: format = cli.arg; break;
 		case OPT_STATSD: lo.statsd = cli.arg; break;
 		case OPT_HTTP: lo.http = cli.arg; break;
+		case OPT_AUTH: lo.auth = cli.arg; break;
+		case OPT_FSYNC:
+			if (store_fsync_parse(cli.arg, &lo.fsync) == -1)
+				cli_bad_value(&cli, key, "fsync mode", cli.arg);
+			break;
+		case OPT_RATE:
+		case OPT_BURST:
+			if (auth_rate_parse(cli.arg, key == OPT_RATE ? &lo.rate :
+			    &lo.burst) == -1)
+				cli_usage_error(&cli, "--%s: not a positive number "
+				    "of samples '%s'", key == OPT_RATE ? "rate" :
+				    "burst", cli.arg);
+			break;
 		case OPT_STORE: lo.store = cli.arg; break;
 		case OPT_FLUSH:
 			if ((lo.sd.flush_ms = cli_duration(&cli, key, cli.arg)) <= 0)
@@ -464,13 +496,19 @@ main(int argc, char *argv[])
 			break;
 		case OPT_BEARER_FILE:
 			free(token);
-			token = read_secret(cli.arg);
+			token = cli_read_secret(cli.arg);
 			break;
 		case OPT_USER: so.user = cli.arg; break;
 		case OPT_PASSWORD_FILE:
 			free(password);
-			password = read_secret(cli.arg);
+			password = cli_read_secret(cli.arg);
 			break;
+		case OPT_RELABEL: relabel_file = cli.arg; break;
+		case OPT_CA_FILE: so.tls.ca_file = cli.arg; break;
+		case OPT_CERT_FILE: so.tls.cert_file = cli.arg; break;
+		case OPT_KEY_FILE: so.tls.key_file = cli.arg; break;
+		case OPT_SERVER_NAME: so.tls.server_name = cli.arg; break;
+		case OPT_INSECURE: so.tls.insecure_skip_verify = 1; break;
 		}
 	}
 	cmd = cli_operands(&cli, &argc, &argv);
@@ -478,6 +516,13 @@ main(int argc, char *argv[])
 		if (lo.statsd == NULL && lo.http == NULL)
 			cli_usage_error(&cli, "listen: --statsd or --http ADDRESS "
 			    "is needed");
+		if (cli_given(&cli, OPT_FSYNC) && lo.store == NULL)
+			cli_usage_error(&cli, "listen: --fsync goes with --store");
+		if (lo.burst > 0 && lo.rate == 0)
+			cli_usage_error(&cli, "listen: --burst goes with --rate");
+		if ((cli_given(&cli, OPT_AUTH) || lo.rate > 0) && lo.http == NULL)
+			cli_usage_error(&cli, "listen: --auth and --rate are of "
+			    "--http");
 		lo.sd.labels = labels;
 		lo.sd.nlabels = nlabels;
 		rc = listen_cmd(&lo);
@@ -524,9 +569,15 @@ main(int argc, char *argv[])
 		so.password = password;
 		if (so.user == NULL && password)
 			cli_usage_error(&cli, "--password-file goes with --user");
+		if ((so.tls.cert_file == NULL) != (so.tls.key_file == NULL))
+			cli_usage_error(&cli, "--cert-file and --key-file go "
+			    "together");
 		so.labels = labels;
 		so.nlabels = nlabels;
 		so.warn = on_warning;
+		if (relabel_file && (so.relabel = relabel_load(relabel_file,
+		    &eb)) == NULL)
+			errx(CLI_EXIT_FAIL, "%s", eb.msg);
 		if ((sc = scraper_new(&so, (const char *const *)argv,
 		    (size_t)argc, &eb)) == NULL)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
@@ -534,6 +585,7 @@ main(int argc, char *argv[])
 		rc = every_interval(w, scrape_once, sc, interval, count);
 		jsonl_writer_free(w);
 		scraper_free(sc);
+		relabel_free(so.relabel);
 		free(token);
 		free(password);
 		free(labels);
@@ -547,6 +599,8 @@ main(int argc, char *argv[])
 			inf = INGEST_INFLUX;
 		else if (format && strcmp(format, "graphite") == 0)
 			inf = INGEST_GRAPHITE;
+		else if (format && strcmp(format, "csv") == 0)
+			inf = INGEST_CSV;
 		else if (format && expo_format_parse(format, &xf) == -1)
 			cli_bad_value(&cli, OPT_FORMAT, "format", format);
 		else if (xf == EXPO_OPENMETRICS)

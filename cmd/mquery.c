@@ -20,7 +20,7 @@ enum {
 	OPT_LABEL_VALUES, OPT_LATEST, OPT_LIST_FUNCTIONS, OPT_LOCAL,
 	OPT_LOOKBACK, OPT_MAX_SAMPLES, OPT_NAME, OPT_SERIES, OPT_SINCE,
 	OPT_START, OPT_STATS, OPT_STEP, OPT_STRICT, OPT_TIER, OPT_TIME,
-	OPT_TIMEOUT
+	OPT_TIMEOUT, OPT_TENANT
 };
 
 /* The words of --tier and --agg, for the completions and messages. */
@@ -45,6 +45,8 @@ static const struct cli_option options[] = {
 	    "evaluate over the stream in FILE ('-': standard input), not the store" },
 	{ "strict", OPT_STRICT, NULL, NULL,
 	    "with -f: stop at the first bad record" },
+	{ "tenant", OPT_TENANT, "tenant", NULL,
+	    "see only the series of TENANT (labelled tenant=TENANT)" },
 	{ "output", 'o', "format", query_format_name,
 	    "table (default on a terminal), jsonl (default otherwise), csv,\n"
 	    "prom-json (Prometheus' API data), openmetrics" },
@@ -122,21 +124,20 @@ warn_record(void *arg, const char *msg)
  * known), the store directory into '*dir'.  Returns the stream file of
  * -f, or NULL.
  */
-static const char *
+static void
 parse_options(struct cli *cli, struct query_request *rq, struct times *tm,
-    const char **dir)
+    struct query_input_opts *in)
 {
 	static const int modes[] = { OPT_SERIES, OPT_LABELS, OPT_LABEL_VALUES,
 		OPT_LATEST, OPT_STATS, OPT_FOLLOW };
 	struct errbuf eb = ERRBUF_INIT;
-	const char *file = NULL;
 	size_t i, n = 0;
 	int key;
 
 	while ((key = cli_next(cli)) != -1) {
 		switch (key) {
-		case 'd': *dir = cli->arg; break;
-		case 'f': file = cli->arg; break;
+		case 'd': in->dir = cli->arg; break;
+		case 'f': in->file = cli->arg; break;
 		case 'o':
 			if (query_format_parse(cli->arg, &rq->format) == -1)
 				cli_bad_value(cli, key, "format", cli->arg);
@@ -178,6 +179,11 @@ parse_options(struct cli *cli, struct query_request *rq, struct times *tm,
 		case OPT_TIMEOUT:
 			rq->limits.timeout_ms = cli_duration(cli, key, cli->arg);
 			break;
+		case OPT_TENANT:
+			if (*cli->arg == '\0')
+				cli_usage_error(cli, "--tenant: an empty name");
+			in->tenant = cli->arg;
+			break;
 		}
 	}
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -186,16 +192,18 @@ parse_options(struct cli *cli, struct query_request *rq, struct times *tm,
 		cli_usage_error(cli, "--series, --labels, --label-values, --latest, --stats and --follow exclude each other");
 	if (tm->start && tm->since)
 		cli_usage_error(cli, "--start and --since exclude each other");
-	if (cli_given(cli, OPT_STRICT) && file == NULL)
+	if (cli_given(cli, OPT_STRICT) && in->file == NULL)
 		cli_usage_error(cli, "--strict goes with -f");
+	in->strict = cli_given(cli, OPT_STRICT);
+	in->warn = warn_record;
 	rq->given = (tm->at ? QUERY_GIVEN_TIME : 0) |
 	    (tm->start || tm->since ? QUERY_GIVEN_START : 0) |
-	    (tm->end ? QUERY_GIVEN_END : 0) | (file ? QUERY_GIVEN_STREAM : 0);
+	    (tm->end ? QUERY_GIVEN_END : 0) |
+	    (in->file ? QUERY_GIVEN_STREAM : 0);
 	/* Tables write local times (ts_format_local()): UTC unless --local. */
 	if (!cli_given(cli, OPT_LOCAL))
 		setenv("TZ", "UTC0", 1);
 	tzset();
-	return file;
 }
 
 /*
@@ -220,8 +228,9 @@ main(int argc, char *argv[])
 	struct times tm = { NULL, NULL, NULL, NULL, NULL };
 	struct errbuf eb = ERRBUF_INIT;
 	struct query_input in;
+	struct query_input_opts qo = { NULL, NULL, NULL, 0, NULL, NULL };
 	struct cli cli;
-	const char *file, *dir = NULL, *why;
+	const char *why;
 	char *store_dir = NULL;
 	int rc;
 	uint64_t bad = 0;
@@ -230,7 +239,7 @@ main(int argc, char *argv[])
 
 	cli_start(&cli, &program, argc, argv);
 	rq.format = isatty(STDOUT_FILENO) ? QUERY_FMT_TABLE : QUERY_FMT_JSONL;
-	file = parse_options(&cli, &rq, &tm, &dir);
+	parse_options(&cli, &rq, &tm, &qo);
 	cli_operands(&cli, &argc, &argv);
 	if (argc > 1)
 		cli_usage_error(&cli, "one expression only");
@@ -246,10 +255,9 @@ main(int argc, char *argv[])
 	 * A stream is read first: "now" is its newest sample, so that a
 	 * file of yesterday's samples is queried as of yesterday.
 	 */
-	if (!file)
-		store_dir = cli_store_dir(dir);
-	if (query_input_open(&in, store_dir, file, cli_given(&cli, OPT_STRICT),
-	    warn_record, NULL, &bad, &eb) == -1)
+	if (!qo.file)
+		qo.dir = store_dir = cli_store_dir(qo.dir);
+	if (query_input_open(&in, &qo, &bad, &eb) == -1)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
 	if (in.newest != INT64_MIN)
 		now = in.newest;

@@ -21,26 +21,10 @@ enum {
 	OPT_FLUSH, OPT_MAX_FUTURE, OPT_REPAIR, OPT_START
 };
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-static const struct {
-	const char *name;
-	enum store_fsync mode;
-} fsync_modes[] = {
-	{ "batch", STORE_FSYNC_BATCH }, { "always", STORE_FSYNC_ALWAYS },
-	{ "never", STORE_FSYNC_NEVER },
-};
-
-static const char *
-fsync_word(size_t i)
-{
-	return i < NELEM(fsync_modes) ? fsync_modes[i].name : NULL;
-}
-
 static const struct cli_option options[] = {
 	{ "dir", 'd', "dir", NULL,
 	    "the store (default $MTK_STORE, else $XDG_DATA_HOME/mtk/store)" },
-	{ "fsync", OPT_FSYNC, "mode", fsync_word,
+	{ "fsync", OPT_FSYNC, "mode", store_fsync_name,
 	    "batch (default: at most once a second), always, never" },
 	{ "max-series", OPT_MAX_SERIES, "n", NULL,
 	    "refuse new series beyond N (default 1000000, 0: no limit)" },
@@ -346,12 +330,8 @@ main(int argc, char *argv[])
 			o.flush_age_ms = 0;	/* exactly as asked */
 			break;
 		case OPT_FSYNC:
-			for (i = 0; fsync_word((size_t)i); i++)
-				if (strcmp(cli.arg, fsync_word((size_t)i)) == 0)
-					break;
-			if (fsync_word((size_t)i) == NULL)
+			if (store_fsync_parse(cli.arg, &o.fsync) == -1)
 				cli_bad_value(&cli, key, "fsync mode", cli.arg);
-			o.fsync = fsync_modes[i].mode;
 			break;
 		case OPT_MAX_FUTURE:
 			o.max_future = cli_duration(&cli, key, cli.arg);

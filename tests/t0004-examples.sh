@@ -23,6 +23,7 @@ malert check --label mountpoint -w 80 -c 90 \	its state is that of the test mach
 ssh backup mstore import -d /srv/mtk < day.tar.zst	needs another machine
 promtool tsdb create-blocks-from openmetrics day.om \	needs Prometheus
 mgather scrape -i 30s --job node http://db1:9100/metrics \	runs until stopped, scrapes other machines
+mgather scrape --ca-file /etc/mtk/ca.pem --relabel relabel.yml \	runs until stopped, scrapes other machines
 curl -s http://127.0.0.1:9100/metrics | mgather read | mstore	needs a node_exporter on its port
 mgather scrape --job node http://db1:9100/metrics http://web1:9100/metrics | mstore	runs until stopped, scrapes other machines
 curl -s http://127.0.0.1:9100/metrics | mgather read --format prometheus	needs a node_exporter on its port
@@ -32,6 +33,16 @@ mgather listen --statsd 127.0.0.1:8125 --http 127.0.0.1:9091 | mstore	runs until
 mgather listen --http 127.0.0.1:9091 --statsd 127.0.0.1:8125 \	runs until stopped
 echo '{"name":"backup_done","value":1}' |	needs the listener of the example before
 mgather exec -- /usr/lib/nagios/plugins/check_disk -w 20% -c 10% -p / | mstore	runs until stopped
+curl -H "Authorization: Bearer $TOKEN" --data-binary @batch.jsonl \	needs a listener with tokens
+mquery --tenant web 'sum(rate(http_requests_total[5m]))'	needs a tenant's samples
+mgather -i 15s | mpush --to http://db1:9091/api/v1/push &	sends to another machine
+mpush counter --to http://db1:9091/api/v1/push backups_done_total 1 host=web1	sends to another machine
+export MTK_PUSH_URL=http://db1:9091/api/v1/push	sends to another machine
+mpush counter jobs_done_total 1 queue=mail	needs the listener of the line before
+mgather -n 1 |	sends to another machine
+mgather -i 15s |	sends to another machine
+mgather listen --http 0.0.0.0:9091 --auth /etc/mtk/tokens --rate 50000 --store /var/lib/mtk	runs until stopped
+mquery --tenant web 'sum by (job) (rate(http_requests_total[5m]))'	needs a tenant's samples
 EOF
 
 # Those that fail for a known reason, to be fixed, with the reason: "not

@@ -15,7 +15,7 @@ test_expect_success 'setup: a listener for HTTP and StatsD, into one output' '
 	{ mgather listen --http 127.0.0.1:0 --statsd 127.0.0.1:0 --flush 1s \
 		--max-body 1000 -l via=push >out 2>err & echo $! >pid; } &&
 	cat pid >>../pids &&
-	i=0 && until grep -q "statsd on" err; do
+	i=0 && until grep -q "http on" err; do
 		i=$((i + 1)); test $i -lt 50 || exit 1; sleep 0.1
 	done &&
 	sed -n "s/.*http on \(127.0.0.1:[0-9]*\)\$/http:\/\/\1/p" err >url &&

@@ -200,12 +200,14 @@ alert_runner_run(struct alert_runner *r, int64_t now, int now_given)
 	size_t i, k;
 	int rc = 0;
 
+	struct query_input_opts qo = { o->file ? NULL : o->store_dir, o->file,
+		NULL, o->strict, o->warn, o->warn_arg };
+
 	if ((s = alert_state_open(o->state_path, &eb)) == NULL) {
 		say(r, "%s", eb.msg);
 		return 1;
 	}
-	if (query_input_open(&in, o->file ? NULL : o->store_dir, o->file,
-	    o->strict, o->warn, o->warn_arg, &bad, &eb) == -1) {
+	if (query_input_open(&in, &qo, &bad, &eb) == -1) {
 		say(r, "%s", eb.msg);
 		alert_state_close(s);
 		return 1;

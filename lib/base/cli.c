@@ -660,3 +660,21 @@ cli_finish(int rc)
 	}
 	return rc;
 }
+
+char *
+cli_read_secret(const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL)
+		err(CLI_EXIT_FAIL, "%s", path);
+	if ((n = getline(&line, &cap, fp)) == -1)
+		errx(CLI_EXIT_FAIL, "%s: empty", path);
+	fclose(fp);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}

@@ -193,6 +193,14 @@ uint64_t cli_count(const struct cli *c, int key, const char *s);
 char *cli_store_dir(const char *dir);
 
 /*
+ * A secret from a file, never from the command line (where ps(1) shows
+ * it): the first line of 'path', without its line end.  Returns a new
+ * string; exits CLI_EXIT_FAIL with a message when the file cannot be
+ * read or is empty.
+ */
+char *cli_read_secret(const char *path);
+
+/*
  * The file 'name' in the state directory, $XDG_STATE_HOME/mtk, else
  * ~/.local/state/mtk, made (mode 0700) when missing.  Returns a new
  * string; exits CLI_EXIT_FAIL with a message when there is none.

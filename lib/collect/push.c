@@ -14,12 +14,24 @@
 #include "base/timestamp.h"
 #include "base/xalloc.h"
 #include "collect/push.h"
+#include "net/auth.h"
 #include "stream/expo.h"
 #include "stream/influx.h"
 #include "stream/jsonl.h"
 
 #define EXTRA_MAX 32
 #define INFLATED_MAX (256 * 1024 * 1024)
+
+/* What the listener knows of a tenant (the only one, without tokens). */
+struct tenant {
+	const char *name;		/* borrowed from the tokens; NULL: none */
+	struct label extra[EXTRA_MAX + 1];	/* -l's, then tenant= */
+	size_t nextra;
+	struct bucket rate;
+	unsigned long long count[3];	/* enum tenant_count */
+};
+
+enum tenant_count { SAMPLES, BAD_LINES, THROTTLED };
 
 struct push {
 	struct push_opts o;
@@ -32,17 +44,37 @@ struct push {
 	struct jsonl_parser *jp;
 	struct expo_parser *xp[2];
 	struct influx_parser *ip;
+	struct tenant *tenant;		/* one per tenant of the tokens, or one */
+	size_t ntenant;
 	/* Counters, for /metrics (the server's thread only). */
-	unsigned long long requests[6];	/* 204, 400, 404, 405, 413, 503 */
-	unsigned long long samples, bad;
+	unsigned long long requests[8];
 };
 
-static const int codes[] = { 204, 400, 404, 405, 413, 503 };
+static const int codes[] = { 204, 400, 401, 404, 405, 413, 429, 503 };
+
+/* The labels a tenant's samples get: -l's, and tenant= over all. */
+static void
+tenant_init(struct push *p, struct tenant *t, const char *name, double rate,
+    double burst, int64_t now)
+{
+	size_t i;
+
+	t->name = name;
+	for (i = 0; i < p->nextra; i++)
+		if (name == NULL || strcmp(p->extra[i].name, "tenant") != 0)
+			t->extra[t->nextra++] = p->extra[i];
+	if (name)
+		t->extra[t->nextra++] = (struct label){ "tenant", name, 6,
+		    (uint32_t)strlen(name) };
+	bucket_init(&t->rate, rate, burst, now);
+}
 
 struct push *
 push_new(const struct push_opts *o, const struct ingest_sink *out)
 {
 	struct push *p = xcalloc(1, sizeof(*p));
+	int64_t now = ts_now();
+	size_t i;
 
 	p->o = *o;
 	p->out = *out;
@@ -53,6 +85,20 @@ push_new(const struct push_opts *o, const struct ingest_sink *out)
 	p->xp[0] = expo_parser_new(EXPO_PROMETHEUS);
 	p->xp[1] = expo_parser_new(EXPO_OPENMETRICS);
 	p->ip = influx_parser_new();
+	if (o->auth) {
+		p->ntenant = auth_ntenants(o->auth);
+		p->tenant = xcalloc(p->ntenant, sizeof(*p->tenant));
+		for (i = 0; i < p->ntenant; i++) {
+			const struct auth_tenant *at = auth_tenant(o->auth, i);
+			tenant_init(p, &p->tenant[i], at->name,
+			    at->rate > 0 ? at->rate : o->rate,
+			    at->burst > 0 ? at->burst : o->burst, now);
+		}
+	} else {
+		p->ntenant = 1;
+		p->tenant = xcalloc(1, sizeof(*p->tenant));
+		tenant_init(p, p->tenant, NULL, o->rate, o->burst, now);
+	}
 	return p;
 }
 
@@ -66,6 +112,7 @@ push_free(struct push *p)
 	expo_parser_free(p->xp[0]);
 	expo_parser_free(p->xp[1]);
 	influx_parser_free(p->ip);
+	free(p->tenant);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
@@ -157,15 +204,19 @@ gunzip(const char *in, size_t n, struct buf *out, struct errbuf *eb)
 	    errbuf_set(eb, "not gzip: the data ends early");
 }
 
-/* The labels of the listener over those of 's', then to the output. */
+/*
+ * The labels of the listener and the tenant over those of 's', then to
+ * the output.
+ */
 static int
-give(struct push *p, struct sample *s, int64_t now, struct errbuf *eb)
+give(struct push *p, const struct tenant *t, struct sample *s, int64_t now,
+    struct errbuf *eb)
 {
-	struct label l[METRIC_LABELS_MAX + EXTRA_MAX];
+	struct label l[METRIC_LABELS_MAX + EXTRA_MAX + 1];
 
-	if (p->nextra) {
-		s->nlabels = metric_labels_over(s->labels, s->nlabels, p->extra,
-		    p->nextra, l);
+	if (t->nextra) {
+		s->nlabels = metric_labels_over(s->labels, s->nlabels, t->extra,
+		    t->nextra, l);
 		s->labels = l;
 		s->key = NULL;
 		s->key_hash = 0;
@@ -179,19 +230,48 @@ give(struct push *p, struct sample *s, int64_t now, struct errbuf *eb)
 	return locked_add(p, s, eb);
 }
 
+/* StatsD lines, added up by the listener's StatsD (counters: increments). */
+static void
+push_statsd(struct push *p, struct tenant *t, const char *body, size_t len,
+    struct httpd_reply *rp)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	size_t bad, lines = 0, i;
+
+	if (p->o.statsd == NULL) {
+		reply(p, rp, 400, "format=statsd: this listener adds up no "
+		    "StatsD lines\n");
+		return;
+	}
+	for (i = 0; i < len; i++)
+		lines += body[i] == '\n';
+	lines += len && body[len - 1] != '\n';
+	bad = statsd_feed_as(p->o.statsd, body, len, ts_now(), t->name, &eb);
+	t->count[SAMPLES] += lines - bad;
+	t->count[BAD_LINES] += bad;
+	bucket_take(&t->rate, (double)(lines - bad));
+	if (bad)
+		reply(p, rp, 400, "%s\n%zu taken, %zu bad line%s: the good lines "
+		    "were kept\n", eb.msg, lines - bad, bad, bad == 1 ? "" : "s");
+	else
+		reply(p, rp, 204, NULL);
+	snprintf(rp->header[0], sizeof(rp->header[0]), "X-Mtk-Accepted");
+	snprintf(rp->header[1], sizeof(rp->header[1]), "%zu", lines - bad);
+}
+
 /*
  * A batch.  'influx': InfluxDB's /write, whose clients read errors as
  * {"error": "..."}.
  */
 static void
-push_batch(struct push *p, const struct httpd_request *rq,
+push_batch(struct push *p, struct tenant *t, const struct httpd_request *rq,
     struct httpd_reply *rp, int influx)
 {
 	struct errbuf eb = ERRBUF_INIT, first = ERRBUF_INIT;
 	struct buf plain = BUF_INIT;
 	const char *body = rq->body, *end, *fmt = rq->format;
 	size_t len = rq->len, line = 0, bad = 0, first_line = 0, taken = 0;
-	int64_t now = ts_now();
+	int64_t now;
 	int f = 0;	/* 0 stream, 1 prometheus, 2 openmetrics, 3 influx */
 
 	if (p->failed) {
@@ -219,6 +299,11 @@ push_batch(struct push *p, const struct httpd_request *rq,
 		    28) == 0)
 			fmt = "openmetrics";
 	}
+	if (fmt && strcmp(fmt, "statsd") == 0) {
+		push_statsd(p, t, body, len, rp);
+		buf_release(&plain);
+		return;
+	}
 	if (influx || (fmt && strcmp(fmt, "influx") == 0))
 		f = 3;
 	else if (fmt && strcmp(fmt, "prometheus") == 0)
@@ -227,8 +312,8 @@ push_batch(struct push *p, const struct httpd_request *rq,
 		f = 2;
 	else if (fmt && strcmp(fmt, "jsonl") != 0) {
 		buf_release(&plain);
-		reply(p, rp, 400, "format=%s: jsonl, prometheus, openmetrics or "
-		    "influx\n", fmt);
+		reply(p, rp, 400, "format=%s: jsonl, prometheus, openmetrics, "
+		    "influx or statsd\n", fmt);
 		return;
 	}
 	if (f == 3 && influx_set_precision(p->ip, rq->precision ?
@@ -240,6 +325,7 @@ push_batch(struct push *p, const struct httpd_request *rq,
 	}
 	if (f == 1 || f == 2)
 		expo_parser_reset(p->xp[f - 1]);
+	now = ts_now();
 	for (end = body + len; body < end;) {
 		const char *nl = memchr(body, '\n', (size_t)(end - body));
 		size_t n = (size_t)((nl ? nl : end) - body);
@@ -264,7 +350,7 @@ push_batch(struct push *p, const struct httpd_request *rq,
 		if (k >= 1) {
 			int refused = 0;
 			do {
-				int g = give(p, &s, now, &eb);
+				int g = give(p, t, &s, now, &eb);
 				if (g == -1) {
 					/* The output itself failed. */
 					p->failed = 1;
@@ -298,8 +384,9 @@ push_batch(struct push *p, const struct httpd_request *rq,
 		buf_release(&plain);
 		return;
 	}
-	p->samples += taken;
-	p->bad += bad;
+	t->count[SAMPLES] += taken;
+	t->count[BAD_LINES] += bad;
+	bucket_take(&t->rate, (double)taken);
 	if (bad && influx) {
 		struct buf msg = BUF_INIT;
 		buf_addf(&msg, "line %zu: %s; %zu taken, %zu bad", first_line,
@@ -322,6 +409,24 @@ push_batch(struct push *p, const struct httpd_request *rq,
 	buf_release(&plain);
 }
 
+/* A counter of each tenant, with tenant= when there are tokens. */
+static void
+tenant_counter(struct push *p, struct buf *out, const char *name,
+    enum tenant_count c)
+{
+	size_t i;
+
+	buf_addf(out, "# TYPE %s counter\n", name);
+	for (i = 0; i < p->ntenant; i++) {
+		const struct tenant *t = &p->tenant[i];
+		unsigned long long v = t->count[c];
+		if (t->name)
+			buf_addf(out, "%s{tenant=\"%s\"} %llu\n", name, t->name, v);
+		else
+			buf_addf(out, "%s %llu\n", name, v);
+	}
+}
+
 static void
 metrics(struct push *p, struct httpd_reply *rp)
 {
@@ -331,11 +436,49 @@ metrics(struct push *p, struct httpd_reply *rp)
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		buf_addf(&rp->body, "mtk_push_requests_total{code=\"%d\"} %llu\n",
 		    codes[i], p->requests[i]);
-	buf_addf(&rp->body, "# TYPE mtk_push_samples_total counter\n"
-	    "mtk_push_samples_total %llu\n"
-	    "# TYPE mtk_push_bad_lines_total counter\n"
-	    "mtk_push_bad_lines_total %llu\n", p->samples, p->bad);
+	tenant_counter(p, &rp->body, "mtk_push_samples_total", SAMPLES);
+	tenant_counter(p, &rp->body, "mtk_push_bad_lines_total", BAD_LINES);
+	tenant_counter(p, &rp->body, "mtk_push_throttled_requests_total",
+	    THROTTLED);
+	if (p->o.more_metrics)
+		p->o.more_metrics(p->o.more_arg, &rp->body);
 	rp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+/*
+ * Who asks, and whether they may now: the tenant, or NULL with the
+ * reply (401, 429) made.
+ */
+static struct tenant *
+admit(struct push *p, const struct httpd_request *rq, struct httpd_reply *rp)
+{
+	struct tenant *t = p->tenant;
+	int64_t wait;
+
+	if (p->o.auth) {
+		int i = auth_check(p->o.auth, rq->authorization);
+		if (i < 0) {
+			snprintf(rp->header[0], sizeof(rp->header[0]),
+			    "WWW-Authenticate");
+			snprintf(rp->header[1], sizeof(rp->header[1]),
+			    "Bearer realm=\"mtk\"");
+			reply(p, rp, 401, "%s\n", rq->authorization ?
+			    "this token is not known here" :
+			    "a token is needed: Authorization: Bearer TOKEN");
+			return NULL;
+		}
+		t = &p->tenant[i];
+	}
+	if ((wait = bucket_wait(&t->rate, ts_now())) > 0) {
+		long long secs = (wait + 999) / 1000;
+		t->count[THROTTLED]++;
+		snprintf(rp->header[0], sizeof(rp->header[0]), "Retry-After");
+		snprintf(rp->header[1], sizeof(rp->header[1]), "%lld", secs);
+		reply(p, rp, 429, "over the rate of %g samples/s: try again in "
+		    "%lld s\n", t->rate.rate, secs);
+		return NULL;
+	}
+	return t;
 }
 
 void
@@ -347,10 +490,11 @@ push_handle(void *arg, const struct httpd_request *rq, struct httpd_reply *rp)
 
 	if (strcmp(rq->path, "/api/v1/push") == 0 ||
 	    strcmp(rq->path, "/write") == 0) {
-		if (post)
-			push_batch(p, rq, rp, rq->path[1] == 'w');
-		else
+		struct tenant *t;
+		if (!post)
 			reply(p, rp, 405, "POST a batch of samples here\n");
+		else if ((t = admit(p, rq, rp)) != NULL)
+			push_batch(p, t, rq, rp, rq->path[1] == 'w');
 	} else if (strcmp(rq->path, "/healthz") == 0 && get) {
 		buf_adds(&rp->body, "ok\n");
 	} else if (strcmp(rq->path, "/metrics") == 0 && get) {

@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+#include "base/buf.h"
+#include "collect/statsd.h"
+#include "net/auth.h"
 #include "net/httpd.h"
 #include "stream/ingest.h"
 
@@ -15,12 +18,17 @@
  *                      application/x-ndjson), the Prometheus text format
  *                      (text/plain) or OpenMetrics
  *                      (application/openmetrics-text), or as ?format=
- *                      jsonl|prometheus|openmetrics says; gzip when
- *                      Content-Encoding says so.  204 with the samples
+ *                      jsonl|prometheus|openmetrics|influx says; gzip
+ *                      when Content-Encoding says so.  ?format=statsd:
+ *                      StatsD lines, added up by 'statsd' (counters as
+ *                      increments) and written at its flushes.  204 with the samples
  *                      taken in X-Mtk-Accepted; 400 naming the first bad
  *                      line and why, the good lines of the batch kept
  *                      all the same; 413 past the size limit (nothing
- *                      kept); 503 when the output failed.
+ *                      kept); 401 without a known token when tokens
+ *                      are asked; 429 with Retry-After when the
+ *                      tenant is over its rate; 503 when the output
+ *                      failed.
  *  POST /write         InfluxDB 1.x's: the line protocol (stream/influx.h),
  *                      ?precision=, errors as {"error": "..."}.
  *  GET /healthz        200 "ok".
@@ -35,6 +43,15 @@ struct push_opts {
 	const char *const *labels;	/* "NAME=VALUE" */
 	size_t nlabels;
 	size_t max_body;		/* the limit, for its message */
+	const struct auth *auth;	/* tokens to tenants, or NULL: none */
+	double rate, burst;		/* samples/s and bucket of a tenant
+					   the tokens file gives none; 0:
+					   no limit, burst 0: 'rate' */
+	/* StatsD lines (?format=statsd) are added up here, or refused. */
+	struct statsd *statsd;
+	/* More of /metrics: text format written to 'out', or NULL. */
+	void (*more_metrics)(void *arg, struct buf *out);
+	void *more_arg;
 };
 
 struct push;

@@ -1,9 +1,11 @@
 /* statsd.c - StatsD lines aggregated per flush, as the StatsD daemon does */
 /* SPDX-License-Identifier: MIT */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/number.h"
 #include "base/buf.h"
@@ -46,6 +48,11 @@ struct statsd {
 	uint64_t rng;
 	/* The listener's own counters. */
 	uint64_t packets, lines, bad, expired, dropped, sampled_out;
+	/* Feeds from another thread (HTTP pushes) and flushes, one at once. */
+	pthread_mutex_t lock;
+	/* Their text as of the last flush, for another thread (/metrics). */
+	pthread_mutex_t shown_lock;
+	struct buf shown;
 };
 
 struct statsd *
@@ -58,6 +65,8 @@ statsd_new(const struct statsd_opts *o)
 	sd->rng = 0x9e3779b97f4a7c15ULL;
 	sd->nextra = metric_labels_from_pairs(o->labels, o->nlabels, sd->extra,
 	    EXTRA_MAX);
+	pthread_mutex_init(&sd->shown_lock, NULL);
+	pthread_mutex_init(&sd->lock, NULL);
 	return sd;
 }
 
@@ -91,29 +100,18 @@ statsd_free(struct statsd *sd)
 	strmap_free(sd->keys);
 	buf_release(&sd->key);
 	buf_release(&sd->names);
+	buf_release(&sd->shown);
+	pthread_mutex_destroy(&sd->shown_lock);
+	pthread_mutex_destroy(&sd->lock);
 	free(sd);
 }
 
 void
 statsd_dropped(struct statsd *sd, uint64_t n)
 {
+	pthread_mutex_lock(&sd->lock);
 	sd->dropped += n;
-}
-
-/* A Prometheus name of 'n' bytes at 's', appended to 'b' with its NUL. */
-static void
-prom_name(struct buf *b, const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
-		buf_addch(b, '_');
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-		buf_addch(b, (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == ':' ? c : '_');
-	}
-	buf_addch(b, '\0');
+	pthread_mutex_unlock(&sd->lock);
 }
 
 /* A finite number of 'n' bytes; '*ok' says whether it is one. */
@@ -154,11 +152,13 @@ series_get(struct statsd *sd, char t, const char *name, size_t nl,
 	buf_reset(&sd->key);
 	buf_addch(&sd->key, t);
 	name_at = sd->key.len;
-	prom_name(&sd->key, name, nl);
+	metric_name_from(&sd->key, name, nl);
+	buf_addch(&sd->key, '\0');
 	qsort(tags, ntags, sizeof(*tags), cmp_tag);
 	for (i = 0; i < ntags; i++) {
 		off[i][0] = sd->key.len;
-		prom_name(&sd->key, tags[i].name, tags[i].name_len);
+		metric_name_from(&sd->key, tags[i].name, tags[i].name_len);
+		buf_addch(&sd->key, '\0');
 		off[i][1] = sd->key.len;
 		buf_add(&sd->key, tags[i].value, tags[i].value_len);
 		buf_addch(&sd->key, '\0');
@@ -217,10 +217,13 @@ observe(struct statsd *sd, struct series *s, double v)
 	}
 }
 
-/* One line.  0, or -1 with why in 'eb'. */
+/*
+ * One line, with 'tenant' (when not NULL) as its tag tenant: over any
+ * it has.  0, or -1 with why in 'eb'.
+ */
 static int
 feed_line(struct statsd *sd, const char *p, size_t n, int64_t now,
-    struct errbuf *eb)
+    const char *tenant, struct errbuf *eb)
 {
 	const char *end = p + n, *colon, *bar, *f;
 	struct tag tags[TAGS_MAX];
@@ -284,6 +287,18 @@ feed_line(struct statsd *sd, const char *p, size_t n, int64_t now,
 		/* Other fields (DogStatsD's c: container id, ...) pass. */
 		f = fe + 1;
 	}
+	if (tenant) {
+		size_t i, w = 0;
+		for (i = 0; i < ntags; i++)
+			if (!(tags[i].name_len == 6 &&
+			    memcmp(tags[i].name, "tenant", 6) == 0))
+				tags[w++] = tags[i];
+		ntags = w;
+		if (ntags == TAGS_MAX)
+			return errbuf_set(eb, "more than %d tags", TAGS_MAX - 1);
+		tags[ntags++] = (struct tag){ "tenant", tenant, 6,
+		    strlen(tenant) };
+	}
 	if (t == 's') {
 		s = series_get(sd, 's', p, (size_t)(colon - p), tags, ntags);
 		strmap_intern(s->set, colon + 1, vl, strmap_hash(colon + 1, vl),
@@ -324,9 +339,17 @@ size_t
 statsd_feed(struct statsd *sd, const char *p, size_t n, int64_t now,
     struct errbuf *eb)
 {
+	return statsd_feed_as(sd, p, n, now, NULL, eb);
+}
+
+size_t
+statsd_feed_as(struct statsd *sd, const char *p, size_t n, int64_t now,
+    const char *tenant, struct errbuf *eb)
+{
 	const char *end = p + n;
 	size_t bad = 0;
 
+	pthread_mutex_lock(&sd->lock);
 	sd->packets++;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -336,7 +359,7 @@ statsd_feed(struct statsd *sd, const char *p, size_t n, int64_t now,
 			len--;
 		if (len) {
 			sd->lines++;
-			if (feed_line(sd, p, len, now, &e2) == -1) {
+			if (feed_line(sd, p, len, now, tenant, &e2) == -1) {
 				if (bad++ == 0)
 					*eb = e2;
 				sd->bad++;
@@ -344,6 +367,7 @@ statsd_feed(struct statsd *sd, const char *p, size_t n, int64_t now,
 		}
 		p = nl ? nl + 1 : end;
 	}
+	pthread_mutex_unlock(&sd->lock);
 	return bad;
 }
 
@@ -408,8 +432,8 @@ compact(struct statsd *sd)
 	sd->keys = keys;
 }
 
-int
-statsd_flush(struct statsd *sd, int64_t now, const struct ingest_sink *sink,
+static int
+flush_locked(struct statsd *sd, int64_t now, const struct ingest_sink *sink,
     struct errbuf *eb)
 {
 	size_t i, k;
@@ -480,13 +504,46 @@ statsd_flush(struct statsd *sd, int64_t now, const struct ingest_sink *sink,
 			  (double)sd->sampled_out, METRIC_COUNTER },
 			{ "mtk_statsd_series", (double)(sd->n - sd->ndead), METRIC_GAUGE },
 		};
-		for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		for (i = 0; !sd->o.no_own_metrics &&
+		    i < sizeof(m) / sizeof(m[0]); i++)
 			if (put(sd, NULL, m[i].name, m[i].t, m[i].v, now, sink,
 			    eb) == -1)
 				return -1;
+		pthread_mutex_lock(&sd->shown_lock);
+		buf_reset(&sd->shown);
+		for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+			char num[NUMBER_BUFSZ];
+			number_format(num, m[i].v);
+			buf_addf(&sd->shown, "# TYPE %s %s\n%s %s\n", m[i].name,
+			    m[i].t == METRIC_GAUGE ? "gauge" : "counter",
+			    m[i].name, num);
+		}
+		pthread_mutex_unlock(&sd->shown_lock);
 	}
 	compact(sd);
 	return sink->commit(sink->ctx, eb);
+}
+
+int
+statsd_flush(struct statsd *sd, int64_t now, const struct ingest_sink *sink,
+    struct errbuf *eb)
+{
+	int rc;
+
+	pthread_mutex_lock(&sd->lock);
+	rc = flush_locked(sd, now, sink, eb);
+	pthread_mutex_unlock(&sd->lock);
+	return rc;
+}
+
+void
+statsd_metrics(void *arg, struct buf *out)
+{
+	struct statsd *sd = arg;
+
+	pthread_mutex_lock(&sd->shown_lock);
+	buf_add(out, sd->shown.p ? sd->shown.p : "", sd->shown.len);
+	pthread_mutex_unlock(&sd->shown_lock);
 }
 
 /* What the listener's callback feeds. */
@@ -523,13 +580,20 @@ statsd_serve(struct statsd *sd, struct listener *l,
 	for (;;) {
 		int64_t left = next - ts_now();
 		dropped = 0;
-		if (left > 0 && !*stop &&
+		if (left > 0 && !*stop && l == NULL) {
+			/* Only HTTP pushes feed it: a signal wakes the sleep. */
+			struct timespec ts = { 0, (long)(left > 999 ? 999 : left) *
+				1000000L };
+			nanosleep(&ts, NULL);
+		} else if (left > 0 && !*stop &&
 		    listener_poll(l, (int)(left > 1000 ? 1000 : left), on_packet,
-		    &sv, &dropped, eb) == -1)
+		    &sv, &dropped, eb) == -1) {
 			return -1;
+		}
 		last = *stop != 0;
 		/* Stopping: what is already waiting is read first. */
-		if (last && listener_poll(l, 0, on_packet, &sv, &dropped, eb) == -1)
+		if (last && l && listener_poll(l, 0, on_packet, &sv, &dropped,
+		    eb) == -1)
 			return -1;
 		statsd_dropped(sd, dropped);
 		if (ts_now() < next && !last)

@@ -8,6 +8,7 @@
 
 #include <signal.h>
 
+#include "base/buf.h"
 #include "base/errbuf.h"
 #include "net/listen.h"
 #include "stream/ingest.h"
@@ -39,6 +40,7 @@ struct statsd_opts {
 	int64_t ttl_ms;			/* 0: never expire */
 	const char *const *labels;	/* "NAME=VALUE" on every sample */
 	size_t nlabels;
+	int no_own_metrics;		/* no mtk_statsd_* (no listener) */
 };
 
 struct statsd *statsd_new(const struct statsd_opts *o);
@@ -50,6 +52,14 @@ void statsd_free(struct statsd *sd);
  */
 size_t statsd_feed(struct statsd *sd, const char *p, size_t n, int64_t now,
     struct errbuf *eb);
+
+/*
+ * The same, each line labelled tenant="TENANT" over any tenant tag it
+ * has (a push of a tenant's token); with 'tenant' NULL, as
+ * statsd_feed().  Feeds and flushes may come from two threads.
+ */
+size_t statsd_feed_as(struct statsd *sd, const char *p, size_t n,
+    int64_t now, const char *tenant, struct errbuf *eb);
 
 /* Packets the kernel dropped before they were read (a count to add). */
 void statsd_dropped(struct statsd *sd, uint64_t n);
@@ -63,8 +73,16 @@ int statsd_flush(struct statsd *sd, int64_t now, const struct ingest_sink *sink,
     struct errbuf *eb);
 
 /*
+ * The listener's own counters as of the last flush, in the text format,
+ * appended to 'out'; 'arg' a struct statsd.  Safe from another thread
+ * (the HTTP listener's /metrics).
+ */
+void statsd_metrics(void *arg, struct buf *out);
+
+/*
  * Receive on 'l' and flush every flush_ms into 'sink', until '*stop' is
- * set: then one last flush of what was received.  Bad lines are told to
+ * set: then one last flush of what was received.  With 'l' NULL, only
+ * flush (what statsd_feed_as() is given from another thread).  Bad lines are told to
  * 'warn' once a flush, with the first one's reason.  Returns 0, or -1
  * with 'eb' when the listener or the sink failed.
  */

@@ -16,6 +16,7 @@
 #include "net/listen.h"
 
 #define LIBMHD "libmicrohttpd.so.12"
+#define HEADER_ROOM (64 * 1024)	/* a connection's: its request's head */
 
 struct httpd {
 	void *handle;
@@ -196,6 +197,7 @@ httpd_open(const char *addr, size_t max_body, httpd_fn fn, void *arg,
 	    MHD_OPTION_LISTEN_SOCKET, h->fd,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_ROOM,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_done, h,
 	    MHD_OPTION_END);
 	if (h->d == NULL) {

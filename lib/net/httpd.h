@@ -15,7 +15,8 @@
  * is gathered whole, up to 'max_body' bytes; the callback is then
  * called, in that thread, one request at a time, and fills the reply.
  * A body past the limit is not kept: the callback sees 'too_big'.
- * Connections idle for 30 seconds are closed; at most 256 at once.
+ * Connections idle for 30 seconds are closed; at most 256 at once; a
+ * request's line and headers fit in 64 KiB (else 431, from the library).
  */
 struct httpd_request {
 	const char *method, *path;

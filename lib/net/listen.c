@@ -41,15 +41,24 @@ listen_split(const char *addr, char *host, size_t hs, char *port, size_t ps)
 
 	if (addr[0] == '[') {
 		const char *rb = strchr(addr, ']');
-		if (rb == NULL || rb[1] != ':')
+		if (rb == NULL || rb[1] != ':' || rb[2] == '\0')
 			return -1;
 		snprintf(host, hs, "%.*s", (int)(rb - addr - 1), addr + 1);
 		snprintf(port, ps, "%s", rb + 2);
 		return 0;
 	}
-	if ((colon = strrchr(addr, ':')) == NULL)
+	if (addr[0] && strspn(addr, "0123456789") == strlen(addr)) {
+		/* A port alone: the loopback interface, not every one. */
+		snprintf(host, hs, "127.0.0.1");
+		snprintf(port, ps, "%s", addr);
+		return 0;
+	}
+	if ((colon = strrchr(addr, ':')) == NULL || colon[1] == '\0')
 		return -1;
-	snprintf(host, hs, "%.*s", (int)(colon - addr), addr);
+	if (colon == addr)
+		snprintf(host, hs, "127.0.0.1");
+	else
+		snprintf(host, hs, "%.*s", (int)(colon - addr), addr);
 	snprintf(port, ps, "%s", colon + 1);
 	return 0;
 }

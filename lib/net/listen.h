@@ -19,8 +19,10 @@
 struct listener;
 
 /*
- * Split "host:port" ("[v6]:port") into 'host' ("" for every address)
- * and 'port'.  0, or -1 when it is neither.
+ * Split "host:port" ("[v6]:port") into 'host' and 'port'; ":port" and
+ * "port" are the loopback interface's (127.0.0.1), every interface is
+ * asked for by name ("0.0.0.0:port", "[::]:port").  0, or -1 when it
+ * is neither.
  */
 int listen_split(const char *addr, char *host, size_t hs, char *port,
     size_t ps);

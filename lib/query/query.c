@@ -384,9 +384,26 @@ out:
 	return rc;
 }
 
+/* Whether 's' is of 'tenant' (any, when NULL). */
+static int
+of_tenant(const struct sample *s, const char *tenant)
+{
+	size_t i, n;
+
+	if (tenant == NULL)
+		return 1;
+	n = strlen(tenant);
+	for (i = 0; i < s->nlabels; i++)
+		if (strcmp(s->labels[i].name, "tenant") == 0)
+			return s->labels[i].value_len == n &&
+			    memcmp(s->labels[i].value, tenant, n) == 0;
+	return 0;
+}
+
 int
-query_load_stream(struct promql_memsrc *ms, const char *path, int strict,
-    query_warn_fn warn, void *arg, uint64_t *bad, struct errbuf *eb)
+query_load_stream(struct promql_memsrc *ms, const char *path,
+    const char *tenant, int strict, query_warn_fn warn, void *arg,
+    uint64_t *bad, struct errbuf *eb)
 {
 	struct jsonl_reader *r;
 	struct sample s;
@@ -404,6 +421,8 @@ query_load_stream(struct promql_memsrc *ms, const char *path, int strict,
 				warn(arg, eb->msg);
 			continue;
 		}
+		if (!of_tenant(&s, tenant))
+			continue;
 		buf_reset(&key);
 		series_key(&key, &s);
 		promql_memsrc_add(ms, key.p, key.len, s.ts, s.value);
@@ -416,21 +435,28 @@ out:
 }
 
 int
-query_input_open(struct query_input *in, const char *dir, const char *file,
-    int strict, query_warn_fn warn, void *arg, uint64_t *bad,
-    struct errbuf *eb)
+query_input_open(struct query_input *in, const struct query_input_opts *o,
+    uint64_t *bad, struct errbuf *eb)
 {
 	memset(in, 0, sizeof(*in));
 	in->newest = INT64_MIN;
-	if (file == NULL) {
-		if ((in->st = store_open(dir, 0, eb)) == NULL)
+	if (o->tenant && *o->tenant == '\0')
+		return errbuf_set(eb, "an empty tenant");
+	if (o->file == NULL) {
+		if ((in->st = store_open(o->dir, 0, eb)) == NULL)
 			return -1;
-		if (store_settings(in->st)->unknown && warn)
-			warn(arg, store_settings(in->st)->unknown);
+		if (store_settings(in->st)->unknown && o->warn)
+			o->warn(o->warn_arg, store_settings(in->st)->unknown);
+		if (o->tenant && store_restrict(in->st, "tenant", o->tenant,
+		    eb) == -1) {
+			query_input_close(in);
+			return -1;
+		}
 		return 0;
 	}
 	in->ms = promql_memsrc_new();
-	if (query_load_stream(in->ms, file, strict, warn, arg, bad, eb) == -1) {
+	if (query_load_stream(in->ms, o->file, o->tenant, o->strict, o->warn,
+	    o->warn_arg, bad, eb) == -1) {
 		query_input_close(in);
 		return -1;
 	}

@@ -113,13 +113,15 @@ int query_functions_write(FILE *fp, struct errbuf *eb);
 typedef void (*query_warn_fn)(void *arg, const char *msg);
 
 /*
- * Read the stream 'path' ("-": standard input) into 'ms'.  Bad records
- * go to 'warn' and are counted in '*bad'; with 'strict' the first one
+ * Read the stream 'path' ("-": standard input) into 'ms', only the
+ * series of 'tenant' (tenant="T") unless it is NULL.  Bad records go
+ * to 'warn' and are counted in '*bad'; with 'strict' the first one
  * stops the reading.  Returns 0, or -1 with 'eb' (cannot open or read,
  * or a bad record under 'strict').
  */
-int query_load_stream(struct promql_memsrc *ms, const char *path, int strict,
-    query_warn_fn warn, void *arg, uint64_t *bad, struct errbuf *eb);
+int query_load_stream(struct promql_memsrc *ms, const char *path,
+    const char *tenant, int strict, query_warn_fn warn, void *arg,
+    uint64_t *bad, struct errbuf *eb);
 
 /*
  * What a program queries: a store, or a stream read into memory.  Open
@@ -133,14 +135,24 @@ struct query_input {
 	int64_t newest;			/* its newest sample; INT64_MIN: none */
 };
 
+struct query_input_opts {
+	const char *dir;		/* the store */
+	const char *file;		/* or a stream file, "-": standard input */
+	const char *tenant;		/* see only its series; NULL: all */
+	int strict;			/* a bad record of the stream stops */
+	query_warn_fn warn;		/* told bad records, or NULL */
+	void *warn_arg;
+};
+
 /*
- * With 'file' (a stream file, "-": standard input), read it into 'in'
- * as query_load_stream() does; else open the store 'dir' read-only, an
- * unknown setting of its mtk.conf told to 'warn'.  Returns 0, or -1
- * with 'eb' ('in' then closed).
+ * With o->file, read it into 'in' as query_load_stream() does; else open
+ * the store o->dir read-only, an unknown setting of its mtk.conf told to
+ * 'warn'.  With o->tenant, every query of 'in' sees only the series
+ * labelled tenant="TENANT" (store_restrict()): it is the input's, not
+ * each query's, so none can ask past it.  Returns 0, or -1 with 'eb'
+ * ('in' then closed).
  */
-int query_input_open(struct query_input *in, const char *dir,
-    const char *file, int strict, query_warn_fn warn, void *arg,
+int query_input_open(struct query_input *in, const struct query_input_opts *o,
     uint64_t *bad, struct errbuf *eb);
 
 /* The stream's source for query_run(), or NULL when it is a store. */

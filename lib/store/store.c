@@ -364,7 +364,42 @@ store_close(struct store *st)
 	free(st->damage);
 	free(st->dir);
 	store_settings_release(&st->set);
+	matcher_release(&st->scope);
 	free(st);
+}
+
+const char *
+store_fsync_name(size_t i)
+{
+	static const char *const names[] = { "batch", "always", "never" };
+
+	return i < sizeof(names) / sizeof(names[0]) ? names[i] : NULL;
+}
+
+int
+store_fsync_parse(const char *name, enum store_fsync *out)
+{
+	size_t i;
+
+	for (i = 0; store_fsync_name(i); i++)
+		if (strcmp(store_fsync_name(i), name) == 0) {
+			*out = (enum store_fsync)i;
+			return 0;
+		}
+	return -1;
+}
+
+int
+store_restrict(struct store *st, const char *name, const char *value,
+    struct errbuf *eb)
+{
+	if (st->scoped)
+		return errbuf_set(eb, "the store is restricted already");
+	if (matcher_init(&st->scope, MATCHER_EQ, name, value, strlen(value),
+	    eb) == -1)
+		return -1;
+	st->scoped = 1;
+	return 0;
 }
 
 void

@@ -121,6 +121,12 @@ enum store_fsync {
 	STORE_FSYNC_NEVER	/* leave it to the kernel */
 };
 
+/* The name of mode 'i' ("batch", "always", "never"), NULL past them. */
+const char *store_fsync_name(size_t i);
+
+/* The mode named 'name' into '*out': 0, or -1 for no mode's name. */
+int store_fsync_parse(const char *name, enum store_fsync *out);
+
 struct store_writer_opts {
 	enum store_fsync fsync;
 	uint64_t max_series;	/* 0: no limit */
@@ -247,6 +253,16 @@ int store_writer_close(struct store_writer *w, struct errbuf *eb);
  * Reading.
  */
 struct store_reader;
+
+/*
+ * Restrict what every reader of 'st' sees, from now on, to the series
+ * whose label 'name' is 'value' (a tenant's: tenant="T"): each
+ * selection and listing has the matcher name="value" added to its own,
+ * whatever it asks, so no query reaches another's series.  Once per
+ * store.  Returns 0, or -1 with 'eb'.
+ */
+int store_restrict(struct store *st, const char *name, const char *value,
+    struct errbuf *eb);
 
 /*
  * A consistent view of tier 't' of 'st' for samples in [mint, maxt].

@@ -6,6 +6,7 @@
 #include <dirent.h>
 
 #include "store/store.h"
+#include "stream/matcher.h"
 
 struct block;
 
@@ -17,6 +18,8 @@ struct store {
 		char *path, *msg;
 	} *damage;		/* store_damage_note(), one per file */
 	size_t ndamage, damage_cap;
+	struct matcher scope;	/* store_restrict(), if 'scoped' */
+	int scoped;
 };
 
 /*

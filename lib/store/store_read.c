@@ -618,15 +618,32 @@ wal_hits(struct store_reader *r, struct store_iter *it, size_t *cap,
 	}
 }
 
-struct store_iter *
-store_select(struct store_reader *r, const struct matcher *m, size_t n,
-    struct errbuf *eb)
+/*
+ * The matchers of a selection on 'r': 'm' itself, or, for a store
+ * restricted (store_restrict()), a copy in '*tmp' (to free) with the
+ * restriction added.
+ */
+static const struct matcher *
+restricted(const struct store_reader *r, const struct matcher *m, size_t *n,
+    struct matcher **tmp)
+{
+	*tmp = NULL;
+	if (!r->st->scoped)
+		return m;
+	*tmp = xreallocarray(NULL, *n + 1, sizeof(**tmp));
+	if (*n)
+		memcpy(*tmp, m, *n * sizeof(*m));
+	(*tmp)[(*n)++] = r->st->scope;
+	return *tmp;
+}
+
+static struct store_iter *
+select_series(struct store_reader *r, const struct matcher *m, size_t n)
 {
 	struct store_iter *it = xcalloc(1, sizeof(*it));
 	struct buf pair = BUF_INIT;
 	size_t cap = 0, s, i;
 
-	(void)eb;
 	it->r = r;
 	for (s = 0; s < r->nsrc; s++) {
 		struct source *src = &r->src[s];
@@ -654,6 +671,20 @@ store_select(struct store_reader *r, const struct matcher *m, size_t n,
 	buf_release(&pair);
 	if (it->nhits > 1 && !hits_sorted(it))
 		qsort_r(it->hits, it->nhits, sizeof(*it->hits), cmp_hit, r);
+	return it;
+}
+
+struct store_iter *
+store_select(struct store_reader *r, const struct matcher *m, size_t n,
+    struct errbuf *eb)
+{
+	struct matcher *tmp;
+	struct store_iter *it;
+
+	(void)eb;
+	m = restricted(r, m, &n, &tmp);
+	it = select_series(r, m, n);
+	free(tmp);
 	return it;
 }
 
@@ -1011,16 +1042,19 @@ int
 store_labels(struct store_reader *r, const char *name,
     const struct matcher *m, size_t n, struct strmap *out, struct errbuf *eb)
 {
+	struct matcher *tmp;
 	size_t s, i;
 
+	m = restricted(r, m, &n, &tmp);
 	if (r->tomb.n) {
 		/* Deletions pending: only series with samples left count. */
-		struct store_iter *it = store_select(r, m, n, eb);
+		struct store_iter *it = select_series(r, m, n);
 		struct store_series ss;
 		int got;
 		while ((got = store_iter_next(it, &ss, eb)) == 1)
 			key_labels(out, ss.key, ss.keylen, name);
 		store_iter_free(it);
+		free(tmp);
 		return got;
 	}
 	for (s = 0; s < r->nsrc; s++) {
@@ -1059,6 +1093,7 @@ store_labels(struct store_reader *r, const char *name,
 				    name);
 		}
 	}
+	free(tmp);
 	return 0;
 }
 

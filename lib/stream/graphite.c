@@ -37,15 +37,9 @@ graphite_parser_free(struct graphite_parser *p)
 static size_t
 put_name(struct buf *b, const char *s, size_t n)
 {
-	size_t off = b->len, i;
+	size_t off = b->len;
 
-	if (n && s[0] >= '0' && s[0] <= '9')
-		buf_addch(b, '_');
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-		buf_addch(b, (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == ':' ? c : '_');
-	}
+	metric_name_from(b, s, n);
 	buf_addch(b, '\0');
 	return off;
 }

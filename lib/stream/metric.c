@@ -250,3 +250,17 @@ metric_labels_over(const struct label *own, size_t n,
 		out[m++] = over[k];
 	return m;
 }
+
+void
+metric_name_from(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
+		buf_addch(b, '_');
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		buf_addch(b, (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == ':' ? c : '_');
+	}
+}

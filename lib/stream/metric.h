@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/errbuf.h"
 
 /*
@@ -88,6 +89,14 @@ int metric_type_parse(const char *s, size_t len, enum metric_type *t);
  * call this, so they agree.
  */
 int metric_check(struct sample *s, struct errbuf *eb);
+
+/*
+ * Append the 'n' bytes at 's' to 'b' as a Prometheus name, as the
+ * readers of other formats make one (api.requests is api_requests):
+ * each byte outside [A-Za-z0-9_:] an '_', and an '_' first when it is
+ * empty or starts with a digit.  No NUL is appended.
+ */
+void metric_name_from(struct buf *b, const char *s, size_t n);
 
 /* Whether 'name' (of 'len' bytes) matches [A-Za-z_][A-Za-z0-9_]*. */
 int metric_label_name_valid(const char *name, size_t len);

@@ -38,7 +38,7 @@ commit(void *ctx, struct errbuf *eb)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct statsd_opts o = { 10000, 20000, NULL, 0 };
+	struct statsd_opts o = { 10000, 20000, NULL, 0, 0 };
 	struct statsd *sd = statsd_new(&o);
 	struct check c = { 0 };
 	struct ingest_sink sink = { add, commit, NULL, NULL, &c };
