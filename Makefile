@@ -24,6 +24,7 @@
 #   PREFIX     install prefix                              default: /usr/local
 #   DESTDIR    staging root for install                    default: empty
 #   PROVE      TAP harness                                 default: prove
+#   PROTOC_C   protobuf-c's compiler (lib/*/*.proto)       default: protoc-c
 #   JOBS       parallel test jobs                          default: nproc
 #   FUZZ_TIME  seconds each fuzz target runs (fuzz only)   default: 60
 #   FUZZ_TARGETS  which targets to run (fuzz only)         default: all
@@ -36,6 +37,7 @@ BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 DATADIR  ?= $(PREFIX)/share
 PROVE    ?= prove
+PROTOC_C ?= protoc-c
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_TIME ?= 60
 
@@ -63,7 +65,8 @@ endif
 # written (lib/store/tar.h), libcurl at the first HTTP request
 # (lib/net/http.c), libmicrohttpd when a server is opened
 # (lib/net/httpd.c): their headers are needed, not their link.
-PKGS     := jansson libxxhash libzstd libpcre2-8 yaml-0.1 zlib
+# libprotobuf-c and snappy make remote_write bodies (lib/send/encode.c).
+PKGS     := jansson libxxhash libzstd libpcre2-8 yaml-0.1 zlib libprotobuf-c snappy
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libarchive libcurl libmicrohttpd 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson)
 
@@ -75,7 +78,7 @@ ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
 WARN     += -Wno-format-truncation
 endif
 ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANFLAGS) -pthread -D_GNU_SOURCE -DMTK_VERSION='"$(VERSION)"' \
-              -Ilib $(PKG_CFLAGS) -MMD -MP
+              -Ilib -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 LIBS        = $(PKG_LIBS) -lm -ldl
 
@@ -83,11 +86,16 @@ ifneq ($(V),1)
 Q_CC = @echo '   CC' $@;
 Q_AR = @echo '   AR' $@;
 Q_LD = @echo '   LD' $@;
+Q_GEN = @echo '  GEN' $@;
 endif
 
 BINS      := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 LIB_SRC   := $(wildcard lib/*/*.c)
-LIB_OBJ   := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
+# Code generated from lib/<layer>/<name>.proto into $(BUILD)/gen/<layer>/,
+# included as "<layer>/<name>.pb-c.h"; never committed.
+GEN_SRC   := $(patsubst lib/%.proto,$(BUILD)/gen/%.pb-c.c,$(wildcard lib/*/*.proto))
+GEN_HDR   := $(GEN_SRC:.c=.h)
+LIB_OBJ   := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC)) $(GEN_SRC:.c=.o)
 CMD_OBJ   := $(patsubst cmd/%.c,$(BUILD)/cmd/%.o,$(wildcard cmd/*.c))
 UNIT_SRC  := $(wildcard tests/unit/t_*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -107,6 +115,16 @@ tools: $(UNIT_BIN) $(BENCH_BIN) $(FUZZ_BIN) $(BUILD)/fuzz/seeds
 $(BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(Q_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+# One protoc-c run writes both files: a pattern rule with two targets
+# makes them together.  Any object may include a generated header, so
+# all wait for them (after the first build, -MMD names the real users).
+.SECONDARY: $(GEN_SRC) $(GEN_HDR)
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: lib/%.proto
+	@mkdir -p $(BUILD)/gen
+	$(Q_GEN)$(PROTOC_C) --proto_path=lib --c_out=$(BUILD)/gen $<
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(Q_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(LIB_OBJ) $(CMD_OBJ) $(FUZZ_OBJ): | $(GEN_HDR)
 $(BUILD)/cmd/%.o: cmd/%.c | $(BUILD)/cmd
 	$(Q_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(LIBMTK): $(LIB_OBJ)

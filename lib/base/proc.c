@@ -192,3 +192,29 @@ proc_describe(const struct proc_result *r, char *out, size_t size)
 	else
 		snprintf(out, size, "killed by signal %d", r->status);
 }
+
+int
+proc_wrap(char *const *argv, struct proc_result *r, struct errbuf *eb)
+{
+	int64_t start = ts_now();
+	int status;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	if ((pid = fork()) == -1)
+		return errbuf_set(eb, "cannot fork: %s", strerror(errno));
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		fprintf(stderr, "cannot run '%s': %s\n", argv[0],
+		    strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return errbuf_set(eb, "waitpid: %s", strerror(errno));
+	r->ms = ts_now() - start;
+	r->exited = WIFEXITED(status);
+	r->status = r->exited ? WEXITSTATUS(status) : WTERMSIG(status);
+	return 0;
+}

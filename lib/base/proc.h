@@ -36,6 +36,14 @@ int proc_run(char *const *argv, char *const *env, const char *input,
     size_t input_len, struct buf *output, size_t max_output,
     int64_t timeout_ms, struct proc_result *r, struct errbuf *eb);
 
+/*
+ * Run 'argv' in the foreground, as a shell would: the caller's standard
+ * input, output and error, its process group, no deadline (a cron job
+ * that mpush wraps).  Returns 0 with '*r' once it ended, or -1 with 'eb'
+ * when it could not be started.
+ */
+int proc_wrap(char *const *argv, struct proc_result *r, struct errbuf *eb);
+
 /* "exit status 3", "killed by signal 9" or "timed out after 1000 ms". */
 void proc_describe(const struct proc_result *r, char *out, size_t size);
 
