@@ -146,13 +146,6 @@ struct check_opts {
 	int strict;
 };
 
-static void
-warn_record(void *arg, const char *msg)
-{
-	(void)arg;
-	warnx("%s", msg);
-}
-
 /* An UNKNOWN line for 'why', and its exit status. */
 static int
 unknown(const struct check_opts *o, const char *why)
@@ -253,7 +246,7 @@ check(const struct check_opts *o, struct query_request *rq,
 	struct errbuf eb = ERRBUF_INIT;
 	struct query_input in;
 	struct query_input_opts qo = { NULL, o->file, NULL, o->strict,
-		warn_record, NULL };
+		cli_warn, NULL };
 	struct promql_result *r;
 	char *store_dir = NULL;
 	uint64_t bad = 0;

@@ -164,13 +164,6 @@ on_signal(int sig)
 	stop = 1;
 }
 
-static void
-on_warning(void *arg, const char *msg)
-{
-	(void)arg;
-	warnx("%s", msg);
-}
-
 static void __attribute__((noreturn))
 list_collectors(void)
 {
@@ -189,7 +182,7 @@ list_collectors(void)
 static int
 read_files(enum ingest_format f, int strict, int argc, char *argv[])
 {
-	struct ingest_opts io = { strict, 0, &stop, on_warning, NULL, f };
+	struct ingest_opts io = { strict, 0, &stop, cli_warn, NULL, f };
 	struct errbuf eb = ERRBUF_INIT;
 	struct jsonl_writer *w = jsonl_writer_new(stdout);
 	struct ingest_sink sink;
@@ -283,7 +276,7 @@ listen_cmd(struct listen_opts *o)
 	}
 	/* Signals arrive from here on, in this thread. */
 	sigprocmask(SIG_SETMASK, &waitmask, NULL);
-	if (statsd_serve(sd, l, &stop, &shared, on_warning, NULL, &eb) == -1) {
+	if (statsd_serve(sd, l, &stop, &shared, cli_warn, NULL, &eb) == -1) {
 		warnx("%s", eb.msg);
 		rc = CLI_EXIT_FAIL;
 	}
@@ -547,7 +540,7 @@ main(int argc, char *argv[])
 		    interval && interval < 10000 ? interval : 10000;
 		xo.labels = labels;
 		xo.nlabels = nlabels;
-		xo.warn = on_warning;
+		xo.warn = cli_warn;
 		w = jsonl_writer_new(stdout);
 		rc = every_interval(w, exec_once, &xo, interval, count);
 		jsonl_writer_free(w);
@@ -574,7 +567,7 @@ main(int argc, char *argv[])
 			    "together");
 		so.labels = labels;
 		so.nlabels = nlabels;
-		so.warn = on_warning;
+		so.warn = cli_warn;
 		if (relabel_file && (so.relabel = relabel_load(relabel_file,
 		    &eb)) == NULL)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
@@ -627,7 +620,7 @@ main(int argc, char *argv[])
 	o.ncomms = ncomms;
 	if (o.npids || o.ncomms)
 		o.collectors |= GATHER_BIT(GATHER_PROCESS);
-	o.warn = on_warning;
+	o.warn = cli_warn;
 
 	if ((g = gather_new(&o, &eb)) == NULL)
 		errx(CLI_EXIT_USAGE, "%s", eb.msg);

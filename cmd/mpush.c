@@ -96,13 +96,6 @@ on_signal(int sig)
 	stop = 1;
 }
 
-static void
-on_warning(void *arg, const char *msg)
-{
-	(void)arg;
-	warnx("%s", msg);
-}
-
 /* What the command line asked. */
 struct push_args {
 	const char *url, *spool, *token_file;
@@ -169,11 +162,11 @@ spool_status(const char *dir)
 static int
 push_stream(const struct push_args *a, const char *token)
 {
-	struct ingest_opts io = { a->strict, 0, &stop, on_warning, NULL,
+	struct ingest_opts io = { a->strict, 0, &stop, cli_warn, NULL,
 		INGEST_JSONL };
 	struct label l[METRIC_LABELS_MAX];
 	struct sender_opts so = { a->batch, a->linger_ms, 500, a->retry_max_ms,
-		l, 0, on_warning, NULL };
+		l, 0, cli_warn, NULL };
 	struct errbuf eb = ERRBUF_INIT;
 	struct ingest_sink sink;
 	struct ingest in;

@@ -112,13 +112,6 @@ on_signal(int sig)
 	stop = 1;
 }
 
-static void
-warn_record(void *arg, const char *msg)
-{
-	(void)arg;
-	warnx("%s", msg);
-}
-
 /*
  * Read the options into 'rq' (its times in 'tm', parsed once "now" is
  * known), the store directory into '*dir'.  Returns the stream file of
@@ -195,7 +188,7 @@ parse_options(struct cli *cli, struct query_request *rq, struct times *tm,
 	if (cli_given(cli, OPT_STRICT) && in->file == NULL)
 		cli_usage_error(cli, "--strict goes with -f");
 	in->strict = cli_given(cli, OPT_STRICT);
-	in->warn = warn_record;
+	in->warn = cli_warn;
 	rq->given = (tm->at ? QUERY_GIVEN_TIME : 0) |
 	    (tm->start || tm->since ? QUERY_GIVEN_START : 0) |
 	    (tm->end ? QUERY_GIVEN_END : 0) |

@@ -82,14 +82,6 @@ on_signal(int sig)
 	stop = 1;
 }
 
-/* The shared loop's reports, as this program's warnings. */
-static void
-warn_line(void *arg, const char *msg)
-{
-	(void)arg;
-	warnx("%s", msg);
-}
-
 /* "s" unless 'n' is one: "1 block", "2 blocks". */
 static const char *
 plural(uint64_t n)
@@ -304,7 +296,7 @@ main(int argc, char *argv[])
 {
 	struct store_writer_opts o = STORE_WRITER_OPTS_INIT;
 	struct command_opts co = { TS_MIN, TS_MAX, TS_MIN, 0, 0, 0, NULL };
-	struct ingest_opts io = { 0, 0, &stop, warn_line, NULL, INGEST_JSONL };
+	struct ingest_opts io = { 0, 0, &stop, cli_warn, NULL, INGEST_JSONL };
 	struct errbuf eb = ERRBUF_INIT;
 	struct ingest_sink sink;
 	struct ingest in;

@@ -678,3 +678,10 @@ cli_read_secret(const char *path)
 		line[--n] = '\0';
 	return line;
 }
+
+void
+cli_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	warnx("%s", msg);
+}

@@ -225,6 +225,12 @@ void cli_catch_stop(void (*handler)(int), sigset_t *waitmask);
  */
 int cli_finish(int rc);
 
+/*
+ * A warning callback of lib/ (a bad record, a failed target): 'msg' to
+ * standard error after the program's name, as warnx(3); 'arg' unused.
+ */
+void cli_warn(void *arg, const char *msg);
+
 /* The program name, as err(3) prints it. */
 const char *cli_progname(void);
 
