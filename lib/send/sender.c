@@ -1,6 +1,7 @@
 /* sender.c - a stream sent in batches, journaled, retried until delivered */
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +156,6 @@ send_ready(struct sender *s, int once, struct errbuf *eb)
 		s->told = 0;
 		if (journal_done(s->j, name, eb) == -1)
 			return -1;
-		(void)once;
 	}
 	return got;
 }
@@ -212,17 +212,16 @@ static int64_t
 on_due(void *ctx)
 {
 	struct sender *s = ctx;
-	int64_t now = ts_now(), due = -1;
+	int64_t now = ts_now(), due = INT64_MAX;
 	int64_t since = journal_open_since(s->j);
 
 	if (since)
 		due = since + s->o.linger_ms - now;
-	if (journal_ready(s->j) && s->wait_until) {
-		int64_t w = s->wait_until - now;
-		if (due == -1 || w < due)
-			due = w;
-	}
-	return due < 0 && due != -1 ? 0 : due;
+	if (journal_ready(s->j) && s->wait_until && s->wait_until - now < due)
+		due = s->wait_until - now;
+	if (due == INT64_MAX)
+		return -1;		/* nothing waits for a time */
+	return due < 0 ? 0 : due;
 }
 
 void
