@@ -64,10 +64,11 @@ endif
 # libarchive is loaded with dlopen(3) when an archive is first read or
 # written (lib/store/tar.h), libcurl at the first HTTP request
 # (lib/net/http.c), libmicrohttpd when a server is opened
-# (lib/net/httpd.c): their headers are needed, not their link.
-# libprotobuf-c and snappy make remote_write bodies (lib/send/encode.c).
-PKGS     := jansson libxxhash libzstd libpcre2-8 yaml-0.1 zlib libprotobuf-c snappy
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libarchive libcurl libmicrohttpd 2>/dev/null)
+# (lib/net/httpd.c), libsnappy when a remote_write encoder is made
+# (lib/send/encode.c; it brings libstdc++): their headers are needed,
+# not their link.  libprotobuf-c packs remote_write bodies.
+PKGS     := jansson libxxhash libzstd libpcre2-8 yaml-0.1 zlib libprotobuf-c
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libarchive libcurl libmicrohttpd snappy 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson)
 
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

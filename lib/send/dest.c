@@ -142,6 +142,10 @@ dest_open(const struct dest_opts *o, struct errbuf *eb)
 	}
 	d->enc = encoder_new(d->f);
 	d->ps = jsonl_parser_new(0);
+	if (encoder_error(d->enc)) {
+		errbuf_set(eb, "%s: %s", d->name, encoder_error(d->enc));
+		goto fail;
+	}
 	return d;
 fail:
 	dest_close(d);

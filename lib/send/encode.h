@@ -71,6 +71,12 @@ struct encoder *encoder_new(enum encode_format f);
 void encoder_free(struct encoder *e);
 
 /*
+ * Why a new encoder cannot encode (REMOTE_WRITE: libsnappy, loaded with
+ * dlopen(3), is missing), or NULL.  Such an encoder writes nothing.
+ */
+const char *encoder_error(const struct encoder *e);
+
+/*
  * A batch: start it ('now', ms, the time of samples without one), add
  * its samples in order (each copied as far as needed: the caller's
  * strings may change after the call), then finish it into 'out'
