@@ -36,6 +36,7 @@ mgather exec -- /usr/lib/nagios/plugins/check_disk -w 20% -c 10% -p / | mstore	r
 curl -H "Authorization: Bearer $TOKEN" --data-binary @batch.jsonl \	needs a listener with tokens
 mquery --tenant web 'sum(rate(http_requests_total[5m]))'	needs a tenant's samples
 mgather -i 15s | mpush --to http://db1:9091/api/v1/push &	sends to another machine
+mgather -i 15s | mpush --to remote-write+http://vm:8428/api/v1/write &	runs until stopped, sends to another machine
 mpush counter --to http://db1:9091/api/v1/push backups_done_total 1 host=web1	sends to another machine
 export MTK_PUSH_URL=http://db1:9091/api/v1/push	sends to another machine
 mpush counter jobs_done_total 1 queue=mail	needs the listener of the line before
