@@ -27,7 +27,9 @@
 enum {
 	OPT_BATCH = CLI_LONG, OPT_LINGER, OPT_SPOOL, OPT_SPOOL_MAX,
 	OPT_SPOOL_STATUS, OPT_TIMEOUT, OPT_RETRY_MAX, OPT_MTU, OPT_DOTTED,
-	OPT_STRICT, OPT_TOKEN_FILE, OPT_JOB, OPT_DRAIN
+	OPT_STRICT, OPT_TOKEN_FILE, OPT_JOB, OPT_DRAIN, OPT_USER,
+	OPT_PASSWORD_FILE, OPT_CA_FILE, OPT_CERT_FILE, OPT_KEY_FILE,
+	OPT_SERVER_NAME, OPT_INSECURE
 };
 
 static const struct cli_option options[] = {
@@ -59,6 +61,20 @@ static const struct cli_option options[] = {
 	    "Graphite names without tags: name.value1.value2" },
 	{ "bearer-token-file", OPT_TOKEN_FILE, "file", NULL,
 	    "send the token in FILE (Authorization: Bearer)" },
+	{ "user", OPT_USER, "name", NULL,
+	    "basic auth as NAME" },
+	{ "password-file", OPT_PASSWORD_FILE, "file", NULL,
+	    "basic auth's password, from FILE" },
+	{ "ca-file", OPT_CA_FILE, "file", NULL,
+	    "trust only the CA certificates in FILE (https)" },
+	{ "cert-file", OPT_CERT_FILE, "file", NULL,
+	    "the client certificate in FILE (with --key-file)" },
+	{ "key-file", OPT_KEY_FILE, "file", NULL,
+	    "the client certificate's key, in FILE" },
+	{ "server-name", OPT_SERVER_NAME, "name", NULL,
+	    "the name the destination's certificate must have" },
+	{ "insecure-skip-verify", OPT_INSECURE, NULL, NULL,
+	    "accept any certificate for any name" },
 	{ "strict", OPT_STRICT, NULL, NULL,
 	    "stop at the first bad record" },
 	{ "job", OPT_JOB, "name", NULL,
@@ -67,15 +83,25 @@ static const struct cli_option options[] = {
 };
 
 static const struct cli_command commands[] = {
-	{ "counter", "to label timeout spool bearer-token-file mtu "
+	{ "counter", "to label timeout spool bearer-token-file user "
+	    "password-file ca-file cert-file key-file server-name "
+	    "insecure-skip-verify mtu "
 	    "graphite-dotted", "name value [name=value ...]" },
-	{ "gauge", "to label timeout spool bearer-token-file mtu "
+	{ "gauge", "to label timeout spool bearer-token-file user "
+	    "password-file ca-file cert-file key-file server-name "
+	    "insecure-skip-verify mtu "
 	    "graphite-dotted", "name value [name=value ...]" },
-	{ "histogram", "to label timeout spool bearer-token-file mtu "
+	{ "histogram", "to label timeout spool bearer-token-file user "
+	    "password-file ca-file cert-file key-file server-name "
+	    "insecure-skip-verify mtu "
 	    "graphite-dotted", "name value [name=value ...]" },
-	{ "timing", "to label timeout spool bearer-token-file mtu "
+	{ "timing", "to label timeout spool bearer-token-file user "
+	    "password-file ca-file cert-file key-file server-name "
+	    "insecure-skip-verify mtu "
 	    "graphite-dotted", "name milliseconds [name=value ...]" },
-	{ "wrap", "to label job timeout spool bearer-token-file",
+	{ "wrap", "to label job timeout spool bearer-token-file user "
+	    "password-file ca-file cert-file key-file server-name "
+	    "insecure-skip-verify",
 	    "command [arg ...]" },
 	{ NULL, NULL, NULL }
 };
@@ -83,6 +109,8 @@ static const struct cli_command commands[] = {
 /* A stream on standard input, without a command. */
 static const struct cli_program program = { options,
 	{ NULL, "to label batch linger timeout retry-max drain spool spool-max "
+	    "user password-file ca-file cert-file key-file server-name "
+	    "insecure-skip-verify "
 	    "spool-status mtu graphite-dotted bearer-token-file strict", NULL },
 	commands, 0 };
 
@@ -99,6 +127,9 @@ on_signal(int sig)
 /* What the command line asked. */
 struct push_args {
 	const char *url, *spool, *token_file;
+	const char *user, *password_file;
+	char *password;
+	struct http_tls tls;
 	size_t batch, mtu;
 	int64_t linger_ms, timeout_ms, retry_max_ms, drain_ms;
 	uint64_t spool_max;
@@ -124,7 +155,7 @@ open_dest(const struct push_args *a, const char *token, int one_shot)
 {
 	struct errbuf eb = ERRBUF_INIT;
 	struct dest_opts o = { a->url, a->timeout_ms, a->mtu, a->dotted, token,
-		NULL, NULL, NULL, one_shot };
+		a->user, a->password, &a->tls, one_shot };
 	struct dest *d = dest_open(&o, &eb);
 
 	if (d == NULL)
@@ -225,7 +256,7 @@ send_once(const struct push_args *a, const char *token, const struct buf *lines,
 {
 	struct errbuf eb = ERRBUF_INIT;
 	struct dest_opts o = { a->url, a->timeout_ms, a->mtu, a->dotted, token,
-		NULL, NULL, NULL, 1 };
+		a->user, a->password, &a->tls, 1 };
 	int rc = once_send(&o, a->spool, lines->p, lines->len, now, statsd,
 	    &eb);
 
@@ -355,6 +386,13 @@ main(int argc, char *argv[])
 		case OPT_STRICT: a.strict = 1; break;
 		case OPT_TOKEN_FILE: a.token_file = cli.arg; break;
 		case OPT_JOB: a.job = cli.arg; break;
+		case OPT_USER: a.user = cli.arg; break;
+		case OPT_PASSWORD_FILE: a.password_file = cli.arg; break;
+		case OPT_CA_FILE: a.tls.ca_file = cli.arg; break;
+		case OPT_CERT_FILE: a.tls.cert_file = cli.arg; break;
+		case OPT_KEY_FILE: a.tls.key_file = cli.arg; break;
+		case OPT_SERVER_NAME: a.tls.server_name = cli.arg; break;
+		case OPT_INSECURE: a.tls.insecure_skip_verify = 1; break;
 		}
 	}
 	cmd = cli_operands(&cli, &argc, &argv);
@@ -370,8 +408,14 @@ main(int argc, char *argv[])
 		free(a.labels);
 		return cli_finish(rc);
 	}
+	if ((a.tls.cert_file == NULL) != (a.tls.key_file == NULL))
+		cli_usage_error(&cli, "--cert-file and --key-file go together");
+	if (a.password_file && a.user == NULL)
+		cli_usage_error(&cli, "--password-file goes with --user");
 	if (a.token_file)
 		token = cli_read_secret(a.token_file);
+	if (a.password_file)
+		a.password = cli_read_secret(a.password_file);
 	if (cmd && strcmp(cmd, "wrap") == 0)
 		rc = wrap(&a, token, argc, argv);
 	else if (cmd)
@@ -381,6 +425,9 @@ main(int argc, char *argv[])
 	if (token)
 		explicit_bzero(token, strlen(token));
 	free(token);
+	if (a.password)
+		explicit_bzero(a.password, strlen(a.password));
+	free(a.password);
 	free(spool);
 	free(a.labels);
 	return cli_finish(rc);
