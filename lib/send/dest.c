@@ -21,6 +21,8 @@
 
 enum transport { T_HTTP, T_UDP, T_TCP };
 
+#define GZIP_FROM 4096		/* bytes of stream lines worth gzipping */
+
 struct dest {
 	struct dest_opts o;
 	enum transport t;
@@ -341,6 +343,8 @@ send_http(struct dest *d, const char *lines, size_t len, int64_t now,
 	static const char *const h_jsonl[] = {
 		"Content-Type: application/x-ndjson", "Content-Encoding: gzip",
 		NULL };
+	static const char *const h_jsonl_plain[] = {
+		"Content-Type: application/x-ndjson", NULL };
 	static const char *const h_text[] = {
 		"Content-Type: text/plain; version=0.0.4; charset=utf-8", NULL };
 	static const char *const h_influx[] = {
@@ -351,7 +355,11 @@ send_http(struct dest *d, const char *lines, size_t len, int64_t now,
 		"X-Prometheus-Remote-Write-Version: 0.1.0", NULL };
 	const char *const *headers;
 
-	if (d->f == ENCODE_JSONL) {
+	if (d->f == ENCODE_JSONL && len < GZIP_FROM) {
+		/* A few lines: zlib's state costs more than it saves. */
+		return post(d, d->url, h_jsonl_plain, lines, len, retry_after_ms,
+		    eb);
+	} else if (d->f == ENCODE_JSONL) {
 		if (gzip(d, lines, len, eb) == -1)
 			return DEST_REJECTED;
 		headers = h_jsonl;

@@ -14,6 +14,7 @@
  * (send/encode.h) and how a batch travels:
  *
  *  http(s)://HOST/api/v1/push       an mtk listener: the stream, gzip
+ *                                   (from 4 KiB on)
  *  pushgateway+http(s)://HOST/metrics/job/NAME[/LABEL/VALUE...]
  *                                   a Pushgateway: the text format
  *  influx+http(s)://HOST/write?db=NAME
