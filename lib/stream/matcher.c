@@ -26,13 +26,8 @@ matcher_op_str(enum matcher_op op)
 	return "?";
 }
 
-/*
- * Whether 're' (of 'len' bytes) means itself: no RE2 metacharacter, so a
- * full match is plain equality.  Label values are often regexes like
- * "prod" or "GET" that gain nothing from PCRE2.
- */
-static int
-re_is_literal(const char *re, size_t len)
+int
+matcher_re_is_literal(const char *re, size_t len)
 {
 	size_t i;
 
@@ -91,7 +86,7 @@ matcher_init(struct matcher *m, enum matcher_op op, const char *name,
 	m->value_len = value_len;
 	m->op = op;
 	if ((op == MATCHER_RE || op == MATCHER_NRE) &&
-	    !re_is_literal(value, value_len) && re_compile(m, eb) == -1) {
+	    !matcher_re_is_literal(value, value_len) && re_compile(m, eb) == -1) {
 		matcher_release(m);
 		return -1;
 	}

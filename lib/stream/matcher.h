@@ -65,6 +65,13 @@ struct matcher {
 int matcher_init(struct matcher *m, enum matcher_op op, const char *name,
     const char *value, size_t value_len, struct errbuf *eb);
 
+/*
+ * Whether the regular expression 're' (of 'len' bytes) means itself: no
+ * RE2 metacharacter, so a full match is plain equality.  Label values
+ * are often regexes like "prod" or "GET" that gain nothing from PCRE2.
+ */
+int matcher_re_is_literal(const char *re, size_t len);
+
 /* Free what 'm' owns and leave it empty.  Accepts an empty matcher. */
 void matcher_release(struct matcher *m);
 

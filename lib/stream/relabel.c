@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "base/yamldoc.h"
+#include "stream/matcher.h"
 #include "stream/relabel.h"
 #include "stream/utf8.h"
 
@@ -146,18 +147,6 @@ target_pattern_ok(const char *s, size_t len)
 			return 0;
 		}
 	}
-	return 1;
-}
-
-/* Whether regex 're' has no metacharacter: it matches only itself. */
-static int
-re_is_literal(const char *re, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (re[i] == '\0' || strchr("\\.+*?()|[]{}^$", re[i]) != NULL)
-			return 0;
 	return 1;
 }
 
@@ -305,7 +294,7 @@ rule_regex(struct rule *ru, const char *re, size_t len, char *msg,
 	(void)pcre2_pattern_info(ru->re, PCRE2_INFO_CAPTURECOUNT, &ru->ncap);
 	if (len == 4 && memcmp(re, "(.*)", 4) == 0) {
 		ru->kind = RELABEL_RE_ANY;
-	} else if (re_is_literal(re, len)) {
+	} else if (matcher_re_is_literal(re, len)) {
 		ru->kind = RELABEL_RE_LITERAL;
 		ru->lit = xmemdup(re, len + 1);
 		ru->lit[len] = '\0';
