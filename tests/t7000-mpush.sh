@@ -143,6 +143,23 @@ test_expect_success 'SIGKILL: what mpush read is in its journal, sent by the nex
 	printf "3900\n3900\n" >expect && count st >got && test_cmp expect got
 '
 
+test_expect_success 'SIGTERM: what was read is sent before mpush exits' '
+	P=$(cat port) &&
+	{ { samples 300 40000; sleep 30; } |
+		mpush --to http://127.0.0.1:$P/api/v1/push --linger 1h \
+		--batch 1000000 2>err & echo $! >mpid; } &&
+	i=0 && until mpush --to http://127.0.0.1:$P/api/v1/push --spool-status |
+		grep -q "^samples 300\$"; do
+		i=$((i + 1)); test $i -lt 100 || exit 1; sleep 0.1
+	done &&
+	kill -TERM $(cat mpid) &&
+	wait $(cat mpid) &&
+	test_must_be_empty err &&
+	printf "4200\n4200\n" >expect && count st >got && test_cmp expect got &&
+	mpush --to http://127.0.0.1:$P/api/v1/push --spool-status >status &&
+	grep "^batches 0\$" status
+'
+
 test_expect_success 'one sender a spool: a second is told, and exits 75' '
 	P=$(cat port) &&
 	{ sleep 3 | mpush --to http://127.0.0.1:$P/api/v1/push & } &&
