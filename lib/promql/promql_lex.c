@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/goquote.h"
 #include "promql/promql_lex.h"
 
 /*
@@ -103,31 +104,6 @@ is_print(uint32_t r)
 	return 1;
 }
 
-static void
-add_utf8(struct buf *b, uint32_t r)
-{
-	char u[4];
-
-	if (r < 0x80) {
-		buf_addch(b, (char)r);
-	} else if (r < 0x800) {
-		u[0] = (char)(0xC0 | r >> 6);
-		u[1] = (char)(0x80 | (r & 0x3F));
-		buf_add(b, u, 2);
-	} else if (r < 0x10000) {
-		u[0] = (char)(0xE0 | r >> 12);
-		u[1] = (char)(0x80 | (r >> 6 & 0x3F));
-		u[2] = (char)(0x80 | (r & 0x3F));
-		buf_add(b, u, 3);
-	} else {
-		u[0] = (char)(0xF0 | r >> 18);
-		u[1] = (char)(0x80 | (r >> 12 & 0x3F));
-		u[2] = (char)(0x80 | (r >> 6 & 0x3F));
-		u[3] = (char)(0x80 | (r & 0x3F));
-		buf_add(b, u, 4);
-	}
-}
-
 /* The letter of Go's one-letter escape for 'r' ("\n" for newline), or 0. */
 static char
 escape_letter(uint32_t r)
@@ -155,7 +131,7 @@ add_escaped(struct buf *b, uint32_t r, int quote)
 		buf_addch(b, '\\');
 		buf_addch(b, escape_letter(r));
 	} else if (is_print(r)) {
-		add_utf8(b, r);
+		goquote_utf8(b, r);
 	} else if (r < 0x80) {
 		buf_addf(b, "\\x%02x", r);
 	} else if (r < 0x10000) {
@@ -206,7 +182,7 @@ rune_U(struct buf *b, long r)
 	buf_addf(b, "U+%04lX", r);
 	if (is_print((uint32_t)r)) {
 		buf_adds(b, " '");
-		add_utf8(b, (uint32_t)r);
+		goquote_utf8(b, (uint32_t)r);
 		buf_addch(b, '\'');
 	}
 	return b->p;
@@ -395,18 +371,6 @@ lex_duration(struct promql_lexer *lx, struct promql_token *t,
 	return emit(lx, t, start, PROMQL_T_DURATION);
 }
 
-static int
-digit_val(long c)
-{
-	if (c >= '0' && c <= '9')
-		return (int)(c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (int)(c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (int)(c - 'A' + 10);
-	return 16;
-}
-
 /*
  * Check the escape sequence after a backslash in a string quoted with
  * 'quote'.  Returns 0, or -1 with the message in 'eb' (positioned at the
@@ -438,7 +402,7 @@ lex_escape(struct promql_lexer *lx, struct promql_token *t, size_t start,
 		goto out;
 	}
 	for (; n > 0; n--) {
-		unsigned d = (unsigned)digit_val(c);
+		unsigned d = (unsigned)goquote_digit(c);
 		if (d >= base) {
 			if (c == RUNE_EOF)
 				rc = lex_fail(t, start, eb,
@@ -714,66 +678,6 @@ promql_lex_next(struct promql_lexer *lx, struct promql_token *t,
 	return lex_statement(lx, t, eb);
 }
 
-/* The character a one-letter escape stands for, or -1. */
-static int
-simple_escape(char c)
-{
-	switch (c) {
-	case 'a':  return '\a';
-	case 'b':  return '\b';
-	case 'f':  return '\f';
-	case 'n':  return '\n';
-	case 'r':  return '\r';
-	case 't':  return '\t';
-	case 'v':  return '\v';
-	case '\\': return '\\';
-	}
-	return -1;
-}
-
-/*
- * Decode the escape at s[*i] (just after a backslash; 'len' excludes the
- * closing quote) into 'out', advancing '*i'.  Returns 0 or -1.
- */
-static int
-unquote_escape(const char *s, size_t len, size_t *i, char quote,
-    struct buf *out)
-{
-	unsigned n, base, k, d;
-	uint32_t x = 0;
-	char c;
-
-	if (*i >= len)
-		return -1;
-	c = s[(*i)++];
-	if (c == quote || simple_escape(c) != -1) {
-		buf_addch(out, c == quote ? c : (char)simple_escape(c));
-		return 0;
-	}
-	if (c >= '0' && c <= '7')
-		n = 3, base = 8, (*i)--;	/* the digit is the first of 3 */
-	else if (c == 'x' || c == 'u' || c == 'U')
-		n = c == 'x' ? 2 : c == 'u' ? 4 : 8, base = 16;
-	else
-		return -1;
-	for (k = 0; k < n; k++, (*i)++) {
-		if (*i >= len ||
-		    (d = (unsigned)digit_val((unsigned char)s[*i])) >= base)
-			return -1;
-		x = x * base + d;
-	}
-	if (base == 8 || c == 'x') {
-		if (x > 255)
-			return -1;
-		buf_addch(out, (char)x);	/* a byte, not a code point */
-		return 0;
-	}
-	if (x > 0x10FFFF || (x >= 0xD800 && x < 0xE000))
-		return -1;
-	add_utf8(out, x);
-	return 0;
-}
-
 int
 promql_unquote(const char *s, size_t len, struct buf *out, struct errbuf *eb)
 {
@@ -795,7 +699,7 @@ promql_unquote(const char *s, size_t len, struct buf *out, struct errbuf *eb)
 			return errbuf_set(eb, "invalid syntax in quoted string");
 		if (c != '\\') {
 			buf_addch(out, c);
-		} else if (unquote_escape(s, len - 1, &i, q, out) == -1) {
+		} else if (goquote_escape(s, len - 1, &i, q, out) == -1) {
 			return errbuf_set(eb, "invalid escape in quoted string");
 		}
 	}

@@ -10,6 +10,7 @@
 #include "base/timeparse.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
+#include "base/goquote.h"
 #include "stream/csv.h"
 #include "stream/utf8.h"
 
@@ -356,83 +357,18 @@ line_time(struct csv_parser *p, int64_t *ts, struct errbuf *eb)
 	return 0;
 }
 
-/* The UTF-8 encoding of code point 'c' (not a surrogate, <= U+10FFFF). */
-static void
-add_utf8(struct buf *b, uint32_t c)
-{
-	if (c < 0x80) {
-		buf_addch(b, (char)c);
-	} else if (c < 0x800) {
-		buf_addch(b, (char)(0xc0 | c >> 6));
-		buf_addch(b, (char)(0x80 | (c & 0x3f)));
-	} else if (c < 0x10000) {
-		buf_addch(b, (char)(0xe0 | c >> 12));
-		buf_addch(b, (char)(0x80 | ((c >> 6) & 0x3f)));
-		buf_addch(b, (char)(0x80 | (c & 0x3f)));
-	} else {
-		buf_addch(b, (char)(0xf0 | c >> 18));
-		buf_addch(b, (char)(0x80 | ((c >> 12) & 0x3f)));
-		buf_addch(b, (char)(0x80 | ((c >> 6) & 0x3f)));
-		buf_addch(b, (char)(0x80 | (c & 0x3f)));
-	}
-}
-
-/* 'n' digits of base 'base' (8 or 16) at '*q'.  Returns 0 or -1. */
-static int
-digits(const char **q, const char *end, int n, unsigned base, uint32_t *v)
-{
-	*v = 0;
-	for (; n > 0; n--, (*q)++) {
-		char c = *q < end ? **q : '\0';
-		unsigned d;
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-		if (d >= base)
-			return -1;
-		*v = *v * base + d;
-	}
-	return 0;
-}
-
-/* The byte of a one-letter escape, \n as '\n', or -1 for another letter. */
-static int
-letter_escape(char c)
-{
-	switch (c) {
-	case 'a':	return '\a';
-	case 'b':	return '\b';
-	case 'f':	return '\f';
-	case 'n':	return '\n';
-	case 'r':	return '\r';
-	case 't':	return '\t';
-	case 'v':	return '\v';
-	case '\\':	return '\\';
-	default:	return -1;
-	}
-}
-
 /*
  * A string literal as PromQL (Go) writes it, at '*q' (its opening
  * quote), unescaped into 'b'.  "..." and '...' take Go's escapes: \a \b
  * \f \n \r \t \v \\, the quote of the string, \NNN (octal) and \xNN (a
  * byte), \uNNNN and \UNNNNNNNN (a code point, in UTF-8); `...` none.
  * Returns 0 with '*q' past the closing quote, or -1 with the reason.
- *
- * NEEDSWORK: lib/promql's promql_unquote() reads the same literals, but
- * lib/stream may not use lib/promql; one of them belongs in lib/base.
  */
 static int
 string_lit(struct buf *b, const char **q, const char *end, struct errbuf *eb)
 {
 	const char *s = *q;
 	char quote_ch = *s++;
-	uint32_t v;
 
 	if (quote_ch == '`') {
 		const char *e = memchr(s, '`', (size_t)(end - s));
@@ -444,39 +380,16 @@ string_lit(struct buf *b, const char **q, const char *end, struct errbuf *eb)
 		return 0;
 	}
 	while (s < end && *s != quote_ch) {
-		char c;
-		int e;
+		size_t i = 0;
 		if (*s != '\\') {
 			buf_addch(b, *s++);
 			continue;
 		}
 		if (++s == end)
 			break;
-		c = *s++;
-		if (c == quote_ch) {
-			buf_addch(b, c);
-		} else if ((e = letter_escape(c)) != -1) {
-			buf_addch(b, (char)e);
-		} else if (c >= '0' && c <= '7') {
-			s--;
-			if (digits(&s, end, 3, 8, &v) == -1 || v > 255)
-				return errbuf_set(eb, "series: a bad escape "
-				    "in a string");
-			buf_addch(b, (char)v);
-		} else if (c == 'x' || c == 'u' || c == 'U') {
-			if (digits(&s, end, c == 'x' ? 2 : c == 'u' ? 4 : 8, 16,
-			    &v) == -1 || (c != 'x' && ((v >= 0xd800 &&
-			    v <= 0xdfff) || v > 0x10ffff)))
-				return errbuf_set(eb, "series: a bad escape "
-				    "in a string");
-			if (c == 'x')
-				buf_addch(b, (char)v);
-			else
-				add_utf8(b, v);
-		} else {
-			return errbuf_set(eb, "series: a bad escape in a "
-			    "string");
-		}
+		if (goquote_escape(s, (size_t)(end - s), &i, quote_ch, b) == -1)
+			return errbuf_set(eb, "series: a bad escape in a string");
+		s += i;
 	}
 	if (s == end)
 		return errbuf_set(eb, "series: a string without its closing "
