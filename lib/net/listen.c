@@ -88,7 +88,7 @@ listener_open(const char *addr, struct errbuf *eb)
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	char host[100], port[16], hbuf[100], pbuf[16];
-	int big = 16 * 1024 * 1024, one = 1, rc;
+	int big = 16 * 1024 * 1024, one = 1, rc, tries;
 
 	l->udp = l->tcp = -1;
 	if (listen_split(addr, host, sizeof(host), port, sizeof(port)) == -1) {
@@ -103,15 +103,28 @@ listener_open(const char *addr, struct errbuf *eb)
 		errbuf_set(eb, "'%s': %s", addr, gai_strerror(rc));
 		goto fail;
 	}
-	if ((l->udp = bind_one(ai, SOCK_DGRAM, eb)) == -1)
-		goto fail;
-	/* The port the kernel chose, for TCP too. */
-	getsockname(l->udp, (struct sockaddr *)&ss, &sl);
-	memcpy(ai->ai_addr, &ss, ai->ai_addrlen);
-	if ((l->tcp = bind_one(ai, SOCK_STREAM, eb)) == -1 ||
-	    listen(l->tcp, 128) == -1) {
-		if (l->tcp != -1)
-			errbuf_set(eb, "listen: %s", strerror(errno));
+	/*
+	 * The port the kernel chose for UDP, for TCP too; with port 0 that
+	 * one may be taken for TCP already: another is chosen then.
+	 */
+	for (tries = 0;; tries++) {
+		struct sockaddr_storage asked;
+		memcpy(&asked, ai->ai_addr, ai->ai_addrlen);
+		if ((l->udp = bind_one(ai, SOCK_DGRAM, eb)) == -1)
+			goto fail;
+		sl = sizeof(ss);
+		getsockname(l->udp, (struct sockaddr *)&ss, &sl);
+		memcpy(ai->ai_addr, &ss, ai->ai_addrlen);
+		if ((l->tcp = bind_one(ai, SOCK_STREAM, eb)) != -1)
+			break;
+		if (strcmp(port, "0") != 0 || tries == 20)
+			goto fail;
+		close(l->udp);
+		l->udp = -1;
+		memcpy(ai->ai_addr, &asked, ai->ai_addrlen);
+	}
+	if (listen(l->tcp, 128) == -1) {
+		errbuf_set(eb, "listen: %s", strerror(errno));
 		goto fail;
 	}
 	/* Room for bursts: as much as the system grants (more as root). */
