@@ -134,3 +134,20 @@ fuzz_check_sample(const struct sample *in)
 	buf_release(&b);
 	jsonl_parser_free(jp);
 }
+
+char *
+fuzz_line(const uint8_t *data, size_t size, size_t *off, size_t *len)
+{
+	const uint8_t *nl;
+	char *line;
+
+	if (*off >= size)
+		return NULL;
+	nl = memchr(data + *off, '\n', size - *off);
+	*len = nl ? (size_t)(nl - (data + *off)) : size - *off;
+	line = malloc(*len ? *len : 1);
+	fuzz_assert(line != NULL);
+	memcpy(line, data + *off, *len);
+	*off += *len + 1;
+	return line;
+}

@@ -49,6 +49,14 @@ struct sample;
 void fuzz_check_message(const char *msg);
 
 /*
+ * The next line of 'data' ('size' bytes) from '*off', without its
+ * newline, copied into a buffer of exactly its length (so that a reader
+ * going past it is caught), '*len' its length; '*off' moves past it.
+ * NULL at the end.  Free it.
+ */
+char *fuzz_line(const uint8_t *data, size_t size, size_t *off, size_t *len);
+
+/*
  * A sample a reader of another format gave is a stream sample: written
  * as a stream line (at time 0 when it has none) it reads back with the
  * same name, type, value, time and labels.

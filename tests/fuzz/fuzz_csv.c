@@ -59,16 +59,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct csv_parser *p = csv_parser_new();
 	struct errbuf eb = ERRBUF_INIT;
-	size_t off = 0;
+	size_t off = 0, len;
+	char *line;
 
-	while (off < size) {
-		const uint8_t *nl = memchr(data + off, '\n', size - off);
-		size_t len = nl ? (size_t)(nl - (data + off)) : size - off;
-		char *line = malloc(len ? len : 1);
+	while ((line = fuzz_line(data, size, &off, &len)) != NULL) {
 		struct sample s;
 		int k, n = 0;
-		fuzz_assert(line != NULL);
-		memcpy(line, data + off, len);
 		if ((k = csv_parse(p, line, len, &s, &eb)) == -1)
 			fuzz_check_message(eb.msg);
 		while (k >= 1) {
@@ -80,7 +76,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		fuzz_assert(k <= 0 || n == k);
 		free(line);
-		off += len + 1;
 	}
 	csv_parser_free(p);
 	return 0;

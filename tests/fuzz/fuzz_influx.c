@@ -15,18 +15,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct influx_parser *p = influx_parser_new();
 	struct errbuf eb = ERRBUF_INIT;
-	size_t off = 0;
+	size_t off = 0, len;
+	char *line;
 
 	if (size && data[0] % 3 == 0)
 		influx_set_precision(p, "s");
-	while (off < size) {
-		const uint8_t *nl = memchr(data + off, '\n', size - off);
-		size_t len = nl ? (size_t)(nl - (data + off)) : size - off;
-		char *line = malloc(len ? len : 1);
+	while ((line = fuzz_line(data, size, &off, &len)) != NULL) {
 		struct sample s;
 		int k, n = 0;
-		fuzz_assert(line != NULL);
-		memcpy(line, data + off, len);
 		if ((k = influx_parse(p, line, len, &s, &eb)) == -1)
 			fuzz_check_message(eb.msg);
 		while (k >= 1) {
@@ -36,7 +32,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 		}
 		free(line);
-		off += len + 1;
 	}
 	influx_parser_free(p);
 	return 0;
