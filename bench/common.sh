@@ -19,3 +19,9 @@ settle() {
 		sleep "$2"
 	done
 }
+
+# port: a TCP port of 127.0.0.1 nobody listens on now.
+port() {
+	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
+		LocalAddr => "127.0.0.1:0")->sockport'
+}

@@ -30,11 +30,6 @@ trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 XDG_STATE_HOME=$tmp/state
 export XDG_STATE_HOME
 
-port() {
-	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
-		LocalAddr => "127.0.0.1:0")->sockport'
-}
-
 # listener: mgather listen --http on core 0 into /dev/null; its URL in $url.
 listener() {
 	taskset -c 0 "$build/bin/mgather" listen --http 127.0.0.1:0 \

@@ -21,11 +21,6 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/mtk-bench-push.XXXXXX")
 pid=
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
-port() {
-	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
-		LocalAddr => "127.0.0.1:0")->sockport'
-}
-
 # rate: samples a second from push_send's line.
 rate() { awk '{ split($1, a, "="); split($2, b, "="); print a[2] / b[2] }'; }
 
