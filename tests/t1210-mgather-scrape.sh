@@ -8,7 +8,7 @@ test_have_prog $NE && test_have_prog $PG ||
 	test_skip_all "$NE or $PG not installed"
 
 # Every server a test starts, stopped at the end whatever happened.
-trap 'kill $(cat "$TRASH/pids" 2>/dev/null) 2>/dev/null; test_cleanup' EXIT
+trap 'test_kill_pids "$TRASH/pids"; test_cleanup' EXIT
 
 test_expect_success 'setup: a node_exporter, a Pushgateway with pushed metrics' '
 	test_serve $NE --web.listen-address=127.0.0.1:@PORT@ &&

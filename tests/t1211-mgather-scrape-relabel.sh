@@ -8,7 +8,7 @@ test_have_prog curl || test_skip_all 'curl not installed'
 R=$FIXTURES/relabel
 
 # Every server a test starts, stopped at the end whatever happened.
-trap 'kill $(cat "$TRASH/pids" 2>/dev/null) 2>/dev/null; test_cleanup' EXIT
+trap 'test_kill_pids "$TRASH/pids"; test_cleanup' EXIT
 
 test_expect_success 'setup: a node_exporter that also serves a textfile' '
 	mkdir tf && cp "$R/textfile.prom" tf/app.prom &&

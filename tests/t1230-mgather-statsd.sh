@@ -2,7 +2,7 @@
 test_description='mgather listen --statsd: StatsD over UDP and TCP, aggregated per flush'
 . "${0%/*}/tap.sh"
 
-trap 'kill $(cat "$TRASH/pids" 2>/dev/null) 2>/dev/null; test_cleanup' EXIT
+trap 'test_kill_pids "$TRASH/pids"; test_cleanup' EXIT
 
 # send udp|tcp TEXT: TEXT to the listener, \n a newline; over UDP each
 # part between two \0 is a datagram of its own.

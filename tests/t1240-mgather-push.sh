@@ -3,7 +3,7 @@ test_description='mgather listen --http: batches pushed over HTTP, exact answers
 . "${0%/*}/tap.sh"
 
 test_have_prog curl || test_skip_all 'curl not installed'
-trap 'kill $(cat "$TRASH/pids" 2>/dev/null) 2>/dev/null; test_cleanup' EXIT
+trap 'test_kill_pids "$TRASH/pids"; test_cleanup' EXIT
 
 # push [CURL-ARG...]: POST standard input to /api/v1/push; the status
 # line and X-Mtk-Accepted in head, the body in body.

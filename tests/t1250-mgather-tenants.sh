@@ -3,7 +3,7 @@ test_description='mgather listen --auth: tokens name tenants, mquery --tenant se
 . "${0%/*}/tap.sh"
 
 test_have_prog curl || test_skip_all 'curl not installed'
-trap 'kill $(cat "$TRASH/pids" 2>/dev/null) 2>/dev/null; test_cleanup' EXIT
+trap 'test_kill_pids "$TRASH/pids"; test_cleanup' EXIT
 
 TOKA=token-of-team-a-0123456789
 TOKB=token-of-team-b-9876543210

@@ -3,7 +3,7 @@ test_description='mpush: samples and streams to a listener, nothing lost when it
 . "${0%/*}/tap.sh"
 
 test_have_prog curl || test_skip_all 'curl not installed'
-trap 'kill $(cat "$TRASH/pids" 2>/dev/null) 2>/dev/null; test_cleanup' EXIT
+trap 'test_kill_pids "$TRASH/pids"; test_cleanup' EXIT
 
 XDG_STATE_HOME=$TRASH/state
 export XDG_STATE_HOME
@@ -14,6 +14,16 @@ wait_for() {
 	until grep -q "$2" "$1" 2>/dev/null; do
 		_i=$((_i + 1))
 		test $_i -lt 100 || return 1
+		sleep 0.1
+	done
+}
+
+# until_true CMD: until the shell command CMD succeeds (30 s at most).
+until_true() {
+	_i=0
+	until eval "$1"; do
+		_i=$((_i + 1))
+		test $_i -lt 300 || return 1
 		sleep 0.1
 	done
 }
@@ -30,7 +40,7 @@ free_port() {
 # its PID in lpid.
 listener() {
 	: >lerr &&
-	{ mgather listen --http 127.0.0.1:$1 --store $2 >/dev/null 2>lerr &
+	{ mgather listen --http 127.0.0.1:$1 --store $2 >/dev/null 2>lerr 3>&- &
 		echo $! >lpid; } &&
 	cat lpid >>../pids &&
 	wait_for lerr "http on"
@@ -116,15 +126,18 @@ test_expect_success 'the listener away: the stream is spooled, sent by the next 
 '
 
 test_expect_success 'the listener stops mid-stream and comes back: each sample once' '
-	P=$(cat port) &&
-	{ { samples 200 10000; sleep 1; samples 200 10200; sleep 4;
-		samples 200 10400; } |
-		mpush --to http://127.0.0.1:$P/api/v1/push --linger 200ms \
-		--retry-max 500ms 2>err & echo $! >mpid; } &&
-	sleep 0.7 && stop_listener &&
-	sleep 1.5 && listener $P st &&
+	P=$(cat port) && mkfifo in &&
+	{ mpush --to http://127.0.0.1:$P/api/v1/push --linger 200ms \
+		--retry-max 500ms <in 2>err & echo $! >mpid; } &&
+	exec 3>in &&
+	samples 200 10000 >&3 &&
+	until_true "test \"\$(count st | head -1)\" = 3000" &&
+	stop_listener &&
+	samples 200 10200 >&3 &&
+	wait_for err "trying again" &&
+	listener $P st &&
+	samples 200 10400 >&3 && exec 3>&- &&
 	wait $(cat mpid) &&
-	grep "trying again" err &&
 	printf "3400\n3400\n" >expect && count st >got && test_cmp expect got
 '
 

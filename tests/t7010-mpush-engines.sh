@@ -5,7 +5,7 @@ test_description='mpush to real engines: remote_write to Prometheus and Victoria
 test_have_prog curl || test_skip_all 'curl not installed'
 test_have_prog victoria-metrics || test_skip_all 'victoria-metrics not installed'
 test_have_prog prometheus || test_skip_all 'prometheus not installed'
-trap 'kill $(cat "$TRASH/pids" 2>/dev/null) 2>/dev/null; test_cleanup' EXIT
+trap 'test_kill_pids "$TRASH/pids"; test_cleanup' EXIT
 
 XDG_STATE_HOME=$TRASH/state
 export XDG_STATE_HOME

@@ -6,7 +6,7 @@ test_have_prog curl || test_skip_all 'curl not installed'
 test_have_prog influxd || test_skip_all 'influxdb not installed'
 test_have_prog carbon-cache || test_skip_all 'graphite-carbon not installed'
 test_have_prog whisper-fetch || test_skip_all 'whisper-fetch not installed'
-trap 'kill $(cat "$TRASH/pids" 2>/dev/null) 2>/dev/null; test_cleanup' EXIT
+trap 'test_kill_pids "$TRASH/pids"; test_cleanup' EXIT
 
 XDG_STATE_HOME=$TRASH/state
 export XDG_STATE_HOME

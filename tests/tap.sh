@@ -186,6 +186,22 @@ test_serve() {
 	done
 }
 
+# test_kill_pids FILE: stop the processes whose PIDs FILE lists (the
+# servers a test started) and wait (5 s at most) until they are gone, so
+# that none is still writing into the trash while it is removed.
+test_kill_pids() {
+	_pids=$(cat "$1" 2>/dev/null) || return 0
+	kill $_pids 2>/dev/null
+	_i=0
+	for _p in $_pids; do
+		while [ $_i -lt 50 ] && kill -0 "$_p" 2>/dev/null; do
+			_i=$((_i + 1))
+			sleep 0.1
+		done
+	done
+	return 0
+}
+
 test_done() {
 	printf '1..%d\n' "$test_count"
 	[ "$test_failed" -eq 0 ]
