@@ -241,6 +241,12 @@ post_plain(const char *url, const char *const *headers, const char *body,
 	for (i = 0; headers && headers[i]; i++)
 		buf_addf(&req, "%s\r\n", headers[i]);
 	buf_adds(&req, "\r\n");
+	/* A small body goes in the head's segment: one write, one wake-up
+	 * of the server, no wait on Nagle for a second segment. */
+	if (len <= 65536) {
+		buf_add(&req, body, len);
+		len = 0;
+	}
 	if (write_all(fd, req.p, req.len, deadline) == -1 ||
 	    write_all(fd, body, len, deadline) == -1) {
 		errbuf_set(eb, "%s: %s", url, strerror(errno));
