@@ -237,6 +237,14 @@ main(int argc, char *argv[])
 	if (argc > 1)
 		cli_usage_error(&cli, "one expression only");
 	rq.expr = argc ? argv[0] : NULL;
+	if (rq.format == QUERY_FMT_CHART) {
+		int rows;
+		cli_term_size(STDOUT_FILENO, &rq.chart.width, &rows);
+		/* Half the screen, the legend below. */
+		rq.chart.height = rows / 2 < 5 ? 5 : rows / 2 > 30 ? 30 : rows / 2;
+		rq.chart.color = cli_color(STDOUT_FILENO);
+		rq.chart.title = rq.expr;
+	}
 	if (tm.step && timeparse_step(tm.step, &rq.step, &eb) == -1)
 		cli_usage_error(&cli, "--step: %s", eb.msg);
 	if ((why = query_request_conflict(&rq)) != NULL)

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -684,4 +685,35 @@ cli_warn(void *arg, const char *msg)
 {
 	(void)arg;
 	warnx("%s", msg);
+}
+
+void
+cli_term_size(int fd, int *cols, int *rows)
+{
+	struct winsize ws;
+	const char *e;
+
+	*cols = 80;
+	*rows = 24;
+	if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+		*cols = ws.ws_col;
+		*rows = ws.ws_row > 0 ? ws.ws_row : *rows;
+		return;
+	}
+	if ((e = getenv("COLUMNS")) != NULL && atoi(e) > 0)
+		*cols = atoi(e);
+	if ((e = getenv("LINES")) != NULL && atoi(e) > 0)
+		*rows = atoi(e);
+}
+
+int
+cli_color(int fd)
+{
+	const char *e;
+
+	if (!isatty(fd))
+		return 0;
+	if ((e = getenv("NO_COLOR")) != NULL && *e)
+		return 0;
+	return (e = getenv("TERM")) == NULL || strcmp(e, "dumb") != 0;
 }

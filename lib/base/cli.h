@@ -208,6 +208,18 @@ char *cli_read_secret(const char *path);
 char *cli_state_path(const char *name);
 
 /*
+ * The size of the terminal on 'fd': its columns and rows, else COLUMNS
+ * and LINES from the environment, else 80 by 24.
+ */
+void cli_term_size(int fd, int *cols, int *rows);
+
+/*
+ * Whether to write colours to 'fd': a terminal, NO_COLOR unset or
+ * empty (no-color.org), and TERM not "dumb".
+ */
+int cli_color(int fd);
+
+/*
  * Catch SIGINT and SIGTERM with 'handler', a function of the program
  * that sets its own stop flag (a volatile sig_atomic_t: a handler can
  * safely do nothing else).  System calls interrupted by them are

@@ -10,7 +10,7 @@ static const struct {
 } format_names[] = {
 	{ "table", QUERY_FMT_TABLE }, { "csv", QUERY_FMT_CSV },
 	{ "jsonl", QUERY_FMT_JSONL }, { "prom-json", QUERY_FMT_PROM_JSON },
-	{ "openmetrics", QUERY_FMT_OPENMETRICS },
+	{ "openmetrics", QUERY_FMT_OPENMETRICS }, { "chart", QUERY_FMT_CHART },
 };
 
 #define NFORMATS (sizeof(format_names) / sizeof(format_names[0]))

@@ -8,6 +8,7 @@
 #include "stream/jsonl.h"
 #include "base/number.h"
 #include "promql/promql_number.h"
+#include "query/chart.h"
 #include "query/promql_output.h"
 #include "query/render.h"
 #include "base/timestamp.h"
@@ -329,6 +330,11 @@ promql_result_write(FILE *fp, const struct promql_result *r,
 	case QUERY_FMT_TABLE:
 		rc = write_table(fp, &b, r, name, eb);
 		goto out;
+	case QUERY_FMT_CHART: {
+		struct chart_opts co = CHART_OPTS_INIT;
+		rc = chart_write(fp, r, name, &co, eb);
+		goto out;
+	}
 	case QUERY_FMT_CSV:
 		buf_adds(&b, "series,timestamp,value\n");
 		for (i = 0; i < r->n; i++) {

@@ -216,7 +216,10 @@ query_eval(const struct promql_source *src, const struct query_eval_opts *o,
 		goto out;
 	if ((r = promql_eval(expr, src, &o->eval, eb)) == NULL)
 		goto out;
-	rc = promql_result_write(fp, r, o->format, o->name, eb);
+	if (o->format == QUERY_FMT_CHART && o->chart)
+		rc = chart_write(fp, r, o->name, o->chart, eb);
+	else
+		rc = promql_result_write(fp, r, o->format, o->name, eb);
 out:
 	promql_result_free(r);
 	promql_free(expr);

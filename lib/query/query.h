@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "base/errbuf.h"
+#include "query/chart.h"
 #include "query/output.h"
 #include "promql/promql_eval.h"
 #include "query/promql_source.h"
@@ -57,10 +58,12 @@ struct query_request {
 	const volatile sig_atomic_t *stop;
 	/* Readers kept between queries of one moment, or NULL (promql_source.h). */
 	struct query_cache *cache;
+	/* QUERY_FMT_CHART: its size, colours, title (chart.h). */
+	struct chart_opts chart;
 };
 
 #define QUERY_REQUEST_INIT { .what = QUERY_ANSWER, .limits = PROMQL_EVAL_OPTS_INIT, \
-	.tier = TIER_OPTS_INIT }
+	.tier = TIER_OPTS_INIT, .chart = CHART_OPTS_INIT }
 
 /*
  * Whether 'rq' can be asked at all: NULL if so, else why not, a static

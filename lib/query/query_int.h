@@ -35,6 +35,7 @@ struct query_eval_opts {
 	struct promql_eval_opts eval;	/* the time range, limits */
 	enum query_format format;
 	const char *name;		/* --name: the result's metric name */
+	const struct chart_opts *chart;	/* QUERY_FMT_CHART's */
 };
 
 /*

@@ -40,6 +40,9 @@ query_request_conflict(const struct query_request *rq)
 			return "--follow writes table, csv or jsonl";
 		break;
 	}
+	if (rq->format == QUERY_FMT_CHART && rq->what != QUERY_ANSWER)
+		return "-o chart draws an answer: not with --series, --labels, "
+		    "--label-values, --latest, --stats or --follow";
 	if (time && (range || rq->step))
 		return "--time excludes --start, --since, --end and --step";
 	/* Series and labels may be of every series; the rest need one. */
@@ -84,7 +87,7 @@ plan_raw(const struct query_request *rq, struct errbuf *eb)
 		return -1;
 	raw = promql_is_selector(tree) && (rq->what == QUERY_LATEST ||
 	    (!(rq->given & QUERY_GIVEN_TIME) && !rq->step &&
-	    rq->format != QUERY_FMT_PROM_JSON));
+	    rq->format != QUERY_FMT_PROM_JSON && rq->format != QUERY_FMT_CHART));
 	promql_free(tree);
 	return raw;
 }
@@ -121,8 +124,13 @@ plan_eval(struct store *st, const struct promql_source *stream,
 		return errbuf_set(eb, "the start is after the end");
 	if (rq->step) {
 		e->eval.step = rq->step;
-	} else if (!raw && (rq->given & QUERY_GIVEN_START)) {
-		/* Prometheus' graph: about 250 points, at least 1s apart. */
+	} else if (!raw && ((rq->given & QUERY_GIVEN_START) ||
+	    (rq->format == QUERY_FMT_CHART &&
+	    !(rq->given & QUERY_GIVEN_TIME)))) {
+		/*
+		 * Prometheus' graph: about 250 points, at least 1s apart.
+		 * A chart is of a range unless an instant is asked.
+		 */
 		e->eval.step = (rq->end - rq->start) / 250 / 1000 * 1000;
 		if (e->eval.step < 1000)
 			e->eval.step = 1000;
@@ -150,7 +158,7 @@ query_run(struct store *st, const struct promql_source *stream,
 	struct query_opts o = { rq->what, rq->expr, rq->label, rq->start,
 		rq->end, rq->format, rq->tier };
 	struct query_eval_opts e = { rq->expr, rq->limits, rq->format,
-		rq->name };
+		rq->name, &rq->chart };
 	struct query_view_opts v = { plan_view(rq->what), 0, rq->start,
 		rq->end, (rq->given & QUERY_GIVEN_START) != 0, rq->step,
 		rq->stop };
@@ -182,7 +190,7 @@ query_result(struct store *st, const struct promql_source *stream,
     const struct query_request *rq, struct errbuf *eb)
 {
 	struct query_eval_opts e = { rq->expr, rq->limits, rq->format,
-		rq->name };
+		rq->name, &rq->chart };
 	struct tier_opts tier = rq->tier;
 	struct query_store_source qs;
 	const struct promql_source *src;

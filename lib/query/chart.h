@@ -1,0 +1,72 @@
+/* chart.h - PromQL results as charts for a terminal: lines, bars, a legend */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_CHART_H
+#define MTK_CHART_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "base/buf.h"
+#include "base/errbuf.h"
+#include "promql/promql_eval.h"
+
+/* What the values measure: how the axis and the legend write them. */
+enum chart_unit {
+	CHART_UNIT_AUTO,	/* guessed by chart_unit_guess() */
+	CHART_UNIT_NONE,	/* plain numbers, k M G T above 1000 */
+	CHART_UNIT_BYTES,	/* B KiB MiB GiB TiB (powers of 1024) */
+	CHART_UNIT_BYTES_RATE,	/* the same, per second */
+	CHART_UNIT_SECONDS,	/* µs ms s min h d */
+	CHART_UNIT_RATIO,	/* a fraction, written as a percentage */
+	CHART_UNIT_CELSIUS
+};
+
+struct chart_opts {
+	const char *title;	/* the first line (the expression), or NULL */
+	int width;		/* columns of the whole chart, at least 40 */
+	int height;		/* rows of the plot, at least 5 */
+	int color;		/* ANSI colours, one a series; else none */
+	size_t top;		/* series drawn; the rest summed as one line */
+	enum chart_unit unit;
+};
+
+#define CHART_OPTS_INIT { NULL, 80, 15, 0, 8, CHART_UNIT_AUTO }
+
+/*
+ * Append 'r' as a chart to 'out'.  A matrix (a range query, or x[5m])
+ * is drawn as lines in braille characters (2 x 4 dots a cell) over a
+ * time axis, times in the process's time zone; a vector or a scalar as
+ * horizontal bars.  Past 'top' series, the 'top' of the highest average
+ * are drawn and the others summed as one line, "other N series".
+ * Labels every drawn series has alike are written once, above the
+ * legend; the legend gives min, avg, max and last of each line.  With
+ * 'color', each line and its legend entry has its colour; without,
+ * each line's number is written at the right of its last value.  'name',
+ * when not NULL, is the metric name of every series.
+ */
+void chart_render(struct buf *out, const struct promql_result *r,
+    const char *name, const struct chart_opts *o);
+
+/* chart_render() to 'fp'.  Returns 0, or -1 with a write error in 'eb'. */
+int chart_write(FILE *fp, const struct promql_result *r, const char *name,
+    const struct chart_opts *o, struct errbuf *eb);
+
+/*
+ * The unit of what 'expr' (and the result's metric name 'name', either
+ * may be NULL) gives, by Prometheus' naming conventions: _bytes, a rate
+ * of _bytes_total (per second), _seconds (but a rate of _seconds_total
+ * is a fraction of a second per second: none), _ratio, _celsius.
+ */
+enum chart_unit chart_unit_guess(const char *expr, const char *name);
+
+/*
+ * Append 'v' in unit 'u' (not AUTO): scaled by 'ref' (the size the
+ * prefix is chosen by: 1536 bytes with ref 2e9 is "0.0 GiB"), with as
+ * many decimals as a resolution of 'res' needs, or, when 'res' is 0,
+ * three significant digits of 'v'.  NaN and infinities as Prometheus
+ * writes them.
+ */
+void chart_value(struct buf *b, double v, enum chart_unit u, double ref,
+    double res);
+
+#endif
