@@ -122,9 +122,9 @@ test_expect_success '--latest: a bad selector and a missing store exit 1' '
 test_expect_success '--stats of a selector: a table' '
 	mquery -f stats.jsonl --stats $RANGE -o table x >actual &&
 	cat >expect <<-\EOT &&
-	SERIES    COUNT  MIN  AVG  MAX  P50                P95                P99
-	x{s="a"}      5    1    4   10    3  8.799999999999999               9.76
-	x{s="b"}      3   -1  NaN    5   -1                4.4  4.880000000000001
+	SERIES    COUNT  MIN  AVG  MAX  P50                P95                P99  TREND
+	x{s="a"}      5    1    4   10    3  8.799999999999999               9.76  ▁   ▂   ▃   ▃  █
+	x{s="b"}      3   -1  NaN    5   -1                4.4  4.880000000000001  █       ▁
 	EOT
 	test_cmp expect actual
 '

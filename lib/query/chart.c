@@ -883,6 +883,50 @@ out:
 	free(sv);
 }
 
+void
+chart_sparkline(struct buf *b, const int64_t *t, const double *v, size_t n,
+    int64_t t0, int64_t t1, size_t width)
+{
+	double sum[64], lo = INFINITY, hi = -INFINITY;
+	size_t cnt[64], i, k;
+
+	if (width > 64)
+		width = 64;
+	if (width == 0)
+		return;
+	memset(sum, 0, sizeof(sum));
+	memset(cnt, 0, sizeof(cnt));
+	if (t1 <= t0)
+		t1 = t0 + 1;
+	for (i = 0; i < n; i++) {
+		if (!isfinite(v[i]) || t[i] < t0 || t[i] > t1)
+			continue;
+		k = (size_t)((double)(t[i] - t0) / (double)(t1 - t0) *
+		    (double)width);
+		k = k >= width ? width - 1 : k;
+		sum[k] += v[i];
+		cnt[k]++;
+	}
+	for (k = 0; k < width; k++) {
+		if (cnt[k] == 0)
+			continue;
+		sum[k] /= (double)cnt[k];
+		lo = fmin(lo, sum[k]);
+		hi = fmax(hi, sum[k]);
+	}
+	for (k = 0; k < width; k++) {
+		double h;
+		if (cnt[k] == 0) {
+			buf_addch(b, ' ');
+			continue;
+		}
+		/* All alike: the middle; else 0..7 from the least. */
+		h = hi > lo && isfinite(hi - lo) ? (sum[k] - lo) / (hi - lo) * 7 :
+		    3;
+		utf8(b, 0x2581u + (unsigned)lround(fmin(fmax(h, 0), 7)));
+	}
+}
+
 /* A vector or a scalar: a bar a series, from zero. */
 static void
 draw_bars(struct buf *out, const struct promql_result *r, const char *name,

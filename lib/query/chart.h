@@ -52,6 +52,15 @@ int chart_write(FILE *fp, const struct promql_result *r, const char *name,
     const struct chart_opts *o, struct errbuf *eb);
 
 /*
+ * Append a sparkline of the 'n' samples at 't', 'v' (in time order):
+ * 'width' characters (8 heights, from U+2581 to U+2588), each the
+ * average of the finite values of its share of [t0, t1], scaled from
+ * the least to the greatest of those; a space where there are none.
+ */
+void chart_sparkline(struct buf *b, const int64_t *t, const double *v,
+    size_t n, int64_t t0, int64_t t1, size_t width);
+
+/*
  * The unit of what 'expr' (and the result's metric name 'name', either
  * may be NULL) gives, by Prometheus' naming conventions: _bytes, a rate
  * of _bytes_total (per second), _seconds (but a rate of _seconds_total

@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "stream/jsonl.h"
 #include "base/number.h"
+#include "query/chart.h"
 #include "query/output.h"
 #include "query/render.h"
 #include "promql/promql_number.h"
@@ -22,9 +23,10 @@
 static const char *const col_names[NCOLS] = {
 	"series", "count", "min", "avg", "max", "p50", "p95", "p99"
 };
-static const char *const col_heads[NCOLS] = {
-	"SERIES", "COUNT", "MIN", "AVG", "MAX", "P50", "P95", "P99"
+static const char *const col_heads[NCOLS + 1] = {
+	"SERIES", "COUNT", "MIN", "AVG", "MAX", "P50", "P95", "P99", "TREND"
 };
+#define TREND_WIDTH 16		/* a table's sparkline, in characters */
 static const double quantiles[3] = { 0.5, 0.95, 0.99 };
 
 struct stats_ctx {
@@ -39,6 +41,7 @@ struct stats_ctx {
 	size_t valscap;
 	struct sketch *acc, *one;	/* for rolled rows */
 	int64_t mint;		/* rows of windows from then on */
+	int64_t start, end;	/* the range, for the sparklines */
 };
 
 /*
@@ -84,7 +87,7 @@ flush_out(struct stats_ctx *c, struct errbuf *eb)
 /* Write (or, for a table, keep) the row of one series: statistics 'st'. */
 static int
 stats_write(struct stats_ctx *c, const struct sample *m, const double *st,
-    struct errbuf *eb)
+    const int64_t *t, const double *v, size_t n, struct errbuf *eb)
 {
 	char num[NUMBER_BUFSZ];
 	size_t i, len, start;
@@ -138,22 +141,32 @@ stats_write(struct stats_ctx *c, const struct sample *m, const double *st,
 			len = number_format(num, st[i]);
 			render_table_cell(&c->table, num, len);
 		}
+		buf_reset(&c->rows);
+		chart_sparkline(&c->rows, t, v, n, c->start, c->end,
+		    TREND_WIDTH);
+		while (c->rows.len && c->rows.p[c->rows.len - 1] == ' ')
+			c->rows.len--;	/* the last column: no trailing blanks */
+		render_table_cell(&c->table, c->rows.p, c->rows.len);
 		break;
 	}
 	return c->out.len >= CHUNK ? flush_out(c, eb) : 0;
 }
 
-/* The row of one series with 'n' values (none: no row). */
+/*
+ * The row of one series with 'n' values (none: no row); 'nt' samples
+ * at 't', 'tv' for its sparkline.
+ */
 static int
 stats_row(struct stats_ctx *c, const struct sample *m, const double *v,
-    size_t n, struct errbuf *eb)
+    size_t n, const int64_t *t, const double *tv, size_t nt,
+    struct errbuf *eb)
 {
 	double st[NCOLS - 1];
 
 	if (n == 0)
 		return 0;
 	stats_compute(c, v, n, st);
-	return stats_write(c, m, st, eb);
+	return stats_write(c, m, st, t, tv, nt, eb);
 }
 
 /*
@@ -217,15 +230,14 @@ stats_series(void *arg, const struct sample *m, const int64_t *ts,
 	double st[NCOLS - 1];
 	size_t i, k = 0;
 
-	(void)ts;
 	if (rows)
 		return stats_rows(c, v, n, rows, st) > 0 ?
-		    stats_write(c, m, st, eb) : 0;
+		    stats_write(c, m, st, ts, v, n, eb) : 0;
 	c->vals = xgrow(c->vals, &c->valscap, n, sizeof(double));
 	for (i = 0; i < n; i++)
 		if (!promql_is_stale(v[i]))
 			c->vals[k++] = v[i];
-	return stats_row(c, m, c->vals, k, eb);
+	return stats_row(c, m, c->vals, k, ts, v, n, eb);
 }
 
 /* The points of each series of a range query's result 'r'. */
@@ -256,7 +268,8 @@ stats_result(struct stats_ctx *c, const struct promql_result *r,
 		}
 		m.name_len = strlen(m.name);
 		m.labels = labels;
-		if (stats_row(c, &m, rs->v, rs->n, eb) == -1)
+		if (stats_row(c, &m, rs->v, rs->n, rs->t, rs->v, rs->n,
+		    eb) == -1)
 			return -1;
 	}
 	return 0;
@@ -285,7 +298,8 @@ query_stats(struct store *st, const struct promql_source *src,
     const struct query_view_opts *v, const struct query_eval_opts *e,
     FILE *fp, struct errbuf *eb)
 {
-	struct stats_ctx c = { .f = e->format, .fp = fp };
+	struct stats_ctx c = { .f = e->format, .fp = fp, .start = v->start,
+		.end = v->end };
 	struct promql_node *expr = NULL;
 	struct promql_result *r = NULL;
 	struct promql_eval_opts o = e->eval;
@@ -293,7 +307,8 @@ query_stats(struct store *st, const struct promql_source *src,
 	int rc = -1;
 
 	/* The series left, the figures right. */
-	render_table_init(&c.table, NCOLS, ((1u << NCOLS) - 1) & ~1u, col_heads);
+	render_table_init(&c.table, NCOLS + 1, ((1u << NCOLS) - 1) & ~1u,
+	    col_heads);
 	if (c.f == QUERY_FMT_CSV) {
 		for (i = 0; i < NCOLS; i++)
 			buf_addf(&c.out, "%s%s", i ? "," : "", col_names[i]);

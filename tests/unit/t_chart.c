@@ -58,6 +58,31 @@ main(void)
 	value_is(INFINITY, CHART_UNIT_NONE, 1, 0, "+Inf");
 	value_is(-INFINITY, CHART_UNIT_SECONDS, 1, 0, "-Inf");
 
+	/* Sparklines: a height a share of the range, blanks where none. */
+	{
+		static const int64_t t[] = { 0, 10, 20, 30, 40, 50, 60, 70 };
+		static const double v[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+		static const double f[] = { 5, 5, NAN, 5 };
+		struct buf b = BUF_INIT;
+
+		chart_sparkline(&b, t, v, 8, 0, 80, 8);
+		buf_addch(&b, '\0');
+		is_str(b.p, "▁▂▃▄▅▆▇█", "a rise, one a column");
+		buf_reset(&b);
+		chart_sparkline(&b, t, v, 8, 0, 80, 4);
+		buf_addch(&b, '\0');
+		is_str(b.p, "▁▃▆█", "two a column, averaged");
+		buf_reset(&b);
+		chart_sparkline(&b, t, f, 4, 0, 80, 8);
+		buf_addch(&b, '\0');
+		is_str(b.p, "▄▄ ▄    ", "all alike: the middle; no value: blank");
+		buf_reset(&b);
+		chart_sparkline(&b, t, v, 8, 100, 200, 3);
+		buf_addch(&b, '\0');
+		is_str(b.p, "   ", "none in the range");
+		buf_release(&b);
+	}
+
 	/* Units by Prometheus' naming conventions. */
 	is_int(chart_unit_guess(NULL, "node_memory_MemFree_bytes"),
 	    CHART_UNIT_BYTES, "a _bytes name");
