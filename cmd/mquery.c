@@ -20,7 +20,7 @@ enum {
 	OPT_LABEL_VALUES, OPT_LATEST, OPT_LIST_FUNCTIONS, OPT_LOCAL,
 	OPT_LOOKBACK, OPT_MAX_SAMPLES, OPT_NAME, OPT_SERIES, OPT_SINCE,
 	OPT_START, OPT_STATS, OPT_STEP, OPT_STRICT, OPT_TIER, OPT_TIME,
-	OPT_TIMEOUT, OPT_TENANT
+	OPT_TIMEOUT, OPT_TENANT, OPT_SIZE, OPT_STACK, OPT_TITLE
 };
 
 /* The words of --tier and --agg, for the completions and messages. */
@@ -49,7 +49,7 @@ static const struct cli_option options[] = {
 	    "see only the series of TENANT (labelled tenant=TENANT)" },
 	{ "output", 'o', "format", query_format_name,
 	    "table (default on a terminal), jsonl (default otherwise), csv,\n"
-	    "prom-json (Prometheus' API data), openmetrics" },
+	    "prom-json (Prometheus' API data), openmetrics, chart, svg" },
 	{ "local", OPT_LOCAL, NULL, NULL,
 	    "tables show times in the time zone TZ, not in UTC" },
 	{ "time", OPT_TIME, "time", NULL,
@@ -90,6 +90,12 @@ static const struct cli_option options[] = {
 	    "rolled tiers give avg, min, max, sum, count, last, p50, p95, p99" },
 	{ "archive", OPT_ARCHIVE, NULL, NULL,
 	    "also read the archives mroll made" },
+	{ "size", OPT_SIZE, "size", NULL,
+	    "-o chart: COLSxROWS; -o svg: WIDTHxHEIGHT pixels (800x320)" },
+	{ "title", OPT_TITLE, "text", NULL,
+	    "-o chart, -o svg: the title (default: the expression)" },
+	{ "stack", OPT_STACK, NULL, NULL,
+	    "-o svg: stacked areas, not lines" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
@@ -100,6 +106,7 @@ static const struct cli_program program = { options, { NULL, NULL, "[expr]" },
 /* The times as given, parsed once "now" is known. */
 struct times {
 	const char *start, *end, *since, *at, *step;
+	const char *size;	/* --size, for charts */
 };
 
 /* Set by SIGINT and SIGTERM: --follow then ends, with status 0. */
@@ -140,6 +147,9 @@ parse_options(struct cli *cli, struct query_request *rq, struct times *tm,
 				cli_bad_value(cli, key, "aggregate", cli->arg);
 			break;
 		case OPT_ARCHIVE: rq->tier.archive = 1; break;
+		case OPT_SIZE: tm->size = cli->arg; break;
+		case OPT_STACK: rq->chart.stack = 1; break;
+		case OPT_TITLE: rq->chart.title = cli->arg; break;
 		case OPT_END: tm->end = cli->arg; break;
 		case OPT_FOLLOW: rq->what = QUERY_FOLLOW; break;
 		case OPT_LABELS: rq->what = QUERY_LABELS; break;
@@ -218,7 +228,7 @@ int
 main(int argc, char *argv[])
 {
 	struct query_request rq = QUERY_REQUEST_INIT;
-	struct times tm = { NULL, NULL, NULL, NULL, NULL };
+	struct times tm = { NULL, NULL, NULL, NULL, NULL, NULL };
 	struct errbuf eb = ERRBUF_INIT;
 	struct query_input in;
 	struct query_input_opts qo = { NULL, NULL, NULL, 0, NULL, NULL };
@@ -243,8 +253,17 @@ main(int argc, char *argv[])
 		/* Half the screen, the legend below. */
 		rq.chart.height = rows / 2 < 5 ? 5 : rows / 2 > 30 ? 30 : rows / 2;
 		rq.chart.color = cli_color(STDOUT_FILENO);
-		rq.chart.title = rq.expr;
+	} else if (rq.format == QUERY_FMT_SVG) {
+		rq.chart.width = CHART_SVG_WIDTH;
+		rq.chart.height = CHART_SVG_HEIGHT;
 	}
+	if (tm.size && (sscanf(tm.size, "%dx%d%c", &rq.chart.width,
+	    &rq.chart.height, &(char){ 0 }) != 2 || rq.chart.width < 1 ||
+	    rq.chart.height < 1 || rq.chart.width > 100000 ||
+	    rq.chart.height > 100000))
+		cli_bad_value(&cli, OPT_SIZE, "size", tm.size);
+	if (rq.chart.title == NULL)
+		rq.chart.title = rq.expr;
 	if (tm.step && timeparse_step(tm.step, &rq.step, &eb) == -1)
 		cli_usage_error(&cli, "--step: %s", eb.msg);
 	if ((why = query_request_conflict(&rq)) != NULL)

@@ -133,7 +133,7 @@ test_expect_success 'times in TZ with --local' '
 
 test_expect_success 'a chart is of an answer: not with --latest or --series' '
 	test_expect_code 2 mquery -f s.jsonl -o chart --latest x 2>err &&
-	grep "chart draws an answer" err &&
+	grep "chart and -o svg draw an answer" err &&
 	test_expect_code 2 mquery -f s.jsonl -o chart --series x 2>err
 '
 
@@ -141,6 +141,37 @@ test_expect_success 'from a store, the last hour by default' '
 	mstore -d st <recent.jsonl &&
 	COLUMNS=80 mquery -d st -o chart z >chart &&
 	grep -q "■ z *0 *[0-9.]* *29.0 *29.0\$" chart
+'
+
+test_expect_success 'svg: valid XML, a path a series, its name and figures' '
+	test_have_prog xmllint || { echo "# no xmllint"; return 1; }
+	sed "s/\"s\":\"c\"/\"s\":\"<c\&d>\"/" s.jsonl >esc.jsonl &&
+	mquery -f esc.jsonl -o svg $RANGE --step 60 --size 640x240 x >x.svg &&
+	xmllint --noout x.svg &&
+	grep -q "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\"" x.svg &&
+	test $(grep -c "<path fill=\"none\"" x.svg) = 3 &&
+	grep -q ">{s=&quot;a&quot;}</text>" x.svg &&
+	grep -q ">{s=&quot;&lt;c&amp;d&gt;&quot;}</text>" x.svg &&
+	grep -q ">x{job=&quot;j&quot;}</text>" x.svg &&
+	grep -q "text-anchor=\"end\">60.0</text>" x.svg &&
+	grep -q "text-anchor=\"middle\">22:30</text>" x.svg
+'
+
+test_expect_success 'svg --stack: an area a series, closed; the axis to the sum' '
+	mquery -f s.jsonl -o svg --stack $RANGE --step 60 --title "T & U" x >st.svg &&
+	xmllint --noout st.svg &&
+	test $(grep -c "<path fill=\"#[0-9a-f]*\" fill-opacity" st.svg) = 3 &&
+	test $(grep -c "Z\"/>" st.svg) = 3 &&
+	grep -q ">T &amp; U</text>" st.svg &&
+	# a + b = 60 always, c on top: 100 at most.
+	grep -q "text-anchor=\"end\">100</text>" st.svg
+'
+
+test_expect_success 'svg: a range only; a bad --size' '
+	test_expect_code 2 mquery -f s.jsonl -o svg --time 1700001800 x 2>err &&
+	grep "svg draws a range" err &&
+	test_expect_code 2 mquery -f s.jsonl -o svg --size 10 x 2>err &&
+	grep "size" err
 '
 
 test_done

@@ -1,7 +1,6 @@
 /* chart.c - PromQL results as charts for a terminal: lines, bars, a legend */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,436 +9,16 @@
 
 #include "base/xalloc.h"
 #include "query/chart.h"
+#include "query/chart_int.h"
 #include "query/render.h"
-
-#define MS_MIN (60 * 1000LL)
-#define MS_HOUR (60 * MS_MIN)
-#define MS_DAY (24 * MS_HOUR)
 
 /* Foreground colours, one a line, in turn. */
 static const int colours[] = { 32, 33, 34, 35, 36, 31, 92, 93, 94, 95, 96, 91 };
 #define NCOLOURS (sizeof(colours) / sizeof(colours[0]))
 
-/* One line to draw: a series of the result, or the sum of the others. */
-struct line {
-	const struct promql_rseries *rs;	/* NULL: 'folded' others */
-	const int64_t *t;
-	const double *v;
-	size_t n;
-	size_t folded;			/* series summed into this one */
-	double min, avg, max, last;	/* of its finite values; NaN: none */
-};
-
-static int
-suffix_is(const char *s, size_t len, const char *suf)
-{
-	size_t n = strlen(suf);
-
-	return len >= n && memcmp(s + len - n, suf, n) == 0;
-}
-
-/* Whether 'expr' has an identifier ending in 'suf' (followed by no more of one). */
-static int
-has_name_ending(const char *expr, const char *suf)
-{
-	const char *p = expr;
-	size_t n = strlen(suf);
-
-	while ((p = strstr(p, suf)) != NULL) {
-		char c = p[n];
-		p += n;
-		if (!(c == '_' || c == ':' || (c >= 'a' && c <= 'z') ||
-		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-			return 1;
-	}
-	return 0;
-}
-
-enum chart_unit
-chart_unit_guess(const char *expr, const char *name)
-{
-	int rate = expr && (strstr(expr, "rate(") || strstr(expr, "deriv("));
-
-	if (name && *name) {
-		size_t len = strlen(name);
-		if (suffix_is(name, len, "_bytes"))
-			return CHART_UNIT_BYTES;
-		if (suffix_is(name, len, "_seconds"))
-			return CHART_UNIT_SECONDS;
-		if (suffix_is(name, len, "_ratio"))
-			return CHART_UNIT_RATIO;
-		if (suffix_is(name, len, "_celsius"))
-			return CHART_UNIT_CELSIUS;
-	}
-	if (expr == NULL)
-		return CHART_UNIT_NONE;
-	if (has_name_ending(expr, "_bytes_total"))
-		return rate ? CHART_UNIT_BYTES_RATE : CHART_UNIT_BYTES;
-	if (has_name_ending(expr, "_bytes"))
-		return CHART_UNIT_BYTES;
-	if (has_name_ending(expr, "_seconds_total"))
-		return rate ? CHART_UNIT_NONE : CHART_UNIT_SECONDS;
-	if (has_name_ending(expr, "_seconds"))
-		return CHART_UNIT_SECONDS;
-	if (has_name_ending(expr, "_ratio"))
-		return CHART_UNIT_RATIO;
-	if (has_name_ending(expr, "_celsius"))
-		return CHART_UNIT_CELSIUS;
-	return CHART_UNIT_NONE;
-}
-
-/* Decimals that write 'res' (> 0) exactly enough, at most 6. */
-static int
-decimals_for(double res)
-{
-	int d;
-
-	for (d = 0; d < 6; d++) {
-		double s = res * pow(10, d);
-		if (fabs(s - round(s)) < 1e-6 * s)
-			return d;
-	}
-	return 6;
-}
-
-/*
- * What values of unit 'u' about as big as 'ref' are divided by to be
- * written, and the unit they are written in then.
- */
-static double
-unit_scale(enum chart_unit u, double ref, const char **unit)
-{
-	static const char *const iec[] = { "B", "KiB", "MiB", "GiB", "TiB",
-		"PiB", "EiB" };
-	static const char *const si[] = { "", "k", "M", "G", "T", "P", "E" };
-	double f = 1;
-	int k;
-
-	*unit = "";
-	ref = isfinite(ref) ? fabs(ref) : 0;
-	switch (u) {
-	case CHART_UNIT_BYTES:
-	case CHART_UNIT_BYTES_RATE:
-		for (k = 0; k < 6 && ref / f >= 1024; k++)
-			f *= 1024;
-		*unit = iec[k];
-		break;
-	case CHART_UNIT_SECONDS:
-		if (ref >= 2 * 86400)
-			f = 86400, *unit = "d";
-		else if (ref >= 2 * 3600)
-			f = 3600, *unit = "h";
-		else if (ref >= 120)
-			f = 60, *unit = "min";
-		else if (ref >= 1 || ref == 0)
-			*unit = "s";
-		else if (ref >= 1e-3)
-			f = 1e-3, *unit = "ms";
-		else
-			f = 1e-6, *unit = "µs";
-		break;
-	case CHART_UNIT_RATIO:
-		f = 0.01, *unit = "%";
-		break;
-	case CHART_UNIT_CELSIUS:
-		*unit = "°C";
-		break;
-	case CHART_UNIT_AUTO:
-	case CHART_UNIT_NONE:
-		for (k = 0; k < 6 && ref / f >= 1000; k++)
-			f *= 1000;
-		*unit = si[k];
-		break;
-	}
-	return f;
-}
-
-void
-chart_value(struct buf *b, double v, enum chart_unit u, double ref, double res)
-{
-	const char *unit;
-	double f;
-	int d;
-
-	if (isnan(v)) {
-		buf_adds(b, "NaN");
-		return;
-	}
-	if (isinf(v)) {
-		buf_adds(b, v > 0 ? "+Inf" : "-Inf");
-		return;
-	}
-	f = unit_scale(u, ref, &unit);
-	v /= f;
-	if (res > 0) {
-		d = decimals_for(res / f);
-	} else if (v == 0) {
-		d = 0;
-	} else {
-		/* floor(log10()) of a value below 1e6 and not 0: -324..5 */
-		d = fabs(v) < 1e6 ? 2 - (int)floor(log10(fabs(v))) : 0;
-		d = d < 0 ? 0 : d > 6 ? 6 : d;
-	}
-	if (!(fabs(v) < 1e6))	/* past the last prefix, or scaled to inf */
-		buf_addf(b, "%.3g", v);
-	else
-		buf_addf(b, "%.*f", d, v);
-	if (*unit) {
-		if (u != CHART_UNIT_RATIO && u != CHART_UNIT_CELSIUS)
-			buf_addch(b, ' ');
-		buf_adds(b, unit);
-	}
-	if (u == CHART_UNIT_BYTES_RATE)
-		buf_adds(b, "/s");
-}
-
-/* The value of label 'name' of 'rs', or NULL. */
-static const struct promql_label *
-label_of(const struct promql_rseries *rs, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < rs->nlabels; i++)
-		if (strcmp(rs->labels[i].name, name) == 0)
-			return &rs->labels[i];
-	return NULL;
-}
-
-/* Whether label 'l' is on every drawn series alike (more than one). */
-static int
-common(const struct promql_label *l, const struct line *ln, size_t n)
-{
-	size_t i, drawn = 0;
-
-	for (i = 0; i < n; i++) {
-		const struct promql_label *o;
-		if (ln[i].rs == NULL)
-			continue;
-		drawn++;
-		o = label_of(ln[i].rs, l->name);
-		if (o == NULL || o->value_len != l->value_len ||
-		    memcmp(o->value, l->value, l->value_len) != 0)
-			return 0;
-	}
-	return drawn > 1;
-}
-
-/*
- * Append series 'rs' in PromQL form, without the labels every drawn line
- * has alike ('strip'), or those alone ('only').
- */
-static void
-series_text(struct buf *b, const struct promql_rseries *rs, const char *name,
-    const struct line *ln, size_t n, int strip, int only)
-{
-	struct label labels[METRIC_LABELS_MAX];
-	struct sample m;
-	const struct promql_label *nl = label_of(rs, "__name__");
-	size_t i, k = 0;
-
-	memset(&m, 0, sizeof(m));
-	m.name = name ? name : nl ? nl->value : "";
-	if (nl && !name && ((strip && common(nl, ln, n)) ||
-	    (only && !common(nl, ln, n))))
-		m.name = "";
-	m.name_len = strlen(m.name);
-	for (i = 0; i < rs->nlabels && k < METRIC_LABELS_MAX; i++) {
-		const struct promql_label *l = &rs->labels[i];
-		int c;
-		if (strcmp(l->name, "__name__") == 0)
-			continue;
-		c = common(l, ln, n);
-		if ((strip && c) || (only && !c))
-			continue;
-		labels[k].name = l->name;
-		labels[k].name_len = (uint32_t)l->name_len;
-		labels[k].value = l->value;
-		labels[k].value_len = (uint32_t)l->value_len;
-		k++;
-	}
-	m.labels = labels;
-	m.nlabels = k;
-	render_series(b, &m);
-}
-
-static void
-line_stats(struct line *l)
-{
-	double sum = 0;
-	size_t i, n = 0;
-
-	l->min = l->max = l->avg = l->last = NAN;
-	for (i = 0; i < l->n; i++) {
-		double v = l->v[i];
-		if (!isfinite(v))
-			continue;
-		if (n == 0 || v < l->min)
-			l->min = v;
-		if (n == 0 || v > l->max)
-			l->max = v;
-		sum += v;
-		n++;
-		l->last = v;
-	}
-	if (n)
-		l->avg = sum / (double)n;
-}
-
-struct tv {
-	int64_t t;
-	double v;
-};
-
-static int
-tv_cmp(const void *a, const void *b)
-{
-	const struct tv *x = a, *y = b;
-
-	return x->t < y->t ? -1 : x->t > y->t;
-}
-
-static int
-avg_desc(const void *a, const void *b)
-{
-	const struct line *x = a, *y = b;
-	double p = isnan(x->avg) ? -INFINITY : x->avg;
-	double q = isnan(y->avg) ? -INFINITY : y->avg;
-
-	return p > q ? -1 : p < q;
-}
-
-static int
-by_order(const void *a, const void *b)
-{
-	const struct line *x = a, *y = b;
-
-	return x->rs < y->rs ? -1 : x->rs > y->rs;
-}
-
-/*
- * The lines to draw of 'r': every series, or past 'top' the 'top' of
- * the highest average (in the result's order) and one more, the sum of
- * the others at each time ('*sum_t', '*sum_v': its samples, to free).
- */
-static struct line *
-pick_lines(const struct promql_result *r, size_t top, size_t *nl,
-    int64_t **sum_t, double **sum_v)
-{
-	struct line *ln = xcalloc(r->n ? r->n : 1, sizeof(*ln));
-	struct tv *all;
-	size_t i, j, k, n = 0;
-
-	*sum_t = NULL;
-	*sum_v = NULL;
-	for (i = 0; i < r->n; i++) {
-		ln[i].rs = &r->series[i];
-		ln[i].t = r->series[i].t;
-		ln[i].v = r->series[i].v;
-		ln[i].n = r->series[i].n;
-		line_stats(&ln[i]);
-	}
-	if (top == 0 || r->n <= top) {
-		*nl = r->n;
-		return ln;
-	}
-	qsort(ln, r->n, sizeof(*ln), avg_desc);
-	for (i = top; i < r->n; i++)
-		n += ln[i].n;
-	all = xcalloc(n ? n : 1, sizeof(*all));
-	for (i = top, k = 0; i < r->n; i++)
-		for (j = 0; j < ln[i].n; j++)
-			if (isfinite(ln[i].v[j])) {
-				all[k].t = ln[i].t[j];
-				all[k++].v = ln[i].v[j];
-			}
-	qsort(all, k, sizeof(*all), tv_cmp);
-	*sum_t = xcalloc(k ? k : 1, sizeof(**sum_t));
-	*sum_v = xcalloc(k ? k : 1, sizeof(**sum_v));
-	for (i = 0, n = 0; i < k; i++) {
-		if (n && (*sum_t)[n - 1] == all[i].t) {
-			(*sum_v)[n - 1] += all[i].v;
-			continue;
-		}
-		(*sum_t)[n] = all[i].t;
-		(*sum_v)[n++] = all[i].v;
-	}
-	free(all);
-	qsort(ln, top, sizeof(*ln), by_order);
-	ln[top].folded = r->n - top;
-	ln[top].rs = NULL;
-	ln[top].t = *sum_t;
-	ln[top].v = *sum_v;
-	ln[top].n = n;
-	line_stats(&ln[top]);
-	*nl = top + 1;
-	return ln;
-}
-
-/* The value axis: from lo to hi, a tick every 'step', 'k' rows apart. */
-struct axis {
-	double lo, hi, step;
-	int rows, k;
-};
-
-static void
-value_axis(struct axis *a, double lo, double hi, int height, enum chart_unit u)
-{
-	static const double nice[] = { 1, 2, 2.5, 5, 10 };
-	int want = (height - 1) / 3, n;
-	double raw, mag, f;
-	const char *unit;
-	size_t i;
-
-	if (want < 2)
-		want = 2;
-	if (!(lo <= hi)) {
-		lo = 0;
-		hi = 1;
-	}
-	if (lo == hi) {
-		double d = lo == 0 ? 1 : fabs(lo) / 10;
-		lo -= d;
-		hi += d;
-		if (lo < 0 && lo + d >= 0)
-			lo = 0;
-	}
-	/* Round steps in the unit the labels are written in: 0.5 GiB. */
-	f = unit_scale(u, fmax(fabs(lo), fabs(hi)), &unit);
-	raw = (hi - lo) / f / want;
-	mag = pow(10, floor(log10(raw)));
-	for (i = 0; i < sizeof(nice) / sizeof(nice[0]); i++)
-		if (nice[i] * mag >= raw * (1 - 1e-9))
-			break;
-	a->step = nice[i < 5 ? i : 4] * mag * f;
-	a->lo = floor(lo / a->step) * a->step;
-	a->hi = ceil(hi / a->step) * a->step;
-	if (a->hi <= a->lo)
-		a->hi = a->lo + a->step;
-	n = (int)fmin(fmax((a->hi - a->lo) / a->step, -1), 1000);
-	if (!isfinite(a->hi - a->lo) || n < 1 || n > want + 4) {
-		/* Past what doubles can round (near DBL_MAX, subnormal):
-		 * the range as it is, in 'want' steps. */
-		a->lo = fmax(lo, -DBL_MAX / 4);
-		a->hi = fmin(hi, DBL_MAX / 4);
-		a->step = (a->hi - a->lo) / want;
-		if (!(a->step > 0) || !isfinite(a->step)) {
-			a->lo = -1;
-			a->hi = 1;
-			a->step = 2.0 / want;
-		}
-		n = want;
-	} else {
-		n = (int)lround((a->hi - a->lo) / a->step);
-	}
-	a->k = (height - 1) / n;
-	if (a->k < 1)
-		a->k = 1;
-	a->rows = n * a->k + 1;
-}
-
 /* The dot row (0 at the top, 4 a cell) of 'v'. */
 static int
-dot_row(const struct axis *a, double v)
+dot_row(const struct chart_axis *a, double v)
 {
 	double p = (a->hi - v) / (a->hi - a->lo) * 4 * (a->rows - 1) + 1.5;
 	double last = 4 * a->rows - 1;
@@ -487,37 +66,11 @@ run(struct grid *g, int x, int y0, int y1, int line)
 		dot(g, x, y, line);
 }
 
-static int
-dcmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The median gap between the samples of 'l', or 0. */
-static int64_t
-median_gap(const struct line *l)
-{
-	int64_t *d, m;
-	size_t i;
-
-	if (l->n < 2)
-		return 0;
-	d = xcalloc(l->n - 1, sizeof(*d));
-	for (i = 1; i < l->n; i++)
-		d[i - 1] = l->t[i] - l->t[i - 1];
-	qsort(d, l->n - 1, sizeof(*d), dcmp);
-	m = d[(l->n - 1) / 2];
-	free(d);
-	return m;
-}
-
 static void
-draw_line(struct grid *g, const struct axis *a, const struct line *l,
+draw_line(struct grid *g, const struct chart_axis *a, const struct chart_line *l,
     int line, int64_t t0, int64_t t1)
 {
-	int64_t gap = median_gap(l) * 3;
+	int64_t gap = chart_median_gap(l) * 3;
 	int px = -1, py = 0, x, y, i;
 	size_t j;
 	int64_t pt = 0;
@@ -593,83 +146,9 @@ utf8(struct buf *b, unsigned c)
 	}
 }
 
-/* The local time of 'ms' into 'tm'; its offset from UTC in ms. */
-static int64_t
-local(int64_t ms, struct tm *tm)
-{
-	time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-
-	localtime_r(&s, tm);
-	return (int64_t)tm->tm_gmtoff * 1000;
-}
-
-/* How the time axis writes its labels. */
-enum tick_style { TICK_SECONDS, TICK_MINUTES, TICK_DAY_MINUTES, TICK_DAYS };
-
-static size_t
-time_text(char *out, size_t sz, int64_t ms, enum tick_style st)
-{
-	struct tm tm;
-
-	local(ms, &tm);
-	switch (st) {
-	case TICK_SECONDS: return strftime(out, sz, "%H:%M:%S", &tm);
-	case TICK_MINUTES: return strftime(out, sz, "%H:%M", &tm);
-	case TICK_DAY_MINUTES: return strftime(out, sz, "%m-%d %H:%M", &tm);
-	case TICK_DAYS: return strftime(out, sz, "%Y-%m-%d", &tm);
-	}
-	return 0;
-}
-
-/* The time axis: a tick every 'every' ms, labels written as 'st' says. */
-static void
-time_axis(int64_t t0, int64_t t1, int cols, int64_t *every,
-    enum tick_style *st)
-{
-	static const int64_t steps[] = { 1000, 2000, 5000, 10000, 15000, 30000,
-		MS_MIN, 2 * MS_MIN, 5 * MS_MIN, 10 * MS_MIN, 15 * MS_MIN,
-		30 * MS_MIN, MS_HOUR, 2 * MS_HOUR, 3 * MS_HOUR, 6 * MS_HOUR,
-		12 * MS_HOUR, MS_DAY, 2 * MS_DAY, 7 * MS_DAY, 14 * MS_DAY,
-		30 * MS_DAY, 91 * MS_DAY, 365 * MS_DAY };
-	size_t i;
-	int width;
-
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		int64_t s = steps[i];
-		if (s < 60000)
-			*st = TICK_SECONDS, width = 8;
-		else if (s >= MS_DAY)
-			*st = TICK_DAYS, width = 10;
-		else if (t1 - t0 > MS_DAY)
-			*st = TICK_DAY_MINUTES, width = 11;
-		else
-			*st = TICK_MINUTES, width = 5;
-		*every = s;
-		if ((double)s / (double)(t1 - t0) * (cols - 1) >= width + 3)
-			return;
-	}
-}
-
-/* The time range and zone: "2026-12-07 12:00 to 13:00 UTC". */
-static void
-time_range(struct buf *b, int64_t t0, int64_t t1)
-{
-	char x[64], y[64];
-	struct tm a, z;
-
-	local(t0, &a);
-	local(t1, &z);
-	strftime(x, sizeof(x), "%Y-%m-%d %H:%M:%S", &a);
-	if (a.tm_year == z.tm_year && a.tm_yday == z.tm_yday)
-		strftime(y, sizeof(y), "%H:%M:%S %Z", &z);
-	else
-		strftime(y, sizeof(y), "%Y-%m-%d %H:%M:%S %Z", &z);
-	buf_addf(b, "%s to %s", x, y);
-}
-
 static void
 legend(struct buf *out, const struct promql_result *r, const char *name,
-    const struct line *ln, size_t nl, enum chart_unit u,
+    const struct chart_line *ln, size_t nl, enum chart_unit u,
     const struct chart_opts *o)
 {
 	static const char *const heads[] = { "series", "min", "avg", "max",
@@ -682,7 +161,7 @@ legend(struct buf *out, const struct promql_result *r, const char *name,
 	(void)r;
 	/* The labels every line has alike, once. */
 	if (nl > 1 && ln[0].rs) {
-		series_text(&cell, ln[0].rs, name, ln, nl, 0, 1);
+		chart_series_text(&cell, ln[0].rs, name, ln, nl, 0, 1);
 		if (cell.len > 2 || (cell.len && cell.p[0] != '{')) {
 			buf_adds(out, "  ");
 			buf_add(out, cell.p, cell.len);
@@ -696,7 +175,7 @@ legend(struct buf *out, const struct promql_result *r, const char *name,
 		if (ln[i].rs == NULL)
 			buf_addf(&cell, "other %zu series (sum)", ln[i].folded);
 		else
-			series_text(&cell, ln[i].rs, name, ln, nl, nl > 1, 0);
+			chart_series_text(&cell, ln[i].rs, name, ln, nl, nl > 1, 0);
 		render_table_cell(&t, cell.p, cell.len);
 		for (k = 0; k < 4; k++) {
 			double v = k == 0 ? ln[i].min : k == 1 ? ln[i].avg :
@@ -734,20 +213,20 @@ static void
 draw_lines(struct buf *out, const struct promql_result *r, const char *name,
     const struct chart_opts *o, enum chart_unit u)
 {
-	struct line *ln;
+	struct chart_line *ln;
 	struct grid g;
-	struct axis a;
+	struct chart_axis a;
 	struct buf lab = BUF_INIT;
 	int64_t *st;
 	double *sv, lo = INFINITY, hi = -INFINITY;
 	int64_t t0 = INT64_MAX, t1 = INT64_MIN, every, first;
-	enum tick_style fmt = TICK_MINUTES;
+	enum chart_tick fmt = CHART_TICK_MINUTES;
 	size_t nl, i, c;
 	int axisw = 0, row, col, width = o->width < 40 ? 40 : o->width;
 	int height = o->height < 5 ? 5 : o->height, cur, *tickcol, blank;
 	char tbuf[64];
 
-	ln = pick_lines(r, o->top, &nl, &st, &sv);
+	ln = chart_pick_lines(r, o->top, &nl, &st, &sv);
 	for (i = 0; i < nl; i++) {
 		if (ln[i].n) {
 			t0 = ln[i].t[0] < t0 ? ln[i].t[0] : t0;
@@ -764,7 +243,7 @@ draw_lines(struct buf *out, const struct promql_result *r, const char *name,
 	}
 	if (t1 == t0)
 		t1 = t0 + 1000;
-	value_axis(&a, lo, hi, height, u);
+	chart_value_axis(&a, lo, hi, height, u);
 	for (row = 0; row < a.rows; row += a.k) {
 		size_t l0 = lab.len;
 		chart_value(&lab, a.hi - row / a.k * a.step, u,
@@ -789,7 +268,7 @@ draw_lines(struct buf *out, const struct promql_result *r, const char *name,
 		buf_adds(out, o->title);
 		buf_adds(out, "  ");
 	}
-	time_range(out, t0, t1);
+	chart_time_range(out, t0, t1);
 	buf_addch(out, '\n');
 	for (row = 0, cur = -1; row < g.rows; row++) {
 		const char *l = lab.p;
@@ -835,13 +314,7 @@ draw_lines(struct buf *out, const struct promql_result *r, const char *name,
 		buf_addch(out, '\n');
 	}
 	/* The time axis: ticks, then their labels. */
-	time_axis(t0, t1, g.cols, &every, &fmt);
-	{
-		struct tm tm;
-		int64_t off = local(t0, &tm);
-		first = ((t0 + off) / every + ((t0 + off) % every != 0)) *
-		    every - off;
-	}
+	first = chart_time_axis(t0, t1, g.cols, &every, &fmt);
 	tickcol = xcalloc((size_t)g.cols, sizeof(*tickcol));
 	for (int64_t t = first; t <= t1; t += every) {
 		col = (int)lround((double)(t - t0) / (double)(t1 - t0) *
@@ -862,7 +335,7 @@ draw_lines(struct buf *out, const struct promql_result *r, const char *name,
 			size_t n;
 			/* The tick's own time, not the column's rounding. */
 			t = ((t + every / 2 - first) / every) * every + first;
-			n = time_text(tbuf, sizeof(tbuf), t, fmt);
+			n = chart_time_text(tbuf, sizeof(tbuf), t, fmt);
 			if (col + (int)n > g.cols + 3)
 				break;
 			spaces(out, col - row);
@@ -932,7 +405,7 @@ static void
 draw_bars(struct buf *out, const struct promql_result *r, const char *name,
     const struct chart_opts *o, enum chart_unit u)
 {
-	struct line *ln = xcalloc(r->n ? r->n : 1, sizeof(*ln));
+	struct chart_line *ln = xcalloc(r->n ? r->n : 1, sizeof(*ln));
 	struct buf *text = xcalloc(r->n ? r->n : 1, sizeof(*text));
 	struct buf *val = xcalloc(r->n ? r->n : 1, sizeof(*val));
 	int labw = 0, valw = 0, bar, width = o->width < 40 ? 40 : o->width;
@@ -943,7 +416,7 @@ draw_bars(struct buf *out, const struct promql_result *r, const char *name,
 		ln[i].rs = &r->series[i];
 		ln[i].v = r->series[i].v;
 		ln[i].n = r->series[i].n;
-		line_stats(&ln[i]);
+		chart_line_stats(&ln[i]);
 		if (isfinite(ln[i].last) && fabs(ln[i].last) > max)
 			max = fabs(ln[i].last);
 	}
@@ -954,7 +427,7 @@ draw_bars(struct buf *out, const struct promql_result *r, const char *name,
 		if (r->type == PROMQL_TYPE_SCALAR)
 			buf_adds(&text[i], "scalar");
 		else
-			series_text(&text[i], ln[i].rs, name, ln, r->n,
+			chart_series_text(&text[i], ln[i].rs, name, ln, r->n,
 			    r->n > 1, 0);
 		chart_value(&val[i], ln[i].last, u, ln[i].last, 0);
 		w = (int)render_width(text[i].p, text[i].len);
@@ -964,7 +437,7 @@ draw_bars(struct buf *out, const struct promql_result *r, const char *name,
 	}
 	if (r->n > 1 && r->type != PROMQL_TYPE_SCALAR) {
 		struct buf c = BUF_INIT;
-		series_text(&c, ln[0].rs, name, ln, r->n, 0, 1);
+		chart_series_text(&c, ln[0].rs, name, ln, r->n, 0, 1);
 		if (c.len > 2 || (c.len && c.p[0] != '{'))
 			buf_addf(out, "%.*s\n", (int)c.len, c.p);
 		buf_release(&c);
@@ -1012,7 +485,7 @@ chart_render(struct buf *out, const struct promql_result *r,
 	}
 	if (u == CHART_UNIT_AUTO) {
 		const struct promql_label *l = r->n ?
-		    label_of(&r->series[0], "__name__") : NULL;
+		    chart_label_of(&r->series[0], "__name__") : NULL;
 		u = chart_unit_guess(o->title, name ? name : l ? l->value : NULL);
 	}
 	if (r->n == 0) {

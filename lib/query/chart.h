@@ -28,9 +28,13 @@ struct chart_opts {
 	int color;		/* ANSI colours, one a series; else none */
 	size_t top;		/* series drawn; the rest summed as one line */
 	enum chart_unit unit;
+	int stack;		/* SVG: stacked areas, not lines */
 };
 
-#define CHART_OPTS_INIT { NULL, 80, 15, 0, 8, CHART_UNIT_AUTO }
+#define CHART_OPTS_INIT { NULL, 80, 15, 0, 8, CHART_UNIT_AUTO, 0 }
+/* An SVG image's size, in pixels, unless told. */
+#define CHART_SVG_WIDTH 800
+#define CHART_SVG_HEIGHT 320
 
 /*
  * Append 'r' as a chart to 'out'.  A matrix (a range query, or x[5m])
@@ -59,6 +63,22 @@ int chart_write(FILE *fp, const struct promql_result *r, const char *name,
  */
 void chart_sparkline(struct buf *b, const int64_t *t, const double *v,
     size_t n, int64_t t0, int64_t t1, size_t width);
+
+/*
+ * Append 'r' as an SVG image, as rrdtool graph draws one: 'o->width' by
+ * 'o->height' pixels (at least 300 by 150) for the title, the range,
+ * the plot with its grid and axes, and below, growing the image, a
+ * legend row a line with its min, avg, max and last.  A line a series
+ * (folded past 'top' as chart_render() folds them), or with 'o->stack'
+ * stacked areas, each series on top of those before it (a missing
+ * value counts 0).  Text is escaped as XML wants it.
+ */
+void chart_svg(struct buf *out, const struct promql_result *r,
+    const char *name, const struct chart_opts *o);
+
+/* chart_svg() to 'fp'.  Returns 0, or -1 with a write error in 'eb'. */
+int chart_svg_write(FILE *fp, const struct promql_result *r, const char *name,
+    const struct chart_opts *o, struct errbuf *eb);
 
 /*
  * The unit of what 'expr' (and the result's metric name 'name', either

@@ -11,6 +11,7 @@ static const struct {
 	{ "table", QUERY_FMT_TABLE }, { "csv", QUERY_FMT_CSV },
 	{ "jsonl", QUERY_FMT_JSONL }, { "prom-json", QUERY_FMT_PROM_JSON },
 	{ "openmetrics", QUERY_FMT_OPENMETRICS }, { "chart", QUERY_FMT_CHART },
+	{ "svg", QUERY_FMT_SVG },
 };
 
 #define NFORMATS (sizeof(format_names) / sizeof(format_names[0]))

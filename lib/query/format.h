@@ -14,11 +14,12 @@ enum query_format {
 	QUERY_FMT_JSONL,	/* canonical stream lines (mtk-stream(5)) */
 	QUERY_FMT_PROM_JSON,	/* the "data" of Prometheus' /api/v1/query */
 	QUERY_FMT_OPENMETRICS,	/* text that promtool imports */
-	QUERY_FMT_CHART		/* a chart for a terminal (chart.h) */
+	QUERY_FMT_CHART,	/* a chart for a terminal (chart.h) */
+	QUERY_FMT_SVG		/* an SVG image of a chart (chart.h) */
 };
 
 /*
- * Parse "table", "csv", "jsonl", "prom-json", "openmetrics" or "chart".  Returns
+ * Parse "table", "csv", "jsonl", "prom-json", "openmetrics", "chart" or "svg".  Returns
  * 0, or -1 for another name.
  */
 int query_format_parse(const char *s, enum query_format *f);

@@ -335,6 +335,13 @@ promql_result_write(FILE *fp, const struct promql_result *r,
 		rc = chart_write(fp, r, name, &co, eb);
 		goto out;
 	}
+	case QUERY_FMT_SVG: {
+		struct chart_opts co = CHART_OPTS_INIT;
+		co.width = CHART_SVG_WIDTH;
+		co.height = CHART_SVG_HEIGHT;
+		rc = chart_svg_write(fp, r, name, &co, eb);
+		goto out;
+	}
 	case QUERY_FMT_CSV:
 		buf_adds(&b, "series,timestamp,value\n");
 		for (i = 0; i < r->n; i++) {

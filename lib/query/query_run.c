@@ -40,9 +40,12 @@ query_request_conflict(const struct query_request *rq)
 			return "--follow writes table, csv or jsonl";
 		break;
 	}
-	if (rq->format == QUERY_FMT_CHART && rq->what != QUERY_ANSWER)
-		return "-o chart draws an answer: not with --series, --labels, "
-		    "--label-values, --latest, --stats or --follow";
+	if ((rq->format == QUERY_FMT_CHART || rq->format == QUERY_FMT_SVG) &&
+	    rq->what != QUERY_ANSWER)
+		return "-o chart and -o svg draw an answer: not with --series, "
+		    "--labels, --label-values, --latest, --stats or --follow";
+	if (rq->format == QUERY_FMT_SVG && time)
+		return "-o svg draws a range: --start, --since, --end, not --time";
 	if (time && (range || rq->step))
 		return "--time excludes --start, --since, --end and --step";
 	/* Series and labels may be of every series; the rest need one. */
@@ -87,7 +90,8 @@ plan_raw(const struct query_request *rq, struct errbuf *eb)
 		return -1;
 	raw = promql_is_selector(tree) && (rq->what == QUERY_LATEST ||
 	    (!(rq->given & QUERY_GIVEN_TIME) && !rq->step &&
-	    rq->format != QUERY_FMT_PROM_JSON && rq->format != QUERY_FMT_CHART));
+	    rq->format != QUERY_FMT_PROM_JSON && rq->format != QUERY_FMT_CHART &&
+	    rq->format != QUERY_FMT_SVG));
 	promql_free(tree);
 	return raw;
 }
@@ -125,7 +129,7 @@ plan_eval(struct store *st, const struct promql_source *stream,
 	if (rq->step) {
 		e->eval.step = rq->step;
 	} else if (!raw && ((rq->given & QUERY_GIVEN_START) ||
-	    (rq->format == QUERY_FMT_CHART &&
+	    ((rq->format == QUERY_FMT_CHART || rq->format == QUERY_FMT_SVG) &&
 	    !(rq->given & QUERY_GIVEN_TIME)))) {
 		/*
 		 * Prometheus' graph: about 250 points, at least 1s apart.

@@ -1,4 +1,4 @@
-/* fuzz_chart.c - charts of any values: NaN, infinities, huge, tiny, few, many */
+/* fuzz_chart.c - charts and SVG images of any values: NaN, infinities, huge, tiny */
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
@@ -9,7 +9,7 @@
 #define POINTS_MAX 512
 
 /*
- * The input: width, height, top, flags (colour, instant, unit), the
+ * The input: width, height, top, flags (colour, instant, unit, stack), the
  * number of series, then points of 10 bytes each (the gap to the
  * previous time in seconds, 2 bytes; the value's 8 bytes), dealt to
  * the series in turn.  The chart is drawn; it ends in a line feed.
@@ -27,6 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct chart_opts o = CHART_OPTS_INIT;
 	struct buf b = BUF_INIT;
 	size_t i, ns;
+	int flags;
 
 	if (size < 5)
 		return 0;
@@ -34,7 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.height = 1 + data[1] % 60;
 	o.top = data[2] % 10;
 	o.color = data[3] & 1;
-	o.unit = (enum chart_unit)((data[3] >> 2) % 7);
+	o.unit = (enum chart_unit)((data[3] >> 2 & 7) % 7);
+	flags = data[3];
 	ns = 1 + data[4] % SERIES_MAX;
 	memset(&r, 0, sizeof(r));
 	r.type = data[3] & 2 ? PROMQL_TYPE_VECTOR : PROMQL_TYPE_MATRIX;
@@ -65,6 +67,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				rs[i].n = 1;
 	chart_render(&b, &r, NULL, &o);
 	fuzz_assert(b.len > 0 && b.p[b.len - 1] == '\n');
+	buf_reset(&b);
+	/* The same as an image: sizes in pixels, stacked or not. */
+	o.width *= 4;
+	o.height *= 8;
+	o.stack = flags >> 5 & 1;
+	chart_svg(&b, &r, NULL, &o);
+	fuzz_assert(b.len > 7 && memcmp(b.p + b.len - 7, "</svg>\n", 7) == 0);
 	buf_release(&b);
 	return 0;
 }
