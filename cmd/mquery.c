@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "base/cli.h"
+#include "net/httpd.h"
+#include "serve/api.h"
 #include "query/query.h"
 #include "store/store.h"
 #include "store/tier.h"
@@ -20,7 +22,7 @@ enum {
 	OPT_LABEL_VALUES, OPT_LATEST, OPT_LIST_FUNCTIONS, OPT_LOCAL,
 	OPT_LOOKBACK, OPT_MAX_SAMPLES, OPT_NAME, OPT_SERIES, OPT_SINCE,
 	OPT_START, OPT_STATS, OPT_STEP, OPT_STRICT, OPT_TIER, OPT_TIME,
-	OPT_TIMEOUT, OPT_TENANT, OPT_SIZE, OPT_STACK, OPT_TITLE
+	OPT_TIMEOUT, OPT_TENANT, OPT_SIZE, OPT_STACK, OPT_TITLE, OPT_LISTEN
 };
 
 /* The words of --tier and --agg, for the completions and messages. */
@@ -96,17 +98,31 @@ static const struct cli_option options[] = {
 	    "-o chart, -o svg: the title (default: the expression)" },
 	{ "stack", OPT_STACK, NULL, NULL,
 	    "-o svg: stacked areas, not lines" },
+	{ "listen", OPT_LISTEN, "address", NULL,
+	    "serve: answer Prometheus' HTTP API on ADDRESS (127.0.0.1:9090)" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
-/* Options, no command, an expression. */
-static const struct cli_program program = { options, { NULL, NULL, "[expr]" },
-	NULL, 0 };
+/* serve: Prometheus' HTTP API over the store, until stopped. */
+static const struct cli_command commands[] = {
+	{ "serve", "dir file strict tenant listen lookback max-samples timeout "
+	    "tier agg archive", NULL },
+	{ NULL, NULL, NULL }
+};
+
+/* Options and an expression, or a command. */
+static const struct cli_program program = { options,
+	{ NULL, "dir file strict tenant output local time start end since "
+	    "step name lookback max-samples timeout series labels "
+	    "label-values latest stats follow list-functions tier agg "
+	    "archive size title stack", "[expr]" },
+	commands, 0 };
 
 /* The times as given, parsed once "now" is known. */
 struct times {
 	const char *start, *end, *since, *at, *step;
 	const char *size;	/* --size, for charts */
+	const char *listen;	/* serve's --listen */
 };
 
 /* Set by SIGINT and SIGTERM: --follow then ends, with status 0. */
@@ -148,6 +164,7 @@ parse_options(struct cli *cli, struct query_request *rq, struct times *tm,
 			break;
 		case OPT_ARCHIVE: rq->tier.archive = 1; break;
 		case OPT_SIZE: tm->size = cli->arg; break;
+		case OPT_LISTEN: tm->listen = cli->arg; break;
 		case OPT_STACK: rq->chart.stack = 1; break;
 		case OPT_TITLE: rq->chart.title = cli->arg; break;
 		case OPT_END: tm->end = cli->arg; break;
@@ -224,11 +241,49 @@ since(const struct cli *cli, const char *s, int64_t end, int64_t now)
 	return d > end - TS_MIN ? TS_MIN : end - d;
 }
 
+/*
+ * mquery serve: Prometheus' HTTP API over the store (or a stream) on
+ * --listen, one request at a time, until SIGINT or SIGTERM.
+ */
+static int
+serve(struct cli *cli, const struct query_request *rq, const struct times *tm,
+    struct query_input_opts *qo)
+{
+	struct api_opts ao = { rq->limits, rq->tier, MTK_VERSION };
+	struct errbuf eb = ERRBUF_INIT;
+	struct query_input in;
+	struct httpd *h;
+	struct api *a;
+	sigset_t waitmask;
+	char *store_dir = NULL;
+	uint64_t bad = 0;
+
+	if (!qo->file)
+		qo->dir = store_dir = cli_store_dir(qo->dir);
+	if (query_input_open(&in, qo, &bad, &eb) == -1)
+		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	a = api_new(&in, &ao);
+	/* The server's thread is made with the stop signals blocked. */
+	cli_catch_stop(on_signal, &waitmask);
+	if ((h = httpd_open(tm->listen ? tm->listen : "127.0.0.1:9090",
+	    1 << 20, api_handle, a, &eb)) == NULL)
+		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	warnx("serving Prometheus' API on %s", httpd_address(h));
+	while (!stop)
+		sigsuspend(&waitmask);
+	httpd_close(h);
+	api_free(a);
+	query_input_close(&in);
+	free(store_dir);
+	(void)cli;
+	return cli_finish(bad ? CLI_EXIT_FAIL : CLI_EXIT_OK);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct query_request rq = QUERY_REQUEST_INIT;
-	struct times tm = { NULL, NULL, NULL, NULL, NULL, NULL };
+	struct times tm = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	struct errbuf eb = ERRBUF_INIT;
 	struct query_input in;
 	struct query_input_opts qo = { NULL, NULL, NULL, 0, NULL, NULL };
@@ -243,7 +298,8 @@ main(int argc, char *argv[])
 	cli_start(&cli, &program, argc, argv);
 	rq.format = isatty(STDOUT_FILENO) ? QUERY_FMT_TABLE : QUERY_FMT_JSONL;
 	parse_options(&cli, &rq, &tm, &qo);
-	cli_operands(&cli, &argc, &argv);
+	if (cli_operands(&cli, &argc, &argv) != NULL)
+		return serve(&cli, &rq, &tm, &qo);
 	if (argc > 1)
 		cli_usage_error(&cli, "one expression only");
 	rq.expr = argc ? argv[0] : NULL;

@@ -148,15 +148,18 @@ _mtk()
 		fi
 		return
 	fi
-	# The first word: a command, when the binary has them.
+	# The first word: a command, when the binary has them; for one
+	# that also takes an expression (mquery serve), either.
+	vals=
 	if ((COMP_CWORD == 1)); then
 		vals=$(_mtk_cached "$cmd" --list-values=)
-		if [[ -n $vals ]]; then
+		if [[ -n $vals ]] && ! _mtk_has "$cmd" --list-functions; then
 			COMPREPLY=($(compgen -W "$vals" -- "$cur"))
 			return
 		fi
 	fi
 	[[ -n $cur ]] && _mtk_has "$cmd" --list-functions && _mtk_expr "$cmd"
+	[[ -n $vals ]] && COMPREPLY+=($(compgen -W "$vals" -- "$cur"))
 	return 0
 }
 

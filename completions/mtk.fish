@@ -63,10 +63,17 @@ function __mtk_complete_commands
     printf '%s\n' $cmds
 end
 
+# Only a command first: a binary with commands and no expression.
+function __mtk_commands_only
+    __mtk_complete_commands >/dev/null; or return 1
+    set -l words (commandline -opc)
+    not contains -- --list-functions ($words[1] --list-options 2>/dev/null)
+end
+
 for c in mgather mpush mstore mroll mquery malert mshell
     complete -c $c -f -n '__mtk_complete_commands >/dev/null' -a '(__mtk_complete_commands)'
     complete -c $c -f -n '__mtk_complete_values >/dev/null' -a '(__mtk_complete_values)'
     complete -c $c -f -n 'not __mtk_complete_values >/dev/null; and string match -q -- "-*" (commandline -ct)' -a '(__mtk_complete_options)'
     complete -c $c -f -n 'not __mtk_complete_values >/dev/null; and not string match -q -- "-*" (commandline -ct)' -a '(__mtk_complete_functions)'
-    complete -c $c -F -n 'not __mtk_complete_values >/dev/null; and not __mtk_complete_commands >/dev/null'
+    complete -c $c -F -n 'not __mtk_complete_values >/dev/null; and not __mtk_commands_only'
 end

@@ -206,4 +206,9 @@ if test_have_prog fish; then
 	'
 fi
 
+test_expect_success 'bash completes mquery serve beside expressions' '
+	bash_complete mquery ser >actual &&
+	grep -qx serve actual
+'
+
 test_done

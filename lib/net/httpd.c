@@ -39,13 +39,30 @@ struct httpd {
 	enum MHD_Result (*queue)(struct MHD_Connection *, unsigned int,
 	    struct MHD_Response *);
 	void (*destroy)(struct MHD_Response *);
+	int (*values)(struct MHD_Connection *, enum MHD_ValueKind,
+	    MHD_KeyValueIterator, void *);
 };
 
 /* A request being received. */
 struct pending {
 	struct buf body;
 	int too_big;
+	const char **args;	/* its query's, 2 a name (borrowed) */
+	size_t nargs, cap;
 };
+
+static enum MHD_Result
+on_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct pending *p = cls;
+
+	(void)kind;
+	p->args = xgrow(p->args, &p->cap, 2 * p->nargs + 2, sizeof(*p->args));
+	p->args[2 * p->nargs] = key;
+	p->args[2 * p->nargs + 1] = value;
+	p->nargs++;
+	return MHD_YES;
+}
 
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -80,6 +97,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	rq.authorization = h->lookup(c, MHD_HEADER_KIND, "Authorization");
 	rq.format = h->lookup(c, MHD_GET_ARGUMENT_KIND, "format");
 	rq.precision = h->lookup(c, MHD_GET_ARGUMENT_KIND, "precision");
+	p->nargs = 0;
+	h->values(c, MHD_GET_ARGUMENT_KIND, on_arg, p);
+	rq.args = p->args;
+	rq.nargs = p->nargs;
 	rq.body = p->body.p ? p->body.p : "";
 	rq.len = p->body.len;
 	rq.too_big = p->too_big;
@@ -113,6 +134,7 @@ on_done(void *cls, struct MHD_Connection *c, void **state,
 	(void)c;
 	(void)toe;
 	if (p) {
+		free(p->args);
 		buf_release(&p->body);
 		free(p);
 		*state = NULL;
@@ -185,6 +207,7 @@ httpd_open(const char *addr, size_t max_body, httpd_fn fn, void *arg,
 	LOAD(add_header, "MHD_add_response_header");
 	LOAD(queue, "MHD_queue_response");
 	LOAD(destroy, "MHD_destroy_response");
+	LOAD(values, "MHD_get_connection_values");
 #undef LOAD
 	if (missing) {
 		errbuf_set(eb, "%s has no %s", LIBMHD, missing);

@@ -23,6 +23,10 @@ struct httpd_request {
 	const char *content_type, *content_encoding, *authorization;
 	const char *format;		/* the query's format=, or NULL */
 	const char *precision;		/* the query's precision=, or NULL */
+	/* Every argument of the query, decoded: 2 * 'nargs' strings, a
+	 * name then its value (NULL for none), in the order sent. */
+	const char *const *args;
+	size_t nargs;
 	const char *body;
 	size_t len;
 	int too_big;

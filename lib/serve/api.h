@@ -1,0 +1,35 @@
+/* api.h - Prometheus' HTTP query API over a store, for mquery serve */
+/* SPDX-License-Identifier: MIT */
+#ifndef MTK_API_H
+#define MTK_API_H
+
+#include "net/httpd.h"
+#include "promql/promql_eval.h"
+#include "query/query.h"
+#include "store/tier.h"
+
+struct api_opts {
+	/* The lookback, the sample limit and the timeout of every query
+	 * (a request's own timeout= may only lower it). */
+	struct promql_eval_opts limits;
+	struct tier_opts tier;
+	const char *version;	/* what /api/v1/status/buildinfo says */
+};
+
+/*
+ * Answer one request of Prometheus' HTTP API ('arg': the api) from
+ * 'in' (borrowed; opened by the caller): an httpd_fn.  GET arguments and
+ * POST forms (application/x-www-form-urlencoded) alike; answers and
+ * errors in Prometheus' JSON shapes: {"status":"success","data":...},
+ * or {"status":"error","errorType":"bad_data","error":"..."} with 400
+ * for a bad argument, 422 for a failed evaluation, 503 past the timeout,
+ * 404 for another path, 405 for another method.
+ */
+struct api;
+
+struct api *api_new(struct query_input *in, const struct api_opts *o);
+void api_free(struct api *a);
+void api_handle(void *arg, const struct httpd_request *rq,
+    struct httpd_reply *rp);
+
+#endif

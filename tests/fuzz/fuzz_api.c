@@ -1,0 +1,83 @@
+/* fuzz_api.c - Prometheus' HTTP API: any form to any endpoint */
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "serve/api.h"
+
+/* A few series, an hour from 1700000000. */
+static const char stream[] =
+    "{\"name\":\"x\",\"value\":1,\"ts\":1700000000000,\"labels\":{\"s\":\"a\"}}\n"
+    "{\"name\":\"x\",\"value\":5,\"ts\":1700001800000,\"labels\":{\"s\":\"a\"}}\n"
+    "{\"name\":\"x\",\"value\":2,\"ts\":1700000000000,\"labels\":{\"s\":\"b\"}}\n"
+    "{\"name\":\"up\",\"value\":1,\"ts\":1700003600000,\"labels\":{\"job\":\"j\"}}\n";
+
+/*
+ * The first byte picks the endpoint and the method; the rest is the
+ * form (a POST body) or, for a GET, argued as the query's arguments
+ * name=value&...  The answer is JSON of Prometheus' shape, with a status
+ * the API documents.
+ */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const paths[] = { "/api/v1/query",
+		"/api/v1/query_range", "/api/v1/series", "/api/v1/labels",
+		"/api/v1/label/s/values", "/api/v1/status/buildinfo",
+		"/api/v1/label//values", "/nothing" };
+	static struct query_input in;
+	static struct api *a;
+	struct httpd_request rq;
+	struct httpd_reply rp;
+	const char *args[4];
+	char *body;
+
+	if (a == NULL) {
+		struct query_input_opts qo = { NULL, NULL, NULL, 0, NULL, NULL };
+		struct api_opts ao = { PROMQL_EVAL_OPTS_INIT, TIER_OPTS_INIT,
+			"0" };
+		struct errbuf eb = ERRBUF_INIT;
+		char path[32];
+		uint64_t bad = 0;
+		int fd = fuzz_memfile((const uint8_t *)stream,
+		    sizeof(stream) - 1, path);
+		qo.file = path;
+		/* Every query gives up soon: the fuzzer tries many. */
+		ao.limits.timeout_ms = 200;
+		ao.limits.max_samples = 100000;
+		fuzz_assert(fd != -1 && query_input_open(&in, &qo, &bad,
+		    &eb) == 0);
+		a = api_new(&in, &ao);
+	}
+	if (size < 1)
+		return 0;
+	body = malloc(size);
+	memcpy(body, data + 1, size - 1);
+	memset(&rq, 0, sizeof(rq));
+	rq.path = paths[data[0] % 8];
+	rq.method = data[0] & 8 ? "GET" : "POST";
+	rq.content_type = "application/x-www-form-urlencoded";
+	rq.body = body;
+	rq.len = size - 1;
+	if (data[0] & 8) {
+		/* One argument, as libmicrohttpd would hand it decoded. */
+		body[size - 1] = '\0';
+		args[0] = data[0] & 16 ? "query" : "match[]";
+		args[1] = body;
+		args[2] = "time";
+		args[3] = "1700001800";
+		rq.args = args;
+		rq.nargs = 2;
+	}
+	memset(&rp, 0, sizeof(rp));
+	rp.status = 200;
+	api_handle(a, &rq, &rp);
+	fuzz_assert(rp.body.len > 12 &&
+	    memcmp(rp.body.p, "{\"status\":\"", 11) == 0);
+	fuzz_assert(rp.status == 200 || rp.status == 400 || rp.status == 404 ||
+	    rp.status == 422 || rp.status == 503);
+	buf_release(&rp.body);
+	free(body);
+	return 0;
+}
