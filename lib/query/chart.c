@@ -499,13 +499,13 @@ chart_render(struct buf *out, const struct promql_result *r,
 }
 
 int
-chart_write(FILE *fp, const struct promql_result *r, const char *name,
-    const struct chart_opts *o, struct errbuf *eb)
+chart_write(FILE *fp, chart_draw_fn draw, const struct promql_result *r,
+    const char *name, const struct chart_opts *o, struct errbuf *eb)
 {
 	struct buf b = BUF_INIT;
 	int rc = 0;
 
-	chart_render(&b, r, name, o);
+	draw(&b, r, name, o);
 	if ((b.len && fwrite(b.p, 1, b.len, fp) != b.len) || fflush(fp) == EOF)
 		rc = errbuf_set(eb, "write error: %s", strerror(errno));
 	buf_release(&b);

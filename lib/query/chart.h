@@ -51,9 +51,16 @@ struct chart_opts {
 void chart_render(struct buf *out, const struct promql_result *r,
     const char *name, const struct chart_opts *o);
 
-/* chart_render() to 'fp'.  Returns 0, or -1 with a write error in 'eb'. */
-int chart_write(FILE *fp, const struct promql_result *r, const char *name,
-    const struct chart_opts *o, struct errbuf *eb);
+/* What draws a chart: chart_render() or chart_svg(). */
+typedef void (*chart_draw_fn)(struct buf *out, const struct promql_result *r,
+    const char *name, const struct chart_opts *o);
+
+/*
+ * Draw 'r' with 'draw' and write it to 'fp'.  Returns 0, or -1 with a
+ * write error in 'eb'.
+ */
+int chart_write(FILE *fp, chart_draw_fn draw, const struct promql_result *r,
+    const char *name, const struct chart_opts *o, struct errbuf *eb);
 
 /*
  * Append a sparkline of the 'n' samples at 't', 'v' (in time order):
@@ -75,10 +82,6 @@ void chart_sparkline(struct buf *b, const int64_t *t, const double *v,
  */
 void chart_svg(struct buf *out, const struct promql_result *r,
     const char *name, const struct chart_opts *o);
-
-/* chart_svg() to 'fp'.  Returns 0, or -1 with a write error in 'eb'. */
-int chart_svg_write(FILE *fp, const struct promql_result *r, const char *name,
-    const struct chart_opts *o, struct errbuf *eb);
 
 /*
  * The unit of what 'expr' (and the result's metric name 'name', either

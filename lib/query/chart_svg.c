@@ -1,6 +1,5 @@
 /* chart_svg.c - PromQL results as SVG images: lines or stacked areas, a legend */
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -369,18 +368,4 @@ chart_svg(struct buf *out, const struct promql_result *r, const char *name,
 	free(sv);
 	free(times);
 	free(cum);
-}
-
-int
-chart_svg_write(FILE *fp, const struct promql_result *r, const char *name,
-    const struct chart_opts *o, struct errbuf *eb)
-{
-	struct buf b = BUF_INIT;
-	int rc = 0;
-
-	chart_svg(&b, r, name, o);
-	if ((b.len && fwrite(b.p, 1, b.len, fp) != b.len) || fflush(fp) == EOF)
-		rc = errbuf_set(eb, "write error: %s", strerror(errno));
-	buf_release(&b);
-	return rc;
 }

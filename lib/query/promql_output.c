@@ -332,14 +332,14 @@ promql_result_write(FILE *fp, const struct promql_result *r,
 		goto out;
 	case QUERY_FMT_CHART: {
 		struct chart_opts co = CHART_OPTS_INIT;
-		rc = chart_write(fp, r, name, &co, eb);
+		rc = chart_write(fp, chart_render, r, name, &co, eb);
 		goto out;
 	}
 	case QUERY_FMT_SVG: {
 		struct chart_opts co = CHART_OPTS_INIT;
 		co.width = CHART_SVG_WIDTH;
 		co.height = CHART_SVG_HEIGHT;
-		rc = chart_svg_write(fp, r, name, &co, eb);
+		rc = chart_write(fp, chart_svg, r, name, &co, eb);
 		goto out;
 	}
 	case QUERY_FMT_CSV:

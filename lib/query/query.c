@@ -217,9 +217,9 @@ query_eval(const struct promql_source *src, const struct query_eval_opts *o,
 	if ((r = promql_eval(expr, src, &o->eval, eb)) == NULL)
 		goto out;
 	if (o->format == QUERY_FMT_CHART && o->chart)
-		rc = chart_write(fp, r, o->name, o->chart, eb);
+		rc = chart_write(fp, chart_render, r, o->name, o->chart, eb);
 	else if (o->format == QUERY_FMT_SVG && o->chart)
-		rc = chart_svg_write(fp, r, o->name, o->chart, eb);
+		rc = chart_write(fp, chart_svg, r, o->name, o->chart, eb);
 	else
 		rc = promql_result_write(fp, r, o->format, o->name, eb);
 out:
