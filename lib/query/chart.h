@@ -73,7 +73,7 @@ void chart_sparkline(struct buf *b, const int64_t *t, const double *v,
 
 /*
  * Append 'r' as an SVG image, as rrdtool graph draws one: 'o->width' by
- * 'o->height' pixels (at least 300 by 150) for the title, the range,
+ * 'o->height' pixels (at least 480 by 150) for the title, the range,
  * the plot with its grid and axes, and below, growing the image, a
  * legend row a line with its min, avg, max and last.  A line a series
  * (folded past 'top' as chart_render() folds them), or with 'o->stack'

@@ -195,7 +195,7 @@ chart_svg(struct buf *out, const struct promql_result *r, const char *name,
 	enum chart_unit u = o->unit;
 	enum chart_tick style;
 	size_t nl = 0, nt = 0, i, k, maxlab = 0;
-	int w = o->width < 300 ? 300 : o->width;
+	int w = o->width < 480 ? 480 : o->width;
 	int h = o->height < 150 ? 150 : o->height, legend_h, rows;
 	char tb[64];
 
@@ -316,7 +316,10 @@ chart_svg(struct buf *out, const struct promql_result *r, const char *name,
 	/* The legend: a row a line, its figures right. */
 	if (nl) {
 		double y = h + 4, sx = w - 4 * 80 - 20;
-		size_t room = (size_t)((sx - 40) / FONT_W);
+		/* The series' text up to the first figure (8 characters at
+		 * least, past which it is cut). */
+		size_t room = sx > 40 + 8 * FONT_W ?
+		    (size_t)((sx - 40) / FONT_W) : 8;
 		buf_adds(out, "<g class=\"legend\" fill=\"#333333\">\n");
 		if (nl > 1 && ln[0].rs) {
 			buf_reset(&txt);
