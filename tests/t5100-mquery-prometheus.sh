@@ -8,8 +8,9 @@ test_description='mquery answers PromQL as Prometheus 2.42 does'
 # start, just after the data ends) and as a range query with an odd
 # step, and the answers must agree (scripts/promcompare.pl).
 
-test_have_prog prometheus && test_have_prog promtool && test_have_prog curl ||
-	test_skip_all 'prometheus, promtool or curl not installed (Debian: prometheus)'
+test_have_prog prometheus && test_have_prog promtool && test_have_prog curl &&
+	test_have_prog jq ||
+	test_skip_all 'prometheus, promtool, curl or jq not installed (Debian: prometheus)'
 perl -MJSON::PP -e 1 2>/dev/null || test_skip_all 'perl JSON::PP missing'
 
 QUERIES=$FIXTURES/promql/queries.txt
@@ -88,6 +89,36 @@ test_expect_success 'the same over the stream, evaluated in memory (a sample)' '
 	grep -v "^#" "$QUERIES" | awk "NR % 7 == 0" >sample.txt &&
 	$COMPARE -u "$URL" -t 1700003233 -- -f data.jsonl <sample.txt >report2 2>&1 ||
 	{ cat report2; false; }
+'
+
+# Short expressions: Prometheus' prettifier breaks only past 100 characters.
+cat >formats.txt <<'EOF'
+sum(rate(x{a="b"}[5m]))by(job)
+node_temp_celsius>bool 20
+a / on(job) group_left(x) b
+rate(x[1h:5m] offset -1m @ 1700000000)
+-(2^3)*foo unless bar
+topk(3,  sum by  (host) (node_temp_celsius))
+{__name__=~"a.*",job!="x"}[90s]
+EOF
+
+test_expect_success 'format_query: as Prometheus writes an expression' '
+	{ mquery serve -d store --listen 127.0.0.1:0 2>serr & echo $! >spid; } &&
+	i=0 && until grep -q serving serr; do
+		i=$((i + 1)); test $i -lt 100 || return 1; sleep 0.1
+	done &&
+	S=$(sed -n "s/.*on \(127.0.0.1:[0-9]*\)$/http:\/\/\1/p" serr) &&
+	while IFS= read -r q; do
+		# Go escapes < > & in JSON strings: compare what they say.
+		curl -s "$URL/api/v1/format_query" --data-urlencode "query=$q" |
+		jq -c . >want &&
+		curl -s "$S/api/v1/format_query" --data-urlencode "query=$q" |
+		jq -c . >got &&
+		grep -q "\"status\":\"success\"" want &&
+		test_cmp want got || { kill $(cat spid); return 1; }
+	done <formats.txt &&
+	curl -s "$S/api/v1/format_query?query=sum(" | grep -q "\"errorType\":\"bad_data\"" &&
+	kill $(cat spid)
 '
 
 stop_prometheus

@@ -13,6 +13,8 @@
 #include "base/timeparse.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
+#include "promql/promql_parse.h"
+#include "promql/promql_print.h"
 #include "serve/api.h"
 #include "stream/jsonl.h"
 
@@ -397,6 +399,35 @@ out:
 	strmap_free(m);
 }
 
+/*
+ * /api/v1/format_query: the expression as Prometheus prints it, on one
+ * line (Prometheus' prettifier breaks lines past 100 characters).
+ */
+static void
+do_format(const struct args *args, struct httpd_reply *rp)
+{
+	struct promql_node *tree = NULL;
+	struct errbuf eb = ERRBUF_INIT;
+	struct buf data = BUF_INIT, text = BUF_INIT;
+	const char *q = arg(args, "query");
+
+	if (q == NULL || *q == '\0') {
+		reply_error(rp, 400, "bad_data",
+		    "invalid parameter \"query\": no query given");
+		return;
+	}
+	if (promql_parse(q, &tree, &eb) == -1) {
+		reply_error(rp, 400, "bad_data", eb.msg);
+		return;
+	}
+	promql_print(&text, tree);
+	jsonl_quote(&data, text.p ? text.p : "", text.len);
+	success(rp, &data);
+	promql_free(tree);
+	buf_release(&text);
+	buf_release(&data);
+}
+
 static void
 do_buildinfo(struct api *a, struct httpd_reply *rp)
 {
@@ -449,6 +480,8 @@ api_handle(void *arg_, const struct httpd_request *rq, struct httpd_reply *rp)
 			name[n] = '\0';
 			do_listing(a, &args, QUERY_LABEL_VALUES, name, rp);
 		}
+	} else if (strcmp(path, "/api/v1/format_query") == 0) {
+		do_format(&args, rp);
 	} else if (strcmp(path, "/api/v1/status/buildinfo") == 0) {
 		do_buildinfo(a, rp);
 	} else {

@@ -25,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const paths[] = { "/api/v1/query",
 		"/api/v1/query_range", "/api/v1/series", "/api/v1/labels",
 		"/api/v1/label/s/values", "/api/v1/status/buildinfo",
-		"/api/v1/label//values", "/nothing" };
+		"/api/v1/label//values", "/nothing", "/api/v1/format_query" };
 	static struct query_input in;
 	static struct api *a;
 	struct httpd_request rq;
@@ -55,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	body = malloc(size);
 	memcpy(body, data + 1, size - 1);
 	memset(&rq, 0, sizeof(rq));
-	rq.path = paths[data[0] % 8];
+	rq.path = paths[data[0] % 9];
 	rq.method = data[0] & 8 ? "GET" : "POST";
 	rq.content_type = "application/x-www-form-urlencoded";
 	rq.body = body;
