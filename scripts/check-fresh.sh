@@ -7,7 +7,7 @@
 # make", as root, 'make demo' and 'make check' pass.  This makes such a
 # machine: a minimal Debian 12 root (debootstrap --variant=minbase, plus
 # build-essential, git, python3 and curl) under DIR (default
-# build/fresh), with /proc mounted; clones this repository's HEAD into
+# build/fresh), with /proc and /dev/pts mounted; clones this repository's HEAD into
 # it, and runs the two commands there as root, each as the README gives
 # it (they install what scripts/deps.sh names from the network).
 #
@@ -71,6 +71,7 @@ fi
 
 root=$dir/root
 cleanup() {
+	umount "$root/dev/pts" 2>/dev/null || true
 	umount "$root/proc" 2>/dev/null || true
 	umount "$dir/outside" 2>/dev/null || true
 }
@@ -81,6 +82,9 @@ rm -rf "$root"
 cp -a "$dir/base" "$root"
 rm "$root/.complete"
 mount -t proc proc "$root/proc"
+# Pseudo-terminals, as a machine has them (tests drive programs on one).
+mkdir -p "$root/dev/pts"
+mount --bind /dev/pts "$root/dev/pts"
 mkdir -p "$dir/outside"
 mount -t tmpfs -o size=1m,mode=755 check-fresh "$dir/outside"
 

@@ -86,6 +86,7 @@ test_expect_success 'fitted to COLUMNS, into a pipe without colours' '
 	! grep -q "$(printf "\033")" out
 '
 
+if script -qec true /dev/null >/dev/null 2>&1; then
 test_expect_success 'on a terminal: a colour a line, none with NO_COLOR' '
 	script -qec "mquery -f s.jsonl -o chart $RANGE x" /dev/null >tty &&
 	grep -q "$(printf "\033")\[32m" tty &&
@@ -94,6 +95,9 @@ test_expect_success 'on a terminal: a colour a line, none with NO_COLOR' '
 	! grep -q "$(printf "\033")" tty &&
 	grep -q "■ {s=\"c\"}" tty
 '
+else
+	test_skip 'on a terminal: a colour a line' 'no pseudo-terminal here (script(1) fails)'
+fi
 
 test_expect_success 'at an instant: a bar a series, its length the value' '
 	COLUMNS=80 mquery -f s.jsonl -o chart --time 1700001800 x >bars &&
