@@ -246,7 +246,7 @@ since(const struct cli *cli, const char *s, int64_t end, int64_t now)
  * --listen, one request at a time, until SIGINT or SIGTERM.
  */
 static int
-serve(struct cli *cli, const struct query_request *rq, const struct times *tm,
+serve(const struct query_request *rq, const struct times *tm,
     struct query_input_opts *qo)
 {
 	struct api_opts ao = { rq->limits, rq->tier, MTK_VERSION };
@@ -275,7 +275,6 @@ serve(struct cli *cli, const struct query_request *rq, const struct times *tm,
 	api_free(a);
 	query_input_close(&in);
 	free(store_dir);
-	(void)cli;
 	return cli_finish(bad ? CLI_EXIT_FAIL : CLI_EXIT_OK);
 }
 
@@ -299,7 +298,7 @@ main(int argc, char *argv[])
 	rq.format = isatty(STDOUT_FILENO) ? QUERY_FMT_TABLE : QUERY_FMT_JSONL;
 	parse_options(&cli, &rq, &tm, &qo);
 	if (cli_operands(&cli, &argc, &argv) != NULL)
-		return serve(&cli, &rq, &tm, &qo);
+		return serve(&rq, &tm, &qo);
 	if (argc > 1)
 		cli_usage_error(&cli, "one expression only");
 	rq.expr = argc ? argv[0] : NULL;

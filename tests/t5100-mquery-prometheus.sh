@@ -103,11 +103,8 @@ topk(3,  sum by  (host) (node_temp_celsius))
 EOF
 
 test_expect_success 'format_query: as Prometheus writes an expression' '
-	{ mquery serve -d store --listen 127.0.0.1:0 2>serr & echo $! >spid; } &&
-	i=0 && until grep -q serving serr; do
-		i=$((i + 1)); test $i -lt 100 || return 1; sleep 0.1
-	done &&
-	S=$(sed -n "s/.*on \(127.0.0.1:[0-9]*\)$/http:\/\/\1/p" serr) &&
+	test_serve mquery serve -d store --listen 127.0.0.1:@PORT@ &&
+	S=$SERVE_URL && echo $SERVE_PID >spid &&
 	while IFS= read -r q; do
 		# Go escapes < > & in JSON strings: compare what they say.
 		curl -s "$URL/api/v1/format_query" --data-urlencode "query=$q" |

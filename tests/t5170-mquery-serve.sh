@@ -25,13 +25,8 @@ from_promtool() {
 test_expect_success 'setup: a store and mquery serve on it' '
 	mstore init -d store --retention raw=100000d &&
 	mstore -d store <s.jsonl &&
-	{ mquery serve -d store --listen 127.0.0.1:0 2>serr &
-		echo $! >>"$TRASH/pids"; } &&
-	i=0 && until grep -q "serving" serr; do
-		i=$((i + 1)); test $i -lt 100 || return 1; sleep 0.1
-	done &&
-	sed -n "s/.*on \(127.0.0.1:[0-9]*\)$/http:\/\/\1/p" serr >url &&
-	test -s url
+	test_serve mquery serve -d store --listen 127.0.0.1:@PORT@ &&
+	echo $SERVE_PID >>"$TRASH/pids" && echo $SERVE_URL >url
 '
 URL=$(cat url 2>/dev/null)
 
@@ -98,12 +93,9 @@ test_expect_success 'samples written while it serves are answered at once' '
 test_expect_success 'a tenant sees its own series only' '
 	echo "{\"name\":\"x\",\"value\":7,\"ts\":1700003660000,\"labels\":{\"tenant\":\"t1\"}}" |
 	mstore -d store &&
-	{ mquery serve -d store --tenant t1 --listen 127.0.0.1:0 2>terr &
-		echo $! >>"$TRASH/pids"; } &&
-	i=0 && until grep -q "serving" terr; do
-		i=$((i + 1)); test $i -lt 100 || return 1; sleep 0.1
-	done &&
-	U=$(sed -n "s/.*on \(127.0.0.1:[0-9]*\)$/http:\/\/\1/p" terr) &&
+	test_serve mquery serve -d store --tenant t1 \
+		--listen 127.0.0.1:@PORT@ &&
+	echo $SERVE_PID >>"$TRASH/pids" && U=$SERVE_URL &&
 	promtool query instant --time=1700003660 "$U" "{__name__=~\".+\"}" >got &&
 	test $(wc -l <got) = 1 && grep -q "tenant=\"t1\"} => 7" got
 '

@@ -10,12 +10,8 @@ jq -r ".panels[].targets[].expr" "$DASH" >exprs
 
 test_expect_success 'setup: this machine gathered, the store served' '
 	mgather -n 4 -i 1s -l host=here | mstore -d st &&
-	{ mquery serve -d st --listen 127.0.0.1:0 2>serr &
-		echo $! >>"$TRASH/pids"; } &&
-	i=0 && until grep -q "serving" serr; do
-		i=$((i + 1)); test $i -lt 100 || return 1; sleep 0.1
-	done &&
-	sed -n "s/.*on \(127.0.0.1:[0-9]*\)$/http:\/\/\1/p" serr >url
+	test_serve mquery serve -d st --listen 127.0.0.1:@PORT@ &&
+	echo $SERVE_PID >>"$TRASH/pids" && echo $SERVE_URL >url
 '
 URL=$(cat url 2>/dev/null)
 

@@ -330,7 +330,7 @@ do_listing(struct api *a, const struct args *args, enum query_what what,
 	const char **sorted = NULL;
 	const char *p, *e;
 	size_t i, nmatch = 0, count = 0;
-	int64_t now = ts_now();
+	int64_t now = ts_now(), start, end;
 
 	for (i = 0; i < args->n; i++)
 		nmatch += strcmp(args->k[i], "match[]") == 0;
@@ -338,6 +338,9 @@ do_listing(struct api *a, const struct args *args, enum query_what what,
 		reply_error(rp, 400, "bad_data", "no match[] parameter provided");
 		goto out;
 	}
+	if (time_arg(args, "start", TS_MIN, &start, rp) == -1 ||
+	    time_arg(args, "end", now, &end, rp) == -1)
+		goto out;
 	/* Each match[] in turn; without one, every series once. */
 	for (i = 0; i < (nmatch ? args->n : 1); i++) {
 		if (nmatch && strcmp(args->k[i], "match[]") != 0)
@@ -346,9 +349,8 @@ do_listing(struct api *a, const struct args *args, enum query_what what,
 		rq.format = QUERY_FMT_JSONL;
 		rq.expr = nmatch ? args->v[i] : NULL;
 		rq.label = label;
-		if (time_arg(args, "start", TS_MIN, &rq.start, rp) == -1 ||
-		    time_arg(args, "end", now, &rq.end, rp) == -1)
-			goto out;
+		rq.start = start;
+		rq.end = end;
 		rq.given = QUERY_GIVEN_START | QUERY_GIVEN_END;
 		if (run(a, &rq, &lines, rp) == -1)
 			goto out;
