@@ -141,6 +141,8 @@ $(LIBMTK): $(LIB_OBJ)
 	$(Q_AR)rm -f $@ && $(AR) rcs $@ $^
 $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(LIBMTK) | $(BUILD)/bin
 	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBMTK) $(LIBS)
+# Only mshell edits lines: readline is its alone.
+$(BUILD)/bin/mshell: LIBS += -lreadline
 $(BUILD)/tests/t_%: tests/unit/t_%.c tests/unit/tap.h $(LIBMTK) | $(BUILD)/tests
 	$(Q_LD)$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIBMTK) $(LIBS)
 $(BUILD)/bench/%: bench/%.c bench/load.h $(LIBMTK) | $(BUILD)/bench

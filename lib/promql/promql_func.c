@@ -513,6 +513,11 @@ pwindows_series(struct pwindows *w, const struct pseries *s)
 	for (k = 0; k < ev->nsteps; k++) {
 		int64_t t = pev_time(ev, k), ref, from;
 		double v;
+
+		/* A long series is long to go through: the timeout and a
+		 * cancel are looked at within it, not only after it. */
+		if (pev_check_time(ev) == -1)
+			return -1;
 		ref = ptime_sub(w->has_at ? w->at_ms : t, w->offset_ms);
 		from = ptime_sub(ref, w->range_ms);
 		if (resets) {

@@ -3,6 +3,7 @@
 #ifndef MTK_PROMQL_INPUT_H
 #define MTK_PROMQL_INPUT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -100,8 +101,11 @@ struct promql_eval_opts {
 	int64_t subquery_step_ms;	/* default for e[r:], 1m */
 	uint64_t max_samples;	/* points held at once; 0: no limit */
 	int64_t timeout_ms;	/* 0: none */
+	/* When set (by a signal handler) the evaluation stops: "query
+	 * cancelled".  NULL: never. */
+	const volatile sig_atomic_t *cancel;
 };
 
-#define PROMQL_EVAL_OPTS_INIT { 0, 0, 0, 300000, 60000, 50000000, 0 }
+#define PROMQL_EVAL_OPTS_INIT { 0, 0, 0, 300000, 60000, 50000000, 0, NULL }
 
 #endif

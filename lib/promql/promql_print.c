@@ -293,3 +293,98 @@ promql_print(struct buf *out, const struct promql_node *n)
 		break;
 	}
 }
+
+/* One line of promql_print_tree(): the node's own part, indented. */
+static void
+tree_head(struct buf *out, const struct promql_node *n)
+{
+	switch (n->kind) {
+	case PROMQL_NUMBER:
+	case PROMQL_STRING:
+		promql_print(out, n);
+		break;
+	case PROMQL_VECTOR_SELECTOR:
+		buf_adds(out, "selector ");
+		promql_print(out, n);
+		break;
+	case PROMQL_MATRIX_SELECTOR:
+		buf_adds(out, "range selector ");
+		promql_print(out, n);
+		break;
+	case PROMQL_SUBQUERY:
+		buf_adds(out, "subquery [");
+		promql_print_duration(out, n->sq.range_ms);
+		buf_addch(out, ':');
+		if (n->sq.step_ms != 0)
+			promql_print_duration(out, n->sq.step_ms);
+		buf_addch(out, ']');
+		format_mods(out, &n->sq.mods);
+		break;
+	case PROMQL_UNARY:
+		buf_adds(out, n->unary.negate ? "unary -" : "unary +");
+		break;
+	case PROMQL_BINARY:
+		buf_addf(out, "binary %s%s", promql_binop_str(n->binary.op),
+		    n->binary.return_bool ? " bool" : "");
+		if (n->binary.matching != NULL)
+			format_matching(out, n->binary.matching);
+		break;
+	case PROMQL_AGGREGATE:
+		buf_addf(out, "aggregation %s", promql_aggop_str(n->agg.op));
+		if (n->agg.without || n->agg.grouping.n > 0) {
+			buf_adds(out, n->agg.without ? " without (" : " by (");
+			format_labels(out, &n->agg.grouping);
+			buf_addch(out, ')');
+		}
+		break;
+	case PROMQL_CALL:
+		buf_addf(out, "call %s()", n->call.func->name);
+		break;
+	case PROMQL_PAREN:
+		buf_adds(out, "parentheses");
+		break;
+	}
+	buf_addf(out, "  : %s\n", promql_type_name(promql_node_type(n)));
+}
+
+static void
+tree(struct buf *out, const struct promql_node *n, unsigned level)
+{
+	size_t i;
+
+	for (i = 0; i < level; i++)
+		buf_adds(out, "  ");
+	tree_head(out, n);
+	switch (n->kind) {
+	case PROMQL_SUBQUERY:
+		tree(out, n->sq.expr, level + 1);
+		break;
+	case PROMQL_UNARY:
+		tree(out, n->unary.expr, level + 1);
+		break;
+	case PROMQL_BINARY:
+		tree(out, n->binary.lhs, level + 1);
+		tree(out, n->binary.rhs, level + 1);
+		break;
+	case PROMQL_AGGREGATE:
+		if (n->agg.param != NULL)
+			tree(out, n->agg.param, level + 1);
+		tree(out, n->agg.expr, level + 1);
+		break;
+	case PROMQL_CALL:
+		for (i = 0; i < n->call.nargs; i++)
+			tree(out, n->call.args[i], level + 1);
+		break;
+	case PROMQL_PAREN:
+		tree(out, n->paren.expr, level + 1);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+promql_print_tree(struct buf *out, const struct promql_node *n)
+{
+	tree(out, n, 0);
+}

@@ -16,6 +16,16 @@
 void promql_print(struct buf *out, const struct promql_node *n);
 
 /*
+ * Append 'n' as a tree, a node a line, each child indented two spaces
+ * under its parent, ending in the node's type:
+ *
+ *	aggregation sum by (mode)  : instant vector
+ *	  call rate()  : instant vector
+ *	    range selector node_cpu_seconds_total[5m]  : range vector
+ */
+void promql_print_tree(struct buf *out, const struct promql_node *n);
+
+/*
  * Append a duration of 'ms' milliseconds as Prometheus writes one:
  * "1h30m", "90d", "1w", "500ms", "0s"; 'ms' must not be negative.
  */

@@ -22,7 +22,12 @@ pev_check_time(struct pev *ev)
 {
 	struct timespec now;
 
-	if (!ev->has_deadline || (++ev->ticks & 255) != 0)
+	if ((!ev->has_deadline && ev->o->cancel == NULL) ||
+	    (++ev->ticks & 255) != 0)
+		return 0;
+	if (ev->o->cancel && *ev->o->cancel)
+		return errbuf_set(ev->eb, "query cancelled");
+	if (!ev->has_deadline)
 		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (now.tv_sec > ev->deadline.tv_sec ||

@@ -389,6 +389,44 @@ out:
 	return rc;
 }
 
+int
+query_names(struct store *st, const struct promql_source *stream,
+    const struct query_request *rq, struct strmap *out, struct errbuf *eb)
+{
+	struct query_opts o = { rq->what, rq->expr, rq->label, rq->start,
+		rq->end, QUERY_FMT_JSONL, rq->tier };
+	struct listing c = { &o, NULL, out, BUF_INIT, eb, 0 };
+	struct promql_node *sel = NULL;
+	struct store_reader *r = NULL;
+	const struct matcher *m = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (rq->what != QUERY_LABELS && rq->what != QUERY_LABEL_VALUES)
+		return errbuf_set(eb, "query_names: labels or their values only");
+	if ((st == NULL) == (stream == NULL))
+		return errbuf_set(eb, "a query reads a store or a stream");
+	if (rq->expr) {
+		if (promql_parse_selector(rq->expr, &sel, eb) == -1)
+			return -1;
+		m = sel->vs.matchers;
+		n = sel->vs.nmatchers;
+	}
+	if (st == NULL) {
+		if (stream->select(stream->ctx, m, n, rq->start, rq->end,
+		    PROMQL_USE_VALUE, listing_emit, &c, eb) == 0 && !c.failed)
+			rc = 0;
+	} else if ((r = tier_reader_open(st, &rq->tier, rq->start, rq->end,
+	    NULL, NULL, eb)) != NULL) {
+		rc = store_labels(r, rq->what == QUERY_LABELS ? NULL :
+		    rq->label, m, n, out, eb);
+	}
+	buf_release(&c.line);
+	store_reader_close(r);
+	promql_free(sel);
+	return rc;
+}
+
 /* Whether 's' is of 'tenant' (any, when NULL). */
 static int
 of_tenant(const struct sample *s, const char *tenant)

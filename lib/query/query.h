@@ -104,6 +104,29 @@ struct promql_result *query_result(struct store *st,
     struct errbuf *eb);
 
 /*
+ * The label names (rq->what QUERY_LABELS) or the values of label
+ * rq->label (QUERY_LABEL_VALUES; "__name__": the metric names) of the
+ * series of the selector rq->expr (NULL: every series) with samples in
+ * [rq->start, rq->end], added to 'out' (each once, unordered), for a
+ * program that completes words rather than prints them (mshell).  From
+ * store 'st' (its index, where it can) or 'stream'.  Returns 0, or -1
+ * with 'eb'.
+ */
+struct strmap;
+int query_names(struct store *st, const struct promql_source *stream,
+    const struct query_request *rq, struct strmap *out, struct errbuf *eb);
+
+/*
+ * Say how 'rq' (QUERY_ANSWER) would be answered, without answering it:
+ * the expression as PromQL prints it, raw samples or an evaluation (its
+ * times, step and lookback), the tiers of 'st' read and their times (or
+ * that a stream is read), and the parsed tree (promql_print_tree()), to
+ * 'fp'.  Returns 0, or -1 with 'eb'.
+ */
+int query_explain(struct store *st, const struct promql_source *stream,
+    const struct query_request *rq, FILE *fp, struct errbuf *eb);
+
+/*
  * Write the names of the PromQL functions (promql_funcs[], the parser's
  * table) to 'fp', one per line, sorted, for shell completion.  Returns
  * 0, or -1 with a write error in 'eb'.

@@ -1,6 +1,12 @@
 /* query_run.c - the front door: a request checked, planned and answered */
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/timestamp.h"
 #include "promql/promql_parse.h"
+#include "promql/promql_print.h"
 #include "query/query_int.h"
 #include "query/query_view.h"
 #include "store/tier.h"
@@ -214,4 +220,117 @@ query_result(struct store *st, const struct promql_source *stream,
 	r = promql_eval(tree, src, &e.eval, eb);
 	promql_free(tree);
 	return r;
+}
+
+/* "2026-12-07 16:00:00" in the time zone of TZ, as tables write times. */
+static void
+explain_time(struct buf *b, int64_t ms)
+{
+	char t[64];
+
+	ts_format_local(t, ms);
+	buf_adds(b, t);
+}
+
+int
+query_explain(struct store *st, const struct promql_source *stream,
+    const struct query_request *rq, FILE *fp, struct errbuf *eb)
+{
+	struct query_eval_opts e = { rq->expr, rq->limits, rq->format,
+		rq->name, &rq->chart };
+	struct tier_opts tier = rq->tier;
+	struct store_span spans[TIER_MAX_SPANS];
+	struct query_store_source qs;
+	const struct promql_source *src;
+	struct promql_node *tree = NULL;
+	struct buf b = BUF_INIT;
+	const char *why;
+	int64_t mint, maxt;
+	size_t i, n;
+	int raw, rc = -1;
+
+	if (rq->what != QUERY_ANSWER || rq->expr == NULL)
+		return errbuf_set(eb, "an explanation is of an expression");
+	if ((why = query_request_conflict(rq)) != NULL)
+		return errbuf_set(eb, "%s", why);
+	if (promql_parse(rq->expr, &tree, eb) == -1 ||
+	    (raw = plan_raw(rq, eb)) == -1 ||
+	    plan_eval(st, stream, rq, raw, &e, &tier, &qs, &src, eb) == -1)
+		goto out;
+	buf_adds(&b, "query     ");
+	promql_print(&b, tree);
+	buf_adds(&b, "\nanswer    ");
+	if (raw) {
+		buf_adds(&b, "the stored samples of the selector, ");
+		mint = rq->start;
+		maxt = rq->end;
+	} else if (e.eval.step) {
+		buf_adds(&b, "a range query, ");
+		mint = e.eval.start - e.eval.lookback_ms;
+		maxt = e.eval.end;
+	} else {
+		buf_adds(&b, "an instant query at ");
+		mint = e.eval.start - e.eval.lookback_ms;
+		maxt = e.eval.start;
+	}
+	if (raw || e.eval.step) {
+		explain_time(&b, raw ? rq->start : e.eval.start);
+		buf_adds(&b, " to ");
+		explain_time(&b, raw ? rq->end : e.eval.end);
+	} else {
+		explain_time(&b, e.eval.start);
+	}
+	if (!raw && e.eval.step) {
+		buf_adds(&b, ", step ");
+		promql_print_duration(&b, e.eval.step);
+		buf_addf(&b, " (%lld points)", (long long)((e.eval.end -
+		    e.eval.start) / e.eval.step + 1));
+	}
+	if (!raw) {
+		buf_adds(&b, "\nlookback  ");
+		promql_print_duration(&b, e.eval.lookback_ms);
+	}
+	buf_addch(&b, '\n');
+	if (st == NULL) {
+		buf_adds(&b, "reads     a stream, in memory\n");
+	} else {
+		if (tier_plan(st, &tier, mint, maxt, spans, &n, eb) == -1)
+			goto out;
+		for (i = 0; i < n; i++) {
+			buf_addf(&b, "reads     tier %-4s ",
+			    store_tier_name(spans[i].tier));
+			explain_time(&b, spans[i].mint);
+			buf_adds(&b, " to ");
+			explain_time(&b, spans[i].maxt);
+			buf_addch(&b, '\n');
+		}
+		if (n == 0)
+			buf_adds(&b, "reads     nothing: no tier holds the range\n");
+	}
+	buf_adds(&b, "tree\n");
+	i = b.len;
+	promql_print_tree(&b, tree);
+	/* Indent the tree under its heading. */
+	{
+		struct buf t = BUF_INIT;
+		size_t j;
+
+		buf_add(&t, b.p, i);
+		for (j = i; j < b.len; j++) {
+			if (j == i || b.p[j - 1] == '\n')
+				buf_adds(&t, "  ");
+			buf_addch(&t, b.p[j]);
+		}
+		buf_release(&b);
+		b = t;
+	}
+	if (fwrite(b.p, 1, b.len, fp) != b.len || fflush(fp) == EOF) {
+		errbuf_set(eb, "write error: %s", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_release(&b);
+	promql_free(tree);
+	return rc;
 }
