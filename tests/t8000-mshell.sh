@@ -131,13 +131,20 @@ test_expect_success 'answers into a pipe carry no escape sequences' '
 	! grep -q "$(printf "\\033")" actual
 '
 
-test_expect_success '\help tells of commands' '
-	printf "%s\n" "\\help" "\\help range" "\\help \\watch" "\\help nosuch" |
+test_expect_success '\help tells of commands, functions, operators' '
+	printf "%s\n" "\\help" "\\help range" "\\help \\watch" "\\help nosuch" \
+	    "\\help rate" "\\help quant" "\\help and" "\\help functions" |
 	    test_expect_code 1 mshell -d st >actual 2>err &&
 	grep "^  \\\\watch    DURATION EXPR" actual &&
 	grep "^\\\\range DURATION$" actual &&
 	grep "^\\\\watch DURATION EXPR$" actual &&
-	grep "no help on .nosuch." err
+	grep "no help on .nosuch. (\\\\help functions lists" err &&
+	grep "^rate(v range-vector) instant-vector  (function)$" actual &&
+	grep "^  example: rate(node_network_receive_bytes_total\[5m\])$" actual &&
+	grep "no help on .quant. (but on: histogram_quantile, quantile, quantile_over_time)" err &&
+	grep "^and: v1 and \[on|ignoring (label, ...)\] v2  (operator)$" actual &&
+	test $(grep -c "^[a-z_0-9]*(.*) [a-z -]*$" actual) -ge 70 &&
+	test $(wc -l <err) = 2
 '
 
 # --- A real terminal: tmux types, its screen is read. ---

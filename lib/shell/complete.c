@@ -5,8 +5,7 @@
 
 #include "base/buf.h"
 #include "base/xalloc.h"
-#include "promql/promql_ast.h"
-#include "promql/promql_func.h"
+#include "promql/promql_help.h"
 #include "query/format.h"
 #include "shell/complete.h"
 
@@ -310,16 +309,27 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * The words of the language: functions (with their '('), aggregations,
+ * and the keywords and operators that are words (by, and, offset...);
+ * with 'all', every name \\help knows (+, @, =~ too).
+ */
 static void
-offer_functions(struct words *w)
+offer_language(struct words *w, int all)
 {
-	const struct promql_func *f;
-	int op;
+	const struct promql_help *h;
+	const char *p;
 
-	for (f = promql_funcs; f->name; f++)
-		offer(w, "", f->name, "(");
-	for (op = PROMQL_AGG_SUM; op <= PROMQL_AGG_QUANTILE; op++)
-		offer(w, "", promql_aggop_str((enum promql_aggop)op), "");
+	for (h = promql_help; h->name; h++) {
+		if (h->kind == PROMQL_HELP_FUNCTION && !all) {
+			offer(w, "", h->name, "(");
+			continue;
+		}
+		for (p = h->name; *p && is_word(*p); p++)
+			;
+		if (all || *p == '\0')
+			offer(w, "", h->name, "");
+	}
 }
 
 void
@@ -328,9 +338,6 @@ complete_line(struct shell *sh, const char *line, size_t point,
 {
 	static const char *const durations[] = { "1m", "5m", "10m", "15m",
 		"30m", "1h", "3h", "6h", "12h", "1d", "2d", "7d", "30d" };
-	static const char *const keywords[] = { "and", "bool", "by",
-		"group_left", "group_right", "ignoring", "offset", "on", "or",
-		"unless", "without" };
 	struct complete_ctx c;
 	struct words w = { out, 0, NULL, 0 };
 	const char *const *v;
@@ -364,9 +371,7 @@ complete_line(struct shell *sh, const char *line, size_t point,
 			offer_sorted(&w, v, n, "");
 		if (c.kind == COMPLETE_METRIC)
 			break;
-		offer_functions(&w);
-		for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
-			offer(&w, "", keywords[i], "");
+		offer_language(&w, 0);
 		break;
 	case COMPLETE_LABEL:
 		if ((v = shell_words(sh, SHELL_WORDS_LABELS, metric, NULL,
@@ -396,9 +401,7 @@ complete_line(struct shell *sh, const char *line, size_t point,
 		for (i = 0; shell_commands[i].name; i++)
 			offer(&w, "", shell_commands[i].name, "");
 		offer(&w, "", "functions", "");
-		offer_functions(&w);
-		for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
-			offer(&w, "", keywords[i], "");
+		offer_language(&w, 1);
 		out->space = 1;
 		break;
 	case COMPLETE_TIME:

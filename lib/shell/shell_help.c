@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "promql/promql_help.h"
 #include "promql/promql_print.h"
 #include "shell/shell_help.h"
 #include "shell/shell_int.h"
@@ -45,11 +46,31 @@ command(const char *name)
 	return NULL;
 }
 
+/* A function's, operator's or keyword's entry, as \\help NAME prints it. */
+static void
+topic_entry(struct shell *sh, const struct promql_help *h)
+{
+	static const char *const kinds[] = { "function", "aggregation",
+		"operator", "keyword" };
+	const char *p, *e;
+
+	fprintf(sh->o.out, "%s  (%s)\n\n", h->synopsis, kinds[h->kind]);
+	for (p = h->text; *p; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, "\n");
+		fprintf(sh->o.out, "    %.*s\n", (int)(e - p), p);
+	}
+	fprintf(sh->o.out, "\n  example: %s\n", h->example);
+	fflush(sh->o.out);
+}
+
 enum shell_status
 shell_help(struct shell *sh, const char *topic, const char *where)
 {
 	const struct shell_command *c;
-	char msg[160];
+	const struct promql_help *h;
+	struct buf b;
+	char msg[512];
+	int n = 0;
 
 	if (*topic == '\0') {
 		settings(sh);
@@ -71,7 +92,32 @@ shell_help(struct shell *sh, const char *topic, const char *where)
 		fflush(sh->o.out);
 		return SHELL_OK;
 	}
-	snprintf(msg, sizeof(msg), "no help on '%.64s'", topic);
+	if (strcmp(topic, "functions") == 0) {
+		for (h = promql_help; h->name; h++)
+			if (h->kind == PROMQL_HELP_FUNCTION)
+				fprintf(sh->o.out, "%s\n", h->synopsis);
+		fflush(sh->o.out);
+		return SHELL_OK;
+	}
+	if ((h = promql_help_lookup(topic)) != NULL) {
+		topic_entry(sh, h);
+		return SHELL_OK;
+	}
+	/* Not a name: those that hold it, for a word half remembered. */
+	b = (struct buf)BUF_INIT;
+	for (h = promql_help; h->name && n < 8; h++)
+		if (strstr(h->name, topic) != NULL)
+			buf_addf(&b, "%s%s", n++ ? ", " : "", h->name);
+	for (c = shell_commands; c->name && n < 8; c++)
+		if (strstr(c->name, topic) != NULL)
+			buf_addf(&b, "%s\\%s", n++ ? ", " : "", c->name);
+	if (n)
+		snprintf(msg, sizeof(msg), "no help on '%.64s' (but on: %s)",
+		    topic, b.p);
+	else
+		snprintf(msg, sizeof(msg), "no help on '%.64s' (\\help "
+		    "functions lists the functions)", topic);
+	buf_release(&b);
 	shell_error(sh, NULL, where, msg);
 	return SHELL_FAILED;
 }

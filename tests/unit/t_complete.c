@@ -138,6 +138,10 @@ main(void)
 	is_words(sh, "histogram_q|", "histogram_quantile(");
 	is_words(sh, "quan|", "quantile quantile_over_time(");
 	is_words(sh, "wi|", "without");
+	is_words(sh, "x of|", "offset");
+	is_words(sh, "\\help =|", "==");
+	is_words(sh, "\\help fun|", "functions");
+	is_words(sh, "\\help ra|", "rad range rate");
 	shell_free(sh);
 	unlink(path);
 	return done_testing();
