@@ -243,7 +243,7 @@ query_explain(struct store *st, const struct promql_source *stream,
 	struct query_store_source qs;
 	const struct promql_source *src;
 	struct promql_node *tree = NULL;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, t = BUF_INIT;
 	const char *why;
 	int64_t mint, maxt;
 	size_t i, n;
@@ -308,21 +308,12 @@ query_explain(struct store *st, const struct promql_source *stream,
 			buf_adds(&b, "reads     nothing: no tier holds the range\n");
 	}
 	buf_adds(&b, "tree\n");
-	i = b.len;
-	promql_print_tree(&b, tree);
-	/* Indent the tree under its heading. */
-	{
-		struct buf t = BUF_INIT;
-		size_t j;
-
-		buf_add(&t, b.p, i);
-		for (j = i; j < b.len; j++) {
-			if (j == i || b.p[j - 1] == '\n')
-				buf_adds(&t, "  ");
-			buf_addch(&t, b.p[j]);
-		}
-		buf_release(&b);
-		b = t;
+	promql_print_tree(&t, tree);
+	/* Indented under its heading. */
+	for (i = 0; i < t.len; i++) {
+		if (i == 0 || t.p[i - 1] == '\n')
+			buf_adds(&b, "  ");
+		buf_addch(&b, t.p[i]);
 	}
 	if (fwrite(b.p, 1, b.len, fp) != b.len || fflush(fp) == EOF) {
 		errbuf_set(eb, "write error: %s", strerror(errno));
@@ -330,6 +321,7 @@ query_explain(struct store *st, const struct promql_source *stream,
 	}
 	rc = 0;
 out:
+	buf_release(&t);
 	buf_release(&b);
 	promql_free(tree);
 	return rc;
