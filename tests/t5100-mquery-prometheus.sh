@@ -100,6 +100,13 @@ rate(x[1h:5m] offset -1m @ 1700000000)
 -(2^3)*foo unless bar
 topk(3,  sum by  (host) (node_temp_celsius))
 {__name__=~"a.*",job!="x"}[90s]
+sum by (job, instance) (rate(http_requests_total{code=~"5..",handler!="/metrics"}[5m])) / ignoring (code) group_left sum by (job, instance) (rate(http_requests_total[5m])) > 0.05
+histogram_quantile(0.99, sum by (le, job) (rate(http_request_duration_seconds_bucket{job="api",handler=~"/v1/.*"}[5m])))
+topk(5, max_over_time(avg without (cpu) (rate(node_cpu_seconds_total{mode!="idle",instance=~"web.*"}[5m]))[1h:1m]))
+-(sum(rate(node_network_receive_bytes_total{device!~"lo|veth.*|docker.*"}[5m])) - sum(rate(node_network_transmit_bytes_total[5m])))
+label_replace(up{job="api-server",service="a:c",instance="a-very-long-instance-name:9100"}, "foo", "$1", "service", "(.*):.*")
+(node_filesystem_avail_bytes{fstype!~"tmpfs|overlay"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay"} * 100 < 10) and on (instance, device) predict_linear(node_filesystem_avail_bytes[6h], 86400) < 0
+count_values("version", build_info{job="some-really-long-job-name", instance=~"host-[0-9]+.example.com:9100"} offset 5m)
 EOF
 
 test_expect_success 'format_query: as Prometheus writes an expression' '

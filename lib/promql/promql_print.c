@@ -1,5 +1,6 @@
 /* promql_print.c - write a PromQL syntax tree back as text, as Prometheus prints it */
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,4 +388,127 @@ void
 promql_print_tree(struct buf *out, const struct promql_node *n)
 {
 	tree(out, n, 0);
+}
+
+/* Past this many bytes on one line, promql_print_pretty() splits a node. */
+#define PRETTY_COLUMNS 100
+
+static void
+indent(struct buf *out, int level)
+{
+	int i;
+
+	for (i = 0; i < level; i++)
+		buf_adds(out, "  ");
+}
+
+/*
+ * 'n' at nesting 'level', as Prometheus 2.42's Pretty(level) writes it:
+ * on one line (indented) when that line is short enough, else split at
+ * its children, each a level deeper.  Its quirks are kept: a short
+ * subquery is not indented, a long one takes its expression's split.
+ */
+static void
+pretty(struct buf *out, const struct promql_node *n, int level)
+{
+	struct buf flat = BUF_INIT, child = BUF_INIT;
+	size_t i, a, e;
+	int split;
+
+	promql_print(&flat, n);
+	split = flat.len > PRETTY_COLUMNS;
+	if (!split || n->kind == PROMQL_NUMBER || n->kind == PROMQL_STRING ||
+	    n->kind == PROMQL_VECTOR_SELECTOR ||
+	    n->kind == PROMQL_MATRIX_SELECTOR) {
+		if (n->kind != PROMQL_SUBQUERY && n->kind != PROMQL_UNARY)
+			indent(out, level);
+		if (n->kind != PROMQL_UNARY) {
+			buf_add(out, flat.p, flat.len);
+			goto out;
+		}
+	}
+	switch (n->kind) {
+	case PROMQL_AGGREGATE:
+		indent(out, level);
+		buf_adds(out, promql_aggop_str(n->agg.op));
+		if (n->agg.without || n->agg.grouping.n > 0) {
+			buf_adds(out, n->agg.without ? " without (" : " by (");
+			format_labels(out, &n->agg.grouping);
+			buf_adds(out, ") ");
+		}
+		buf_adds(out, "(\n");
+		if (n->agg.param != NULL) {
+			pretty(out, n->agg.param, level + 1);
+			buf_adds(out, ",\n");
+		}
+		pretty(out, n->agg.expr, level + 1);
+		buf_addch(out, '\n');
+		indent(out, level);
+		buf_addch(out, ')');
+		break;
+	case PROMQL_BINARY:
+		/* Each side indents itself, a level deeper. */
+		pretty(out, n->binary.lhs, level + 1);
+		buf_addch(out, '\n');
+		indent(out, level);
+		buf_addf(out, "%s%s", promql_binop_str(n->binary.op),
+		    n->binary.return_bool ? " bool" : "");
+		if (n->binary.matching != NULL)
+			format_matching(out, n->binary.matching);
+		buf_addch(out, '\n');
+		pretty(out, n->binary.rhs, level + 1);
+		break;
+	case PROMQL_CALL:
+		indent(out, level);
+		buf_addf(out, "%s(\n", n->call.func->name);
+		for (i = 0; i < n->call.nargs; i++) {
+			if (i > 0)
+				buf_adds(out, ",\n");
+			pretty(out, n->call.args[i], level + 1);
+		}
+		buf_addch(out, '\n');
+		indent(out, level);
+		buf_addch(out, ')');
+		break;
+	case PROMQL_PAREN:
+		indent(out, level);
+		buf_adds(out, "(\n");
+		pretty(out, n->paren.expr, level + 1);
+		buf_addch(out, '\n');
+		indent(out, level);
+		buf_addch(out, ')');
+		break;
+	case PROMQL_SUBQUERY:
+		pretty(out, n->sq.expr, level);
+		buf_addch(out, '[');
+		promql_print_duration(out, n->sq.range_ms);
+		buf_addch(out, ':');
+		if (n->sq.step_ms != 0)
+			promql_print_duration(out, n->sq.step_ms);
+		buf_addch(out, ']');
+		format_mods(out, &n->sq.mods);
+		break;
+	case PROMQL_UNARY:
+		/* The operand's own indent and blanks go; the sign's comes first. */
+		pretty(&child, n->unary.expr, level);
+		for (a = 0; a < child.len && isspace((unsigned char)child.p[a]);)
+			a++;
+		for (e = child.len; e > a && isspace((unsigned char)child.p[e - 1]);)
+			e--;
+		indent(out, level);
+		buf_addch(out, n->unary.negate ? '-' : '+');
+		buf_add(out, child.p + a, e - a);
+		break;
+	default:
+		break;
+	}
+out:
+	buf_release(&child);
+	buf_release(&flat);
+}
+
+void
+promql_print_pretty(struct buf *out, const struct promql_node *n)
+{
+	pretty(out, n, 0);
 }

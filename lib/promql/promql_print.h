@@ -16,6 +16,15 @@
 void promql_print(struct buf *out, const struct promql_node *n);
 
 /*
+ * Append 'n' as Prometheus' /api/v1/format_query writes it (its
+ * Pretty()): one line when that is at most 100 bytes, else each node
+ * too long for a line split at its children, indented two spaces a
+ * level: an aggregation's and a call's arguments, a binary operation's
+ * sides around its operator, a parenthesis' contents.
+ */
+void promql_print_pretty(struct buf *out, const struct promql_node *n);
+
+/*
  * Append 'n' as a tree, a node a line, each child indented two spaces
  * under its parent, ending in the node's type:
  *

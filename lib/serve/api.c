@@ -402,8 +402,8 @@ out:
 }
 
 /*
- * /api/v1/format_query: the expression as Prometheus prints it, on one
- * line (Prometheus' prettifier breaks lines past 100 characters).
+ * /api/v1/format_query: the expression as Prometheus prints it, on lines
+ * of up to 100 characters where it can (promql_print_pretty()).
  */
 static void
 do_format(const struct args *args, struct httpd_reply *rp)
@@ -422,7 +422,7 @@ do_format(const struct args *args, struct httpd_reply *rp)
 		reply_error(rp, 400, "bad_data", eb.msg);
 		return;
 	}
-	promql_print(&text, tree);
+	promql_print_pretty(&text, tree);
 	jsonl_quote(&data, text.p ? text.p : "", text.len);
 	success(rp, &data);
 	promql_free(tree);
