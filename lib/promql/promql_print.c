@@ -447,8 +447,16 @@ pretty(struct buf *out, const struct promql_node *n, int level)
 		buf_addch(out, ')');
 		break;
 	case PROMQL_BINARY:
-		/* Each side indents itself, a level deeper. */
-		pretty(out, n->binary.lhs, level + 1);
+		/* Each side indents itself, a level deeper; "+Inf ^ x" is
+		 * written "Inf", as promql_print() writes it. */
+		if (n->binary.op == PROMQL_OP_POW &&
+		    n->binary.lhs->kind == PROMQL_NUMBER &&
+		    isinf(n->binary.lhs->number) && n->binary.lhs->number > 0) {
+			indent(out, level + 1);
+			buf_adds(out, "Inf");
+		} else {
+			pretty(out, n->binary.lhs, level + 1);
+		}
 		buf_addch(out, '\n');
 		indent(out, level);
 		buf_addf(out, "%s%s", promql_binop_str(n->binary.op),

@@ -10,7 +10,7 @@
 /*
  * promql_parse.h promises that parsing what promql_print() wrote gives
  * the same tree: so the printed form must parse, to the same type, and
- * print the same again.
+ * print the same again.  So must the prettified form (format_query's).
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -31,6 +31,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_assert(!"the printed expression parses");
 		}
 		fuzz_assert(promql_node_type(n) == promql_node_type(again));
+		promql_print(&b, again);
+		fuzz_assert(strcmp(a.p, b.p) == 0);
+		promql_free(again);
+		again = NULL;
+		buf_reset(&b);
+		promql_print_pretty(&b, n);
+		if (promql_parse(b.p, &again, &eb) != 0) {
+			fprintf(stderr, "prettified '%s' does not parse: %s\n",
+			    b.p, eb.msg);
+			fuzz_assert(!"the prettified expression parses");
+		}
+		buf_reset(&b);
 		promql_print(&b, again);
 		fuzz_assert(strcmp(a.p, b.p) == 0);
 		promql_free(again);
