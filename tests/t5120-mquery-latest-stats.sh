@@ -97,6 +97,49 @@ test_expect_success '--latest table: an earlier --time draws an earlier hour' '
 	test_cmp expect actual
 '
 
+test_expect_success '--latest table of an expression: TREND of its range query over the hour' '
+	mquery -f trend.jsonl --latest --time $T2 -o table "rise * 2" >actual &&
+	cat >expect <<-\EOT &&
+	SERIES  TIME                  VALUE  TREND
+	{}      2023-11-14T23:13:20Z     30   ▁▁▂▂▃▃▄▄▅▅▆▆▇▇█
+	EOT
+	test_cmp expect actual &&
+	mquery -f trend.jsonl --latest --time $T2 -o table "scalar(rise)" >actual &&
+	cat >expect <<-\EOT &&
+	SERIES  TIME                  VALUE  TREND
+	scalar  2023-11-14T23:13:20Z     15   ▁▁▂▂▃▃▄▄▅▅▆▆▇▇█
+	EOT
+	test_cmp expect actual
+'
+
+# The TREND column, from its heading on (ASCII up to there).
+trend() {
+	col=$(head -1 "$1" | awk "{ print index(\$0, \"TREND\") }") &&
+	cut -b "$col"- "$1"
+}
+
+test_expect_success '--latest TREND of an expression: what --stats draws at 225 s steps' '
+	for q in "rise * 2" "{__name__=~\"rise|gap\"} > 1" "sum(flat) + rise"; do
+		mquery -f trend.jsonl --latest --time $T2 -o table "$q" >latest &&
+		mquery -f trend.jsonl --stats --start $((T2 - 3600)) --end $T2 \
+			--step 225s -o table "$q" >stats &&
+		trend latest >expect && trend stats >actual &&
+		test_cmp expect actual && test $(wc -l <expect) -ge 2 || exit 1
+	done
+'
+
+test_expect_success '--latest of an expression: CSV as the instant query, a range vector without TREND' '
+	mquery -f trend.jsonl --latest --time $T2 -o csv "rise * 2" >actual &&
+	mquery -f trend.jsonl --time $T2 -o csv "rise * 2" >expect &&
+	test_cmp expect actual &&
+	mquery -f trend.jsonl --latest --time $T2 -o table "rise[5m]" >actual &&
+	cat >expect <<-\EOT &&
+	SERIES  TIME                  VALUE
+	rise    2023-11-14T23:11:15Z     15
+	EOT
+	test_cmp expect actual
+'
+
 # Past 10,000 series a table has no TREND: reading an hour of each would
 # cost several times what the lookback does.
 test_expect_success '--latest table: TREND for up to 10,000 series, not past' '
@@ -107,7 +150,11 @@ test_expect_success '--latest table: TREND for up to 10,000 series, not past' '
 	test $(wc -l <actual) = 10001 &&
 	mquery -f many.jsonl --latest --time 1700000000 -o table m >actual &&
 	head -1 actual | grep "^SERIES  *TIME  *VALUE$" &&
-	test $(wc -l <actual) = 10002
+	test $(wc -l <actual) = 10002 &&
+	mquery -f many.jsonl --latest --time 1700000000 -o table "m * 1" >actual &&
+	head -1 actual | grep "^SERIES  *TIME  *VALUE$" &&
+	mquery -f many.jsonl --latest --time 1700000000 -o table "m{i!=\"0\"} * 1" >actual &&
+	head -1 actual | grep "^SERIES  *TIME  *VALUE  TREND$"
 '
 
 test_expect_success '--latest: CSV, and the same from the store' '

@@ -8,6 +8,7 @@
 #include "base/number.h"
 #include "base/strmap.h"
 #include "base/timestamp.h"
+#include "promql/promql_parse.h"
 #include "query/chart.h"
 #include "query/output.h"
 #include "query/query_view.h"
@@ -245,6 +246,44 @@ write_prom_json(struct latest_ctx *c, int64_t t, const char *name,
 	return rc;
 }
 
+/*
+ * The table of the instant query 'e' with a TREND: the sparklines of the
+ * series of the range query over the hour up to its time, at one point
+ * for each character of the sparkline.  Not for more than
+ * QUERY_LATEST_TREND_MAX series, nor when the range query fails (past
+ * the limits of 'e', say): then the table has no TREND.
+ */
+static int
+expr_table(const struct promql_source *src, const struct query_eval_opts *e,
+    FILE *fp, struct errbuf *eb)
+{
+	struct promql_eval_opts o = e->eval;
+	struct promql_node *expr = NULL;
+	struct promql_result *r = NULL, *tr = NULL;
+	struct errbuf teb = ERRBUF_INIT;
+	int rc = -1;
+
+	if (promql_parse(e->expr, &expr, eb) == -1 ||
+	    (r = promql_eval(expr, src, &e->eval, eb)) == NULL)
+		goto out;
+	o.start = e->eval.start - QUERY_LATEST_TREND_MS;
+	o.end = e->eval.start;
+	o.step = QUERY_LATEST_TREND_MS / QUERY_TREND_WIDTH;
+	if ((r->type == PROMQL_TYPE_VECTOR || r->type == PROMQL_TYPE_SCALAR) &&
+	    r->n <= QUERY_LATEST_TREND_MAX)
+		tr = promql_eval(expr, src, &o, &teb);
+	if (tr)
+		rc = promql_result_write_trend(fp, r, tr, o.start, o.end,
+		    QUERY_TREND_WIDTH, e->name, eb);
+	else
+		rc = promql_result_write(fp, r, QUERY_FMT_TABLE, e->name, eb);
+out:
+	promql_result_free(tr);
+	promql_result_free(r);
+	promql_free(expr);
+	return rc;
+}
+
 int
 query_latest(struct store *st, const struct promql_source *src,
     const struct query_view_opts *v, const struct query_eval_opts *e,
@@ -259,6 +298,8 @@ query_latest(struct store *st, const struct promql_source *src,
 		/* An expression: simply its instant value at 't'. */
 		instant.eval.end = t;
 		instant.eval.step = 0;
+		if (c.f == QUERY_FMT_TABLE)
+			return expr_table(src, &instant, fp, eb);
 		return query_eval(src, &instant, fp, eb);
 	}
 	if (c.f == QUERY_FMT_CSV)

@@ -21,10 +21,12 @@
  *
  * QUERY_VIEW_LATEST: for a selector, the newest sample of each series in
  *   [t - lookback, t] (t: the instant query's time), at its own time,
- *   unless that sample is a stale marker; in a table, with a sparkline
- *   of the series' samples in [t - QUERY_LATEST_TREND_MS, t], read in a
- *   second selection (none past QUERY_LATEST_TREND_MAX series).  For an
- *   expression, its instant value at t.  Every query_format.
+ *   unless that sample is a stale marker; for an expression, its
+ *   instant value at t.  Every query_format.  A table ends in a
+ *   sparkline of each series over [t - QUERY_LATEST_TREND_MS, t], read
+ *   in a second pass (none past QUERY_LATEST_TREND_MAX series): of its
+ *   samples, or of the points of the expression's range query at
+ *   QUERY_LATEST_TREND_MS / QUERY_TREND_WIDTH steps.
  * QUERY_VIEW_STATS: per series, the count, minimum, average, maximum and
  *   the 0.5, 0.95 and 0.99 quantiles of the values in [start, end]: of
  *   the samples (stale markers left out) for a selector, of the points
