@@ -128,9 +128,16 @@ test_expect_success '--latest TREND of an expression: what --stats draws at 225 
 	done
 '
 
-test_expect_success '--latest of an expression: CSV as the instant query, a range vector without TREND' '
+test_expect_success '--latest of an expression: CSV as the instant query; no TREND for a range vector or past --max-samples' '
 	mquery -f trend.jsonl --latest --time $T2 -o csv "rise * 2" >actual &&
 	mquery -f trend.jsonl --time $T2 -o csv "rise * 2" >expect &&
+	test_cmp expect actual &&
+	mquery -f trend.jsonl --latest --time $T2 --max-samples 5 -o table \
+		"rise * 2" >actual &&
+	cat >expect <<-\EOT &&
+	SERIES  TIME                  VALUE
+	{}      2023-11-14T23:13:20Z     30
+	EOT
 	test_cmp expect actual &&
 	mquery -f trend.jsonl --latest --time $T2 -o table "rise[5m]" >actual &&
 	cat >expect <<-\EOT &&

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/number.h"
@@ -251,7 +252,8 @@ write_prom_json(struct latest_ctx *c, int64_t t, const char *name,
  * series of the range query over the hour up to its time, at one point
  * for each character of the sparkline.  Not for more than
  * QUERY_LATEST_TREND_MAX series, nor when the range query fails (past
- * the limits of 'e', say): then the table has no TREND.
+ * the limits of 'e', say, or its timeout, which the two queries share):
+ * then the table has no TREND.
  */
 static int
 expr_table(const struct promql_source *src, const struct query_eval_opts *e,
@@ -261,16 +263,23 @@ expr_table(const struct promql_source *src, const struct query_eval_opts *e,
 	struct promql_node *expr = NULL;
 	struct promql_result *r = NULL, *tr = NULL;
 	struct errbuf teb = ERRBUF_INIT;
+	struct timespec t0, t1;
 	int rc = -1;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (promql_parse(e->expr, &expr, eb) == -1 ||
 	    (r = promql_eval(expr, src, &e->eval, eb)) == NULL)
 		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	o.start = e->eval.start - QUERY_LATEST_TREND_MS;
 	o.end = e->eval.start;
 	o.step = QUERY_LATEST_TREND_MS / QUERY_TREND_WIDTH;
+	if (o.timeout_ms > 0)
+		o.timeout_ms -= (t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	if ((r->type == PROMQL_TYPE_VECTOR || r->type == PROMQL_TYPE_SCALAR) &&
-	    r->n <= QUERY_LATEST_TREND_MAX)
+	    r->n <= QUERY_LATEST_TREND_MAX &&
+	    (e->eval.timeout_ms == 0 || o.timeout_ms > 0))
 		tr = promql_eval(expr, src, &o, &teb);
 	if (tr)
 		rc = promql_result_write_trend(fp, r, tr, o.start, o.end,
