@@ -39,13 +39,129 @@ test_expect_success 'setup: a store with both' '
 test_expect_success '--latest of a selector: the newest sample in the lookback, at its time' '
 	mquery -f latest.jsonl --latest --time $T -o table "{__name__=~\".+\"}" >actual &&
 	cat >expect <<-\EOT &&
-	SERIES                     TIME                  VALUE
-	{"api.calls",path="/x,y"}  2023-11-14T22:18:19Z     42
-	load{host="a"}             2023-11-14T22:17:20Z   2.25
-	load{host="c"}             2023-11-14T22:18:10Z      7
-	reqs{code="200"}           2023-11-14T22:15:00Z    100
+	SERIES                     TIME                  VALUE  TREND
+	{"api.calls",path="/x,y"}  2023-11-14T22:18:19Z     42                 ▄
+	load{host="a"}             2023-11-14T22:17:20Z   2.25                ▁█
+	load{host="c"}             2023-11-14T22:18:10Z      7                 ▄
+	reqs{code="200"}           2023-11-14T22:15:00Z    100                 ▄
 	EOT
 	test_cmp expect actual
+'
+
+# The TREND of --latest: the hour up to --time in sixteen steps of 225
+# seconds.  rise climbs a step each; gap has samples in the first and
+# last quarters only; flat is the same all along; old has its newest
+# sample in the hour but before the lookback, so no row.
+T2=1700003600
+awk 'BEGIN {
+	for (i = 0; i < 16; i++) {
+		t = 1700000100 + 225 * i
+		printf "{\"name\":\"rise\",\"value\":%d,\"ts\":%d000}\n", i, t
+		if (i < 4 || i >= 12)
+			printf "{\"name\":\"gap\",\"value\":%d,\"ts\":%d000}\n", i < 4 ? 1 : 2, t
+		printf "{\"name\":\"flat\",\"value\":3,\"ts\":%d000}\n", t
+		if (i < 8)
+			printf "{\"name\":\"old\",\"value\":%d,\"ts\":%d000}\n", i, t
+	}
+	# Before the hour up to T2: not in its sparklines; in an earlier one.
+	print "{\"name\":\"rise\",\"value\":100,\"ts\":1699999000000}"
+}' >trend.jsonl
+
+test_expect_success '--latest table: TREND draws the hour up to --time' '
+	mquery -f trend.jsonl --latest --time $T2 -o table "{__name__=~\".+\"}" >actual &&
+	cat >expect <<-\EOT &&
+	SERIES  TIME                  VALUE  TREND
+	flat    2023-11-14T23:11:15Z      3  ▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄
+	gap     2023-11-14T23:11:15Z      2  ▁▁▁▁        ████
+	rise    2023-11-14T23:11:15Z     15  ▁▁▂▂▃▃▄▄▅▅▆▆▇▇██
+	EOT
+	test_cmp expect actual
+'
+
+test_expect_success '--latest table: the same from a store; CSV and JSONL without TREND' '
+	mstore init -d tstore --retention raw=100000d &&
+	mstore -d tstore trend.jsonl &&
+	mquery -d tstore --latest --time $T2 -o table "{__name__=~\".+\"}" >actual &&
+	test_cmp expect actual &&
+	mquery -d tstore --latest --time $T2 -o csv rise >actual &&
+	printf "%s\n" series,timestamp,value rise,1700003475000,15 >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success '--latest table: an earlier --time draws an earlier hour' '
+	mquery -f trend.jsonl --latest --time 1700001900 -o table rise >actual &&
+	cat >expect <<-\EOT &&
+	SERIES  TIME                  VALUE  TREND
+	rise    2023-11-14T22:45:00Z      8     █    ▁▁▁▁▁▁▁▂
+	EOT
+	test_cmp expect actual
+'
+
+test_expect_success '--latest table of an expression: TREND of its range query over the hour' '
+	mquery -f trend.jsonl --latest --time $T2 -o table "rise * 2" >actual &&
+	cat >expect <<-\EOT &&
+	SERIES  TIME                  VALUE  TREND
+	{}      2023-11-14T23:13:20Z     30   ▁▁▂▂▃▃▄▄▅▅▆▆▇▇█
+	EOT
+	test_cmp expect actual &&
+	mquery -f trend.jsonl --latest --time $T2 -o table "scalar(rise)" >actual &&
+	cat >expect <<-\EOT &&
+	SERIES  TIME                  VALUE  TREND
+	scalar  2023-11-14T23:13:20Z     15   ▁▁▂▂▃▃▄▄▅▅▆▆▇▇█
+	EOT
+	test_cmp expect actual
+'
+
+# The TREND column, from its heading on (ASCII up to there).
+trend() {
+	col=$(head -1 "$1" | awk "{ print index(\$0, \"TREND\") }") &&
+	cut -b "$col"- "$1"
+}
+
+test_expect_success '--latest TREND of an expression: what --stats draws at 225 s steps' '
+	for q in "rise * 2" "{__name__=~\"rise|gap\"} > 1" "sum(flat) + rise"; do
+		mquery -f trend.jsonl --latest --time $T2 -o table "$q" >latest &&
+		mquery -f trend.jsonl --stats --start $((T2 - 3600)) --end $T2 \
+			--step 225s -o table "$q" >stats &&
+		trend latest >expect && trend stats >actual &&
+		test_cmp expect actual && test $(wc -l <expect) -ge 2 || exit 1
+	done
+'
+
+test_expect_success '--latest of an expression: CSV as the instant query; no TREND for a range vector or past --max-samples' '
+	mquery -f trend.jsonl --latest --time $T2 -o csv "rise * 2" >actual &&
+	mquery -f trend.jsonl --time $T2 -o csv "rise * 2" >expect &&
+	test_cmp expect actual &&
+	mquery -f trend.jsonl --latest --time $T2 --max-samples 5 -o table \
+		"rise * 2" >actual &&
+	cat >expect <<-\EOT &&
+	SERIES  TIME                  VALUE
+	{}      2023-11-14T23:13:20Z     30
+	EOT
+	test_cmp expect actual &&
+	mquery -f trend.jsonl --latest --time $T2 -o table "rise[5m]" >actual &&
+	cat >expect <<-\EOT &&
+	SERIES  TIME                  VALUE
+	rise    2023-11-14T23:11:15Z     15
+	EOT
+	test_cmp expect actual
+'
+
+# Past 10,000 series a table has no TREND: reading an hour of each would
+# cost several times what the lookback does.
+test_expect_success '--latest table: TREND for up to 10,000 series, not past' '
+	awk "BEGIN { for (i = 0; i < 10001; i++)
+		printf \"{\\\"name\\\":\\\"m\\\",\\\"value\\\":1,\\\"ts\\\":1700000000000,\\\"labels\\\":{\\\"i\\\":\\\"%d\\\"}}\\n\", i }" >many.jsonl &&
+	mquery -f many.jsonl --latest --time 1700000000 -o table "m{i!=\"0\"}" >actual &&
+	head -1 actual | grep "^SERIES  *TIME  *VALUE  TREND$" &&
+	test $(wc -l <actual) = 10001 &&
+	mquery -f many.jsonl --latest --time 1700000000 -o table m >actual &&
+	head -1 actual | grep "^SERIES  *TIME  *VALUE$" &&
+	test $(wc -l <actual) = 10002 &&
+	mquery -f many.jsonl --latest --time 1700000000 -o table "m * 1" >actual &&
+	head -1 actual | grep "^SERIES  *TIME  *VALUE$" &&
+	mquery -f many.jsonl --latest --time 1700000000 -o table "m{i!=\"0\"} * 1" >actual &&
+	head -1 actual | grep "^SERIES  *TIME  *VALUE  TREND$"
 '
 
 test_expect_success '--latest: CSV, and the same from the store' '

@@ -207,14 +207,14 @@ const struct promql_help promql_help[] = {
 	{ "group_left", K,
 	    "group_left: a op on|ignoring (label, ...) group_left [(label, ...)] b",
 	    "Many-to-one matching: several series of the left side may match\n"
-	    "one of the right; the right's labels listed are copied over.",
+	    "one series of the right, whose labels listed after it are copied.",
 	    "rate(node_cpu_seconds_total[5m]) / on (host) group_left "
 	    "count by (host) (node_cpu_seconds_total{mode=\"idle\"})" },
 	{ "group_right", K,
 	    "group_right: a op on|ignoring (label, ...) group_right "
 	    "[(label, ...)] b",
 	    "One-to-many matching: several series of the right side may match\n"
-	    "one of the left; the left's labels listed are copied over.",
+	    "one series of the left, whose labels listed after it are copied.",
 	    "sum by (host) (rate(node_cpu_seconds_total[5m])) - on (host) "
 	    "group_right rate(mtk_cgroup_cpu_usage_seconds_total[5m])" },
 	{ "histogram_count", F,

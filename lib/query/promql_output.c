@@ -7,6 +7,7 @@
 
 #include "stream/jsonl.h"
 #include "base/number.h"
+#include "base/strmap.h"
 #include "promql/promql_number.h"
 #include "query/chart.h"
 #include "query/promql_output.h"
@@ -262,19 +263,77 @@ table_flush(void *arg, struct errbuf *eb)
 	return flush(t->fp, t->b, eb);
 }
 
-/* A table: every row first, to align the columns. */
+/* What a table's TREND column draws: promql_result_write_trend(). */
+struct trend_col {
+	const struct promql_result *r;
+	int64_t t0, t1;
+	size_t width;
+};
+
+/*
+ * Number the series of 'r' by their text ('name' as the table has it)
+ * in a new map, its numbers those of the series.  A repeated text (not
+ * in a result) keeps the first series.
+ */
+static struct strmap *
+series_map(const struct promql_result *r, const char *name, struct buf *st)
+{
+	struct strmap *m = strmap_new();
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		buf_reset(st);
+		series_text(st, &r->series[i], name);
+		strmap_intern(m, st->p, st->len, strmap_hash(st->p, st->len),
+		    NULL);
+	}
+	return m;
+}
+
+/*
+ * Add the TREND cell of the series 'rs': the sparkline of the points of
+ * the series of tc->r with its text (a scalar's is "{}" there too),
+ * found in 'm'; blank when there is none.  'tmp' is scratch.
+ */
+static void
+trend_cell(struct render_table *t, struct buf *tmp,
+    const struct trend_col *tc, const struct strmap *m,
+    const struct promql_rseries *rs, const char *name)
+{
+	long id;
+
+	buf_reset(tmp);
+	series_text(tmp, rs, name);
+	id = strmap_find(m, tmp->p, tmp->len, strmap_hash(tmp->p, tmp->len));
+	buf_reset(tmp);
+	if (id >= 0) {
+		const struct promql_rseries *ts = &tc->r->series[id];
+		chart_sparkline(tmp, ts->t, ts->v, ts->n, tc->t0, tc->t1,
+		    tc->width);
+	}
+	while (tmp->len && tmp->p[tmp->len - 1] == ' ')
+		tmp->len--;	/* the last column: no trailing blanks */
+	render_table_cell(t, tmp->len ? tmp->p : "", tmp->len);
+}
+
+/*
+ * A table: every row first, to align the columns; with 'tc', the
+ * TREND of each series last.
+ */
 static int
 write_table(FILE *fp, struct buf *b, const struct promql_result *r,
-    const char *name, struct errbuf *eb)
+    const char *name, const struct trend_col *tc, struct errbuf *eb)
 {
-	static const char *const heads[3] = { "SERIES", "TIME", "VALUE" };
+	static const char *const heads[4] = { "SERIES", "TIME", "VALUE",
+		"TREND" };
 	struct render_table t;
 	struct table_out to = { fp, b };
 	struct buf st = BUF_INIT, num = BUF_INIT;
+	struct strmap *trend = tc ? series_map(tc->r, name, &st) : NULL;
 	size_t i, j;
 	int rc;
 
-	render_table_init(&t, 3, 1u << 2, heads);
+	render_table_init(&t, tc ? 4 : 3, 1u << 2, heads);
 	for (i = 0; i < r->n; i++) {
 		const struct promql_rseries *rs = &r->series[i];
 		buf_reset(&st);
@@ -290,11 +349,14 @@ write_table(FILE *fp, struct buf *b, const struct promql_result *r,
 			render_table_cell(&t, st.p, st.len);
 			render_table_cell(&t, tb, tl);
 			render_table_cell(&t, num.p, num.len);
+			if (trend)
+				trend_cell(&t, &num, tc, trend, rs, name);
 		}
 	}
 	rc = render_table_write(&t, b, table_flush, &to, eb);
 	if (rc == 0)
 		rc = flush(fp, b, eb);
+	strmap_free(trend);
 	render_table_release(&t);
 	buf_release(&st);
 	buf_release(&num);
@@ -328,7 +390,7 @@ promql_result_write(FILE *fp, const struct promql_result *r,
 		rc = write_prom_json(fp, &b, r, name, eb);
 		goto out;
 	case QUERY_FMT_TABLE:
-		rc = write_table(fp, &b, r, name, eb);
+		rc = write_table(fp, &b, r, name, NULL, eb);
 		goto out;
 	case QUERY_FMT_CHART: {
 		struct chart_opts co = CHART_OPTS_INIT;
@@ -399,6 +461,22 @@ promql_result_write(FILE *fp, const struct promql_result *r,
 out:
 	buf_release(&b);
 	buf_release(&st);
+	if (rc == 0 && fflush(fp) == EOF)
+		rc = errbuf_set(eb, "write error: %s", strerror(errno));
+	return rc;
+}
+
+int
+promql_result_write_trend(FILE *fp, const struct promql_result *r,
+    const struct promql_result *trend, int64_t t0, int64_t t1,
+    size_t width, const char *name, struct errbuf *eb)
+{
+	struct trend_col tc = { trend, t0, t1, width };
+	struct buf b = BUF_INIT;
+	int rc;
+
+	rc = write_table(fp, &b, r, name, &tc, eb);
+	buf_release(&b);
 	if (rc == 0 && fflush(fp) == EOF)
 		rc = errbuf_set(eb, "write error: %s", strerror(errno));
 	return rc;

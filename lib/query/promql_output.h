@@ -24,6 +24,17 @@ int promql_result_write(FILE *fp, const struct promql_result *r,
     enum query_format f, const char *name, struct errbuf *eb);
 
 /*
+ * Write 'r' as promql_result_write() writes a table, with a last column,
+ * TREND: for each series, the sparkline ('width' characters,
+ * chart_sparkline()) over [t0, t1] of the points of the series of
+ * 'trend' (a range query's result) that has the same labels, blank when
+ * there is none.  Returns 0, or -1 with a write error in 'eb'.
+ */
+int promql_result_write_trend(FILE *fp, const struct promql_result *r,
+    const struct promql_result *trend, int64_t t0, int64_t t1,
+    size_t width, const char *name, struct errbuf *eb);
+
+/*
  * Append the samples of one series ('meta': name and labels) as
  * OpenMetrics lines, "name{a=\"b\"} value seconds".  Returns 0, or -1
  * when the name or a label cannot be written in OpenMetrics.

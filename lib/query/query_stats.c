@@ -26,7 +26,6 @@ static const char *const col_names[NCOLS] = {
 static const char *const col_heads[NCOLS + 1] = {
 	"SERIES", "COUNT", "MIN", "AVG", "MAX", "P50", "P95", "P99", "TREND"
 };
-#define TREND_WIDTH 16		/* a table's sparkline, in characters */
 static const double quantiles[3] = { 0.5, 0.95, 0.99 };
 
 struct stats_ctx {
@@ -143,7 +142,7 @@ stats_write(struct stats_ctx *c, const struct sample *m, const double *st,
 		}
 		buf_reset(&c->rows);
 		chart_sparkline(&c->rows, t, v, n, c->start, c->end,
-		    TREND_WIDTH);
+		    QUERY_TREND_WIDTH);
 		while (c->rows.len && c->rows.p[c->rows.len - 1] == ' ')
 			c->rows.len--;	/* the last column: no trailing blanks */
 		render_table_cell(&c->table, c->rows.p, c->rows.len);

@@ -22,7 +22,11 @@
  * QUERY_VIEW_LATEST: for a selector, the newest sample of each series in
  *   [t - lookback, t] (t: the instant query's time), at its own time,
  *   unless that sample is a stale marker; for an expression, its
- *   instant value at t.  Every query_format.
+ *   instant value at t.  Every query_format.  A table ends in a
+ *   sparkline of each series over [t - QUERY_LATEST_TREND_MS, t], read
+ *   in a second pass (none past QUERY_LATEST_TREND_MAX series): of its
+ *   samples, or of the points of the expression's range query at
+ *   QUERY_LATEST_TREND_MS / QUERY_TREND_WIDTH steps.
  * QUERY_VIEW_STATS: per series, the count, minimum, average, maximum and
  *   the 0.5, 0.95 and 0.99 quantiles of the values in [start, end]: of
  *   the samples (stale markers left out) for a selector, of the points
@@ -41,6 +45,17 @@ enum query_view {
 	QUERY_VIEW_STATS,
 	QUERY_VIEW_FOLLOW
 };
+
+/* The TREND column of LATEST and STATS tables: a sparkline this wide. */
+#define QUERY_TREND_WIDTH 16
+
+/*
+ * LATEST's sparklines: of the hour up to the time, for at most this many
+ * series (reading an hour of each costs several times what reading the
+ * lookback does).
+ */
+#define QUERY_LATEST_TREND_MS (60 * 60 * 1000)
+#define QUERY_LATEST_TREND_MAX 10000
 
 /* The step of --follow for an expression when none is given. */
 #define QUERY_FOLLOW_STEP_MS 15000
