@@ -181,8 +181,8 @@ bind_listen(struct httpd *h, const char *addr, struct errbuf *eb)
 }
 
 struct httpd *
-httpd_open(const char *addr, size_t max_body, httpd_fn fn, void *arg,
-    struct errbuf *eb)
+httpd_open(const char *addr, size_t max_body, unsigned flags, httpd_fn fn,
+    void *arg, struct errbuf *eb)
 {
 	struct httpd *h = xcalloc(1, sizeof(*h));
 	const char *missing = NULL;
@@ -215,7 +215,8 @@ httpd_open(const char *addr, size_t max_body, httpd_fn fn, void *arg,
 	}
 	if ((h->fd = bind_listen(h, addr, eb)) == -1)
 		goto fail;
-	h->d = h->start(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0,
+	h->d = h->start(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+	    (flags & HTTPD_THREADED ? MHD_USE_THREAD_PER_CONNECTION : 0), 0,
 	    NULL, NULL, on_request, h,
 	    MHD_OPTION_LISTEN_SOCKET, h->fd,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,

@@ -13,8 +13,10 @@
  * (loaded with dlopen(3) when a server is opened, so that programs that
  * never serve do not load it and its TLS libraries).  A request's body
  * is gathered whole, up to 'max_body' bytes; the callback is then
- * called, in that thread, one request at a time, and fills the reply.
- * A body past the limit is not kept: the callback sees 'too_big'.
+ * called and fills the reply: in that thread, one request at a time,
+ * or, with HTTPD_THREADED, in a thread of the connection's own, so that
+ * the callback runs for several requests at once and must be safe for
+ * that.  A body past the limit is not kept: the callback sees 'too_big'.
  * Connections idle for 30 seconds are closed; at most 256 at once; a
  * request's line and headers fit in 64 KiB (else 431, from the library).
  */
@@ -44,12 +46,18 @@ typedef void (*httpd_fn)(void *arg, const struct httpd_request *rq,
 
 struct httpd;
 
+/* Flags of httpd_open(). */
+enum {
+	HTTPD_THREADED = 1 << 0	/* a thread per connection */
+};
+
 /*
- * Serve on 'addr' ("host:port"; port 0 takes a free one).  NULL with
- * 'eb' when it cannot (the library missing, the address taken).
+ * Serve on 'addr' ("host:port"; port 0 takes a free one), as 'flags'
+ * (HTTPD_*) say.  NULL with 'eb' when it cannot (the library missing,
+ * the address taken).
  */
-struct httpd *httpd_open(const char *addr, size_t max_body, httpd_fn fn,
-    void *arg, struct errbuf *eb);
+struct httpd *httpd_open(const char *addr, size_t max_body, unsigned flags,
+    httpd_fn fn, void *arg, struct errbuf *eb);
 
 /* The address served, "host:port". */
 const char *httpd_address(const struct httpd *h);

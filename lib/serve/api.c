@@ -16,21 +16,23 @@
 #include "promql/promql_parse.h"
 #include "promql/promql_print.h"
 #include "serve/api.h"
+#include "serve/pool.h"
 #include "stream/jsonl.h"
 
 #define ARGS_MAX 256
 
+/* Read-only once made, but for the pool, which has its own lock. */
 struct api {
-	struct query_input *in;
+	struct pool *pool;
 	struct api_opts o;
 };
 
 struct api *
-api_new(struct query_input *in, const struct api_opts *o)
+api_new(struct pool *pool, const struct api_opts *o)
 {
 	struct api *a = xcalloc(1, sizeof(*a));
 
-	a->in = in;
+	a->pool = pool;
 	a->o = *o;
 	return a;
 }
@@ -186,7 +188,7 @@ duration_arg(const char *s, int64_t *ms)
  * for other failures.
  */
 static int
-run(struct api *a, struct query_request *rq, struct buf *out,
+run(struct query_input *in, struct query_request *rq, struct buf *out,
     struct httpd_reply *rp)
 {
 	struct errbuf eb = ERRBUF_INIT;
@@ -203,7 +205,7 @@ run(struct api *a, struct query_request *rq, struct buf *out,
 		reply_error(rp, 500, "internal", strerror(errno));
 		return -1;
 	}
-	rc = query_run(a->in->st, query_input_stream(a->in), rq, mem, &eb);
+	rc = query_run(in->st, query_input_stream(in), rq, mem, &eb);
 	fclose(mem);
 	if (rc == 0)
 		buf_add(out, p, len);
@@ -252,8 +254,8 @@ success(struct httpd_reply *rp, const struct buf *data)
 }
 
 static void
-do_query(struct api *a, const struct args *args, int range,
-    struct httpd_reply *rp)
+do_query(struct api *a, struct query_input *in, const struct args *args,
+    int range, struct httpd_reply *rp)
 {
 	struct query_request rq;
 	struct buf data = BUF_INIT;
@@ -303,7 +305,7 @@ do_query(struct api *a, const struct args *args, int range,
 		}
 		rq.given = QUERY_GIVEN_START | QUERY_GIVEN_END;
 	}
-	if (run(a, &rq, &data, rp) == 0)
+	if (run(in, &rq, &data, rp) == 0)
 		success(rp, &data);
 	buf_release(&data);
 }
@@ -321,8 +323,8 @@ str_cmp(const void *a, const void *b)
  * quoted.
  */
 static void
-do_listing(struct api *a, const struct args *args, enum query_what what,
-    const char *label, struct httpd_reply *rp)
+do_listing(struct api *a, struct query_input *in, const struct args *args,
+    enum query_what what, const char *label, struct httpd_reply *rp)
 {
 	struct query_request rq;
 	struct buf data = BUF_INIT, lines = BUF_INIT;
@@ -352,7 +354,7 @@ do_listing(struct api *a, const struct args *args, enum query_what what,
 		rq.start = start;
 		rq.end = end;
 		rq.given = QUERY_GIVEN_START | QUERY_GIVEN_END;
-		if (run(a, &rq, &lines, rp) == -1)
+		if (run(in, &rq, &lines, rp) == -1)
 			goto out;
 	}
 	/* Several match[] may list a line twice: each once, all sorted. */
@@ -443,13 +445,59 @@ do_buildinfo(struct api *a, struct httpd_reply *rp)
 	buf_release(&data);
 }
 
+/*
+ * The endpoints that read the input: 'in' is taken from the pool for
+ * the request, and given back after.
+ */
+static void
+answer(struct api *a, size_t tenant, const char *path,
+    const struct args *args, struct httpd_reply *rp)
+{
+	static const char lv[] = "/api/v1/label/";
+	struct errbuf eb = ERRBUF_INIT;
+	struct query_input *in;
+	char name[256];
+	size_t n = strlen(path);
+	int label = strncmp(path, lv, sizeof(lv) - 1) == 0 &&
+	    n > sizeof(lv) + 6 && strcmp(path + n - 7, "/values") == 0;
+
+	if (label && (n -= sizeof(lv) - 1 + 7) >= sizeof(name)) {
+		reply_error(rp, 400, "bad_data", "label name too long");
+		return;
+	}
+	if (!label && strcmp(path, "/api/v1/query") != 0 &&
+	    strcmp(path, "/api/v1/query_range") != 0 &&
+	    strcmp(path, "/api/v1/series") != 0 &&
+	    strcmp(path, "/api/v1/labels") != 0) {
+		reply_error(rp, 404, "not_found", "no such endpoint");
+		return;
+	}
+	if ((in = pool_take(a->pool, tenant, &eb)) == NULL) {
+		reply_error(rp, 500, "internal", eb.msg);
+		return;
+	}
+	if (label) {
+		memcpy(name, path + sizeof(lv) - 1, n);
+		name[n] = '\0';
+		do_listing(a, in, args, QUERY_LABEL_VALUES, name, rp);
+	} else if (strcmp(path, "/api/v1/query") == 0) {
+		do_query(a, in, args, 0, rp);
+	} else if (strcmp(path, "/api/v1/query_range") == 0) {
+		do_query(a, in, args, 1, rp);
+	} else if (strcmp(path, "/api/v1/series") == 0) {
+		do_listing(a, in, args, QUERY_SERIES, NULL, rp);
+	} else {
+		do_listing(a, in, args, QUERY_LABELS, NULL, rp);
+	}
+	pool_give(a->pool, tenant, in);
+}
+
 void
 api_handle(void *arg_, const struct httpd_request *rq, struct httpd_reply *rp)
 {
 	struct api *a = arg_;
 	struct args args;
 	const char *path = rq->path;
-	static const char lv[] = "/api/v1/label/";
 
 	if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "POST") != 0) {
 		reply_error(rp, 405, "bad_data", "method not allowed");
@@ -462,32 +510,11 @@ api_handle(void *arg_, const struct httpd_request *rq, struct httpd_reply *rp)
 		return;
 	}
 	args_read(&args, rq);
-	if (strcmp(path, "/api/v1/query") == 0)
-		do_query(a, &args, 0, rp);
-	else if (strcmp(path, "/api/v1/query_range") == 0)
-		do_query(a, &args, 1, rp);
-	else if (strcmp(path, "/api/v1/series") == 0)
-		do_listing(a, &args, QUERY_SERIES, NULL, rp);
-	else if (strcmp(path, "/api/v1/labels") == 0)
-		do_listing(a, &args, QUERY_LABELS, NULL, rp);
-	else if (strncmp(path, lv, sizeof(lv) - 1) == 0 &&
-	    strlen(path) > sizeof(lv) + 6 &&
-	    strcmp(path + strlen(path) - 7, "/values") == 0) {
-		char name[256];
-		size_t n = strlen(path) - (sizeof(lv) - 1) - 7;
-		if (n >= sizeof(name)) {
-			reply_error(rp, 400, "bad_data", "label name too long");
-		} else {
-			memcpy(name, path + sizeof(lv) - 1, n);
-			name[n] = '\0';
-			do_listing(a, &args, QUERY_LABEL_VALUES, name, rp);
-		}
-	} else if (strcmp(path, "/api/v1/format_query") == 0) {
+	if (strcmp(path, "/api/v1/format_query") == 0)
 		do_format(&args, rp);
-	} else if (strcmp(path, "/api/v1/status/buildinfo") == 0) {
+	else if (strcmp(path, "/api/v1/status/buildinfo") == 0)
 		do_buildinfo(a, rp);
-	} else {
-		reply_error(rp, 404, "not_found", "no such endpoint");
-	}
+	else
+		answer(a, 0, path, &args, rp);
 	free(args.form);
 }

@@ -6,6 +6,7 @@
 #include "net/httpd.h"
 #include "promql/promql_eval.h"
 #include "query/query.h"
+#include "serve/pool.h"
 #include "store/tier.h"
 
 struct api_opts {
@@ -17,8 +18,10 @@ struct api_opts {
 };
 
 /*
- * Answer one request of Prometheus' HTTP API ('arg': the api) from
- * 'in' (borrowed; opened by the caller): an httpd_fn.  GET arguments and
+ * Answer one request of Prometheus' HTTP API ('arg': the api) from an
+ * input of 'pool' (borrowed; it outlives the api): an httpd_fn, safe to
+ * call from several threads at once (pool.h says what each request has
+ * of its own).  GET arguments and
  * POST forms (application/x-www-form-urlencoded) alike; answers and
  * errors in Prometheus' JSON shapes: {"status":"success","data":...},
  * or {"status":"error","errorType":"bad_data","error":"..."} with 400
@@ -27,7 +30,7 @@ struct api_opts {
  */
 struct api;
 
-struct api *api_new(struct query_input *in, const struct api_opts *o);
+struct api *api_new(struct pool *pool, const struct api_opts *o);
 void api_free(struct api *a);
 void api_handle(void *arg, const struct httpd_request *rq,
     struct httpd_reply *rp);

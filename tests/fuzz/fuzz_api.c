@@ -26,7 +26,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"/api/v1/query_range", "/api/v1/series", "/api/v1/labels",
 		"/api/v1/label/s/values", "/api/v1/status/buildinfo",
 		"/api/v1/label//values", "/nothing", "/api/v1/format_query" };
-	static struct query_input in;
 	static struct api *a;
 	struct httpd_request rq;
 	struct httpd_reply rp;
@@ -46,9 +45,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Every query gives up soon: the fuzzer tries many. */
 		ao.limits.timeout_ms = 200;
 		ao.limits.max_samples = 100000;
-		fuzz_assert(fd != -1 && query_input_open(&in, &qo, &bad,
-		    &eb) == 0);
-		a = api_new(&in, &ao);
+		struct pool *pool;
+		fuzz_assert(fd != -1 && (pool = pool_new(&qo, NULL, 0, 1, &bad,
+		    &eb)) != NULL);
+		a = api_new(pool, &ao);
 	}
 	if (size < 1)
 		return 0;
