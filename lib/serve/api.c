@@ -498,7 +498,20 @@ api_handle(void *arg_, const struct httpd_request *rq, struct httpd_reply *rp)
 	struct api *a = arg_;
 	struct args args;
 	const char *path = rq->path;
+	int tenant = 0;
 
+	/* Nothing is told without a token, not even what is wrong. */
+	if (a->o.auth && (tenant = auth_check(a->o.auth,
+	    rq->authorization)) < 0) {
+		reply_error(rp, 401, "unauthorized", rq->authorization ?
+		    "this token is not known here" :
+		    "a token is needed: Authorization: Bearer TOKEN");
+		snprintf(rp->header[0], sizeof(rp->header[0]),
+		    "WWW-Authenticate");
+		snprintf(rp->header[1], sizeof(rp->header[1]),
+		    "Bearer realm=\"mtk\"");
+		return;
+	}
 	if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "POST") != 0) {
 		reply_error(rp, 405, "bad_data", "method not allowed");
 		snprintf(rp->header[0], sizeof(rp->header[0]), "Allow");
@@ -515,6 +528,6 @@ api_handle(void *arg_, const struct httpd_request *rq, struct httpd_reply *rp)
 	else if (strcmp(path, "/api/v1/status/buildinfo") == 0)
 		do_buildinfo(a, rp);
 	else
-		answer(a, 0, path, &args, rp);
+		answer(a, (size_t)tenant, path, &args, rp);
 	free(args.form);
 }

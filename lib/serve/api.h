@@ -3,6 +3,7 @@
 #ifndef MTK_API_H
 #define MTK_API_H
 
+#include "net/auth.h"
 #include "net/httpd.h"
 #include "promql/promql_eval.h"
 #include "query/query.h"
@@ -15,6 +16,9 @@ struct api_opts {
 	struct promql_eval_opts limits;
 	struct tier_opts tier;
 	const char *version;	/* what /api/v1/status/buildinfo says */
+	/* The tokens file (borrowed), or NULL: with it, each request
+	 * needs a token, and sees its tenant's series only. */
+	const struct auth *auth;
 };
 
 /*
@@ -26,7 +30,10 @@ struct api_opts {
  * errors in Prometheus' JSON shapes: {"status":"success","data":...},
  * or {"status":"error","errorType":"bad_data","error":"..."} with 400
  * for a bad argument, 422 for a failed evaluation, 503 past the timeout,
- * 404 for another path, 405 for another method.
+ * 404 for another path, 405 for another method.  With o->auth, a
+ * request without a token of the file gets 401 and a WWW-Authenticate
+ * header, whatever it asks; one with a token is answered from the
+ * inputs of its tenant.
  */
 struct api;
 

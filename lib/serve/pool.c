@@ -19,7 +19,7 @@ struct idle {
  */
 struct pool {
 	struct query_input_opts o;
-	const char *const *tenants;
+	const struct auth *auth;
 	size_t ntenants, max, inuse;
 	struct idle *idle;	/* one per tenant, or one */
 	pthread_mutex_t lock;
@@ -32,8 +32,8 @@ input_open(struct pool *p, size_t tenant, uint64_t *bad, struct errbuf *eb)
 	struct query_input_opts o = p->o;
 	struct query_input *in = xcalloc(1, sizeof(*in));
 
-	if (p->ntenants)
-		o.tenant = p->tenants[tenant];
+	if (p->auth)
+		o.tenant = auth_tenant(p->auth, tenant)->name;
 	if (query_input_open(in, &o, bad, eb) == -1) {
 		free(in);
 		return NULL;
@@ -42,21 +42,23 @@ input_open(struct pool *p, size_t tenant, uint64_t *bad, struct errbuf *eb)
 }
 
 struct pool *
-pool_new(const struct query_input_opts *o, const char *const *tenants,
-    size_t ntenants, size_t max, uint64_t *bad, struct errbuf *eb)
+pool_new(const struct query_input_opts *o, const struct auth *auth,
+    size_t max, uint64_t *bad, struct errbuf *eb)
 {
 	struct pool *p;
 	struct query_input *in;
 
-	if (o->file && ntenants)
-		return errbuf_set(eb, "a stream is read once: it has no "
-		    "tenants"), NULL;
+	if (auth && (o->file || o->tenant)) {
+		errbuf_set(eb, "tokens name the tenants of a store: not with "
+		    "a stream or a tenant");
+		return NULL;
+	}
 	p = xcalloc(1, sizeof(*p));
 	p->o = *o;
-	p->tenants = tenants;
-	p->ntenants = ntenants;
+	p->auth = auth;
+	p->ntenants = auth ? auth_ntenants(auth) : 0;
 	p->max = o->file || max < 1 ? 1 : max;
-	p->idle = xcalloc(ntenants ? ntenants : 1, sizeof(*p->idle));
+	p->idle = xcalloc(p->ntenants ? p->ntenants : 1, sizeof(*p->idle));
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->freed, NULL);
 	if ((in = input_open(p, 0, bad, eb)) == NULL) {

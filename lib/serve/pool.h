@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "base/errbuf.h"
+#include "net/auth.h"
 #include "query/query.h"
 
 /*
@@ -21,8 +22,9 @@
  *
  * Inputs are kept per tenant: a store handle's restriction to a tenant
  * (store_restrict()) is for all its queries, so the inputs of tenant i
- * are opened restricted to tenants[i], when first asked for.  Without
- * tenants there is one set, restricted as o->tenant says.
+ * of a tokens file (auth.h) are opened restricted to its name, when
+ * first asked for.  Without a tokens file there is one set, restricted
+ * as o->tenant says.
  *
  * A stream (o->file) is read once, into one input: its requests take
  * turns ('max' is then 1) and it has no tenants.
@@ -31,20 +33,19 @@ struct pool;
 
 /*
  * A pool of the inputs that 'o' opens (copied; its strings borrowed, as
- * is 'tenants', an array of 'ntenants' names).  The first input is
+ * is 'auth', NULL for none), up to 'max' in use.  The first input is
  * opened now, so that a missing store or a bad stream is told at once;
  * bad records of a stream are counted in '*bad'.  Returns a new pool
  * (free with pool_free()), or NULL with 'eb'.
  */
 struct pool *pool_new(const struct query_input_opts *o,
-    const char *const *tenants, size_t ntenants, size_t max, uint64_t *bad,
-    struct errbuf *eb);
+    const struct auth *auth, size_t max, uint64_t *bad, struct errbuf *eb);
 
 /* Close every input; none may be taken. */
 void pool_free(struct pool *p);
 
 /*
- * An input of 'tenant' (an index of 'tenants'; 0 without tenants),
+ * An input of 'tenant' (auth_check()'s index; 0 without a tokens file),
  * waiting while 'max' are in use.  Safe from any thread.  Returns it
  * (give it back with pool_give()), or NULL with 'eb' when a new one
  * cannot be opened.

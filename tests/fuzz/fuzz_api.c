@@ -35,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (a == NULL) {
 		struct query_input_opts qo = { NULL, NULL, NULL, 0, NULL, NULL };
 		struct api_opts ao = { PROMQL_EVAL_OPTS_INIT, TIER_OPTS_INIT,
-			"0" };
+			"0", NULL };
 		struct errbuf eb = ERRBUF_INIT;
 		char path[32];
 		uint64_t bad = 0;
@@ -46,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ao.limits.timeout_ms = 200;
 		ao.limits.max_samples = 100000;
 		struct pool *pool;
-		fuzz_assert(fd != -1 && (pool = pool_new(&qo, NULL, 0, 1, &bad,
+		fuzz_assert(fd != -1 && (pool = pool_new(&qo, NULL, 1, &bad,
 		    &eb)) != NULL);
 		a = api_new(pool, &ao);
 	}
