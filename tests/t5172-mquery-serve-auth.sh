@@ -123,6 +123,22 @@ test_expect_success 'each token sees its tenant only: series, labels, label valu
 	echo "[\"cpu\",\"shared\"]" >want && test_cmp want got
 '
 
+test_expect_success 'each token sees its tenant only: metadata' '
+	printf "# HELP only_b Of team-b.\n# TYPE only_b counter\nonly_b 1\n" |
+	curl -sf --data-binary @- -H "Authorization: Bearer $TOKB" \
+		-H "Content-Type: text/plain" "$(cat push)/api/v1/push" &&
+	i=0 && until what $TOKB /api/v1/metadata ".data | keys" >got &&
+	    grep -q only_b got; do
+		i=$((i + 1)); test $i -lt 50 || return 1; sleep 0.1
+	done &&
+	echo "[\"cpu\",\"only_b\",\"shared\"]" >want && test_cmp want got &&
+	what $TOKB "/api/v1/metadata?metric=only_b" ".data.only_b" >got &&
+	echo "[{\"type\":\"counter\",\"help\":\"Of team-b.\",\"unit\":\"\"}]" >want &&
+	test_cmp want got &&
+	what $TOKA /api/v1/metadata ".data | keys" >got &&
+	echo "[\"cpu\",\"shared\"]" >want && test_cmp want got
+'
+
 test_expect_success 'samples a tenant pushes now are answered at once, to it alone' '
 	printf "late 5\n" |
 	curl -sf --data-binary @- -H "Authorization: Bearer $TOKB" \

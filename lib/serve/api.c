@@ -16,6 +16,7 @@
 #include "promql/promql_parse.h"
 #include "promql/promql_print.h"
 #include "serve/api.h"
+#include "serve/metadata.h"
 #include "serve/pool.h"
 #include "stream/jsonl.h"
 
@@ -432,6 +433,58 @@ do_format(const struct args *args, struct httpd_reply *rp)
 	buf_release(&data);
 }
 
+/* A whole number as Go's strconv.Atoi takes one: 0, or -1. */
+static int
+int_arg(const char *s, long *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)s[*s == '-' || *s == '+']))
+		return -1;
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return *end == '\0' && errno == 0 ? 0 : -1;
+}
+
+/*
+ * /api/v1/metadata: the type, help and unit of each metric name the
+ * store holds (of every time, as a listing is), 'limit' names and
+ * 'limit_per_metric' entries each at most, only 'metric' if given.  A
+ * stream keeps no metadata: its answer is empty.
+ */
+static void
+do_metadata(struct api *a, struct query_input *in, const struct args *args,
+    struct httpd_reply *rp)
+{
+	struct metadata_opts mo = { NULL, -1, -1, a->o.tier, TS_MIN, ts_now() };
+	struct errbuf eb = ERRBUF_INIT;
+	struct buf data = BUF_INIT;
+	const char *s;
+
+	if ((s = arg(args, "limit")) != NULL && *s &&
+	    int_arg(s, &mo.limit) == -1) {
+		reply_error(rp, 400, "bad_data", "limit must be a number");
+		return;
+	}
+	if ((s = arg(args, "limit_per_metric")) != NULL && *s &&
+	    int_arg(s, &mo.limit_per_metric) == -1) {
+		reply_error(rp, 400, "bad_data",
+		    "limit_per_metric must be a number");
+		return;
+	}
+	if ((s = arg(args, "metric")) != NULL && *s)
+		mo.metric = s;
+	if (in->st == NULL)
+		buf_adds(&data, "{}");
+	else if (metadata_write(in->st, &mo, &data, &eb) == -1) {
+		reply_error(rp, 422, "execution", eb.msg);
+		buf_release(&data);
+		return;
+	}
+	success(rp, &data);
+	buf_release(&data);
+}
+
 static void
 do_buildinfo(struct api *a, struct httpd_reply *rp)
 {
@@ -468,7 +521,8 @@ answer(struct api *a, size_t tenant, const char *path,
 	if (!label && strcmp(path, "/api/v1/query") != 0 &&
 	    strcmp(path, "/api/v1/query_range") != 0 &&
 	    strcmp(path, "/api/v1/series") != 0 &&
-	    strcmp(path, "/api/v1/labels") != 0) {
+	    strcmp(path, "/api/v1/labels") != 0 &&
+	    strcmp(path, "/api/v1/metadata") != 0) {
 		reply_error(rp, 404, "not_found", "no such endpoint");
 		return;
 	}
@@ -486,6 +540,8 @@ answer(struct api *a, size_t tenant, const char *path,
 		do_query(a, in, args, 1, rp);
 	} else if (strcmp(path, "/api/v1/series") == 0) {
 		do_listing(a, in, args, QUERY_SERIES, NULL, rp);
+	} else if (strcmp(path, "/api/v1/metadata") == 0) {
+		do_metadata(a, in, args, rp);
 	} else {
 		do_listing(a, in, args, QUERY_LABELS, NULL, rp);
 	}

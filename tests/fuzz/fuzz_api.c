@@ -15,9 +15,9 @@ static const char stream[] =
 
 /*
  * The first byte picks the endpoint and the method; the rest is the
- * form (a POST body) or, for a GET, argued as the query's arguments
- * name=value&...  The answer is JSON of Prometheus' shape, with a status
- * the API documents.
+ * form (a POST body) or, for a GET, the value of one argument (query,
+ * match[] or limit, as the first byte says).  The answer is JSON of
+ * Prometheus' shape, with a status the API documents.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -25,7 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const paths[] = { "/api/v1/query",
 		"/api/v1/query_range", "/api/v1/series", "/api/v1/labels",
 		"/api/v1/label/s/values", "/api/v1/status/buildinfo",
-		"/api/v1/label//values", "/nothing", "/api/v1/format_query" };
+		"/api/v1/label//values", "/nothing", "/api/v1/format_query",
+		"/api/v1/metadata" };
 	static struct api *a;
 	struct httpd_request rq;
 	struct httpd_reply rp;
@@ -55,7 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	body = malloc(size);
 	memcpy(body, data + 1, size - 1);
 	memset(&rq, 0, sizeof(rq));
-	rq.path = paths[data[0] % 9];
+	rq.path = paths[data[0] % 10];
 	rq.method = data[0] & 8 ? "GET" : "POST";
 	rq.content_type = "application/x-www-form-urlencoded";
 	rq.body = body;
@@ -63,7 +64,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] & 8) {
 		/* One argument, as libmicrohttpd would hand it decoded. */
 		body[size - 1] = '\0';
-		args[0] = data[0] & 16 ? "query" : "match[]";
+		args[0] = data[0] & 32 ? "limit" : data[0] & 16 ? "query" :
+		    "match[]";
 		args[1] = body;
 		args[2] = "time";
 		args[3] = "1700001800";
