@@ -4,6 +4,7 @@
 #define MTK_HTTPD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 #include "base/errbuf.h"
@@ -34,11 +35,28 @@ struct httpd_request {
 	int too_big;
 };
 
+/*
+ * A streamed body (Server-Sent Events, say), for an HTTPD_THREADED
+ * server only: 'more' appends the next part to 'out' and returns the
+ * milliseconds to wait before it is called again, or -1 to end the
+ * body (after sending what it appended).  It is called at once, then
+ * in the connection's thread each time its wait is over, until it ends,
+ * the client goes away or the server is closed (which ends every wait
+ * at once).  'done' (may be NULL) is then called with 'arg', in every
+ * case, once.
+ */
+struct httpd_stream {
+	int64_t (*more)(void *arg, struct buf *out);
+	void (*done)(void *arg);
+	void *arg;
+};
+
 struct httpd_reply {
 	int status;			/* 200 when left alone */
 	const char *content_type;	/* "text/plain; charset=utf-8" */
-	struct buf body;
+	struct buf body;		/* the body, unless 'stream' is set */
 	char header[2][128];		/* one header: name, value; or "" */
+	struct httpd_stream stream;	/* a streamed body, if 'more' is set */
 };
 
 typedef void (*httpd_fn)(void *arg, const struct httpd_request *rq,
@@ -62,7 +80,10 @@ struct httpd *httpd_open(const char *addr, size_t max_body, unsigned flags,
 /* The address served, "host:port". */
 const char *httpd_address(const struct httpd *h);
 
-/* Stop serving (requests under way finish first) and free. */
+/*
+ * Stop serving (requests under way finish first, streams end at their
+ * next wait) and free.
+ */
 void httpd_close(struct httpd *h);
 
 #endif

@@ -17,6 +17,7 @@
 #include "promql/promql_print.h"
 #include "serve/api.h"
 #include "serve/metadata.h"
+#include "serve/page.h"
 #include "serve/pool.h"
 #include "stream/jsonl.h"
 
@@ -499,6 +500,165 @@ do_buildinfo(struct api *a, struct httpd_reply *rp)
 }
 
 /*
+ * /chart: the answer over the last 'range' (default 1h) drawn as an
+ * SVG image of 'width' x 'height' pixels (chart.h), for the page.
+ */
+static void
+do_chart(struct api *a, struct query_input *in, const struct args *args,
+    struct httpd_reply *rp)
+{
+	struct query_request rq;
+	struct buf data = BUF_INIT;
+	const char *q = arg(args, "query"), *range = arg(args, "range");
+	const char *w = arg(args, "width"), *h = arg(args, "height");
+	int64_t ms = 3600000, now = ts_now();
+	long width = CHART_SVG_WIDTH, height = CHART_SVG_HEIGHT;
+
+	request_init(a, &rq, QUERY_ANSWER, args);
+	if (q == NULL || *q == '\0') {
+		reply_error(rp, 400, "bad_data",
+		    "invalid parameter \"query\": no query given");
+		return;
+	}
+	if ((range && (duration_arg(range, &ms) == -1 || ms <= 0 ||
+	    ms > 366 * 86400000LL)) ||
+	    (w && (int_arg(w, &width) == -1 || width < 100 || width > 4000)) ||
+	    (h && (int_arg(h, &height) == -1 || height < 100 ||
+	    height > 4000))) {
+		reply_error(rp, 400, "bad_data", "invalid parameter: range is "
+		    "a duration up to a year, width and height from 100 to "
+		    "4000 pixels");
+		return;
+	}
+	rq.expr = rq.chart.title = q;
+	rq.format = QUERY_FMT_SVG;
+	rq.chart.width = (int)width;
+	rq.chart.height = (int)height;
+	rq.start = now - ms;
+	rq.end = rq.time = now;
+	rq.given = QUERY_GIVEN_START | QUERY_GIVEN_END;
+	if (run(in, &rq, &data, rp) == 0) {
+		buf_reset(&rp->body);
+		buf_add(&rp->body, data.p, data.len);
+		rp->content_type = "image/svg+xml";
+	}
+	buf_release(&data);
+}
+
+/* A stream of /api/v1/stream: what each of its events asks. */
+struct live {
+	struct api *a;
+	size_t tenant;
+	char *query, *timeout;
+	int64_t step;
+};
+
+/*
+ * One event: the answer of /api/v1/query at this time, each of its
+ * lines a "data:" line (it has one).  The next is due a step after
+ * this one began.
+ */
+static int64_t
+live_more(void *arg, struct buf *out)
+{
+	struct live *l = arg;
+	struct httpd_reply rp;
+	struct errbuf eb = ERRBUF_INIT;
+	struct query_input *in;
+	struct args args;
+	char t[32];
+	const char *p, *e, *end;
+	int64_t now = ts_now(), spent;
+
+	memset(&rp, 0, sizeof(rp));
+	memset(&args, 0, sizeof(args));
+	snprintf(t, sizeof(t), "%.3f", (double)now / 1000);
+	args.k[args.n] = "query";
+	args.v[args.n++] = l->query;
+	args.k[args.n] = "time";
+	args.v[args.n++] = t;
+	if (l->timeout) {
+		args.k[args.n] = "timeout";
+		args.v[args.n++] = l->timeout;
+	}
+	if ((in = pool_take(l->a->pool, l->tenant, &eb)) == NULL) {
+		reply_error(&rp, 500, "internal", eb.msg);
+	} else {
+		do_query(l->a, in, &args, 0, &rp);
+		pool_give(l->a->pool, l->tenant, in);
+	}
+	end = rp.body.p + rp.body.len;
+	for (p = rp.body.p; p && p < end; p = e + 1) {
+		if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			e = end;
+		buf_adds(out, "data: ");
+		buf_add(out, p, (size_t)(e - p));
+		buf_addch(out, '\n');
+	}
+	buf_addch(out, '\n');
+	buf_release(&rp.body);
+	spent = ts_now() - now;
+	return spent < 0 ? l->step : spent > l->step ? 0 : l->step - spent;
+}
+
+static void
+live_done(void *arg)
+{
+	struct live *l = arg;
+
+	free(l->query);
+	free(l->timeout);
+	free(l);
+}
+
+/*
+ * /api/v1/stream: Server-Sent Events, one a 'step' (default 5s, at
+ * least 1s) from now on, each the answer of /api/v1/query then, until
+ * the client goes away or the server stops.  A query that does not
+ * parse is told at once, as /api/v1/query tells it.
+ */
+static void
+do_stream(struct api *a, size_t tenant, const struct args *args,
+    struct httpd_reply *rp)
+{
+	struct query_request rq;
+	struct errbuf eb = ERRBUF_INIT;
+	struct live *l;
+	const char *q = arg(args, "query"), *step = arg(args, "step");
+	const char *to = arg(args, "timeout");
+	int64_t ms = 5000;
+
+	request_init(a, &rq, QUERY_ANSWER, args);
+	if (q == NULL || *q == '\0') {
+		reply_error(rp, 400, "bad_data",
+		    "invalid parameter \"query\": no query given");
+		return;
+	}
+	rq.expr = q;
+	if (query_request_parse(&rq, &eb) == -1) {
+		reply_error(rp, 400, "bad_data", eb.msg);
+		return;
+	}
+	if (step && (duration_arg(step, &ms) == -1 || ms < 1000)) {
+		reply_error(rp, 400, "bad_data", "invalid parameter \"step\": "
+		    "a duration of 1s at least");
+		return;
+	}
+	l = xcalloc(1, sizeof(*l));
+	l->a = a;
+	l->tenant = tenant;
+	l->query = xstrdup(q);
+	l->timeout = to ? xstrdup(to) : NULL;
+	l->step = ms;
+	rp->content_type = "text/event-stream";
+	snprintf(rp->header[0], sizeof(rp->header[0]), "Cache-Control");
+	snprintf(rp->header[1], sizeof(rp->header[1]), "no-cache");
+	rp->stream.more = live_more;
+	rp->stream.done = live_done;
+	rp->stream.arg = l;
+}
+
+/*
  * The endpoints that read the input: 'in' is taken from the pool for
  * the request, and given back after.
  */
@@ -522,7 +682,8 @@ answer(struct api *a, size_t tenant, const char *path,
 	    strcmp(path, "/api/v1/query_range") != 0 &&
 	    strcmp(path, "/api/v1/series") != 0 &&
 	    strcmp(path, "/api/v1/labels") != 0 &&
-	    strcmp(path, "/api/v1/metadata") != 0) {
+	    strcmp(path, "/api/v1/metadata") != 0 &&
+	    strcmp(path, "/chart") != 0) {
 		reply_error(rp, 404, "not_found", "no such endpoint");
 		return;
 	}
@@ -542,6 +703,8 @@ answer(struct api *a, size_t tenant, const char *path,
 		do_listing(a, in, args, QUERY_SERIES, NULL, rp);
 	} else if (strcmp(path, "/api/v1/metadata") == 0) {
 		do_metadata(a, in, args, rp);
+	} else if (strcmp(path, "/chart") == 0) {
+		do_chart(a, in, args, rp);
 	} else {
 		do_listing(a, in, args, QUERY_LABELS, NULL, rp);
 	}
@@ -583,7 +746,12 @@ api_handle(void *arg_, const struct httpd_request *rq, struct httpd_reply *rp)
 		do_format(&args, rp);
 	else if (strcmp(path, "/api/v1/status/buildinfo") == 0)
 		do_buildinfo(a, rp);
-	else
+	else if (strcmp(path, "/api/v1/stream") == 0)
+		do_stream(a, (size_t)tenant, &args, rp);
+	else if (strcmp(path, "/") == 0) {
+		buf_adds(&rp->body, page_html);
+		rp->content_type = "text/html; charset=utf-8";
+	} else
 		answer(a, (size_t)tenant, path, &args, rp);
 	free(args.form);
 }

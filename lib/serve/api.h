@@ -30,7 +30,10 @@ struct api_opts {
  * errors in Prometheus' JSON shapes: {"status":"success","data":...},
  * or {"status":"error","errorType":"bad_data","error":"..."} with 400
  * for a bad argument, 422 for a failed evaluation, 503 past the timeout,
- * 404 for another path, 405 for another method.  With o->auth, a
+ * 404 for another path, 405 for another method.  Besides: /api/v1/stream,
+ * Server-Sent Events of /api/v1/query's answer each step (a streamed
+ * reply: the server must be HTTPD_THREADED); /chart, the last range of
+ * an answer as SVG; /, the page (page.h) that shows them.  With o->auth, a
  * request without a token of the file gets 401 and a WWW-Authenticate
  * header, whatever it asks; one with a token is answered from the
  * inputs of its tenant.

@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"/api/v1/query_range", "/api/v1/series", "/api/v1/labels",
 		"/api/v1/label/s/values", "/api/v1/status/buildinfo",
 		"/api/v1/label//values", "/nothing", "/api/v1/format_query",
-		"/api/v1/metadata" };
+		"/api/v1/metadata", "/chart", "/api/v1/stream", "/" };
 	static struct api *a;
 	struct httpd_request rq;
 	struct httpd_reply rp;
@@ -56,7 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	body = malloc(size);
 	memcpy(body, data + 1, size - 1);
 	memset(&rq, 0, sizeof(rq));
-	rq.path = paths[data[0] % 10];
+	rq.path = paths[data[0] % 13];
 	rq.method = data[0] & 8 ? "GET" : "POST";
 	rq.content_type = "application/x-www-form-urlencoded";
 	rq.body = body;
@@ -75,8 +75,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&rp, 0, sizeof(rp));
 	rp.status = 200;
 	api_handle(a, &rq, &rp);
-	fuzz_assert(rp.body.len > 12 &&
-	    memcmp(rp.body.p, "{\"status\":\"", 11) == 0);
+	if (rp.stream.more) {
+		/* A stream's first event, as httpd would send it. */
+		struct buf ev = BUF_INIT;
+		fuzz_assert(rp.status == 200 && rp.stream.more(rp.stream.arg,
+		    &ev) >= 0);
+		fuzz_assert(ev.len > 20 && memcmp(ev.p, "data: {\"status\":\"",
+		    17) == 0 && memcmp(ev.p + ev.len - 2, "\n\n", 2) == 0);
+		rp.stream.done(rp.stream.arg);
+		buf_release(&ev);
+	} else if (rp.status == 200 && strcmp(rq.path, "/") == 0) {
+		fuzz_assert(memcmp(rp.body.p, "<!DOCTYPE html>", 15) == 0);
+	} else if (rp.status == 200 && strcmp(rq.path, "/chart") == 0) {
+		fuzz_assert(strstr(rp.body.p, "<svg") != NULL);
+	} else {
+		fuzz_assert(rp.body.len > 12 &&
+		    memcmp(rp.body.p, "{\"status\":\"", 11) == 0);
+	}
 	fuzz_assert(rp.status == 200 || rp.status == 400 || rp.status == 404 ||
 	    rp.status == 422 || rp.status == 503);
 	buf_release(&rp.body);
