@@ -51,6 +51,8 @@ if ($pid == 0) {
 close $cmd_r;
 close $ans_w;
 $cmd_w->autoflush(1);
+# A browser that is gone is told by print failing, not by SIGPIPE.
+$SIG{PIPE} = 'IGNORE';
 
 my $json = JSON::PP->new->utf8->canonical;
 my $next_id = 0;
@@ -59,6 +61,11 @@ my $buf = '';
 sub bye {
 	my ($code, $msg) = @_;
 	print STDERR "cdp.pl: $msg\n" if defined $msg;
+	{
+		# Its end of the pipe may be gone: that is no news.
+		local $SIG{__WARN__} = sub { };
+		close $cmd_w;
+	}
 	kill 'TERM', $pid;
 	waitpid($pid, 0);
 	system('rm', '-rf', $profile);

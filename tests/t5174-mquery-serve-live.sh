@@ -104,11 +104,18 @@ test_expect_success '/: the page, whole, with nothing from elsewhere' '
 	! grep -E "(src|href)=\"?(https?:)?//" page.html
 '
 
+# Why the browser tests cannot run here, or nothing.
 if ! test_have_prog chromium; then
-	test_skip 'the page in chromium: a live chart' 'chromium not installed'
+	chrome_why='chromium not installed'
 elif ! perl "$SRC_DIR/scripts/cdp.pl" -t 20 "data:text/html,<body></body>" \
     "document.readyState == \"complete\"" blank.html blank.png 2>cdp.err; then
-	test_skip 'the page in chromium: a live chart' "chromium cannot run here: $(tail -1 cdp.err)"
+	chrome_why="chromium cannot run here: $(tail -1 cdp.err)"
+else
+	chrome_why=
+fi
+
+if test -n "$chrome_why"; then
+	test_skip 'the page in chromium: a live chart' "$chrome_why"
 else
 	test_expect_success 'the page in chromium: a live chart' '
 		v0=$(curl -s "$URL/api/v1/query?query=w%7Bk%3D%22a%22%7D" |
@@ -125,6 +132,17 @@ else
 		test $(wc -l <v) = 2 && test $(head -1 v) -gt $v0 &&
 		# The screenshot is not a blank page.
 		test $(wc -c <shot.png) -gt $(($(wc -c <blank.png) * 3))
+	'
+fi
+
+if test -n "$chrome_why"; then
+	test_skip 'the page in chromium: a query refused says why' "$chrome_why"
+else
+	test_expect_success 'the page in chromium: a query refused says why' '
+		perl "$SRC_DIR/scripts/cdp.pl" -t 30 "$URL/?query=sum(w" \
+			"/parse error/.test(document.getElementById(\"said\").textContent)" \
+			bad.html bad.png &&
+		grep -q "<span id=\"said\">1:6: parse error: unclosed left parenthesis" bad.html
 	'
 fi
 
