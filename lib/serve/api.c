@@ -719,7 +719,7 @@ api_handle(void *arg_, const struct httpd_request *rq, struct httpd_reply *rp)
 	const char *path = rq->path;
 	int tenant = 0;
 
-	/* Nothing is told without a token, not even what is wrong. */
+	/* Without a token, nothing is told but that: not even a bad method. */
 	if (a->o.auth && (tenant = auth_check(a->o.auth,
 	    rq->authorization)) < 0) {
 		reply_error(rp, 401, "unauthorized", rq->authorization ?
