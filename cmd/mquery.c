@@ -104,7 +104,7 @@ static const struct cli_option options[] = {
 	{ "listen", OPT_LISTEN, "address", NULL,
 	    "serve: answer Prometheus' HTTP API on ADDRESS (127.0.0.1:9090)" },
 	{ "auth", OPT_AUTH, "file", NULL,
-	    "serve: bearer tokens of FILE (mtk-auth(5)), each sees its tenant's" },
+	    "serve: take the tokens of FILE (mtk-auth(5)), each for its tenant" },
 	{ "threads", OPT_THREADS, "n", NULL,
 	    "serve: answer N requests at once (default: the CPUs, at least 2)" },
 	{ NULL, 0, NULL, NULL, NULL }
