@@ -269,7 +269,7 @@ listen_cmd(struct listen_opts *o)
 	if (o->http) {
 		push = push_new(&po, &out);
 		push_sink(push, &shared);
-		if ((hd = httpd_open(o->http, o->max_body, push_handle, push,
+		if ((hd = httpd_open(o->http, o->max_body, 0, push_handle, push,
 		    &eb)) == NULL)
 			errx(CLI_EXIT_FAIL, "http: %s", eb.msg);
 		warnx("http on %s", httpd_address(hd));

@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include "base/cli.h"
+#include "net/auth.h"
 #include "net/httpd.h"
 #include "serve/api.h"
+#include "serve/pool.h"
 #include "query/query.h"
 #include "store/store.h"
 #include "store/tier.h"
@@ -22,7 +24,8 @@ enum {
 	OPT_LABEL_VALUES, OPT_LATEST, OPT_LIST_FUNCTIONS, OPT_LOCAL,
 	OPT_LOOKBACK, OPT_MAX_SAMPLES, OPT_NAME, OPT_SERIES, OPT_SINCE,
 	OPT_START, OPT_STATS, OPT_STEP, OPT_STRICT, OPT_TIER, OPT_TIME,
-	OPT_TIMEOUT, OPT_TENANT, OPT_SIZE, OPT_STACK, OPT_TITLE, OPT_LISTEN
+	OPT_TIMEOUT, OPT_TENANT, OPT_SIZE, OPT_STACK, OPT_TITLE, OPT_LISTEN,
+	OPT_THREADS, OPT_AUTH
 };
 
 /* The words of --tier and --agg, for the completions and messages. */
@@ -100,13 +103,17 @@ static const struct cli_option options[] = {
 	    "-o svg: stacked areas, not lines" },
 	{ "listen", OPT_LISTEN, "address", NULL,
 	    "serve: answer Prometheus' HTTP API on ADDRESS (127.0.0.1:9090)" },
+	{ "auth", OPT_AUTH, "file", NULL,
+	    "serve: take the tokens of FILE (mtk-auth(5)), each for its tenant" },
+	{ "threads", OPT_THREADS, "n", NULL,
+	    "serve: answer N requests at once (default: the CPUs, at least 2)" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 /* serve: Prometheus' HTTP API over the store, until stopped. */
 static const struct cli_command commands[] = {
-	{ "serve", "dir file strict tenant listen lookback max-samples timeout "
-	    "tier agg archive", NULL },
+	{ "serve", "dir file strict tenant listen auth threads lookback "
+	    "max-samples timeout tier agg archive", NULL },
 	{ NULL, NULL, NULL }
 };
 
@@ -123,6 +130,8 @@ struct times {
 	const char *start, *end, *since, *at, *step;
 	const char *size;	/* --size, for charts */
 	const char *listen;	/* serve's --listen */
+	const char *auth;	/* serve's --auth */
+	uint64_t threads;	/* serve's --threads; 0: as many as CPUs */
 };
 
 /* Set by SIGINT and SIGTERM: --follow then ends, with status 0. */
@@ -165,6 +174,12 @@ parse_options(struct cli *cli, struct query_request *rq, struct times *tm,
 		case OPT_ARCHIVE: rq->tier.archive = 1; break;
 		case OPT_SIZE: tm->size = cli->arg; break;
 		case OPT_LISTEN: tm->listen = cli->arg; break;
+		case OPT_AUTH: tm->auth = cli->arg; break;
+		case OPT_THREADS:
+			tm->threads = cli_count(cli, key, cli->arg);
+			if (tm->threads < 1 || tm->threads > 256)
+				cli_usage_error(cli, "--threads: from 1 to 256");
+			break;
 		case OPT_STACK: rq->chart.stack = 1; break;
 		case OPT_TITLE: rq->chart.title = cli->arg; break;
 		case OPT_END: tm->end = cli->arg; break;
@@ -212,6 +227,8 @@ parse_options(struct cli *cli, struct query_request *rq, struct times *tm,
 		cli_usage_error(cli, "--series, --labels, --label-values, --latest, --stats and --follow exclude each other");
 	if (tm->start && tm->since)
 		cli_usage_error(cli, "--start and --since exclude each other");
+	if (tm->auth && (in->file || in->tenant))
+		cli_usage_error(cli, "--auth serves a store's tenants: not with -f or --tenant");
 	if (cli_given(cli, OPT_STRICT) && in->file == NULL)
 		cli_usage_error(cli, "--strict goes with -f");
 	in->strict = cli_given(cli, OPT_STRICT);
@@ -243,37 +260,43 @@ since(const struct cli *cli, const char *s, int64_t end, int64_t now)
 
 /*
  * mquery serve: Prometheus' HTTP API over the store (or a stream) on
- * --listen, one request at a time, until SIGINT or SIGTERM.
+ * --listen, --threads requests at once, until SIGINT or SIGTERM.
  */
 static int
 serve(const struct query_request *rq, const struct times *tm,
     struct query_input_opts *qo)
 {
-	struct api_opts ao = { rq->limits, rq->tier, MTK_VERSION };
+	struct api_opts ao = { rq->limits, rq->tier, MTK_VERSION, NULL };
 	struct errbuf eb = ERRBUF_INIT;
-	struct query_input in;
+	struct auth *auth = NULL;
 	struct httpd *h;
+	struct pool *pool;
 	struct api *a;
 	sigset_t waitmask;
 	char *store_dir = NULL;
 	uint64_t bad = 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t threads = tm->threads ? tm->threads : cpus > 2 ? (size_t)cpus : 2;
 
 	if (!qo->file)
 		qo->dir = store_dir = cli_store_dir(qo->dir);
-	if (query_input_open(&in, qo, &bad, &eb) == -1)
+	if (tm->auth && (ao.auth = auth = auth_load(tm->auth, &eb)) == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
-	a = api_new(&in, &ao);
-	/* The server's thread is made with the stop signals blocked. */
+	if ((pool = pool_new(qo, auth, threads, &bad, &eb)) == NULL)
+		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	a = api_new(pool, &ao);
+	/* The server's threads are made with the stop signals blocked. */
 	cli_catch_stop(on_signal, &waitmask);
 	if ((h = httpd_open(tm->listen ? tm->listen : "127.0.0.1:9090",
-	    1 << 20, api_handle, a, &eb)) == NULL)
+	    1 << 20, HTTPD_THREADED, api_handle, a, &eb)) == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
 	warnx("serving Prometheus' API on %s", httpd_address(h));
 	while (!stop)
 		sigsuspend(&waitmask);
 	httpd_close(h);
 	api_free(a);
-	query_input_close(&in);
+	pool_free(pool);
+	auth_free(auth);
 	free(store_dir);
 	return cli_finish(bad ? CLI_EXIT_FAIL : CLI_EXIT_OK);
 }
@@ -282,7 +305,7 @@ int
 main(int argc, char *argv[])
 {
 	struct query_request rq = QUERY_REQUEST_INIT;
-	struct times tm = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+	struct times tm = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 };
 	struct errbuf eb = ERRBUF_INIT;
 	struct query_input in;
 	struct query_input_opts qo = { NULL, NULL, NULL, 0, NULL, NULL };

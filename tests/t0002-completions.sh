@@ -211,4 +211,11 @@ test_expect_success 'bash completes mquery serve beside expressions' '
 	grep -qx serve actual
 '
 
+test_expect_success 'bash completes the options of mquery serve' '
+	printf "%s\n" --auth= >expect &&
+	bash_complete mquery serve --au >actual && test_cmp expect actual &&
+	printf "%s\n" --threads= >expect &&
+	bash_complete mquery serve --thr >actual && test_cmp expect actual
+'
+
 test_done

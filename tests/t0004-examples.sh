@@ -40,6 +40,7 @@ mgather -i 15s | mpush --to remote-write+http://vm:8428/api/v1/write &	runs unti
 mpush counter --to http://db1:9091/api/v1/push backups_done_total 1 host=web1	sends to another machine
 mquery serve --listen 127.0.0.1:9090 &	runs until stopped (t5170 tests it)
 promtool query instant http://127.0.0.1:9090 'node_load1'	needs the server of the example before
+mquery serve --auth /etc/mtk/tokens --listen 127.0.0.1:9090	runs until stopped (t5172 tests it)
 export MTK_PUSH_URL=http://db1:9091/api/v1/push	sends to another machine
 mpush counter jobs_done_total 1 queue=mail	needs the listener of the line before
 mgather -n 1 |	sends to another machine

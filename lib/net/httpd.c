@@ -3,10 +3,12 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -18,11 +20,21 @@
 #define LIBMHD "libmicrohttpd.so.12"
 #define HEADER_ROOM (64 * 1024)	/* a connection's: its request's head */
 
+/*
+ * 'lock' guards 'stopping', which httpd_close() sets (and signals on
+ * 'wake') to end the waits of every stream, and 'streams', the streams
+ * being sent (signalled on 'wake' as each ends).
+ */
 struct httpd {
 	void *handle;
 	struct MHD_Daemon *d;
 	int fd;
+	unsigned flags;
 	size_t max_body;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int stopping;
+	size_t streams;
 	httpd_fn fn;
 	void *arg;
 	char addr[128];
@@ -34,6 +46,8 @@ struct httpd {
 	    const char *);
 	struct MHD_Response *(*from_buffer)(size_t, void *,
 	    enum MHD_ResponseMemoryMode);
+	struct MHD_Response *(*from_callback)(uint64_t, size_t,
+	    MHD_ContentReaderCallback, void *, MHD_ContentReaderFreeCallback);
 	enum MHD_Result (*add_header)(struct MHD_Response *, const char *,
 	    const char *);
 	enum MHD_Result (*queue)(struct MHD_Connection *, unsigned int,
@@ -62,6 +76,105 @@ on_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 	p->args[2 * p->nargs + 1] = value;
 	p->nargs++;
 	return MHD_YES;
+}
+
+/* A streamed body being sent. */
+struct streaming {
+	struct httpd *h;
+	struct httpd_stream s;
+	struct buf out;		/* the part being sent */
+	size_t sent;		/* of it */
+	struct timespec next;	/* when to call 'more' again (monotonic) */
+	int ended;		/* 'more' returned -1 */
+};
+
+/* Wait until 'at' or until the server stops: 0, or -1 when it stops. */
+static int
+wait_until(struct httpd *h, const struct timespec *at)
+{
+	int stopping;
+
+	pthread_mutex_lock(&h->lock);
+	while (!h->stopping &&
+	    pthread_cond_timedwait(&h->wake, &h->lock, at) != ETIMEDOUT)
+		;
+	stopping = h->stopping;
+	pthread_mutex_unlock(&h->lock);
+	return stopping ? -1 : 0;
+}
+
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *to, size_t max)
+{
+	struct streaming *st = cls;
+	size_t n;
+	int64_t wait;
+
+	(void)pos;
+	while (st->sent == st->out.len) {
+		if (st->ended || wait_until(st->h, &st->next) == -1)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		buf_reset(&st->out);
+		st->sent = 0;
+		if ((wait = st->s.more(st->s.arg, &st->out)) < 0) {
+			st->ended = 1;
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &st->next);
+		st->next.tv_sec += wait / 1000;
+		st->next.tv_nsec += wait % 1000 * 1000000;
+		if (st->next.tv_nsec >= 1000000000) {
+			st->next.tv_sec++;
+			st->next.tv_nsec -= 1000000000;
+		}
+	}
+	n = st->out.len - st->sent < max ? st->out.len - st->sent : max;
+	memcpy(to, st->out.p + st->sent, n);
+	st->sent += n;
+	return (ssize_t)n;
+}
+
+static void
+stream_free(void *cls)
+{
+	struct streaming *st = cls;
+	struct httpd *h = st->h;
+
+	if (st->s.done)
+		st->s.done(st->s.arg);
+	buf_release(&st->out);
+	free(st);
+	pthread_mutex_lock(&h->lock);
+	h->streams--;
+	pthread_cond_broadcast(&h->wake);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* The response of 'rp': its body, or its stream (then taken). */
+static struct MHD_Response *
+response(struct httpd *h, struct httpd_reply *rp)
+{
+	struct streaming *st;
+	struct MHD_Response *r;
+
+	if (rp->stream.more == NULL)
+		return h->from_buffer(rp->body.len, rp->body.p ? rp->body.p : "",
+		    MHD_RESPMEM_MUST_COPY);
+	st = xcalloc(1, sizeof(*st));
+	st->h = h;
+	pthread_mutex_lock(&h->lock);
+	h->streams++;
+	pthread_mutex_unlock(&h->lock);
+	st->s = rp->stream;
+	memset(&rp->stream, 0, sizeof(rp->stream));
+	/* A stream waits in its thread: a server of one thread has none. */
+	if (!(h->flags & HTTPD_THREADED) ||
+	    (r = h->from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st,
+	    stream_free)) == NULL) {
+		stream_free(st);
+		return NULL;
+	}
+	return r;
 }
 
 static enum MHD_Result
@@ -108,9 +221,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	rp.status = 200;
 	rp.content_type = "text/plain; charset=utf-8";
 	h->fn(h->arg, &rq, &rp);
-	r = h->from_buffer(rp.body.len, rp.body.p ? rp.body.p : "",
-	    MHD_RESPMEM_MUST_COPY);
-	if (r == NULL) {
+	if ((r = response(h, &rp)) == NULL) {
 		buf_release(&rp.body);
 		return MHD_NO;
 	}
@@ -181,13 +292,16 @@ bind_listen(struct httpd *h, const char *addr, struct errbuf *eb)
 }
 
 struct httpd *
-httpd_open(const char *addr, size_t max_body, httpd_fn fn, void *arg,
-    struct errbuf *eb)
+httpd_open(const char *addr, size_t max_body, unsigned flags, httpd_fn fn,
+    void *arg, struct errbuf *eb)
 {
 	struct httpd *h = xcalloc(1, sizeof(*h));
 	const char *missing = NULL;
+	pthread_condattr_t ca;
+	int inited = 0;
 
 	h->fd = -1;
+	h->flags = flags;
 	h->max_body = max_body;
 	h->fn = fn;
 	h->arg = arg;
@@ -204,6 +318,7 @@ httpd_open(const char *addr, size_t max_body, httpd_fn fn, void *arg,
 	LOAD(stop, "MHD_stop_daemon");
 	LOAD(lookup, "MHD_lookup_connection_value");
 	LOAD(from_buffer, "MHD_create_response_from_buffer");
+	LOAD(from_callback, "MHD_create_response_from_callback");
 	LOAD(add_header, "MHD_add_response_header");
 	LOAD(queue, "MHD_queue_response");
 	LOAD(destroy, "MHD_destroy_response");
@@ -215,7 +330,14 @@ httpd_open(const char *addr, size_t max_body, httpd_fn fn, void *arg,
 	}
 	if ((h->fd = bind_listen(h, addr, eb)) == -1)
 		goto fail;
-	h->d = h->start(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0,
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	inited = 1;
+	h->d = h->start(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+	    (flags & HTTPD_THREADED ? MHD_USE_THREAD_PER_CONNECTION : 0), 0,
 	    NULL, NULL, on_request, h,
 	    MHD_OPTION_LISTEN_SOCKET, h->fd,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
@@ -229,6 +351,10 @@ httpd_open(const char *addr, size_t max_body, httpd_fn fn, void *arg,
 	}
 	return h;
 fail:
+	if (inited) {
+		pthread_cond_destroy(&h->wake);
+		pthread_mutex_destroy(&h->lock);
+	}
 	if (h->fd != -1)
 		close(h->fd);
 	dlclose(h->handle);
@@ -245,9 +371,27 @@ httpd_address(const struct httpd *h)
 void
 httpd_close(struct httpd *h)
 {
+	struct timespec until;
+
 	if (h == NULL)
 		return;
+	/*
+	 * Streams end their bodies properly (the last chunk sent) before
+	 * the library shuts their connections: a second at most, for a
+	 * client that no longer reads.
+	 */
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec++;
+	pthread_mutex_lock(&h->lock);
+	h->stopping = 1;
+	pthread_cond_broadcast(&h->wake);
+	while (h->streams > 0 &&
+	    pthread_cond_timedwait(&h->wake, &h->lock, &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&h->lock);
 	h->stop(h->d);
+	pthread_cond_destroy(&h->wake);
+	pthread_mutex_destroy(&h->lock);
 	close(h->fd);
 	dlclose(h->handle);
 	free(h);

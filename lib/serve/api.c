@@ -16,21 +16,25 @@
 #include "promql/promql_parse.h"
 #include "promql/promql_print.h"
 #include "serve/api.h"
+#include "serve/metadata.h"
+#include "serve/page.h"
+#include "serve/pool.h"
 #include "stream/jsonl.h"
 
 #define ARGS_MAX 256
 
+/* Read-only once made, but for the pool, which has its own lock. */
 struct api {
-	struct query_input *in;
+	struct pool *pool;
 	struct api_opts o;
 };
 
 struct api *
-api_new(struct query_input *in, const struct api_opts *o)
+api_new(struct pool *pool, const struct api_opts *o)
 {
 	struct api *a = xcalloc(1, sizeof(*a));
 
-	a->in = in;
+	a->pool = pool;
 	a->o = *o;
 	return a;
 }
@@ -186,7 +190,7 @@ duration_arg(const char *s, int64_t *ms)
  * for other failures.
  */
 static int
-run(struct api *a, struct query_request *rq, struct buf *out,
+run(struct query_input *in, struct query_request *rq, struct buf *out,
     struct httpd_reply *rp)
 {
 	struct errbuf eb = ERRBUF_INIT;
@@ -203,7 +207,7 @@ run(struct api *a, struct query_request *rq, struct buf *out,
 		reply_error(rp, 500, "internal", strerror(errno));
 		return -1;
 	}
-	rc = query_run(a->in->st, query_input_stream(a->in), rq, mem, &eb);
+	rc = query_run(in->st, query_input_stream(in), rq, mem, &eb);
 	fclose(mem);
 	if (rc == 0)
 		buf_add(out, p, len);
@@ -252,8 +256,8 @@ success(struct httpd_reply *rp, const struct buf *data)
 }
 
 static void
-do_query(struct api *a, const struct args *args, int range,
-    struct httpd_reply *rp)
+do_query(struct api *a, struct query_input *in, const struct args *args,
+    int range, struct httpd_reply *rp)
 {
 	struct query_request rq;
 	struct buf data = BUF_INIT;
@@ -303,7 +307,7 @@ do_query(struct api *a, const struct args *args, int range,
 		}
 		rq.given = QUERY_GIVEN_START | QUERY_GIVEN_END;
 	}
-	if (run(a, &rq, &data, rp) == 0)
+	if (run(in, &rq, &data, rp) == 0)
 		success(rp, &data);
 	buf_release(&data);
 }
@@ -321,8 +325,8 @@ str_cmp(const void *a, const void *b)
  * quoted.
  */
 static void
-do_listing(struct api *a, const struct args *args, enum query_what what,
-    const char *label, struct httpd_reply *rp)
+do_listing(struct api *a, struct query_input *in, const struct args *args,
+    enum query_what what, const char *label, struct httpd_reply *rp)
 {
 	struct query_request rq;
 	struct buf data = BUF_INIT, lines = BUF_INIT;
@@ -352,7 +356,7 @@ do_listing(struct api *a, const struct args *args, enum query_what what,
 		rq.start = start;
 		rq.end = end;
 		rq.given = QUERY_GIVEN_START | QUERY_GIVEN_END;
-		if (run(a, &rq, &lines, rp) == -1)
+		if (run(in, &rq, &lines, rp) == -1)
 			goto out;
 	}
 	/* Several match[] may list a line twice: each once, all sorted. */
@@ -430,6 +434,58 @@ do_format(const struct args *args, struct httpd_reply *rp)
 	buf_release(&data);
 }
 
+/* A whole number as Go's strconv.Atoi takes one: 0, or -1. */
+static int
+int_arg(const char *s, long *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)s[*s == '-' || *s == '+']))
+		return -1;
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return *end == '\0' && errno == 0 ? 0 : -1;
+}
+
+/*
+ * /api/v1/metadata: the type, help and unit of each metric name the
+ * store holds (of every time, as a listing is), 'limit' names and
+ * 'limit_per_metric' entries each at most, only 'metric' if given.  A
+ * stream keeps no metadata: its answer is empty.
+ */
+static void
+do_metadata(struct api *a, struct query_input *in, const struct args *args,
+    struct httpd_reply *rp)
+{
+	struct metadata_opts mo = { NULL, -1, -1, a->o.tier, TS_MIN, ts_now() };
+	struct errbuf eb = ERRBUF_INIT;
+	struct buf data = BUF_INIT;
+	const char *s;
+
+	if ((s = arg(args, "limit")) != NULL && *s &&
+	    int_arg(s, &mo.limit) == -1) {
+		reply_error(rp, 400, "bad_data", "limit must be a number");
+		return;
+	}
+	if ((s = arg(args, "limit_per_metric")) != NULL && *s &&
+	    int_arg(s, &mo.limit_per_metric) == -1) {
+		reply_error(rp, 400, "bad_data",
+		    "limit_per_metric must be a number");
+		return;
+	}
+	if ((s = arg(args, "metric")) != NULL && *s)
+		mo.metric = s;
+	if (in->st == NULL)
+		buf_adds(&data, "{}");
+	else if (metadata_write(in->st, &mo, &data, &eb) == -1) {
+		reply_error(rp, 422, "execution", eb.msg);
+		buf_release(&data);
+		return;
+	}
+	success(rp, &data);
+	buf_release(&data);
+}
+
 static void
 do_buildinfo(struct api *a, struct httpd_reply *rp)
 {
@@ -443,14 +499,238 @@ do_buildinfo(struct api *a, struct httpd_reply *rp)
 	buf_release(&data);
 }
 
+/*
+ * /chart: the answer over the last 'range' (default 1h) drawn as an
+ * SVG image of 'width' x 'height' pixels (chart.h), for the page.
+ */
+static void
+do_chart(struct api *a, struct query_input *in, const struct args *args,
+    struct httpd_reply *rp)
+{
+	struct query_request rq;
+	struct buf data = BUF_INIT;
+	const char *q = arg(args, "query"), *range = arg(args, "range");
+	const char *w = arg(args, "width"), *h = arg(args, "height");
+	int64_t ms = 3600000, now = ts_now();
+	long width = CHART_SVG_WIDTH, height = CHART_SVG_HEIGHT;
+
+	request_init(a, &rq, QUERY_ANSWER, args);
+	if (q == NULL || *q == '\0') {
+		reply_error(rp, 400, "bad_data",
+		    "invalid parameter \"query\": no query given");
+		return;
+	}
+	if ((range && (duration_arg(range, &ms) == -1 || ms <= 0 ||
+	    ms > 366 * 86400000LL)) ||
+	    (w && (int_arg(w, &width) == -1 || width < 100 || width > 4000)) ||
+	    (h && (int_arg(h, &height) == -1 || height < 100 ||
+	    height > 4000))) {
+		reply_error(rp, 400, "bad_data", "invalid parameter: range is "
+		    "a duration up to a year, width and height from 100 to "
+		    "4000 pixels");
+		return;
+	}
+	rq.expr = rq.chart.title = q;
+	rq.format = QUERY_FMT_SVG;
+	rq.chart.width = (int)width;
+	rq.chart.height = (int)height;
+	rq.start = now - ms;
+	rq.end = rq.time = now;
+	rq.given = QUERY_GIVEN_START | QUERY_GIVEN_END;
+	if (run(in, &rq, &data, rp) == 0) {
+		buf_reset(&rp->body);
+		buf_add(&rp->body, data.p, data.len);
+		rp->content_type = "image/svg+xml";
+	}
+	buf_release(&data);
+}
+
+/* A stream of /api/v1/stream: what each of its events asks. */
+struct live {
+	struct api *a;
+	size_t tenant;
+	char *query, *timeout;
+	int64_t step;
+};
+
+/*
+ * One event: the answer of /api/v1/query at this time, each of its
+ * lines a "data:" line (it has one).  The next is due a step after
+ * this one began.
+ */
+static int64_t
+live_more(void *arg, struct buf *out)
+{
+	struct live *l = arg;
+	struct httpd_reply rp;
+	struct errbuf eb = ERRBUF_INIT;
+	struct query_input *in;
+	struct args args;
+	char t[32];
+	const char *p, *e, *end;
+	int64_t now = ts_now(), spent;
+
+	memset(&rp, 0, sizeof(rp));
+	memset(&args, 0, sizeof(args));
+	snprintf(t, sizeof(t), "%.3f", (double)now / 1000);
+	args.k[args.n] = "query";
+	args.v[args.n++] = l->query;
+	args.k[args.n] = "time";
+	args.v[args.n++] = t;
+	if (l->timeout) {
+		args.k[args.n] = "timeout";
+		args.v[args.n++] = l->timeout;
+	}
+	if ((in = pool_take(l->a->pool, l->tenant, &eb)) == NULL) {
+		reply_error(&rp, 500, "internal", eb.msg);
+	} else {
+		do_query(l->a, in, &args, 0, &rp);
+		pool_give(l->a->pool, l->tenant, in);
+	}
+	end = rp.body.p + rp.body.len;
+	for (p = rp.body.p; p && p < end; p = e + 1) {
+		if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			e = end;
+		buf_adds(out, "data: ");
+		buf_add(out, p, (size_t)(e - p));
+		buf_addch(out, '\n');
+	}
+	buf_addch(out, '\n');
+	buf_release(&rp.body);
+	spent = ts_now() - now;
+	return spent < 0 ? l->step : spent > l->step ? 0 : l->step - spent;
+}
+
+static void
+live_done(void *arg)
+{
+	struct live *l = arg;
+
+	free(l->query);
+	free(l->timeout);
+	free(l);
+}
+
+/*
+ * /api/v1/stream: Server-Sent Events, one a 'step' (default 5s, at
+ * least 1s) from now on, each the answer of /api/v1/query then, until
+ * the client goes away or the server stops.  A query that does not
+ * parse is told at once, as /api/v1/query tells it.
+ */
+static void
+do_stream(struct api *a, size_t tenant, const struct args *args,
+    struct httpd_reply *rp)
+{
+	struct query_request rq;
+	struct errbuf eb = ERRBUF_INIT;
+	struct live *l;
+	const char *q = arg(args, "query"), *step = arg(args, "step");
+	const char *to = arg(args, "timeout");
+	int64_t ms = 5000;
+
+	request_init(a, &rq, QUERY_ANSWER, args);
+	if (q == NULL || *q == '\0') {
+		reply_error(rp, 400, "bad_data",
+		    "invalid parameter \"query\": no query given");
+		return;
+	}
+	rq.expr = q;
+	if (query_request_parse(&rq, &eb) == -1) {
+		reply_error(rp, 400, "bad_data", eb.msg);
+		return;
+	}
+	if (step && (duration_arg(step, &ms) == -1 || ms < 1000)) {
+		reply_error(rp, 400, "bad_data", "invalid parameter \"step\": "
+		    "a duration of 1s at least");
+		return;
+	}
+	l = xcalloc(1, sizeof(*l));
+	l->a = a;
+	l->tenant = tenant;
+	l->query = xstrdup(q);
+	l->timeout = to ? xstrdup(to) : NULL;
+	l->step = ms;
+	rp->content_type = "text/event-stream";
+	snprintf(rp->header[0], sizeof(rp->header[0]), "Cache-Control");
+	snprintf(rp->header[1], sizeof(rp->header[1]), "no-cache");
+	rp->stream.more = live_more;
+	rp->stream.done = live_done;
+	rp->stream.arg = l;
+}
+
+/*
+ * The endpoints that read the input: 'in' is taken from the pool for
+ * the request, and given back after.
+ */
+static void
+answer(struct api *a, size_t tenant, const char *path,
+    const struct args *args, struct httpd_reply *rp)
+{
+	static const char lv[] = "/api/v1/label/";
+	struct errbuf eb = ERRBUF_INIT;
+	struct query_input *in;
+	char name[256];
+	size_t n = strlen(path);
+	int label = strncmp(path, lv, sizeof(lv) - 1) == 0 &&
+	    n > sizeof(lv) + 6 && strcmp(path + n - 7, "/values") == 0;
+
+	if (label && (n -= sizeof(lv) - 1 + 7) >= sizeof(name)) {
+		reply_error(rp, 400, "bad_data", "label name too long");
+		return;
+	}
+	if (!label && strcmp(path, "/api/v1/query") != 0 &&
+	    strcmp(path, "/api/v1/query_range") != 0 &&
+	    strcmp(path, "/api/v1/series") != 0 &&
+	    strcmp(path, "/api/v1/labels") != 0 &&
+	    strcmp(path, "/api/v1/metadata") != 0 &&
+	    strcmp(path, "/chart") != 0) {
+		reply_error(rp, 404, "not_found", "no such endpoint");
+		return;
+	}
+	if ((in = pool_take(a->pool, tenant, &eb)) == NULL) {
+		reply_error(rp, 500, "internal", eb.msg);
+		return;
+	}
+	if (label) {
+		memcpy(name, path + sizeof(lv) - 1, n);
+		name[n] = '\0';
+		do_listing(a, in, args, QUERY_LABEL_VALUES, name, rp);
+	} else if (strcmp(path, "/api/v1/query") == 0) {
+		do_query(a, in, args, 0, rp);
+	} else if (strcmp(path, "/api/v1/query_range") == 0) {
+		do_query(a, in, args, 1, rp);
+	} else if (strcmp(path, "/api/v1/series") == 0) {
+		do_listing(a, in, args, QUERY_SERIES, NULL, rp);
+	} else if (strcmp(path, "/api/v1/metadata") == 0) {
+		do_metadata(a, in, args, rp);
+	} else if (strcmp(path, "/chart") == 0) {
+		do_chart(a, in, args, rp);
+	} else {
+		do_listing(a, in, args, QUERY_LABELS, NULL, rp);
+	}
+	pool_give(a->pool, tenant, in);
+}
+
 void
 api_handle(void *arg_, const struct httpd_request *rq, struct httpd_reply *rp)
 {
 	struct api *a = arg_;
 	struct args args;
 	const char *path = rq->path;
-	static const char lv[] = "/api/v1/label/";
+	int tenant = 0;
 
+	/* Without a token, nothing is told but that: not even a bad method. */
+	if (a->o.auth && (tenant = auth_check(a->o.auth,
+	    rq->authorization)) < 0) {
+		reply_error(rp, 401, "unauthorized", rq->authorization ?
+		    "this token is not known here" :
+		    "a token is needed: Authorization: Bearer TOKEN");
+		snprintf(rp->header[0], sizeof(rp->header[0]),
+		    "WWW-Authenticate");
+		snprintf(rp->header[1], sizeof(rp->header[1]),
+		    "Bearer realm=\"mtk\"");
+		return;
+	}
 	if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "POST") != 0) {
 		reply_error(rp, 405, "bad_data", "method not allowed");
 		snprintf(rp->header[0], sizeof(rp->header[0]), "Allow");
@@ -462,32 +742,16 @@ api_handle(void *arg_, const struct httpd_request *rq, struct httpd_reply *rp)
 		return;
 	}
 	args_read(&args, rq);
-	if (strcmp(path, "/api/v1/query") == 0)
-		do_query(a, &args, 0, rp);
-	else if (strcmp(path, "/api/v1/query_range") == 0)
-		do_query(a, &args, 1, rp);
-	else if (strcmp(path, "/api/v1/series") == 0)
-		do_listing(a, &args, QUERY_SERIES, NULL, rp);
-	else if (strcmp(path, "/api/v1/labels") == 0)
-		do_listing(a, &args, QUERY_LABELS, NULL, rp);
-	else if (strncmp(path, lv, sizeof(lv) - 1) == 0 &&
-	    strlen(path) > sizeof(lv) + 6 &&
-	    strcmp(path + strlen(path) - 7, "/values") == 0) {
-		char name[256];
-		size_t n = strlen(path) - (sizeof(lv) - 1) - 7;
-		if (n >= sizeof(name)) {
-			reply_error(rp, 400, "bad_data", "label name too long");
-		} else {
-			memcpy(name, path + sizeof(lv) - 1, n);
-			name[n] = '\0';
-			do_listing(a, &args, QUERY_LABEL_VALUES, name, rp);
-		}
-	} else if (strcmp(path, "/api/v1/format_query") == 0) {
+	if (strcmp(path, "/api/v1/format_query") == 0)
 		do_format(&args, rp);
-	} else if (strcmp(path, "/api/v1/status/buildinfo") == 0) {
+	else if (strcmp(path, "/api/v1/status/buildinfo") == 0)
 		do_buildinfo(a, rp);
-	} else {
-		reply_error(rp, 404, "not_found", "no such endpoint");
-	}
+	else if (strcmp(path, "/api/v1/stream") == 0)
+		do_stream(a, (size_t)tenant, &args, rp);
+	else if (strcmp(path, "/") == 0) {
+		buf_adds(&rp->body, page_html);
+		rp->content_type = "text/html; charset=utf-8";
+	} else
+		answer(a, (size_t)tenant, path, &args, rp);
 	free(args.form);
 }

@@ -15,9 +15,9 @@ static const char stream[] =
 
 /*
  * The first byte picks the endpoint and the method; the rest is the
- * form (a POST body) or, for a GET, argued as the query's arguments
- * name=value&...  The answer is JSON of Prometheus' shape, with a status
- * the API documents.
+ * form (a POST body) or, for a GET, the value of one argument (query,
+ * match[] or limit, as the first byte says).  The answer is JSON of
+ * Prometheus' shape, with a status the API documents.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -25,8 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const paths[] = { "/api/v1/query",
 		"/api/v1/query_range", "/api/v1/series", "/api/v1/labels",
 		"/api/v1/label/s/values", "/api/v1/status/buildinfo",
-		"/api/v1/label//values", "/nothing", "/api/v1/format_query" };
-	static struct query_input in;
+		"/api/v1/label//values", "/nothing", "/api/v1/format_query",
+		"/api/v1/metadata", "/chart", "/api/v1/stream", "/" };
 	static struct api *a;
 	struct httpd_request rq;
 	struct httpd_reply rp;
@@ -36,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (a == NULL) {
 		struct query_input_opts qo = { NULL, NULL, NULL, 0, NULL, NULL };
 		struct api_opts ao = { PROMQL_EVAL_OPTS_INIT, TIER_OPTS_INIT,
-			"0" };
+			"0", NULL };
 		struct errbuf eb = ERRBUF_INIT;
 		char path[32];
 		uint64_t bad = 0;
@@ -46,16 +46,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Every query gives up soon: the fuzzer tries many. */
 		ao.limits.timeout_ms = 200;
 		ao.limits.max_samples = 100000;
-		fuzz_assert(fd != -1 && query_input_open(&in, &qo, &bad,
-		    &eb) == 0);
-		a = api_new(&in, &ao);
+		struct pool *pool;
+		fuzz_assert(fd != -1 && (pool = pool_new(&qo, NULL, 1, &bad,
+		    &eb)) != NULL);
+		a = api_new(pool, &ao);
 	}
 	if (size < 1)
 		return 0;
 	body = malloc(size);
 	memcpy(body, data + 1, size - 1);
 	memset(&rq, 0, sizeof(rq));
-	rq.path = paths[data[0] % 9];
+	rq.path = paths[data[0] % 13];
 	rq.method = data[0] & 8 ? "GET" : "POST";
 	rq.content_type = "application/x-www-form-urlencoded";
 	rq.body = body;
@@ -63,7 +64,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] & 8) {
 		/* One argument, as libmicrohttpd would hand it decoded. */
 		body[size - 1] = '\0';
-		args[0] = data[0] & 16 ? "query" : "match[]";
+		args[0] = data[0] & 32 ? "limit" : data[0] & 16 ? "query" :
+		    "match[]";
 		args[1] = body;
 		args[2] = "time";
 		args[3] = "1700001800";
@@ -73,8 +75,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&rp, 0, sizeof(rp));
 	rp.status = 200;
 	api_handle(a, &rq, &rp);
-	fuzz_assert(rp.body.len > 12 &&
-	    memcmp(rp.body.p, "{\"status\":\"", 11) == 0);
+	if (rp.stream.more) {
+		/* A stream's first event, as httpd would send it. */
+		struct buf ev = BUF_INIT;
+		fuzz_assert(rp.status == 200 && rp.stream.more(rp.stream.arg,
+		    &ev) >= 0);
+		fuzz_assert(ev.len > 20 && memcmp(ev.p, "data: {\"status\":\"",
+		    17) == 0 && memcmp(ev.p + ev.len - 2, "\n\n", 2) == 0);
+		rp.stream.done(rp.stream.arg);
+		buf_release(&ev);
+	} else if (rp.status == 200 && strcmp(rq.path, "/") == 0) {
+		fuzz_assert(memcmp(rp.body.p, "<!DOCTYPE html>", 15) == 0);
+	} else if (rp.status == 200 && strcmp(rq.path, "/chart") == 0) {
+		fuzz_assert(strstr(rp.body.p, "<svg") != NULL);
+	} else {
+		fuzz_assert(rp.body.len > 12 &&
+		    memcmp(rp.body.p, "{\"status\":\"", 11) == 0);
+	}
 	fuzz_assert(rp.status == 200 || rp.status == 400 || rp.status == 404 ||
 	    rp.status == 422 || rp.status == 503);
 	buf_release(&rp.body);
