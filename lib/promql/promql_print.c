@@ -202,8 +202,9 @@ format_matching(struct buf *out, const struct promql_matching *m)
 	}
 }
 
+/* "sum by (job) ", an aggregation up to its parenthesis. */
 static void
-format_aggregate(struct buf *out, const struct promql_node *n)
+format_aggregate_head(struct buf *out, const struct promql_node *n)
 {
 	buf_adds(out, promql_aggop_str(n->agg.op));
 	if (n->agg.without || n->agg.grouping.n > 0) {
@@ -211,6 +212,25 @@ format_aggregate(struct buf *out, const struct promql_node *n)
 		format_labels(out, &n->agg.grouping);
 		buf_adds(out, ") ");
 	}
+}
+
+/* "[30m:1m] offset 5m", what follows a subquery's expression. */
+static void
+format_subquery_tail(struct buf *out, const struct promql_node *n)
+{
+	buf_addch(out, '[');
+	promql_print_duration(out, n->sq.range_ms);
+	buf_addch(out, ':');
+	if (n->sq.step_ms != 0)
+		promql_print_duration(out, n->sq.step_ms);
+	buf_addch(out, ']');
+	format_mods(out, &n->sq.mods);
+}
+
+static void
+format_aggregate(struct buf *out, const struct promql_node *n)
+{
+	format_aggregate_head(out, n);
 	buf_addch(out, '(');
 	if (n->agg.param != NULL) {
 		promql_print(out, n->agg.param);
@@ -245,13 +265,7 @@ promql_print(struct buf *out, const struct promql_node *n)
 		break;
 	case PROMQL_SUBQUERY:
 		promql_print(out, n->sq.expr);
-		buf_addch(out, '[');
-		promql_print_duration(out, n->sq.range_ms);
-		buf_addch(out, ':');
-		if (n->sq.step_ms != 0)
-			promql_print_duration(out, n->sq.step_ms);
-		buf_addch(out, ']');
-		format_mods(out, &n->sq.mods);
+		format_subquery_tail(out, n);
 		break;
 	case PROMQL_UNARY:
 		buf_addch(out, n->unary.negate ? '-' : '+');
@@ -313,13 +327,8 @@ tree_head(struct buf *out, const struct promql_node *n)
 		promql_print(out, n);
 		break;
 	case PROMQL_SUBQUERY:
-		buf_adds(out, "subquery [");
-		promql_print_duration(out, n->sq.range_ms);
-		buf_addch(out, ':');
-		if (n->sq.step_ms != 0)
-			promql_print_duration(out, n->sq.step_ms);
-		buf_addch(out, ']');
-		format_mods(out, &n->sq.mods);
+		buf_adds(out, "subquery ");
+		format_subquery_tail(out, n);
 		break;
 	case PROMQL_UNARY:
 		buf_adds(out, n->unary.negate ? "unary -" : "unary +");
@@ -331,12 +340,10 @@ tree_head(struct buf *out, const struct promql_node *n)
 			format_matching(out, n->binary.matching);
 		break;
 	case PROMQL_AGGREGATE:
-		buf_addf(out, "aggregation %s", promql_aggop_str(n->agg.op));
-		if (n->agg.without || n->agg.grouping.n > 0) {
-			buf_adds(out, n->agg.without ? " without (" : " by (");
-			format_labels(out, &n->agg.grouping);
-			buf_addch(out, ')');
-		}
+		buf_adds(out, "aggregation ");
+		format_aggregate_head(out, n);
+		out->len -= out->p[out->len - 1] == ' ';	/* "by (x) " */
+		out->p[out->len] = '\0';
 		break;
 	case PROMQL_CALL:
 		buf_addf(out, "call %s()", n->call.func->name);
@@ -430,12 +437,7 @@ pretty(struct buf *out, const struct promql_node *n, int level)
 	switch (n->kind) {
 	case PROMQL_AGGREGATE:
 		indent(out, level);
-		buf_adds(out, promql_aggop_str(n->agg.op));
-		if (n->agg.without || n->agg.grouping.n > 0) {
-			buf_adds(out, n->agg.without ? " without (" : " by (");
-			format_labels(out, &n->agg.grouping);
-			buf_adds(out, ") ");
-		}
+		format_aggregate_head(out, n);
 		buf_adds(out, "(\n");
 		if (n->agg.param != NULL) {
 			pretty(out, n->agg.param, level + 1);
@@ -488,13 +490,7 @@ pretty(struct buf *out, const struct promql_node *n, int level)
 		break;
 	case PROMQL_SUBQUERY:
 		pretty(out, n->sq.expr, level);
-		buf_addch(out, '[');
-		promql_print_duration(out, n->sq.range_ms);
-		buf_addch(out, ':');
-		if (n->sq.step_ms != 0)
-			promql_print_duration(out, n->sq.step_ms);
-		buf_addch(out, ']');
-		format_mods(out, &n->sq.mods);
+		format_subquery_tail(out, n);
 		break;
 	case PROMQL_UNARY:
 		/* The operand's own indent and blanks go; the sign's comes first. */
