@@ -302,37 +302,94 @@ reads_back(u128 m, u128 X, u128 P, int F, uint64_t M, u128 *dist)
 	    (*dist * (u128)scale == P && (M & 1) == 0);
 }
 
+/* 10^k, k = 0 to 22, for format_exact(). */
+#define P10(k) ((u128)10000000000000000000ULL * k)
+static const u128 pow10_u128[23] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL, P10(10), P10(100), P10(1000)
+};
+#undef P10
+
+/*
+ * Whether a decimal of 'k' fraction digits reads back as a = M 2^-F:
+ * the nearer of m = M 10^k / 2^F rounded down or up that does (the even
+ * one of two as near, as printf), in '*out'.
+ */
+static int
+fits(uint64_t M, int F, int k, u128 *out)
+{
+	u128 P = pow10_u128[k], X = (u128)M * P, lo = X >> F, d_lo, d_hi;
+	int ok_lo = reads_back(lo, X, P, F, M, &d_lo);
+	int ok_hi = reads_back(lo + 1, X, P, F, M, &d_hi);
+
+	if (!ok_lo && !ok_hi)
+		return 0;
+	*out = ok_lo && (!ok_hi || d_lo < d_hi ||
+	    (d_lo == d_hi && (lo & 1) == 0)) ? lo : lo + 1;
+	return 1;
+}
+
+/* The digits of 'a' before its point (a >= 1), or minus its zeros after it. */
+static int
+int_digits(double a)
+{
+	int d;
+
+	if (a >= 1) {
+		for (d = 1; d < 23 && a >= pow10_exact[d]; d++)
+			;
+		return d;
+	}
+	for (d = 0; d > -21 && a * pow10_exact[1 - d] < 1; d--)
+		;
+	return d;
+}
+
 /*
  * The shortest fixed-point text of 'a' that reads back as it, for a
  * positive non-integer in [1e-5, 2^53): fewest fraction digits k, then
  * the nearest such decimal (the even one of two as near), as printf()
  * rounds.  All in exact integers: a = M 2^-F, and m is M 10^k / 2^F
  * rounded down or up.
+ *
+ * A decimal of k digits that reads back is one of k + 1 digits too, and
+ * 17 significant digits always read back.  Computed values need 16 or
+ * 17, so those are tried first, from 17 down, then the fewest found by
+ * bisection; trying each k from 1 up made writing them most of the time
+ * of a large answer.
  */
 static size_t
 format_exact(char *out, int neg, double a)
 {
-	int e, F, k;
+	int e, F, lo = 1, hi, d = int_digits(a);
 	uint64_t M = (uint64_t)ldexp(frexp(a, &e), 53);
-	u128 P = 1;
+	u128 m;
 
 	F = 53 - e;	/* 1 <= F <= 70 in this range */
-	for (k = 1; k <= 22; k++) {
-		u128 X, lo, d_lo, d_hi;
-		int ok_lo, ok_hi;
-		P *= 10;
-		X = (u128)M * P;
-		lo = X >> F;
-		ok_lo = reads_back(lo, X, P, F, M, &d_lo);
-		ok_hi = reads_back(lo + 1, X, P, F, M, &d_hi);
-		if (ok_lo || ok_hi) {
-			/* The nearer; on a tie the even one, as printf. */
-			u128 m = ok_lo && (!ok_hi || d_lo < d_hi ||
-			    (d_lo == d_hi && (lo & 1) == 0)) ? lo : lo + 1;
-			return format_fixed(out, neg, (uint64_t)m, k);
-		}
+	hi = 17 - d < 1 ? 1 : 17 - d > 22 ? 22 : 17 - d;
+	if (!fits(M, F, hi, &m) && !fits(M, F, hi = 22, &m))
+		return 0;
+	/* 'm' is always that of 'hi', the fewest digits known to fit. */
+	if (hi > lo && fits(M, F, hi - 1, &m))
+		hi--;
+	else
+		lo = hi;
+	if (hi > lo && fits(M, F, hi - 1, &m))
+		hi--;
+	else
+		lo = hi;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (fits(M, F, mid, &m))
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	return 0;
+	return format_fixed(out, neg, (uint64_t)m, hi);
 }
 
 size_t
@@ -359,10 +416,13 @@ number_format(char *out, double v)
 	 * Most metric values are short decimals.  Find the fewest fraction
 	 * digits k for which the integer m = round(v * 10^k) divided back by
 	 * 10^k gives v exactly: that division is correctly rounded, like
-	 * strtod() on the printed text, so the text reads back as v.
+	 * strtod() on the printed text, so the text reads back as v.  Up to
+	 * six digits: past them a value is more likely computed, with all
+	 * its digits, and a division a digit cost more than the bisection
+	 * below.
 	 */
 	if (a >= 1e-5 && a < 1e15) {
-		for (k = 1; k <= 17; k++) {
+		for (k = 1; k <= 6; k++) {
 			double m = nearbyint(a * pow10_exact[k]);
 			if (m >= (double)TWO53)
 				break;
