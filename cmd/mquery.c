@@ -125,6 +125,9 @@ struct times {
 	const char *listen;	/* serve's --listen */
 };
 
+/* serve: decompressed block data kept between requests, at most. */
+#define SERVE_CACHE_BYTES ((size_t)256 << 20)
+
 /* Set by SIGINT and SIGTERM: --follow then ends, with status 0. */
 static volatile sig_atomic_t stop;
 
@@ -262,6 +265,9 @@ serve(const struct query_request *rq, const struct times *tm,
 		qo->dir = store_dir = cli_store_dir(qo->dir);
 	if (query_input_open(&in, qo, &bad, &eb) == -1)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
+	/* What one request decompressed, the next ones find (mquery(1)). */
+	if (in.st)
+		store_cache_frames(in.st, SERVE_CACHE_BYTES);
 	a = api_new(&in, &ao);
 	/* The server's thread is made with the stop signals blocked. */
 	cli_catch_stop(on_signal, &waitmask);

@@ -15,6 +15,7 @@
 #include "store/store_int.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
+#include "store/block.h"
 
 static const char *const tier_names[STORE_NTIERS] = { "raw", "1m", "5m", "1h" };
 
@@ -365,7 +366,15 @@ store_close(struct store *st)
 	free(st->dir);
 	store_settings_release(&st->set);
 	matcher_release(&st->scope);
+	block_cache_free(st->cache);
 	free(st);
+}
+
+void
+store_cache_frames(struct store *st, size_t bytes)
+{
+	if (st->cache == NULL)
+		st->cache = block_cache_new(bytes);
 }
 
 const char *

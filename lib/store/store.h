@@ -73,6 +73,13 @@ int store_parse_retention(const char *spec, int64_t ret[STORE_NTIERS],
 struct store *store_open(const char *dir, int create, struct errbuf *eb);
 void store_close(struct store *st);
 
+/*
+ * Keep up to 'bytes' of decompressed block data between the queries of
+ * 'st' (block_cache_new()), for a server: readers opened from now on
+ * find there what earlier ones decompressed.  Once per store.
+ */
+void store_cache_frames(struct store *st, size_t bytes);
+
 const char *store_dir(const struct store *st);
 
 /*

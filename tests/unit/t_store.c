@@ -205,6 +205,42 @@ main(void)
 		free(d);
 		is_int((int)store_damage_count(st), 1, "noted once per file");
 	}
+
+	/*
+	 * A store that keeps decompressed frames between readers
+	 * (store_cache_frames()) reads what one that does not reads; what
+	 * it kept is read again from memory, as a frame spoiled on disk
+	 * since shows, unless the bound let nothing stay.
+	 */
+	{
+		struct store *big = store_open(dir, 0, &eb),
+		    *tiny = store_open(dir, 0, &eb);
+		char cmd[PATH_MAX + 128], *want = dump(st);
+
+		store_cache_frames(big, 1 << 20);
+		store_cache_frames(tiny, 1);
+		d = dump(big);
+		is_str(d, want, "a caching store reads the same");
+		free(d);
+		d = dump(tiny);
+		is_str(d, want, "and within a bound of one byte");
+		free(d);
+		snprintf(cmd, sizeof(cmd), "f=$(ls %s/raw/*.blk | tail -1); "
+		    "printf 'XXXX' | dd of=$f bs=1 seek=60 conv=notrunc 2>/dev/null",
+		    dir);
+		ok(system(cmd) == 0, "a frame spoiled");
+		d = dump(big);
+		is_str(d, want, "what was kept is read from memory");
+		free(d);
+		is_int((int)store_damage_count(big), 1, "the frame not read again");
+		d = dump(tiny);
+		ok(strcmp(d, want) != 0, "nothing kept past the bound");
+		free(d);
+		is_int((int)store_damage_count(tiny), 2, "the spoiled frame noted");
+		free(want);
+		store_close(big);
+		store_close(tiny);
+	}
 	store_close(st);
 	{
 		char cmd[PATH_MAX + 16];
