@@ -1471,7 +1471,7 @@ block_cache_new(size_t bytes)
 	struct block_cache *c = xcalloc(1, sizeof(*c));
 
 	pthread_mutex_init(&c->lock, NULL);
-	c->nbuckets = 1024;
+	c->nbuckets = 64;	/* doubled as entries come */
 	c->bucket = xcalloc(c->nbuckets, sizeof(*c->bucket));
 	c->max = bytes;
 	return c;
@@ -1515,11 +1515,16 @@ centry_size(const struct centry *e)
 	return sizeof(*e) + e->ts_ulen + e->v_ulen + 2;
 }
 
+static uint64_t
+centry_hash(uint64_t ts_sum, uint64_t v_sum)
+{
+	return ts_sum ^ (v_sum * 0x9e3779b97f4a7c15ULL);
+}
+
 static size_t
 centry_bucket(const struct block_cache *c, uint64_t ts_sum, uint64_t v_sum)
 {
-	return (size_t)((ts_sum ^ (v_sum * 0x9e3779b97f4a7c15ULL)) %
-	    c->nbuckets);
+	return (size_t)(centry_hash(ts_sum, v_sum) % c->nbuckets);
 }
 
 static int
@@ -1576,6 +1581,26 @@ cache_trim(struct block_cache *c)
 	}
 }
 
+/* Twice the buckets, for as many entries as buckets at most. (Locked.) */
+static void
+cache_grow(struct block_cache *c)
+{
+	size_t n = c->nbuckets * 2, i;
+	struct centry **b = xcalloc(n, sizeof(*b));
+
+	for (i = 0; i < c->nbuckets; i++)
+		while (c->bucket[i]) {
+			struct centry *e = c->bucket[i];
+			size_t k = (size_t)(centry_hash(e->ts_sum, e->v_sum) % n);
+			c->bucket[i] = e->hnext;
+			e->hnext = b[k];
+			b[k] = e;
+		}
+	free(c->bucket);
+	c->bucket = b;
+	c->nbuckets = n;
+}
+
 /* The entry of frame 'fr', now read by one more block, or NULL. */
 static struct centry *
 cache_get(struct block_cache *c, const struct frame *fr)
@@ -1627,7 +1652,8 @@ cache_put(struct block_cache *c, const struct frame *fr, char *ts, char *val)
 		e->hnext = *head;
 		*head = e;
 		c->bytes += centry_size(e);
-		c->n++;
+		if (++c->n > c->nbuckets)
+			cache_grow(c);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return e;
