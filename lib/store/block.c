@@ -1460,7 +1460,8 @@ struct block_cache {
 	pthread_mutex_t lock;
 	struct centry **bucket;
 	size_t nbuckets, n;
-	size_t bytes, max;		/* of all entries; the bound on idle ones */
+	size_t bytes;		/* of all entries */
+	size_t max;		/* the bound on idle ones */
 	size_t idle_bytes;
 	struct centry *oldest, *newest;	/* idle entries */
 };
@@ -1591,7 +1592,8 @@ cache_grow(struct block_cache *c)
 	for (i = 0; i < c->nbuckets; i++)
 		while (c->bucket[i]) {
 			struct centry *e = c->bucket[i];
-			size_t k = (size_t)(centry_hash(e->ts_sum, e->v_sum) % n);
+			size_t k = (size_t)(centry_hash(e->ts_sum, e->v_sum) %
+			    n);
 			c->bucket[i] = e->hnext;
 			e->hnext = b[k];
 			b[k] = e;
@@ -1686,8 +1688,9 @@ load_frame_cached(struct block *b, size_t f)
 
 	cache_release(b);
 	if ((e = cache_get(b->cache, fr)) == NULL) {
-		if (decompress(b, &fr->ts, BLOCK_FRAME_ULEN_MAX, &b->ts) == -1 ||
-		    decompress(b, &fr->v, BLOCK_FRAME_ULEN_MAX, &b->val) == -1)
+		if (decompress(b, &fr->ts, BLOCK_FRAME_ULEN_MAX, &b->ts) ==
+		    -1 || decompress(b, &fr->v, BLOCK_FRAME_ULEN_MAX,
+		    &b->val) == -1)
 			return -1;
 		/* The buffers become the entry's. */
 		e = cache_put(b->cache, fr, b->ts.p, b->val.p);
@@ -1752,10 +1755,10 @@ block_read(struct block *b, const struct block_series *s, int64_t *ts,
 		return errbuf_set(eb, "'%s' is a rolled block", b->path);
 	if (load_frame(b, x->frame, eb) == -1)
 		return -1;
-	if (chunk_decode_ts((const unsigned char *)b->fts + x->ts_at, x->ts_len,
-	    x->s.n, ts) == -1 ||
-	    chunk_decode_values((const unsigned char *)b->fval + x->v_at, x->v_len,
-	    x->s.n, v) == -1)
+	if (chunk_decode_ts((const unsigned char *)b->fts + x->ts_at,
+	    x->ts_len, x->s.n, ts) == -1 ||
+	    chunk_decode_values((const unsigned char *)b->fval + x->v_at,
+	    x->v_len, x->s.n, v) == -1)
 		return errbuf_set(eb, "'%s': series '%s' does not decode",
 		    b->path, x->s.key);
 	if (!times_fit(ts, x->s.n, &x->s))
@@ -1767,6 +1770,13 @@ block_read(struct block *b, const struct block_series *s, int64_t *ts,
 int
 block_read_rollup(struct block *b, const struct block_series *s,
     struct rollup *out, struct errbuf *eb)
+{
+	return block_read_rollup_cols(b, s, out, ROLLUP_ALL_BITS, eb);
+}
+
+int
+block_read_rollup_cols(struct block *b, const struct block_series *s,
+    struct rollup *out, unsigned cols, struct errbuf *eb)
 {
 	const struct series_ix *x = ix_of(s);
 	const uint32_t *len;
@@ -1786,18 +1796,30 @@ block_read_rollup(struct block *b, const struct block_series *s,
 		return -1;
 	rollup_reserve(out, base + n);
 	p = (const unsigned char *)b->fval + x->v_at;
-	if (chunk_decode_ts((const unsigned char *)b->fts + x->ts_at, x->ts_len, n,
-	    out->t + base) == -1 || !times_fit(out->t + base, n, &x->s))
+	if (chunk_decode_ts((const unsigned char *)b->fts + x->ts_at,
+	    x->ts_len, n, out->t + base) == -1 ||
+	    !times_fit(out->t + base, n, &x->s))
 		goto bad;
+	/*
+	 * A column not asked for is passed over: most of a row's columns
+	 * are floats of all their digits, the most costly to decode, and a
+	 * plain selector's average reads two of them, a counter three.
+	 */
 	for (c = 0; c < nc; c++) {
-		if (chunk_decode_values(p, len[c], n, out->col[c] + base) == -1)
-			goto bad;
+		if (cols & (1u << c)) {
+			if (chunk_decode_values(p, len[c], n,
+			    out->col[c] + base) == -1)
+				goto bad;
+		} else {
+			for (k = 0; k < n; k++)
+				out->col[c][base + k] = NAN;
+		}
 		p += len[c];
 	}
 	for (; c < ROLLUP_NCOLS; c++)
 		for (k = 0; k < n; k++)
 			out->col[c][base + k] = NAN;
-	if (x->inc_delta)
+	if (x->inc_delta && (cols & (1u << ROLLUP_INC)))
 		for (k = base; k < base + n; k++)
 			out->col[ROLLUP_INC][k] = block_inc_from_delta(
 			    out->col[ROLLUP_LAST][k], out->col[ROLLUP_FIRST][k],
@@ -1809,6 +1831,8 @@ block_read_rollup(struct block *b, const struct block_series *s,
 		if ((x->s.rollup_flags & ROLLUP_F_SKETCH) &&
 		    varint_get_bytes(&p, end, &sk, &sl) == -1)
 			goto bad;
+		if (!(cols & ROLLUP_SKETCH_BIT))
+			sl = 0;
 		out->sk_off[base + k] = out->sk.len;
 		out->sk_len[base + k] = sl;
 		if (sl)

@@ -210,6 +210,14 @@ int block_read_rollup(struct block *b, const struct block_series *s,
     struct rollup *out, struct errbuf *eb);
 
 /*
+ * block_read_rollup(), decoding only the columns of 'cols' (bits
+ * 1 << ROLLUP_COUNT and so on, and ROLLUP_SKETCH_BIT for the sketches,
+ * rollup.h): the others are NaN, and the rows without sketches.
+ */
+int block_read_rollup_cols(struct block *b, const struct block_series *s,
+    struct rollup *out, unsigned cols, struct errbuf *eb);
+
+/*
  * Read and check all of 'b': every frame, page, the labels and the
  * postings, every series decoded (for "mstore check").  Returns 0, or -1
  * with the first problem in 'eb'.

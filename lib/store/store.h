@@ -370,6 +370,15 @@ int store_labels(struct store_reader *r, const char *name,
 const struct rollup *store_iter_rollup(const struct store_iter *it);
 
 /*
+ * Read of rolled rows only what the reader's aggregate
+ * (store_reader_set_agg()) takes, for a caller that wants the values and
+ * not the rows: store_iter_rollup()'s rows then have the other columns
+ * NaN and no sketches unless the aggregate is a quantile.  Before the
+ * first store_iter_next().
+ */
+void store_iter_values_only(struct store_iter *it);
+
+/*
  * Backup and restore (mstore export, mstore import).  An archive is a
  * pax tar stream compressed with zstd holding "mtk.conf" and block files
  * "TIER/NAME.blk" (mtk-store(5)).

@@ -553,6 +553,7 @@ struct store_iter {
 	uint64_t *rseq;
 	size_t rseq_cap;
 	int have_rows;
+	int values_only;	/* store_iter_values_only() */
 };
 
 static int
@@ -723,7 +724,9 @@ gather_rows(struct store_iter *it, const struct source *src,
 		rollup_reset(&it->rows, bs->rollup_flags);
 		base = 0;
 	}
-	if (block_read_rollup(src->b, bs, &it->rows, eb) == -1) {
+	if (block_read_rollup_cols(src->b, bs, &it->rows, it->values_only ?
+	    rollup_agg_cols(it->r->agg, bs->rollup_flags) : ROLLUP_ALL_BITS,
+	    eb) == -1) {
 		it->rows.n = base;
 		return -1;
 	}
@@ -943,6 +946,12 @@ const struct rollup *
 store_iter_rollup(const struct store_iter *it)
 {
 	return it->merged.n ? &it->merged : NULL;
+}
+
+void
+store_iter_values_only(struct store_iter *it)
+{
+	it->values_only = 1;
 }
 
 int
