@@ -18,9 +18,10 @@
 # the host variable at "All", ".*", and $__rate_interval as Grafana makes
 # it for a 1 m step and a 15 s scrape interval: 1m15s) as 24 h range
 # queries at step=60: each query alone (GET, kept-alive), then all ten
-# at once as Grafana sends them.  The first load after a server starts
-# is reported as cold (the page cache is warm for both: the data was
-# just written); then BENCH_ROUNDS (default 5) loads, the servers taking
+# at once as Grafana sends them.  The first load after a server starts,
+# one query after the other, is reported as cold (the page cache is
+# warm for both: the data was just written; what the server keeps in
+# memory is not); then BENCH_ROUNDS (default 5) loads, the servers taking
 # turns, give the warm medians: per query, the dashboard one query after
 # the other (the sum), and the ten at once; ratios are mtk's time over
 # Prometheus'.  Answers are compared with Prometheus' (bench/serve_cmp.pl):
@@ -136,14 +137,13 @@ for r in $(seq "$rounds"); do
 done
 
 # med SERVER KIND QUERY: the median of the warm rounds ('sum': of the
-# sequential dashboard), or the cold round's time with KIND "cold".
+# sequential dashboard), or with KIND "coldsum" the first load's.
 med() {
 	case $2 in
 	seq) awk -v s="$1" -v q="$3" '$1 == s && $2 == "seq" && $3 > 0 && $4 == q { print $5 }' "$tmp/times" | median ;;
 	sum) awk -v s="$1" '$1 == s && $2 == "seq" && $3 > 0 { t[$3] += $5 } END { for (r in t) print t[r] }' "$tmp/times" | median ;;
 	par) awk -v s="$1" '$1 == s && $2 == "par" && $3 > 0 { print $4 }' "$tmp/times" | median ;;
 	coldsum) awk -v s="$1" '$1 == s && $2 == "seq" && $3 == 0 { t += $5 } END { print t }' "$tmp/times" ;;
-	coldpar) awk -v s="$1" '$1 == s && $2 == "par" && $3 == 0 { print $4 }' "$tmp/times" ;;
 	esac
 }
 # row TITLE P M R: times in ms, ratios mtk/Prometheus.
@@ -161,7 +161,6 @@ done <"$tmp/queries"
 row "dashboard, in turn" "$(med prom sum)" "$(med mtk sum)" "$(med raw sum)"
 row "dashboard, at once" "$(med prom par)" "$(med mtk par)" "$(med raw par)"
 row "cold, in turn" "$(med prom coldsum)" "$(med mtk coldsum)" "$(med raw coldsum)"
-row "cold, at once" "$(med prom coldpar)" "$(med mtk coldpar)" "$(med raw coldpar)"
 
 echo "answers against prometheus' (raw tier: within 1e-9; 1m tier: reported)"
 q=0

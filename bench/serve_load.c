@@ -65,6 +65,19 @@ check(const struct http_request *r, size_t q)
 		    r->reply.p ? r->reply.p : "");
 }
 
+/* Write answer 'q' to DIR/N.json. */
+static void
+save(const char *dir, size_t q, const struct buf *b)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%zu.json", dir, q + 1);
+	if ((f = fopen(path, "w")) == NULL ||
+	    fwrite(b->p, 1, b->len, f) != b->len || fclose(f) != 0)
+		err(1, "%s", path);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -114,16 +127,8 @@ main(int argc, char *argv[])
 			printf("seq %ld %zu %.6f %zu\n", r, q + 1, now() - t0,
 			    reqs[q].reply.len);
 			check(&reqs[q], q);
-			if (r == 1 && argc == 7) {
-				char path[4096];
-				FILE *f;
-				snprintf(path, sizeof(path), "%s/%zu.json",
-				    argv[6], q + 1);
-				if ((f = fopen(path, "w")) == NULL ||
-				    fwrite(reqs[q].reply.p, 1, reqs[q].reply.len,
-				    f) != reqs[q].reply.len || fclose(f) != 0)
-					err(1, "%s", path);
-			}
+			if (r == 1 && argc == 7)
+				save(argv[6], q, &reqs[q].reply);
 		}
 		t0 = now();
 		if (http_run(c, reqs, n, &eb) == -1)

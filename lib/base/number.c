@@ -228,9 +228,10 @@ static const uint64_t pow10_full[20] = {
 
 /*
  * Write 'v' in decimal, two digits at a time from the right, straight
- * into place (no copy from a scratch buffer): its length comes from its bit length (log10(2) is about
- * 1233 / 4096), corrected by one comparison.  Every number of a large
- * answer passes here, timestamps and values.
+ * into place (no copy from a scratch buffer): its length comes from its
+ * bit length (log10(2) is about 1233 / 4096), corrected by one
+ * comparison.  Every number of a large answer passes here, timestamps
+ * and values.
  */
 static size_t
 format_u64(char *out, uint64_t v)

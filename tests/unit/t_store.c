@@ -232,11 +232,13 @@ main(void)
 		d = dump(big);
 		is_str(d, want, "what was kept is read from memory");
 		free(d);
-		is_int((int)store_damage_count(big), 1, "the frame not read again");
+		is_int((int)store_damage_count(big), 1,
+		    "the frame not read again");
 		d = dump(tiny);
 		ok(strcmp(d, want) != 0, "nothing kept past the bound");
 		free(d);
-		is_int((int)store_damage_count(tiny), 2, "the spoiled frame noted");
+		is_int((int)store_damage_count(tiny), 2,
+		    "the spoiled frame noted");
 		free(want);
 		store_close(big);
 		store_close(tiny);
