@@ -356,20 +356,25 @@ fits(uint64_t M, int F, int k, u128 *out)
 	return 1;
 }
 
-/* The digits of 'a' before its point (a >= 1), or minus its zeros after it. */
-static int
-int_digits(double a)
-{
-	int d;
+/* 10^(k - 6), k = 0 to 23, for int_digits(). */
+static const double pow10_from_e6[24] = {
+	1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+	1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17
+};
 
-	if (a >= 1) {
-		for (d = 1; d < 23 && a >= pow10_exact[d]; d++)
-			;
-		return d;
-	}
-	for (d = 0; d > -21 && a * pow10_exact[1 - d] < 1; d--)
-		;
-	return d;
+/*
+ * floor(log10(a)) + 1 for a = M 2^(E - 1075) in [1e-5, 2^53): the digits
+ * before the point (a >= 1), or minus the zeros after it.  log10 of the
+ * power of two below 'a' (78913 / 2^18 is about log10(2)) is t or a
+ * little more, so the answer is t + 1 or t + 2.  Only the speed of
+ * format_exact() depends on it.
+ */
+static int
+int_digits(double a, int E)
+{
+	int t = (E - 1023) * 78913 / 262144 - (E < 1023);
+
+	return t + 1 + (a >= pow10_from_e6[t + 7]);
 }
 
 /*
@@ -388,11 +393,16 @@ int_digits(double a)
 static size_t
 format_exact(char *out, int neg, double a)
 {
-	int e, F, lo = 1, hi, d = int_digits(a);
-	uint64_t M = (uint64_t)ldexp(frexp(a, &e), 53);
+	uint64_t bits, M;
+	int E, F, lo = 1, hi, d;
 	u128 m;
 
-	F = 53 - e;	/* 1 <= F <= 70 in this range */
+	/* a = M 2^-F, M of 53 bits: a is normal in this range. */
+	memcpy(&bits, &a, sizeof(bits));
+	E = (int)(bits >> 52 & 0x7ff);
+	M = (bits & ((1ULL << 52) - 1)) | 1ULL << 52;
+	F = 1075 - E;	/* 1 <= F <= 70 in this range */
+	d = int_digits(a, E);
 	hi = 17 - d < 1 ? 1 : 17 - d > 22 ? 22 : 17 - d;
 	if (!fits(M, F, hi, &m) && !fits(M, F, hi = 22, &m))
 		return 0;
