@@ -46,6 +46,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# A signal (a reader of the output gone, ^C) ends the run through EXIT.
+trap 'exit 1' HUP INT PIPE TERM
 
 if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
 	echo "serve: prometheus not installed, skipped"
