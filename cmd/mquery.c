@@ -14,6 +14,7 @@
 #include "serve/api.h"
 #include "serve/pool.h"
 #include "query/query.h"
+#include "store/block.h"
 #include "store/store.h"
 #include "store/tier.h"
 #include "base/timeparse.h"
@@ -133,6 +134,9 @@ struct times {
 	const char *auth;	/* serve's --auth */
 	uint64_t threads;	/* serve's --threads; 0: as many as CPUs */
 };
+
+/* serve: decompressed block data kept between requests, at most. */
+#define SERVE_CACHE_BYTES ((size_t)256 << 20)
 
 /* Set by SIGINT and SIGTERM: --follow then ends, with status 0. */
 static volatile sig_atomic_t stop;
@@ -270,6 +274,7 @@ serve(const struct query_request *rq, const struct times *tm,
 	struct errbuf eb = ERRBUF_INIT;
 	struct auth *auth = NULL;
 	struct httpd *h;
+	struct block_cache *cache;
 	struct pool *pool;
 	struct api *a;
 	sigset_t waitmask;
@@ -282,7 +287,9 @@ serve(const struct query_request *rq, const struct times *tm,
 		qo->dir = store_dir = cli_store_dir(qo->dir);
 	if (tm->auth && (ao.auth = auth = auth_load(tm->auth, &eb)) == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
-	if ((pool = pool_new(qo, auth, threads, &bad, &eb)) == NULL)
+	/* What one request decompressed, the next ones find (mquery(1)). */
+	cache = qo->file ? NULL : block_cache_new(SERVE_CACHE_BYTES);
+	if ((pool = pool_new(qo, auth, threads, cache, &bad, &eb)) == NULL)
 		errx(CLI_EXIT_FAIL, "%s", eb.msg);
 	a = api_new(pool, &ao);
 	/* The server's threads are made with the stop signals blocked. */
@@ -296,6 +303,7 @@ serve(const struct query_request *rq, const struct times *tm,
 	httpd_close(h);
 	api_free(a);
 	pool_free(pool);
+	block_cache_free(cache);
 	auth_free(auth);
 	free(store_dir);
 	return cli_finish(bad ? CLI_EXIT_FAIL : CLI_EXIT_OK);

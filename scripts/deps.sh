@@ -15,7 +15,7 @@ set -eu
 
 build_pkgs="gcc make pkg-config libjansson-dev libarchive-dev libreadline-dev libzstd-dev libxxhash-dev libpcre2-dev libyaml-dev libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev libprotobuf-c-dev protobuf-c-compiler libsnappy-dev"
 test_pkgs="perl mandoc prometheus-node-exporter prometheus prometheus-alertmanager prometheus-pushgateway victoria-metrics influxdb graphite-carbon procps curl jq openssl zstd zsh fish libxml2-utils tmux librsvg2-bin chromium"
-bench_pkgs="prometheus-node-exporter hyperfine procps curl victoria-metrics prometheus rrdtool"
+bench_pkgs="prometheus-node-exporter hyperfine procps curl victoria-metrics prometheus rrdtool perl"
 fuzz_pkgs="clang libclang-rt-14-dev"
 fresh_pkgs="debootstrap git"
 

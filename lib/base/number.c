@@ -216,27 +216,50 @@ static const char digit_pairs[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+/* 10^k, k = 0 to 19: the powers of ten a uint64_t holds. */
+static const uint64_t pow10_full[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL
+};
+
+/*
+ * Write 'v' in decimal, two digits at a time from the right, straight
+ * into place (no copy from a scratch buffer): its length comes from its
+ * bit length (log10(2) is about 1233 / 4096), corrected by one
+ * comparison.  Every number of a large answer passes here, timestamps
+ * and values.
+ */
 static size_t
 format_u64(char *out, uint64_t v)
 {
-	char tmp[24];
-	char *p = tmp + sizeof(tmp);
-	size_t n;
+	unsigned t = (unsigned)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+	size_t n = t + 1 - ((v | 1) < pow10_full[t]), i = n;	/* t <= 19 */
+	uint32_t w;
+	int k;
 
-	while (v >= 100) {
-		unsigned i = (unsigned)(v % 100) * 2;
-		v /= 100;
-		*--p = digit_pairs[i + 1];
-		*--p = digit_pairs[i];
+	/* Eight digits at a time in 32 bits, cheaper to divide. */
+	while (v >= 100000000) {
+		w = (uint32_t)(v % 100000000);
+		v /= 100000000;
+		for (k = 0; k < 4; k++, w /= 100) {
+			out[--i] = digit_pairs[w % 100 * 2 + 1];
+			out[--i] = digit_pairs[w % 100 * 2];
+		}
 	}
-	if (v >= 10) {
-		*--p = digit_pairs[v * 2 + 1];
-		*--p = digit_pairs[v * 2];
+	for (w = (uint32_t)v; w >= 100; w /= 100) {
+		out[--i] = digit_pairs[w % 100 * 2 + 1];
+		out[--i] = digit_pairs[w % 100 * 2];
+	}
+	if (w >= 10) {
+		out[--i] = digit_pairs[w * 2 + 1];
+		out[--i] = digit_pairs[w * 2];
 	} else {
-		*--p = (char)('0' + v);
+		out[--i] = (char)('0' + w);
 	}
-	n = (size_t)(tmp + sizeof(tmp) - p);
-	memcpy(out, p, n);
 	out[n] = '\0';
 	return n;
 }
@@ -302,37 +325,104 @@ reads_back(u128 m, u128 X, u128 P, int F, uint64_t M, u128 *dist)
 	    (*dist * (u128)scale == P && (M & 1) == 0);
 }
 
+/* 10^k, k = 0 to 22, for format_exact(). */
+#define P10(k) ((u128)10000000000000000000ULL * k)
+static const u128 pow10_u128[23] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL, P10(10), P10(100), P10(1000)
+};
+#undef P10
+
+/*
+ * Whether a decimal of 'k' fraction digits reads back as a = M 2^-F:
+ * the nearer of m = M 10^k / 2^F rounded down or up that does (the even
+ * one of two as near, as printf), in '*out'.
+ */
+static int
+fits(uint64_t M, int F, int k, u128 *out)
+{
+	u128 P = pow10_u128[k], X = (u128)M * P, lo = X >> F, d_lo, d_hi;
+	int ok_lo = reads_back(lo, X, P, F, M, &d_lo);
+	int ok_hi = reads_back(lo + 1, X, P, F, M, &d_hi);
+
+	if (!ok_lo && !ok_hi)
+		return 0;
+	*out = ok_lo && (!ok_hi || d_lo < d_hi ||
+	    (d_lo == d_hi && (lo & 1) == 0)) ? lo : lo + 1;
+	return 1;
+}
+
+/* 10^(k - 6), k = 0 to 23, for int_digits(). */
+static const double pow10_from_e6[24] = {
+	1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+	1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17
+};
+
+/*
+ * floor(log10(a)) + 1 for a = M 2^(E - 1075) in [1e-5, 2^53): the digits
+ * before the point (a >= 1), or minus the zeros after it.  log10 of the
+ * power of two below 'a' (78913 / 2^18 is about log10(2)) is t or a
+ * little more, so the answer is t + 1 or t + 2.  Only the speed of
+ * format_exact() depends on it.
+ */
+static int
+int_digits(double a, int E)
+{
+	int t = (E - 1023) * 78913 / 262144 - (E < 1023);
+
+	return t + 1 + (a >= pow10_from_e6[t + 7]);
+}
+
 /*
  * The shortest fixed-point text of 'a' that reads back as it, for a
  * positive non-integer in [1e-5, 2^53): fewest fraction digits k, then
  * the nearest such decimal (the even one of two as near), as printf()
  * rounds.  All in exact integers: a = M 2^-F, and m is M 10^k / 2^F
  * rounded down or up.
+ *
+ * A decimal of k digits that reads back is one of k + 1 digits too, and
+ * 17 significant digits always read back.  Computed values need 16 or
+ * 17, so those are tried first, from 17 down, then the fewest found by
+ * bisection; trying each k from 1 up made writing them most of the time
+ * of a large answer.
  */
 static size_t
 format_exact(char *out, int neg, double a)
 {
-	int e, F, k;
-	uint64_t M = (uint64_t)ldexp(frexp(a, &e), 53);
-	u128 P = 1;
+	uint64_t bits, M;
+	int E, F, lo = 1, hi, d;
+	u128 m;
 
-	F = 53 - e;	/* 1 <= F <= 70 in this range */
-	for (k = 1; k <= 22; k++) {
-		u128 X, lo, d_lo, d_hi;
-		int ok_lo, ok_hi;
-		P *= 10;
-		X = (u128)M * P;
-		lo = X >> F;
-		ok_lo = reads_back(lo, X, P, F, M, &d_lo);
-		ok_hi = reads_back(lo + 1, X, P, F, M, &d_hi);
-		if (ok_lo || ok_hi) {
-			/* The nearer; on a tie the even one, as printf. */
-			u128 m = ok_lo && (!ok_hi || d_lo < d_hi ||
-			    (d_lo == d_hi && (lo & 1) == 0)) ? lo : lo + 1;
-			return format_fixed(out, neg, (uint64_t)m, k);
-		}
+	/* a = M 2^-F, M of 53 bits: a is normal in this range. */
+	memcpy(&bits, &a, sizeof(bits));
+	E = (int)(bits >> 52 & 0x7ff);
+	M = (bits & ((1ULL << 52) - 1)) | 1ULL << 52;
+	F = 1075 - E;	/* 1 <= F <= 70 in this range */
+	d = int_digits(a, E);
+	hi = 17 - d < 1 ? 1 : 17 - d > 22 ? 22 : 17 - d;
+	if (!fits(M, F, hi, &m) && !fits(M, F, hi = 22, &m))
+		return 0;
+	/* 'm' is always that of 'hi', the fewest digits known to fit. */
+	if (hi > lo && fits(M, F, hi - 1, &m))
+		hi--;
+	else
+		lo = hi;
+	if (hi > lo && fits(M, F, hi - 1, &m))
+		hi--;
+	else
+		lo = hi;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (fits(M, F, mid, &m))
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	return 0;
+	return format_fixed(out, neg, (uint64_t)m, hi);
 }
 
 size_t
@@ -359,10 +449,16 @@ number_format(char *out, double v)
 	 * Most metric values are short decimals.  Find the fewest fraction
 	 * digits k for which the integer m = round(v * 10^k) divided back by
 	 * 10^k gives v exactly: that division is correctly rounded, like
-	 * strtod() on the printed text, so the text reads back as v.
+	 * strtod() on the printed text, so the text reads back as v.  Up to
+	 * six digits: past them a value is more likely computed, with all
+	 * its digits, and a division a digit cost more than the bisection
+	 * below.  Such a decimal below 1e8 is a whole number of millionths
+	 * but for the product's rounding (under 0.03): a computed value,
+	 * mostly not, skips the loop.
 	 */
-	if (a >= 1e-5 && a < 1e15) {
-		for (k = 1; k <= 17; k++) {
+	if (a >= 1e-5 && a < 1e15 && (a >= 1e8 ||
+	    fabs(a * 1e6 - nearbyint(a * 1e6)) < 0.25)) {
+		for (k = 1; k <= 6; k++) {
 			double m = nearbyint(a * pow10_exact[k]);
 			if (m >= (double)TWO53)
 				break;

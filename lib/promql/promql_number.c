@@ -86,16 +86,23 @@ pquantile_sorted(double q, const double *v, size_t n)
 void
 pformat_float(struct buf *out, double v)
 {
-	char num[NUMBER_BUFSZ], digits[NUMBER_BUFSZ];
+	char num[NUMBER_BUFSZ], digits[NUMBER_BUFSZ], *at;
 	const char *p, *e;
-	size_t nd = 0, i;
+	size_t nd = 0, i, n;
 	long exp10, point;
 
-	number_format(num, v);
-	if (isnan(v) || isinf(v) || (e = strchr(num, 'e')) == NULL) {
-		buf_adds(out, num);
+	/* Written in place: every point of an answer has one. */
+	if (out->cap - out->len < NUMBER_BUFSZ)
+		buf_grow(out, NUMBER_BUFSZ);
+	at = out->p + out->len;
+	n = number_format(at, v);
+	if (isnan(v) || isinf(v) || memchr(at, 'e', n) == NULL) {
+		out->len += n;
 		return;
 	}
+	memcpy(num, at, n + 1);
+	*at = '\0';
+	e = strchr(num, 'e');
 	/* Rewrite d.ddde±x without the exponent. */
 	p = num;
 	if (*p == '-') {

@@ -20,25 +20,30 @@
 void
 promql_format_time(struct buf *out, int64_t ms)
 {
-	char num[NUMBER_BUFSZ], frac[3];
+	char *p;
 	uint64_t a;
 	unsigned f;
 
+	/* Written in place: every point of an answer has one. */
+	if (out->cap - out->len < NUMBER_BUFSZ + 5)
+		buf_grow(out, NUMBER_BUFSZ + 5);
+	p = out->p + out->len;
 	if (ms < 0) {
-		buf_addch(out, '-');
+		*p++ = '-';
 		a = (uint64_t)0 - (uint64_t)ms;
 	} else {
 		a = (uint64_t)ms;
 	}
 	/* Whole seconds, then always three digits of milliseconds, if any. */
-	buf_add(out, num, number_format_i64(num, (int64_t)(a / 1000)));
+	p += number_format_i64(p, (int64_t)(a / 1000));
 	if ((f = (unsigned)(a % 1000)) != 0) {
-		frac[0] = (char)('0' + f / 100);
-		frac[1] = (char)('0' + f / 10 % 10);
-		frac[2] = (char)('0' + f % 10);
-		buf_addch(out, '.');
-		buf_add(out, frac, 3);
+		*p++ = '.';
+		*p++ = (char)('0' + f / 100);
+		*p++ = (char)('0' + f / 10 % 10);
+		*p++ = (char)('0' + f % 10);
 	}
+	*p = '\0';
+	out->len = (size_t)(p - out->p);
 }
 
 /* The metric name of 'rs' ('name' overrides), or NULL. */

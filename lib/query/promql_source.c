@@ -116,6 +116,9 @@ store_select_series(void *ctx, const struct matcher *m, size_t n,
 	    &nplan, eb)) == NULL ||
 	    (it = store_select(r, m, n, eb)) == NULL)
 		goto out;
+	/* Rows are passed on for the *_over_time functions only. */
+	if (use == PROMQL_USE_VALUE)
+		store_iter_values_only(it);
 	while ((got = store_iter_next(it, &ss, eb)) == 1) {
 		struct promql_rows rows = { 0 };
 		const struct promql_rows *rp = NULL;

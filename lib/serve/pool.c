@@ -6,6 +6,7 @@
 
 #include "base/xalloc.h"
 #include "serve/pool.h"
+#include "store/store.h"
 
 /* The idle inputs of one tenant. */
 struct idle {
@@ -20,6 +21,7 @@ struct idle {
 struct pool {
 	struct query_input_opts o;
 	const struct auth *auth;
+	struct block_cache *cache;	/* every store handle's, or NULL */
 	size_t ntenants, max, inuse;
 	struct idle *idle;	/* one per tenant, or one */
 	pthread_mutex_t lock;
@@ -38,12 +40,14 @@ input_open(struct pool *p, size_t tenant, uint64_t *bad, struct errbuf *eb)
 		free(in);
 		return NULL;
 	}
+	if (in->st && p->cache)
+		store_use_cache(in->st, p->cache);
 	return in;
 }
 
 struct pool *
 pool_new(const struct query_input_opts *o, const struct auth *auth,
-    size_t max, uint64_t *bad, struct errbuf *eb)
+    size_t max, struct block_cache *cache, uint64_t *bad, struct errbuf *eb)
 {
 	struct pool *p;
 	struct query_input *in;
@@ -56,6 +60,7 @@ pool_new(const struct query_input_opts *o, const struct auth *auth,
 	p = xcalloc(1, sizeof(*p));
 	p->o = *o;
 	p->auth = auth;
+	p->cache = cache;
 	p->ntenants = auth ? auth_ntenants(auth) : 0;
 	p->max = o->file || max < 1 ? 1 : max;
 	p->idle = xcalloc(p->ntenants ? p->ntenants : 1, sizeof(*p->idle));

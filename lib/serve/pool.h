@@ -35,11 +35,14 @@ struct pool;
  * A pool of the inputs that 'o' opens (copied; its strings borrowed, as
  * is 'auth', NULL for none), up to 'max' in use.  The first input is
  * opened now, so that a missing store or a bad stream is told at once;
+ * every store handle keeps its decompressed data in 'cache' (borrowed,
+ * shared by all: store_use_cache()), unless it is NULL;
  * bad records of a stream are counted in '*bad'.  Returns a new pool
  * (free with pool_free()), or NULL with 'eb'.
  */
 struct pool *pool_new(const struct query_input_opts *o,
-    const struct auth *auth, size_t max, uint64_t *bad, struct errbuf *eb);
+    const struct auth *auth, size_t max, struct block_cache *cache,
+    uint64_t *bad, struct errbuf *eb);
 
 /* Close every input; none may be taken. */
 void pool_free(struct pool *p);

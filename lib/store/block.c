@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,12 +130,17 @@ struct block {
 	/* The last frame decompressed, kept for the next series in it. */
 	long cached;
 	struct buf ts, val;
+	const char *fts, *fval;	/* its data: in 'ts' and 'val', or 'centry' */
+	struct block_cache *cache;	/* or NULL */
+	struct centry *centry;	/* the cache's entry being read, or NULL */
 	struct buf post_buf;	/* a decompressed postings list */
 	struct buf post_whole;	/* the section, when it is one frame */
 	struct chunk *arena;	/* what block_select() picked out */
 	struct buf scratch;	/* a page being walked */
 	ZSTD_DCtx *dctx;	/* made on first use, used for every frame */
 };
+
+static void cache_release(struct block *b);
 
 /* "'path' is not a valid block (what)": a damaged file. */
 static int
@@ -882,6 +888,7 @@ block_close(struct block *b)
 	free(b->path);
 	free(b->sources);
 	free(b->frames);
+	cache_release(b);
 	buf_release(&b->ts);
 	buf_release(&b->val);
 	buf_release(&b->post_buf);
@@ -1435,6 +1442,267 @@ block_labels(struct block *b, const char *name, block_label_fn fn, void *arg,
 	return 0;
 }
 
+/*
+ * A cached frame: its key (the checksums and lengths of its two zstd
+ * frames), its data, the blocks reading it, and its place in the hash
+ * chain and in the list of frames nobody reads, oldest first.
+ */
+struct centry {
+	uint64_t ts_sum, v_sum;
+	uint32_t ts_clen, v_clen, ts_ulen, v_ulen;
+	char *ts, *val;
+	size_t refs;
+	struct centry *hnext;
+	struct centry *older, *newer;	/* in the idle list when refs == 0 */
+};
+
+struct block_cache {
+	pthread_mutex_t lock;
+	struct centry **bucket;
+	size_t nbuckets, n;
+	size_t bytes;		/* of all entries */
+	size_t max;		/* the bound on idle ones */
+	size_t idle_bytes;
+	struct centry *oldest, *newest;	/* idle entries */
+};
+
+struct block_cache *
+block_cache_new(size_t bytes)
+{
+	struct block_cache *c = xcalloc(1, sizeof(*c));
+
+	pthread_mutex_init(&c->lock, NULL);
+	c->nbuckets = 64;	/* doubled as entries come */
+	c->bucket = xcalloc(c->nbuckets, sizeof(*c->bucket));
+	c->max = bytes;
+	return c;
+}
+
+static void
+centry_free(struct centry *e)
+{
+	free(e->ts);
+	free(e->val);
+	free(e);
+}
+
+void
+block_cache_free(struct block_cache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nbuckets; i++)
+		while (c->bucket[i]) {
+			struct centry *e = c->bucket[i];
+			c->bucket[i] = e->hnext;
+			centry_free(e);
+		}
+	free(c->bucket);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+void
+block_use_cache(struct block *b, struct block_cache *c)
+{
+	b->cache = c;
+}
+
+static size_t
+centry_size(const struct centry *e)
+{
+	return sizeof(*e) + e->ts_ulen + e->v_ulen + 2;
+}
+
+static uint64_t
+centry_hash(uint64_t ts_sum, uint64_t v_sum)
+{
+	return ts_sum ^ (v_sum * 0x9e3779b97f4a7c15ULL);
+}
+
+static size_t
+centry_bucket(const struct block_cache *c, uint64_t ts_sum, uint64_t v_sum)
+{
+	return (size_t)(centry_hash(ts_sum, v_sum) % c->nbuckets);
+}
+
+static int
+centry_is(const struct centry *e, const struct frame *fr)
+{
+	return e->ts_sum == fr->ts.sum && e->v_sum == fr->v.sum &&
+	    e->ts_clen == fr->ts.clen && e->v_clen == fr->v.clen &&
+	    e->ts_ulen == fr->ts.ulen && e->v_ulen == fr->v.ulen;
+}
+
+/* Take 'e' out of the idle list, or put it at its new end. (Locked.) */
+static void
+idle_remove(struct block_cache *c, struct centry *e)
+{
+	if (e->older)
+		e->older->newer = e->newer;
+	else
+		c->oldest = e->newer;
+	if (e->newer)
+		e->newer->older = e->older;
+	else
+		c->newest = e->older;
+	e->older = e->newer = NULL;
+	c->idle_bytes -= centry_size(e);
+}
+
+static void
+idle_add(struct block_cache *c, struct centry *e)
+{
+	e->newer = NULL;
+	e->older = c->newest;
+	if (c->newest)
+		c->newest->newer = e;
+	else
+		c->oldest = e;
+	c->newest = e;
+	c->idle_bytes += centry_size(e);
+}
+
+/* Drop the oldest idle entries while they pass the bound. (Locked.) */
+static void
+cache_trim(struct block_cache *c)
+{
+	while (c->oldest && c->idle_bytes > c->max) {
+		struct centry *e = c->oldest, **pp;
+		idle_remove(c, e);
+		for (pp = &c->bucket[centry_bucket(c, e->ts_sum, e->v_sum)];
+		    *pp != e; pp = &(*pp)->hnext)
+			;
+		*pp = e->hnext;
+		c->bytes -= centry_size(e);
+		c->n--;
+		centry_free(e);
+	}
+}
+
+/* Twice the buckets, for as many entries as buckets at most. (Locked.) */
+static void
+cache_grow(struct block_cache *c)
+{
+	size_t n = c->nbuckets * 2, i;
+	struct centry **b = xcalloc(n, sizeof(*b));
+
+	for (i = 0; i < c->nbuckets; i++)
+		while (c->bucket[i]) {
+			struct centry *e = c->bucket[i];
+			size_t k = (size_t)(centry_hash(e->ts_sum, e->v_sum) %
+			    n);
+			c->bucket[i] = e->hnext;
+			e->hnext = b[k];
+			b[k] = e;
+		}
+	free(c->bucket);
+	c->bucket = b;
+	c->nbuckets = n;
+}
+
+/* The entry of frame 'fr', now read by one more block, or NULL. */
+static struct centry *
+cache_get(struct block_cache *c, const struct frame *fr)
+{
+	struct centry *e;
+
+	pthread_mutex_lock(&c->lock);
+	e = c->bucket[centry_bucket(c, fr->ts.sum, fr->v.sum)];
+	for (; e; e = e->hnext)
+		if (centry_is(e, fr))
+			break;
+	if (e && e->refs++ == 0)
+		idle_remove(c, e);
+	pthread_mutex_unlock(&c->lock);
+	return e;
+}
+
+/*
+ * Add frame 'fr' decompressed in 'ts' and 'val' (taken; they become the
+ * entry's), read by one block.  Returns the entry: the one another block
+ * added meanwhile, if it did, and then 'ts' and 'val' are freed.
+ */
+static struct centry *
+cache_put(struct block_cache *c, const struct frame *fr, char *ts, char *val)
+{
+	struct centry *e, **head;
+
+	pthread_mutex_lock(&c->lock);
+	head = &c->bucket[centry_bucket(c, fr->ts.sum, fr->v.sum)];
+	for (e = *head; e; e = e->hnext)
+		if (centry_is(e, fr))
+			break;
+	if (e) {
+		if (e->refs++ == 0)
+			idle_remove(c, e);
+		free(ts);
+		free(val);
+	} else {
+		e = xcalloc(1, sizeof(*e));
+		e->ts_sum = fr->ts.sum;
+		e->v_sum = fr->v.sum;
+		e->ts_clen = fr->ts.clen;
+		e->v_clen = fr->v.clen;
+		e->ts_ulen = fr->ts.ulen;
+		e->v_ulen = fr->v.ulen;
+		e->ts = ts;
+		e->val = val;
+		e->refs = 1;
+		e->hnext = *head;
+		*head = e;
+		c->bytes += centry_size(e);
+		if (++c->n > c->nbuckets)
+			cache_grow(c);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return e;
+}
+
+/* 'b' no longer reads its cached frame. */
+static void
+cache_release(struct block *b)
+{
+	struct block_cache *c = b->cache;
+	struct centry *e = b->centry;
+
+	if (e == NULL)
+		return;
+	b->centry = NULL;
+	pthread_mutex_lock(&c->lock);
+	if (--e->refs == 0) {
+		idle_add(c, e);
+		cache_trim(c);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Frame 'f' of 'b' from its cache, decompressed into it if not there. */
+static int
+load_frame_cached(struct block *b, size_t f)
+{
+	const struct frame *fr = &b->frames[f];
+	struct centry *e;
+
+	cache_release(b);
+	if ((e = cache_get(b->cache, fr)) == NULL) {
+		if (decompress(b, &fr->ts, BLOCK_FRAME_ULEN_MAX, &b->ts) ==
+		    -1 || decompress(b, &fr->v, BLOCK_FRAME_ULEN_MAX,
+		    &b->val) == -1)
+			return -1;
+		/* The buffers become the entry's. */
+		e = cache_put(b->cache, fr, b->ts.p, b->val.p);
+		buf_init(&b->ts);
+		buf_init(&b->val);
+	}
+	b->centry = e;
+	b->fts = e->ts;
+	b->fval = e->val;
+	return 0;
+}
+
 static int
 load_frame(struct block *b, size_t f, struct errbuf *eb)
 {
@@ -1443,9 +1711,18 @@ load_frame(struct block *b, size_t f, struct errbuf *eb)
 	if (b->cached == (long)f)
 		return 0;
 	b->cached = -1;
+	if (b->cache) {
+		if (load_frame_cached(b, f) == -1)
+			return errbuf_set(eb, "'%s': frame %zu is damaged",
+			    b->path, f);
+		b->cached = (long)f;
+		return 0;
+	}
 	if (decompress(b, &fr->ts, BLOCK_FRAME_ULEN_MAX, &b->ts) == -1 ||
 	    decompress(b, &fr->v, BLOCK_FRAME_ULEN_MAX, &b->val) == -1)
 		return errbuf_set(eb, "'%s': frame %zu is damaged", b->path, f);
+	b->fts = b->ts.p;
+	b->fval = b->val.p;
 	b->cached = (long)f;
 	return 0;
 }
@@ -1478,10 +1755,10 @@ block_read(struct block *b, const struct block_series *s, int64_t *ts,
 		return errbuf_set(eb, "'%s' is a rolled block", b->path);
 	if (load_frame(b, x->frame, eb) == -1)
 		return -1;
-	if (chunk_decode_ts((unsigned char *)b->ts.p + x->ts_at, x->ts_len,
-	    x->s.n, ts) == -1 ||
-	    chunk_decode_values((unsigned char *)b->val.p + x->v_at, x->v_len,
-	    x->s.n, v) == -1)
+	if (chunk_decode_ts((const unsigned char *)b->fts + x->ts_at,
+	    x->ts_len, x->s.n, ts) == -1 ||
+	    chunk_decode_values((const unsigned char *)b->fval + x->v_at,
+	    x->v_len, x->s.n, v) == -1)
 		return errbuf_set(eb, "'%s': series '%s' does not decode",
 		    b->path, x->s.key);
 	if (!times_fit(ts, x->s.n, &x->s))
@@ -1493,6 +1770,13 @@ block_read(struct block *b, const struct block_series *s, int64_t *ts,
 int
 block_read_rollup(struct block *b, const struct block_series *s,
     struct rollup *out, struct errbuf *eb)
+{
+	return block_read_rollup_cols(b, s, out, ROLLUP_ALL_BITS, eb);
+}
+
+int
+block_read_rollup_cols(struct block *b, const struct block_series *s,
+    struct rollup *out, unsigned cols, struct errbuf *eb)
 {
 	const struct series_ix *x = ix_of(s);
 	const uint32_t *len;
@@ -1511,19 +1795,31 @@ block_read_rollup(struct block *b, const struct block_series *s,
 	if (load_frame(b, x->frame, eb) == -1)
 		return -1;
 	rollup_reserve(out, base + n);
-	p = (unsigned char *)b->val.p + x->v_at;
-	if (chunk_decode_ts((unsigned char *)b->ts.p + x->ts_at, x->ts_len, n,
-	    out->t + base) == -1 || !times_fit(out->t + base, n, &x->s))
+	p = (const unsigned char *)b->fval + x->v_at;
+	if (chunk_decode_ts((const unsigned char *)b->fts + x->ts_at,
+	    x->ts_len, n, out->t + base) == -1 ||
+	    !times_fit(out->t + base, n, &x->s))
 		goto bad;
+	/*
+	 * A column not asked for is passed over: most of a row's columns
+	 * are floats of all their digits, the most costly to decode, and a
+	 * plain selector's average reads two of them, a counter three.
+	 */
 	for (c = 0; c < nc; c++) {
-		if (chunk_decode_values(p, len[c], n, out->col[c] + base) == -1)
-			goto bad;
+		if (cols & (1u << c)) {
+			if (chunk_decode_values(p, len[c], n,
+			    out->col[c] + base) == -1)
+				goto bad;
+		} else {
+			for (k = 0; k < n; k++)
+				out->col[c][base + k] = NAN;
+		}
 		p += len[c];
 	}
 	for (; c < ROLLUP_NCOLS; c++)
 		for (k = 0; k < n; k++)
 			out->col[c][base + k] = NAN;
-	if (x->inc_delta)
+	if (x->inc_delta && (cols & (1u << ROLLUP_INC)))
 		for (k = base; k < base + n; k++)
 			out->col[ROLLUP_INC][k] = block_inc_from_delta(
 			    out->col[ROLLUP_LAST][k], out->col[ROLLUP_FIRST][k],
@@ -1535,6 +1831,8 @@ block_read_rollup(struct block *b, const struct block_series *s,
 		if ((x->s.rollup_flags & ROLLUP_F_SKETCH) &&
 		    varint_get_bytes(&p, end, &sk, &sl) == -1)
 			goto bad;
+		if (!(cols & ROLLUP_SKETCH_BIT))
+			sl = 0;
 		out->sk_off[base + k] = out->sk.len;
 		out->sk_len[base + k] = sl;
 		if (sl)

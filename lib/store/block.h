@@ -133,6 +133,23 @@ struct block_series {
 struct block *block_open(const char *path, struct errbuf *eb);
 void block_close(struct block *b);
 
+/*
+ * A cache of decompressed frames, for a server that answers query after
+ * query over the same blocks: each frame is decompressed once, not once
+ * a query.  A frame is known by its compressed bytes' checksums and its
+ * lengths, so the same frame is found by any block that holds it, opened
+ * again by a later reader.  The cache keeps up to 'bytes' of frames no
+ * block is reading, dropping the least recently used first (a frame
+ * being read stays, whatever the bound).  It may be used from several
+ * threads at once.  Returns a new cache; free it with block_cache_free()
+ * once every block given it is closed.
+ */
+struct block_cache *block_cache_new(size_t bytes);
+void block_cache_free(struct block_cache *c);
+
+/* Let 'b' find its frames in 'c' and keep them there.  Borrows 'c'. */
+void block_use_cache(struct block *b, struct block_cache *c);
+
 int block_version(const struct block *b);	/* 1, 2 or 3 */
 uint64_t block_seq(const struct block *b);
 int64_t block_res(const struct block *b);	/* 0: a raw block */
@@ -191,6 +208,14 @@ int block_read(struct block *b, const struct block_series *s, int64_t *ts,
  */
 int block_read_rollup(struct block *b, const struct block_series *s,
     struct rollup *out, struct errbuf *eb);
+
+/*
+ * block_read_rollup(), decoding only the columns of 'cols' (bits
+ * 1 << ROLLUP_COUNT and so on, and ROLLUP_SKETCH_BIT for the sketches,
+ * rollup.h): the others are NaN, and the rows without sketches.
+ */
+int block_read_rollup_cols(struct block *b, const struct block_series *s,
+    struct rollup *out, unsigned cols, struct errbuf *eb);
 
 /*
  * Read and check all of 'b': every frame, page, the labels and the

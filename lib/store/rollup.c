@@ -259,6 +259,31 @@ rollup_agg_name(enum rollup_agg a)
 	return agg_names[a];
 }
 
+unsigned
+rollup_agg_cols(enum rollup_agg agg, unsigned flags)
+{
+	/* As rollup_values() resolves them. */
+	if (agg == ROLLUP_AGG_AUTO)
+		agg = flags & ROLLUP_F_COUNTER ? ROLLUP_AGG_COUNTER :
+		    ROLLUP_AGG_AVG;
+	if (agg == ROLLUP_AGG_COUNTER && !(flags & ROLLUP_F_COUNTER))
+		agg = ROLLUP_AGG_LAST;
+	switch (agg) {
+	case ROLLUP_AGG_AVG:
+		return 1u << ROLLUP_SUM | 1u << ROLLUP_COUNT;
+	case ROLLUP_AGG_MIN: return 1u << ROLLUP_MIN;
+	case ROLLUP_AGG_MAX: return 1u << ROLLUP_MAX;
+	case ROLLUP_AGG_SUM: return 1u << ROLLUP_SUM;
+	case ROLLUP_AGG_COUNT: return 1u << ROLLUP_COUNT;
+	case ROLLUP_AGG_LAST: return 1u << ROLLUP_LAST;
+	case ROLLUP_AGG_COUNTER:
+		return 1u << ROLLUP_FIRST | 1u << ROLLUP_LAST |
+		    1u << ROLLUP_INC;
+	default:
+		return ROLLUP_SKETCH_BIT;
+	}
+}
+
 void
 rollup_values(const struct rollup *r, enum rollup_agg agg, double *out)
 {

@@ -137,4 +137,14 @@ const char *rollup_agg_name(enum rollup_agg a);
  */
 void rollup_values(const struct rollup *r, enum rollup_agg agg, double *out);
 
+/* The sketches, in masks of columns (1 << ROLLUP_COUNT, ...). */
+#define ROLLUP_SKETCH_BIT (1u << ROLLUP_NCOLS)
+#define ROLLUP_ALL_BITS ((1u << (ROLLUP_NCOLS + 1)) - 1)
+
+/*
+ * The columns (and ROLLUP_SKETCH_BIT for the sketches) rollup_values()
+ * reads for 'agg' from rows of 'flags'.
+ */
+unsigned rollup_agg_cols(enum rollup_agg agg, unsigned flags);
+
 #endif

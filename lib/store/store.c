@@ -15,6 +15,7 @@
 #include "store/store_int.h"
 #include "base/timestamp.h"
 #include "base/xalloc.h"
+#include "store/block.h"
 
 static const char *const tier_names[STORE_NTIERS] = { "raw", "1m", "5m", "1h" };
 
@@ -366,6 +367,12 @@ store_close(struct store *st)
 	store_settings_release(&st->set);
 	matcher_release(&st->scope);
 	free(st);
+}
+
+void
+store_use_cache(struct store *st, struct block_cache *c)
+{
+	st->cache = c;
 }
 
 const char *

@@ -73,6 +73,16 @@ int store_parse_retention(const char *spec, int64_t ret[STORE_NTIERS],
 struct store *store_open(const char *dir, int create, struct errbuf *eb);
 void store_close(struct store *st);
 
+/*
+ * Keep the block data the readers of 'st' decompress in 'c' (block.h's
+ * block_cache_new(); borrowed: it outlives 'st'), for a server: readers
+ * opened from now on find there what earlier ones decompressed, of this
+ * handle or of another using the same cache (frames are known by their
+ * checksums, not by the file they were read from).
+ */
+struct block_cache;
+void store_use_cache(struct store *st, struct block_cache *c);
+
 const char *store_dir(const struct store *st);
 
 /*
@@ -361,6 +371,15 @@ int store_labels(struct store_reader *r, const char *name,
  * had none.  Borrowed, valid until the next call.
  */
 const struct rollup *store_iter_rollup(const struct store_iter *it);
+
+/*
+ * Read of rolled rows only what the reader's aggregate
+ * (store_reader_set_agg()) takes, for a caller that wants the values and
+ * not the rows: store_iter_rollup()'s rows then have the other columns
+ * NaN and no sketches unless the aggregate is a quantile.  Before the
+ * first store_iter_next().
+ */
+void store_iter_values_only(struct store_iter *it);
 
 /*
  * Backup and restore (mstore export, mstore import).  An archive is a

@@ -20,6 +20,7 @@ struct store {
 	size_t ndamage, damage_cap;
 	struct matcher scope;	/* store_restrict(), if 'scoped' */
 	int scoped;
+	struct block_cache *cache;	/* store_use_cache()'s, or NULL */
 };
 
 /*

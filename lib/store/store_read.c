@@ -294,6 +294,8 @@ open_blocks(struct store_reader *r, enum store_tier t, struct errbuf *eb)
 			block_close(b);
 			continue;
 		}
+		if (r->st->cache)
+			block_use_cache(b, r->st->cache);
 		add_source(r, b, -1, NULL, block_seq(b));
 	}
 	store_list_free(names, n);
@@ -551,6 +553,7 @@ struct store_iter {
 	uint64_t *rseq;
 	size_t rseq_cap;
 	int have_rows;
+	int values_only;	/* store_iter_values_only() */
 };
 
 static int
@@ -721,7 +724,9 @@ gather_rows(struct store_iter *it, const struct source *src,
 		rollup_reset(&it->rows, bs->rollup_flags);
 		base = 0;
 	}
-	if (block_read_rollup(src->b, bs, &it->rows, eb) == -1) {
+	if (block_read_rollup_cols(src->b, bs, &it->rows, it->values_only ?
+	    rollup_agg_cols(it->r->agg, bs->rollup_flags) : ROLLUP_ALL_BITS,
+	    eb) == -1) {
 		it->rows.n = base;
 		return -1;
 	}
@@ -871,20 +876,33 @@ merge_rows(struct store_iter *it, size_t *n)
 	struct rollup *rows = &it->rows;
 	struct row_ref *ref = xmalloc((rows->n ? rows->n : 1) * sizeof(*ref));
 	size_t i, k;
-	int sorted = 1;
+	int sorted = 1, twice = 0;
 
 	for (i = 0; i < rows->n; i++) {
 		ref[i] = (struct row_ref){ rows->t[i], it->rseq[i], i };
 		if (i > 0 && cmp_row_ref(&ref[i - 1], &ref[i]) > 0)
 			sorted = 0;
+		if (i > 0 && ref[i - 1].t == ref[i].t)
+			twice = 1;
 	}
-	/* Rows of one block, or of blocks in time order, are sorted. */
-	if (!sorted)
-		qsort(ref, rows->n, sizeof(*ref), cmp_row_ref);
-	rollup_reset(&it->merged, rows->flags);
-	for (i = 0; i < rows->n; i++)
-		if (i + 1 == rows->n || ref[i + 1].t != ref[i].t)
-			rollup_copy_row(&it->merged, rows, ref[i].i);
+	if (sorted && !twice) {
+		/*
+		 * Rows of one block, or of blocks of successive windows, the
+		 * usual case, are merged already: the two sets of arrays
+		 * change places, instead of each row being copied (a tenth
+		 * of a dashboard's time over the 1m tier).
+		 */
+		struct rollup tmp = it->merged;
+		it->merged = it->rows;
+		it->rows = tmp;
+	} else {
+		if (!sorted)
+			qsort(ref, rows->n, sizeof(*ref), cmp_row_ref);
+		rollup_reset(&it->merged, rows->flags);
+		for (i = 0; i < rows->n; i++)
+			if (i + 1 == rows->n || ref[i + 1].t != ref[i].t)
+				rollup_copy_row(&it->merged, rows, ref[i].i);
+	}
 	free(ref);
 	reserve(it, *n + it->merged.n);
 	rollup_values(&it->merged, it->r->agg, it->v + *n);
@@ -928,6 +946,12 @@ const struct rollup *
 store_iter_rollup(const struct store_iter *it)
 {
 	return it->merged.n ? &it->merged : NULL;
+}
+
+void
+store_iter_values_only(struct store_iter *it)
+{
+	it->values_only = 1;
 }
 
 int

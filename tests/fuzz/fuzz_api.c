@@ -47,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ao.limits.timeout_ms = 200;
 		ao.limits.max_samples = 100000;
 		struct pool *pool;
-		fuzz_assert(fd != -1 && (pool = pool_new(&qo, NULL, 1, &bad,
+		fuzz_assert(fd != -1 && (pool = pool_new(&qo, NULL, 1, NULL, &bad,
 		    &eb)) != NULL);
 		a = api_new(pool, &ao);
 	}

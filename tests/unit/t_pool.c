@@ -90,7 +90,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	qo.dir = "/nonexistent/store";
-	ok(pool_new(&qo, NULL, 2, &bad, &eb) == NULL && strstr(eb.msg,
+	ok(pool_new(&qo, NULL, 2, NULL, &bad, &eb) == NULL && strstr(eb.msg,
 	    "/nonexistent/store"), "no store: told at once: %s", eb.msg);
 	eb = (struct errbuf)ERRBUF_INIT;
 
@@ -102,7 +102,7 @@ main(void)
 	store_close(st);
 
 	qo.dir = dir;
-	p = pool_new(&qo, NULL, 2, &bad, &eb);
+	p = pool_new(&qo, NULL, 2, NULL, &bad, &eb);
 	ok(p != NULL, "a pool of 2: %s", eb.msg);
 	in1 = pool_take(p, 0, &eb);
 	in2 = pool_take(p, 0, &eb);
@@ -134,7 +134,7 @@ main(void)
 	/* Tenants: each set restricted to its own, opened when asked. */
 	auth = auth_parse(tokens, sizeof(tokens) - 1, "tokens", &eb);
 	ok(auth != NULL, "tokens: %s", eb.msg);
-	p = pool_new(&qo, auth, 4, &bad, &eb);
+	p = pool_new(&qo, auth, 4, NULL, &bad, &eb);
 	ok(p != NULL, "a pool of tenants: %s", eb.msg);
 	in1 = pool_take(p, 0, &eb);
 	in2 = pool_take(p, 1, &eb);
@@ -148,11 +148,11 @@ main(void)
 	pool_free(p);
 
 	qo.tenant = "a";
-	ok(pool_new(&qo, auth, 4, &bad, &eb) == NULL &&
+	ok(pool_new(&qo, auth, 4, NULL, &bad, &eb) == NULL &&
 	    strstr(eb.msg, "not with"), "tokens and a tenant: refused");
 	qo.tenant = NULL;
 	qo.file = "/dev/null";
-	ok(pool_new(&qo, auth, 4, &bad, &eb) == NULL &&
+	ok(pool_new(&qo, auth, 4, NULL, &bad, &eb) == NULL &&
 	    strstr(eb.msg, "not with"), "tokens and a stream: refused");
 	auth_free(auth);
 

@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "stream/jsonl.h"
 #include "stream/series.h"
+#include "store/block.h"
 #include "store/store.h"
 #include "tap.h"
 #include "base/timestamp.h"
@@ -204,6 +205,55 @@ main(void)
 		d = dump(st);
 		free(d);
 		is_int((int)store_damage_count(st), 1, "noted once per file");
+	}
+
+	/*
+	 * A store that keeps decompressed frames between readers
+	 * (store_use_cache()) reads what one that does not reads; what
+	 * it kept is read again from memory, by it or by another handle
+	 * of the same cache, as a frame spoiled on disk since shows,
+	 * unless the bound let nothing stay.
+	 */
+	{
+		struct block_cache *bc = block_cache_new(1 << 20),
+		    *tc = block_cache_new(1);
+		struct store *big = store_open(dir, 0, &eb),
+		    *tiny = store_open(dir, 0, &eb),
+		    *other = store_open(dir, 0, &eb);
+		char cmd[PATH_MAX + 128], *want = dump(st);
+
+		store_use_cache(big, bc);
+		store_use_cache(other, bc);
+		store_use_cache(tiny, tc);
+		d = dump(big);
+		is_str(d, want, "a caching store reads the same");
+		free(d);
+		d = dump(tiny);
+		is_str(d, want, "and within a bound of one byte");
+		free(d);
+		snprintf(cmd, sizeof(cmd), "f=$(ls %s/raw/*.blk | tail -1); "
+		    "printf 'XXXX' | dd of=$f bs=1 seek=60 conv=notrunc 2>/dev/null",
+		    dir);
+		ok(system(cmd) == 0, "a frame spoiled");
+		d = dump(big);
+		is_str(d, want, "what was kept is read from memory");
+		free(d);
+		is_int((int)store_damage_count(big), 1,
+		    "the frame not read again");
+		d = dump(other);
+		is_str(d, want, "by another handle of the cache too");
+		free(d);
+		d = dump(tiny);
+		ok(strcmp(d, want) != 0, "nothing kept past the bound");
+		free(d);
+		is_int((int)store_damage_count(tiny), 2,
+		    "the spoiled frame noted");
+		free(want);
+		store_close(big);
+		store_close(other);
+		store_close(tiny);
+		block_cache_free(bc);
+		block_cache_free(tc);
 	}
 	store_close(st);
 	{
