@@ -16,18 +16,12 @@
 #include "promql/promql_parse.h"
 #include "promql/promql_print.h"
 #include "serve/api.h"
+#include "serve/api_int.h"
 #include "serve/metadata.h"
 #include "serve/page.h"
 #include "serve/pool.h"
 #include "stream/jsonl.h"
 
-#define ARGS_MAX 256
-
-/* Read-only once made, but for the pool, which has its own lock. */
-struct api {
-	struct pool *pool;
-	struct api_opts o;
-};
 
 struct api *
 api_new(struct pool *pool, const struct api_opts *o)
@@ -45,12 +39,6 @@ api_free(struct api *a)
 	free(a);
 }
 
-/* A request's arguments: its query's, then its form's. */
-struct args {
-	const char *k[ARGS_MAX], *v[ARGS_MAX];
-	size_t n;
-	char *form;		/* the form, decoded in place */
-};
 
 static int
 hexval(int c)
@@ -112,8 +100,8 @@ args_read(struct args *a, const struct httpd_request *rq)
 }
 
 /* The first value of argument 'name', or NULL. */
-static const char *
-arg(const struct args *a, const char *name)
+const char *
+api_arg(const struct args *a, const char *name)
 {
 	size_t i;
 
@@ -130,8 +118,8 @@ reply_json(struct httpd_reply *rp, int status)
 	rp->content_type = "application/json";
 }
 
-static void
-reply_error(struct httpd_reply *rp, int status, const char *type,
+void
+api_error(struct httpd_reply *rp, int status, const char *type,
     const char *msg)
 {
 	buf_reset(&rp->body);
@@ -151,7 +139,7 @@ static int
 time_arg(const struct args *a, const char *name, int64_t def, int64_t *ms,
     struct httpd_reply *rp)
 {
-	const char *s = arg(a, name);
+	const char *s = api_arg(a, name);
 	char msg[300];
 
 	if (s == NULL || *s == '\0') {
@@ -162,13 +150,13 @@ time_arg(const struct args *a, const char *name, int64_t def, int64_t *ms,
 		return 0;
 	snprintf(msg, sizeof(msg), "invalid parameter \"%s\": cannot parse "
 	    "\"%.200s\" to a valid timestamp", name, s);
-	reply_error(rp, 400, "bad_data", msg);
+	api_error(rp, 400, "bad_data", msg);
 	return -1;
 }
 
 /* A duration: a number of seconds, or as PromQL writes one ("15s"). */
-static int
-duration_arg(const char *s, int64_t *ms)
+int
+api_duration(const char *s, int64_t *ms)
 {
 	struct errbuf eb = ERRBUF_INIT;
 	char *end;
@@ -189,8 +177,8 @@ duration_arg(const char *s, int64_t *ms)
  * the error sent: 400 for a bad expression, 503 past the timeout, 422
  * for other failures.
  */
-static int
-run(struct query_input *in, struct query_request *rq, struct buf *out,
+int
+api_run(struct query_input *in, struct query_request *rq, struct buf *out,
     struct httpd_reply *rp)
 {
 	struct errbuf eb = ERRBUF_INIT;
@@ -200,11 +188,11 @@ run(struct query_input *in, struct query_request *rq, struct buf *out,
 	int rc;
 
 	if (query_request_parse(rq, &eb) == -1) {
-		reply_error(rp, 400, "bad_data", eb.msg);
+		api_error(rp, 400, "bad_data", eb.msg);
 		return -1;
 	}
 	if ((mem = open_memstream(&p, &len)) == NULL) {
-		reply_error(rp, 500, "internal", strerror(errno));
+		api_error(rp, 500, "internal", strerror(errno));
 		return -1;
 	}
 	rc = query_run(in->st, query_input_stream(in), rq, mem, &eb);
@@ -214,20 +202,20 @@ run(struct query_input *in, struct query_request *rq, struct buf *out,
 	free(p);
 	if (rc == -1) {
 		if (strstr(eb.msg, "timed out"))
-			reply_error(rp, 503, "timeout", eb.msg);
+			api_error(rp, 503, "timeout", eb.msg);
 		else
-			reply_error(rp, 422, "execution", eb.msg);
+			api_error(rp, 422, "execution", eb.msg);
 	}
 	return rc;
 }
 
 /* A request of 'what' with the limits and tiers of the api. */
-static void
-request_init(struct api *a, struct query_request *rq, enum query_what what,
+void
+api_request(struct api *a, struct query_request *rq, enum query_what what,
     const struct args *args)
 {
 	struct query_request init = QUERY_REQUEST_INIT;
-	const char *to = arg(args, "timeout");
+	const char *to = api_arg(args, "timeout");
 	int64_t ms;
 
 	*rq = init;
@@ -236,7 +224,7 @@ request_init(struct api *a, struct query_request *rq, enum query_what what,
 	rq->limits = a->o.limits;
 	rq->tier = a->o.tier;
 	/* A request's timeout may shorten the server's, not lengthen it. */
-	if (to && duration_arg(to, &ms) == 0 && ms > 0 &&
+	if (to && api_duration(to, &ms) == 0 && ms > 0 &&
 	    (rq->limits.timeout_ms == 0 || ms < rq->limits.timeout_ms))
 		rq->limits.timeout_ms = ms;
 }
@@ -255,18 +243,18 @@ success(struct httpd_reply *rp, const struct buf *data)
 	reply_json(rp, 200);
 }
 
-static void
-do_query(struct api *a, struct query_input *in, const struct args *args,
+void
+api_query(struct api *a, struct query_input *in, const struct args *args,
     int range, struct httpd_reply *rp)
 {
 	struct query_request rq;
 	struct buf data = BUF_INIT;
-	const char *q = arg(args, "query"), *step = arg(args, "step");
+	const char *q = api_arg(args, "query"), *step = api_arg(args, "step");
 	int64_t now = ts_now();
 
-	request_init(a, &rq, QUERY_ANSWER, args);
+	api_request(a, &rq, QUERY_ANSWER, args);
 	if (q == NULL || *q == '\0') {
-		reply_error(rp, 400, "bad_data",
+		api_error(rp, 400, "bad_data",
 		    "invalid parameter \"query\": no query given");
 		return;
 	}
@@ -277,8 +265,8 @@ do_query(struct api *a, struct query_input *in, const struct args *args,
 		rq.given = QUERY_GIVEN_TIME;
 		rq.start = rq.end = rq.time;
 	} else {
-		if (arg(args, "start") == NULL || arg(args, "end") == NULL) {
-			reply_error(rp, 400, "bad_data", arg(args, "start") ?
+		if (api_arg(args, "start") == NULL || api_arg(args, "end") == NULL) {
+			api_error(rp, 400, "bad_data", api_arg(args, "start") ?
 			    "invalid parameter \"end\": missing" :
 			    "invalid parameter \"start\": missing");
 			return;
@@ -287,27 +275,27 @@ do_query(struct api *a, struct query_input *in, const struct args *args,
 		    time_arg(args, "end", now, &rq.end, rp) == -1)
 			return;
 		if (rq.end < rq.start) {
-			reply_error(rp, 400, "bad_data", "end timestamp must "
+			api_error(rp, 400, "bad_data", "end timestamp must "
 			    "not be before start time");
 			return;
 		}
-		if (step == NULL || duration_arg(step, &rq.step) == -1 ||
+		if (step == NULL || api_duration(step, &rq.step) == -1 ||
 		    rq.step <= 0) {
-			reply_error(rp, 400, "bad_data", "invalid parameter "
+			api_error(rp, 400, "bad_data", "invalid parameter "
 			    "\"step\": zero or negative query resolution step "
 			    "widths are not accepted. Try a positive integer");
 			return;
 		}
 		/* Prometheus' own limit on the points of a range query. */
 		if ((rq.end - rq.start) / rq.step > 11000) {
-			reply_error(rp, 400, "bad_data", "exceeded maximum "
+			api_error(rp, 400, "bad_data", "exceeded maximum "
 			    "resolution of 11,000 points per timeseries. Try "
 			    "decreasing the query resolution (?step=XX)");
 			return;
 		}
 		rq.given = QUERY_GIVEN_START | QUERY_GIVEN_END;
 	}
-	if (run(in, &rq, &data, rp) == 0)
+	if (api_run(in, &rq, &data, rp) == 0)
 		success(rp, &data);
 	buf_release(&data);
 }
@@ -339,7 +327,7 @@ do_listing(struct api *a, struct query_input *in, const struct args *args,
 	for (i = 0; i < args->n; i++)
 		nmatch += strcmp(args->k[i], "match[]") == 0;
 	if (what == QUERY_SERIES && nmatch == 0) {
-		reply_error(rp, 400, "bad_data", "no match[] parameter provided");
+		api_error(rp, 400, "bad_data", "no match[] parameter provided");
 		goto out;
 	}
 	if (time_arg(args, "start", TS_MIN, &start, rp) == -1 ||
@@ -349,14 +337,14 @@ do_listing(struct api *a, struct query_input *in, const struct args *args,
 	for (i = 0; i < (nmatch ? args->n : 1); i++) {
 		if (nmatch && strcmp(args->k[i], "match[]") != 0)
 			continue;
-		request_init(a, &rq, what, args);
+		api_request(a, &rq, what, args);
 		rq.format = QUERY_FMT_JSONL;
 		rq.expr = nmatch ? args->v[i] : NULL;
 		rq.label = label;
 		rq.start = start;
 		rq.end = end;
 		rq.given = QUERY_GIVEN_START | QUERY_GIVEN_END;
-		if (run(in, &rq, &lines, rp) == -1)
+		if (api_run(in, &rq, &lines, rp) == -1)
 			goto out;
 	}
 	/* Several match[] may list a line twice: each once, all sorted. */
@@ -415,15 +403,15 @@ do_format(const struct args *args, struct httpd_reply *rp)
 	struct promql_node *tree = NULL;
 	struct errbuf eb = ERRBUF_INIT;
 	struct buf data = BUF_INIT, text = BUF_INIT;
-	const char *q = arg(args, "query");
+	const char *q = api_arg(args, "query");
 
 	if (q == NULL || *q == '\0') {
-		reply_error(rp, 400, "bad_data",
+		api_error(rp, 400, "bad_data",
 		    "invalid parameter \"query\": no query given");
 		return;
 	}
 	if (promql_parse(q, &tree, &eb) == -1) {
-		reply_error(rp, 400, "bad_data", eb.msg);
+		api_error(rp, 400, "bad_data", eb.msg);
 		return;
 	}
 	promql_print_pretty(&text, tree);
@@ -435,8 +423,8 @@ do_format(const struct args *args, struct httpd_reply *rp)
 }
 
 /* A whole number as Go's strconv.Atoi takes one: 0, or -1. */
-static int
-int_arg(const char *s, long *out)
+int
+api_int(const char *s, long *out)
 {
 	char *end;
 
@@ -462,23 +450,23 @@ do_metadata(struct api *a, struct query_input *in, const struct args *args,
 	struct buf data = BUF_INIT;
 	const char *s;
 
-	if ((s = arg(args, "limit")) != NULL && *s &&
-	    int_arg(s, &mo.limit) == -1) {
-		reply_error(rp, 400, "bad_data", "limit must be a number");
+	if ((s = api_arg(args, "limit")) != NULL && *s &&
+	    api_int(s, &mo.limit) == -1) {
+		api_error(rp, 400, "bad_data", "limit must be a number");
 		return;
 	}
-	if ((s = arg(args, "limit_per_metric")) != NULL && *s &&
-	    int_arg(s, &mo.limit_per_metric) == -1) {
-		reply_error(rp, 400, "bad_data",
+	if ((s = api_arg(args, "limit_per_metric")) != NULL && *s &&
+	    api_int(s, &mo.limit_per_metric) == -1) {
+		api_error(rp, 400, "bad_data",
 		    "limit_per_metric must be a number");
 		return;
 	}
-	if ((s = arg(args, "metric")) != NULL && *s)
+	if ((s = api_arg(args, "metric")) != NULL && *s)
 		mo.metric = s;
 	if (in->st == NULL)
 		buf_adds(&data, "{}");
 	else if (metadata_write(in->st, &mo, &data, &eb) == -1) {
-		reply_error(rp, 422, "execution", eb.msg);
+		api_error(rp, 422, "execution", eb.msg);
 		buf_release(&data);
 		return;
 	}
@@ -500,165 +488,6 @@ do_buildinfo(struct api *a, struct httpd_reply *rp)
 }
 
 /*
- * /chart: the answer over the last 'range' (default 1h) drawn as an
- * SVG image of 'width' x 'height' pixels (chart.h), for the page.
- */
-static void
-do_chart(struct api *a, struct query_input *in, const struct args *args,
-    struct httpd_reply *rp)
-{
-	struct query_request rq;
-	struct buf data = BUF_INIT;
-	const char *q = arg(args, "query"), *range = arg(args, "range");
-	const char *w = arg(args, "width"), *h = arg(args, "height");
-	int64_t ms = 3600000, now = ts_now();
-	long width = CHART_SVG_WIDTH, height = CHART_SVG_HEIGHT;
-
-	request_init(a, &rq, QUERY_ANSWER, args);
-	if (q == NULL || *q == '\0') {
-		reply_error(rp, 400, "bad_data",
-		    "invalid parameter \"query\": no query given");
-		return;
-	}
-	if ((range && (duration_arg(range, &ms) == -1 || ms <= 0 ||
-	    ms > 366 * 86400000LL)) ||
-	    (w && (int_arg(w, &width) == -1 || width < 100 || width > 4000)) ||
-	    (h && (int_arg(h, &height) == -1 || height < 100 ||
-	    height > 4000))) {
-		reply_error(rp, 400, "bad_data", "invalid parameter: range is "
-		    "a duration up to a year, width and height from 100 to "
-		    "4000 pixels");
-		return;
-	}
-	rq.expr = rq.chart.title = q;
-	rq.format = QUERY_FMT_SVG;
-	rq.chart.width = (int)width;
-	rq.chart.height = (int)height;
-	rq.start = now - ms;
-	rq.end = rq.time = now;
-	rq.given = QUERY_GIVEN_START | QUERY_GIVEN_END;
-	if (run(in, &rq, &data, rp) == 0) {
-		buf_reset(&rp->body);
-		buf_add(&rp->body, data.p, data.len);
-		rp->content_type = "image/svg+xml";
-	}
-	buf_release(&data);
-}
-
-/* A stream of /api/v1/stream: what each of its events asks. */
-struct live {
-	struct api *a;
-	size_t tenant;
-	char *query, *timeout;
-	int64_t step;
-};
-
-/*
- * One event: the answer of /api/v1/query at this time, each of its
- * lines a "data:" line (it has one).  The next is due a step after
- * this one began.
- */
-static int64_t
-live_more(void *arg, struct buf *out)
-{
-	struct live *l = arg;
-	struct httpd_reply rp;
-	struct errbuf eb = ERRBUF_INIT;
-	struct query_input *in;
-	struct args args;
-	char t[32];
-	const char *p, *e, *end;
-	int64_t now = ts_now(), spent;
-
-	memset(&rp, 0, sizeof(rp));
-	memset(&args, 0, sizeof(args));
-	snprintf(t, sizeof(t), "%.3f", (double)now / 1000);
-	args.k[args.n] = "query";
-	args.v[args.n++] = l->query;
-	args.k[args.n] = "time";
-	args.v[args.n++] = t;
-	if (l->timeout) {
-		args.k[args.n] = "timeout";
-		args.v[args.n++] = l->timeout;
-	}
-	if ((in = pool_take(l->a->pool, l->tenant, &eb)) == NULL) {
-		reply_error(&rp, 500, "internal", eb.msg);
-	} else {
-		do_query(l->a, in, &args, 0, &rp);
-		pool_give(l->a->pool, l->tenant, in);
-	}
-	end = rp.body.p + rp.body.len;
-	for (p = rp.body.p; p && p < end; p = e + 1) {
-		if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			e = end;
-		buf_adds(out, "data: ");
-		buf_add(out, p, (size_t)(e - p));
-		buf_addch(out, '\n');
-	}
-	buf_addch(out, '\n');
-	buf_release(&rp.body);
-	spent = ts_now() - now;
-	return spent < 0 ? l->step : spent > l->step ? 0 : l->step - spent;
-}
-
-static void
-live_done(void *arg)
-{
-	struct live *l = arg;
-
-	free(l->query);
-	free(l->timeout);
-	free(l);
-}
-
-/*
- * /api/v1/stream: Server-Sent Events, one a 'step' (default 5s, at
- * least 1s) from now on, each the answer of /api/v1/query then, until
- * the client goes away or the server stops.  A query that does not
- * parse is told at once, as /api/v1/query tells it.
- */
-static void
-do_stream(struct api *a, size_t tenant, const struct args *args,
-    struct httpd_reply *rp)
-{
-	struct query_request rq;
-	struct errbuf eb = ERRBUF_INIT;
-	struct live *l;
-	const char *q = arg(args, "query"), *step = arg(args, "step");
-	const char *to = arg(args, "timeout");
-	int64_t ms = 5000;
-
-	request_init(a, &rq, QUERY_ANSWER, args);
-	if (q == NULL || *q == '\0') {
-		reply_error(rp, 400, "bad_data",
-		    "invalid parameter \"query\": no query given");
-		return;
-	}
-	rq.expr = q;
-	if (query_request_parse(&rq, &eb) == -1) {
-		reply_error(rp, 400, "bad_data", eb.msg);
-		return;
-	}
-	if (step && (duration_arg(step, &ms) == -1 || ms < 1000)) {
-		reply_error(rp, 400, "bad_data", "invalid parameter \"step\": "
-		    "a duration of 1s at least");
-		return;
-	}
-	l = xcalloc(1, sizeof(*l));
-	l->a = a;
-	l->tenant = tenant;
-	l->query = xstrdup(q);
-	l->timeout = to ? xstrdup(to) : NULL;
-	l->step = ms;
-	rp->content_type = "text/event-stream";
-	snprintf(rp->header[0], sizeof(rp->header[0]), "Cache-Control");
-	snprintf(rp->header[1], sizeof(rp->header[1]), "no-cache");
-	rp->stream.more = live_more;
-	rp->stream.done = live_done;
-	rp->stream.arg = l;
-}
-
-/*
  * The endpoints that read the input: 'in' is taken from the pool for
  * the request, and given back after.
  */
@@ -675,7 +504,7 @@ answer(struct api *a, size_t tenant, const char *path,
 	    n > sizeof(lv) + 6 && strcmp(path + n - 7, "/values") == 0;
 
 	if (label && (n -= sizeof(lv) - 1 + 7) >= sizeof(name)) {
-		reply_error(rp, 400, "bad_data", "label name too long");
+		api_error(rp, 400, "bad_data", "label name too long");
 		return;
 	}
 	if (!label && strcmp(path, "/api/v1/query") != 0 &&
@@ -684,11 +513,11 @@ answer(struct api *a, size_t tenant, const char *path,
 	    strcmp(path, "/api/v1/labels") != 0 &&
 	    strcmp(path, "/api/v1/metadata") != 0 &&
 	    strcmp(path, "/chart") != 0) {
-		reply_error(rp, 404, "not_found", "no such endpoint");
+		api_error(rp, 404, "not_found", "no such endpoint");
 		return;
 	}
 	if ((in = pool_take(a->pool, tenant, &eb)) == NULL) {
-		reply_error(rp, 500, "internal", eb.msg);
+		api_error(rp, 500, "internal", eb.msg);
 		return;
 	}
 	if (label) {
@@ -696,15 +525,15 @@ answer(struct api *a, size_t tenant, const char *path,
 		name[n] = '\0';
 		do_listing(a, in, args, QUERY_LABEL_VALUES, name, rp);
 	} else if (strcmp(path, "/api/v1/query") == 0) {
-		do_query(a, in, args, 0, rp);
+		api_query(a, in, args, 0, rp);
 	} else if (strcmp(path, "/api/v1/query_range") == 0) {
-		do_query(a, in, args, 1, rp);
+		api_query(a, in, args, 1, rp);
 	} else if (strcmp(path, "/api/v1/series") == 0) {
 		do_listing(a, in, args, QUERY_SERIES, NULL, rp);
 	} else if (strcmp(path, "/api/v1/metadata") == 0) {
 		do_metadata(a, in, args, rp);
 	} else if (strcmp(path, "/chart") == 0) {
-		do_chart(a, in, args, rp);
+		api_chart(a, in, args, rp);
 	} else {
 		do_listing(a, in, args, QUERY_LABELS, NULL, rp);
 	}
@@ -722,7 +551,7 @@ api_handle(void *arg_, const struct httpd_request *rq, struct httpd_reply *rp)
 	/* Without a token, nothing is told but that: not even a bad method. */
 	if (a->o.auth && (tenant = auth_check(a->o.auth,
 	    rq->authorization)) < 0) {
-		reply_error(rp, 401, "unauthorized", rq->authorization ?
+		api_error(rp, 401, "unauthorized", rq->authorization ?
 		    "this token is not known here" :
 		    "a token is needed: Authorization: Bearer TOKEN");
 		snprintf(rp->header[0], sizeof(rp->header[0]),
@@ -732,13 +561,13 @@ api_handle(void *arg_, const struct httpd_request *rq, struct httpd_reply *rp)
 		return;
 	}
 	if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "POST") != 0) {
-		reply_error(rp, 405, "bad_data", "method not allowed");
+		api_error(rp, 405, "bad_data", "method not allowed");
 		snprintf(rp->header[0], sizeof(rp->header[0]), "Allow");
 		snprintf(rp->header[1], sizeof(rp->header[1]), "GET, POST");
 		return;
 	}
 	if (rq->too_big) {
-		reply_error(rp, 413, "bad_data", "request body too large");
+		api_error(rp, 413, "bad_data", "request body too large");
 		return;
 	}
 	args_read(&args, rq);
@@ -747,7 +576,7 @@ api_handle(void *arg_, const struct httpd_request *rq, struct httpd_reply *rp)
 	else if (strcmp(path, "/api/v1/status/buildinfo") == 0)
 		do_buildinfo(a, rp);
 	else if (strcmp(path, "/api/v1/stream") == 0)
-		do_stream(a, (size_t)tenant, &args, rp);
+		api_stream(a, (size_t)tenant, &args, rp);
 	else if (strcmp(path, "/") == 0) {
 		buf_adds(&rp->body, page_html);
 		rp->content_type = "text/html; charset=utf-8";
