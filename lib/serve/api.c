@@ -118,6 +118,19 @@ reply_json(struct httpd_reply *rp, int status)
 	rp->content_type = "application/json";
 }
 
+const char *
+api_need_query(const struct args *a, struct httpd_reply *rp)
+{
+	const char *q = api_arg(a, "query");
+
+	if (q == NULL || *q == '\0') {
+		api_error(rp, 400, "bad_data",
+		    "invalid parameter \"query\": no query given");
+		return NULL;
+	}
+	return q;
+}
+
 void
 api_error(struct httpd_reply *rp, int status, const char *type,
     const char *msg)
@@ -249,15 +262,12 @@ api_query(struct api *a, struct query_input *in, const struct args *args,
 {
 	struct query_request rq;
 	struct buf data = BUF_INIT;
-	const char *q = api_arg(args, "query"), *step = api_arg(args, "step");
+	const char *q, *step = api_arg(args, "step");
 	int64_t now = ts_now();
 
 	api_request(a, &rq, QUERY_ANSWER, args);
-	if (q == NULL || *q == '\0') {
-		api_error(rp, 400, "bad_data",
-		    "invalid parameter \"query\": no query given");
+	if ((q = api_need_query(args, rp)) == NULL)
 		return;
-	}
 	rq.expr = q;
 	if (!range) {
 		if (time_arg(args, "time", now, &rq.time, rp) == -1)
@@ -403,13 +413,10 @@ do_format(const struct args *args, struct httpd_reply *rp)
 	struct promql_node *tree = NULL;
 	struct errbuf eb = ERRBUF_INIT;
 	struct buf data = BUF_INIT, text = BUF_INIT;
-	const char *q = api_arg(args, "query");
+	const char *q;
 
-	if (q == NULL || *q == '\0') {
-		api_error(rp, 400, "bad_data",
-		    "invalid parameter \"query\": no query given");
+	if ((q = api_need_query(args, rp)) == NULL)
 		return;
-	}
 	if (promql_parse(q, &tree, &eb) == -1) {
 		api_error(rp, 400, "bad_data", eb.msg);
 		return;

@@ -30,6 +30,9 @@ struct args {
 /* The first value of argument 'name', or NULL. */
 const char *api_arg(const struct args *a, const char *name);
 
+/* The argument 'query', or NULL when there is none (400 replied). */
+const char *api_need_query(const struct args *a, struct httpd_reply *rp);
+
 /* Reply Prometheus' error: {"status":"error","errorType":...}. */
 void api_error(struct httpd_reply *rp, int status, const char *type,
     const char *msg);

@@ -21,17 +21,14 @@ api_chart(struct api *a, struct query_input *in, const struct args *args,
 {
 	struct query_request rq;
 	struct buf data = BUF_INIT;
-	const char *q = api_arg(args, "query"), *range = api_arg(args, "range");
+	const char *q, *range = api_arg(args, "range");
 	const char *w = api_arg(args, "width"), *h = api_arg(args, "height");
 	int64_t ms = 3600000, now = ts_now();
 	long width = CHART_SVG_WIDTH, height = CHART_SVG_HEIGHT;
 
 	api_request(a, &rq, QUERY_ANSWER, args);
-	if (q == NULL || *q == '\0') {
-		api_error(rp, 400, "bad_data",
-		    "invalid parameter \"query\": no query given");
+	if ((q = api_need_query(args, rp)) == NULL)
 		return;
-	}
 	if ((range && (api_duration(range, &ms) == -1 || ms <= 0 ||
 	    ms > 366 * 86400000LL)) ||
 	    (w && (api_int(w, &width) == -1 || width < 100 || width > 4000)) ||
@@ -136,16 +133,13 @@ api_stream(struct api *a, size_t tenant, const struct args *args,
 	struct query_request rq;
 	struct errbuf eb = ERRBUF_INIT;
 	struct live *l;
-	const char *q = api_arg(args, "query"), *step = api_arg(args, "step");
+	const char *q, *step = api_arg(args, "step");
 	const char *to = api_arg(args, "timeout");
 	int64_t ms = 5000;
 
 	api_request(a, &rq, QUERY_ANSWER, args);
-	if (q == NULL || *q == '\0') {
-		api_error(rp, 400, "bad_data",
-		    "invalid parameter \"query\": no query given");
+	if ((q = api_need_query(args, rp)) == NULL)
 		return;
-	}
 	rq.expr = q;
 	if (query_request_parse(&rq, &eb) == -1) {
 		api_error(rp, 400, "bad_data", eb.msg);
