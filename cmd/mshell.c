@@ -243,6 +243,8 @@ main(int argc, char *argv[])
 	} else {
 		failed = shell_script(sh, stdin, "<stdin>");
 	}
+	if (shell_bad(sh))
+		failed++;
 	shell_free(sh);
 	free(history);
 	free(store_dir);

@@ -124,6 +124,32 @@ test_expect_success '\tenant and \store change what is read' '
 	tail -n 1 y >ylast && tail -n 1 actual >alast && test_cmp ylast alast
 '
 
+test_expect_success 'a bad record of a stream is told, the rest answered, exit 1' '
+	{ head -n 3 s.jsonl; echo "not json"; tail -n 3 s.jsonl; } >bad.jsonl &&
+	printf "%s\n" "\\metrics" | test_expect_code 1 mshell -f bad.jsonl >actual 2>err &&
+	grep "^mshell: bad.jsonl:4: invalid JSON" err &&
+	printf "x_total\ny\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a damaged block is told once, the rest answered, exit 1' '
+	w0=$(( ($(date +%s) / 7200 - 6) * 7200 )) &&
+	mstore init -d dmg --retention raw=30d >/dev/null &&
+	for k in 0 1 2; do
+		gen -H 2 -n 3000 -i 10s -t $(( (w0 + k * 7200) * 1000 )) |
+		mstore -d dmg || return 1
+	done &&
+	b=$(ls dmg/raw/*.blk | sed -n 2p) && size=$(wc -c <"$b") &&
+	printf X | dd of="$b" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null &&
+	printf "%s\n" "\\at $((w0 + 3 * 7200))" "\\range 6h" "\\format csv" \
+	    "count(node_load1)" "count(node_load1)" |
+	    test_expect_code 1 mshell -d dmg >actual 2>err &&
+	cat err &&
+	test $(grep -c "left out of the answer" err) = 1 &&
+	grep -F "$b" err &&
+	test $(grep -c ",2$" actual) -gt 10
+'
+
 test_expect_success 'answers into a pipe carry no escape sequences' '
 	printf "%s\n" "\\at $T" "\\format chart" "x_total" "\\help" |
 	    NO_COLOR= TERM=xterm mshell -d st >actual &&

@@ -61,6 +61,12 @@ shell_close(struct shell *sh)
 	sh->open = 0;
 }
 
+uint64_t
+shell_bad(const struct shell *sh)
+{
+	return sh->bad;
+}
+
 void
 shell_free(struct shell *sh)
 {
@@ -93,6 +99,8 @@ shell_input(struct shell *sh, struct errbuf *eb)
 	if (query_input_open(&sh->in, &qo, &bad, eb) == -1)
 		return -1;
 	sh->open = 1;
+	sh->told = 0;
+	sh->bad += bad;
 	return 0;
 }
 
@@ -279,9 +287,12 @@ shell_run(struct shell *sh, const struct query_request *rq,
 		errbuf_set(&eb, "write error: %s", strerror(errno));
 		rc = -1;
 	}
-	for (i = 0; sh->in.st && i < store_damage_count(sh->in.st); i++)
+	/* Each damaged file once: the handle keeps what it noted. */
+	for (i = sh->told; sh->in.st && i < store_damage_count(sh->in.st);
+	    i++, sh->bad++)
 		fprintf(sh->o.err, "mshell: %s; left out of the answer\n",
 		    store_damage(sh->in.st, i));
+	sh->told = i;
 	if (rc == -1) {
 		if (sh->o.cancel && *sh->o.cancel) {
 			*sh->o.cancel = 0;

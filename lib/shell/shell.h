@@ -42,6 +42,13 @@ struct shell;
 struct shell *shell_new(const struct shell_opts *o);
 void shell_free(struct shell *sh);
 
+/*
+ * The bad records of the stream read and the damaged files of the store
+ * passed over so far (each told on 'err' when met): answers were of the
+ * rest, and mshell exits 1, as mquery does.
+ */
+uint64_t shell_bad(const struct shell *sh);
+
 /* What shell_exec() did. */
 enum shell_status {
 	SHELL_OK = 0,

@@ -20,6 +20,8 @@ struct shell {
 	char *tenant;		/* owned, or NULL */
 	struct query_input in;
 	int open;		/* 'in' is */
+	size_t told;		/* damaged files of 'in' said so far */
+	uint64_t bad;		/* bad records read, damaged files met */
 	int instant;		/* instant queries, not a range */
 	int64_t range;		/* ms */
 	int64_t step;		/* ms; 0: Prometheus graph's */
