@@ -302,9 +302,12 @@ test_expect_success '\watch redraws until Ctrl-C' '
 	tmux_ send-keys "\\instant" Enter "\\watch 1s time()" Enter &&
 	wait_for "^every 1s: time\\(\\)" &&
 	a=$(screen | grep "^scalar") &&
-	sleep 1.5 &&
-	b=$(screen | grep "^scalar") &&
-	test "$a" != "$b" &&
+	# Drawn again, with a later time, within ten seconds however busy.
+	wait_for "^scalar" &&
+	i=0 && while [ "$(screen | grep "^scalar")" = "$a" ]; do
+		i=$((i + 1)) && [ $i -lt 100 ] || return 1
+		sleep 0.1
+	done &&
 	tmux_ send-keys C-c &&
 	wait_for "^mshell @now>$" &&
 	tmux_ send-keys "\\q" Enter &&
