@@ -301,9 +301,9 @@ test_expect_success '\watch redraws until Ctrl-C' '
 	wait_for "^mshell 1h>$" &&
 	tmux_ send-keys "\\instant" Enter "\\watch 1s time()" Enter &&
 	wait_for "^every 1s: time\\(\\)" &&
+	wait_for "^scalar" &&
 	a=$(screen | grep "^scalar") &&
 	# Drawn again, with a later time, within ten seconds however busy.
-	wait_for "^scalar" &&
 	i=0 && while [ "$(screen | grep "^scalar")" = "$a" ]; do
 		i=$((i + 1)) && [ $i -lt 100 ] || return 1
 		sleep 0.1
