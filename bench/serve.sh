@@ -11,9 +11,10 @@
 # tiers, as a user's store would be; exports the raw samples with `mquery -o
 # openmetrics` and imports them with promtool into Prometheus.  Both
 # servers are started on 127.0.0.1, pinned to the same core (BENCH_CORE,
-# default 1): Prometheus, `mquery serve` as it comes (a step of 1 m reads
-# the 1m tier) and `mquery serve --tier raw` (the samples Prometheus
-# has).  bench/serve_load, on another core, loads a dashboard of ten
+# default 1): Prometheus, `mquery serve --tier auto` (a step of 1 m
+# reads the 1m tier) and `mquery serve --tier raw` (the samples
+# Prometheus has: what serve reads by default, --tier exact, while the
+# raw tier holds the range).  bench/serve_load, on another core, loads a dashboard of ten
 # panels (those of contrib/grafana/mtk-node.json on these metrics, with
 # the host variable at "All", ".*", and $__rate_interval as Grafana makes
 # it for a 1 m step and a 15 s scrape interval: 1m15s) as 24 h range
@@ -95,15 +96,15 @@ taskset -c "$core" prometheus --config.file="$tmp/prometheus.yml" \
 	--web.listen-address=127.0.0.1:$pport >"$tmp/prom.log" 2>&1 &
 pids="$pids $!"
 mport=$(port)
-taskset -c "$core" "$bin/mquery" serve -d "$tmp/s" --listen 127.0.0.1:$mport \
-	2>"$tmp/mtk.log" &
+taskset -c "$core" "$bin/mquery" serve -d "$tmp/s" --tier auto \
+	--listen 127.0.0.1:$mport 2>"$tmp/mtk.log" &
 pids="$pids $!"
 rport=$(port)
 taskset -c "$core" "$bin/mquery" serve -d "$tmp/s" --tier raw \
 	--listen 127.0.0.1:$rport 2>"$tmp/raw.log" &
 pids="$pids $!"
 up prometheus "http://127.0.0.1:$pport" "$tmp/prom.log"
-up "mquery serve" "http://127.0.0.1:$mport" "$tmp/mtk.log"
+up "mquery serve --tier auto" "http://127.0.0.1:$mport" "$tmp/mtk.log"
 up "mquery serve --tier raw" "http://127.0.0.1:$rport" "$tmp/raw.log"
 
 # The panels of contrib/grafana/mtk-node.json with these metrics.

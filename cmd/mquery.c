@@ -33,8 +33,8 @@ enum {
 static const char *
 tier_word(size_t i)
 {
-	return i == 0 ? "auto" : i <= STORE_NTIERS ?
-	    store_tier_name((enum store_tier)(i - 1)) : NULL;
+	return i == 0 ? "auto" : i == 1 ? "exact" : i <= STORE_NTIERS + 1 ?
+	    store_tier_name((enum store_tier)(i - 2)) : NULL;
 }
 
 static const char *
@@ -91,7 +91,8 @@ static const struct cli_option options[] = {
 	{ "list-functions", OPT_LIST_FUNCTIONS, NULL, NULL,
 	    "print the names of the PromQL functions" },
 	{ "tier", OPT_TIER, "tier", tier_word,
-	    "read only this tier: raw, 1m, 5m, 1h (default auto)" },
+	    "read only this tier: raw, 1m, 5m, 1h; auto: as the step says;\n"
+	    "exact: raw where kept (default auto; serve: exact)" },
 	{ "agg", OPT_AGG, "agg", agg_word,
 	    "rolled tiers give avg, min, max, sum, count, last, p50, p95, p99" },
 	{ "archive", OPT_ARCHIVE, NULL, NULL,
@@ -328,8 +329,12 @@ main(int argc, char *argv[])
 	cli_start(&cli, &program, argc, argv);
 	rq.format = isatty(STDOUT_FILENO) ? QUERY_FMT_TABLE : QUERY_FMT_JSONL;
 	parse_options(&cli, &rq, &tm, &qo);
-	if (cli_operands(&cli, &argc, &argv) != NULL)
+	if (cli_operands(&cli, &argc, &argv) != NULL) {
+		/* Through Prometheus' API, Prometheus' answers (mquery(1)). */
+		if (!cli_given(&cli, OPT_TIER))
+			rq.tier.tier = TIER_EXACT;
 		return serve(&rq, &tm, &qo);
+	}
 	if (argc > 1)
 		cli_usage_error(&cli, "one expression only");
 	rq.expr = argc ? argv[0] : NULL;

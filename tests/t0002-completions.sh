@@ -30,7 +30,7 @@ done
 
 test_expect_success 'bash completes option values from --list-values' '
 	mquery --list-values=tier >tiers &&
-	printf "1h\n1m\n5m\nauto\nraw\n" >expect && sort tiers | test_cmp expect - &&
+	printf "1h\n1m\n5m\nauto\nexact\nraw\n" >expect && sort tiers | test_cmp expect - &&
 	bash_complete mquery --tier "" >actual && test_cmp expect actual &&
 	printf "1h\n1m\n" >expect &&
 	bash_complete mquery --tier = 1 >actual && test_cmp expect actual &&
@@ -186,7 +186,7 @@ if test_have_prog fish; then
 		"
 	done
 	test_expect_success 'fish completes option values and mstore'"'"'s commands' '
-		printf "1h\n1m\n5m\nauto\nraw\n" >expect &&
+		printf "1h\n1m\n5m\nauto\nexact\nraw\n" >expect &&
 		fish -c "source \$SRC_DIR/completions/mtk.fish; complete -C \"mquery --tier \"" |
 			sort >actual &&
 		test_cmp expect actual &&

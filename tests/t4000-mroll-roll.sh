@@ -124,7 +124,7 @@ test_expect_success 'the store checks out' '
 test_expect_success 'usage errors' '
 	test_expect_code 2 mroll -d s extra 2>err && grep "unexpected argument" err &&
 	test_expect_code 2 mroll --now yesterday-ish 2>err &&
-	test_expect_code 2 mquery -d s --tier 2m x 2>err && grep "unknown tier .2m. (one of: auto, raw, 1m, 5m, 1h)" err &&
+	test_expect_code 2 mquery -d s --tier 2m x 2>err && grep "unknown tier .2m. (one of: auto, exact, raw, 1m, 5m, 1h)" err &&
 	test_expect_code 2 mquery -d s --agg median x 2>err && grep "unknown aggregate" err &&
 	test_expect_code 1 mroll -d nowhere 2>err && grep "no store" err
 '

@@ -215,4 +215,21 @@ test_expect_success 'rate across rolled rows and the raw samples after them: no 
 	test_must_be_empty bad
 '
 
+test_expect_success '--tier exact: raw samples where kept, rolled rows before them' '
+	# The store of the test before: raw kept for the last four hours.
+	R="--start 2026-01-01T02:00:00Z --end 2026-01-01T09:59:00Z --step 1m" &&
+	mquery -d j -o csv $R --tier exact "c_total" >exact &&
+	mquery -d j -o csv $R --tier raw "c_total" >raw &&
+	mquery -d j -o csv $R --tier 1m "c_total" >rolled &&
+	test $(wc -l <exact) -eq 481 &&
+	# At 07:00 the raw samples; at 03:00, before them, the rolled rows.
+	grep ",1767250800000," exact >e && grep ",1767250800000," raw >r &&
+	test_cmp r e &&
+	grep ",1767232800000," exact >e && grep ",1767232800000," rolled >r &&
+	test_cmp r e &&
+	! grep -q ",1767232800000," raw &&
+	test_expect_code 2 mquery -d j --tier nearest c_total 2>err &&
+	grep "auto, exact, raw, 1m, 5m, 1h" err
+'
+
 test_done

@@ -100,6 +100,36 @@ test_expect_success 'a tenant sees its own series only' '
 	test $(wc -l <got) = 1 && grep -q "tenant=\"t1\"} => 7" got
 '
 
+# Four hours of a gauge every 15 s (0..6 over and over), to be rolled
+# with the raw samples kept.
+awk 'BEGIN {
+	for (i = 0; i < 960; i++)
+		printf "{\"name\":\"g\",\"value\":%d,\"ts\":%d000}\n", i % 7, 1700000000 + i * 15
+}' >g.jsonl
+
+test_expect_success 'over rolled tiers: raw samples by default, as Prometheus answers' '
+	mstore init -d rolled \
+	    --retention raw=100000d,1m=100000d,5m=100000d,1h=100000d >/dev/null &&
+	mstore -d rolled <g.jsonl && mroll -d rolled --no-self-metrics &&
+	test -n "$(ls rolled/5m)" &&
+	R="--start 1700003600 --end 1700010000 --step 5m" &&
+	mquery -d rolled $R --tier raw -o prom-json g | jq -c . >raw &&
+	mquery -d rolled $R -o prom-json g | jq -c . >auto &&
+	! cmp -s raw auto &&
+	test_serve mquery serve -d rolled --listen 127.0.0.1:@PORT@ &&
+	echo $SERVE_PID >>"$TRASH/pids" &&
+	curl -s "$SERVE_URL/api/v1/query_range?query=g&start=1700003600&end=1700010000&step=300" |
+	jq -c .data >got &&
+	test_cmp raw got &&
+	kill $SERVE_PID &&
+	test_serve mquery serve -d rolled --tier auto --listen 127.0.0.1:@PORT@ &&
+	echo $SERVE_PID >>"$TRASH/pids" &&
+	curl -s "$SERVE_URL/api/v1/query_range?query=g&start=1700003600&end=1700010000&step=300" |
+	jq -c .data >got &&
+	test_cmp auto got &&
+	kill $SERVE_PID
+'
+
 test_expect_success 'SIGTERM stops it, status 0' '
 	pid=$(head -1 "$TRASH/pids") && kill $pid &&
 	i=0 && while kill -0 $pid 2>/dev/null; do

@@ -36,6 +36,10 @@ tier_parse(const char *s, int *tier)
 		*tier = TIER_AUTO;
 		return 0;
 	}
+	if (strcmp(s, "exact") == 0) {
+		*tier = TIER_EXACT;
+		return 0;
+	}
 	for (t = 0; t < STORE_NTIERS; t++)
 		if (strcmp(s, store_tier_name((enum store_tier)t)) == 0) {
 			*tier = t;
@@ -119,12 +123,12 @@ tier_plan(struct store *st, const struct tier_opts *o, int64_t mint,
 	int order[STORE_NTIERS], norder = 0, t, best = STORE_TIER_RAW, k;
 
 	*n = 0;
-	if (o->tier != TIER_AUTO) {
+	if (o->tier != TIER_AUTO && o->tier != TIER_EXACT) {
 		out[0] = (struct store_span){ (enum store_tier)o->tier, mint, maxt };
 		*n = 1;
 		return 0;
 	}
-	for (t = STORE_TIER_1M; t < STORE_NTIERS; t++)
+	for (t = STORE_TIER_1M; t < STORE_NTIERS && o->tier == TIER_AUTO; t++)
 		if (o->step > 0 && roll_resolution((enum store_tier)t) <= o->step)
 			best = t;
 	/* The best tier, the finer ones, then the coarser ones. */

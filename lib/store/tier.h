@@ -15,12 +15,16 @@
  * coarsest whose resolution is not coarser than 'step' (raw when 'step'
  * is 0), and where it has no data for part of the range (not rolled yet,
  * or past its retention) the other tiers fill in: finer ones first, then
- * coarser ones.  With a forced tier, only that tier is read.
+ * coarser ones.  With TIER_EXACT, the raw tier wherever it holds the
+ * range, whatever the step, the rolled tiers filling in only past its
+ * retention: Prometheus' answers wherever raw samples are kept.  With a
+ * forced tier, only that tier is read.
  */
 #define TIER_AUTO (-1)
+#define TIER_EXACT (-2)
 
 struct tier_opts {
-	int tier;		/* enum store_tier, or TIER_AUTO */
+	int tier;		/* enum store_tier, TIER_AUTO or TIER_EXACT */
 	enum rollup_agg agg;	/* what rolled rows give (rollup.h) */
 	int archive;		/* also read mroll's archives */
 	int64_t step;		/* ms; 0: full resolution */
@@ -28,7 +32,7 @@ struct tier_opts {
 
 #define TIER_OPTS_INIT { TIER_AUTO, ROLLUP_AGG_AUTO, 0, 0 }
 
-/* Parse "raw", "1m", "5m", "1h" or "auto".  Returns 0, or -1. */
+/* Parse "raw", "1m", "5m", "1h", "auto" or "exact".  Returns 0, or -1. */
 int tier_parse(const char *s, int *tier);
 
 /* The most spans a plan has. */
