@@ -330,15 +330,6 @@ same_lists(char **a, size_t na, char **b, size_t nb, struct buf *msg)
 	return 1;
 }
 
-static void
-free_list(char **l, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(l[i]);
-	free(l);
-}
 
 /* Recording rules' samples go into the test's series. */
 static int
@@ -456,8 +447,8 @@ check_alerts(struct yamldoc *d, struct alert_test *t,
 		    (long long)(t->at / 1000), msg.p);
 	}
 	free(f);
-	free_list(want, nwant);
-	free_list(got, ngot);
+	xfree_strv(want, nwant);
+	xfree_strv(got, ngot);
 	buf_release(&a);
 	buf_release(&b);
 	buf_release(&msg);
@@ -538,8 +529,8 @@ check_expr(struct yamldoc *d, yaml_node_t *t, const struct promql_source *src,
 		    (long long)(at / 1000), msg.p);
 	}
 out:
-	free_list(want, nwant);
-	free_list(got, ngot);
+	xfree_strv(want, nwant);
+	xfree_strv(got, ngot);
 	buf_release(&a);
 	buf_release(&msg);
 }

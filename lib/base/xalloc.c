@@ -96,3 +96,13 @@ xgrow(void *arr, size_t *cap, size_t need, size_t size)
 	*cap = n;
 	return arr;
 }
+
+void
+xfree_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}

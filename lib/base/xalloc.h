@@ -20,6 +20,9 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 void *xmemdup(const void *p, size_t n);
 
+/* Free the 'n' strings of 'v', then 'v' (which may be NULL). */
+void xfree_strv(char **v, size_t n);
+
 /*
  * Grow '*arr' (of '*cap' elements of 'size' bytes) so that it holds at
  * least 'need' elements, at least doubling.  Returns the new array.

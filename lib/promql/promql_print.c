@@ -409,6 +409,15 @@ indent(struct buf *out, int level)
 		buf_adds(out, "  ");
 }
 
+/* The end of a node split over lines: its ')' on a line of its own. */
+static void
+close_split(struct buf *out, int level)
+{
+	buf_addch(out, '\n');
+	indent(out, level);
+	buf_addch(out, ')');
+}
+
 /*
  * 'n' at nesting 'level', as Prometheus 2.42's Pretty(level) writes it:
  * on one line (indented) when that line is short enough, else split at
@@ -444,9 +453,7 @@ pretty(struct buf *out, const struct promql_node *n, int level)
 			buf_adds(out, ",\n");
 		}
 		pretty(out, n->agg.expr, level + 1);
-		buf_addch(out, '\n');
-		indent(out, level);
-		buf_addch(out, ')');
+		close_split(out, level);
 		break;
 	case PROMQL_BINARY:
 		/* Each side indents itself, a level deeper; "+Inf ^ x" is
@@ -476,17 +483,13 @@ pretty(struct buf *out, const struct promql_node *n, int level)
 				buf_adds(out, ",\n");
 			pretty(out, n->call.args[i], level + 1);
 		}
-		buf_addch(out, '\n');
-		indent(out, level);
-		buf_addch(out, ')');
+		close_split(out, level);
 		break;
 	case PROMQL_PAREN:
 		indent(out, level);
 		buf_adds(out, "(\n");
 		pretty(out, n->paren.expr, level + 1);
-		buf_addch(out, '\n');
-		indent(out, level);
-		buf_addch(out, ')');
+		close_split(out, level);
 		break;
 	case PROMQL_SUBQUERY:
 		pretty(out, n->sq.expr, level);

@@ -434,10 +434,6 @@ complete_line(struct shell *sh, const char *line, size_t point,
 void
 completion_release(struct completion *c)
 {
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		free(c->v[i]);
-	free(c->v);
+	xfree_strv(c->v, c->n);
 	memset(c, 0, sizeof(*c));
 }

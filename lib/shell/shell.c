@@ -38,11 +38,7 @@ shell_new(const struct shell_opts *o)
 static void
 words_clear(struct shell_words_cache *c)
 {
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		free(c->v[i]);
-	free(c->v);
+	xfree_strv(c->v, c->n);
 	free(c->metric);
 	free(c->label);
 	memset(c, 0, sizeof(*c));

@@ -184,15 +184,6 @@ cmd_format(struct shell *sh, const char *arg, const char *where)
 	    query_format_name(i) : "?");
 }
 
-static void
-free_words(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
 
 static enum shell_status
 cmd_metrics(struct shell *sh, const char *arg, const char *where)
@@ -209,7 +200,7 @@ cmd_metrics(struct shell *sh, const char *arg, const char *where)
 		if (*arg == '\0' || (glob ? fnmatch(arg, v[i], 0) == 0 :
 		    strstr(v[i], arg) != NULL))
 			fprintf(sh->o.out, "%s\n", v[i]);
-	free_words(v, n);
+	xfree_strv(v, n);
 	fflush(sh->o.out);
 	return SHELL_OK;
 }
@@ -230,7 +221,7 @@ cmd_labels(struct shell *sh, const char *arg, const char *where)
 	for (i = 0; i < nn; i++) {
 		if (shell_names(sh, QUERY_LABEL_VALUES, sel, names[i], &vals,
 		    &nv, &eb) == -1) {
-			free_words(names, nn);
+			xfree_strv(names, nn);
 			return failed(sh, where, eb.msg);
 		}
 		width = (size_t)fprintf(sh->o.out, "%-16s %zu value%s:",
@@ -246,9 +237,9 @@ cmd_labels(struct shell *sh, const char *arg, const char *where)
 			width += (size_t)fprintf(sh->o.out, " %s", vals[j]);
 		}
 		fputc('\n', sh->o.out);
-		free_words(vals, nv);
+		xfree_strv(vals, nv);
 	}
-	free_words(names, nn);
+	xfree_strv(names, nn);
 	fflush(sh->o.out);
 	return SHELL_OK;
 }
