@@ -32,16 +32,6 @@ stop_listener() {
 	done
 }
 
-# wait_for FILE PATTERN: until a line of FILE matches (5 s at most).
-wait_for() {
-	_i=0
-	until grep -q "$2" "$1" 2>/dev/null; do
-		_i=$((_i + 1))
-		test $_i -lt 50 || return 1
-		sleep 0.1
-	done
-}
-
 test_expect_success 'a tokens file others may read is refused, with why' '
 	cat >tokens <<-EOF &&
 	# tenant  token
@@ -85,7 +75,7 @@ test_expect_success 'setup: a listener with tokens into a store' '
 	{ mgather listen --http :0 --auth tokens --store st >out 2>err &
 		echo $! >pid; } &&
 	cat pid >>../pids &&
-	wait_for err "http on" &&
+	test_wait_grep err "http on" &&
 	sed -n "s/.*http on \(127.0.0.1:[0-9]*\)\$/http:\/\/\1/p" err >url &&
 	test -s url
 '
@@ -162,7 +152,7 @@ test_expect_success 'over its rate a tenant gets 429 with Retry-After; others do
 	{ mgather listen --http 127.0.0.1:0 --auth tokens --rate 2 --burst 3 \
 		>out 2>err & echo $! >pid; } &&
 	cat pid >>../pids &&
-	wait_for err "http on" &&
+	test_wait_grep err "http on" &&
 	sed -n "s/.*http on \(127.0.0.1:[0-9]*\)\$/http:\/\/\1/p" err >url &&
 	printf "a 1\nb 2\nc 3\n" | push $TOKB -H "Content-Type: text/plain" &&
 	grep "^HTTP/1.1 204" head &&
@@ -175,7 +165,7 @@ test_expect_success 'over its rate a tenant gets 429 with Retry-After; others do
 	sleep 1.2 &&
 	printf "f 6\n" | push $TOKB -H "Content-Type: text/plain" &&
 	grep "^HTTP/1.1 204" head &&
-	wait_for out "\"name\":\"f\"" && ! grep "\"name\":\"d\"" out
+	test_wait_grep out "\"name\":\"f\"" && ! grep "\"name\":\"d\"" out
 '
 
 test_expect_success '/metrics: counters per tenant' '
@@ -192,7 +182,7 @@ test_expect_success 'with StatsD too, /metrics has its counters as of its last f
 	{ mgather listen --http 127.0.0.1:0 --statsd 127.0.0.1:0 --flush 200ms \
 		--ttl 300ms >out 2>err & echo $! >pid; } &&
 	cat pid >>../pids &&
-	wait_for err "http on" &&
+	test_wait_grep err "http on" &&
 	sed -n "s/.*http on \(127.0.0.1:[0-9]*\)\$/http:\/\/\1/p" err >url &&
 	sed -n "s/.*statsd on 127.0.0.1:\([0-9]*\) .*/\1/p" err >port &&
 	printf "once:1|g" | perl -MIO::Socket::INET -e "
@@ -213,7 +203,7 @@ test_expect_success 'the systemd unit of contrib/ runs as written' '
 	grep -q "^mgather listen .*--store unit-store\$" run &&
 	{ sh run >out 2>err & echo $! >pid; } &&
 	cat pid >>../pids &&
-	wait_for err "http on" &&
+	test_wait_grep err "http on" &&
 	sed -n "s/.*http on \(127.0.0.1:[0-9]*\)\$/http:\/\/\1/p" err >url &&
 	printf "unit_test 1\n" | push - -H "Content-Type: text/plain" &&
 	grep "^HTTP/1.1 204" head &&

@@ -19,16 +19,6 @@ get() {
 	fi
 }
 
-# wait_for FILE PATTERN: until a line of FILE matches (5 s at most).
-wait_for() {
-	_i=0
-	until grep -q "$2" "$1" 2>/dev/null; do
-		_i=$((_i + 1))
-		test $_i -lt 50 || return 1
-		sleep 0.1
-	done
-}
-
 test_expect_success 'a tokens file others may read is refused, as mgather refuses it' '
 	cat >tokens <<-EOF &&
 	# tenant  token
@@ -52,7 +42,7 @@ test_expect_success 'usage: --auth is of a store, not with -f or --tenant' '
 test_expect_success 'setup: mgather listen --auth writes two tenants, mquery serve --auth reads them' '
 	{ mgather listen --http 127.0.0.1:0 --auth tokens --store st >out 2>err &
 		echo $! >>"$TRASH/pids"; } &&
-	wait_for err "http on" &&
+	test_wait_grep err "http on" &&
 	push=$(sed -n "s/.*http on \(127.0.0.1:[0-9]*\)\$/http:\/\/\1/p" err) &&
 	echo $push >push &&
 	printf "cpu{host=\"x\",tenant=\"team-b\"} 1\nshared 10\n" |

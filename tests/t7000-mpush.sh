@@ -8,16 +8,6 @@ trap 'test_kill_pids "$TRASH/pids"; test_cleanup' EXIT
 XDG_STATE_HOME=$TRASH/state
 export XDG_STATE_HOME
 
-# wait_for FILE PATTERN: until a line of FILE matches (10 s at most).
-wait_for() {
-	_i=0
-	until grep -q "$2" "$1" 2>/dev/null; do
-		_i=$((_i + 1))
-		test $_i -lt 100 || return 1
-		sleep 0.1
-	done
-}
-
 # until_true CMD: until the shell command CMD succeeds (30 s at most).
 until_true() {
 	_i=0
@@ -43,7 +33,7 @@ listener() {
 	{ mgather listen --http 127.0.0.1:$1 --store $2 >/dev/null 2>lerr 3>&- &
 		echo $! >lpid; } &&
 	cat lpid >>../pids &&
-	wait_for lerr "http on"
+	test_wait_grep lerr "http on"
 }
 
 stop_listener() {
@@ -134,7 +124,7 @@ test_expect_success 'the listener stops mid-stream and comes back: each sample o
 	until_true "test \"\$(count st | head -1)\" = 3000" &&
 	stop_listener &&
 	samples 200 10200 >&3 &&
-	wait_for err "trying again" &&
+	test_wait_grep err "trying again" &&
 	listener $P st &&
 	samples 200 10400 >&3 && exec 3>&- &&
 	wait $(cat mpid) &&
@@ -185,7 +175,7 @@ test_expect_success '429 from a listener over its rate: Retry-After waited, all 
 	{ mgather listen --http 127.0.0.1:0 --rate 3000 --burst 1000 \
 		--store rst >/dev/null 2>rerr & echo $! >rpid; } &&
 	cat rpid >>../pids &&
-	wait_for rerr "http on" &&
+	test_wait_grep rerr "http on" &&
 	H=$(sed -n "s/.*http on \(127.0.0.1:[0-9]*\)\$/\1/p" rerr) &&
 	samples 4000 30000 | mpush --to http://$H/api/v1/push --batch 1000 \
 		--linger 10ms 2>err &&
@@ -210,7 +200,7 @@ test_expect_success 'counters are increments, added up by a listener or StatsD' 
 	{ mgather listen --http 127.0.0.1:0 --statsd 127.0.0.1:0 --flush 300ms \
 		>sout 2>serr & echo $! >spid; } &&
 	cat spid >>../pids &&
-	wait_for serr "http on" &&
+	test_wait_grep serr "http on" &&
 	H=$(sed -n "s/.*http on \(127.0.0.1:[0-9]*\)\$/\1/p" serr) &&
 	U=$(sed -n "s/.*statsd on 127.0.0.1:\([0-9]*\) .*/\1/p" serr) &&
 	mpush counter --to http://$H/api/v1/push jobs_done_total 1 queue=a &&

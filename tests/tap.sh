@@ -186,6 +186,21 @@ test_serve() {
 	done
 }
 
+# test_wait_grep FILE PATTERN [SECONDS]: until a line of FILE matches
+# PATTERN (grep), SECONDS (default 10) at most: a server's log says it
+# is up, a stream has reached a point.
+test_wait_grep() {
+	_i=0
+	until grep -q "$2" "$1" 2>/dev/null; do
+		_i=$((_i + 1))
+		if [ $_i -ge $((${3:-10} * 10)) ]; then
+			echo "test_wait_grep: no '$2' in $1" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
 # test_kill_pids FILE: stop the processes whose PIDs FILE lists (the
 # servers a test started) and wait (5 s at most) until they are gone, so
 # that none is still writing into the trash while it is removed.
