@@ -596,7 +596,7 @@ main(int argc, char *argv[])
 		if (argc == 0)
 			cli_usage_error(&cli, "'malert test' takes test files");
 		for (i = 0, rc = 0; i < argc; i++)
-			if (ruletest_run(argv[i], stdout) != 0)
+			if (ruletest_run(argv[i], RULETEST_MAX_EVALS, stdout) != 0)
 				rc = CLI_EXIT_FAIL;
 		return cli_finish(rc);
 	}

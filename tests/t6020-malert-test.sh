@@ -67,4 +67,36 @@ test_expect_success 'a bad value in the notation is named' '
 	grep "bad value .3+x." out
 '
 
+test_expect_success 'an eval_time past a million evaluations is refused, not run' '
+	cat >t.yml <<-EOF &&
+	rule_files: ["$FIXTURES/rules.yml"]
+	evaluation_interval: 1m
+	tests:
+	  - interval: 1m
+	    input_series:
+	      - series: "up{job=\"a\"}"
+	        values: "1 2 3"
+	    promql_expr_test:
+	      - expr: up
+	        eval_time: 700d
+	        exp_samples: []
+	      - expr: up
+	        eval_time: 1m
+	        exp_samples:
+	          - labels: "up{job=\"a\"}"
+	            value: 2
+	  - interval: 1m
+	    input_series:
+	      - series: "up{job=\"a\"}"
+	        values: "1 2 3"
+	    promql_expr_test:
+	      - expr: up
+	        eval_time: 1d
+	        exp_samples: []
+	EOF
+	test_expect_code 1 malert test t.yml >out &&
+	grep "eval_time 100w needs 1008001 evaluations of the rules, more than the 1000000 allowed" out &&
+	test $(grep -c "needs.*evaluations" out) = 1
+'
+
 test_done

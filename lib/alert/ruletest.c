@@ -16,6 +16,7 @@
 #include "base/number.h"
 #include "base/xalloc.h"
 #include "promql/promql_parse.h"
+#include "promql/promql_print.h"
 #include "query/query.h"
 #include "stream/metric.h"
 #include "stream/series.h"
@@ -538,7 +539,7 @@ out:
 /* One test group of the file. */
 static void
 run_test(struct yamldoc *d, yaml_node_t *tg, const struct rule_set *rs,
-    int64_t eval_ms, struct report *rp)
+    int64_t eval_ms, uint64_t max_evals, struct report *rp)
 {
 	struct promql_memsrc *ms = promql_memsrc_new();
 	struct promql_source src;
@@ -655,6 +656,15 @@ run_test(struct yamldoc *d, yaml_node_t *tg, const struct rule_set *rs,
 				maxt = t;
 			next_n++;
 		}
+	if ((uint64_t)(maxt / eval_ms) >= max_evals) {
+		buf_reset(&text);
+		promql_print_duration(&text, maxt);
+		fail(rp, "eval_time %.*s needs %llu evaluations of the rules, "
+		    "more than the %llu allowed", (int)text.len, text.p,
+		    (unsigned long long)(maxt / eval_ms) + 1,
+		    (unsigned long long)max_evals);
+		goto out;
+	}
 	/* Every evaluation interval from 0; the alert tests on the way. */
 	for (ts = 0; ts <= maxt; ts += eval_ms) {
 		memset(&stats, 0, sizeof(stats));
@@ -687,7 +697,7 @@ out:
 }
 
 int
-ruletest_run(const char *path, FILE *out)
+ruletest_run(const char *path, uint64_t max_evals, FILE *out)
 {
 	struct report rp = { out, "", 0 };
 	struct yamldoc d;
@@ -744,7 +754,7 @@ ruletest_run(const char *path, FILE *out)
 			yaml_node_t *tg = yamldoc_node(&d, *it);
 			yaml_node_t *nm = yamldoc_field(&d, tg, "name");
 			rp.test = nm && yamldoc_scalar(nm) ? yamldoc_scalar(nm) : "";
-			run_test(&d, tg, &rs, eval_ms, &rp);
+			run_test(&d, tg, &rs, eval_ms, max_evals, &rp);
 		}
 	rp.test = "";
 out:

@@ -47,10 +47,15 @@
 /*
  * Run the tests of file 'path', writing a report like promtool's to
  * 'out' ("Unit Testing: FILE", then "  SUCCESS" or "  FAILED:" and each
- * failure).  Returns 0 when every test passed, 1 otherwise (a failure,
- * or a file or rule file that cannot be read).
+ * failure).  A test group that would evaluate its rules more than
+ * 'max_evals' times (its last eval_time over the evaluation interval)
+ * fails without running.  Returns 0 when every test passed, 1 otherwise
+ * (a failure, or a file or rule file that cannot be read).
  */
-int ruletest_run(const char *path, FILE *out);
+int ruletest_run(const char *path, uint64_t max_evals, FILE *out);
+
+/* What malert test allows: 1,000,000 evaluations (694 days at 1m). */
+#define RULETEST_MAX_EVALS 1000000
 
 /*
  * Expand the values notation 's' into '*v' (a new array of '*n'; NaN
