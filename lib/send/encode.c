@@ -67,10 +67,16 @@ struct encoder {
 	size_t pscap;
 	struct rw_sample *rw;
 	size_t nrw, rwcap;
-	/* STATSD, across batches: counters by key, their last values. */
+	/*
+	 * STATSD, across batches: counters by key, their last values and
+	 * the epoch they were last seen in.  Those not seen in a whole epoch
+	 * are forgotten when the map doubles (counter_prune()), so that
+	 * series that come and go (a process, a container) do not pile up.
+	 */
 	struct strmap *counters;
-	double *last;
-	size_t lastcap;
+	struct counter_state *cs;
+	size_t cscap, prune_at;
+	uint32_t epoch;
 	/*
 	 * REMOTE_WRITE: libsnappy, loaded with dlopen(3) when such an
 	 * encoder is made: it brings libstdc++, whose loading would double
@@ -81,6 +87,14 @@ struct encoder {
 	snappy_status (*compress)(const char *, size_t, char *, size_t *);
 	char error[160];
 };
+
+struct counter_state {
+	double last;
+	uint32_t epoch;
+};
+
+/* Counters kept before the first pruning; then twice those kept. */
+#define COUNTERS_MIN 4096
 
 #define LIBSNAPPY "libsnappy.so.1"
 
@@ -100,6 +114,12 @@ encoder_new(enum encode_format f)
 			    LIBSNAPPY, dlerror());
 	}
 	return e;
+}
+
+size_t
+encoder_kept(const struct encoder *e)
+{
+	return e->counters ? strmap_count(e->counters) : 0;
 }
 
 const char *
@@ -134,7 +154,7 @@ encoder_free(struct encoder *e)
 	free(e->ps);
 	free(e->rw);
 	strmap_free(e->counters);
-	free(e->last);
+	free(e->cs);
 	if (e->snappy)
 		dlclose(e->snappy);
 	free(e);
@@ -501,6 +521,37 @@ statsd_line(struct encoder *e, const struct sample *s, double v,
 	buf_addch(&e->body, '\n');
 }
 
+/*
+ * Keep the counters seen in this epoch, in a new map, and start the
+ * next epoch.  Each lasts until the map doubles, so a counter sent at
+ * every batch is never forgotten, and one forgotten comes back as new
+ * (its next value sends nothing, as a first one).
+ */
+static void
+counter_prune(struct encoder *e)
+{
+	struct strmap *kept = strmap_new();
+	size_t i, n = strmap_count(e->counters), len;
+	const char *key;
+	uint32_t id;
+	int created;
+
+	for (i = 0; i < n; i++) {
+		if (e->cs[i].epoch != e->epoch)
+			continue;
+		key = strmap_str(e->counters, (uint32_t)i, &len);
+		id = strmap_intern(kept, key, len, strmap_hash(key, len),
+		    &created);
+		e->cs[id] = e->cs[i];	/* id <= i: moving down */
+	}
+	strmap_free(e->counters);
+	e->counters = kept;
+	e->epoch++;
+	e->prune_at = 2 * strmap_count(kept);
+	if (e->prune_at < COUNTERS_MIN)
+		e->prune_at = COUNTERS_MIN;
+}
+
 static int
 add_statsd(struct encoder *e, const struct sample *s)
 {
@@ -517,18 +568,26 @@ add_statsd(struct encoder *e, const struct sample *s)
 		if (v < 0)
 			return 1;	/* a StatsD counter only goes up */
 		h = make_key(e, s);
-		if (e->counters == NULL)
+		if (e->counters == NULL) {
 			e->counters = strmap_new();
+			e->prune_at = COUNTERS_MIN;
+		} else if (strmap_count(e->counters) >= e->prune_at &&
+		    strmap_find(e->counters, e->scratch.p, e->scratch.len,
+		    h) < 0) {
+			counter_prune(e);
+		}
 		id = strmap_intern(e->counters, e->scratch.p, e->scratch.len, h,
 		    &created);
 		if (created) {
-			e->last = xgrow(e->last, &e->lastcap, (size_t)id + 1,
-			    sizeof(*e->last));
-			e->last[id] = v;
+			e->cs = xgrow(e->cs, &e->cscap, (size_t)id + 1,
+			    sizeof(*e->cs));
+			e->cs[id].last = v;
+			e->cs[id].epoch = e->epoch;
 			return 0;	/* a first value: no increase known */
 		}
-		prev = e->last[id];
-		e->last[id] = v;
+		prev = e->cs[id].last;
+		e->cs[id].last = v;
+		e->cs[id].epoch = e->epoch;
 		/* A drop is a restart, counting again from zero. */
 		v = v >= prev ? v - prev : v;
 	}

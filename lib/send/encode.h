@@ -66,9 +66,16 @@ enum encode_format {
 
 struct encoder;
 
-/* A new encoder; it keeps state across batches (StatsD's counters). */
+/*
+ * A new encoder; it keeps state across batches (StatsD's counters: the
+ * last value of each, to send increases; one not seen while as many
+ * new ones came as are kept, and 4,096 at least, is forgotten).
+ */
 struct encoder *encoder_new(enum encode_format f);
 void encoder_free(struct encoder *e);
+
+/* How many series' state the encoder keeps across batches. */
+size_t encoder_kept(const struct encoder *e);
 
 /*
  * Why a new encoder cannot encode (REMOTE_WRITE: libsnappy, loaded with

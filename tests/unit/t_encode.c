@@ -524,6 +524,64 @@ test_statsd(void)
 }
 
 /*
+ * ENCODE_STATSD over series that come and go: the state kept stays
+ * bounded, and a counter sent at every batch keeps its increases.
+ */
+static void
+test_statsd_churn(void)
+{
+	struct encoder *e = encoder_new(ENCODE_STATSD);
+	struct buf out = BUF_INIT;
+	struct held h;
+	struct spec sp = { "steady", METRIC_COUNTER, 0, 1, 1,
+	    { { NULL, NULL } }, NULL };
+	struct spec churn = { "pid_cpu", METRIC_COUNTER, 1, 1, 1,
+	    { { "pid", NULL } }, NULL };
+	char pid[32], want[64];
+	size_t most = 0;
+	int b, i, steady_ok = 1;
+
+	for (b = 0; b < 40; b++) {
+		buf_reset(&out);
+		encode_start(e, NOW);
+		sp.value = 10.0 * b;
+		to_sample(&sp, &h);
+		encode_add(e, &h.s);
+		for (i = 0; i < 1000; i++) {
+			snprintf(pid, sizeof(pid), "%d", b * 1000 + i);
+			churn.l[0].value = pid;
+			to_sample(&churn, &h);
+			encode_add(e, &h.s);
+		}
+		encode_finish(e, &out);
+		snprintf(want, sizeof(want), "steady:10|c\n");
+		if (b > 0 && (out.len < strlen(want) ||
+		    memcmp(out.p, want, strlen(want)) != 0))
+			steady_ok = 0;
+		if (encoder_kept(e) > most)
+			most = encoder_kept(e);
+	}
+	ok(steady_ok, "statsd churn: a counter sent at every batch keeps "
+	    "its increases across prunings");
+	ok(most <= 2 * 4096 + 1000, "statsd churn: 40,001 counters seen, "
+	    "at most %zu kept at once", most);
+	ok(encoder_kept(e) >= 1000, "statsd churn: the last batch's "
+	    "counters are kept (%zu)", encoder_kept(e));
+	/* One forgotten long ago is new again: its value sends nothing. */
+	buf_reset(&out);
+	encode_start(e, NOW);
+	churn.l[0].value = "0";
+	churn.value = 5;
+	to_sample(&churn, &h);
+	encode_add(e, &h.s);
+	encode_finish(e, &out);
+	is_int((int)out.len, 0, "statsd churn: a forgotten counter "
+	    "starts again as a first value");
+	buf_release(&out);
+	encoder_free(e);
+}
+
+/*
  * ENCODE_REMOTE_WRITE, uncompressed and unpacked again (libsnappy loaded
  * here as the encoder loads it: with dlopen).
  */
@@ -743,6 +801,7 @@ main(void)
 	test_influx();
 	test_graphite();
 	test_statsd();
+	test_statsd_churn();
 	test_remote();
 	test_datagrams();
 	return done_testing();
