@@ -422,7 +422,9 @@ add_influx(struct encoder *e, const struct sample *s)
  * dotted path, where it would start tags; names carry no '(' or ')',
  * which render targets read as function calls.  Each such byte becomes
  * '_'.  Label names are of [A-Za-z_][A-Za-z0-9_]*, which Graphite takes
- * as tag names.
+ * as tag names, but "name", Graphite's tag for the series' name (the
+ * label would replace it, or be dropped): it goes as "exported_name", as
+ * Prometheus renames a scraped label that clashes with its own.
  */
 enum {
 	G_TAG = 1,	/* a tag's value, or a tagged name */
@@ -472,6 +474,9 @@ add_graphite(struct encoder *e, const struct sample *s)
 			graphite_part(&e->body, l->value, l->value_len, G_NODE);
 		} else {
 			buf_addch(&e->body, ';');
+			/* Graphite's "name" is the series' name. */
+			if (l->name_len == 4 && memcmp(l->name, "name", 4) == 0)
+				buf_adds(&e->body, "exported_");
 			buf_add(&e->body, l->name, l->name_len);
 			buf_addch(&e->body, '=');
 			graphite_part(&e->body, l->value, l->value_len, G_TAG);

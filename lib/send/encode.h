@@ -34,7 +34,8 @@
  *                      "name;tag=value;... value seconds"; characters
  *                      Graphite does not take in a tag value (';', a
  *                      leading '~', blanks and control characters, and
- *                      '(' ')' in names) become '_'.
+ *                      '(' ')' in names) become '_'; a label "name"
+ *                      (Graphite's tag for the name) is "exported_name".
  *  ENCODE_GRAPHITE_DOTTED  without tags: "name.v1.v2 value seconds",
  *                      the label values in label-name order, each '.',
  *                      '/', ';', blank or control character in them an

@@ -388,7 +388,7 @@ test_influx(void)
 			ok(0, "influx: line %zu: %d '%s'", k, r, eb.msg);
 			continue;
 		}
-		if (k < 3)
+		if (k < 4)
 			ok(same_sample(&s, back[k].name, &back[k], back[k].value) &&
 			    s.has_ts && s.ts == back[k].ts,
 			    "influx: sample %zu reads back", k);
@@ -409,6 +409,7 @@ test_graphite(void)
 		  { { "dc", "eu" } }, NULL },
 		{ "~f(x) y;z", METRIC_COUNTER, -3, 0, 0, EDGE_LABELS, NULL },
 		{ "old", METRIC_GAUGE, 1, 1, -1500, { { NULL, NULL } }, NULL },
+		{ "job", METRIC_GAUGE, 1, 1, 0, { { "name", "x" } }, NULL },
 		{ "nan", METRIC_GAUGE, NAN, 1, 1, { { NULL, NULL } }, NULL },
 		{ "inf", METRIC_GAUGE, -INFINITY, 1, 1, { { NULL, NULL } }, NULL },
 	};
@@ -422,19 +423,23 @@ test_graphite(void)
 		    { "i", "na\xc3\xafve_\xe2\x98\x83_\xe6\x97\xa5\xe6\x9c\xac" },
 		    { "j", "a|b:c#d@e" }, { "k", "/var/lib.x" } }, NULL },
 		{ "old", METRIC_GAUGE, 1, 1, -2000, { { NULL, NULL } }, NULL },
+		{ "job", METRIC_GAUGE, 1, 1, 0, { { "exported_name", "x" } },
+		  NULL },
 	};
 	static const char text[] =
 	    "servers.web1.load;dc=eu 0.5 1700000000\n"
 	    "_f_x__y_z;a=say_\"hi\";b=C:\\dir\\;c=two_lines;d=a,b;e=a_b;f=k=v;"
 	    "g=a_b;h=_x~y;i=na\xc3\xafve_\xe2\x98\x83_\xe6\x97\xa5\xe6\x9c\xac;"
 	    "j=a|b:c#d@e;k=/var/lib.x -3 1700000000\n"
-	    "old 1 -2\n";
+	    "old 1 -2\n"
+	    "job;exported_name=x 1 0\n";
 	static const char dotted[] =
 	    "servers.web1.load.eu 0.5 1700000000\n"
 	    "~f_x__y_z.say_\"hi\".C:\\dir\\.two_lines.a,b.a_b.k=v.a_b.~x~y."
 	    "na\xc3\xafve_\xe2\x98\x83_\xe6\x97\xa5\xe6\x9c\xac.a|b:c#d@e."
 	    "_var_lib_x -3 1700000000\n"
-	    "old 1 -2\n";
+	    "old 1 -2\n"
+	    "job.x 1 0\n";
 	struct encoder *e = encoder_new(ENCODE_GRAPHITE);
 	struct graphite_parser *p = graphite_parser_new();
 	struct errbuf eb = ERRBUF_INIT;
@@ -453,13 +458,13 @@ test_graphite(void)
 			ok(0, "graphite: line %zu: '%s'", k, eb.msg);
 			continue;
 		}
-		if (k < 3)
+		if (k < 4)
 			ok(same_sample(&s, back[k].name, &back[k], back[k].value) &&
 			    s.has_ts && s.ts == back[k].ts,
 			    "graphite: sample %zu reads back", k);
 		k++;
 	}
-	is_int(k, 3, "graphite: every line");
+	is_int(k, 4, "graphite: every line");
 	encoder_free(e);
 
 	e = encoder_new(ENCODE_GRAPHITE_DOTTED);
