@@ -26,7 +26,7 @@ enum {
 	OPT_EVERY, OPT_FOR, OPT_EXTERNAL_LABEL, OPT_EXTERNAL_URL,
 	OPT_INTERVAL, OPT_LABEL, OPT_LOOKBACK, OPT_NO_SELF, OPT_RECORD,
 	OPT_RECORD_TO, OPT_ROUTES, OPT_SERVICE,
-	OPT_STATE, OPT_STRICT, OPT_TIME, OPT_TIMEOUT
+	OPT_STATE, OPT_STRICT, OPT_TENANT, OPT_TIME, OPT_TIMEOUT
 };
 
 static const struct cli_option options[] = {
@@ -36,6 +36,9 @@ static const struct cli_option options[] = {
 	    "evaluate over the stream in FILE ('-': standard input), not the store" },
 	{ "strict", OPT_STRICT, NULL, NULL,
 	    "with -f: stop at the first bad record" },
+	{ "tenant", OPT_TENANT, "tenant", NULL,
+	    "see only the series of TENANT (labelled tenant=TENANT); its alerts,\n"
+	    "recorded samples and state are its own" },
 	{ "rules", 'r', "file", NULL,
 	    "alerting and recording rules (Prometheus' format); repeatable" },
 	{ "state", OPT_STATE, "file", NULL,
@@ -90,12 +93,12 @@ static const struct cli_option options[] = {
 };
 
 static const struct cli_command commands[] = {
-	{ "ack", "state for comment all time",
+	{ "ack", "state tenant for comment all time",
 	    "add matcher ... | list | expire id" },
-	{ "check", "dir file strict warning critical empty label service time "
-	    "lookback timeout", "expr" },
+	{ "check", "dir file strict tenant warning critical empty label service "
+	    "time lookback timeout", "expr" },
 	{ "lint", "", "file ..." },
-	{ "silence", "state for comment all time",
+	{ "silence", "state tenant for comment all time",
 	    "add matcher ... | list | expire id" },
 	{ "test", "", "file ..." },
 	{ NULL, NULL, NULL }
@@ -103,7 +106,8 @@ static const struct cli_command commands[] = {
 
 /* A usage error is UNKNOWN to a monitoring system, not CRITICAL. */
 static const struct cli_program program = { options,
-	{ NULL, "rules dir file strict state every interval record record-to "
+	{ NULL, "rules dir file strict tenant state every interval record "
+	    "record-to "
 	    "events no-self-metrics alertmanager routes external-label "
 	    "external-url time lookback timeout",
 	    NULL },
@@ -140,7 +144,7 @@ on_signal(int sig)
 
 /* What 'malert check' was asked. */
 struct check_opts {
-	const char *dir, *file, *at, *label, *service;
+	const char *dir, *file, *at, *label, *service, *tenant;
 	struct check_range warn, crit;
 	enum check_state empty;
 	int strict;
@@ -245,7 +249,7 @@ check(const struct check_opts *o, struct query_request *rq,
 {
 	struct errbuf eb = ERRBUF_INIT;
 	struct query_input in;
-	struct query_input_opts qo = { NULL, o->file, NULL, o->strict,
+	struct query_input_opts qo = { NULL, o->file, o->tenant, o->strict,
 		cli_warn, NULL };
 	struct promql_result *r;
 	char *store_dir = NULL;
@@ -315,6 +319,38 @@ lint(int argc, char *argv[])
 }
 
 /* 'malert -r RULES': evaluate, once or --every so often. */
+/*
+ * The state's file: --state, else malert.state in the state directory,
+ * or a tenant's own (malert-TENANT.state, a byte other than a letter, a
+ * digit, '.', '_' or '-' as %XX).
+ */
+static char *
+state_file(const struct run_opts *ro, const char *tenant)
+{
+	struct buf b = BUF_INIT;
+	char *path;
+	const char *t;
+
+	if (ro->state)
+		return xstrdup(ro->state);
+	if (tenant == NULL)
+		return cli_state_path("malert.state");
+	buf_adds(&b, "malert-");
+	for (t = tenant; *t; t++) {
+		unsigned char c = (unsigned char)*t;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-')
+			buf_addch(&b, (char)c);
+		else
+			buf_addf(&b, "%%%02X", c);
+	}
+	buf_adds(&b, ".state");
+	path = cli_state_path(b.p);
+	buf_release(&b);
+	return path;
+}
+
 static int
 run(struct run_opts *ro, const struct check_opts *co,
     struct query_request *rq, const struct cli *cli)
@@ -353,13 +389,14 @@ run(struct run_opts *ro, const struct check_opts *co,
 		record_out = stdout;
 	else if (ro->record_to && (record_out = fopen(ro->record_to, "a")) == NULL)
 		err(CLI_EXIT_FAIL, "%s", ro->record_to);
-	state_path = ro->state ? xstrdup(ro->state) : cli_state_path("malert.state");
+	state_path = state_file(ro, co->tenant);
 	if (co->file == NULL)
 		store_dir = cli_store_dir(co->dir);
 	memset(&ao, 0, sizeof(ao));
 	ao.store_dir = store_dir;
 	ao.file = co->file;
 	ao.strict = co->strict;
+	ao.tenant = co->tenant;
 	ao.state_path = state_path;
 	ao.interval_ms = 60000;
 	if (ro->interval)
@@ -425,7 +462,7 @@ run(struct run_opts *ro, const struct check_opts *co,
  */
 static int
 silence(const struct run_opts *ro, int ack, const char *at,
-    const struct cli *cli, int argc, char *argv[])
+    const char *tenant, const struct cli *cli, int argc, char *argv[])
 {
 	const char *what = ack ? "ack" : "silence";
 	struct errbuf eb = ERRBUF_INIT;
@@ -452,7 +489,7 @@ silence(const struct run_opts *ro, int ack, const char *at,
 	/* Silences are of the evaluation's clock: --time moves both. */
 	if (at)
 		now = cli_time(cli, OPT_TIME, at, now);
-	state_path = ro->state ? xstrdup(ro->state) : cli_state_path("malert.state");
+	state_path = state_file(ro, tenant);
 	if (asprintf(&path, "%s.silences", state_path) == -1)
 		err(CLI_EXIT_FAIL, NULL);
 	/* The state's lock: a run reads the silences while it holds it. */
@@ -577,6 +614,11 @@ main(int argc, char *argv[])
 		case OPT_SERVICE: o.service = cli.arg; break;
 		case OPT_STATE: ro.state = cli.arg; break;
 		case OPT_STRICT: o.strict = 1; break;
+		case OPT_TENANT:
+			if (*cli.arg == '\0')
+				cli_usage_error(&cli, "--tenant: an empty name");
+			o.tenant = cli.arg;
+			break;
 		case OPT_TIME: o.at = cli.arg; break;
 		case OPT_TIMEOUT:
 			rq.limits.timeout_ms = cli_duration(&cli, key, cli.arg);
@@ -590,7 +632,7 @@ main(int argc, char *argv[])
 		cli_usage_error(&cli, "-d and -f exclude each other");
 	if (cmd && (strcmp(cmd, "silence") == 0 || strcmp(cmd, "ack") == 0))
 		return cli_finish(silence(&ro, strcmp(cmd, "ack") == 0, o.at,
-		    &cli, argc, argv));
+		    o.tenant, &cli, argc, argv));
 	if (cmd && strcmp(cmd, "test") == 0) {
 		int i;
 		if (argc == 0)

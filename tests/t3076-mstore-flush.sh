@@ -10,13 +10,17 @@ now=$(date +%s)
 # writer once the input pauses.
 # samples: 1,000 series, 600 each, 1 ms apart, ending a minute ago:
 # 600,000 samples in one window, past the bound of 500,000.
+# The writer and the open FIFO belong to this shell: each test runs in
+# a subshell, where a descriptor opened would close with it, and the
+# writer would see the end of its input and flush for that reason.
+mstore init -d s && mkfifo fifo || exit 1
+mstore -d s --fsync=never <fifo 2>werr &
+echo $! >wpid
+exec 9>fifo
+
 test_expect_success 'a writer that takes 600,000 samples, then waits for more' '
 	genscale -s 1000 -H 10 -n 600 -i 1 -t $(( (now - 60) * 1000 - 600 )) >in.jsonl &&
 	test $(wc -l <in.jsonl) -eq 600000 &&
-	mstore init -d s &&
-	mkfifo fifo &&
-	{ mstore -d s --fsync=never <fifo 2>werr & echo $! >wpid; } &&
-	exec 9>fifo &&
 	cat in.jsonl >&9
 '
 
@@ -27,7 +31,8 @@ test_expect_success 'its log is written into blocks within seconds, though no in
 		sleep 0.1
 	done &&
 	mstore stats -d s >stats &&
-	! grep "600000 samples in 1 WAL" stats
+	! grep "600000 samples in 1 WAL" stats &&
+	kill -0 "$(cat wpid)"
 '
 
 test_expect_success 'every sample is read once, from blocks and log' '

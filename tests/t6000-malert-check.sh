@@ -2,12 +2,16 @@
 test_description='malert check: a Monitoring Plugins check over the store or a stream'
 . "${0%/*}/tap.sh"
 
-# A store whose writer is still running, as it is when Nagios asks.
+# A store whose writer is still running, as it is when Nagios asks:
+# mstore reads a FIFO this shell holds open on descriptor 9 (each test
+# runs in a subshell, where a descriptor opened would close with it).
+trap 'exec 9>&- 2>/dev/null; [ -f "$TRASH/work/wpid" ] && kill "$(cat "$TRASH/work/wpid")" 2>/dev/null; test_cleanup' EXIT
+mstore init -d store && mkfifo in || exit 1
+mstore -d store <in 2>werr &
+echo $! >wpid
+exec 9>in
+
 test_expect_success 'setup: a store with a running writer' '
-	mstore init -d store &&
-	mkfifo in &&
-	{ mstore -d store <in & echo $! >writer.pid; } &&
-	exec 9>in &&
 	printf "%s\n" \
 		"{\"name\":\"node_load1\",\"value\":0.42,\"labels\":{\"instance\":\"a\"}}" \
 		"{\"name\":\"node_load1\",\"value\":3.1,\"labels\":{\"instance\":\"b\"}}" \
@@ -98,9 +102,17 @@ test_expect_success 'output into a full pipe or disk fails, not silently' '
 	test_expect_code 3 malert check -d store node_load1 >/dev/full 2>err
 '
 
-test_expect_success 'teardown: the writer stops' '
-	exec 9>&- &&
-	wait $(cat writer.pid) 2>/dev/null; true
+test_expect_success 'the writer was running all along' '
+	kill -0 "$(cat wpid)"
+'
+
+exec 9>&-
+wait "$(cat wpid)"
+echo $? >wstatus
+rm -f wpid
+test_expect_success 'the writer ends cleanly' '
+	echo 0 >expect && test_cmp expect wstatus &&
+	test_must_be_empty werr
 '
 
 test_done

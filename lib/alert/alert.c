@@ -770,6 +770,9 @@ eval_alerting(struct eval *ev, const struct rule_group *g, const char *gkey,
 			    expand(&r->labels[j], &d));
 		set_label(&b[nb].labels, &b[nb].nlabels, "alertname",
 		    xstrdup(r->name));
+		if (o->tenant)
+			set_label(&b[nb].labels, &b[nb].nlabels, "tenant",
+			    xstrdup(o->tenant));
 		for (j = 0; j < r->nannotations; j++)
 			set_label(&b[nb].annotations, &b[nb].nannotations,
 			    r->annotations[j].name, expand(&r->annotations[j], &d));
@@ -877,6 +880,7 @@ static int
 eval_recording(struct eval *ev, const struct rule_group *g,
     const struct rule *r, const struct promql_result *res, struct errbuf *eb)
 {
+	const char *tenant = ev->o->tenant;
 	struct sample smp;
 	struct label *ml;
 	size_t i, j, n;
@@ -896,11 +900,12 @@ eval_recording(struct eval *ev, const struct rule_group *g,
 		int rc;
 		if (rs->n == 0)
 			continue;
-		ml = xcalloc(rs->nlabels + r->nlabels + 1, sizeof(*ml));
+		ml = xcalloc(rs->nlabels + r->nlabels + 2, sizeof(*ml));
 		n = 0;
 		for (j = 0; j < rs->nlabels; j++) {
 			size_t k;
-			if (strcmp(rs->labels[j].name, "__name__") == 0)
+			if (strcmp(rs->labels[j].name, "__name__") == 0 ||
+			    (tenant && strcmp(rs->labels[j].name, "tenant") == 0))
 				continue;
 			for (k = 0; k < r->nlabels; k++)
 				if (strcmp(r->labels[k].name, rs->labels[j].name) == 0)
@@ -913,12 +918,19 @@ eval_recording(struct eval *ev, const struct rule_group *g,
 			ml[n++].value_len = (uint32_t)rs->labels[j].value_len;
 		}
 		for (j = 0; j < r->nlabels; j++) {
-			if (r->labels[j].value[0] == '\0')
+			if (r->labels[j].value[0] == '\0' ||
+			    (tenant && strcmp(r->labels[j].name, "tenant") == 0))
 				continue;
 			ml[n].name = r->labels[j].name;
 			ml[n].name_len = (uint32_t)strlen(r->labels[j].name);
 			ml[n].value = r->labels[j].value;
 			ml[n++].value_len = (uint32_t)strlen(r->labels[j].value);
+		}
+		if (tenant) {
+			ml[n].name = "tenant";
+			ml[n].name_len = 6;
+			ml[n].value = tenant;
+			ml[n++].value_len = (uint32_t)strlen(tenant);
 		}
 		memset(&smp, 0, sizeof(smp));
 		smp.name = r->name;

@@ -121,6 +121,11 @@ struct alert_opts {
 	struct ingest_sink *record;	/* recording rules' samples; NULL: dropped */
 	struct promql_eval_opts limits;	/* lookback, samples, timeout */
 	int no_gaps;			/* no gap rule (rule tests) */
+	/*
+	 * Every alert and recorded sample labelled tenant="TENANT", the
+	 * result's or the rule's own tenant label replaced; NULL: none.
+	 */
+	const char *tenant;
 };
 
 struct alert_stats {

@@ -114,7 +114,7 @@ self_metrics(struct alert_runner *r, const struct alert_state *s,
 	struct store_writer *w = writer(r, 0);
 	const struct alert_tally *t;
 	char host[HOST_NAME_BUFSZ];
-	struct label l[2];
+	struct label l[3];
 	size_t nt, i;
 	const struct self_metric m[] = {
 		{ "mtk_malert_rules", "type", "alerting", (double)f->alerting },
@@ -162,11 +162,13 @@ self_metrics(struct alert_runner *r, const struct alert_state *s,
 		}
 		smp.name_len = strlen(smp.name);
 		l[0] = (struct label){ "host", host, 4, (uint32_t)strlen(host) };
-		if (ln) {
-			l[1] = (struct label){ ln, lv, (uint32_t)strlen(ln),
-				(uint32_t)strlen(lv) };
-			smp.nlabels = 2;
-		}
+		if (ln)
+			l[smp.nlabels++] = (struct label){ ln, lv,
+				(uint32_t)strlen(ln), (uint32_t)strlen(lv) };
+		/* A tenant's runs are told apart, and seen by the tenant. */
+		if (r->o->tenant)
+			l[smp.nlabels++] = (struct label){ "tenant",
+				r->o->tenant, 6, (uint32_t)strlen(r->o->tenant) };
 		if (metric_check(&smp, &eb) == -1 ||
 		    store_writer_add(w, &smp, &eb) == -1)
 			rc = -1;
@@ -201,7 +203,7 @@ alert_runner_run(struct alert_runner *r, int64_t now, int now_given)
 	int rc = 0;
 
 	struct query_input_opts qo = { o->file ? NULL : o->store_dir, o->file,
-		NULL, o->strict, o->warn, o->warn_arg };
+		o->tenant, o->strict, o->warn, o->warn_arg };
 
 	if ((s = alert_state_open(o->state_path, &eb)) == NULL) {
 		say(r, "%s", eb.msg);
@@ -219,6 +221,7 @@ alert_runner_run(struct alert_runner *r, int64_t now, int now_given)
 	ao.nexternal = o->nexternal;
 	ao.external_url = o->external_url;
 	ao.limits = o->limits;
+	ao.tenant = o->tenant;
 	if (o->record) {
 		struct store_writer *w = writer(r, 1);
 		if (w == NULL) {

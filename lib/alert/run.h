@@ -34,6 +34,11 @@ struct alert_run_opts {
 	const char *store_dir;		/* the store, unless 'file' */
 	const char *file;		/* a stream ("-": standard input) */
 	int strict;			/* with 'file': stop at a bad record */
+	/*
+	 * Only the series labelled tenant="TENANT" read; every alert,
+	 * recorded sample and own metric labelled so.  NULL: all.
+	 */
+	const char *tenant;
 	const char *state_path;
 	int64_t interval_ms;		/* of groups that give none */
 	const struct tmpl_label *external;	/* $externalLabels, sorted */
