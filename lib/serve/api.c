@@ -555,8 +555,12 @@ api_handle(void *arg_, const struct httpd_request *rq, struct httpd_reply *rp)
 	const char *path = rq->path;
 	int tenant = 0;
 
-	/* Without a token, nothing is told but that: not even a bad method. */
-	if (a->o.auth && (tenant = auth_check(a->o.auth,
+	/*
+	 * Without a token, nothing is told but that: not even a bad method.
+	 * The page alone, which holds no data, is given to ask for one.
+	 */
+	if (a->o.auth && !(strcmp(path, "/") == 0 &&
+	    strcmp(rq->method, "GET") == 0) && (tenant = auth_check(a->o.auth,
 	    rq->authorization)) < 0) {
 		api_error(rp, 401, "unauthorized", rq->authorization ?
 		    "this token is not known here" :
