@@ -14,6 +14,7 @@
 #include "promql/promql_number.h"
 #include "promql/promql_vector.h"
 #include "stream/metric.h"
+#include "stream/regex_expand.h"
 
 /*
  * Each function is an entry of the registry at the end of this file,
@@ -984,73 +985,6 @@ out:
  * label_replace() and label_join(): new labels, the same points.
  */
 
-/*
- * Go's regexp.Expand() of 'tmpl' ('len' bytes, then a NUL) with the
- * groups of a match.
- */
-static void
-expand(struct buf *out, const char *tmpl, size_t len, const char *subj,
-    const PCRE2_SIZE *ov, uint32_t ngroups, const pcre2_code *re)
-{
-	const char *p = tmpl, *end = tmpl + len;
-
-	/* Past 'end' is the NUL, which ends a name and is no '$' or brace. */
-	while (p < end) {
-		const char *s = p, *name;
-		size_t nl;
-		int brace = 0;
-		long num = -1;
-		if (*p != '$') {
-			buf_addch(out, *p++);
-			continue;
-		}
-		p++;
-		if (*p == '$') {
-			buf_addch(out, '$');
-			p++;
-			continue;
-		}
-		if (*p == '{') {
-			brace = 1;
-			p++;
-		}
-		name = p;
-		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_' ||
-		    (unsigned char)*p >= 0x80)
-			p++;
-		nl = (size_t)(p - name);
-		if (nl == 0 || (brace && *p != '}')) {
-			/* Malformed: the '$' is text. */
-			buf_addch(out, '$');
-			p = s + 1;
-			continue;
-		}
-		if (brace)
-			p++;
-		if (name[0] >= '0' && name[0] <= '9' && !(name[0] == '0' && nl > 1)) {
-			size_t i;
-			num = 0;
-			for (i = 0; i < nl; i++) {
-				if (name[i] < '0' || name[i] > '9' || num >= 100000000) {
-					num = -1;
-					break;
-				}
-				num = num * 10 + (name[i] - '0');
-			}
-		}
-		if (num < 0) {
-			char *nm = xstrndup(name, nl);
-			int g = pcre2_substring_number_from_name(re, (PCRE2_SPTR)nm);
-			free(nm);
-			num = g > 0 ? g : -1;
-		}
-		if (num >= 0 && (uint32_t)num < ngroups &&
-		    ov[2 * num] != PCRE2_UNSET)
-			buf_add(out, subj + ov[2 * num], ov[2 * num + 1] - ov[2 * num]);
-	}
-}
-
 /* String argument 'i': its bytes, which may hold NULs. */
 static const char *
 str_arg(const struct pval *args, size_t i, size_t *len)
@@ -1072,6 +1006,7 @@ label_func(struct pev *ev, const struct promql_node *n, struct pval *args,
 	struct buf val = BUF_INIT, re_src = BUF_INIT;
 	pcre2_code *re = NULL;
 	pcre2_match_data *md = NULL;
+	struct regex_template rt = { NULL, 0 };
 	const char *dst, *sep, *tmpl, *src;
 	size_t i, j, dst_len, sep_len, tmpl_len, src_len, re_len;
 	int ret = -1, err;
@@ -1097,6 +1032,7 @@ label_func(struct pev *ev, const struct promql_node *n, struct pval *args,
 			goto out;
 		}
 		md = pcre2_match_data_create_from_pattern(re, NULL);
+		regex_template_compile(&rt, tmpl, tmpl_len, re);
 		if (!metric_label_name_valid(dst, dst_len)) {
 			errbuf_set(ev->eb, "invalid destination label name in label_replace(): %s", dst);
 			goto out;
@@ -1137,8 +1073,9 @@ label_func(struct pev *ev, const struct promql_node *n, struct pval *args,
 			}
 			if (pcre2_match(re, (PCRE2_SPTR)v, vl, 0, 0, md, NULL) < 0)
 				goto keep;
-			expand(&val, tmpl, tmpl_len, v, pcre2_get_ovector_pointer(md),
-			    pcre2_get_ovector_count(md), re);
+			regex_template_expand(&val, &rt, v,
+			    pcre2_get_ovector_pointer(md),
+			    pcre2_get_ovector_count(md));
 		}
 		plabels_builder_from(&ev->labels, s->lbl, s->lbl_len);
 		plabels_builder_set(&ev->labels, dst, dst_len,
@@ -1155,6 +1092,7 @@ keep:
 out:
 	if (ret == -1)
 		pbuilder_abort(&bl);
+	regex_template_free(&rt);
 	pcre2_match_data_free(md);
 	pcre2_code_free(re);
 	buf_release(&val);

@@ -14,6 +14,7 @@
 #include "base/xalloc.h"
 #include "base/yamldoc.h"
 #include "stream/matcher.h"
+#include "stream/regex_expand.h"
 #include "stream/relabel.h"
 #include "stream/utf8.h"
 
@@ -36,22 +37,6 @@ static const char *const action_names[] = {
  */
 enum relabel_re { RELABEL_RE_PCRE, RELABEL_RE_ANY, RELABEL_RE_LITERAL };
 
-/*
- * A replacement compiled: literal text (pointing into the rule's copy of
- * the template) and group references, resolved at load.  A reference to
- * a group the regex does not have is left out: it is always "".
- */
-struct part {
-	const char *text;	/* NULL: group 'group' */
-	size_t len;
-	uint32_t group;
-};
-
-struct tmpl {
-	struct part *p;
-	size_t n;
-};
-
 struct rule {
 	enum relabel_action action;
 	char **src;		/* source label names */
@@ -65,13 +50,12 @@ struct rule {
 	pcre2_code *re;
 	pcre2_match_data *md;
 	int jit;		/* 're' compiled to machine code */
-	uint32_t ncap;		/* capture groups of 're' */
 	char *target;
 	size_t target_len;
 	int target_refs;	/* 'target' holds '$': expanded */
 	char *repl;
 	size_t repl_len;
-	struct tmpl t_target, t_repl;
+	struct regex_template t_target, t_repl;	/* compiled */
 };
 
 /*
@@ -150,65 +134,6 @@ target_pattern_ok(const char *s, size_t len)
 	return 1;
 }
 
-/* Template 's' of 'len' bytes compiled as Go's Regexp.Expand reads it. */
-static void
-tmpl_compile(struct tmpl *t, const char *s, size_t len, const struct rule *ru)
-{
-	size_t i = 0, cap = 0;
-
-	while (i < len) {
-		struct part pt = { s + i, 0, 0 };
-		size_t k, nl;
-		const char *name;
-		int brace;
-		if (s[i] != '$') {
-			for (k = i; k < len && s[k] != '$'; k++)
-				;
-			pt.len = k - i;
-			i = k;
-		} else if (i + 1 < len && s[i + 1] == '$') {
-			pt.len = 1;		/* "$$" is '$' */
-			i += 2;
-		} else {
-			brace = i + 1 < len && s[i + 1] == '{';
-			name = s + i + 1 + brace;
-			for (k = i + 1 + brace; k < len && (is_word((unsigned char)s[k]) ||
-			    (unsigned char)s[k] >= 0x80); k++)
-				;
-			nl = (size_t)(s + k - name);
-			if (nl == 0 || (brace && (k == len || s[k] != '}'))) {
-				pt.len = 1;	/* no name: the '$' is text */
-				i++;
-			} else {
-				long g = -1;
-				i = k + brace;
-				pt.text = NULL;
-				for (k = 0; k < nl && is_digit((unsigned char)name[k]); k++)
-					;
-				if (k == nl) {
-					/* A number; none with a leading zero. */
-					if (nl == 1 || name[0] != '0') {
-						g = 0;
-						for (k = 0; k < nl && g <= (long)ru->ncap; k++)
-							g = g * 10 + (name[k] - '0');
-					}
-				} else if (ru->re) {
-					char *nm = xstrndup(name, nl);
-					int r = pcre2_substring_number_from_name(ru->re,
-					    (PCRE2_SPTR)nm);
-					free(nm);
-					g = r > 0 ? r : -1;
-				}
-				if (g < 0 || g > (long)ru->ncap)
-					continue;	/* always "" */
-				pt.group = (uint32_t)g;
-			}
-		}
-		t->p = xgrow(t->p, &cap, t->n + 1, sizeof(*t->p));
-		t->p[t->n++] = pt;
-	}
-}
-
 static void
 rule_release(struct rule *ru)
 {
@@ -224,8 +149,8 @@ rule_release(struct rule *ru)
 	pcre2_code_free(ru->re);
 	free(ru->target);
 	free(ru->repl);
-	free(ru->t_target.p);
-	free(ru->t_repl.p);
+	regex_template_free(&ru->t_target);
+	regex_template_free(&ru->t_repl);
 }
 
 void
@@ -291,7 +216,6 @@ rule_regex(struct rule *ru, const char *re, size_t len, char *msg,
 	ru->jit = pcre2_jit_compile(ru->re, PCRE2_JIT_COMPLETE) == 0;
 	if ((ru->md = pcre2_match_data_create_from_pattern(ru->re, NULL)) == NULL)
 		abort();	/* out of memory, as xmalloc would */
-	(void)pcre2_pattern_info(ru->re, PCRE2_INFO_CAPTURECOUNT, &ru->ncap);
 	if (len == 4 && memcmp(re, "(.*)", 4) == 0) {
 		ru->kind = RELABEL_RE_ANY;
 	} else if (matcher_re_is_literal(re, len)) {
@@ -520,8 +444,9 @@ rule_load(struct relabel_rules *rs, struct rule *ru, struct yamldoc *d,
 	if (rule_regex(ru, re, re_len, msg, size) == -1)
 		return -1;
 	if (ru->target_refs)
-		tmpl_compile(&ru->t_target, ru->target, ru->target_len, ru);
-	tmpl_compile(&ru->t_repl, ru->repl, ru->repl_len, ru);
+		regex_template_compile(&ru->t_target, ru->target,
+		    ru->target_len, ru->re);
+	regex_template_compile(&ru->t_repl, ru->repl, ru->repl_len, ru->re);
 	return 0;
 }
 
@@ -721,23 +646,6 @@ match(struct rule *ru, const char *s, size_t len, size_t start,
 	return pcre2_get_ovector_count(ru->md);
 }
 
-/* Template 't' expanded with the groups of a match of 's', to the arena. */
-static void
-expand(struct relabel_rules *r, const struct tmpl *t, const char *s,
-    const PCRE2_SIZE *ov, uint32_t npairs)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++) {
-		const struct part *pt = &t->p[i];
-		uint32_t g = pt->group;
-		if (pt->text)
-			buf_add(&r->arena, pt->text, pt->len);
-		else if (g < npairs && ov[2 * g] != PCRE2_UNSET)
-			buf_add(&r->arena, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
-	}
-}
-
 /*
  * Go's Regexp.ReplaceAllString of 's' with the rule's replacement, to
  * the arena.  Returns the number of matches (none: nothing written).
@@ -757,7 +665,7 @@ replace_all(struct relabel_rules *r, struct rule *ru, const char *s,
 		buf_add(&r->arena, s + last, a0 - last);
 		/* No second replacement for an empty match right after one. */
 		if (a1 > last || a0 == 0)
-			expand(r, &ru->t_repl, s, ov, np);
+			regex_template_expand(&r->arena, &ru->t_repl, s, ov, np);
 		last = a1;
 		/* Past the match, and at least one character on. */
 		if (pos < len && (unsigned char)s[pos] >= 0x80 &&
@@ -947,7 +855,8 @@ rule_apply(struct relabel_rules *r, struct rule *ru)
 			break;
 		if (ru->target_refs) {
 			start = r->arena.len;
-			expand(r, &ru->t_target, v, ov, np);
+			regex_template_expand(&r->arena, &ru->t_target, v, ov,
+			    np);
 			/* Nothing written: the arena may have no bytes yet. */
 			if (r->arena.len == start ||
 			    !metric_label_name_valid(r->arena.p + start,
@@ -958,7 +867,7 @@ rule_apply(struct relabel_rules *r, struct rule *ru)
 			name = arena_end(r, start);
 		}
 		start = r->arena.len;
-		expand(r, &ru->t_repl, v, ov, np);
+		regex_template_expand(&r->arena, &ru->t_repl, v, ov, np);
 		set(r, name, arena_end(r, start));
 		break;
 	case RELABEL_LOWERCASE:
