@@ -2,8 +2,6 @@
 test_description='mstore keeps its log short and its blocks few while it runs'
 . "${0%/*}/tap.sh"
 
-trap 'exec 9>&- 2>/dev/null; [ -f "$TRASH/work/wpid" ] && kill "$(cat "$TRASH/work/wpid")" 2>/dev/null; test_cleanup' EXIT
-
 now=$(date +%s)
 sample() {
 	printf '{"name":"x","type":"gauge","value":%s,"ts":%s,"labels":{"i":"%s"}}\n' "$@"
@@ -19,10 +17,8 @@ wait_wal() {
 	done
 }
 
-mstore init -d s --retention raw=3d && mkfifo in || exit 1
-mstore -d s <in 2>werr &
-echo $! >wpid
-exec 9>in
+mstore init -d s --retention raw=3d || exit 1
+test_writer_start s
 
 test_expect_success 'a sample a few hours ahead of the clock is taken' '
 	sample 1 $(( (now + 3 * 3600) * 1000 )) ahead >&9 &&
@@ -47,10 +43,7 @@ test_expect_success 'a sample more than two days ahead is refused, line-numbered
 	grep "^mstore: <stdin>:42: sample too far ahead of the clock" werr
 '
 
-exec 9>&-
-wait "$(cat wpid)"
-echo $? >wstatus
-rm -f wpid
+test_writer_end
 
 test_expect_success 'at the end: one block per window, the refused sample counted' '
 	echo 1 >expect && test_cmp expect wstatus &&

@@ -2,21 +2,16 @@
 test_description='mstore flushes a log past its bound once it is a second old, input or not'
 . "${0%/*}/tap.sh"
 
-trap 'exec 9>&- 2>/dev/null; [ -f "$TRASH/work/wpid" ] && kill "$(cat "$TRASH/work/wpid")" 2>/dev/null; test_cleanup' EXIT
-
 now=$(date +%s)
 
 # --fsync=never: no sync is owed, so only the flush itself can wake the
 # writer once the input pauses.
 # samples: 1,000 series, 600 each, 1 ms apart, ending a minute ago:
 # 600,000 samples in one window, past the bound of 500,000.
-# The writer and the open FIFO belong to this shell: each test runs in
-# a subshell, where a descriptor opened would close with it, and the
-# writer would see the end of its input and flush for that reason.
-mstore init -d s && mkfifo fifo || exit 1
-mstore -d s --fsync=never <fifo 2>werr &
-echo $! >wpid
-exec 9>fifo
+# The writer keeps running (test_writer_start): had its input ended, it
+# would flush for that reason.
+mstore init -d s || exit 1
+test_writer_start s --fsync=never
 
 test_expect_success 'a writer that takes 600,000 samples, then waits for more' '
 	genscale -s 1000 -H 10 -n 600 -i 1 -t $(( (now - 60) * 1000 - 600 )) >in.jsonl &&
@@ -41,9 +36,7 @@ test_expect_success 'every sample is read once, from blocks and log' '
 	test_cmp expect n
 '
 
-exec 9>&-
-wait "$(cat wpid)"
-rm -f wpid
+test_writer_end
 
 test_expect_success 'the writer ends cleanly' '
 	test_must_be_empty werr

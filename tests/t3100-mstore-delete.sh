@@ -2,8 +2,6 @@
 test_description='mstore delete: gone for readers at once, from the files at the next mroll, beside a running writer'
 . "${0%/*}/tap.sh"
 
-trap 'exec 9>&- 2>/dev/null; [ -f "$TRASH/work/wpid" ] && kill "$(cat "$TRASH/work/wpid")" 2>/dev/null; test_cleanup' EXIT
-
 now=$(date +%s)
 old=$(( (now / 7200 - 3) * 7200 ))	# a closed window, rolled
 sample() {
@@ -22,10 +20,7 @@ while [ $i -lt 120 ]; do
 	i=$((i + 1))
 done >old.jsonl
 mstore -d s old.jsonl && mroll -d s --no-self-metrics || exit 1
-mkfifo in || exit 1
-mstore -d s <in 2>werr &
-echo $! >wpid
-exec 9>in
+test_writer_start s
 sample a 1 $(( (now - 30) * 1000 )) x >&9
 sample a 1 $(( (now - 30) * 1000 )) y >&9
 
@@ -72,9 +67,7 @@ test_expect_success 'mroll rewrites what holds it; the tombstone waits for the r
 	! grep "^deleted" out
 '
 
-exec 9>&-
-wait "$(cat wpid)"
-rm -f wpid
+test_writer_end
 
 test_expect_success 'the writer gone, its window closed, mroll removes the data, then the tombstone' '
 	mroll -d s --no-self-metrics -v --now $(( now + 3 * 3600 )) >out &&

@@ -2,10 +2,8 @@
 test_description='mquery sees what a running mstore has written, in every mode'
 . "${0%/*}/tap.sh"
 
-# A writer that is still running: mstore reads a FIFO that the test
-# holds open on descriptor 9, so its samples are in its WAL only, never
-# sealed.  The trap stops it whatever happened.
-trap 'exec 9>&- 2>/dev/null; [ -f "$TRASH/work/wpid" ] && kill "$(cat "$TRASH/work/wpid")" 2>/dev/null; test_cleanup' EXIT
+# A writer that is still running (test_writer_start), so its samples
+# are in its WAL only, never sealed.
 
 now=$(date +%s)
 ms() { echo $(( (now - $1) * 1000 )); }
@@ -27,12 +25,8 @@ wait_lines() {
 	done
 }
 
-# The writer and the open FIFO belong to this shell: each test runs in
-# a subshell, and a descriptor opened there would close with it.
-mstore init -d s && mkfifo in || exit 1
-mstore -d s <in 2>werr &
-echo $! >wpid
-exec 9>in
+mstore init -d s || exit 1
+test_writer_start s
 
 test_expect_success 'setup: samples written by a writer that keeps running' '
 	{ sample x 1 $(ms 120) a; sample x 2 $(ms 60) a; sample x 3 $(ms 1) a;
@@ -83,10 +77,7 @@ test_expect_success '--follow of an expression gives its value' '
 	grep ",8$" out
 '
 
-exec 9>&-
-wait "$(cat wpid)"
-echo $? >wstatus
-rm -f wpid
+test_writer_end
 test_expect_success 'the writer ends cleanly, the samples in a block' '
 	echo 0 >expect && test_cmp expect wstatus &&
 	test_must_be_empty werr &&

@@ -13,19 +13,29 @@ connections() {
 	cat /proc/$1/task/*/comm | grep -c "^MHD-connection" || :
 }
 
-test_expect_success 'setup: a writer appending w{k="a"} and w{k="b"}, the server' '
-	mstore init -d st &&
+# feed LABELS...: samples of w, one a tenth of a second for each series
+# LABELS gives (as k="a"), value i (the second series 2i, ...), into a
+# writer of the store st, in the background until the script ends.
+feed() {
 	{
 		i=0
 		while :; do
-			echo "{\"name\":\"w\",\"value\":$i,\"labels\":{\"k\":\"a\"}}" &&
-			echo "{\"name\":\"w\",\"value\":$((i * 2)),\"labels\":{\"k\":\"b\"}}" ||
-			exit 0
+			m=1
+			for l; do
+				echo "{\"name\":\"w\",\"value\":$((i * m)),\"labels\":{$l}}" ||
+				exit 0
+				m=$((m + 1))
+			done
 			i=$((i + 1))
 			sleep 0.1
 		done | mstore -d st &
-	} &&
-	echo $! >>"$TRASH/pids" &&
+	}
+	echo $! >>"$TRASH/pids"
+}
+
+test_expect_success 'setup: a writer appending w{k="a"} and w{k="b"}, the server' '
+	mstore init -d st &&
+	feed "\"k\":\"a\"" "\"k\":\"b\"" &&
 	i=0 && until test "$(mquery -d st --series w | wc -l)" = 2; do
 		i=$((i + 1)); test $i -lt 100 || return 1; sleep 0.1
 	done &&
@@ -149,16 +159,7 @@ fi
 # The same store served with tokens: w{k="a"} is tenant t1's.
 TOK=0123456789abcdef0123456789abcdef
 test_expect_success 'with --auth: the page is given without a token, nothing else' '
-	{
-		i=0
-		while :; do
-			echo "{\"name\":\"w\",\"value\":$i,\"labels\":{\"k\":\"t\",\"tenant\":\"t1\"}}" ||
-			exit 0
-			i=$((i + 1))
-			sleep 0.1
-		done | mstore -d st &
-	} &&
-	echo $! >>"$TRASH/pids" &&
+	feed "\"k\":\"t\",\"tenant\":\"t1\"" &&
 	printf "t1 %s\n" $TOK >tokens && chmod 600 tokens &&
 	test_serve mquery serve -d st --auth tokens --listen 127.0.0.1:@PORT@ &&
 	echo $SERVE_PID >>"$TRASH/pids" && echo $SERVE_URL >aurl &&

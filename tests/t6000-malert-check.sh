@@ -2,14 +2,9 @@
 test_description='malert check: a Monitoring Plugins check over the store or a stream'
 . "${0%/*}/tap.sh"
 
-# A store whose writer is still running, as it is when Nagios asks:
-# mstore reads a FIFO this shell holds open on descriptor 9 (each test
-# runs in a subshell, where a descriptor opened would close with it).
-trap 'exec 9>&- 2>/dev/null; [ -f "$TRASH/work/wpid" ] && kill "$(cat "$TRASH/work/wpid")" 2>/dev/null; test_cleanup' EXIT
-mstore init -d store && mkfifo in || exit 1
-mstore -d store <in 2>werr &
-echo $! >wpid
-exec 9>in
+# A store whose writer is still running, as it is when Nagios asks.
+mstore init -d store || exit 1
+test_writer_start store
 
 test_expect_success 'setup: a store with a running writer' '
 	printf "%s\n" \
@@ -106,10 +101,7 @@ test_expect_success 'the writer was running all along' '
 	kill -0 "$(cat wpid)"
 '
 
-exec 9>&-
-wait "$(cat wpid)"
-echo $? >wstatus
-rm -f wpid
+test_writer_end
 test_expect_success 'the writer ends cleanly' '
 	echo 0 >expect && test_cmp expect wstatus &&
 	test_must_be_empty werr

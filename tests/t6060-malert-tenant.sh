@@ -3,16 +3,10 @@ test_description='malert --tenant: a tenant'"'"'s rules see, record and keep sta
 . "${0%/*}/tap.sh"
 
 # Two tenants and an operator's series in one store, as mgather listen
-# --auth writes them, with a writer still running: mstore reads a FIFO
-# this shell holds open on descriptor 9 (each test runs in a subshell,
-# where a descriptor opened would close with it).  The trap stops it
-# whatever happened.
-trap 'exec 9>&- 2>/dev/null; [ -f "$TRASH/work/wpid" ] && kill "$(cat "$TRASH/work/wpid")" 2>/dev/null; test_cleanup' EXIT
+# --auth writes them, with a writer still running (test_writer_start).
 T=$(( $(date +%s) / 60 * 60 - 600 ))
-mstore init -d store && mkfifo in || exit 1
-mstore -d store <in 2>werr &
-echo $! >wpid
-exec 9>in
+mstore init -d store || exit 1
+test_writer_start store
 
 test_expect_success 'setup: two tenants'"'"' series, a writer running' '
 	for t in $T $((T + 60)); do
@@ -128,10 +122,7 @@ test_expect_success 'the writer was running all along' '
 	kill -0 "$(cat wpid)"
 '
 
-exec 9>&-
-wait "$(cat wpid)"
-echo $? >wstatus
-rm -f wpid
+test_writer_end
 test_expect_success 'the writer ends cleanly' '
 	echo 0 >expect && test_cmp expect wstatus &&
 	test_must_be_empty werr

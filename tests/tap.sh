@@ -201,6 +201,32 @@ test_wait_grep() {
 	done
 }
 
+# test_writer_start DIR [OPTION...]: "mstore -d DIR OPTION..." in the
+# background, reading the FIFO "in" that this shell holds open on
+# descriptor 9 until test_writer_end: a writer still running while the
+# tests read, as users run one.  Call it at the top level of a script:
+# each test runs in a subshell, and a descriptor opened there would
+# close with it (the writer ending at once).  Its PID goes to wpid,
+# what it says to werr; the script's exit stops it whatever happened.
+test_writer_start() {
+	_dir=$1
+	shift
+	mkfifo in || return 1
+	mstore -d "$_dir" "$@" <in 2>werr &
+	echo $! >wpid
+	exec 9>in
+	trap 'exec 9>&- 2>/dev/null; [ -f "$TRASH/work/wpid" ] && kill "$(cat "$TRASH/work/wpid")" 2>/dev/null; test_cleanup' EXIT
+}
+
+# test_writer_end: close the writer's input and wait for it to end; its
+# exit status goes to wstatus.
+test_writer_end() {
+	exec 9>&-
+	wait "$(cat wpid)"
+	echo $? >wstatus
+	rm -f wpid
+}
+
 # test_kill_pids FILE: stop the processes whose PIDs FILE lists (the
 # servers a test started) and wait (5 s at most) until they are gone, so
 # that none is still writing into the trash while it is removed.
