@@ -128,11 +128,11 @@ static const struct cli_option options[] = {
 	{ "burst", OPT_BURST, "samples", NULL,
 	    "with listen: and SAMPLES at once (default: --rate's)" },
 	{ "store", OPT_STORE, "dir", NULL,
-	    "with listen: write into the store DIR, each batch synced\n"
-	    "before it is answered, instead of standard output" },
+	    "listen, scrape, exec: write into the store DIR instead of\n"
+	    "standard output (listen: each batch synced before it is answered)" },
 	{ "fsync", OPT_FSYNC, "mode", store_fsync_name,
-	    "with listen --store: always (default: a batch is on disk\n"
-	    "when answered), batch (at most once a second), never" },
+	    "with --store: always (default: a batch, a pass, is on disk\n"
+	    "when answered or done), batch (at most once a second), never" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
@@ -142,9 +142,10 @@ static const struct cli_command commands[] = {
 	{ "read", "format strict", "[file ...]" },
 	{ "scrape", "interval count label job targets timeout honor-labels "
 	    "sample-limit bearer-token-file user password-file relabel "
-	    "ca-file cert-file key-file server-name insecure-skip-verify",
-	    "[url ...]" },
-	{ "exec", "interval count label timeout format", "command [arg ...]" },
+	    "ca-file cert-file key-file server-name insecure-skip-verify "
+	    "store fsync", "[url ...]" },
+	{ "exec", "interval count label timeout format store fsync",
+	    "command [arg ...]" },
 	{ NULL, NULL, NULL }
 };
 
@@ -221,11 +222,56 @@ struct listen_opts {
  * 'mgather listen': StatsD received and flushed in this thread, HTTP
  * pushes served from libmicrohttpd's, into one output under one lock.
  */
+/*
+ * Where samples go: a store (--store DIR), its writer synced at each
+ * commit as 'fsync' says, or the stream on standard output.
+ */
+struct output {
+	struct jsonl_writer *w;
+	struct store *st;
+	struct store_writer *sw;
+	struct ingest_sink sink;
+};
+
+static void
+output_open(struct output *out, const char *store, enum store_fsync fsync)
+{
+	struct errbuf eb = ERRBUF_INIT;
+
+	memset(out, 0, sizeof(*out));
+	out->w = jsonl_writer_new(stdout);
+	if (store) {
+		struct store_writer_opts wo = STORE_WRITER_OPTS_INIT;
+		wo.fsync = fsync;
+		if ((out->st = store_open(store, 1, &eb)) == NULL ||
+		    (out->sw = store_writer_open(out->st, &wo, &eb)) == NULL)
+			errx(CLI_EXIT_FAIL, "%s", eb.msg);
+		store_writer_sink(out->sw, &out->sink);
+	} else {
+		jsonl_writer_sink(out->w, &out->sink);
+	}
+}
+
+/* Close 'out': 'rc', or CLI_EXIT_FAIL when the store's writer failed. */
+static int
+output_close(struct output *out, int rc)
+{
+	struct errbuf eb = ERRBUF_INIT;
+
+	if (out->sw && store_writer_close(out->sw, &eb) == -1) {
+		warnx("%s", eb.msg);
+		rc = CLI_EXIT_FAIL;
+	}
+	store_close(out->st);
+	jsonl_writer_free(out->w);
+	return rc;
+}
+
 static int
 listen_cmd(struct listen_opts *o)
 {
 	struct errbuf eb = ERRBUF_INIT;
-	struct jsonl_writer *w = jsonl_writer_new(stdout);
+	struct output output;
 	struct ingest_sink out, shared;
 	struct push_opts po = { o->sd.labels, o->sd.nlabels, o->max_body, NULL,
 		o->rate, o->burst, NULL, NULL, NULL };
@@ -234,25 +280,14 @@ listen_cmd(struct listen_opts *o)
 	struct listener *l = NULL;
 	struct push *push = NULL;
 	struct httpd *hd = NULL;
-	struct store *st = NULL;
-	struct store_writer *sw = NULL;
 	sigset_t waitmask;
 	int rc = CLI_EXIT_OK;
 
 	/* The server's thread is made with the stop signals blocked. */
 	cli_catch_stop(on_signal, &waitmask);
-	if (o->store) {
-		/* Synced at every commit: a 204 means on disk. */
-		struct store_writer_opts wo = STORE_WRITER_OPTS_INIT;
-		wo.fsync = o->fsync;
-		if ((st = store_open(o->store, 1, &eb)) == NULL ||
-		    (sw = store_writer_open(st, &wo, &eb)) == NULL)
-			errx(CLI_EXIT_FAIL, "%s", eb.msg);
-		store_writer_sink(sw, &out);
-	} else {
-		jsonl_writer_sink(w, &out);
-	}
-	shared = out;
+	/* Synced at every commit: a 204 means on disk. */
+	output_open(&output, o->store, o->fsync);
+	shared = out = output.sink;
 	if (o->statsd) {
 		if ((l = listener_open(o->statsd, &eb)) == NULL)
 			errx(CLI_EXIT_FAIL, "statsd: %s", eb.msg);
@@ -289,13 +324,7 @@ listen_cmd(struct listen_opts *o)
 	auth_free(auth);
 	statsd_free(sd);
 	listener_close(l);
-	if (sw && store_writer_close(sw, &eb) == -1) {
-		warnx("%s", eb.msg);
-		rc = CLI_EXIT_FAIL;
-	}
-	store_close(st);
-	jsonl_writer_free(w);
-	return rc;
+	return output_close(&output, rc);
 }
 
 /* One pass at 'ts' of a mode, its samples to 'sink'. */
@@ -304,30 +333,27 @@ typedef int (*pass_fn)(void *arg, int64_t ts, const struct ingest_sink *sink,
 
 /*
  * Run 'fn' every 'interval' (once when negative), 'count' times (0: until
- * stopped), its samples written by 'w' (a writer of standard output)
- * and flushed after each pass.  Signals get in only while sleeping: a
- * pass is always whole.
+ * stopped), its samples given to 'sink' and committed after each pass.
+ * Signals get in only while sleeping: a pass is always whole.
  */
 static int
-every_interval(struct jsonl_writer *w, pass_fn fn, void *arg,
+every_interval(const struct ingest_sink *sink, pass_fn fn, void *arg,
     int64_t interval, long count)
 {
 	struct errbuf eb = ERRBUF_INIT;
-	struct ingest_sink sink;
 	struct schedule sched;
 	sigset_t waitmask;
 	long pass;
 	int rc = CLI_EXIT_OK;
 
 	cli_catch_stop(on_signal, &waitmask);
-	jsonl_writer_sink(w, &sink);
 	schedule_init(&sched, interval);
 	for (pass = 0; count == 0 || pass < count; pass++) {
 		while (pass > 0 && !stop && schedule_wait(&sched, &waitmask) == -1)
 			;		/* a signal: stop, or sleep on */
 		if (stop)
 			break;
-		if (fn(arg, ts_now(), &sink, &eb) == -1) {
+		if (fn(arg, ts_now(), sink, &eb) == -1) {
 			warnx("%s", eb.msg);
 			rc = CLI_EXIT_FAIL;
 			break;
@@ -390,6 +416,7 @@ main(int argc, char *argv[])
 	long count = 0, n;
 	char host[256] = "";
 	struct jsonl_writer *w;
+	struct output out;
 	struct gather *g;
 	struct cli cli;
 	enum expo_format xf = EXPO_PROMETHEUS;
@@ -505,12 +532,12 @@ main(int argc, char *argv[])
 		}
 	}
 	cmd = cli_operands(&cli, &argc, &argv);
+	if (cli_given(&cli, OPT_FSYNC) && lo.store == NULL)
+		cli_usage_error(&cli, "--fsync goes with --store");
 	if (cmd && strcmp(cmd, "listen") == 0) {
 		if (lo.statsd == NULL && lo.http == NULL)
 			cli_usage_error(&cli, "listen: --statsd or --http ADDRESS "
 			    "is needed");
-		if (cli_given(&cli, OPT_FSYNC) && lo.store == NULL)
-			cli_usage_error(&cli, "listen: --fsync goes with --store");
 		if (lo.burst > 0 && lo.rate == 0)
 			cli_usage_error(&cli, "listen: --burst goes with --rate");
 		if ((cli_given(&cli, OPT_AUTH) || lo.rate > 0) && lo.http == NULL)
@@ -541,9 +568,9 @@ main(int argc, char *argv[])
 		xo.labels = labels;
 		xo.nlabels = nlabels;
 		xo.warn = cli_warn;
-		w = jsonl_writer_new(stdout);
-		rc = every_interval(w, exec_once, &xo, interval, count);
-		jsonl_writer_free(w);
+		output_open(&out, lo.store, lo.fsync);
+		rc = output_close(&out, every_interval(&out.sink, exec_once,
+		    &xo, interval, count));
 		free(labels);
 		free(comms);
 		free(pids);
@@ -574,9 +601,9 @@ main(int argc, char *argv[])
 		if ((sc = scraper_new(&so, (const char *const *)argv,
 		    (size_t)argc, &eb)) == NULL)
 			errx(CLI_EXIT_FAIL, "%s", eb.msg);
-		w = jsonl_writer_new(stdout);
-		rc = every_interval(w, scrape_once, sc, interval, count);
-		jsonl_writer_free(w);
+		output_open(&out, lo.store, lo.fsync);
+		rc = output_close(&out, every_interval(&out.sink, scrape_once,
+		    sc, interval, count));
 		scraper_free(sc);
 		relabel_free(so.relabel);
 		free(token);
@@ -627,7 +654,9 @@ main(int argc, char *argv[])
 	w = jsonl_writer_new(stdout);
 	{
 		struct gathering gt = { g, w };
-		rc = every_interval(w, gather_once, &gt, interval, count);
+		struct ingest_sink sink;
+		jsonl_writer_sink(w, &sink);
+		rc = every_interval(&sink, gather_once, &gt, interval, count);
 	}
 	jsonl_writer_free(w);
 	gather_free(g);

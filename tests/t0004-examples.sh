@@ -26,6 +26,7 @@ mgather scrape -i 30s --job node http://db1:9100/metrics \	runs until stopped, s
 mgather scrape --ca-file /etc/mtk/ca.pem --relabel relabel.yml \	runs until stopped, scrapes other machines
 curl -s http://127.0.0.1:9100/metrics | mgather read | mstore	needs a node_exporter on its port
 mgather scrape --job node http://db1:9100/metrics http://web1:9100/metrics | mstore	runs until stopped, scrapes other machines
+mgather scrape --job node --targets /etc/mtk/targets.json --store /var/lib/mtk	runs until stopped, scrapes other machines
 curl -s http://127.0.0.1:9100/metrics | mgather read --format prometheus	needs a node_exporter on its port
 mgather exec -- /usr/lib/nagios/plugins/check_load -w 5 -c 10 \	runs until stopped
 mgather listen --statsd 127.0.0.1:8125 | mstore	runs until stopped

@@ -152,6 +152,63 @@ test_expect_success 'a bad targets file: said with its place' '
 	grep "bad.json:1: .9x. is no label name" err
 '
 
+# A server giving one body to every request, as a target whose clock is
+# wrong would: a{k="2"} comes with a time of 1970.
+test_expect_success 'setup: a target with a sample too old for a store' '
+	cat >body.prom <<-\EOF &&
+	# TYPE a gauge
+	a{k="1"} 1
+	a{k="2"} 2 1000
+	b 3
+	EOF
+	perl -MIO::Socket::INET -e "
+		my \$s = IO::Socket::INET->new(Listen => 5, LocalAddr => \"127.0.0.1:0\",
+		    ReuseAddr => 1) or die;
+		open(my \$f, \">\", \"srv.port.tmp\"); print \$f \$s->sockport; close \$f;
+		rename(\"srv.port.tmp\", \"srv.port\");
+		open(my \$b, \"<\", \"body.prom\");
+		my \$body = do { local \$/; <\$b> };
+		while (my \$c = \$s->accept) {
+			while (<\$c>) { last if /^\\r?\$/ }
+			print \$c \"HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\" .
+			    \"Content-Length: \" . length(\$body) . \"\\r\\n\\r\\n\" . \$body;
+			close \$c;
+		}" &
+	echo $! >>../pids &&
+	i=0 && while ! test -s srv.port; do i=$((i + 1)); test $i -lt 50 || exit 1; sleep 0.1; done &&
+	mgather scrape -n 1 "http://127.0.0.1:$(cat srv.port)/metrics" >out &&
+	grep "\"name\":\"a\".*\"ts\":1000," out
+'
+SRV_URL=http://127.0.0.1:$(cat srv.port 2>/dev/null)/metrics
+
+test_expect_success '--store: into a store, nothing on standard output' '
+	mstore init -d st &&
+	mgather scrape -i 1s -n 2 --job j --store st "$NE_URL" "$SRV_URL" >out 2>err &&
+	test_must_be_empty out &&
+	mquery -d st -o csv "count by (instance) (up == 1)" >up &&
+	test $(grep -c ",1\$" up) = 2 &&
+	mquery -d st -o csv "count(node_cpu_seconds_total{job=\"j\"}) > 0" >cpu &&
+	test $(wc -l <cpu) = 2 &&
+	mquery -d st -o csv "sum_over_time(b[1m])" >b &&
+	grep ",6\$" b
+'
+
+test_expect_success '--store: a sample the store refuses is left out and said, once' '
+	mquery -d st -o csv "a" >a &&
+	grep "k=\"\"1\"\"" a && ! grep "k=\"\"2\"\"" a &&
+	test $(grep -c "refused" err) = 1 &&
+	grep "^mgather: $SRV_URL: 1 sample refused (a: sample older than the raw retention)\$" err &&
+	# The scrape stands: up, and its three samples counted as given.
+	i=${SRV_URL#http://} && i=${i%/metrics} &&
+	mquery -d st -o csv "up{instance=\"$i\"} + scrape_samples_post_metric_relabeling{instance=\"$i\"}" >n &&
+	grep ",4\$" n
+'
+
+test_expect_success '--fsync goes with --store' '
+	test_expect_code 2 mgather scrape -n 1 --fsync never "$SRV_URL" 2>err &&
+	grep "fsync goes with --store" err
+'
+
 test_expect_success 'usage: no URL, not a URL' '
 	test_expect_code 2 mgather scrape 2>err &&
 	test_expect_code 1 mgather scrape -n 1 ftp://x/metrics 2>err &&

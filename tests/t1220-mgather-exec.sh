@@ -72,6 +72,14 @@ test_expect_success 'a command that hangs, and its children, killed at the timeo
 	done
 '
 
+test_expect_success '--store: what the command prints goes into a store' '
+	mstore init -d st &&
+	mgather exec -n 2 -i 1s --store st -- printf "{\"name\":\"e\",\"value\":7}\n" >out &&
+	test_must_be_empty out &&
+	mquery -d st -o csv "count_over_time(e[1m])" >n &&
+	grep ",2\$" n
+'
+
 test_expect_success 'usage: no command, a format exec does not have' '
 	test_expect_code 2 mgather exec 2>err &&
 	test_expect_code 2 mgather exec --format openmetrics -- true 2>err

@@ -28,6 +28,7 @@ struct target {
 	char **labels;		/* "NAME=VALUE" of a targets file; owned */
 	size_t nlabels;
 	char *last_error;	/* the failure last told, or NULL while up */
+	long last_refused;	/* samples the sink refused, last told */
 };
 
 struct scraper {
@@ -47,12 +48,11 @@ struct scraper {
 	struct buf names;		/* exported_ label names of a sample */
 	struct relabel_rules *rules;	/* o.relabel when it has rules */
 	/*
-	 * With rules, what the first parse of a body found, so that the
-	 * second does not run them again: a byte per sample, whether they
-	 * kept it ('kept'), and the name and labels of each one kept,
-	 * relabelled and checked ('relab', save_labels()).
+	 * The samples of a body as its parse left them (labels merged,
+	 * relabelled, checked), held until the whole body has parsed and
+	 * is within the limit: a scrape gives all its samples or none.
 	 */
-	struct buf kept, relab;
+	struct buf held;
 };
 
 /* host:port of 'url', the port the scheme's when it gives none. */
@@ -401,8 +401,7 @@ scraper_free(struct scraper *s)
 	expo_parser_free(s->xp[0]);
 	expo_parser_free(s->xp[1]);
 	buf_release(&s->names);
-	buf_release(&s->kept);
-	buf_release(&s->relab);
+	buf_release(&s->held);
 	free(s);
 }
 
@@ -503,64 +502,140 @@ merge_labels(struct scraper *s, const struct sample *in, struct label *out)
 	return n;
 }
 
-/* Put the name and labels of checked sample 'smp' at the end of 'b'. */
-static void
-save_labels(struct buf *b, const struct sample *smp)
-{
-	uint32_t len = (uint32_t)smp->name_len, n = (uint32_t)smp->nlabels;
-	size_t i;
+/*
+ * A held sample: its type, value and time, its name and labels, each a
+ * length and the bytes with a NUL, then its unit and help, each a byte
+ * saying none (0), the same as the sample before (1), or given (2, then
+ * a length and the bytes with a NUL): a family's text is kept once.
+ */
+enum { TEXT_NONE, TEXT_SAME, TEXT_NEW };
 
+static void
+put_str(struct buf *b, const char *p, uint32_t len)
+{
 	buf_add(b, &len, sizeof(len));
-	buf_add(b, smp->name, len + 1);
-	buf_add(b, &n, sizeof(n));
-	for (i = 0; i < n; i++) {
-		const struct label *l = &smp->labels[i];
-		buf_add(b, &l->name_len, sizeof(l->name_len));
-		buf_add(b, l->name, l->name_len + 1);
-		buf_add(b, &l->value_len, sizeof(l->value_len));
-		buf_add(b, l->value, l->value_len + 1);
-	}
+	buf_add(b, p, len);
+	buf_addch(b, '\0');
+}
+
+static const char *
+get_str(const char **p, uint32_t *len)
+{
+	const char *s;
+
+	memcpy(len, *p, sizeof(*len));
+	s = *p += sizeof(*len);
+	*p += *len + 1;
+	return s;
 }
 
 /*
- * The name and labels save_labels() put at '*off' in 'b', into 'smp'
- * (borrowing from 'b') and 'l' (room for METRIC_LABELS_MAX, as
- * metric_check() allowed); '*off' past them.
+ * The unit or the help of the sample held last: where its bytes are in
+ * the buffer (the parser's own may have changed since), SIZE_MAX: none.
+ */
+struct held_text {
+	size_t off, len;
+};
+
+/* Unit or help 'text' of a sample, after 'last', that of the one before. */
+static void
+put_text(struct buf *b, const char *text, size_t len, struct held_text *last)
+{
+	if (text == NULL) {
+		buf_addch(b, TEXT_NONE);
+		last->off = SIZE_MAX;
+	} else if (last->off != SIZE_MAX && last->len == len &&
+	    memcmp(b->p + last->off, text, len) == 0) {
+		buf_addch(b, TEXT_SAME);
+	} else {
+		buf_addch(b, TEXT_NEW);
+		last->off = b->len + sizeof(uint32_t);
+		last->len = len;
+		put_str(b, text, (uint32_t)len);
+	}
+}
+
+static void
+get_text(const char **p, const char **text, size_t *len)
+{
+	uint32_t n;
+
+	switch (*(*p)++) {
+	case TEXT_NONE:
+		*text = NULL;
+		*len = 0;
+		break;
+	case TEXT_NEW:
+		*text = get_str(p, &n);
+		*len = n;
+		break;
+	}
+	/* TEXT_SAME: as the sample before. */
+}
+
+/* Put checked sample 'smp' at the end of 'b'; 'last' [0] unit, [1] help. */
+static void
+hold(struct buf *b, const struct sample *smp, struct held_text last[2])
+{
+	uint8_t type = (uint8_t)smp->type;
+	uint32_t n = (uint32_t)smp->nlabels;
+	size_t i;
+
+	buf_add(b, &type, 1);
+	buf_add(b, &smp->value, sizeof(smp->value));
+	buf_add(b, &smp->ts, sizeof(smp->ts));
+	put_str(b, smp->name, (uint32_t)smp->name_len);
+	buf_add(b, &n, sizeof(n));
+	for (i = 0; i < n; i++) {
+		put_str(b, smp->labels[i].name, smp->labels[i].name_len);
+		put_str(b, smp->labels[i].value, smp->labels[i].value_len);
+	}
+	put_text(b, smp->unit, smp->unit_len, &last[0]);
+	put_text(b, smp->help, smp->help_len, &last[1]);
+}
+
+/*
+ * The sample hold() put at '*p', into 'smp' (borrowing from the buffer;
+ * its unit and help left as the sample before's unless it has its own)
+ * and 'l' (room for METRIC_LABELS_MAX, as metric_check() allowed); '*p'
+ * past it.
  */
 static void
-load_labels(const struct buf *b, size_t *off, struct sample *smp,
-    struct label *l)
+unhold(const char **p, struct sample *smp, struct label *l)
 {
-	const char *p = b->p + *off;
 	uint32_t len, n, i;
+	uint8_t type;
 
-	memcpy(&len, p, sizeof(len));
-	smp->name = p += sizeof(len);
+	memcpy(&type, *p, 1);
+	*p += 1;
+	smp->type = (enum metric_type)type;
+	memcpy(&smp->value, *p, sizeof(smp->value));
+	*p += sizeof(smp->value);
+	memcpy(&smp->ts, *p, sizeof(smp->ts));
+	*p += sizeof(smp->ts);
+	smp->has_ts = 1;
+	smp->name = get_str(p, &len);
 	smp->name_len = len;
-	p += len + 1;
-	memcpy(&n, p, sizeof(n));
-	p += sizeof(n);
+	memcpy(&n, *p, sizeof(n));
+	*p += sizeof(n);
 	assert(n <= METRIC_LABELS_MAX);
 	for (i = 0; i < n; i++) {
-		memcpy(&l[i].name_len, p, sizeof(l[i].name_len));
-		l[i].name = p += sizeof(l[i].name_len);
-		p += l[i].name_len + 1;
-		memcpy(&l[i].value_len, p, sizeof(l[i].value_len));
-		l[i].value = p += sizeof(l[i].value_len);
-		p += l[i].value_len + 1;
+		l[i].name = get_str(p, &l[i].name_len);
+		l[i].value = get_str(p, &l[i].value_len);
 	}
 	smp->labels = l;
 	smp->nlabels = n;
-	*off = (size_t)(p - b->p);
+	smp->key = NULL;
+	smp->key_hash = 0;
+	get_text(p, &smp->unit, &smp->unit_len);
+	get_text(p, &smp->help, &smp->help_len);
 }
 
 /*
- * Parse the body of target 'i', giving its samples to 'sink' when
- * 'sink' is not NULL, else only counting and checking them, and noting
- * which the rules keep: the first parse of a body is without a sink.
- * Sets '*scraped' and '*kept' (the samples after the rules).  Returns
- * 0, or -1 with why in 'eb' (a bad line, a sample the rules leave
- * without a valid name), or -2 when the sink failed.
+ * Parse the body of target 'i' into s->held: each sample with the
+ * target's labels, through the rules, checked.  Sets '*scraped' and
+ * '*kept' (the samples after the rules).  Returns 0, or -1 with why in
+ * 'eb' (a bad line, a sample the rules leave without a valid name).
  *
  * NEEDSWORK: Prometheus keeps each series' relabelled labels from one
  * scrape to the next, keyed by the series' text; here the rules run on
@@ -568,9 +643,8 @@ load_labels(const struct buf *b, size_t *off, struct sample *smp,
  * three rules).
  */
 static int
-parse_body(struct scraper *s, size_t i, int64_t ts,
-    const struct ingest_sink *sink, long *scraped, long *kept,
-    struct errbuf *eb)
+parse_body(struct scraper *s, size_t i, int64_t ts, long *scraped,
+    long *kept, struct errbuf *eb)
 {
 	const struct http_request *r = &s->req[i];
 	int om = r->content_type && strncmp(r->content_type,
@@ -578,16 +652,13 @@ parse_body(struct scraper *s, size_t i, int64_t ts,
 	struct expo_parser *xp = s->xp[om];
 	struct label merged[METRIC_LABELS_MAX + TARGET_LABELS_MAX];
 	const char *p = r->reply.p ? r->reply.p : "", *end = p + r->reply.len;
+	struct held_text last[2] = { { SIZE_MAX, 0 }, { SIZE_MAX, 0 } };
 	unsigned long line = 0;
 	struct sample smp;
 	struct relabel_rules *rl = s->rules;
-	size_t nth = 0, off = 0;
 
 	*scraped = *kept = 0;
-	if (rl && sink == NULL) {
-		buf_reset(&s->kept);
-		buf_reset(&s->relab);
-	}
+	buf_reset(&s->held);
 	expo_parser_reset(xp);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -607,40 +678,49 @@ parse_body(struct scraper *s, size_t i, int64_t ts,
 			smp.ts = ts;
 			smp.has_ts = 1;
 		}
-		smp.key = NULL;
-		smp.key_hash = 0;
-		if (rl && sink) {
-			/* The second parse: as the first relabelled it. */
-			assert(nth < s->kept.len);
-			if (!s->kept.p[nth++])
-				continue;
-			load_labels(&s->relab, &off, &smp, merged);
-			++*kept;
-		} else {
-			smp.nlabels = merge_labels(s, &smp, merged);
-			smp.labels = merged;
-			/* Prometheus fails the scrape for a sample left nameless. */
-			if (rl && (k = relabel_apply(rl, &smp, eb)) == -1)
-				return errbuf_prefix(eb, "line %lu", line);
-			if (rl)
-				buf_addch(&s->kept, (char)k);
-			if (rl && k == 0)
-				continue;
-			++*kept;
-			if (metric_check(&smp, eb) == -1)
-				return errbuf_prefix(eb, "line %lu", line);
-			if (rl)
-				save_labels(&s->relab, &smp);
-			if (sink == NULL)
-				continue;
-		}
-		/* A sample the sink refuses (too old for a store) is its own. */
-		if (sink->add(sink->ctx, &smp, eb) == -1)
-			return -2;
+		smp.nlabels = merge_labels(s, &smp, merged);
+		smp.labels = merged;
+		/* Prometheus fails the scrape for a sample left nameless. */
+		if (rl && (k = relabel_apply(rl, &smp, eb)) == -1)
+			return errbuf_prefix(eb, "line %lu", line);
+		if (rl && k == 0)
+			continue;
+		++*kept;
+		if (metric_check(&smp, eb) == -1)
+			return errbuf_prefix(eb, "line %lu", line);
+		hold(&s->held, &smp, last);
 	}
 	if (expo_end(xp, eb) == -1)
 		return errbuf_prefix(eb, "line %lu", line);
 	return 0;
+}
+
+/*
+ * Give the samples held to 'sink'.  Returns the number it refused (too
+ * old for a store, say: each is its own, the scrape stands), the first
+ * one's reason in 'why', or -1 with 'eb'.
+ */
+static long
+give_held(struct scraper *s, const struct ingest_sink *sink,
+    struct errbuf *why, struct errbuf *eb)
+{
+	struct label l[METRIC_LABELS_MAX];
+	const char *p = s->held.p, *end = p + s->held.len;
+	struct sample smp;
+	long refused = 0;
+	int rc;
+
+	memset(&smp, 0, sizeof(smp));
+	while (p < end) {
+		unhold(&p, &smp, l);
+		if ((rc = sink->add(sink->ctx, &smp, why)) == -1) {
+			*eb = *why;
+			return -1;
+		}
+		if (rc == 1 && refused++ == 0)
+			errbuf_prefix(why, "%.*s", (int)smp.name_len, smp.name);
+	}
+	return refused;
 }
 
 /* up and the scrape_* series of target 'i'. */
@@ -685,14 +765,14 @@ scraper_pass(struct scraper *s, int64_t ts, const struct ingest_sink *sink,
 		return -1;
 	for (i = 0; i < s->n; i++) {
 		const struct http_request *r = &s->req[i];
-		long n = 0, kept = 0, n2, kept2;
-		int up = 0, rc;
+		long n = 0, kept = 0;
+		int up = 0;
 		target_labels(s, &s->t[i]);
 		if (r->status == 0) {
 			errbuf_set(&why, "%s", r->error);
 		} else if (r->status != 200) {
 			errbuf_set(&why, "HTTP %ld", r->status);
-		} else if (parse_body(s, i, ts, NULL, &n, &kept, &why) == -1) {
+		} else if (parse_body(s, i, ts, &n, &kept, &why) == -1) {
 			/* Counted up to the bad line, as Prometheus counts. */
 		} else if (s->o.sample_limit &&
 		    (uint64_t)kept > s->o.sample_limit) {
@@ -701,12 +781,20 @@ scraper_pass(struct scraper *s, int64_t ts, const struct ingest_sink *sink,
 			    "%llu", kept, (unsigned long long)s->o.sample_limit);
 		} else {
 			/* Parsed whole and within the limit: given. */
-			if ((rc = parse_body(s, i, ts, sink, &n2, &kept2,
-			    &why)) == -2) {
-				*eb = why;
+			long refused = give_held(s, sink, &why, eb);
+			if (refused == -1)
 				return -1;
+			/* Told when it changes, not at every pass. */
+			if (refused > 0 && refused != s->t[i].last_refused &&
+			    s->o.warn) {
+				char msg[sizeof(why.msg) + 160];
+				snprintf(msg, sizeof(msg), "%s: %ld sample%s "
+				    "refused (%s)", s->t[i].url, refused,
+				    refused == 1 ? "" : "s", why.msg);
+				s->o.warn(s->o.warn_arg, msg);
 			}
-			up = rc == 0;
+			s->t[i].last_refused = refused;
+			up = 1;
 		}
 		tell(s, &s->t[i], up ? NULL : why.msg);
 		if (report(s, i, ts, up, n, kept, sink, eb) == -1)
