@@ -40,6 +40,7 @@
 /* What a writer keeps per series of its head. */
 struct wseries {
 	int logged;		/* an 'S' entry in the current WAL */
+	uint32_t next;		/* the series added after it last time, + 1 */
 };
 
 /*
@@ -87,6 +88,7 @@ struct store_writer {
 	struct wal *wal;
 	char wal_path[PATH_MAX];
 	struct wseries *ws;	/* by series number */
+	uint32_t prev;		/* the series added last, + 1; 0: none */
 	size_t ws_cap;
 	struct seen seen[SEEN_SLOTS];
 	struct buf key;
@@ -608,6 +610,28 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 		return 1;
 	}
 	/*
+	 * Series mostly come in the order they came last time (a scrape, a
+	 * collector's pass): the series that followed the one before then
+	 * is tried first, its key compared, in head order (where the keys
+	 * lie one after the other), before any table.
+	 */
+	if (w->prev && (id = w->ws[w->prev - 1].next) != 0 &&
+	    --id < head_nseries(w->head)) {
+		hs = head_series(w->head, id);
+		if (key == NULL) {
+			buf_reset(&w->key);
+			series_key(&w->key, s);
+			key = w->key.p;
+			keylen = w->key.len;
+			hash = 0;
+		}
+		if (hs->keylen == keylen &&
+		    memcmp(head_key(w->head, hs), key, keylen) == 0) {
+			found = 1;
+			goto have;
+		}
+	}
+	/*
 	 * The parser gives a key it keeps (one per line shape it has seen,
 	 * most samples come with one) and its hash: the writer remembers
 	 * which series it was, and finds it again without a lookup.  The
@@ -655,6 +679,10 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 			sn->id = id;
 		}
 	}
+have:
+	if (w->prev)
+		w->ws[w->prev - 1].next = id + 1;
+	w->prev = id + 1;
 	/*
 	 * Type, unit or help changed: log the series again.  Most series
 	 * have neither unit nor help: that is checked here, inline.

@@ -151,6 +151,48 @@ main(void)
 	store_writer_close(w, &eb);
 	o.max_series = 0;
 
+	/*
+	 * Series mostly come in the order of the pass before, which the
+	 * writer tries first: one that changes, and a new series between,
+	 * still put each sample in its own series.
+	 */
+	{
+		static const char *const pass[4][4] = {
+			{ "x", "y", "z" }, { "x", "z", "y" },
+			{ "x", "w", "y", "z" }, { "x", "y", "z" },
+		};
+		struct buf want = BUF_INIT, got = BUF_INIT;
+		const char *l, *nl;
+		int p, k, rc = 0;
+
+		w = store_writer_open(st, &o, &eb);
+		for (p = 0; p < 4; p++)
+			for (k = 0; k < 4 && pass[p][k]; k++)
+				rc |= add(w, "o", pass[p][k], base + 100 * (p + 1),
+				    10 * (p + 1) + (pass[p][k][0] == 'w' ? 4 :
+				    pass[p][k][0] - 'x' + 1));
+		ok(rc == 0 && store_writer_close(w, &eb) == 0,
+		    "passes in changing orders written");
+		buf_adds(&want, "{\"name\":\"o\",\"type\":\"gauge\",\"value\":34,"
+		    "\"ts\":300,\"labels\":{\"host\":\"w\"}}\n");
+		for (k = 0; k < 3; k++)
+			for (p = 0; p < 4; p++)
+				buf_addf(&want, "{\"name\":\"o\",\"type\":\"gauge\","
+				    "\"value\":%d,\"ts\":%d,\"labels\":{\"host\":"
+				    "\"%c\"}}\n", 10 * (p + 1) + k + 1, 100 * (p + 1),
+				    'x' + k);
+		d = dump(st);
+		for (l = d; (nl = strchr(l, '\n')) != NULL; l = nl + 1)
+			if (strncmp(l, "{\"name\":\"o\",", 12) == 0)
+				buf_add(&got, l, (size_t)(nl - l + 1));
+		buf_addch(&got, '\0');
+		buf_addch(&want, '\0');
+		is_str(got.p, want.p, "each sample in its own series");
+		free(d);
+		buf_release(&want);
+		buf_release(&got);
+	}
+
 	/* A writer that dies leaves its WAL; the next one recovers it. */
 	pid = fork();
 	if (pid == 0) {
