@@ -2,12 +2,15 @@
 test_description='a user who may only read a store can read it: stats, export, queries'
 . "${0%/*}/tap.sh"
 
-# as_nobody CMD...: run CMD as the unprivileged user 'nobody'.
+# as_nobody CMD...: run CMD as the unprivileged user 'nobody', with a
+# TMPDIR it may write, relative: the trash's parents may be root's alone.
 if [ "$(id -u)" != 0 ] || ! test_have_prog setpriv; then
 	test_skip_all 'needs root and setpriv to run as another user'
 fi
+mkdir -m 1777 tmp || exit 1
 as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+	TMPDIR=tmp setpriv --reuid=65534 --regid=65534 \
+		--clear-groups -- "$@"
 }
 
 test_expect_success 'setup: a store made by another user, readable, lock files gone' '
