@@ -128,8 +128,8 @@ static const struct cli_option options[] = {
 	{ "burst", OPT_BURST, "samples", NULL,
 	    "with listen: and SAMPLES at once (default: --rate's)" },
 	{ "store", OPT_STORE, "dir", NULL,
-	    "listen, scrape, exec: write into the store DIR instead of\n"
-	    "standard output (listen: each batch synced before it is answered)" },
+	    "write into the store DIR instead of standard output\n"
+	    "(listen: each batch synced before it is answered)" },
 	{ "fsync", OPT_FSYNC, "mode", store_fsync_name,
 	    "with --store: always (default: a batch, a pass, is on disk\n"
 	    "when answered or done), batch (at most once a second), never" },
@@ -152,7 +152,7 @@ static const struct cli_command commands[] = {
 /* The system's metrics without a command; files of other formats with one. */
 static const struct cli_program program = { options,
 	{ NULL, "collectors interval list-collectors label count pid "
-	    "fs-timeout process procfs rates rootfs sysfs", NULL },
+	    "fs-timeout process procfs rates rootfs sysfs store fsync", NULL },
 	commands, 0 };
 
 /* Set by SIGINT and SIGTERM: stop after the pass being written. */
@@ -376,19 +376,11 @@ scrape_once(void *arg, int64_t ts, const struct ingest_sink *sink,
 	return scraper_pass(arg, ts, sink, eb) == -1 ? -1 : 0;
 }
 
-/* The system's collectors write to the stream writer itself. */
-struct gathering {
-	struct gather *g;
-	struct jsonl_writer *w;
-};
-
 static int
 gather_once(void *arg, int64_t ts, const struct ingest_sink *sink,
     struct errbuf *eb)
 {
-	struct gathering *gt = arg;
-
-	if (gather_pass(gt->g, gt->w, ts, eb) == -1)
+	if (gather_pass(arg, sink, ts, eb) == -1)
 		return -1;
 	return sink->commit(sink->ctx, eb);
 }
@@ -415,7 +407,6 @@ main(int argc, char *argv[])
 	int64_t interval = -1;
 	long count = 0, n;
 	char host[256] = "";
-	struct jsonl_writer *w;
 	struct output out;
 	struct gather *g;
 	struct cli cli;
@@ -648,17 +639,13 @@ main(int argc, char *argv[])
 	if (o.npids || o.ncomms)
 		o.collectors |= GATHER_BIT(GATHER_PROCESS);
 	o.warn = cli_warn;
+	o.check = lo.store != NULL;
 
 	if ((g = gather_new(&o, &eb)) == NULL)
 		errx(CLI_EXIT_USAGE, "%s", eb.msg);
-	w = jsonl_writer_new(stdout);
-	{
-		struct gathering gt = { g, w };
-		struct ingest_sink sink;
-		jsonl_writer_sink(w, &sink);
-		rc = every_interval(&sink, gather_once, &gt, interval, count);
-	}
-	jsonl_writer_free(w);
+	output_open(&out, lo.store, lo.fsync);
+	rc = output_close(&out, every_interval(&out.sink, gather_once, g,
+	    interval, count));
 	gather_free(g);
 	free(labels);
 	free(comms);

@@ -43,6 +43,27 @@ test_expect_success 'a process name that is not UTF-8' '
 	test_must_be_empty err
 '
 
+# dump DIR: what a store holds of mgather's series (not mstore's own), times
+# left out.
+dump() {
+	mquery -d "$1" -o jsonl "{__name__=~\".+\",__name__!~\"mtk_mstore_.*\"}" |
+		sed "s/,\"ts\":[0-9]*//" | sort
+}
+
+test_expect_success '--store: the store holds what mstore reads of the stream' '
+	mstore init -d direct && mstore init -d piped &&
+	cp "$F/proc/loadavg" proc/ &&
+	set -- --procfs "$PWD/proc" -C loadavg,process -p 77 -l host= \
+		-l "site=a${ff}b" &&
+	mgather "$@" --store direct >out 2>err &&
+	test_must_be_empty out && test_must_be_empty err &&
+	mgather "$@" | mstore -d piped &&
+	dump direct >a && dump piped >b &&
+	test_cmp b a &&
+	grep -F "\"comm\":\"a${fffd}${fffd}b\"" a &&
+	grep -F "\"site\":\"a${fffd}b\"" a
+'
+
 test_expect_success 'a -l value too long once written is refused' '
 	v=$(awk "BEGIN { while (n++ < 1366) printf \"\\377\" }") &&
 	test_expect_code 2 mgather -C loadavg -n 1 -l "v=$v" >out 2>err &&

@@ -217,7 +217,7 @@ expand_root(const char *tmpl, uint64_t pass)
 }
 
 int
-gather_pass(struct gather *g, struct jsonl_writer *w, int64_t ts,
+gather_pass(struct gather *g, const struct ingest_sink *sink, int64_t ts,
     struct errbuf *eb)
 {
 	const char *roots[3] = {
@@ -239,7 +239,7 @@ gather_pass(struct gather *g, struct jsonl_writer *w, int64_t ts,
 	g->dt = g->pass == 1 ? 0 : (double)(now.tv_sec - g->mono.tv_sec) +
 	    (double)(now.tv_nsec - g->mono.tv_nsec) / 1e9;
 	g->mono = now;
-	g->w = w;
+	g->sink = sink;
 	g->eb = eb;
 	g->ts = ts;
 	g->failed = 0;
@@ -250,7 +250,7 @@ gather_pass(struct gather *g, struct jsonl_writer *w, int64_t ts,
 		if (collectors[c].collect(g) == -1)
 			g->enabled &= ~GATHER_BIT(c);
 	}
-	g->w = NULL;
+	g->sink = NULL;
 	g->eb = NULL;
 	return g->failed ? -1 : 0;
 }
@@ -272,6 +272,7 @@ gather_free(struct gather *g)
 	for (c = 0; c < 3; c++)
 		free(g->root[c]);
 	buf_release(&g->file);
+	buf_release(&g->fixed);
 	buf_release(&g->stat);
 	free(g);
 }

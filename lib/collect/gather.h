@@ -9,7 +9,7 @@
 #include <sys/vfs.h>
 
 #include "base/errbuf.h"
-#include "stream/jsonl.h"
+#include "stream/ingest.h"
 
 /*
  * The collectors, each a bit in 'gather_opts.collectors'.  They use
@@ -106,10 +106,17 @@ struct gather_opts {
 	 * check the timeout; it is called on a worker thread.
 	 */
 	int (*statfs_fn)(const char *path, struct statfs *buf);
+	/*
+	 * Give the sink each sample as a reader of the stream would have
+	 * it: bytes that are not UTF-8 as U+FFFD, then metric_check()ed.
+	 * For sinks other than the stream's writer (a store), which does
+	 * that itself as it writes.
+	 */
+	int check;
 };
 
 #define GATHER_OPTS_INIT { GATHER_DEFAULT, NULL, NULL, 0, "/proc", "/sys", \
-	"/", 0, 5000, NULL, 0, NULL, 0, NULL, NULL, NULL }
+	"/", 0, 5000, NULL, 0, NULL, 0, NULL, NULL, NULL, 0 }
 
 struct gather;
 
@@ -120,15 +127,15 @@ struct gather;
 struct gather *gather_new(const struct gather_opts *o, struct errbuf *eb);
 
 /*
- * Run every enabled collector once and queue their samples on 'w', all
- * stamped 'ts' (milliseconds since the epoch).  Does not flush 'w'.
+ * Run every enabled collector once and give their samples to 'sink', all
+ * stamped 'ts' (milliseconds since the epoch).  Does not commit.
  * A collector whose source is missing is switched off with a warning; a
  * filesystem whose statfs(2) takes longer than 'fs_timeout_ms' is
  * reported with node_filesystem_device_error 1 and not asked again until
  * that call returns.  Returns 0, or -1 on a write error with the reason
  * in 'eb'.
  */
-int gather_pass(struct gather *g, struct jsonl_writer *w, int64_t ts,
+int gather_pass(struct gather *g, const struct ingest_sink *sink, int64_t ts,
     struct errbuf *eb);
 
 /*

@@ -35,7 +35,8 @@ struct gather {
 	struct buf stat;		/* /proc/stat, read once per pass */
 	int stat_errno;			/* 0, or why /proc/stat failed */
 	uint64_t stat_pass;		/* the pass 'stat' was read in */
-	struct jsonl_writer *w;		/* this pass's writer */
+	const struct ingest_sink *sink;	/* this pass's */
+	struct buf fixed;		/* label values repaired (o.check) */
 	struct errbuf *eb;		/* this pass's error buffer */
 	int failed;			/* a write failed: emit nothing more */
 	int64_t ts;			/* this pass's timestamp (ms) */

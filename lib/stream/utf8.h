@@ -57,4 +57,12 @@ utf8_seq_len(const unsigned char *p, const unsigned char *end)
  */
 size_t utf8_invalid_count(const char *s, size_t len);
 
+struct buf;
+
+/*
+ * Append the 'len' bytes at 's' to 'out' as writers write them: each
+ * byte not part of a valid sequence as UTF8_REPLACEMENT.
+ */
+void utf8_repair(struct buf *out, const char *s, size_t len);
+
 #endif

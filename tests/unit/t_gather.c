@@ -71,9 +71,11 @@ pass(struct gather *g, char **out)
 	FILE *fp = open_memstream(out, &len);
 	struct jsonl_writer *w = jsonl_writer_new(fp);
 	struct errbuf eb = ERRBUF_INIT;
+	struct ingest_sink sink;
 	double t0 = now_ms();
 
-	if (gather_pass(g, w, 1700000000000, &eb) == -1 ||
+	jsonl_writer_sink(w, &sink);
+	if (gather_pass(g, &sink, 1700000000000, &eb) == -1 ||
 	    jsonl_writer_flush(w, &eb) == -1)
 		printf("# pass failed: %s\n", eb.msg);
 	t0 = now_ms() - t0;
