@@ -25,3 +25,20 @@ port() {
 	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
 		LocalAddr => "127.0.0.1:0")->sockport'
 }
+
+# node_exporter_body FILE: what a node_exporter, started on a free port
+# of 127.0.0.1 and stopped after, serves at /metrics, into FILE.
+# Returns 1 when it did not start.
+node_exporter_body() {
+	_p=$(port)
+	prometheus-node-exporter --web.listen-address=127.0.0.1:$_p >/dev/null 2>&1 &
+	_pid=$!
+	_i=0
+	until curl -sf "http://127.0.0.1:$_p/metrics" >"$1"; do
+		_i=$((_i + 1))
+		[ $_i -lt 50 ] || { kill $_pid; return 1; }
+		sleep 0.1
+	done
+	kill $_pid
+	wait $_pid 2>/dev/null || true
+}

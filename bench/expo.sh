@@ -18,9 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 copies=${COPIES:-3000}
 rounds=${ROUNDS:-5}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mtk-bench-expo.XXXXXX")
-ne_pid=
 cleanup() {
-	[ -z "$ne_pid" ] || kill "$ne_pid" 2>/dev/null || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -29,15 +27,8 @@ command -v prometheus-node-exporter >/dev/null && command -v promtool >/dev/null
 	echo "expo: prometheus-node-exporter or promtool missing: skipped"
 	exit 0
 }
-port=$(perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
-	LocalAddr => "127.0.0.1:0")->sockport')
-prometheus-node-exporter --web.listen-address=127.0.0.1:$port >/dev/null 2>&1 &
-ne_pid=$!
-i=0
-until curl -sf "http://127.0.0.1:$port/metrics" >"$tmp/one.prom"; do
-	i=$((i + 1)); [ $i -lt 50 ] || { echo "expo: node_exporter did not start"; exit 1; }
-	sleep 0.1
-done
+node_exporter_body "$tmp/one.prom" ||
+	{ echo "expo: node_exporter did not start"; exit 1; }
 perl -e '
 	my ($n, $f) = @ARGV;
 	open(my $in, "<", $f) or die; my @l = <$in>;

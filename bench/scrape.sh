@@ -41,15 +41,8 @@ for p in prometheus-node-exporter prometheus python3 curl; do
 done
 
 # The body: node_exporter's, COPIES times, each sample with copy="N".
-nport=$(port)
-prometheus-node-exporter --web.listen-address=127.0.0.1:$nport >/dev/null 2>&1 &
-ne=$!
-i=0
-until curl -sf "http://127.0.0.1:$nport/metrics" >"$tmp/one.prom"; do
-	i=$((i + 1)); [ $i -lt 50 ] || { echo "scrape: node_exporter did not start"; exit 1; }
-	sleep 0.1
-done
-kill $ne
+node_exporter_body "$tmp/one.prom" ||
+	{ echo "scrape: node_exporter did not start"; exit 1; }
 mkdir "$tmp/www"
 for c in $(seq "$copies"); do
 	sed -e '/^#/d' -e "s/^\([a-zA-Z_:][a-zA-Z0-9_:]*\){/\1{copy=\"$c\",/" \

@@ -609,6 +609,13 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 		errbuf_set(eb, "sample too far ahead of the clock");
 		return 1;
 	}
+	if (key == NULL) {
+		buf_reset(&w->key);
+		series_key(&w->key, s);
+		key = w->key.p;
+		keylen = w->key.len;
+		hash = 0;
+	}
 	/*
 	 * Series mostly come in the order they came last time (a scrape, a
 	 * collector's pass): the series that followed the one before then
@@ -618,13 +625,6 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 	if (w->prev && (id = w->ws[w->prev - 1].next) != 0 &&
 	    --id < head_nseries(w->head)) {
 		hs = head_series(w->head, id);
-		if (key == NULL) {
-			buf_reset(&w->key);
-			series_key(&w->key, s);
-			key = w->key.p;
-			keylen = w->key.len;
-			hash = 0;
-		}
 		if (hs->keylen == keylen &&
 		    memcmp(head_key(w->head, hs), key, keylen) == 0) {
 			found = 1;
@@ -638,20 +638,13 @@ store_writer_add(struct store_writer *w, const struct sample *s,
 	 * same address with the same bytes is the same key, even from
 	 * another parser.
 	 */
-	if (key && hash && (sn = &w->seen[hash & (SEEN_SLOTS - 1)])->key == key &&
+	if (s->key && hash && (sn = &w->seen[hash & (SEEN_SLOTS - 1)])->key == key &&
 	    sn->keylen == keylen &&
 	    memcmp(head_key(w->head, head_series(w->head, sn->id)), key,
 	    keylen) == 0) {
 		id = sn->id;
 		found = 1;
 	} else {
-		if (key == NULL) {
-			buf_reset(&w->key);
-			series_key(&w->key, s);
-			key = w->key.p;
-			keylen = w->key.len;
-			hash = 0;
-		}
 		if (hash == 0)
 			hash = series_hash(key, keylen);
 		found = head_series_find(w->head, key, keylen, hash);
