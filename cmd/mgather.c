@@ -219,10 +219,6 @@ struct listen_opts {
 };
 
 /*
- * 'mgather listen': StatsD received and flushed in this thread, HTTP
- * pushes served from libmicrohttpd's, into one output under one lock.
- */
-/*
  * Where samples go: a store (--store DIR), its writer synced at each
  * commit as 'fsync' says, or the stream on standard output.
  */
@@ -267,6 +263,10 @@ output_close(struct output *out, int rc)
 	return rc;
 }
 
+/*
+ * 'mgather listen': StatsD received and flushed in this thread, HTTP
+ * pushes served from libmicrohttpd's, into one output under one lock.
+ */
 static int
 listen_cmd(struct listen_opts *o)
 {
