@@ -97,14 +97,6 @@ test_expect_success 'output into a full pipe or disk fails, not silently' '
 	test_expect_code 3 malert check -d store node_load1 >/dev/full 2>err
 '
 
-test_expect_success 'the writer was running all along' '
-	kill -0 "$(cat wpid)"
-'
-
-test_writer_end
-test_expect_success 'the writer ends cleanly' '
-	echo 0 >expect && test_cmp expect wstatus &&
-	test_must_be_empty werr
-'
+test_writer_end_clean
 
 test_done

@@ -118,14 +118,6 @@ test_expect_success '--tenant: an empty name is a usage error' '
 	grep "tenant: an empty name" err
 '
 
-test_expect_success 'the writer was running all along' '
-	kill -0 "$(cat wpid)"
-'
-
-test_writer_end
-test_expect_success 'the writer ends cleanly' '
-	echo 0 >expect && test_cmp expect wstatus &&
-	test_must_be_empty werr
-'
+test_writer_end_clean
 
 test_done

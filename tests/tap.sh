@@ -227,6 +227,19 @@ test_writer_end() {
 	rm -f wpid
 }
 
+# test_writer_end_clean: the writer is still running, then, its input
+# closed, ends with status 0 having said nothing: two tests.
+test_writer_end_clean() {
+	test_expect_success 'the writer was running all along' '
+		kill -0 "$(cat wpid)"
+	'
+	test_writer_end
+	test_expect_success 'the writer ends cleanly' '
+		echo 0 >expect && test_cmp expect wstatus &&
+		test_must_be_empty werr
+	'
+}
+
 # test_kill_pids FILE: stop the processes whose PIDs FILE lists (the
 # servers a test started) and wait (5 s at most) until they are gone, so
 # that none is still writing into the trash while it is removed.
